@@ -1,0 +1,39 @@
+# The two commands: `make run` (the local region) and `make test` (every test layer).
+# Both install what they need: Python packages into .venv, Debian's Chromium for browser tests.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
+
+.PHONY: run test install chromium bench unit integration e2e
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+# Playwright's own browser download cannot work here; the tests drive Debian's Chromium.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
+
+run: install
+	$(PY) -m local.stack
+
+test: install chromium
+	$(PY) -m pytest tests
+
+unit: install
+	$(PY) -m pytest tests/unit
+
+integration: install
+	$(PY) -m pytest tests/integration
+
+e2e: install chromium
+	$(PY) -m pytest tests/e2e
+
+bench: install
+	$(PY) -m bench

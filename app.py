@@ -1,0 +1,24 @@
+"""The region's e-services: citizen pages at /, staff pages at /staff, the JSON API at /api/v1,
+the integration API at /integration/v1. Routes live in chalicelib/api; this file only wires them."""
+
+import os
+
+from chalice import Chalice
+
+from chalicelib.api.api_v1 import api_v1
+from chalicelib.api.auth_routes import auth_routes
+from chalicelib.api.http import request_middleware
+from chalicelib.api.integration_v1 import integration_v1
+from chalicelib.api.pages import pages
+
+app = Chalice(app_name="eservices")
+app.register_middleware(request_middleware, "http")
+app.register_blueprint(pages)
+app.register_blueprint(auth_routes)
+app.register_blueprint(api_v1)
+app.register_blueprint(integration_v1)
+
+if os.environ.get("DEPLOYMENT") == "local":
+    from chalicelib.api.dev import dev
+
+    app.register_blueprint(dev)

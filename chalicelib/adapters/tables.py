@@ -1,0 +1,208 @@
+"""DynamoDB tables (PynamoDB models) and their access patterns.
+
+No table is keyed by a personnummer: citizens are known by an opaque `citizen_id`, and the
+look-up from a personnummer goes through a keyed hash (HMAC-SHA256 with the region's
+secret), so neither keys nor indexes reveal it.
+
+Access patterns (no Scan on any request or scheduled path):
+
+| pattern                                         | call                                        |
+| ----------------------------------------------- | ------------------------------------------- |
+| start a login: remember state, nonce, verifier   | PutItem login-attempts                      |
+| finish a login: take the attempt exactly once    | DeleteItem login-attempts, ReturnValues=ALL_OLD, condition exists |
+| personnummer -> citizen_id                       | GetItem identities (pnr_key)                |
+| first sight of a personnummer                    | PutItem identities, condition not exists    |
+| a person in the population register             | GetItem register-persons (citizen_id)       |
+| a guardian's children                            | BatchGetItem register-persons               |
+| register update (person and guardian links)      | TransactWriteItems register-persons         |
+| account: login allowed, last login               | UpdateItem accounts (citizen_id)            |
+| session by cookie                                | GetItem sessions (sha256 of the token)      |
+| session touched / acting-for changed / logout    | UpdateItem / DeleteItem sessions            |
+| a staff member's roles                           | Query staff-roles (staff_hsa_id)            |
+| the staff holding roles at a unit                | Query staff-roles index by-unit             |
+| units                                            | GetItem / BatchGetItem units                |
+| integration key                                  | GetItem integration-clients (key_id)        |
+| idempotent inbound calls (Powertools)           | Get/Put/Update idempotency                  |
+"""
+
+from __future__ import annotations
+
+import os
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    UTCDateTimeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+# Table names are fixed when the models are defined, so the prefix is read from the
+# environment here rather than from the settings model (which needs secrets to load).
+TABLE_PREFIX = os.environ.get("TABLE_PREFIX", "eservices")
+
+
+def _meta(name: str) -> type:
+    class Meta:
+        table_name = f"{TABLE_PREFIX}-{name}"
+        region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "eu-north-1"
+        billing_mode = "PAY_PER_REQUEST"
+
+    return Meta
+
+
+class LoginAttempt(Model):
+    """An OpenID Connect authorization request awaiting its callback (single use)."""
+
+    Meta = _meta("login-attempts")
+    state_hash = UnicodeAttribute(hash_key=True)
+    audience = UnicodeAttribute()  # "citizen" or "staff"
+    nonce = UnicodeAttribute()
+    code_verifier = UnicodeAttribute()
+    browser_binding_hash = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    expires_at = TTLAttribute()
+
+
+class SessionRecord(Model):
+    """A server-side session. The cookie holds a random token; only its hash is stored."""
+
+    Meta = _meta("sessions")
+    session_hash = UnicodeAttribute(hash_key=True)
+    kind = UnicodeAttribute()  # "citizen" or "staff"
+    subject_id = UnicodeAttribute()  # citizen_id, or the staff member's HSA-id
+    display_name = UnicodeAttribute()
+    acting_for_id = UnicodeAttribute(null=True)  # a child's citizen_id
+    csrf_token = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    last_seen_at = UTCDateTimeAttribute()
+    expires_at = TTLAttribute()  # the absolute lifetime; DynamoDB removes it afterwards
+
+
+class Identity(Model):
+    """personnummer (as a keyed hash) -> opaque citizen id."""
+
+    Meta = _meta("identities")
+    pnr_key = UnicodeAttribute(hash_key=True)
+    citizen_id = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+
+
+class PostalAddress(MapAttribute):
+    street = UnicodeAttribute()
+    postal_code = UnicodeAttribute()
+    city = UnicodeAttribute()
+
+
+class RegisterPerson(Model):
+    """A person in the region's copy of the population register (folkbokföring)."""
+
+    Meta = _meta("register-persons")
+    citizen_id = UnicodeAttribute(hash_key=True)
+    personnummer = UnicodeAttribute()  # twelve digits; an attribute, never a key
+    given_name = UnicodeAttribute()
+    family_name = UnicodeAttribute()
+    birth_date = UnicodeAttribute()  # ISO date
+    protected_identity = BooleanAttribute(default=False)  # skyddad identitet
+    address = PostalAddress(null=True)  # withheld for protected identity
+    guardian_ids = UnicodeSetAttribute(null=True)
+    child_ids = UnicodeSetAttribute(null=True)
+    updated_at = UTCDateTimeAttribute()
+
+
+class Account(Model):
+    """A citizen's account with the e-services."""
+
+    Meta = _meta("accounts")
+    citizen_id = UnicodeAttribute(hash_key=True)
+    login_removed = BooleanAttribute(default=False)
+    first_login_at = UTCDateTimeAttribute(null=True)
+    last_login_at = UTCDateTimeAttribute(null=True)
+
+
+class StaffByUnitIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-unit"
+        projection = AllProjection()
+
+    unit_hsa_id = UnicodeAttribute(hash_key=True)
+    assignment = UnicodeAttribute(range_key=True)
+
+
+class StaffRoleAssignment(Model):
+    """One role for one staff member at one unit."""
+
+    Meta = _meta("staff-roles")
+    staff_hsa_id = UnicodeAttribute(hash_key=True)
+    assignment = UnicodeAttribute(range_key=True)  # "<unit_hsa_id>#<role>"
+    unit_hsa_id = UnicodeAttribute()
+    role = UnicodeAttribute()
+    staff_name = UnicodeAttribute()
+    granted_at = UTCDateTimeAttribute()
+    by_unit = StaffByUnitIndex()
+
+
+class OpeningHours(MapAttribute):
+    weekday = NumberAttribute()  # 0 = Monday
+    opens = UnicodeAttribute()  # "08:00", Stockholm time
+    closes = UnicodeAttribute()
+
+
+class UnitRecord(Model):
+    """A care unit (vårdenhet)."""
+
+    Meta = _meta("units")
+    hsa_id = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute()
+    kind = UnicodeAttribute()  # "primary_care", "specialist", "sti_dermatology", …
+    municipality = UnicodeAttribute()
+    street = UnicodeAttribute()
+    postal_code = UnicodeAttribute()
+    city = UnicodeAttribute()
+    phone = UnicodeAttribute()
+    opening_hours = ListAttribute(of=OpeningHours, default=list)
+
+
+class IntegrationClient(Model):
+    """A care system's credentials for /integration/v1. Only the secret's hash is stored."""
+
+    Meta = _meta("integration-clients")
+    key_id = UnicodeAttribute(hash_key=True)
+    secret_hash = UnicodeAttribute()
+    system_name = UnicodeAttribute()
+    allowed_units = UnicodeSetAttribute(null=True)
+    scopes = UnicodeSetAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+
+
+class IdempotencyRecord(Model):
+    """The table Powertools Idempotency writes to (its default attribute names)."""
+
+    Meta = _meta("idempotency")
+    id = UnicodeAttribute(hash_key=True)
+    expiration = TTLAttribute(null=True)
+
+
+ALL_MODELS: tuple[type[Model], ...] = (
+    LoginAttempt,
+    SessionRecord,
+    Identity,
+    RegisterPerson,
+    Account,
+    StaffRoleAssignment,
+    UnitRecord,
+    IntegrationClient,
+    IdempotencyRecord,
+)
+
+
+def create_all_tables() -> None:
+    """Create every table the app uses (local stack and tests; infra/ creates them in AWS)."""
+    for model in ALL_MODELS:
+        if not model.exists():
+            model.create_table(wait=True)

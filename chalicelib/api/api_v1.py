@@ -1,0 +1,87 @@
+"""The JSON API under /api/v1: what the pages do, with the same session cookie.
+
+State-changing calls carry the session's CSRF token in the X-CSRF-Token header
+(GET /api/v1/me returns it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint, Response
+
+from chalicelib.api.http import json_body, json_response, require_csrf
+from chalicelib.api.openapi import openapi_document
+from chalicelib.api.session import citizen_token, require_citizen, require_staff
+from chalicelib.bootstrap import ports
+from chalicelib.domain.clock import utc_now
+from chalicelib.errors import BadInput
+from chalicelib.services import acting, start_pages
+from chalicelib.services.principals import CitizenPrincipal
+
+api_v1 = Blueprint(__name__)
+
+
+def _citizen_me(principal: CitizenPrincipal) -> dict[str, Any]:
+    view = start_pages.citizen_start(ports(), principal, utc_now())
+    return {
+        "kind": "citizen",
+        "name": principal.display_name,
+        "acting_for": (
+            {"child_id": principal.acting_for_id, "given_name": principal.acting_for_name}
+            if principal.acting_for_id
+            else None
+        ),
+        "can_act_for": [
+            {"child_id": c.citizen_id, "given_name": c.given_name, "birth_date": c.birth_date.isoformat()}
+            for c in view.children
+        ],
+        "csrf_token": principal.csrf_token,
+    }
+
+
+@api_v1.route("/api/v1/me", methods=["GET"])
+def me() -> Response:
+    return json_response(_citizen_me(require_citizen(api_v1.current_request)))
+
+
+@api_v1.route("/api/v1/acting-for", methods=["PUT"])
+def act_for_child() -> Response:
+    request = api_v1.current_request
+    principal = require_citizen(request)
+    require_csrf(principal.csrf_token, request.headers.get("x-csrf-token"))
+    body = json_body(request)
+    child_id = body.get("child_id") if isinstance(body, dict) else None
+    if not isinstance(child_id, str) or not child_id:
+        raise BadInput("field_required", "Fältet child_id krävs.", field="child_id")
+    acting.act_for_child(ports(), principal, citizen_token(request) or "", child_id, utc_now())
+    return json_response(_citizen_me(require_citizen(request)))
+
+
+@api_v1.route("/api/v1/acting-for", methods=["DELETE"])
+def act_for_self() -> Response:
+    request = api_v1.current_request
+    principal = require_citizen(request)
+    require_csrf(principal.csrf_token, request.headers.get("x-csrf-token"))
+    acting.act_for_self(ports(), citizen_token(request) or "")
+    return json_response(_citizen_me(require_citizen(request)))
+
+
+@api_v1.route("/api/v1/staff/me", methods=["GET"])
+def staff_me() -> Response:
+    principal = require_staff(api_v1.current_request)
+    units = start_pages.staff_units(ports(), principal, ports().settings.region_name)
+    return json_response(
+        {
+            "kind": "staff",
+            "name": principal.display_name,
+            "hsa_id": principal.hsa_id,
+            "units": [{"hsa_id": u.hsa_id, "name": u.name, "roles": u.roles} for u in units],
+            "csrf_token": principal.csrf_token,
+        }
+    )
+
+
+@api_v1.route("/api/v1/openapi.json", methods=["GET"])
+def openapi() -> Response:
+    return json_response(openapi_document())

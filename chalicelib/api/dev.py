@@ -1,0 +1,42 @@
+"""Local stack only: the e-mail and SMS that were sent, as moto recorded them."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+from chalice import Blueprint, Response
+
+from chalicelib.api.http import html
+from chalicelib.errors import NotFound
+from chalicelib.settings import get_settings
+from chalicelib.web.render import render
+
+dev = Blueprint(__name__)
+
+
+def sent_messages(endpoint: str) -> tuple[list[dict], list[dict]]:
+    """(e-mails, SMS) from moto's state dump, newest first."""
+    with urllib.request.urlopen(f"{endpoint}/moto-api/data.json", timeout=5) as response:  # noqa: S310 (local only)
+        data = json.loads(response.read())
+    emails = [m for region in data.get("ses", {}).get("Message", {}).values() for m in _records(region)]
+    sms = [m for region in data.get("sns", {}).get("SMS", {}).values() for m in _records(region)]
+    return list(reversed(emails)), list(reversed(sms))
+
+
+def _records(value: object) -> list[dict]:
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, dict)]
+    if isinstance(value, dict):
+        return [v for v in value.values() if isinstance(v, dict)]
+    return []
+
+
+@dev.route("/dev/outbox", methods=["GET"])
+def outbox() -> Response:
+    settings = get_settings()
+    if not settings.is_local or not settings.aws_endpoint_url:
+        raise NotFound("not_found", "Sidan finns inte.")
+    emails, sms = sent_messages(settings.aws_endpoint_url)
+    return html(render("dev_outbox.html", "sv", title_key="site.title", region_name=settings.region_name,
+                       home_path="/", logout_path="", emails=emails, sms=sms))  # fmt: skip

@@ -1,0 +1,196 @@
+"""HTTP plumbing shared by every route: cookies, forms, JSON bodies, CSRF, and the one place
+where errors become responses (JSON with a code for /api and /integration, a page elsewhere)."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import re
+import uuid
+from http.cookies import CookieError, SimpleCookie
+from typing import Any
+from urllib.parse import parse_qs
+
+from chalice import Response
+from chalice.app import Request
+
+from chalicelib.errors import AppError, BadInput, Forbidden
+from chalicelib.observability import logger, metrics
+from chalicelib.settings import get_settings
+from chalicelib.web.render import pick_language, render
+
+CITIZEN_SESSION_COOKIE = "sid"
+STAFF_SESSION_COOKIE = "staff_sid"
+LANGUAGE_COOKIE = "lang"
+_CORRELATION_ID = re.compile(r"^[A-Za-z0-9\-]{8,64}$")
+_JSON_PREFIXES = ("/api/", "/integration/")
+MAX_BODY_BYTES = 1_000_000
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+def cookies(request: Request) -> dict[str, str]:
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(request.headers.get("cookie", ""))
+    except CookieError:
+        return {}
+    return {name: morsel.value for name, morsel in jar.items()}
+
+
+def set_cookie(name: str, value: str, *, max_age: int | None = None, http_only: bool = True) -> str:
+    parts = [f"{name}={value}", "Path=/", "SameSite=Lax"]
+    if max_age is not None:
+        parts.append(f"Max-Age={max_age}")
+    if http_only:
+        parts.append("HttpOnly")
+    if get_settings().cookie_secure:
+        parts.append("Secure")
+    return "; ".join(parts)
+
+
+def clear_cookie(name: str) -> str:
+    return set_cookie(name, "", max_age=0)
+
+
+def language(request: Request) -> str:
+    return pick_language(cookies(request).get(LANGUAGE_COOKIE))
+
+
+def html(body: str, *, status: int = 200, set_cookies: list[str] | None = None) -> Response:
+    headers: dict[str, Any] = {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"}
+    if set_cookies:
+        headers["Set-Cookie"] = set_cookies
+    return Response(body=body, status_code=status, headers=headers)
+
+
+def redirect(location: str, *, set_cookies: list[str] | None = None, status: int = 303) -> Response:
+    headers: dict[str, Any] = {"Location": location, "Cache-Control": "no-store"}
+    if set_cookies:
+        headers["Set-Cookie"] = set_cookies
+    return Response(body="", status_code=status, headers=headers)
+
+
+def json_response(body: Any, *, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        body=body,
+        status_code=status,
+        headers={"Content-Type": "application/json", "Cache-Control": "no-store", **(headers or {})},
+    )
+
+
+def _body_bytes(request: Request) -> bytes:
+    raw = request.raw_body or b""
+    if len(raw) > MAX_BODY_BYTES:
+        raise BadInput("body_too_large", "Anropet är för stort.")
+    return raw
+
+
+def form(request: Request) -> dict[str, str]:
+    """A urlencoded form as single values (the last one wins for repeated names)."""
+    try:
+        parsed = parse_qs(_body_bytes(request).decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+    except UnicodeDecodeError:
+        raise BadInput("form_malformed", "Formuläret kunde inte läsas.") from None
+    return {key: values[-1] for key, values in parsed.items()}
+
+
+def json_body(request: Request) -> Any:
+    raw = _body_bytes(request)
+    if not raw:
+        raise BadInput("body_required", "Anropet saknar innehåll (JSON).")
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise BadInput("malformed_json", "Innehållet är inte giltig JSON.") from None
+
+
+def require_csrf(expected: str, submitted: str | None) -> None:
+    if not submitted or not hmac.compare_digest(expected, submitted):
+        raise Forbidden("csrf_failed", "Formuläret kunde inte verifieras.")
+
+
+def safe_next_path(value: str | None, default: str = "/") -> str:
+    """Only paths on this site: no scheme, no host, no protocol-relative '//'."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return default
+    return value
+
+
+def _wants_json(request: Request) -> bool:
+    return request.path.startswith(_JSON_PREFIXES)
+
+
+def _home_path(request: Request) -> str:
+    return "/staff" if request.path.startswith("/staff") else "/"
+
+
+def error_page(request: Request, *, status: int, heading_key: str, body_key: str, retry_path: str | None = None,
+               reference: str | None = None) -> Response:  # fmt: skip
+    home = _home_path(request)
+    page = render(
+        "error.html",
+        language(request),
+        title_key="site.title" if home == "/" else "staff.title",
+        region_name=get_settings().region_name,
+        home_path=home,
+        logout_path="",
+        heading_key=heading_key,
+        body_key=body_key,
+        retry_path=retry_path,
+        reference=reference,
+    )
+    return html(page, status=status)
+
+
+def _app_error_response(request: Request, error: AppError) -> Response:
+    if _wants_json(request):
+        body: dict[str, Any] = {"code": error.code, "message": error.message}
+        if error.field:
+            body["field"] = error.field
+        return json_response(body, status=error.status)
+    body_key = {"csrf_failed": "error.csrf.body"}.get(error.code, "error.forbidden.body")
+    if error.status == 404:
+        body_key = "error.not_found.body"
+    return error_page(request, status=error.status, heading_key="error.heading", body_key=body_key)
+
+
+def _normalise_chalice_error(request: Request, response: Response) -> Response:
+    """Chalice's own errors ({'Code': …, 'Message': …}) in our shape; never a stack trace."""
+    body = response.body
+    if response.status_code < 400 or not isinstance(body, dict) or "Code" not in body:
+        return response
+    code = re.sub(r"(?<!^)(?=[A-Z])", "_", str(body["Code"])).lower().removesuffix("_error")
+    if response.status_code >= 500:
+        code, message = "internal_error", "Ett tekniskt fel uppstod."
+    else:
+        message = str(body.get("Message", ""))
+    if _wants_json(request):
+        return json_response({"code": code, "message": message}, status=response.status_code)
+    body_key = "error.internal.body" if response.status_code >= 500 else "error.not_found.body"
+    return error_page(request, status=response.status_code, heading_key="error.heading", body_key=body_key)
+
+
+def request_middleware(request: Request, get_response: Any) -> Response:
+    """Correlation id, error mapping, security headers and metrics for every request."""
+    supplied = request.headers.get("x-correlation-id", "")
+    correlation_id = supplied if _CORRELATION_ID.match(supplied) else str(uuid.uuid4())
+    logger.set_correlation_id(correlation_id)
+    try:
+        response = get_response(request)
+    except AppError as error:
+        logger.info("request refused", extra={"code": error.code, "status": error.status, "path": request.path})
+        response = _app_error_response(request, error)
+    except Exception:
+        logger.exception("unhandled error", extra={"path": request.path})
+        response = Response(body={"Code": "InternalServerError"}, status_code=500)
+    response = _normalise_chalice_error(request, response)
+    response.headers.update({k: v for k, v in SECURITY_HEADERS.items() if k not in response.headers})
+    response.headers["X-Correlation-Id"] = correlation_id
+    metrics.flush_metrics(raise_on_empty_metrics=False)
+    return response

@@ -1,0 +1,147 @@
+"""The OpenAPI document for /api/v1 and /integration/v1. A test checks that every route under
+those prefixes is described here, so the document cannot drift from the app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+_ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+def _errors(*statuses: int) -> dict[str, Any]:
+    text = {400: "Bad input", 401: "Not logged in / bad key", 403: "Not allowed", 409: "Conflict"}
+    return {
+        str(s): {"description": text[s], "content": {"application/json": {"schema": _ERROR}}} for s in statuses
+    }
+
+
+def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+_CSRF = {"name": "X-CSRF-Token", "in": "header", "required": True, "schema": {"type": "string"},
+         "description": "The csrf_token from GET /api/v1/me"}  # fmt: skip
+_IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": True,
+                "schema": {"type": "string", "pattern": "^[A-Za-z0-9._:\\-]{8,128}$"},
+                "description": "The same key again returns the first answer and changes nothing."}  # fmt: skip
+
+
+def openapi_document() -> dict[str, Any]:
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "E-tjänster / E-services",
+            "version": "1",
+            "description": "Citizen and staff JSON API (session cookie) and the integration API for care systems "
+            "(bearer key). Errors are JSON: {code, message, field?}.",
+        },
+        "paths": {
+            "/api/v1/me": {
+                "get": {
+                    "summary": "Who is logged in, who they act for, and whom they may act for",
+                    "security": [{"citizenSession": []}],
+                    "responses": {"200": _json({"$ref": "#/components/schemas/CitizenMe"}), **_errors(401)},
+                }
+            },
+            "/api/v1/acting-for": {
+                "put": {
+                    "summary": "Act for a child under 13 (ombud)",
+                    "security": [{"citizenSession": []}],
+                    "parameters": [_CSRF],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["child_id"],
+                                    "properties": {"child_id": {"type": "string"}},
+                                }
+                            }
+                        },
+                    },
+                    "responses": {"200": _json({"$ref": "#/components/schemas/CitizenMe"}), **_errors(400, 401, 403)},
+                },
+                "delete": {
+                    "summary": "Act for oneself again",
+                    "security": [{"citizenSession": []}],
+                    "parameters": [_CSRF],
+                    "responses": {"200": _json({"$ref": "#/components/schemas/CitizenMe"}), **_errors(401, 403)},
+                },
+            },
+            "/api/v1/staff/me": {
+                "get": {
+                    "summary": "The logged-in staff member's units and roles",
+                    "security": [{"staffSession": []}],
+                    "responses": {"200": _json({"type": "object"}), **_errors(401)},
+                }
+            },
+            "/api/v1/openapi.json": {
+                "get": {"summary": "This document", "responses": {"200": _json({"type": "object"})}}
+            },
+            "/integration/v1/population-register/persons": {
+                "post": {
+                    "summary": "Create or update one person in the population register",
+                    "security": [{"integrationKey": []}],
+                    "parameters": [_IDEMPOTENCY],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PersonUpdate"}}},
+                    },
+                    "responses": {
+                        "200": _json({"type": "object", "properties": {"status": {"type": "string"}}}),
+                        **_errors(400, 401, 403, 409),
+                    },
+                }
+            },
+        },
+        "components": {
+            "securitySchemes": {
+                "citizenSession": {"type": "apiKey", "in": "cookie", "name": "sid"},
+                "staffSession": {"type": "apiKey", "in": "cookie", "name": "staff_sid"},
+                "integrationKey": {"type": "http", "scheme": "bearer", "bearerFormat": "<key_id>.<secret>"},
+            },
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["code", "message"],
+                    "properties": {
+                        "code": {"type": "string"},
+                        "message": {"type": "string"},
+                        "field": {"type": "string"},
+                    },
+                },
+                "CitizenMe": {
+                    "type": "object",
+                    "properties": {
+                        "kind": {"type": "string", "enum": ["citizen"]},
+                        "name": {"type": "string"},
+                        "acting_for": {"type": "object", "nullable": True},
+                        "can_act_for": {"type": "array", "items": {"type": "object"}},
+                        "csrf_token": {"type": "string"},
+                    },
+                },
+                "PersonUpdate": {
+                    "type": "object",
+                    "required": ["personnummer", "given_name", "family_name"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "personnummer": {"type": "string", "description": "12 digits, or 10 with - or +"},
+                        "given_name": {"type": "string", "maxLength": 100},
+                        "family_name": {"type": "string", "maxLength": 100},
+                        "protected_identity": {"type": "boolean", "default": False},
+                        "address": {
+                            "type": "object",
+                            "nullable": True,
+                            "properties": {
+                                "street": {"type": "string"},
+                                "postal_code": {"type": "string"},
+                                "city": {"type": "string"},
+                            },
+                        },
+                        "guardians": {"type": "array", "maxItems": 2, "items": {"type": "string"}},
+                    },
+                },
+            },
+        },
+    }

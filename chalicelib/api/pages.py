@@ -1,0 +1,131 @@
+"""Server-rendered pages: the citizen start page at /, the staff start page at /staff."""
+
+from __future__ import annotations
+
+from chalice import Blueprint, Response
+
+from chalicelib.api.http import (
+    CITIZEN_SESSION_COOKIE,
+    LANGUAGE_COOKIE,
+    STAFF_SESSION_COOKIE,
+    clear_cookie,
+    cookies,
+    form,
+    html,
+    language,
+    redirect,
+    require_csrf,
+    safe_next_path,
+    set_cookie,
+)
+from chalicelib.api.session import citizen_token, current_citizen, current_staff
+from chalicelib.bootstrap import ports
+from chalicelib.domain.clock import utc_now
+from chalicelib.services import acting, start_pages
+from chalicelib.settings import get_settings
+from chalicelib.web.render import pick_language, render, stylesheet
+from chalicelib.web.text import translate
+
+pages = Blueprint(__name__)
+FORM = ["application/x-www-form-urlencoded"]
+LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
+
+
+def _landing(entry: str, session_cookie: str) -> Response:
+    """The logged-out page, saying why when the visitor was just logged out."""
+    request = pages.current_request
+    had_session = session_cookie in cookies(request)
+    params = request.query_params or {}
+    notice = "landing.logged_out" if params.get("logged_out") else ("landing.session_ended" if had_session else None)
+    staff = entry == "staff"
+    body = render(
+        "landing.html",
+        language(request),
+        title_key="staff.title" if staff else "site.title",
+        region_name=get_settings().region_name,
+        home_path="/staff" if staff else "/",
+        logout_path="",
+        heading_key="staff.landing.heading" if staff else "landing.heading",
+        intro_key="staff.landing.intro" if staff else "landing.intro",
+        login_key="staff.landing.login" if staff else "landing.login",
+        login_path="/staff/login" if staff else "/login",
+        notice_key=notice,
+    )
+    return html(body, set_cookies=[clear_cookie(session_cookie)] if had_session else None)
+
+
+@pages.route("/", methods=["GET"])
+def citizen_start() -> Response:
+    request = pages.current_request
+    principal = current_citizen(request)
+    if principal is None:
+        return _landing("citizen", CITIZEN_SESSION_COOKIE)
+    view = start_pages.citizen_start(ports(), principal, utc_now())
+    body = render(
+        "citizen_start.html",
+        language(request),
+        title_key="site.title",
+        region_name=get_settings().region_name,
+        home_path="/",
+        logout_path="/logout",
+        csrf_token=principal.csrf_token,
+        principal=principal,
+        children=view.children,
+        services=view.services,
+    )
+    return html(body)
+
+
+@pages.route("/act-for", methods=["POST"], content_types=FORM)
+def act_for() -> Response:
+    request = pages.current_request
+    principal = current_citizen(request)
+    if principal is None:
+        return redirect("/")
+    fields = form(request)
+    require_csrf(principal.csrf_token, fields.get("csrf_token"))
+    token = citizen_token(request) or ""
+    if fields.get("person", "self") == "self":
+        acting.act_for_self(ports(), token)
+    else:
+        acting.act_for_child(ports(), principal, token, fields["person"], utc_now())
+    return redirect("/")
+
+
+@pages.route("/staff", methods=["GET"])
+def staff_start() -> Response:
+    request = pages.current_request
+    principal = current_staff(request)
+    if principal is None:
+        return _landing("staff", STAFF_SESSION_COOKIE)
+    lang = language(request)
+    units = start_pages.staff_units(ports(), principal, translate(lang, "staff.start.region"))
+    body = render(
+        "staff_start.html",
+        lang,
+        title_key="staff.title",
+        region_name=get_settings().region_name,
+        home_path="/staff",
+        logout_path="/staff/logout",
+        csrf_token=principal.csrf_token,
+        principal=principal,
+        units=units,
+    )
+    return html(body)
+
+
+@pages.route("/language", methods=["GET"])
+def choose_language() -> Response:
+    """Remember the language and go back. Only a preference: it changes nothing on the server."""
+    params = pages.current_request.query_params or {}
+    lang = pick_language(params.get("lang"))
+    cookie = set_cookie(LANGUAGE_COOKIE, lang, max_age=LANGUAGE_COOKIE_SECONDS)
+    return redirect(safe_next_path(params.get("next")), set_cookies=[cookie])
+
+
+@pages.route("/static/app.css", methods=["GET"])
+def app_css() -> Response:
+    return Response(
+        body=stylesheet(),
+        headers={"Content-Type": "text/css; charset=utf-8", "Cache-Control": "public, max-age=3600"},
+    )

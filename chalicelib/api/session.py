@@ -1,0 +1,38 @@
+"""The caller's session, resolved from the cookie for each request."""
+
+from __future__ import annotations
+
+from chalice.app import Request
+
+from chalicelib.api.http import CITIZEN_SESSION_COOKIE, STAFF_SESSION_COOKIE, cookies
+from chalicelib.bootstrap import ports
+from chalicelib.domain.clock import utc_now
+from chalicelib.errors import NotAuthenticated
+from chalicelib.services import auth
+from chalicelib.services.principals import CitizenPrincipal, StaffPrincipal
+
+
+def citizen_token(request: Request) -> str | None:
+    return cookies(request).get(CITIZEN_SESSION_COOKIE)
+
+
+def current_citizen(request: Request) -> CitizenPrincipal | None:
+    return auth.citizen_principal(ports(), citizen_token(request), utc_now())
+
+
+def current_staff(request: Request) -> StaffPrincipal | None:
+    return auth.staff_principal(ports(), cookies(request).get(STAFF_SESSION_COOKIE), utc_now())
+
+
+def require_citizen(request: Request) -> CitizenPrincipal:
+    principal = current_citizen(request)
+    if principal is None:
+        raise NotAuthenticated("not_logged_in", "Du behöver logga in.")
+    return principal
+
+
+def require_staff(request: Request) -> StaffPrincipal:
+    principal = current_staff(request)
+    if principal is None:
+        raise NotAuthenticated("not_logged_in", "Du behöver logga in.")
+    return principal

@@ -1,0 +1,43 @@
+"""Wires adapters into the services once per Lambda container, on first use."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from chalicelib.adapters.oidc import OidcClient
+from chalicelib.adapters.register import DynamoPopulationRegister, IdentityStore
+from chalicelib.adapters.stores import (
+    AccountStore,
+    IntegrationClientStore,
+    LoginAttemptStore,
+    SessionStore,
+    StaffDirectory,
+    UnitDirectory,
+)
+from chalicelib.services.ports import Ports
+from chalicelib.settings import get_settings
+
+
+@lru_cache(maxsize=1)
+def ports() -> Ports:
+    settings = get_settings()
+    identities = IdentityStore(settings.pnr_hmac_key)
+    return Ports(
+        settings=settings,
+        citizen_oidc=OidcClient(settings.citizen_oidc),
+        staff_oidc=OidcClient(settings.staff_oidc),
+        login_attempts=LoginAttemptStore(),
+        sessions=SessionStore(),
+        identities=identities,
+        register=DynamoPopulationRegister(identities),
+        accounts=AccountStore(),
+        staff=StaffDirectory(),
+        units=UnitDirectory(),
+        integration_clients=IntegrationClientStore(),
+    )
+
+
+def reset() -> None:
+    """Forget the wiring (tests change the environment between cases)."""
+    ports.cache_clear()
+    get_settings.cache_clear()

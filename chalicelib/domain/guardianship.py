@@ -1,0 +1,35 @@
+"""Acting for a child (ombud): a guardian may use the e-services for a child under 13.
+
+From the child's 13th birthday (a Stockholm date) the guardian can no longer act for them,
+and a child with protected identity is never offered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from chalicelib.domain.personnummer import birthday
+
+GUARDIAN_ACCESS_ENDS_AT_AGE = 13
+
+
+@dataclass(frozen=True, slots=True)
+class Child:
+    citizen_id: str
+    given_name: str
+    birth_date: date
+    protected_identity: bool
+
+
+def guardian_may_act_for(child: Child, today: date) -> bool:
+    if child.protected_identity:
+        return False
+    return today < birthday(child.birth_date, GUARDIAN_ACCESS_ENDS_AT_AGE)
+
+
+def children_guardian_may_act_for(children: list[Child], today: date) -> list[Child]:
+    return sorted(
+        (c for c in children if guardian_may_act_for(c, today)),
+        key=lambda c: c.birth_date,
+    )

@@ -1,0 +1,51 @@
+"""Errors a person or a calling system can act on, each with a stable code.
+
+They map to HTTP status in one place (chalicelib/api/http.py). Subclassing Chalice's
+ChaliceUnhandledError lets them pass through Chalice to that middleware.
+"""
+
+from __future__ import annotations
+
+from chalice import ChaliceUnhandledError
+
+
+class AppError(ChaliceUnhandledError):
+    status = 400
+
+    def __init__(self, code: str, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+
+class BadInput(AppError):
+    status = 400
+
+
+class NotAuthenticated(AppError):
+    status = 401
+
+
+class Forbidden(AppError):
+    status = 403
+
+
+class NotFound(AppError):
+    status = 404
+
+
+class Conflict(AppError):
+    status = 409
+
+
+class LoginFailed(AppError):
+    """The login could not be completed; `code` says why (for logs and tests), the page stays general."""
+
+    status = 400
+
+
+class LoginRefused(AppError):
+    """The person proved who they are but may not use this entry (login removed, no staff role)."""
+
+    status = 403

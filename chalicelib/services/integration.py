@@ -1,0 +1,113 @@
+"""Care systems calling /integration/v1: bearer keys and idempotent commands.
+
+A key reads `<key_id>.<secret>`; only SHA-256 of the secret is stored (the secret is 256 random
+bits, so a slow hash adds nothing). Every POST carries an Idempotency-Key: the same key again
+returns the first answer and changes nothing; the same key with another body is refused.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+import secrets
+from collections.abc import Callable
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from chalicelib.adapters.stores import sha256_hex
+from chalicelib.adapters.tables import IdempotencyRecord, IntegrationClient
+from chalicelib.errors import BadInput, Conflict, NotAuthenticated
+from chalicelib.services.ports import Ports
+from chalicelib.services.principals import IntegrationPrincipal
+
+IDEMPOTENCY_KEY_PATTERN = re.compile(r"^[A-Za-z0-9._:\-]{8,128}$")
+IDEMPOTENCY_WINDOW_SECONDS = 24 * 3600
+
+
+def authenticate(ports: Ports, authorization_header: str | None) -> IntegrationPrincipal:
+    refused = NotAuthenticated("invalid_credentials", "Nyckeln saknas eller gäller inte.")
+    if not authorization_header or not authorization_header.startswith("Bearer "):
+        raise refused
+    key_id, _, secret = authorization_header[len("Bearer ") :].strip().partition(".")
+    if not key_id or not secret:
+        raise refused
+    client = ports.integration_clients.get(key_id)
+    if client is None or not hmac.compare_digest(client.secret_hash, sha256_hex(secret)):
+        raise refused
+    return IntegrationPrincipal(
+        key_id=client.key_id,
+        system_name=client.system_name,
+        allowed_units=frozenset(client.allowed_units or ()),
+        scopes=frozenset(client.scopes or ()),
+    )
+
+
+def issue_key(
+    ports: Ports, *, system_name: str, allowed_units: set[str], scopes: set[str], now: datetime
+) -> str:
+    """Create credentials for a care system; the returned key is shown once and never stored."""
+    key_id = secrets.token_hex(8)
+    secret = secrets.token_urlsafe(32)
+    ports.integration_clients.save(
+        IntegrationClient(
+            key_id,
+            secret_hash=sha256_hex(secret),
+            system_name=system_name,
+            allowed_units=allowed_units or None,
+            scopes=scopes or None,
+            created_at=now,
+        )
+    )
+    return f"{key_id}.{secret}"
+
+
+@lru_cache(maxsize=1)
+def _persistence_layer() -> Any:
+    # Imported and built on first use: a cold start that serves no integration call skips boto3.
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
+    return DynamoDBPersistenceLayer(table_name=IdempotencyRecord.Meta.table_name)
+
+
+def run_idempotent(
+    *,
+    operation: str,
+    principal: IntegrationPrincipal,
+    idempotency_key: str | None,
+    payload: dict[str, Any],
+    command: Callable[[], dict[str, Any]],
+) -> dict[str, Any]:
+    """Run `command` once per (operation, key id, Idempotency-Key); repeat its answer after that."""
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyValidationError,
+    )
+
+    if not idempotency_key or not IDEMPOTENCY_KEY_PATTERN.match(idempotency_key):
+        raise BadInput(
+            "idempotency_key_required",
+            "Huvudet Idempotency-Key krävs (8–128 tecken: bokstäver, siffror, . _ : -).",
+            field="Idempotency-Key",
+        )
+    config = IdempotencyConfig(
+        event_key_jmespath="[operation, client, key]",
+        payload_validation_jmespath="payload",
+        expires_after_seconds=IDEMPOTENCY_WINDOW_SECONDS,
+        raise_on_no_idempotency_key=True,
+    )
+
+    @idempotent_function(data_keyword_argument="request", config=config, persistence_store=_persistence_layer())
+    def integration_command(request: dict[str, Any]) -> dict[str, Any]:
+        return command()
+
+    request = {"operation": operation, "client": principal.key_id, "key": idempotency_key, "payload": payload}
+    try:
+        return integration_command(request=request)
+    except IdempotencyValidationError:
+        raise Conflict(
+            "idempotency_key_reused", "Idempotency-Key har redan använts för ett annat anrop.", field="Idempotency-Key"
+        ) from None
+    except IdempotencyAlreadyInProgressError:
+        raise Conflict("request_in_progress", "Samma anrop behandlas redan; försök igen om en stund.") from None

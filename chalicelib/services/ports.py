@@ -1,0 +1,48 @@
+"""The ports the use cases depend on, wired once in bootstrap.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from chalicelib.adapters.oidc import OidcClient
+from chalicelib.adapters.register import IdentityStore
+from chalicelib.adapters.stores import (
+    AccountStore,
+    IntegrationClientStore,
+    LoginAttemptStore,
+    SessionStore,
+    StaffDirectory,
+    UnitDirectory,
+)
+from chalicelib.domain.people import Person, PersonUpdate
+from chalicelib.domain.personnummer import Personnummer
+from chalicelib.settings import Settings
+
+
+class PopulationRegister(Protocol):
+    """Name, address, guardians and protected identity (folkbokföring). The demo region keeps
+    its copy in DynamoDB; a region can plug in its own register service here."""
+
+    def get(self, citizen_id: str) -> Person | None: ...
+
+    def get_many(self, citizen_ids: list[str]) -> list[Person]: ...
+
+    def find_by_personnummer(self, pnr: Personnummer) -> Person | None: ...
+
+    def upsert(self, update: PersonUpdate) -> Person: ...
+
+
+@dataclass
+class Ports:
+    settings: Settings
+    citizen_oidc: OidcClient
+    staff_oidc: OidcClient
+    login_attempts: LoginAttemptStore
+    sessions: SessionStore
+    identities: IdentityStore
+    register: PopulationRegister
+    accounts: AccountStore
+    staff: StaffDirectory
+    units: UnitDirectory
+    integration_clients: IntegrationClientStore

@@ -1,0 +1,59 @@
+"""Who is calling. Every service call takes one of these, whatever the entry (page, JSON API,
+integration API), and decides authorisation from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chalicelib.domain.roles import RoleAtUnit, StaffRole
+from chalicelib.errors import Forbidden
+
+
+@dataclass(frozen=True, slots=True)
+class CitizenPrincipal:
+    citizen_id: str
+    display_name: str
+    acting_for_id: str | None  # a child under 13 the citizen acts for (ombud)
+    acting_for_name: str | None
+    csrf_token: str
+
+    @property
+    def subject_id(self) -> str:
+        """Whose data this call concerns: the child's when acting for one, else one's own."""
+        return self.acting_for_id or self.citizen_id
+
+
+@dataclass(frozen=True, slots=True)
+class StaffPrincipal:
+    hsa_id: str
+    display_name: str
+    roles: tuple[RoleAtUnit, ...]
+    csrf_token: str
+
+    def units(self) -> list[str]:
+        return sorted({r.unit_hsa_id for r in self.roles})
+
+    def has_role(self, unit_hsa_id: str, *roles: StaffRole) -> bool:
+        return any(r.unit_hsa_id == unit_hsa_id and r.role in roles for r in self.roles)
+
+
+@dataclass(frozen=True, slots=True)
+class IntegrationPrincipal:
+    key_id: str
+    system_name: str
+    allowed_units: frozenset[str]
+    scopes: frozenset[str]
+
+    def require_unit(self, unit_hsa_id: str) -> None:
+        if unit_hsa_id not in self.allowed_units:
+            raise Forbidden("unit_not_allowed", "Nyckeln får inte användas för den enheten.", field="unit_hsa_id")
+
+    def require_scope(self, scope: str) -> None:
+        if scope not in self.scopes:
+            raise Forbidden("scope_not_allowed", "Nyckeln får inte användas för det här anropet.")
+
+
+def require_citizen_subject(principal: CitizenPrincipal, citizen_id: str) -> None:
+    """A citizen sees their own data, or that of the child they are acting for."""
+    if citizen_id != principal.subject_id:
+        raise Forbidden("not_your_data", "Du har inte behörighet till uppgifterna.")

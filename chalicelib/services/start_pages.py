@@ -1,0 +1,52 @@
+"""What the start pages show: who you are, who you act for, and your units and roles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from chalicelib.domain.guardianship import Child
+from chalicelib.services.acting import children_to_act_for
+from chalicelib.services.ports import Ports
+from chalicelib.services.principals import CitizenPrincipal, StaffPrincipal
+
+# The citizen's e-services menu, in the order 1177 shows them. Each feature arrives with its
+# own issue; until then the menu names it without a link.
+CITIZEN_SERVICES = (
+    "service.inbox",
+    "service.cases",
+    "service.bookings",
+    "service.self_tests",
+    "service.forms",
+    "service.settings",
+)
+
+
+@dataclass(frozen=True)
+class CitizenStart:
+    children: list[Child]
+    services: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class UnitRoles:
+    hsa_id: str
+    name: str
+    roles: list[str]
+
+
+def citizen_start(ports: Ports, principal: CitizenPrincipal, now: datetime) -> CitizenStart:
+    return CitizenStart(children=children_to_act_for(ports, principal, now), services=CITIZEN_SERVICES)
+
+
+def staff_units(ports: Ports, principal: StaffPrincipal, region_label: str) -> list[UnitRoles]:
+    """The staff member's units with their roles there; region-wide roles under the region."""
+    names = {u.hsa_id: u.name for u in ports.units.get_many(principal.units())}
+    names.setdefault(ports.settings.region_hsa_id, region_label)
+    by_unit: dict[str, list[str]] = {}
+    for role in principal.roles:
+        by_unit.setdefault(role.unit_hsa_id, []).append(role.role.value)
+    return sorted(
+        (UnitRoles(hsa_id=h, name=names.get(h, h), roles=sorted(r)) for h, r in by_unit.items()),
+        key=lambda u: (u.hsa_id != ports.settings.region_hsa_id, u.name),
+    )

@@ -1,0 +1,112 @@
+"""The environment, read once into one validated model.
+
+A region configures its deployment through these variables (infra/ sets them from the
+region's settings file); the local stack sets them for moto and the test providers.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import urlparse
+
+
+class SettingsError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class OidcProvider:
+    issuer: str
+    client_id: str
+    client_secret: str | None  # None: a public client, PKCE only
+
+
+@dataclass(frozen=True)
+class Settings:
+    deployment: str  # "local" (moto, test providers) or "aws"
+    region_name: str  # shown to people: "Region Demo"
+    region_hsa_id: str  # the region's own HSA-id, where regional roles are held
+    public_base_url: str
+    table_prefix: str
+    citizen_oidc: OidcProvider
+    staff_oidc: OidcProvider
+    staff_hsa_id_claim: str
+    pnr_hmac_key: bytes  # keys the personnummer look-up; never stored beside the data
+    session_idle_minutes: int
+    session_max_hours: int
+    aws_endpoint_url: str | None  # the local moto server; None in AWS
+
+    @property
+    def is_local(self) -> bool:
+        return self.deployment == "local"
+
+    @property
+    def cookie_secure(self) -> bool:
+        """Secure cookies everywhere but plain-http localhost."""
+        return urlparse(self.public_base_url).scheme == "https"
+
+
+def _required(env: dict[str, str], name: str) -> str:
+    value = env.get(name, "").strip()
+    if not value:
+        raise SettingsError(f"{name} must be set")
+    return value
+
+
+def _url(env: dict[str, str], name: str) -> str:
+    value = _required(env, name).rstrip("/")
+    parsed = urlparse(value)
+    local = parsed.hostname in ("localhost", "127.0.0.1")
+    if parsed.scheme != "https" and not (parsed.scheme == "http" and local):
+        raise SettingsError(f"{name} must be an https URL (http only for localhost)")
+    return value
+
+
+def _positive_int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name, str(default))
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number") from None
+    if value <= 0:
+        raise SettingsError(f"{name} must be positive")
+    return value
+
+
+def load(env: dict[str, str] | None = None) -> Settings:
+    env = dict(os.environ if env is None else env)
+    deployment = env.get("DEPLOYMENT", "aws")
+    if deployment not in ("local", "aws"):
+        raise SettingsError("DEPLOYMENT must be 'local' or 'aws'")
+    hmac_key = _required(env, "PNR_HMAC_KEY")
+    if len(hmac_key) < 32:
+        raise SettingsError("PNR_HMAC_KEY must be at least 32 characters")
+    return Settings(
+        deployment=deployment,
+        region_name=_required(env, "REGION_NAME"),
+        region_hsa_id=_required(env, "REGION_HSA_ID"),
+        public_base_url=_url(env, "PUBLIC_BASE_URL"),
+        table_prefix=env.get("TABLE_PREFIX", "eservices"),
+        citizen_oidc=OidcProvider(
+            issuer=_url(env, "CITIZEN_OIDC_ISSUER"),
+            client_id=_required(env, "CITIZEN_OIDC_CLIENT_ID"),
+            client_secret=env.get("CITIZEN_OIDC_CLIENT_SECRET") or None,
+        ),
+        staff_oidc=OidcProvider(
+            issuer=_url(env, "STAFF_OIDC_ISSUER"),
+            client_id=_required(env, "STAFF_OIDC_CLIENT_ID"),
+            client_secret=env.get("STAFF_OIDC_CLIENT_SECRET") or None,
+        ),
+        staff_hsa_id_claim=env.get("STAFF_HSA_ID_CLAIM", "employeeHsaId"),
+        pnr_hmac_key=hmac_key.encode(),
+        session_idle_minutes=_positive_int(env, "SESSION_IDLE_MINUTES", 30),
+        session_max_hours=_positive_int(env, "SESSION_MAX_HOURS", 8),
+        aws_endpoint_url=env.get("AWS_ENDPOINT_URL") if deployment == "local" else None,
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load()

@@ -1,0 +1,40 @@
+"""Server-rendered pages: Jinja2 with autoescaping, the text catalogue, and the language choice."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from chalicelib.web.text import DEFAULT_LANGUAGE, LANGUAGES, translate
+
+_HERE = Path(__file__).parent
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(str(_HERE / "templates")),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def pick_language(cookie_value: str | None) -> str:
+    return cookie_value if cookie_value in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def render(template: str, lang: str, **context: Any) -> str:
+    def t(key: str, **values: object) -> str:
+        return translate(lang, key, **values)
+
+    return _environment().get_template(template).render(lang=lang, t=t, **context)
+
+
+@lru_cache(maxsize=1)
+def stylesheet() -> str:
+    return (_HERE / "static" / "app.css").read_text(encoding="utf-8")

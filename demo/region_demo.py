@@ -1,0 +1,170 @@
+"""Region Demo: the units, people and staff that the local stack and the tests use.
+
+Children's birth dates are set relative to today (Stockholm), so the 9-year-old stays 9 and the
+14-year-old stays 14 whenever this runs. Every personnummer is computed with a valid check digit
+from a birth date and a serial; none belongs to a real person's record here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from chalicelib.adapters.tables import OpeningHours, UnitRecord
+from chalicelib.domain.people import Address, PersonUpdate
+from chalicelib.domain.personnummer import parse, with_check_digit
+from chalicelib.domain.roles import RoleAtUnit, StaffRole
+from chalicelib.services import integration
+from chalicelib.services.ports import Ports
+
+REGION_NAME = "Region Demo"
+REGION_HSA_ID = "SE2321000099-R000"
+PNR_CLAIM = "https://id.oidc.se/claim/personalIdentityNumber"
+COORDINATION_CLAIM = "https://id.oidc.se/claim/coordinationNumber"
+
+
+def _weekdays(opens: str, closes: str, *, friday_closes: str | None = None) -> list[tuple[int, str, str]]:
+    return [(d, opens, friday_closes if d == 4 and friday_closes else closes) for d in range(5)]
+
+
+@dataclass(frozen=True)
+class DemoUnit:
+    hsa_id: str
+    name: str
+    kind: str
+    municipality: str
+    street: str
+    postal_code: str
+    city: str
+    phone: str
+    hours: list[tuple[int, str, str]]
+
+
+UNITS = (
+    DemoUnit("SE2321000099-VC01", "Vårdcentralen Norrby", "primary_care", "Demostad", "Norrbygatan 4", "123 45",
+             "Demostad", "010-100 10 00", _weekdays("08:00", "17:00", friday_closes="16:00")),
+    DemoUnit("SE2321000099-KA01", "Kardiologmottagningen, Demo sjukhus", "specialist", "Demostad",
+             "Sjukhusvägen 1, ingång 3", "123 50", "Demostad", "010-100 20 00", _weekdays("07:30", "16:00")),
+    DemoUnit("SE2321000099-HS01", "Hud- och STI-mottagningen", "sti_dermatology", "Älvby", "Torget 2", "234 56",
+             "Älvby", "010-100 30 00", _weekdays("09:00", "15:30")),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DemoCitizen:
+    sub: str  # chosen on the test provider's login page
+    description: str
+    given_name: str
+    family_name: str
+    birth_date: date
+    serial: str
+    coordination: bool = False
+    protected_identity: bool = False
+    login_removed: bool = False
+    guardian_subs: tuple[str, ...] = ()
+    address: Address | None = field(default=None)
+
+    @property
+    def personnummer(self) -> str:
+        return with_check_digit(self.birth_date, self.serial, coordination=self.coordination)
+
+    def claims(self) -> dict[str, str]:
+        claim = COORDINATION_CLAIM if self.coordination else PNR_CLAIM
+        return {claim: self.personnummer, "given_name": self.given_name, "family_name": self.family_name,
+                "name": f"{self.given_name} {self.family_name}"}  # fmt: skip
+
+
+def _years_before(today: date, years: int, days: int) -> date:
+    """A birth date that makes someone `years` old for a good while yet (their birthday is `days` ago)."""
+    anchor = today - timedelta(days=days)
+    try:
+        return anchor.replace(year=anchor.year - years)
+    except ValueError:  # 29 February in a year without one
+        return anchor.replace(year=anchor.year - years, day=28)
+
+
+def citizens(today: date) -> list[DemoCitizen]:
+    home = Address("Storgatan 12", "123 45", "Demostad")
+    return [
+        DemoCitizen("anna", "vuxen / adult", "Anna", "Andersson", date(1985, 4, 12), "238", address=home),
+        DemoCitizen("karin", "vårdnadshavare till Elsa (9), Olle (14) och Sigge (6, skyddad) / guardian",
+                    "Karin", "Lind", date(1984, 7, 3), "242", address=Address("Lindvägen 3", "123 46", "Demostad")),
+        DemoCitizen("elsa", "barn 9 år / child aged 9", "Elsa", "Lind", _years_before(today, 9, 40), "250",
+                    guardian_subs=("karin",), address=Address("Lindvägen 3", "123 46", "Demostad")),
+        DemoCitizen("olle", "barn 14 år / child aged 14", "Olle", "Lind", _years_before(today, 14, 20), "271",
+                    guardian_subs=("karin",), address=Address("Lindvägen 3", "123 46", "Demostad")),
+        DemoCitizen("sigge", "barn 6 år, skyddad identitet / child aged 6, protected identity", "Sigge", "Lind",
+                    _years_before(today, 6, 90), "291", protected_identity=True, guardian_subs=("karin",)),
+        DemoCitizen("maja", "skyddad identitet / protected identity", "Maja", "Berg", date(1992, 11, 30), "264",
+                    protected_identity=True),
+        DemoCitizen("ali", "samordningsnummer / coordination number", "Ali", "Hassan", date(1990, 2, 14), "273",
+                    coordination=True, address=Address("Hamngatan 7", "234 50", "Älvby")),
+        DemoCitizen("gunnar", "över 100 år (personnummer med +) / aged 100+", "Gunnar", "Ek", date(1923, 5, 30),
+                    "212", address=Address("Äldrevägen 1", "234 51", "Älvby")),
+        DemoCitizen("per", "inloggning borttagen / login removed", "Per", "Holm", date(1970, 9, 9), "235", login_removed=True,
+                    address=home),
+    ]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DemoStaff:
+    sub: str
+    name: str
+    hsa_id: str
+    roles: tuple[tuple[str, StaffRole], ...]
+
+    def claims(self, hsa_claim: str) -> dict[str, str]:
+        given, family = self.name.split(" ", 1)
+        return {hsa_claim: self.hsa_id, "given_name": given, "family_name": family, "name": self.name}
+
+
+VC, KA, HS = (u.hsa_id for u in UNITS)
+STAFF = (
+    DemoStaff("eva", "Eva Nilsson", "SE2321000099-P001",
+              ((VC, StaffRole.CASE_RECEIVER), (KA, StaffRole.CASE_HANDLER))),
+    DemoStaff("johan", "Johan Ström", "SE2321000099-P002",
+              ((VC, StaffRole.LOCAL_ADMIN), (VC, StaffRole.PERMISSION_ADMIN))),
+    DemoStaff("lisa", "Lisa Åberg", "SE2321000099-P003",
+              ((HS, StaffRole.CASE_HANDLER), (HS, StaffRole.REVIEWER))),
+    DemoStaff("rut", "Rut Regional", "SE2321000099-P004", ((REGION_HSA_ID, StaffRole.REGIONAL_ADMIN),)),
+    DemoStaff("nils", "Nils Utan-Roll", "SE2321000099-P005", ()),  # proves the "no role" refusal
+)  # fmt: skip
+
+
+def seed(ports: Ports, now: datetime, today: date) -> str:
+    """Load Region Demo into the tables; returns the demo care system's integration key."""
+    for u in UNITS:
+        ports.units.save(
+            UnitRecord(
+                u.hsa_id, name=u.name, kind=u.kind, municipality=u.municipality, street=u.street,
+                postal_code=u.postal_code, city=u.city, phone=u.phone,
+                opening_hours=[OpeningHours(weekday=d, opens=o, closes=c) for d, o, c in u.hours],
+            )
+        )  # fmt: skip
+    people = citizens(today)
+    by_sub = {c.sub: c for c in people}
+    # Guardians before their children, so the register can link them.
+    for c in sorted(people, key=lambda c: bool(c.guardian_subs)):
+        ports.register.upsert(
+            PersonUpdate(
+                personnummer=parse(c.personnummer, today),
+                given_name=c.given_name,
+                family_name=c.family_name,
+                protected_identity=c.protected_identity,
+                address=c.address,
+                guardians=tuple(parse(by_sub[g].personnummer, today) for g in c.guardian_subs),
+            )
+        )
+        if c.login_removed:
+            citizen_id = ports.identities.find_or_create(parse(c.personnummer, today))
+            ports.accounts.set_login_removed(citizen_id, True)
+    for s in STAFF:
+        for unit, role in s.roles:
+            ports.staff.grant(s.hsa_id, s.name, RoleAtUnit(unit, role), now)
+    return integration.issue_key(
+        ports,
+        system_name="Demo journalsystem",
+        allowed_units={u.hsa_id for u in UNITS},
+        scopes={"population-register", "messages", "appointments", "lab-results"},
+        now=now,
+    )

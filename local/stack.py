@@ -1,0 +1,171 @@
+"""`make run`: a whole region on one machine, no AWS account.
+
+One process starts moto as AWS (DynamoDB, SES, SNS, Scheduler, S3), two OpenID Connect test
+providers (e-ID for citizens, SITHS for staff) with Region Demo's test persons, creates the
+tables from the app's own models, loads the demo data, starts the local scheduler, and serves
+the app. Ctrl-C stops all of it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import secrets
+import signal
+import sys
+import threading
+from datetime import datetime, timezone
+
+LOCAL_HOST = "127.0.0.1"
+
+
+def configure_environment(*, port: int, moto_port: int, citizen_idp_port: int, staff_idp_port: int) -> None:
+    """The settings the app reads, pointed at the local services. Set before importing the app."""
+    os.environ.update(
+        {
+            "DEPLOYMENT": "local",
+            "REGION_NAME": "Region Demo",
+            "REGION_HSA_ID": "SE2321000099-R000",
+            "PUBLIC_BASE_URL": f"http://localhost:{port}",
+            "TABLE_PREFIX": "demo",
+            "CITIZEN_OIDC_ISSUER": f"http://localhost:{citizen_idp_port}",
+            "CITIZEN_OIDC_CLIENT_ID": "eservices-citizen",
+            # The test providers accept any client secret; a region's broker issues a real one.
+            "CITIZEN_OIDC_CLIENT_SECRET": secrets.token_urlsafe(24),
+            "STAFF_OIDC_ISSUER": f"http://localhost:{staff_idp_port}",
+            "STAFF_OIDC_CLIENT_ID": "eservices-staff",
+            "STAFF_OIDC_CLIENT_SECRET": secrets.token_urlsafe(24),
+            # A fresh key each run: moto's data lives only as long as this process.
+            "PNR_HMAC_KEY": secrets.token_urlsafe(32),
+            "AWS_ENDPOINT_URL": f"http://{LOCAL_HOST}:{moto_port}",
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": "eu-north-1",
+            "AWS_REGION": "eu-north-1",
+            "POWERTOOLS_METRICS_NAMESPACE": "EServices",
+            "POWERTOOLS_SERVICE_NAME": "eservices",
+        }
+    )
+
+
+def _ports_from(args: argparse.Namespace) -> dict[str, int]:
+    return {
+        "port": args.port,
+        "moto_port": args.moto_port,
+        "citizen_idp_port": args.citizen_idp_port,
+        "staff_idp_port": args.staff_idp_port,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    parser.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "4566")))
+    parser.add_argument("--citizen-idp-port", type=int, default=int(os.environ.get("CITIZEN_IDP_PORT", "9400")))
+    parser.add_argument("--staff-idp-port", type=int, default=int(os.environ.get("STAFF_IDP_PORT", "9401")))
+    args = parser.parse_args(argv)
+    configure_environment(**_ports_from(args))
+
+    # Imported after the environment is set: table names and settings are read at import.
+    from moto.server import ThreadedMotoServer
+    from oidc_provider_mock import User, run_server_in_thread
+
+    from demo import region_demo
+    from local import gateway, scheduler
+
+    import logging
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request from three servers is noise
+    moto = ThreadedMotoServer(ip_address=LOCAL_HOST, port=args.moto_port, verbose=False)
+    moto.start()
+    stack = contextlib.ExitStack()
+    stack.callback(moto.stop)
+    try:
+        import app as app_module
+        from chalice.config import Config
+        from chalice.local import create_local_server
+
+        from chalicelib.adapters.tables import create_all_tables
+        from chalicelib.bootstrap import ports
+        from chalicelib.domain.clock import stockholm_date
+        from schedules import SCHEDULES
+
+        create_all_tables()
+        now = datetime.now(timezone.utc)
+        today = stockholm_date(now)
+        integration_key = region_demo.seed(ports(), now, today)
+        demo_citizens = region_demo.citizens(today)
+        hsa_claim = ports().settings.staff_hsa_id_claim
+
+        stack.enter_context(
+            run_server_in_thread(
+                port=args.citizen_idp_port,
+                require_nonce=True,
+                user_claims=[User(sub=c.sub, claims=c.claims()) for c in demo_citizens],
+            )
+        )
+        stack.enter_context(
+            run_server_in_thread(
+                port=args.staff_idp_port,
+                require_nonce=True,
+                user_claims=[User(sub=s.sub, claims=s.claims(hsa_claim)) for s in region_demo.STAFF],
+            )
+        )
+
+        local_scheduler = scheduler.LocalScheduler(SCHEDULES, scheduler.chalice_invoker(app_module))
+        scheduler.start_in_thread(local_scheduler)
+        stack.callback(local_scheduler.stop)
+
+        gateway.install()
+        server = create_local_server(app_module.app, Config.create(), LOCAL_HOST, args.port)
+        stack.callback(server.server.server_close)
+        _print_banner(args, demo_citizens, region_demo, integration_key)
+
+        stopping = threading.Event()
+
+        def stop(*_: object) -> None:
+            if not stopping.is_set():
+                stopping.set()
+                threading.Thread(target=server.shutdown, daemon=True).start()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        server.server.serve_forever(poll_interval=0.2)
+    finally:
+        stack.close()
+        print("Local stack stopped.", flush=True)
+    return 0
+
+
+def _print_banner(args: argparse.Namespace, demo_citizens: list, region_demo: object, integration_key: str) -> None:
+    base = f"http://localhost:{args.port}"
+    lines = [
+        "",
+        "Region Demo is running (Ctrl-C stops everything).",
+        f"  Citizen e-services   {base}/",
+        f"  Staff tool           {base}/staff",
+        f"  JSON API             {base}/api/v1/openapi.json",
+        f"  Sent e-mail and SMS  {base}/dev/outbox",
+        f"  e-ID test provider   http://localhost:{args.citizen_idp_port}",
+        f"  SITHS test provider  http://localhost:{args.staff_idp_port}",
+        f"  moto (AWS)           http://{LOCAL_HOST}:{args.moto_port}",
+        "",
+        "Test citizens (choose the sub on the e-ID test provider's page):",
+    ]
+    lines += [f"  {c.sub:<8} {c.given_name} {c.family_name}: {c.description}" for c in demo_citizens]
+    lines.append("Test staff (choose the sub on the SITHS test provider's page):")
+    for s in region_demo.STAFF:  # type: ignore[attr-defined]
+        roles = ", ".join(f"{role.value}@{unit}" for unit, role in s.roles) or "no role (login is refused)"
+        lines.append(f"  {s.sub:<8} {s.name} ({s.hsa_id}): {roles}")
+    lines += [
+        "",
+        f"Demo integration key (Authorization: Bearer …): {integration_key}",
+        "READY",
+        "",
+    ]
+    print("\n".join(lines), flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,28 @@
+"""What runs on a clock, when, and in which time zone.
+
+infra/ turns each definition into an EventBridge Scheduler schedule (with its time zone, so
+"18:00" stays 18:00 across daylight saving); the local stack's scheduler (local/scheduler.py)
+fires the same definitions on a laptop, where moto stores schedules but never runs them.
+
+Each feature adds its schedules here, targeting a function declared in app.py with
+@app.lambda_function(name=...).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+STOCKHOLM = "Europe/Stockholm"
+
+
+@dataclass(frozen=True)
+class ScheduleDefinition:
+    name: str
+    expression: str  # EventBridge Scheduler syntax: cron(min hour day-of-month month day-of-week year)
+    function: str  # the @app.lambda_function name it invokes
+    description: str
+    timezone: str = STOCKHOLM
+
+
+# Features register their schedules here (the 18:00 summons release, reminders, …).
+SCHEDULES: tuple[ScheduleDefinition, ...] = ()
