@@ -39,5 +39,8 @@ def ports() -> Ports:
 
 def reset() -> None:
     """Forget the wiring (tests change the environment between cases)."""
+    from chalicelib.services import integration
+
     ports.cache_clear()
     get_settings.cache_clear()
+    integration.reset_persistence()

@@ -14,7 +14,7 @@ from chalicelib.api.http import json_body, json_response, require_csrf
 from chalicelib.api.openapi import openapi_document
 from chalicelib.api.session import citizen_token, require_citizen, require_staff
 from chalicelib.bootstrap import ports
-from chalicelib.domain.clock import utc_now
+from chalicelib.domain import clock
 from chalicelib.errors import BadInput
 from chalicelib.services import acting, start_pages
 from chalicelib.services.principals import CitizenPrincipal
@@ -23,7 +23,7 @@ api_v1 = Blueprint(__name__)
 
 
 def _citizen_me(principal: CitizenPrincipal) -> dict[str, Any]:
-    view = start_pages.citizen_start(ports(), principal, utc_now())
+    view = start_pages.citizen_start(ports(), principal, clock.utc_now())
     return {
         "kind": "citizen",
         "name": principal.display_name,
@@ -54,7 +54,7 @@ def act_for_child() -> Response:
     child_id = body.get("child_id") if isinstance(body, dict) else None
     if not isinstance(child_id, str) or not child_id:
         raise BadInput("field_required", "Fältet child_id krävs.", field="child_id")
-    acting.act_for_child(ports(), principal, citizen_token(request) or "", child_id, utc_now())
+    acting.act_for_child(ports(), principal, citizen_token(request) or "", child_id, clock.utc_now())
     return json_response(_citizen_me(require_citizen(request)))
 
 

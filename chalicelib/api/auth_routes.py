@@ -19,7 +19,7 @@ from chalicelib.api.http import (
     set_cookie,
 )
 from chalicelib.bootstrap import ports
-from chalicelib.domain.clock import utc_now
+from chalicelib.domain import clock
 from chalicelib.errors import LoginFailed, LoginRefused
 from chalicelib.services import auth
 from chalicelib.services.auth import Audience, NewSession
@@ -54,7 +54,7 @@ def _login_path(entry: Entry) -> str:
 
 
 def _start(entry: Entry) -> Response:
-    start = auth.begin_login(ports(), entry.audience, utc_now())
+    start = auth.begin_login(ports(), entry.audience, clock.utc_now())
     binding = set_cookie(entry.binding_cookie, start.browser_binding, max_age=LOGIN_ATTEMPT_COOKIE_SECONDS)
     return redirect(start.authorization_url, set_cookies=[binding], status=302)
 
@@ -71,7 +71,7 @@ def _callback(entry: Entry) -> Response:
             code=params.get("code"),
             browser_binding=jar.get(entry.binding_cookie),
             provider_error=params.get("error"),
-            now=utc_now(),
+            now=clock.utc_now(),
         )
     except LoginFailed:
         page = error_page(

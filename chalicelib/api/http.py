@@ -192,5 +192,6 @@ def request_middleware(request: Request, get_response: Any) -> Response:
     response = _normalise_chalice_error(request, response)
     response.headers.update({k: v for k, v in SECURITY_HEADERS.items() if k not in response.headers})
     response.headers["X-Correlation-Id"] = correlation_id
-    metrics.flush_metrics(raise_on_empty_metrics=False)
+    if metrics.metric_set:  # flushing nothing only warns
+        metrics.flush_metrics()
     return response

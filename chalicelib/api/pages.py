@@ -20,7 +20,7 @@ from chalicelib.api.http import (
 )
 from chalicelib.api.session import citizen_token, current_citizen, current_staff
 from chalicelib.bootstrap import ports
-from chalicelib.domain.clock import utc_now
+from chalicelib.domain import clock
 from chalicelib.services import acting, start_pages
 from chalicelib.settings import get_settings
 from chalicelib.web.render import pick_language, render, stylesheet
@@ -60,7 +60,7 @@ def citizen_start() -> Response:
     principal = current_citizen(request)
     if principal is None:
         return _landing("citizen", CITIZEN_SESSION_COOKIE)
-    view = start_pages.citizen_start(ports(), principal, utc_now())
+    view = start_pages.citizen_start(ports(), principal, clock.utc_now())
     body = render(
         "citizen_start.html",
         language(request),
@@ -88,7 +88,7 @@ def act_for() -> Response:
     if fields.get("person", "self") == "self":
         acting.act_for_self(ports(), token)
     else:
-        acting.act_for_child(ports(), principal, token, fields["person"], utc_now())
+        acting.act_for_child(ports(), principal, token, fields["person"], clock.utc_now())
     return redirect("/")
 
 

@@ -6,7 +6,7 @@ from chalice.app import Request
 
 from chalicelib.api.http import CITIZEN_SESSION_COOKIE, STAFF_SESSION_COOKIE, cookies
 from chalicelib.bootstrap import ports
-from chalicelib.domain.clock import utc_now
+from chalicelib.domain import clock
 from chalicelib.errors import NotAuthenticated
 from chalicelib.services import auth
 from chalicelib.services.principals import CitizenPrincipal, StaffPrincipal
@@ -17,11 +17,11 @@ def citizen_token(request: Request) -> str | None:
 
 
 def current_citizen(request: Request) -> CitizenPrincipal | None:
-    return auth.citizen_principal(ports(), citizen_token(request), utc_now())
+    return auth.citizen_principal(ports(), citizen_token(request), clock.utc_now())
 
 
 def current_staff(request: Request) -> StaffPrincipal | None:
-    return auth.staff_principal(ports(), cookies(request).get(STAFF_SESSION_COOKIE), utc_now())
+    return auth.staff_principal(ports(), cookies(request).get(STAFF_SESSION_COOKIE), clock.utc_now())
 
 
 def require_citizen(request: Request) -> CitizenPrincipal:

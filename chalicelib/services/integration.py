@@ -70,6 +70,10 @@ def _persistence_layer() -> Any:
     return DynamoDBPersistenceLayer(table_name=IdempotencyRecord.Meta.table_name)
 
 
+def reset_persistence() -> None:
+    _persistence_layer.cache_clear()
+
+
 def run_idempotent(
     *,
     operation: str,
@@ -77,6 +81,7 @@ def run_idempotent(
     idempotency_key: str | None,
     payload: dict[str, Any],
     command: Callable[[], dict[str, Any]],
+    lambda_context: Any = None,
 ) -> dict[str, Any]:
     """Run `command` once per (operation, key id, Idempotency-Key); repeat its answer after that."""
     from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
@@ -97,6 +102,9 @@ def run_idempotent(
         expires_after_seconds=IDEMPOTENCY_WINDOW_SECONDS,
         raise_on_no_idempotency_key=True,
     )
+    if lambda_context is not None:
+        # Lets an in-progress record expire with the invocation if Lambda times out mid-command.
+        config.register_lambda_context(lambda_context)
 
     @idempotent_function(data_keyword_argument="request", config=config, persistence_store=_persistence_layer())
     def integration_command(request: dict[str, Any]) -> dict[str, Any]:

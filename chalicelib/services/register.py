@@ -68,7 +68,12 @@ def parse_person_update(body: Any, today: date) -> PersonUpdate:
 
 
 def update_person(
-    ports: Ports, principal: IntegrationPrincipal, body: Any, idempotency_key: str | None, now: datetime
+    ports: Ports,
+    principal: IntegrationPrincipal,
+    body: Any,
+    idempotency_key: str | None,
+    now: datetime,
+    lambda_context: Any = None,
 ) -> dict[str, Any]:
     principal.require_scope(REGISTER_SCOPE)
     update = parse_person_update(body, stockholm_date(now))
@@ -85,4 +90,5 @@ def update_person(
         idempotency_key=idempotency_key,
         payload=body,
         command=store,
+        lambda_context=lambda_context,
     )

@@ -1,0 +1,114 @@
+"""A region in one process for integration tests: moto in process, the real OIDC test provider
+on a thread, Region Demo's data, and a cookie-keeping browser over chalice.test.Client."""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import date
+from http.cookies import SimpleCookie
+from typing import Any
+
+from chalice.test import Client
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def choose_at_provider(authorization_url: str, sub: str) -> str:
+    """What a person does on the test provider's page: pick a test person. Returns the callback URL."""
+    opener = urllib.request.build_opener(_NoRedirect)
+    request = urllib.request.Request(authorization_url, data=urllib.parse.urlencode({"sub": sub}).encode())
+    try:
+        opener.open(request)
+    except urllib.error.HTTPError as redirect:
+        if redirect.code in (302, 303):
+            return redirect.headers["Location"]
+        raise
+    raise AssertionError("the provider did not redirect back")
+
+
+def path_of(url: str) -> str:
+    parsed = urllib.parse.urlparse(url)
+    return parsed.path + (f"?{parsed.query}" if parsed.query else "")
+
+
+@dataclass
+class Browser:
+    client: Client
+    cookies: dict[str, str] = field(default_factory=dict)
+
+    def _remember(self, response: Any) -> None:
+        headers = {k.lower(): v for k, v in response.headers.items()}
+        values = headers.get("set-cookie", [])
+        for value in [values] if isinstance(values, str) else values:
+            jar: SimpleCookie = SimpleCookie()
+            jar.load(value)
+            for name, morsel in jar.items():
+                if morsel["max-age"] == "0":
+                    self.cookies.pop(name, None)
+                else:
+                    self.cookies[name] = morsel.value
+
+    def request(self, method: str, path: str, *, headers: dict[str, str] | None = None, body: bytes = b"") -> Any:
+        all_headers = dict(headers or {})
+        if self.cookies:
+            all_headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        response = self.client.http.request(method, path, headers=all_headers, body=body)
+        self._remember(response)
+        return response
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        return self.request("GET", path, **kwargs)
+
+    def post_form(self, path: str, fields: dict[str, str]) -> Any:
+        return self.request(
+            "POST",
+            path,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            body=urllib.parse.urlencode(fields).encode(),
+        )
+
+    def start_login(self, audience: str = "citizen") -> str:
+        response = self.get("/login" if audience == "citizen" else "/staff/login")
+        assert response.status_code == 302, response.body
+        return response.headers["Location"]
+
+    def login(self, sub: str, audience: str = "citizen") -> Any:
+        callback = choose_at_provider(self.start_login(audience), sub)
+        return self.get(path_of(callback))
+
+    def page(self, path: str = "/") -> str:
+        response = self.get(path)
+        assert response.status_code == 200, (response.status_code, response.body[:500])
+        return response.body.decode()
+
+    def csrf_token(self, api_path: str = "/api/v1/me") -> str:
+        return self.get(api_path).json_body["csrf_token"]
+
+
+@dataclass
+class Region:
+    client: Client
+    integration_key: str
+    today: date
+    people: dict[str, Any]  # demo citizens by sub
+
+    def browser(self) -> Browser:
+        return Browser(self.client)
+
+    def integration(self, method: str, path: str, body: Any, *, key: str | None = None,
+                    idempotency_key: str | None = "k-00000001", raw: bytes | None = None) -> Any:  # fmt: skip
+        import json
+
+        headers = {"Content-Type": "application/json"}
+        if key is not False:
+            headers["Authorization"] = f"Bearer {key or self.integration_key}"
+        if idempotency_key:
+            headers["Idempotency-Key"] = idempotency_key
+        payload = raw if raw is not None else json.dumps(body).encode()
+        return self.client.http.request(method, path, headers=headers, body=payload)

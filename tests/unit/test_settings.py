@@ -1,0 +1,45 @@
+"""The environment is validated once; a region's mistake is reported by name."""
+
+import pytest
+
+from chalicelib.settings import SettingsError, load
+
+BASE = {
+    "REGION_NAME": "Region Test",
+    "REGION_HSA_ID": "SE000-R",
+    "PUBLIC_BASE_URL": "https://e.region.se",
+    "CITIZEN_OIDC_ISSUER": "https://eid.region.se",
+    "CITIZEN_OIDC_CLIENT_ID": "c",
+    "STAFF_OIDC_ISSUER": "https://siths.region.se",
+    "STAFF_OIDC_CLIENT_ID": "s",
+    "PNR_HMAC_KEY": "k" * 32,
+}
+
+
+def test_defaults_for_a_deployed_region():
+    settings = load(BASE)
+    assert settings.deployment == "aws"
+    assert settings.cookie_secure
+    assert settings.staff_hsa_id_claim == "employeeHsaId"
+    assert (settings.session_idle_minutes, settings.session_max_hours) == (30, 8)
+    assert settings.aws_endpoint_url is None
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"PUBLIC_BASE_URL": "http://e.region.se"}, "PUBLIC_BASE_URL"),
+        ({"CITIZEN_OIDC_ISSUER": ""}, "CITIZEN_OIDC_ISSUER"),
+        ({"PNR_HMAC_KEY": "short"}, "PNR_HMAC_KEY"),
+        ({"SESSION_IDLE_MINUTES": "soon"}, "SESSION_IDLE_MINUTES"),
+        ({"DEPLOYMENT": "cloud"}, "DEPLOYMENT"),
+    ],
+)
+def test_bad_settings_are_named(change, message):
+    with pytest.raises(SettingsError, match=message):
+        load({**BASE, **change})
+
+
+def test_plain_http_is_allowed_only_for_localhost():
+    settings = load({**BASE, "PUBLIC_BASE_URL": "http://localhost:8000", "DEPLOYMENT": "local"})
+    assert not settings.cookie_secure
