@@ -1,0 +1,85 @@
+"""A person in a real browser: e-ID and SITHS logins at the OIDC test provider, the start
+pages, acting for a child, logout, and axe-core finding no accessibility violations."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa",
+                                                       "best-practice"]}}  # fmt: skip
+
+
+def assert_accessible(page) -> None:
+    results = Axe().run(page, options=AXE_OPTIONS)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def login_at_provider(page, base_url: str, entry: str, sub: str) -> None:
+    page.goto(f"{base_url}{entry}")
+    page.get_by_role("link", name="Logga in med e-legitimation" if entry == "/" else "Logga in med SITHS").click()
+    # The test provider's page: choose the predefined test person
+    page.get_by_role("button", name=sub, exact=True).click()
+    page.wait_for_url(f"{base_url}{entry}")
+
+
+def test_a_guardian_logs_in_acts_for_her_child_and_logs_out(stack, page):
+    page.goto(stack.base_url + "/")
+    assert_accessible(page)
+    login_at_provider(page, stack.base_url, "/", "karin")
+    assert page.get_by_text("Inloggad som Karin Lind").is_visible()
+    assert_accessible(page)
+
+    # Karin chooses Elsa (9); Olle (14) and Sigge (protected identity) are not offered
+    assert page.get_by_label("Olle", exact=False).count() == 0
+    assert page.get_by_label("Sigge", exact=False).count() == 0
+    page.get_by_label("Elsa", exact=False).check()
+    page.get_by_role("button", name="Byt").click()
+    assert page.get_by_text("Du företräder Elsa").is_visible()
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Logga ut").click()
+    assert page.get_by_text("Du är utloggad.").is_visible()
+    page.goto(stack.base_url + "/")
+    assert page.get_by_role("heading", name="Logga in på e-tjänsterna").is_visible()
+
+
+def test_the_start_page_in_english_is_accessible(stack, page):
+    login_at_provider(page, stack.base_url, "/", "anna")
+    page.get_by_role("link", name="In English").click()
+    assert page.get_by_text("Logged in as Anna Andersson").is_visible()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert_accessible(page)
+
+
+def test_staff_log_in_with_siths_and_see_units_and_roles(stack, page):
+    page.goto(stack.base_url + "/staff")
+    assert_accessible(page)
+    login_at_provider(page, stack.base_url, "/staff", "eva")
+    assert page.get_by_role("heading", name="Personalverktyget").is_visible()
+    assert page.get_by_role("rowheader", name="Vårdcentralen Norrby SE2321000099-VC01").is_visible()
+    assert page.get_by_text("Ärendemottagare").is_visible()
+    assert_accessible(page)
+
+
+def test_staff_without_a_role_are_refused(stack, page):
+    page.goto(stack.base_url + "/staff")
+    page.get_by_role("link", name="Logga in med SITHS").click()
+    page.get_by_role("button", name="nils", exact=True).click()
+    assert page.get_by_role("heading", name="Du saknar behörighet").is_visible()
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize("sub", ["per"])
+def test_a_removed_login_gets_the_neutral_page(stack, page, sub):
+    page.goto(stack.base_url + "/")
+    page.get_by_role("link", name="Logga in med e-legitimation").click()
+    page.get_by_role("button", name=sub, exact=True).click()
+    assert page.get_by_role("heading", name="Du kan inte logga in").is_visible()
+    assert_accessible(page)
+
+
+def test_the_dev_outbox_lists_what_moto_sent(stack, page):
+    page.goto(stack.base_url + "/dev/outbox")
+    assert page.get_by_role("heading", name="Skickad e-post och sms").is_visible()
+    assert_accessible(page)
