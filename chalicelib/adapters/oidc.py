@@ -16,14 +16,16 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
-from typing import Any
-
-from joserfc import jwt
-from joserfc.errors import InvalidKeyIdError, JoseError, MissingKeyError
-from joserfc.jwk import KeySet
-from joserfc.jwt import JWTClaimsRegistry
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.settings import OidcProvider
+
+if TYPE_CHECKING:
+    from joserfc.jwk import KeySet
+    from joserfc.jwt import Token
+
+# joserfc (and the cryptography it loads) is imported on first use: ~65 ms that a cold start
+# serving anything but a login callback need not pay.
 
 # Asymmetric algorithms only: "none" and HS* (keyed with the client secret) are refused.
 ALLOWED_ALGORITHMS = ["RS256", "PS256", "ES256"]
@@ -121,6 +123,8 @@ class OidcClient:
         return str(response["id_token"])
 
     def _key_set(self, refresh: bool = False) -> KeySet:
+        from joserfc.jwk import KeySet
+
         if self._keys is None or refresh:
             document = self._fetch(urllib.request.Request(self.metadata()["jwks_uri"]))
             if not isinstance(document, dict) or "keys" not in document:
@@ -130,6 +134,9 @@ class OidcClient:
 
     def validate_id_token(self, id_token: str, *, nonce: str, now: int | None = None) -> dict[str, Any]:
         """Verify signature, issuer, audience, expiry and nonce; return the claims."""
+        from joserfc.errors import JoseError
+        from joserfc.jwt import JWTClaimsRegistry
+
         token = self._decode(id_token)
         registry = JWTClaimsRegistry(
             now=now,
@@ -149,7 +156,10 @@ class OidcClient:
             raise OidcError("id_token_azp")
         return token.claims
 
-    def _decode(self, id_token: str) -> jwt.Token:
+    def _decode(self, id_token: str) -> Token:
+        from joserfc import jwt
+        from joserfc.errors import InvalidKeyIdError, JoseError, MissingKeyError
+
         for refresh in (False, True):
             try:
                 return jwt.decode(id_token, self._key_set(refresh=refresh), algorithms=ALLOWED_ALGORITHMS)

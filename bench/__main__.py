@@ -1,0 +1,130 @@
+"""`make bench`: figures, not timed tests.
+
+1. Import time of `app` beside that of `boto3`, each in fresh interpreters (a Lambda cold
+   start pays both when a path needs boto3; the app itself imports only botocore via PynamoDB).
+2. DynamoDB calls made by one citizen login, one staff login, and the start pages after them.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import statistics
+import subprocess
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RUNS = 7
+
+
+def _import_seconds(module: str) -> float:
+    code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def import_times() -> None:
+    print("Import time, median of", RUNS, "fresh interpreters (bytecode cached):")
+    for module in ("boto3", "app"):
+        _import_seconds(module)  # warm the bytecode cache and the file system
+        samples = [_import_seconds(module) for _ in range(RUNS)]
+        print(f"  import {module:<6} {statistics.median(samples) * 1000:7.1f} ms  (min {min(samples) * 1000:.1f})")
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, app; print('boto3' in sys.modules, 'botocore' in sys.modules)"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    ).stdout.split()  # fmt: skip
+    print(f"  importing app loads boto3: {loaded[0]}, botocore: {loaded[1]}")
+
+
+@contextmanager
+def counting_dynamodb_calls():
+    import botocore.client
+
+    calls: collections.Counter[str] = collections.Counter()
+    original = botocore.client.BaseClient._make_api_call
+
+    def counted(self, operation_name, api_params):
+        if self.meta.service_model.service_name == "dynamodb":
+            calls[operation_name] += 1
+        return original(self, operation_name, api_params)
+
+    botocore.client.BaseClient._make_api_call = counted
+    try:
+        yield calls
+    finally:
+        botocore.client.BaseClient._make_api_call = original
+
+
+def _describe(calls: collections.Counter[str]) -> str:
+    return f"{sum(calls.values()):2d}  ({', '.join(f'{k} {v}' for k, v in sorted(calls.items()))})"
+
+
+def login_calls() -> None:
+    import logging
+    import secrets
+
+    # Figures only: no request logs from the test providers, no log or metric lines from the app.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    os.environ.update({"POWERTOOLS_LOG_LEVEL": "WARNING", "POWERTOOLS_METRICS_DISABLED": "true"})
+
+    import tests.conftest  # noqa: F401  (the test environment: prefix, fake credentials)
+
+    from moto import mock_aws
+    from oidc_provider_mock import User, run_server_in_thread
+
+    from chalicelib.domain.clock import stockholm_date, utc_now
+    from demo import region_demo
+    from tests.integration.harness import Browser, choose_at_provider, path_of
+
+    today = stockholm_date(utc_now())
+    citizens = [User(sub=c.sub, claims=c.claims()) for c in region_demo.citizens(today)]
+    staff = [User(sub=s.sub, claims=s.claims("employeeHsaId")) for s in region_demo.STAFF]
+    with run_server_in_thread(require_nonce=True, user_claims=citizens) as c_idp, run_server_in_thread(
+        require_nonce=True, user_claims=staff
+    ) as s_idp, mock_aws():
+        os.environ.update({
+            "REGION_NAME": region_demo.REGION_NAME, "REGION_HSA_ID": region_demo.REGION_HSA_ID,
+            "PUBLIC_BASE_URL": "http://localhost:8000",
+            "CITIZEN_OIDC_ISSUER": f"http://localhost:{c_idp.server_port}", "CITIZEN_OIDC_CLIENT_ID": "c",
+            "CITIZEN_OIDC_CLIENT_SECRET": "s",
+            "STAFF_OIDC_ISSUER": f"http://localhost:{s_idp.server_port}", "STAFF_OIDC_CLIENT_ID": "s",
+            "STAFF_OIDC_CLIENT_SECRET": "s", "PNR_HMAC_KEY": secrets.token_urlsafe(32),
+        })  # fmt: skip
+        from chalice.test import Client
+
+        import app
+        from chalicelib import bootstrap
+        from chalicelib.adapters.tables import create_all_tables
+
+        bootstrap.reset()
+        create_all_tables()
+        region_demo.seed(bootstrap.ports(), utc_now(), today)
+        print("DynamoDB calls (moto in process, Region Demo):")
+        with Client(app.app) as client:
+            for label, sub, audience, start in (
+                ("citizen login (guardian)", "karin", "citizen", "/"),
+                ("staff login", "eva", "staff", "/staff"),
+            ):
+                browser = Browser(client)
+                with counting_dynamodb_calls() as calls:
+                    begin = browser.start_login(audience)
+                print(f"  {label:<28} /login        {_describe(calls)}")
+                callback = choose_at_provider(begin, sub)
+                with counting_dynamodb_calls() as calls:
+                    assert browser.get(path_of(callback)).status_code == 303
+                print(f"  {label:<28} callback      {_describe(calls)}")
+                with counting_dynamodb_calls() as calls:
+                    browser.page(start)
+                print(f"  {label:<28} start page    {_describe(calls)}")
+
+
+def main() -> None:
+    import_times()
+    login_calls()
+
+
+if __name__ == "__main__":
+    main()
