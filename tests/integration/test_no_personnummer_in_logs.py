@@ -45,6 +45,11 @@ def test_logs_of_logins_and_register_updates_hold_no_personnummer(region, capsys
     assert {"citizen logged in", "staff logged in", "login failed", "login refused: login removed"} <= messages
     assert "register person updated" in messages
     assert all(line.get("correlation_id") for line in lines)
+    # Business events reach CloudWatch as embedded metrics
+    metric_names = {m["Name"] for line in app_output if "_aws" in line
+                    for d in line["_aws"]["CloudWatchMetrics"] for m in d["Metrics"]}  # fmt: skip
+    assert {"CitizenLoginSucceeded", "CitizenLoginFailed", "CitizenLoginRefused", "StaffLoginSucceeded",
+            "RegisterPersonUpdated"} <= metric_names  # fmt: skip
     for person in region.people.values():
         digits = person.personnummer
         for form in (digits, digits[2:], f"{digits[2:8]}-{digits[8:]}", f"{digits[2:8]}+{digits[8:]}"):

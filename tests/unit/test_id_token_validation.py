@@ -142,3 +142,36 @@ def test_discovery_for_another_issuer_is_refused():
     with pytest.raises(OidcError) as error:
         OidcClient(OidcProvider(ISSUER, CLIENT_ID, None), fetch_json=fetch).metadata()
     assert error.value.reason == "provider_issuer_mismatch"
+
+
+def test_the_token_request_proves_the_pkce_verifier_and_authenticates_the_client(provider):
+    import base64
+    import urllib.parse
+
+    sent = []
+
+    def fetch(request):
+        if request.full_url.endswith("/token"):
+            sent.append(request)
+            return {"id_token": "x", "token_type": "Bearer"}
+        return provider.fetch(request)
+
+    client = OidcClient(OidcProvider(ISSUER, CLIENT_ID, "s3cret"), fetch_json=fetch)
+    assert client.exchange_code(code="c1", redirect_uri="https://x/cb", code_verifier="v" * 43) == "x"
+    form = urllib.parse.parse_qs(sent[0].data.decode())
+    assert form["code_verifier"] == ["v" * 43] and form["code"] == ["c1"]
+    assert form["grant_type"] == ["authorization_code"] and form["redirect_uri"] == ["https://x/cb"]
+    basic = base64.b64decode(sent[0].headers["Authorization"].split()[1]).decode()
+    assert basic == f"{CLIENT_ID}:s3cret"
+
+
+def test_a_refused_token_request_is_code_rejected(provider):
+    def fetch(request):
+        if request.full_url.endswith("/token"):
+            return {"_status": 400, "error": "invalid_grant"}
+        return provider.fetch(request)
+
+    client = OidcClient(OidcProvider(ISSUER, CLIENT_ID, None), fetch_json=fetch)
+    with pytest.raises(OidcError) as error:
+        client.exchange_code(code="used", redirect_uri="https://x/cb", code_verifier="v" * 43)
+    assert error.value.reason == "code_rejected"
