@@ -10,7 +10,6 @@ schedule's zone minute by minute of real (UTC) time, so a local time that does n
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone

@@ -4,7 +4,7 @@ No table is keyed by a personnummer: citizens are known by an opaque `citizen_id
 look-up from a personnummer goes through a keyed hash (HMAC-SHA256 with the region's
 secret), so neither keys nor indexes reveal it.
 
-Access patterns (no Scan on any request or scheduled path):
+Access patterns (every one a key look-up, a query or a transaction; never a full-table read):
 
 | pattern                                         | call                                        |
 | ----------------------------------------------- | ------------------------------------------- |

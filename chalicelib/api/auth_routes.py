@@ -65,14 +65,13 @@ def _callback(entry: Entry) -> Response:
     jar = cookies(request)
     clear_binding = clear_cookie(entry.binding_cookie)
     try:
-        session = entry.complete(
-            ports(),
+        callback = auth.Callback(
             state=params.get("state"),
             code=params.get("code"),
             browser_binding=jar.get(entry.binding_cookie),
             provider_error=params.get("error"),
-            now=clock.utc_now(),
         )
+        session = entry.complete(ports(), callback, clock.utc_now())
     except LoginFailed:
         page = error_page(
             request, status=400, heading_key="error.login_failed.heading", body_key="error.login_failed.body",

@@ -7,10 +7,9 @@ import urllib.request
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.http import html
+from chalicelib.api.http import render_page
 from chalicelib.errors import NotFound
 from chalicelib.settings import get_settings
-from chalicelib.web.render import render
 
 dev = Blueprint(__name__)
 
@@ -38,5 +37,4 @@ def outbox() -> Response:
     if not settings.is_local or not settings.aws_endpoint_url:
         raise NotFound("not_found", "Sidan finns inte.")
     emails, sms = sent_messages(settings.aws_endpoint_url)
-    return html(render("dev_outbox.html", "sv", title_key="site.title", region_name=settings.region_name,
-                       home_path="/", logout_path="", emails=emails, sms=sms))  # fmt: skip
+    return render_page("dev_outbox.html", "sv", staff=False, emails=emails, sms=sms)

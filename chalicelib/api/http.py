@@ -69,6 +69,22 @@ def html(body: str, *, status: int = 200, set_cookies: list[str] | None = None) 
     return Response(body=body, status_code=status, headers=headers)
 
 
+def render_page(template: str, lang: str, *, staff: bool, csrf_token: str | None = None, status: int = 200,
+                set_cookies: list[str] | None = None, **context: Any) -> Response:  # fmt: skip
+    """A page in the site's frame, for the citizen or the staff entry; a logout button when logged in."""
+    body = render(
+        template,
+        lang,
+        title_key="staff.title" if staff else "site.title",
+        region_name=get_settings().region_name,
+        home_path="/staff" if staff else "/",
+        logout_path="/staff/logout" if staff else "/logout",
+        csrf_token=csrf_token,
+        **context,
+    )
+    return html(body, status=status, set_cookies=set_cookies)
+
+
 def redirect(location: str, *, set_cookies: list[str] | None = None, status: int = 303) -> Response:
     headers: dict[str, Any] = {"Location": location, "Cache-Control": "no-store"}
     if set_cookies:
@@ -126,26 +142,18 @@ def _wants_json(request: Request) -> bool:
     return request.path.startswith(_JSON_PREFIXES)
 
 
-def _home_path(request: Request) -> str:
-    return "/staff" if request.path.startswith("/staff") else "/"
-
-
 def error_page(request: Request, *, status: int, heading_key: str, body_key: str, retry_path: str | None = None,
                reference: str | None = None) -> Response:  # fmt: skip
-    home = _home_path(request)
-    page = render(
+    return render_page(
         "error.html",
         language(request),
-        title_key="site.title" if home == "/" else "staff.title",
-        region_name=get_settings().region_name,
-        home_path=home,
-        logout_path="",
+        staff=request.path.startswith("/staff"),
+        status=status,
         heading_key=heading_key,
         body_key=body_key,
         retry_path=retry_path,
         reference=reference,
     )
-    return html(page, status=status)
 
 
 def _app_error_response(request: Request, error: AppError) -> Response:

@@ -11,9 +11,9 @@ from chalicelib.api.http import (
     clear_cookie,
     cookies,
     form,
-    html,
     language,
     redirect,
+    render_page,
     require_csrf,
     safe_next_path,
     set_cookie,
@@ -22,8 +22,7 @@ from chalicelib.api.session import citizen_token, current_citizen, current_staff
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
 from chalicelib.services import acting, start_pages
-from chalicelib.settings import get_settings
-from chalicelib.web.render import pick_language, render, stylesheet
+from chalicelib.web.render import pick_language, stylesheet
 from chalicelib.web.text import translate
 
 pages = Blueprint(__name__)
@@ -38,20 +37,17 @@ def _landing(entry: str, session_cookie: str) -> Response:
     params = request.query_params or {}
     notice = "landing.logged_out" if params.get("logged_out") else ("landing.session_ended" if had_session else None)
     staff = entry == "staff"
-    body = render(
+    return render_page(
         "landing.html",
         language(request),
-        title_key="staff.title" if staff else "site.title",
-        region_name=get_settings().region_name,
-        home_path="/staff" if staff else "/",
-        logout_path="",
+        staff=staff,
+        set_cookies=[clear_cookie(session_cookie)] if had_session else None,
         heading_key="staff.landing.heading" if staff else "landing.heading",
         intro_key="staff.landing.intro" if staff else "landing.intro",
         login_key="staff.landing.login" if staff else "landing.login",
         login_path="/staff/login" if staff else "/login",
         notice_key=notice,
     )
-    return html(body, set_cookies=[clear_cookie(session_cookie)] if had_session else None)
 
 
 @pages.route("/", methods=["GET"])
@@ -61,19 +57,15 @@ def citizen_start() -> Response:
     if principal is None:
         return _landing("citizen", CITIZEN_SESSION_COOKIE)
     view = start_pages.citizen_start(ports(), principal, clock.utc_now())
-    body = render(
+    return render_page(
         "citizen_start.html",
         language(request),
-        title_key="site.title",
-        region_name=get_settings().region_name,
-        home_path="/",
-        logout_path="/logout",
+        staff=False,
         csrf_token=principal.csrf_token,
         principal=principal,
         children=view.children,
         services=view.services,
     )
-    return html(body)
 
 
 @pages.route("/act-for", methods=["POST"], content_types=FORM)
@@ -100,18 +92,9 @@ def staff_start() -> Response:
         return _landing("staff", STAFF_SESSION_COOKIE)
     lang = language(request)
     units = start_pages.staff_units(ports(), principal, translate(lang, "staff.start.region"))
-    body = render(
-        "staff_start.html",
-        lang,
-        title_key="staff.title",
-        region_name=get_settings().region_name,
-        home_path="/staff",
-        logout_path="/staff/logout",
-        csrf_token=principal.csrf_token,
-        principal=principal,
-        units=units,
+    return render_page(
+        "staff_start.html", lang, staff=True, csrf_token=principal.csrf_token, principal=principal, units=units
     )
-    return html(body)
 
 
 @pages.route("/language", methods=["GET"])

@@ -41,6 +41,16 @@ class LoginStart:
 
 
 @dataclass(frozen=True)
+class Callback:
+    """What the provider sent back to the callback, with the browser's binding cookie."""
+
+    state: str | None
+    code: str | None
+    browser_binding: str | None
+    provider_error: str | None  # e.g. "access_denied" when the person cancelled
+
+
+@dataclass(frozen=True)
 class NewSession:
     token: str  # the session cookie's value
     kind: Audience
@@ -83,31 +93,23 @@ def _fail(audience: Audience, reason: str) -> LoginFailed:
     return LoginFailed(reason, "Inloggningen kunde inte genomföras.")
 
 
-def _verified_claims(
-    ports: Ports,
-    audience: Audience,
-    *,
-    state: str | None,
-    code: str | None,
-    browser_binding: str | None,
-    provider_error: str | None,
-    now: datetime,
-) -> dict[str, Any]:
-    if provider_error:
+def _verified_claims(ports: Ports, audience: Audience, callback: Callback, now: datetime) -> dict[str, Any]:
+    if callback.provider_error:
         raise _fail(audience, "provider_error")
-    if not state or not code:
+    if not callback.state or not callback.code:
         raise _fail(audience, "missing_parameters")
-    attempt = ports.login_attempts.take(state)
+    attempt = ports.login_attempts.take(callback.state)
     if attempt is None:
         raise _fail(audience, "state_unknown_or_used")
     if attempt.audience != audience or attempt.expires_at < now:
         raise _fail(audience, "state_expired")
-    if not browser_binding or not hmac.compare_digest(attempt.browser_binding_hash, sha256_hex(browser_binding)):
+    binding = callback.browser_binding
+    if not binding or not hmac.compare_digest(attempt.browser_binding_hash, sha256_hex(binding)):
         raise _fail(audience, "state_not_bound_to_browser")
     oidc = _oidc(ports, audience)
     try:
         id_token = oidc.exchange_code(
-            code=code, redirect_uri=redirect_uri(ports, audience), code_verifier=attempt.code_verifier
+            code=callback.code, redirect_uri=redirect_uri(ports, audience), code_verifier=attempt.code_verifier
         )
         return oidc.validate_id_token(id_token, nonce=attempt.nonce, now=int(now.timestamp()))
     except OidcError as error:
@@ -147,19 +149,8 @@ def _new_session(ports: Ports, kind: Audience, subject_id: str, display_name: st
     return NewSession(token=token, kind=kind)
 
 
-def complete_citizen_login(
-    ports: Ports,
-    *,
-    state: str | None,
-    code: str | None,
-    browser_binding: str | None,
-    provider_error: str | None,
-    now: datetime,
-) -> NewSession:
-    claims = _verified_claims(
-        ports, "citizen", state=state, code=code, browser_binding=browser_binding,
-        provider_error=provider_error, now=now,
-    )  # fmt: skip
+def complete_citizen_login(ports: Ports, callback: Callback, now: datetime) -> NewSession:
+    claims = _verified_claims(ports, "citizen", callback, now)
     try:
         pnr = personnummer_from_claims(claims, stockholm_date(now))
     except InvalidPersonnummer:
@@ -177,19 +168,8 @@ def complete_citizen_login(
     return session
 
 
-def complete_staff_login(
-    ports: Ports,
-    *,
-    state: str | None,
-    code: str | None,
-    browser_binding: str | None,
-    provider_error: str | None,
-    now: datetime,
-) -> NewSession:
-    claims = _verified_claims(
-        ports, "staff", state=state, code=code, browser_binding=browser_binding,
-        provider_error=provider_error, now=now,
-    )  # fmt: skip
+def complete_staff_login(ports: Ports, callback: Callback, now: datetime) -> NewSession:
+    claims = _verified_claims(ports, "staff", callback, now)
     hsa_id = claims.get(ports.settings.staff_hsa_id_claim)
     if not isinstance(hsa_id, str) or not hsa_id.strip():
         raise _fail("staff", "hsa_id_missing")
