@@ -246,3 +246,25 @@ def test_a_new_login_replaces_the_earlier_session_in_the_browser(region):
     browser.login("anna")
     assert browser.cookies["sid"] != first
     assert SessionRecord.count(sha256_hex(first)) == 0
+
+
+def test_a_login_attempt_older_than_ten_minutes_gives_no_session(region):
+    from chalicelib.adapters.tables import LoginAttempt
+
+    browser = region.browser()
+    url = browser.start_login()
+    callback = choose_at_provider(url, "anna")
+    state = urllib.parse.parse_qs(urllib.parse.urlparse(url).query)["state"][0]
+    LoginAttempt.get(sha256_hex(state)).update(actions=[LoginAttempt.expires_at.set(utc_now() - timedelta(seconds=1))])
+    _assert_login_failed(browser, browser.get(path_of(callback)))
+
+
+def test_only_hashes_of_state_and_session_tokens_are_stored(region):
+    from chalicelib.adapters.tables import LoginAttempt
+
+    browser = region.browser()
+    url = browser.start_login()
+    state = urllib.parse.parse_qs(urllib.parse.urlparse(url).query)["state"][0]
+    assert LoginAttempt.count(state) == 0 and LoginAttempt.count(sha256_hex(state)) == 1
+    browser.get(path_of(choose_at_provider(url, "anna")))
+    assert SessionRecord.count(browser.cookies["sid"]) == 0

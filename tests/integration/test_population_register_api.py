@@ -122,3 +122,11 @@ def test_a_protected_identity_has_no_address_stored(region):
     person = ports().register.find_by_personnummer(parse(body["personnummer"], region.today))
     assert person.protected_identity and person.address is None
     assert RegisterPerson.get(person.citizen_id).address is None
+
+
+def test_integration_keys_are_stored_hashed(region):
+    from chalicelib.adapters.tables import IntegrationClient
+
+    key_id, secret = region.integration_key.split(".", 1)
+    stored = IntegrationClient.get(key_id)
+    assert secret not in stored.secret_hash and len(stored.secret_hash) == 64
