@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: run test install chromium bench unit integration e2e
+.PHONY: run test install chromium bench unit integration e2e infra synth deploy
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,3 +37,16 @@ e2e: install chromium
 
 bench: install
 	$(PY) -m bench
+
+# One stack per region: infra/regions/$(REGION).json. Synth needs Node.js (jsii), which this machine has.
+REGION ?= demo
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION = 1
+
+synth: install
+	REGION=$(REGION) $(PY) -m infra.app
+	@echo "Template: cdk.out/eservices-$(REGION).template.json"
+
+# Deploys with the operator's AWS credentials (AWS_PROFILE or the usual environment); run
+# `npx aws-cdk@2 bootstrap` once per account and region first.
+deploy: install
+	REGION=$(REGION) npx --yes aws-cdk@2 deploy --app "$(PY) -m infra.app" --require-approval broadening eservices-$(REGION)

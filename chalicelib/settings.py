@@ -55,6 +55,20 @@ def _required(env: dict[str, str], name: str) -> str:
     return value
 
 
+def _secret(env: dict[str, str], name: str) -> str | None:
+    """A secret given directly (local stack, tests) or, in AWS, as `<NAME>_ARN` in Secrets Manager,
+    read once per cold start so it never sits in the function's configuration."""
+    if env.get(name):
+        return env[name]
+    arn = env.get(f"{name}_ARN")
+    if not arn:
+        return None
+    import botocore.session  # botocore, not boto3: PynamoDB already loaded it
+
+    client = botocore.session.get_session().create_client("secretsmanager")
+    return str(client.get_secret_value(SecretId=arn)["SecretString"])
+
+
 def _url(env: dict[str, str], name: str) -> str:
     value = _required(env, name).rstrip("/")
     parsed = urlparse(value)
@@ -80,9 +94,9 @@ def load(env: dict[str, str] | None = None) -> Settings:
     deployment = env.get("DEPLOYMENT", "aws")
     if deployment not in ("local", "aws"):
         raise SettingsError("DEPLOYMENT must be 'local' or 'aws'")
-    hmac_key = _required(env, "PNR_HMAC_KEY")
+    hmac_key = _secret(env, "PNR_HMAC_KEY") or ""
     if len(hmac_key) < 32:
-        raise SettingsError("PNR_HMAC_KEY must be at least 32 characters")
+        raise SettingsError("PNR_HMAC_KEY (or PNR_HMAC_KEY_ARN) must give at least 32 characters")
     return Settings(
         deployment=deployment,
         region_name=_required(env, "REGION_NAME"),
@@ -92,12 +106,12 @@ def load(env: dict[str, str] | None = None) -> Settings:
         citizen_oidc=OidcProvider(
             issuer=_url(env, "CITIZEN_OIDC_ISSUER"),
             client_id=_required(env, "CITIZEN_OIDC_CLIENT_ID"),
-            client_secret=env.get("CITIZEN_OIDC_CLIENT_SECRET") or None,
+            client_secret=_secret(env, "CITIZEN_OIDC_CLIENT_SECRET"),
         ),
         staff_oidc=OidcProvider(
             issuer=_url(env, "STAFF_OIDC_ISSUER"),
             client_id=_required(env, "STAFF_OIDC_CLIENT_ID"),
-            client_secret=env.get("STAFF_OIDC_CLIENT_SECRET") or None,
+            client_secret=_secret(env, "STAFF_OIDC_CLIENT_SECRET"),
         ),
         staff_hsa_id_claim=env.get("STAFF_HSA_ID_CLAIM", "employeeHsaId"),
         pnr_hmac_key=hmac_key.encode(),

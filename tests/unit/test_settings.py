@@ -43,3 +43,18 @@ def test_bad_settings_are_named(change, message):
 def test_plain_http_is_allowed_only_for_localhost():
     settings = load({**BASE, "PUBLIC_BASE_URL": "http://localhost:8000", "DEPLOYMENT": "local"})
     assert not settings.cookie_secure
+
+
+def test_secrets_are_read_from_secrets_manager_by_arn():
+    import boto3
+    from moto import mock_aws
+
+    with mock_aws():
+        sm = boto3.client("secretsmanager", region_name="eu-north-1")
+        key_arn = sm.create_secret(Name="demo/pnr-key", SecretString="s" * 40)["ARN"]
+        oidc_arn = sm.create_secret(Name="demo/citizen-oidc", SecretString="client-secret")["ARN"]
+        env = {k: v for k, v in BASE.items() if k != "PNR_HMAC_KEY"}
+        settings = load({**env, "PNR_HMAC_KEY_ARN": key_arn, "CITIZEN_OIDC_CLIENT_SECRET_ARN": oidc_arn})
+    assert settings.pnr_hmac_key == b"s" * 40
+    assert settings.citizen_oidc.client_secret == "client-secret"
+    assert settings.staff_oidc.client_secret is None

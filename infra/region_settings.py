@@ -1,0 +1,95 @@
+"""A region's settings file (infra/regions/<name>.json), read and validated.
+
+Secrets are never in the file: OIDC client secrets are ARNs in the region's Secrets Manager,
+and the personnummer look-up key is a secret the stack generates itself.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+REGIONS_DIR = Path(__file__).parent / "regions"
+ESERVICES = ("inbox", "cases", "booking", "summons", "self_tests", "forms")
+_NAME = re.compile(r"^[a-z][a-z0-9-]{1,20}$")
+_SECRET_ARN = re.compile(r"^arn:aws:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$")
+
+
+class RegionSettingsError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Oidc:
+    issuer: str
+    client_id: str
+    client_secret_arn: str
+    hsa_id_claim: str | None = None
+
+
+@dataclass(frozen=True)
+class RegionSettings:
+    name: str
+    display_name: str
+    region_hsa_id: str
+    aws_region: str
+    domain: str
+    citizen_oidc: Oidc
+    staff_oidc: Oidc
+    ses_sender: str
+    sms_sender_id: str
+    operators_email: str
+    eservices: dict[str, bool]
+
+    @property
+    def stack_name(self) -> str:
+        return f"eservices-{self.name}"
+
+    @property
+    def table_prefix(self) -> str:
+        return f"eservices-{self.name}"
+
+
+def _oidc(raw: dict, where: str) -> Oidc:
+    for field in ("issuer", "client_id", "client_secret_arn"):
+        if not isinstance(raw.get(field), str) or not raw[field]:
+            raise RegionSettingsError(f"{where}.{field} is required")
+    if not raw["issuer"].startswith("https://"):
+        raise RegionSettingsError(f"{where}.issuer must be an https URL")
+    if not _SECRET_ARN.match(raw["client_secret_arn"]):
+        raise RegionSettingsError(f"{where}.client_secret_arn must be a Secrets Manager ARN")
+    return Oidc(raw["issuer"].rstrip("/"), raw["client_id"], raw["client_secret_arn"], raw.get("hsa_id_claim"))
+
+
+def load(name: str) -> RegionSettings:
+    path = REGIONS_DIR / f"{name}.json"
+    if not _NAME.match(name) or not path.exists():
+        known = ", ".join(sorted(p.stem for p in REGIONS_DIR.glob("*.json")))
+        raise RegionSettingsError(f"no settings file for region {name!r} (known: {known})")
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    if raw.get("name") != name:
+        raise RegionSettingsError(f"{path.name}: name must be {name!r}")
+    for field in ("display_name", "region_hsa_id", "aws_region", "domain", "ses_sender", "sms_sender_id",
+                  "operators_email"):  # fmt: skip
+        if not isinstance(raw.get(field), str) or not raw[field]:
+            raise RegionSettingsError(f"{path.name}: {field} is required")
+    if not re.match(r"^[A-Za-z0-9]{3,11}$", raw["sms_sender_id"]):
+        raise RegionSettingsError(f"{path.name}: sms_sender_id must be 3-11 letters or digits")
+    eservices = raw.get("eservices", {})
+    if set(eservices) - set(ESERVICES) or not all(isinstance(v, bool) for v in eservices.values()):
+        raise RegionSettingsError(f"{path.name}: eservices takes true/false for {', '.join(ESERVICES)}")
+    return RegionSettings(
+        name=name,
+        display_name=raw["display_name"],
+        region_hsa_id=raw["region_hsa_id"],
+        aws_region=raw["aws_region"],
+        domain=raw["domain"],
+        citizen_oidc=_oidc(raw.get("citizen_oidc", {}), "citizen_oidc"),
+        staff_oidc=_oidc(raw.get("staff_oidc", {}), "staff_oidc"),
+        ses_sender=raw["ses_sender"],
+        sms_sender_id=raw["sms_sender_id"],
+        operators_email=raw["operators_email"],
+        eservices={k: bool(eservices.get(k, False)) for k in ESERVICES},
+    )

@@ -1,0 +1,387 @@
+"""One region's stack: the Chalice app, its tables, schedules, messaging, storage and alarms.
+
+Tables are derived from the app's own PynamoDB models, so the keys, indexes and TTL
+attributes in AWS are the ones the code queries. The functions get explicit grants on exactly
+those tables (Chalice's generated policy cannot see PynamoDB calls).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from aws_cdk import (
+    Aws,
+    CfnOutput,
+    Duration,
+    RemovalPolicy,
+    Stack,
+)
+from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_ses as ses
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_sqs as sqs
+from chalice.cdk import Chalice
+from constructs import Construct
+
+from infra.nag import suppress
+from infra.region_settings import RegionSettings
+
+ROOT = Path(__file__).resolve().parents[1]
+API_HANDLER = "APIHandler"  # the function Chalice makes for the routes
+_KEY_TYPES = {"S": dynamodb.AttributeType.STRING, "N": dynamodb.AttributeType.NUMBER, "B": dynamodb.AttributeType.BINARY}
+
+
+def table_specs() -> list[dict[str, Any]]:
+    """Each model's table: name suffix, keys, global indexes and TTL attribute."""
+    from pynamodb.attributes import TTLAttribute
+
+    from chalicelib.adapters import tables
+
+    specs = []
+    for model in tables.ALL_MODELS:
+        schema = model._get_schema()
+        types = {a["AttributeName"]: a["AttributeType"] for a in schema["attribute_definitions"]}
+
+        def keys(key_schema: list[dict[str, str]]) -> dict[str, str | None]:
+            by_type = {k["KeyType"]: k["AttributeName"] for k in key_schema}
+            return {"hash": by_type["HASH"], "range": by_type.get("RANGE")}
+
+        specs.append(
+            {
+                "suffix": model.Meta.table_name.removeprefix(f"{tables.TABLE_PREFIX}-"),
+                "keys": keys(schema["key_schema"]),
+                "types": types,
+                "indexes": [(i["index_name"], keys(i["key_schema"])) for i in schema["global_secondary_indexes"]],
+                "ttl": next(
+                    (a.attr_name for a in model.get_attributes().values() if isinstance(a, TTLAttribute)), None
+                ),
+            }
+        )
+    return specs
+
+
+class EServicesStack(Stack):
+    def __init__(self, scope: Construct, region: RegionSettings, **kwargs: Any) -> None:
+        super().__init__(scope, region.stack_name, description=f"E-tjänster för {region.display_name}", **kwargs)
+        self.region_settings = region
+        key = kms.Key(self, "DataKey", enable_key_rotation=True, description=f"{region.stack_name} data at rest")
+        key.apply_removal_policy(RemovalPolicy.RETAIN)
+
+        # The key that maps personnummer to opaque ids: generated here, never in a file, kept on delete.
+        pnr_key = secretsmanager.Secret(
+            self,
+            "PersonnummerLookupKey",
+            description="HMAC key for personnummer look-ups; losing it loses every citizen's mapping",
+            encryption_key=key,
+            generate_secret_string=secretsmanager.SecretStringGenerator(password_length=64, exclude_punctuation=True),
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        suppress(pnr_key, "AwsSolutions-SMG4", "An HMAC key cannot rotate: every stored look-up would change.")
+
+        self.tables = self._tables(region, key)
+        self.indexed_tables = [spec["suffix"] for spec in table_specs() if spec["indexes"]]
+        attachments, access_logs = self._buckets(region, key)
+        operators = sns.Topic(self, "OperatorAlarms", master_key=key, display_name=f"{region.display_name} drift")
+        operators.add_subscription(subscriptions.EmailSubscription(region.operators_email))
+        operators.add_to_resource_policy(_deny_insecure_transport(operators.topic_arn, "sns:Publish"))
+        self.queues = self._queues(key)
+
+        email_identity = ses.EmailIdentity(self, "SenderDomain", identity=ses.Identity.domain(region.domain))
+        del email_identity
+
+        booking_schedules = scheduler.CfnScheduleGroup(self, "BookingSchedules", name=f"{region.stack_name}-bookings")
+
+        self.app = Chalice(
+            self,
+            "App",
+            source_dir=str(ROOT),
+            stage_config={
+                "api_gateway_stage": "api",
+                "autogen_policy": False,
+                "iam_policy_file": "policy-base.json",
+                "lambda_memory_size": 512,
+                "lambda_timeout": 30,
+                "environment_variables": self._environment(region),
+            },
+        )
+        # Chalice gives each function a role when the policy is ours (iam_policy_file).
+        role = self.app.get_role("ApiHandlerRole")
+        for table in self.tables.values():
+            table.grant_read_write_data(role)
+        key.grant_encrypt_decrypt(role)
+        pnr_key.grant_read(role)
+        for arn in (region.citizen_oidc.client_secret_arn, region.staff_oidc.client_secret_arn):
+            role.add_to_principal_policy(iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"], resources=[arn]))
+        attachments.grant_read_write(role)
+        for queue in self.work_queues().values():
+            queue.grant_send_messages(role)
+            queue.grant_consume_messages(role)
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["ses:SendEmail", "ses:SendRawEmail"],
+                resources=[f"arn:{Aws.PARTITION}:ses:{self.region}:{self.account}:identity/{region.domain}"],
+            )
+        )
+        # SMS go to phone numbers, which have no ARN; publishing to topics is not allowed by this statement.
+        role.add_to_principal_policy(iam.PolicyStatement(actions=["sns:Publish"], resources=["*"]))
+
+        scheduler_role = iam.Role(
+            self,
+            "SchedulerRole",
+            assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"),
+            description="EventBridge Scheduler invokes the app's functions",
+        )
+        self._schedules(region, scheduler_role)
+        # One-time schedules per booking (the 24-hour cutoff) are created by the app in its own group.
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule",
+                         "scheduler:GetSchedule"],
+                resources=[f"arn:{Aws.PARTITION}:scheduler:{self.region}:{self.account}:schedule/"
+                           f"{booking_schedules.name}/*"],
+            )
+        )  # fmt: skip
+        role.add_to_principal_policy(
+            iam.PolicyStatement(actions=["iam:PassRole"], resources=[scheduler_role.role_arn])
+        )
+        self.app.add_environment_variable("BOOKING_SCHEDULE_GROUP", booking_schedules.name or "", API_HANDLER)
+        self.app.add_environment_variable("SCHEDULER_ROLE_ARN", scheduler_role.role_arn, API_HANDLER)
+        self.app.add_environment_variable("PNR_HMAC_KEY_ARN", pnr_key.secret_arn, API_HANDLER)
+        self.app.add_environment_variable("ATTACHMENTS_BUCKET", attachments.bucket_name, API_HANDLER)
+        for name, queue in self.work_queues().items():
+            self.app.add_environment_variable(f"{name.upper()}_QUEUE_URL", queue.queue_url, API_HANDLER)
+
+        self._not_found_as_json()
+        self._alarms(operators)
+        self._acknowledge_app_wildcards()
+        CfnOutput(self, "AttachmentsAccessLogs", value=access_logs.bucket_name)
+
+    def work_queues(self) -> dict[str, sqs.Queue]:
+        """The queues the app works from; their dead-letter queues are for operators to inspect and redrive."""
+        return {name: q for name, q in self.queues.items() if not name.endswith("_dead_letters")}
+
+    # -- parts ------------------------------------------------------------------------------------
+
+    def _acknowledge_app_wildcards(self) -> None:
+        """The functions' wildcards, each bounded to this stack's own resources."""
+        own_key = "CDK's grant on this stack's own KMS key (data-key operations)"
+        own_bucket = "CDK's read/write grant on the attachments bucket only"
+        findings = {
+            "Action::kms:GenerateDataKey*": own_key,
+            "Action::kms:ReEncrypt*": own_key,
+            "Action::s3:Abort*": own_bucket,
+            "Action::s3:DeleteObject*": own_bucket,
+            "Action::s3:GetBucket*": own_bucket,
+            "Action::s3:GetObject*": own_bucket,
+            "Action::s3:List*": own_bucket,
+            f"Resource::<{self.get_logical_id(self.node.find_child('Attachments').node.default_child)}.Arn>/*":
+                "Objects in the attachments bucket, whose keys the app creates per message",
+            "Resource::*": "sns:Publish for SMS: a phone number has no ARN to name",
+            f"Resource::arn:<AWS::Partition>:scheduler:{self.region_settings.aws_region}:<AWS::AccountId>:schedule/"
+            f"{self.region_settings.stack_name}-bookings/*":
+                "One-time cutoff schedules per booking, only inside the app's own schedule group",
+            "Resource::arn:*:logs:*:*:*": "Lambda writes its own log streams (.chalice/policy-base.json)",
+        }  # fmt: skip
+        for suffix in self.indexed_tables:
+            logical = self.get_logical_id(self.tables[suffix].node.default_child)
+            findings[f"Resource::<{logical}.Arn>/index/*"] = "Queries on this table's own global secondary indexes"
+        for finding, reason in findings.items():
+            suppress(self.app, f"AwsSolutions-IAM5[{finding}]", reason)
+
+    def _environment(self, region: RegionSettings) -> dict[str, str]:
+        env = {
+            "DEPLOYMENT": "aws",
+            "REGION_NAME": region.display_name,
+            "REGION_HSA_ID": region.region_hsa_id,
+            "PUBLIC_BASE_URL": f"https://{region.domain}",
+            "TABLE_PREFIX": region.table_prefix,
+            "CITIZEN_OIDC_ISSUER": region.citizen_oidc.issuer,
+            "CITIZEN_OIDC_CLIENT_ID": region.citizen_oidc.client_id,
+            "CITIZEN_OIDC_CLIENT_SECRET_ARN": region.citizen_oidc.client_secret_arn,
+            "STAFF_OIDC_ISSUER": region.staff_oidc.issuer,
+            "STAFF_OIDC_CLIENT_ID": region.staff_oidc.client_id,
+            "STAFF_OIDC_CLIENT_SECRET_ARN": region.staff_oidc.client_secret_arn,
+            "SES_SENDER": region.ses_sender,
+            "SMS_SENDER_ID": region.sms_sender_id,
+            "ESERVICES_ENABLED": json.dumps(region.eservices, separators=(",", ":")),
+            "POWERTOOLS_SERVICE_NAME": "eservices",
+            "POWERTOOLS_METRICS_NAMESPACE": "EServices",
+        }
+        if region.staff_oidc.hsa_id_claim:
+            env["STAFF_HSA_ID_CLAIM"] = region.staff_oidc.hsa_id_claim
+        return env
+
+    def _tables(self, region: RegionSettings, key: kms.IKey) -> dict[str, dynamodb.Table]:
+        tables = {}
+        for spec in table_specs():
+            hash_key, range_key = spec["keys"]["hash"], spec["keys"]["range"]
+            table = dynamodb.Table(
+                self,
+                "Table" + "".join(p.capitalize() for p in spec["suffix"].split("-")),
+                table_name=f"{region.table_prefix}-{spec['suffix']}",
+                partition_key=dynamodb.Attribute(name=hash_key, type=_KEY_TYPES[spec["types"][hash_key]]),
+                sort_key=dynamodb.Attribute(name=range_key, type=_KEY_TYPES[spec["types"][range_key]])
+                if range_key
+                else None,
+                billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+                point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                    point_in_time_recovery_enabled=True
+                ),
+                deletion_protection=True,
+                encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
+                encryption_key=key,
+                time_to_live_attribute=spec["ttl"],
+                removal_policy=RemovalPolicy.RETAIN,
+            )
+            for index_name, index_keys in spec["indexes"]:
+                table.add_global_secondary_index(
+                    index_name=index_name,
+                    partition_key=dynamodb.Attribute(
+                        name=index_keys["hash"], type=_KEY_TYPES[spec["types"][index_keys["hash"]]]
+                    ),
+                    sort_key=dynamodb.Attribute(
+                        name=index_keys["range"], type=_KEY_TYPES[spec["types"][index_keys["range"]]]
+                    )
+                    if index_keys["range"]
+                    else None,
+                    projection_type=dynamodb.ProjectionType.ALL,
+                )
+            tables[spec["suffix"]] = table
+        return tables
+
+    def _buckets(self, region: RegionSettings, key: kms.IKey) -> tuple[s3.Bucket, s3.Bucket]:
+        access_logs = s3.Bucket(
+            self,
+            "AccessLogs",
+            encryption=s3.BucketEncryption.S3_MANAGED,  # S3 server access logging cannot write to SSE-KMS
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(365))],
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        suppress(access_logs, "AwsSolutions-S1", "This is the access-log bucket itself.")
+        attachments = s3.Bucket(
+            self,
+            "Attachments",
+            encryption=s3.BucketEncryption.KMS,
+            encryption_key=key,
+            bucket_key_enabled=True,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            versioned=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            server_access_logs_bucket=access_logs,
+            server_access_logs_prefix="attachments/",
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        return attachments, access_logs
+
+    def _queues(self, key: kms.IKey) -> dict[str, sqs.Queue]:
+        """Asynchronous work (notifications, summons dispatch); each with a dead-letter queue."""
+        queues = {}
+        for name in ("notifications", "dispatch"):
+            title = name.capitalize()
+            dead_letters = sqs.Queue(
+                self,
+                f"{title}DeadLetters",
+                encryption=sqs.QueueEncryption.KMS,
+                encryption_master_key=key,
+                enforce_ssl=True,
+                retention_period=Duration.days(14),
+            )
+            suppress(dead_letters, "AwsSolutions-SQS3", "This is a dead-letter queue.")
+            queues[name] = sqs.Queue(
+                self,
+                f"{title}Queue",
+                encryption=sqs.QueueEncryption.KMS,
+                encryption_master_key=key,
+                enforce_ssl=True,
+                visibility_timeout=Duration.seconds(180),
+                dead_letter_queue=sqs.DeadLetterQueue(queue=dead_letters, max_receive_count=5),
+            )
+            queues[f"{name}_dead_letters"] = dead_letters
+        return queues
+
+    def _schedules(self, region: RegionSettings, scheduler_role: iam.Role) -> None:
+        from schedules import SCHEDULES
+
+        for definition in SCHEDULES:
+            function = self.app.get_function(definition.function)
+            function.grant_invoke(scheduler_role)
+            scheduler.CfnSchedule(
+                self,
+                f"Schedule{definition.name.title().replace('-', '')}",
+                name=f"{region.stack_name}-{definition.name}",
+                description=definition.description,
+                schedule_expression=definition.expression,
+                schedule_expression_timezone=definition.timezone,
+                flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
+                target=scheduler.CfnSchedule.TargetProperty(
+                    arn=function.function_arn,
+                    role_arn=scheduler_role.role_arn,
+                    retry_policy=scheduler.CfnSchedule.RetryPolicyProperty(maximum_retry_attempts=3),
+                ),
+            )
+
+    def _not_found_as_json(self) -> None:
+        """API Gateway answers a path without a route with 403 'Missing Authentication Token';
+        say 404 in the app's own error shape instead (local/gateway.py does the same locally)."""
+        apigateway.CfnGatewayResponse(
+            self,
+            "UnknownRouteIsNotFound",
+            rest_api_id=self.app.sam_template.get_resource("RestAPI").ref,
+            response_type="MISSING_AUTHENTICATION_TOKEN",
+            status_code="404",
+            response_templates={
+                "application/json": json.dumps({"code": "not_found", "message": "Adressen finns inte. / No such address."})
+            },
+        )
+
+    def _alarms(self, operators: sns.ITopic) -> None:
+        action = cloudwatch_actions.SnsAction(operators)
+        function = self.app.get_function(API_HANDLER)
+        for metric_name, metric in (("Errors", function.metric_errors()), ("Throttles", function.metric_throttles())):
+            alarm = metric.with_(period=Duration.minutes(5), statistic="Sum").create_alarm(
+                self,
+                f"{API_HANDLER}{metric_name}",
+                alarm_description=f"{API_HANDLER} {metric_name.lower()} in the last 5 minutes",
+                threshold=1,
+                evaluation_periods=1,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            )
+            alarm.add_alarm_action(action)
+        for name, queue in self.queues.items():
+            if not name.endswith("_dead_letters"):
+                continue
+            alarm = queue.metric_approximate_number_of_messages_visible(period=Duration.minutes(5)).create_alarm(
+                self,
+                f"{name.title().replace('_', '')}Depth",
+                alarm_description=f"Messages gave up after retries in {name}",
+                threshold=1,
+                evaluation_periods=1,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            )
+            alarm.add_alarm_action(action)
+
+
+def _deny_insecure_transport(resource_arn: str, action: str) -> iam.PolicyStatement:
+    return iam.PolicyStatement(
+        effect=iam.Effect.DENY,
+        principals=[iam.AnyPrincipal()],
+        actions=[action],
+        resources=[resource_arn],
+        conditions={"Bool": {"aws:SecureTransport": "false"}},
+    )

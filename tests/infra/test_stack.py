@@ -1,0 +1,224 @@
+"""The synthesized stacks: what a region's operator deploys. Synth itself runs cdk-nag's AWS
+Solutions checks and fails on any unacknowledged finding."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from schedules import SCHEDULES
+
+os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+
+
+def _synth(region: str, outdir: Path) -> dict:
+    from infra.app import build
+
+    app, stack = build(region, outdir=str(outdir))
+    app.synth()
+    return json.loads((outdir / f"{stack.stack_name}.template.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def templates(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cdk")
+    return {region: (_synth(region, out / region), out / region) for region in ("demo", "norr")}
+
+
+@pytest.fixture(scope="module")
+def demo(templates):
+    return templates["demo"][0]
+
+
+def _of_type(template: dict, kind: str) -> dict[str, dict]:
+    return {k: v for k, v in template["Resources"].items() if v["Type"] == kind}
+
+
+def _model_tables():
+    from pynamodb.attributes import TTLAttribute
+
+    from chalicelib.adapters import tables
+
+    for model in tables.ALL_MODELS:
+        suffix = model.Meta.table_name.removeprefix(f"{tables.TABLE_PREFIX}-")
+        ttl = next((a.attr_name for a in model.get_attributes().values() if isinstance(a, TTLAttribute)), None)
+        yield suffix, model, ttl
+
+
+def test_every_table_the_app_uses_exists_with_its_keys_and_protections(demo):
+    tables = {t["Properties"]["TableName"]: t["Properties"] for t in _of_type(demo, "AWS::DynamoDB::Table").values()}
+    for suffix, model, ttl in _model_tables():
+        table = tables[f"eservices-demo-{suffix}"]
+        assert table["BillingMode"] == "PAY_PER_REQUEST"
+        assert table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+        assert table["DeletionProtectionEnabled"] is True
+        assert table["SSESpecification"]["SSEEnabled"] is True and table["SSESpecification"]["SSEType"] == "KMS"
+        hash_key = next(k["AttributeName"] for k in table["KeySchema"] if k["KeyType"] == "HASH")
+        assert hash_key == model._hash_keyname
+        if ttl:
+            assert table["TimeToLiveSpecification"] == {"AttributeName": ttl, "Enabled": True}
+        else:
+            assert "TimeToLiveSpecification" not in table
+    assert len(tables) == len(list(_model_tables()))
+    staff_roles = tables["eservices-demo-staff-roles"]
+    assert [i["IndexName"] for i in staff_roles["GlobalSecondaryIndexes"]] == ["by-unit"]
+    for resource in _of_type(demo, "AWS::DynamoDB::Table").values():
+        assert resource["DeletionPolicy"] == "Retain"
+
+
+def test_the_function_runs_the_app_with_secrets_by_reference_only(demo):
+    function = next(iter(_of_type(demo, "AWS::Serverless::Function").values()))["Properties"]
+    assert function["Runtime"] == "python3.11" and function["Handler"] == "app.app"
+    env = function["Environment"]["Variables"]
+    assert env["TABLE_PREFIX"] == "eservices-demo" and env["DEPLOYMENT"] == "aws"
+    assert env["PUBLIC_BASE_URL"] == "https://e-tjanster.regiondemo.example"
+    assert "PNR_HMAC_KEY" not in env and "Ref" in env["PNR_HMAC_KEY_ARN"]
+    assert env["CITIZEN_OIDC_CLIENT_SECRET_ARN"].startswith("arn:aws:secretsmanager:")
+    assert not any(k.endswith("_SECRET") for k in env)
+
+
+def test_no_function_has_broad_dynamodb_or_admin_rights(demo):
+    statements = [
+        s
+        for policy in _of_type(demo, "AWS::IAM::Policy").values()
+        for s in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    for role in _of_type(demo, "AWS::IAM::Role").values():
+        for policy in role["Properties"].get("Policies", []):
+            statements += policy["PolicyDocument"]["Statement"]
+    assert statements
+    for statement in statements:
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        resources = statement.get("Resource", [])
+        resources = resources if isinstance(resources, list) else [resources]
+        assert "*" not in actions and "dynamodb:*" not in actions, statement
+        if any(a.startswith("dynamodb:") for a in actions):
+            assert "*" not in resources, statement
+        if "*" in resources:
+            assert actions == ["sns:Publish"], statement  # SMS: phone numbers have no ARN
+
+
+def test_each_defined_schedule_runs_in_stockholm_time(demo):
+    schedules = {s["Properties"]["Name"]: s["Properties"] for s in _of_type(demo, "AWS::Scheduler::Schedule").values()}
+    assert len(schedules) == len(SCHEDULES)
+    for definition in SCHEDULES:
+        schedule = schedules[f"eservices-demo-{definition.name}"]
+        assert schedule["ScheduleExpression"] == definition.expression
+        assert schedule["ScheduleExpressionTimezone"] == "Europe/Stockholm"
+    group = next(iter(_of_type(demo, "AWS::Scheduler::ScheduleGroup").values()))
+    assert group["Properties"]["Name"] == "eservices-demo-bookings"
+    scheduler_roles = [
+        r for r in _of_type(demo, "AWS::IAM::Role").values()
+        if "scheduler.amazonaws.com" in json.dumps(r["Properties"]["AssumeRolePolicyDocument"])
+    ]  # fmt: skip
+    assert len(scheduler_roles) == 1
+
+
+def test_attachments_are_encrypted_private_and_logged(demo):
+    buckets = list(_of_type(demo, "AWS::S3::Bucket").values())
+    attachments = next(b["Properties"] for b in buckets if "LoggingConfiguration" in b["Properties"])
+    sse = attachments["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]
+    assert sse["SSEAlgorithm"] == "aws:kms"
+    for bucket in buckets:
+        assert bucket["Properties"]["PublicAccessBlockConfiguration"] == {
+            "BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True, "RestrictPublicBuckets": True,
+        }  # fmt: skip
+    policies = json.dumps(list(_of_type(demo, "AWS::S3::BucketPolicy").values()))
+    assert '"aws:SecureTransport": "false"' in policies
+
+
+def test_queues_have_dead_letter_queues_and_alarms_watch_errors_throttles_and_dead_letters(demo):
+    queues = _of_type(demo, "AWS::SQS::Queue")
+    with_redrive = [q for q in queues.values() if "RedrivePolicy" in q["Properties"]]
+    assert len(with_redrive) == 2 and len(queues) == 4
+    alarms = [a["Properties"] for a in _of_type(demo, "AWS::CloudWatch::Alarm").values()]
+    metrics = sorted(a["MetricName"] for a in alarms)
+    assert metrics == ["ApproximateNumberOfMessagesVisible", "ApproximateNumberOfMessagesVisible", "Errors",
+                       "Throttles"]  # fmt: skip
+    assert all(a["AlarmActions"] for a in alarms)
+
+
+def test_sender_identity_and_unknown_routes_as_json_404(demo):
+    identity = next(iter(_of_type(demo, "AWS::SES::EmailIdentity").values()))
+    assert identity["Properties"]["EmailIdentity"] == "e-tjanster.regiondemo.example"
+    response = next(iter(_of_type(demo, "AWS::ApiGateway::GatewayResponse").values()))["Properties"]
+    assert response["ResponseType"] == "MISSING_AUTHENTICATION_TOKEN" and response["StatusCode"] == "404"
+    assert json.loads(response["ResponseTemplates"]["application/json"])["code"] == "not_found"
+
+
+def test_every_cdk_nag_acknowledgement_says_why(demo):
+    acknowledged = [
+        rule
+        for resource in demo["Resources"].values()
+        for rule in resource.get("Metadata", {}).get("cdk_nag", {}).get("rules_to_suppress", [])
+    ]
+    assert acknowledged
+    for rule in acknowledged:
+        assert rule["id"].startswith("AwsSolutions::") and len(rule["reason"]) >= 20, rule
+
+
+@pytest.mark.parametrize("region", ["demo", "norr"])
+def test_the_template_passes_cfn_lint(templates, region):
+    template, outdir = templates[region]
+    path = outdir / f"eservices-{region}.template.json"
+    cfn_lint = Path(sys.executable).with_name("cfn-lint")
+    result = subprocess.run([str(cfn_lint), str(path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_second_region_is_an_independent_stack(templates):
+    demo, norr = templates["demo"][0], templates["norr"][0]
+
+    def names(template: dict) -> set[str]:
+        return {
+            str(r["Properties"][key])
+            for r in template["Resources"].values()
+            for key in ("TableName", "Name", "QueueName", "BucketName", "TopicName")
+            if key in r.get("Properties", {})
+        }
+
+    assert names(demo) and not names(demo) & names(norr)
+    norr_env = next(iter(_of_type(norr, "AWS::Serverless::Function").values()))["Properties"]["Environment"]
+    assert norr_env["Variables"]["REGION_NAME"] == "Region Norr (exempel)"
+    assert norr_env["Variables"]["STAFF_HSA_ID_CLAIM"] == "hsaIdentity"
+
+
+def test_an_unknown_region_is_refused_by_name():
+    from infra.region_settings import RegionSettingsError, load
+
+    with pytest.raises(RegionSettingsError, match="known: demo, norr"):
+        load("atlantis")
+
+
+def test_cdk_nag_fails_the_synth_of_an_unjustified_finding(tmp_path):
+    from aws_cdk import aws_sqs as sqs
+
+    from infra.app import build
+
+    app, stack = build("demo", outdir=str(tmp_path))
+    sqs.Queue(stack, "UnencryptedWithoutDeadLetters", encryption=sqs.QueueEncryption.UNENCRYPTED)
+    with pytest.raises(Exception, match="AwsSolutions-SQS2"):
+        app.synth()
+
+
+def test_region_settings_are_validated(tmp_path, monkeypatch):
+    from infra import region_settings
+
+    good = json.loads((region_settings.REGIONS_DIR / "demo.json").read_text())
+    monkeypatch.setattr(region_settings, "REGIONS_DIR", tmp_path)
+    cases = [
+        ({"citizen_oidc": {**good["citizen_oidc"], "client_secret_arn": "hunter2"}}, "Secrets Manager ARN"),
+        ({"staff_oidc": {**good["staff_oidc"], "issuer": "http://siths"}}, "https URL"),
+        ({"sms_sender_id": "Region Demo!"}, "sms_sender_id"),
+        ({"eservices": {"teleportation": True}}, "eservices"),
+        ({"ses_sender": ""}, "ses_sender"),
+    ]
+    for change, message in cases:
+        (tmp_path / "demo.json").write_text(json.dumps({**good, **change}))
+        with pytest.raises(region_settings.RegionSettingsError, match=message):
+            region_settings.load("demo")
