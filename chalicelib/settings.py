@@ -6,6 +6,7 @@ region's settings file); the local stack sets them for moto and the test provide
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -37,6 +38,10 @@ class Settings:
     session_idle_minutes: int
     session_max_hours: int
     aws_endpoint_url: str | None  # the local moto server; None in AWS
+    eservices: dict[str, bool]  # which e-services the region has switched on
+
+    def eservice_on(self, name: str) -> bool:
+        return self.eservices.get(name, False)
 
     @property
     def is_local(self) -> bool:
@@ -89,6 +94,23 @@ def _positive_int(env: dict[str, str], name: str, default: int) -> int:
     return value
 
 
+ESERVICES = ("inbox", "cases", "booking", "summons", "self_tests", "forms")
+
+
+def _eservices(env: dict[str, str]) -> dict[str, bool]:
+    """ESERVICES_ENABLED: a JSON object of true/false per e-service; absent means all on."""
+    raw = env.get("ESERVICES_ENABLED")
+    if not raw:
+        return dict.fromkeys(ESERVICES, True)
+    try:
+        chosen = json.loads(raw)
+    except ValueError:
+        raise SettingsError("ESERVICES_ENABLED must be a JSON object") from None
+    if not isinstance(chosen, dict) or set(chosen) - set(ESERVICES) or not all(isinstance(v, bool) for v in chosen.values()):
+        raise SettingsError(f"ESERVICES_ENABLED takes true/false for {', '.join(ESERVICES)}")
+    return {name: chosen.get(name, False) for name in ESERVICES}
+
+
 def load(env: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
     deployment = env.get("DEPLOYMENT", "aws")
@@ -118,6 +140,7 @@ def load(env: dict[str, str] | None = None) -> Settings:
         session_idle_minutes=_positive_int(env, "SESSION_IDLE_MINUTES", 30),
         session_max_hours=_positive_int(env, "SESSION_MAX_HOURS", 8),
         aws_endpoint_url=env.get("AWS_ENDPOINT_URL") if deployment == "local" else None,
+        eservices=_eservices(env),
     )
 
 

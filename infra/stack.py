@@ -31,6 +31,7 @@ from aws_cdk import aws_ses as ses
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
+from aws_cdk import custom_resources
 from chalice.cdk import Chalice
 from constructs import Construct
 
@@ -97,8 +98,8 @@ class EServicesStack(Stack):
         operators.add_to_resource_policy(_deny_insecure_transport(operators.topic_arn, "sns:Publish"))
         self.queues = self._queues(key)
 
-        email_identity = ses.EmailIdentity(self, "SenderDomain", identity=ses.Identity.domain(region.domain))
-        del email_identity
+        ses.EmailIdentity(self, "SenderDomain", identity=ses.Identity.domain(region.domain))
+        self._sms_settings(region)
 
         booking_schedules = scheduler.CfnScheduleGroup(self, "BookingSchedules", name=f"{region.stack_name}-bookings")
 
@@ -333,6 +334,32 @@ class EServicesStack(Stack):
                     retry_policy=scheduler.CfnSchedule.RetryPolicyProperty(maximum_retry_attempts=3),
                 ),
             )
+
+    def _sms_settings(self, region: RegionSettings) -> None:
+        """SNS's SMS settings are account-level API calls with no CloudFormation resource: set them
+        from the settings file through a custom resource, so nothing is edited in the console."""
+        call = custom_resources.AwsSdkCall(
+            service="SNS",
+            action="setSMSAttributes",
+            parameters={"attributes": {"DefaultSMSType": "Transactional", "DefaultSenderID": region.sms_sender_id}},
+            physical_resource_id=custom_resources.PhysicalResourceId.of(f"{region.stack_name}-sms-settings"),
+        )
+        sms = custom_resources.AwsCustomResource(
+            self,
+            "SmsSettings",
+            on_create=call,
+            on_update=call,
+            policy=custom_resources.AwsCustomResourcePolicy.from_statements(
+                [iam.PolicyStatement(actions=["sns:SetSMSAttributes"], resources=["*"])]
+            ),
+            install_latest_aws_sdk=False,
+        )
+        suppress(sms, "AwsSolutions-IAM5[Resource::*]", "sns:SetSMSAttributes is account-wide and has no resource ARN")
+        # CDK's singleton provider function for AwsCustomResource, created at stack level.
+        provider = self.node.find_child("AWS679f53fac002430cb0da5b7982bd2287")
+        suppress(provider, "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+                 "AWSLambdaBasicExecutionRole]", "CDK's custom-resource provider only writes its own logs")
+        suppress(provider, "AwsSolutions-L1", "The runtime of CDK's custom-resource provider is chosen by aws-cdk-lib")
 
     def _not_found_as_json(self) -> None:
         """API Gateway answers a path without a route with 403 'Missing Authentication Token';

@@ -10,15 +10,16 @@ from chalicelib.services.acting import children_to_act_for
 from chalicelib.services.ports import Ports
 from chalicelib.services.principals import CitizenPrincipal, StaffPrincipal
 
-# The citizen's e-services menu, in the order 1177 shows them. Each feature arrives with its
-# own issue; until then the menu names it without a link.
+# The citizen's e-services menu, in the order 1177 shows them, with the region switch each
+# depends on (None: always there). Each feature arrives with its own issue; until then the menu
+# names it without a link.
 CITIZEN_SERVICES = (
-    "service.inbox",
-    "service.cases",
-    "service.bookings",
-    "service.self_tests",
-    "service.forms",
-    "service.settings",
+    ("service.inbox", "inbox"),
+    ("service.cases", "cases"),
+    ("service.bookings", "booking"),
+    ("service.self_tests", "self_tests"),
+    ("service.forms", "forms"),
+    ("service.settings", None),
 )
 
 
@@ -36,7 +37,8 @@ class UnitRoles:
 
 
 def citizen_start(ports: Ports, principal: CitizenPrincipal, now: datetime) -> CitizenStart:
-    return CitizenStart(children=children_to_act_for(ports, principal, now), services=CITIZEN_SERVICES)
+    services = tuple(key for key, switch in CITIZEN_SERVICES if switch is None or ports.settings.eservice_on(switch))
+    return CitizenStart(children=children_to_act_for(ports, principal, now), services=services)
 
 
 def staff_units(ports: Ports, principal: StaffPrincipal, region_label: str) -> list[UnitRoles]:

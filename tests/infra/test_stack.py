@@ -100,7 +100,8 @@ def test_no_function_has_broad_dynamodb_or_admin_rights(demo):
         if any(a.startswith("dynamodb:") for a in actions):
             assert "*" not in resources, statement
         if "*" in resources:
-            assert actions == ["sns:Publish"], statement  # SMS: phone numbers have no ARN
+            # SMS to phone numbers, and the account's SMS settings: neither has an ARN to name
+            assert actions in (["sns:Publish"], ["sns:SetSMSAttributes"]), statement
 
 
 def test_each_defined_schedule_runs_in_stockholm_time(demo):
@@ -117,6 +118,12 @@ def test_each_defined_schedule_runs_in_stockholm_time(demo):
         if "scheduler.amazonaws.com" in json.dumps(r["Properties"]["AssumeRolePolicyDocument"])
     ]  # fmt: skip
     assert len(scheduler_roles) == 1
+
+
+def test_sms_settings_come_from_the_settings_file(demo):
+    custom = next(iter(_of_type(demo, "Custom::AWS").values()))["Properties"]
+    create = json.dumps(custom["Create"])
+    assert "setSMSAttributes" in create and "RegionDemo" in create and "Transactional" in create
 
 
 def test_attachments_are_encrypted_private_and_logged(demo):
@@ -167,7 +174,8 @@ def test_the_template_passes_cfn_lint(templates, region):
     template, outdir = templates[region]
     path = outdir / f"eservices-{region}.template.json"
     cfn_lint = Path(sys.executable).with_name("cfn-lint")
-    result = subprocess.run([str(cfn_lint), str(path)], capture_output=True, text=True)
+    # W3005 (a DependsOn also implied by GetAtt) comes from aws-cdk-lib's own custom-resource provider.
+    result = subprocess.run([str(cfn_lint), str(path), "--ignore-checks", "W3005"], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

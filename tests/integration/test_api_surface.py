@@ -105,3 +105,16 @@ def test_the_start_pages_work_without_javascript(region):
     page = browser.page("/")
     assert "<script" not in page
     assert '<form method="post" action="/act-for">' in page
+
+
+def test_the_menu_shows_only_the_e_services_the_region_has_switched_on(region, monkeypatch):
+    from chalicelib import bootstrap
+
+    monkeypatch.setenv("ESERVICES_ENABLED", '{"inbox": true, "cases": true, "booking": false, "forms": false}')
+    bootstrap.ports.cache_clear()
+    bootstrap.get_settings.cache_clear()
+    browser = region.browser()
+    browser.login("anna")
+    page = browser.page("/")
+    assert "Inkorg" in page and "Ärenden" in page and "Inställningar" in page
+    assert "Bokade tider" not in page and "Formulär" not in page

@@ -58,3 +58,11 @@ def test_secrets_are_read_from_secrets_manager_by_arn():
     assert settings.pnr_hmac_key == b"s" * 40
     assert settings.citizen_oidc.client_secret == "client-secret"
     assert settings.staff_oidc.client_secret is None
+
+
+def test_e_services_are_all_on_unless_the_region_switches_them():
+    assert all(load(BASE).eservices.values())
+    chosen = load({**BASE, "ESERVICES_ENABLED": '{"inbox": true, "forms": false}'})
+    assert chosen.eservice_on("inbox") and not chosen.eservice_on("forms") and not chosen.eservice_on("booking")
+    with pytest.raises(SettingsError, match="ESERVICES_ENABLED"):
+        load({**BASE, "ESERVICES_ENABLED": '{"teleport": true}'})
