@@ -376,32 +376,27 @@ class EServicesStack(Stack):
         )
 
     def _alarms(self, operators: sns.ITopic) -> None:
-        action = cloudwatch_actions.SnsAction(operators)
+        """Page the operators on any function error or throttle, and on anything left in a dead-letter queue."""
         function = self.app.get_function(API_HANDLER)
-        for metric_name, metric in (("Errors", function.metric_errors()), ("Throttles", function.metric_throttles())):
-            alarm = metric.with_(period=Duration.minutes(5), statistic="Sum").create_alarm(
-                self,
-                f"{API_HANDLER}{metric_name}",
-                alarm_description=f"{API_HANDLER} {metric_name.lower()} in the last 5 minutes",
-                threshold=1,
-                evaluation_periods=1,
-                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-            )
-            alarm.add_alarm_action(action)
+        watched = [
+            (f"{API_HANDLER}Errors", f"{API_HANDLER} errors", function.metric_errors(statistic="Sum")),
+            (f"{API_HANDLER}Throttles", f"{API_HANDLER} throttles", function.metric_throttles(statistic="Sum")),
+        ]
         for name, queue in self.queues.items():
-            if not name.endswith("_dead_letters"):
-                continue
-            alarm = queue.metric_approximate_number_of_messages_visible(period=Duration.minutes(5)).create_alarm(
+            if name.endswith("_dead_letters"):
+                watched.append((f"{name.title().replace('_', '')}Depth", f"Messages that gave up after retries in {name}",
+                                queue.metric_approximate_number_of_messages_visible()))  # fmt: skip
+        for alarm_id, description, metric in watched:
+            alarm = metric.with_(period=Duration.minutes(5)).create_alarm(
                 self,
-                f"{name.title().replace('_', '')}Depth",
-                alarm_description=f"Messages gave up after retries in {name}",
+                alarm_id,
+                alarm_description=description,
                 threshold=1,
                 evaluation_periods=1,
                 comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
                 treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
             )
-            alarm.add_alarm_action(action)
+            alarm.add_alarm_action(cloudwatch_actions.SnsAction(operators))
 
 
 def _deny_insecure_transport(resource_arn: str, action: str) -> iam.PolicyStatement:
