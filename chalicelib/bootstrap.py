@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from chalicelib.adapters.inbox import InboxStore
 from chalicelib.adapters.oidc import OidcClient
 from chalicelib.adapters.register import DynamoPopulationRegister, IdentityStore
 from chalicelib.adapters.stores import (
@@ -34,6 +35,7 @@ def ports() -> Ports:
         staff=StaffDirectory(),
         units=UnitDirectory(),
         integration_clients=IntegrationClientStore(),
+        inbox=InboxStore(),
     )
 
 

@@ -49,3 +49,9 @@ class LoginRefused(AppError):
     """The person proved who they are but may not use this entry (login removed, no staff role)."""
 
     status = 403
+
+
+class Unprocessable(AppError):
+    """Well-formed, but the platform cannot do it for this person (e.g. no account: send paper)."""
+
+    status = 422

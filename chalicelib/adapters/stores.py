@@ -88,6 +88,14 @@ class AccountStore:
             raise
         return True
 
+    def has_account(self, citizen_id: str) -> bool:
+        """An account exists once the citizen has logged in (and it has not been removed)."""
+        try:
+            account = Account.get(citizen_id)
+        except DoesNotExist:
+            return False
+        return account.first_login_at is not None and not account.login_removed
+
     def set_login_removed(self, citizen_id: str, removed: bool) -> None:
         Account(citizen_id).update(actions=[Account.login_removed.set(removed)])
 
@@ -111,6 +119,12 @@ class StaffDirectory:
 
 
 class UnitDirectory:
+    def get(self, hsa_id: str) -> UnitRecord | None:
+        try:
+            return UnitRecord.get(hsa_id)
+        except DoesNotExist:
+            return None
+
     def get_many(self, hsa_ids: list[str]) -> list[UnitRecord]:
         if not hsa_ids:
             return []

@@ -23,6 +23,10 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | units                                            | GetItem / BatchGetItem units                |
 | integration key                                  | GetItem integration-clients (key_id)        |
 | idempotent inbound calls (Powertools)           | Get/Put/Update idempotency                  |
+| a citizen's inbox, newest first                  | Query inbox-messages (citizen_id), descending |
+| unread count                                     | Query inbox-messages, Select=COUNT, filter unread |
+| one message by id (open, sender's status)        | Query inbox-messages index by-message       |
+| deliver / mark read / delete from inbox          | PutItem (condition new) / UpdateItem (condition) |
 """
 
 from __future__ import annotations
@@ -188,6 +192,34 @@ class IdempotencyRecord(Model):
     expiration = TTLAttribute(null=True)
 
 
+class ByMessageIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-message"
+        projection = AllProjection()
+
+    message_id = UnicodeAttribute(hash_key=True)
+
+
+class InboxMessageRecord(Model):
+    """One message in one citizen's inbox. Deleting from the inbox only marks it, so the
+    sender's record of having sent it (and when it was read) remains."""
+
+    Meta = _meta("inbox-messages")
+    citizen_id = UnicodeAttribute(hash_key=True)
+    sort_key = UnicodeAttribute(range_key=True)  # "<sent_at ISO>#<message_id>": newest first by key order
+    message_id = UnicodeAttribute()
+    sender_unit_hsa_id = UnicodeAttribute()
+    sender_unit_name = UnicodeAttribute()
+    sender_client_id = UnicodeAttribute()  # the integration key (or staff HSA-id) that sent it
+    topic = UnicodeAttribute()
+    subject = UnicodeAttribute()
+    body = UnicodeAttribute()
+    sent_at = UTCDateTimeAttribute()
+    read_at = UTCDateTimeAttribute(null=True)
+    deleted_by_citizen_at = UTCDateTimeAttribute(null=True)
+    by_message = ByMessageIndex()
+
+
 ALL_MODELS: tuple[type[Model], ...] = (
     LoginAttempt,
     SessionRecord,
@@ -198,6 +230,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     UnitRecord,
     IntegrationClient,
     IdempotencyRecord,
+    InboxMessageRecord,
 )
 
 

@@ -16,7 +16,8 @@ from chalicelib.api.session import citizen_token, require_citizen, require_staff
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
 from chalicelib.errors import BadInput
-from chalicelib.services import acting, start_pages
+from chalicelib.services import acting, inbox, start_pages
+from chalicelib.domain.inbox import Thread
 from chalicelib.services.principals import CitizenPrincipal
 
 api_v1 = Blueprint(__name__)
@@ -80,6 +81,53 @@ def staff_me() -> Response:
             "csrf_token": principal.csrf_token,
         }
     )
+
+
+def _thread_json(thread: Thread, *, with_bodies: bool) -> dict[str, Any]:
+    return {
+        "topic": thread.topic,
+        "sender_unit": thread.sender_unit_name,
+        "unread": thread.unread_count,
+        "messages": [
+            {
+                "message_id": m.message_id,
+                "subject": m.subject,
+                "sent_at": m.sent_at.isoformat(),
+                "unread": m.unread,
+                **({"body": m.body} if with_bodies else {}),
+            }
+            for m in thread.messages
+        ],
+    }
+
+
+@api_v1.route("/api/v1/inbox", methods=["GET"])
+def inbox_list() -> Response:
+    principal = require_citizen(api_v1.current_request)
+    threads = inbox.inbox_threads(ports(), principal)
+    return json_response(
+        {
+            "owner": "child" if principal.acting_for_id else "self",
+            "unread": sum(t.unread_count for t in threads),
+            "threads": [_thread_json(t, with_bodies=False) for t in threads],
+        }
+    )
+
+
+@api_v1.route("/api/v1/inbox/messages/{message_id}", methods=["GET"])
+def inbox_open(message_id: str) -> Response:
+    principal = require_citizen(api_v1.current_request)
+    thread = inbox.open_thread(ports(), principal, message_id, clock.utc_now())
+    return json_response(_thread_json(thread, with_bodies=True))
+
+
+@api_v1.route("/api/v1/inbox/messages/{message_id}", methods=["DELETE"])
+def inbox_delete(message_id: str) -> Response:
+    request = api_v1.current_request
+    principal = require_citizen(request)
+    require_csrf(principal.csrf_token, request.headers.get("x-csrf-token"))
+    inbox.delete_message(ports(), principal, message_id, clock.utc_now())
+    return json_response({"deleted": message_id})
 
 
 @api_v1.route("/api/v1/openapi.json", methods=["GET"])

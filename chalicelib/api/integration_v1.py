@@ -7,7 +7,7 @@ from chalice import Blueprint, Response
 from chalicelib.api.http import json_body, json_response
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
-from chalicelib.services import integration, register
+from chalicelib.services import inbox, integration, register
 
 integration_v1 = Blueprint(__name__)
 
@@ -25,3 +25,25 @@ def update_register_person() -> Response:
         lambda_context=request.lambda_context,
     )
     return json_response(result)
+
+
+@integration_v1.route("/integration/v1/messages", methods=["POST"])
+def send_message() -> Response:
+    request = integration_v1.current_request
+    principal = integration.authenticate(ports(), request.headers.get("authorization"))
+    result = inbox.send_from_care_system(
+        ports(),
+        principal,
+        json_body(request),
+        request.headers.get("idempotency-key"),
+        clock.utc_now(),
+        lambda_context=request.lambda_context,
+    )
+    return json_response(result, status=201)
+
+
+@integration_v1.route("/integration/v1/messages/{message_id}", methods=["GET"])
+def message_status(message_id: str) -> Response:
+    request = integration_v1.current_request
+    principal = integration.authenticate(ports(), request.headers.get("authorization"))
+    return json_response(inbox.status_for_sender(ports(), principal, message_id))

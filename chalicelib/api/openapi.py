@@ -9,7 +9,8 @@ _ERROR = {"$ref": "#/components/schemas/Error"}
 
 
 def _errors(*statuses: int) -> dict[str, Any]:
-    text = {400: "Bad input", 401: "Not logged in / bad key", 403: "Not allowed", 409: "Conflict"}
+    text = {400: "Bad input", 401: "Not logged in / bad key", 403: "Not allowed", 404: "Not found",
+            409: "Conflict", 422: "Cannot be done for this person"}  # fmt: skip
     return {
         str(s): {"description": text[s], "content": {"application/json": {"schema": _ERROR}}} for s in statuses
     }
@@ -24,6 +25,9 @@ _CSRF = {"name": "X-CSRF-Token", "in": "header", "required": True, "schema": {"t
 _IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": True,
                 "schema": {"type": "string", "pattern": "^[A-Za-z0-9._:\\-]{8,128}$"},
                 "description": "The same key again returns the first answer and changes nothing."}  # fmt: skip
+
+
+_MESSAGE_ID = {"name": "message_id", "in": "path", "required": True, "schema": {"type": "string"}}
 
 
 def openapi_document() -> dict[str, Any]:
@@ -76,6 +80,50 @@ def openapi_document() -> dict[str, Any]:
                     "responses": {"200": _json({"type": "object"}), **_errors(401)},
                 }
             },
+            "/api/v1/inbox": {
+                "get": {
+                    "summary": "The inbox (of the child when acting for one): threads newest first, unread counts",
+                    "security": [{"citizenSession": []}],
+                    "responses": {"200": _json({"type": "object"}), **_errors(401)},
+                }
+            },
+            "/api/v1/inbox/messages/{message_id}": {
+                "get": {
+                    "summary": "Open a message: its whole thread, marking unread messages read",
+                    "security": [{"citizenSession": []}],
+                    "parameters": [_MESSAGE_ID],
+                    "responses": {"200": _json({"type": "object"}), **_errors(401, 404)},
+                },
+                "delete": {
+                    "summary": "Delete a message from the inbox (the sender's record remains)",
+                    "security": [{"citizenSession": []}],
+                    "parameters": [_MESSAGE_ID, _CSRF],
+                    "responses": {"200": _json({"type": "object"}), **_errors(401, 403, 404)},
+                },
+            },
+            "/integration/v1/messages": {
+                "post": {
+                    "summary": "Deliver a message to a citizen's inbox",
+                    "security": [{"integrationKey": []}],
+                    "parameters": [_IDEMPOTENCY],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewMessage"}}},
+                    },
+                    "responses": {
+                        "201": _json({"type": "object", "properties": {"message_id": {"type": "string"}}}, "Delivered"),
+                        **_errors(400, 401, 403, 409, 422),
+                    },
+                }
+            },
+            "/integration/v1/messages/{message_id}": {
+                "get": {
+                    "summary": "Delivered, first read, deleted by the citizen (only to the system that sent it)",
+                    "security": [{"integrationKey": []}],
+                    "parameters": [_MESSAGE_ID],
+                    "responses": {"200": _json({"type": "object"}), **_errors(401, 403, 404)},
+                }
+            },
             "/api/v1/openapi.json": {
                 "get": {"summary": "This document", "responses": {"200": _json({"type": "object"})}}
             },
@@ -119,6 +167,19 @@ def openapi_document() -> dict[str, Any]:
                         "acting_for": {"type": "object", "nullable": True},
                         "can_act_for": {"type": "array", "items": {"type": "object"}},
                         "csrf_token": {"type": "string"},
+                    },
+                },
+                "NewMessage": {
+                    "type": "object",
+                    "required": ["sender_unit_hsa_id", "personnummer", "topic", "subject", "body"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "sender_unit_hsa_id": {"type": "string"},
+                        "personnummer": {"type": "string"},
+                        "topic": {"type": "string", "maxLength": 100, "description": "Thread topic"},
+                        "subject": {"type": "string", "maxLength": 200},
+                        "body": {"type": "string", "maxLength": 20000,
+                                 "description": "Plain text; blank lines separate paragraphs; https links"},
                     },
                 },
                 "PersonUpdate": {

@@ -21,7 +21,7 @@ from chalicelib.api.http import (
 from chalicelib.api.session import citizen_token, current_citizen, current_staff
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
-from chalicelib.services import acting, start_pages
+from chalicelib.services import acting, inbox, start_pages
 from chalicelib.web.render import pick_language, stylesheet
 from chalicelib.web.text import translate
 
@@ -65,6 +65,7 @@ def citizen_start() -> Response:
         principal=principal,
         children=view.children,
         services=view.services,
+        unread=view.unread,
     )
 
 
@@ -82,6 +83,42 @@ def act_for() -> Response:
     else:
         acting.act_for_child(ports(), principal, token, fields["person"], clock.utc_now())
     return redirect("/")
+
+
+def _citizen_or_landing() -> tuple[object, Response | None]:
+    principal = current_citizen(pages.current_request)
+    return principal, (redirect("/") if principal is None else None)
+
+
+@pages.route("/inbox", methods=["GET"])
+def inbox_page() -> Response:
+    principal, away = _citizen_or_landing()
+    if away:
+        return away
+    threads = inbox.inbox_threads(ports(), principal)
+    return render_page("inbox.html", language(pages.current_request), staff=False,
+                       csrf_token=principal.csrf_token, principal=principal, threads=threads)  # fmt: skip
+
+
+@pages.route("/inbox/{message_id}", methods=["GET"])
+def thread_page(message_id: str) -> Response:
+    principal, away = _citizen_or_landing()
+    if away:
+        return away
+    thread = inbox.open_thread(ports(), principal, message_id, clock.utc_now())
+    return render_page("thread.html", language(pages.current_request), staff=False,
+                       csrf_token=principal.csrf_token, principal=principal, thread=thread)  # fmt: skip
+
+
+@pages.route("/inbox/{message_id}/delete", methods=["POST"], content_types=FORM)
+def delete_message(message_id: str) -> Response:
+    request = pages.current_request
+    principal, away = _citizen_or_landing()
+    if away:
+        return away
+    require_csrf(principal.csrf_token, form(request).get("csrf_token"))
+    inbox.delete_message(ports(), principal, message_id, clock.utc_now())
+    return redirect("/inbox?deleted=1")
 
 
 @pages.route("/staff", methods=["GET"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from chalicelib.adapters.inbox import InboxStore
 from chalicelib.adapters.oidc import OidcClient
 from chalicelib.adapters.register import IdentityStore
 from chalicelib.adapters.stores import (
@@ -46,3 +47,4 @@ class Ports:
     staff: StaffDirectory
     units: UnitDirectory
     integration_clients: IntegrationClientStore
+    inbox: InboxStore

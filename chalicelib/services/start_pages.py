@@ -12,7 +12,7 @@ from chalicelib.services.principals import CitizenPrincipal, StaffPrincipal
 
 # The citizen's e-services menu, in the order 1177 shows them, with the region switch each
 # depends on (None: always there). Each feature arrives with its own issue; until then the menu
-# names it without a link.
+# names it without a link; the inbox works.
 CITIZEN_SERVICES = (
     ("service.inbox", "inbox"),
     ("service.cases", "cases"),
@@ -27,6 +27,7 @@ CITIZEN_SERVICES = (
 class CitizenStart:
     children: list[Child]
     services: tuple[str, ...]
+    unread: int | None  # None when the region has the inbox switched off
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,8 @@ class UnitRoles:
 
 def citizen_start(ports: Ports, principal: CitizenPrincipal, now: datetime) -> CitizenStart:
     services = tuple(key for key, switch in CITIZEN_SERVICES if switch is None or ports.settings.eservice_on(switch))
-    return CitizenStart(children=children_to_act_for(ports, principal, now), services=services)
+    unread = ports.inbox.unread_count(principal.subject_id) if ports.settings.eservice_on("inbox") else None
+    return CitizenStart(children=children_to_act_for(ports, principal, now), services=services, unread=unread)
 
 
 def staff_units(ports: Ports, principal: StaffPrincipal, region_label: str) -> list[UnitRoles]:

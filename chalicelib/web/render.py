@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from chalicelib.domain.clock import STOCKHOLM
+from chalicelib.domain.inbox import paragraphs
 from chalicelib.web.text import DEFAULT_LANGUAGE, LANGUAGES, translate
 
 _HERE = Path(__file__).parent
@@ -15,13 +18,21 @@ _HERE = Path(__file__).parent
 
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
-    return Environment(
+    environment = Environment(
         loader=FileSystemLoader(str(_HERE / "templates")),
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    environment.filters["stockholm"] = _stockholm_time
+    environment.filters["paragraphs"] = paragraphs
+    return environment
+
+
+def _stockholm_time(moment: datetime) -> str:
+    """Times are shown as people read them: Stockholm local time."""
+    return moment.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
 
 
 def pick_language(cookie_value: str | None) -> str:

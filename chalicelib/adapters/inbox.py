@@ -1,0 +1,88 @@
+"""Inbox messages in DynamoDB (access patterns in tables.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pynamodb.exceptions import UpdateError
+
+from chalicelib.adapters.tables import InboxMessageRecord
+from chalicelib.domain.inbox import InboxMessage
+
+
+def _to_message(record: InboxMessageRecord) -> InboxMessage:
+    return InboxMessage(
+        message_id=record.message_id,
+        citizen_id=record.citizen_id,
+        sender_unit_hsa_id=record.sender_unit_hsa_id,
+        sender_unit_name=record.sender_unit_name,
+        topic=record.topic,
+        subject=record.subject,
+        body=record.body,
+        sent_at=record.sent_at,
+        read_at=record.read_at,
+        deleted_by_citizen_at=record.deleted_by_citizen_at,
+    )
+
+
+def _sort_key(message: InboxMessage) -> str:
+    return f"{message.sent_at.isoformat()}#{message.message_id}"
+
+
+class InboxStore:
+    def deliver(self, message: InboxMessage, sender_client_id: str) -> None:
+        InboxMessageRecord(
+            message.citizen_id,
+            _sort_key(message),
+            message_id=message.message_id,
+            sender_unit_hsa_id=message.sender_unit_hsa_id,
+            sender_unit_name=message.sender_unit_name,
+            sender_client_id=sender_client_id,
+            topic=message.topic,
+            subject=message.subject,
+            body=message.body,
+            sent_at=message.sent_at,
+        ).save(condition=InboxMessageRecord.sort_key.does_not_exist())
+
+    def inbox_of(self, citizen_id: str) -> list[InboxMessage]:
+        """The citizen's messages, newest first, without those they deleted: one Query."""
+        return [
+            _to_message(r)
+            for r in InboxMessageRecord.query(
+                citizen_id,
+                scan_index_forward=False,
+                filter_condition=InboxMessageRecord.deleted_by_citizen_at.does_not_exist(),
+            )
+        ]
+
+    def unread_count(self, citizen_id: str) -> int:
+        return InboxMessageRecord.count(
+            citizen_id,
+            filter_condition=InboxMessageRecord.read_at.does_not_exist()
+            & InboxMessageRecord.deleted_by_citizen_at.does_not_exist(),
+        )
+
+    def find(self, message_id: str) -> tuple[InboxMessage, str] | None:
+        """A message by id with the integration client that sent it."""
+        for record in InboxMessageRecord.by_message.query(message_id, limit=1):
+            return _to_message(record), record.sender_client_id
+        return None
+
+    def mark_read(self, message: InboxMessage, now: datetime) -> bool:
+        """Record the first reading; a later reading changes nothing."""
+        try:
+            InboxMessageRecord(message.citizen_id, _sort_key(message)).update(
+                actions=[InboxMessageRecord.read_at.set(now)],
+                condition=InboxMessageRecord.sort_key.exists() & InboxMessageRecord.read_at.does_not_exist(),
+            )
+        except UpdateError as error:
+            if getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def delete_for_citizen(self, message: InboxMessage, now: datetime) -> None:
+        InboxMessageRecord(message.citizen_id, _sort_key(message)).update(
+            actions=[InboxMessageRecord.deleted_by_citizen_at.set(now)],
+            condition=InboxMessageRecord.sort_key.exists(),
+        )

@@ -1,0 +1,138 @@
+"""The inbox use cases: care systems deliver messages; citizens (or a guardian acting for a
+child under 13) read them in threads and delete them from their inbox."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from chalicelib.domain.clock import stockholm_date
+from chalicelib.domain.inbox import BODY_MAX, SUBJECT_MAX, TOPIC_MAX, InboxMessage, Thread, threads
+from chalicelib.domain.personnummer import InvalidPersonnummer, parse
+from chalicelib.errors import BadInput, NotFound, Unprocessable
+from chalicelib.observability import logger, record_metric
+from chalicelib.services.integration import run_idempotent
+from chalicelib.services.ports import Ports
+from chalicelib.services.principals import CitizenPrincipal, IntegrationPrincipal
+
+MESSAGES_SCOPE = "messages"
+_FIELDS = {"sender_unit_hsa_id", "personnummer", "topic", "subject", "body"}
+
+
+def _text(body: dict[str, Any], field: str, limit: int) -> str:
+    value = body.get(field)
+    if not isinstance(value, str) or not value.strip():
+        raise BadInput("field_required", f"Fältet {field} krävs.", field=field)
+    if len(value) > limit:
+        raise BadInput("field_too_long", f"Fältet {field} får vara högst {limit} tecken.", field=field)
+    return value.strip()
+
+
+def send_from_care_system(
+    ports: Ports,
+    principal: IntegrationPrincipal,
+    body: Any,
+    idempotency_key: str | None,
+    now: datetime,
+    lambda_context: Any = None,
+) -> dict[str, Any]:
+    """POST /integration/v1/messages: validate everything, then deliver once per Idempotency-Key."""
+    principal.require_scope(MESSAGES_SCOPE)
+    if not isinstance(body, dict):
+        raise BadInput("body_not_object", "Anropet ska vara ett JSON-objekt.")
+    if unknown := sorted(set(body) - _FIELDS):
+        raise BadInput("unknown_field", f"Okänt fält: {unknown[0]}.", field=unknown[0])
+    unit_hsa_id = _text(body, "sender_unit_hsa_id", 64)
+    principal.require_unit(unit_hsa_id)
+    unit = ports.units.get(unit_hsa_id)
+    if unit is None:
+        raise BadInput("unknown_unit", "Enheten finns inte i regionen.", field="sender_unit_hsa_id")
+    if not isinstance(body.get("personnummer"), str):
+        raise BadInput("personnummer_invalid", "Personnumret måste vara text.", field="personnummer")
+    try:
+        pnr = parse(body["personnummer"], stockholm_date(now))
+    except InvalidPersonnummer as error:
+        raise BadInput("personnummer_invalid", str(error), field="personnummer") from None
+    topic, subject = _text(body, "topic", TOPIC_MAX), _text(body, "subject", SUBJECT_MAX)
+    text = _text(body, "body", BODY_MAX)
+
+    def deliver() -> dict[str, Any]:
+        citizen_id = ports.identities.find(pnr)
+        if citizen_id is None or not ports.accounts.has_account(citizen_id):
+            # The care system sends the message on paper instead.
+            raise Unprocessable("citizen_has_no_account", "Personen har inget konto i e-tjänsterna.")
+        message = InboxMessage(
+            message_id=str(uuid.uuid4()),
+            citizen_id=citizen_id,
+            sender_unit_hsa_id=unit.hsa_id,
+            sender_unit_name=unit.name,
+            topic=topic,
+            subject=subject,
+            body=text,
+            sent_at=now,
+        )
+        ports.inbox.deliver(message, sender_client_id=principal.key_id)
+        logger.info("message delivered", extra={"message_id": message.message_id, "citizen_id": citizen_id})
+        record_metric("InboxMessageDelivered")
+        return {"message_id": message.message_id}
+
+    return run_idempotent(
+        operation="inbox.send_message",
+        principal=principal,
+        idempotency_key=idempotency_key,
+        payload=body,
+        command=deliver,
+        lambda_context=lambda_context,
+    )
+
+
+def status_for_sender(ports: Ports, principal: IntegrationPrincipal, message_id: str) -> dict[str, Any]:
+    """GET /integration/v1/messages/{id}: delivered, first read, deleted — to the system that sent it only."""
+    principal.require_scope(MESSAGES_SCOPE)
+    found = ports.inbox.find(message_id)
+    if found is None or found[1] != principal.key_id:
+        raise NotFound("message_not_found", "Meddelandet finns inte.")
+    message = found[0]
+
+    def iso(moment: datetime | None) -> str | None:
+        return moment.isoformat() if moment else None
+
+    return {
+        "message_id": message.message_id,
+        "delivered_at": iso(message.sent_at),
+        "read_at": iso(message.read_at),
+        "deleted_by_citizen_at": iso(message.deleted_by_citizen_at),
+    }
+
+
+def inbox_threads(ports: Ports, principal: CitizenPrincipal) -> list[Thread]:
+    return threads(ports.inbox.inbox_of(principal.subject_id))
+
+
+def unread_count(ports: Ports, principal: CitizenPrincipal) -> int:
+    return ports.inbox.unread_count(principal.subject_id)
+
+
+def _own_message(ports: Ports, principal: CitizenPrincipal, message_id: str) -> InboxMessage:
+    found = ports.inbox.find(message_id)
+    # Someone else's message gets the same answer as one that does not exist.
+    if found is None or found[0].citizen_id != principal.subject_id or found[0].deleted_by_citizen_at:
+        raise NotFound("message_not_found", "Meddelandet finns inte.")
+    return found[0]
+
+
+def open_thread(ports: Ports, principal: CitizenPrincipal, message_id: str, now: datetime) -> Thread:
+    """The whole thread the message belongs to; its unread messages are marked read now."""
+    message = _own_message(ports, principal, message_id)
+    thread = next(t for t in inbox_threads(ports, principal) if t.key == message.thread_key)
+    for unread in (m for m in thread.messages if m.unread):
+        if ports.inbox.mark_read(unread, now):
+            logger.info("message read", extra={"message_id": unread.message_id})
+    return thread
+
+
+def delete_message(ports: Ports, principal: CitizenPrincipal, message_id: str, now: datetime) -> None:
+    message = _own_message(ports, principal, message_id)
+    ports.inbox.delete_for_citizen(message, now)
+    logger.info("message deleted by citizen", extra={"message_id": message.message_id})

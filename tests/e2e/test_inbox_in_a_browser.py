@@ -1,0 +1,43 @@
+"""A care system posts a message over HTTP; the citizen sees the unread count, opens it in the
+browser, and the care system then sees it read. axe-core checks the inbox pages."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+from tests.e2e.test_login_in_a_browser import assert_accessible, login_at_provider
+
+
+def _integration(stack, method: str, path: str, body: dict | None = None, key: str = "e2e-inbox-0001") -> dict:
+    request = urllib.request.Request(
+        stack.base_url + path,
+        method=method,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"Authorization": f"Bearer {stack.integration_key}", "Content-Type": "application/json",
+                 "Idempotency-Key": key},
+    )  # fmt: skip
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def test_a_message_from_care_is_read_in_the_browser_and_the_sender_sees_it_read(stack, page):
+    from chalicelib.domain.clock import stockholm_date, utc_now
+    from demo import region_demo
+
+    ali = next(c for c in region_demo.citizens(stockholm_date(utc_now())) if c.sub == "ali")
+    login_at_provider(page, stack.base_url, "/", "ali")  # the first login creates the account
+    sent = _integration(stack, "POST", "/integration/v1/messages", {
+        "sender_unit_hsa_id": "SE2321000099-HS01", "personnummer": ali.personnummer, "topic": "Provsvar",
+        "subject": "Ditt provsvar är klart", "body": "Hej Ali!\n\nDitt prov är analyserat. Inget avvikande.",
+    })  # fmt: skip
+    page.reload()
+    assert page.get_by_text("1 olästa").is_visible()
+    page.get_by_role("link", name="Inkorg").click()
+    assert_accessible(page)
+    page.get_by_role("link", name="Ditt provsvar är klart").click()
+    assert page.get_by_role("heading", name="Ditt provsvar är klart").is_visible()
+    assert page.get_by_text("Inget avvikande.").is_visible()
+    assert_accessible(page)
+    status = _integration(stack, "GET", f"/integration/v1/messages/{sent['message_id']}")
+    assert status["read_at"] is not None
