@@ -101,7 +101,7 @@ def login_calls() -> None:
 
         bootstrap.reset()
         create_all_tables()
-        region_demo.seed(bootstrap.ports(), utc_now(), today)
+        key = region_demo.seed(bootstrap.ports(), utc_now(), today)
         print("DynamoDB calls (moto in process, Region Demo):")
         with Client(app.app) as client:
             for label, sub, audience, start in (
@@ -119,6 +119,38 @@ def login_calls() -> None:
                 with counting_dynamodb_calls() as calls:
                     browser.page(start)
                 print(f"  {label:<28} start page    {_describe(calls)}")
+            _inbox_calls(client, key, region_demo.citizens(today))
+
+
+def _inbox_calls(client, key: str, citizens) -> None:
+    """A citizen with ten messages in three threads lists the inbox and opens one."""
+    import json
+
+    from tests.integration.harness import Browser
+
+    anna = next(c for c in citizens if c.sub == "anna")
+    browser = Browser(client)
+    browser.login("anna")
+    ids = []
+    for n in range(10):
+        body = {"sender_unit_hsa_id": "SE2321000099-VC01", "personnummer": anna.personnummer,
+                "topic": f"Ämne {n % 3}", "subject": f"Meddelande {n}", "body": "Hej!"}  # fmt: skip
+        response = client.http.post(
+            "/integration/v1/messages",
+            headers={"Authorization": f"Bearer {key}", "Idempotency-Key": f"bench-{n:04d}",
+                     "Content-Type": "application/json"},
+            body=json.dumps(body).encode(),
+        )  # fmt: skip
+        ids.append(response.json_body["message_id"])
+    with counting_dynamodb_calls() as calls:
+        browser.page("/inbox")
+    print(f"  {'inbox, 10 messages':<28} list          {_describe(calls)}")
+    with counting_dynamodb_calls() as calls:
+        browser.get("/api/v1/inbox")
+    print(f"  {'inbox, 10 messages':<28} API list      {_describe(calls)}")
+    with counting_dynamodb_calls() as calls:
+        browser.page(f"/inbox/{ids[-1]}")
+    print(f"  {'inbox, thread of 4 unread':<28} open          {_describe(calls)}")
 
 
 def main() -> None:
