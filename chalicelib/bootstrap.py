@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from chalicelib.adapters.inbox import InboxStore
+from chalicelib.adapters.messaging import Messenger
 from chalicelib.adapters.oidc import OidcClient
 from chalicelib.adapters.register import DynamoPopulationRegister, IdentityStore
 from chalicelib.adapters.stores import (
@@ -36,6 +37,7 @@ def ports() -> Ports:
         units=UnitDirectory(),
         integration_clients=IntegrationClientStore(),
         inbox=InboxStore(),
+        messenger=Messenger(settings.ses_sender, settings.sms_sender_id),
     )
 
 

@@ -39,6 +39,8 @@ class Settings:
     session_max_hours: int
     aws_endpoint_url: str | None  # the local moto server; None in AWS
     eservices: dict[str, bool]  # which e-services the region has switched on
+    ses_sender: str  # From: of notification e-mail (a verified SES identity)
+    sms_sender_id: str  # the alphanumeric sender shown on SMS
 
     def eservice_on(self, name: str) -> bool:
         return self.eservices.get(name, False)
@@ -141,6 +143,8 @@ def load(env: dict[str, str] | None = None) -> Settings:
         session_max_hours=_positive_int(env, "SESSION_MAX_HOURS", 8),
         aws_endpoint_url=env.get("AWS_ENDPOINT_URL") if deployment == "local" else None,
         eservices=_eservices(env),
+        ses_sender=env.get("SES_SENDER", "no-reply@localhost"),
+        sms_sender_id=env.get("SMS_SENDER_ID", "EServices"),
     )
 
 

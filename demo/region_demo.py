@@ -168,3 +168,10 @@ def seed(ports: Ports, now: datetime, today: date) -> str:
         scopes={"population-register", "messages", "appointments", "lab-results"},
         now=now,
     )
+
+
+def verify_sender(address: str) -> None:
+    """SES sends only from a verified identity; in AWS the stack creates the domain identity."""
+    import botocore.session
+
+    botocore.session.get_session().create_client("sesv2").create_email_identity(EmailIdentity=address)

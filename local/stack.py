@@ -43,6 +43,8 @@ def configure_environment(*, port: int, moto_port: int, citizen_idp_port: int, s
             "AWS_SECRET_ACCESS_KEY": "local",
             "AWS_DEFAULT_REGION": "eu-north-1",
             "AWS_REGION": "eu-north-1",
+            "SES_SENDER": "no-reply@e-tjanster.regiondemo.example",
+            "SMS_SENDER_ID": "RegionDemo",
             "POWERTOOLS_METRICS_NAMESPACE": "EServices",
             "POWERTOOLS_SERVICE_NAME": "eservices",
         }
@@ -92,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         from schedules import SCHEDULES
 
         create_all_tables()
+        region_demo.verify_sender(ports().settings.ses_sender)
         now = datetime.now(timezone.utc)
         today = stockholm_date(now)
         integration_key = region_demo.seed(ports(), now, today)

@@ -10,12 +10,15 @@ from pynamodb.exceptions import DeleteError, DoesNotExist, UpdateError
 
 from chalicelib.adapters.tables import (
     Account,
+    PendingContact,
     IntegrationClient,
     LoginAttempt,
     SessionRecord,
     StaffRoleAssignment,
     UnitRecord,
 )
+from chalicelib.domain.contact import PendingVerification
+from chalicelib.domain.notifications import Channel
 from chalicelib.domain.roles import RoleAtUnit, StaffRole
 
 
@@ -98,6 +101,58 @@ class AccountStore:
 
     def set_login_removed(self, citizen_id: str, removed: bool) -> None:
         Account(citizen_id).update(actions=[Account.login_removed.set(removed)])
+
+    # -- settings (inställningar) --
+
+    def get(self, citizen_id: str) -> Account:
+        try:
+            return Account.get(citizen_id)
+        except DoesNotExist:
+            return Account(citizen_id)
+
+    @staticmethod
+    def _attributes(channel: Channel) -> tuple:
+        if channel is Channel.EMAIL:
+            return Account.email, Account.pending_email
+        return Account.sms, Account.pending_sms
+
+    def pending(self, account: Account, channel: Channel) -> PendingVerification | None:
+        value = account.pending_email if channel is Channel.EMAIL else account.pending_sms
+        if value is None:
+            return None
+        return PendingVerification(value.address, value.code_hash, value.expires_at, int(value.attempts or 0))
+
+    def set_preferences(self, citizen_id: str, *, digital_first: bool, language: str) -> None:
+        Account(citizen_id).update(
+            actions=[Account.digital_first.set(digital_first), Account.language.set(language)],
+            condition=Account.citizen_id.exists(),
+        )
+
+    def set_pending(self, citizen_id: str, channel: Channel, pending: PendingVerification) -> None:
+        value = PendingContact(address=pending.address, code_hash=pending.code_hash,
+                               expires_at=pending.expires_at, attempts=pending.attempts)  # fmt: skip
+        Account(citizen_id).update(actions=[self._attributes(channel)[1].set(value)], condition=Account.citizen_id.exists())
+
+    def count_failed_code(self, citizen_id: str, channel: Channel) -> None:
+        Account(citizen_id).update(actions=[self._attributes(channel)[1].attempts.add(1)])
+
+    def confirm_pending(self, citizen_id: str, channel: Channel, pending: PendingVerification) -> bool:
+        """Make the pending address the verified one, unless a new code was asked for meanwhile."""
+        verified, pending_attr = self._attributes(channel)
+        try:
+            Account(citizen_id).update(
+                actions=[verified.set(pending.address), pending_attr.remove()],
+                condition=pending_attr.code_hash == pending.code_hash,
+            )
+        except UpdateError as error:
+            if _condition_failed(error):
+                return False
+            raise
+        return True
+
+    def withdraw(self, citizen_id: str, channel: Channel) -> None:
+        verified, pending_attr = self._attributes(channel)
+        Account(citizen_id).update(actions=[verified.remove(), pending_attr.remove()])
 
 
 class StaffDirectory:

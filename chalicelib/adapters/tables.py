@@ -119,14 +119,29 @@ class RegisterPerson(Model):
     updated_at = UTCDateTimeAttribute()
 
 
+class PendingContact(MapAttribute):
+    """An address waiting for its one-time code; only an HMAC of the code is stored."""
+
+    address = UnicodeAttribute()
+    code_hash = UnicodeAttribute()
+    expires_at = UTCDateTimeAttribute()
+    attempts = NumberAttribute(default=0)
+
+
 class Account(Model):
-    """A citizen's account with the e-services."""
+    """A citizen's account with the e-services, and their settings (inställningar)."""
 
     Meta = _meta("accounts")
     citizen_id = UnicodeAttribute(hash_key=True)
     login_removed = BooleanAttribute(default=False)
     first_login_at = UTCDateTimeAttribute(null=True)
     last_login_at = UTCDateTimeAttribute(null=True)
+    digital_first = BooleanAttribute(default=False)  # "information from care digitally first": no paper
+    language = UnicodeAttribute(null=True)
+    email = UnicodeAttribute(null=True)  # verified addresses only
+    sms = UnicodeAttribute(null=True)
+    pending_email = PendingContact(null=True)
+    pending_sms = PendingContact(null=True)
 
 
 class StaffByUnitIndex(GlobalSecondaryIndex):

@@ -16,7 +16,7 @@ from chalicelib.api.session import citizen_token, require_citizen, require_staff
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
 from chalicelib.errors import BadInput
-from chalicelib.services import acting, inbox, start_pages
+from chalicelib.services import acting, citizen_settings, inbox, start_pages
 from chalicelib.domain.inbox import Thread
 from chalicelib.services.principals import CitizenPrincipal
 
@@ -128,6 +128,65 @@ def inbox_delete(message_id: str) -> Response:
     require_csrf(principal.csrf_token, request.headers.get("x-csrf-token"))
     inbox.delete_message(ports(), principal, message_id, clock.utc_now())
     return json_response({"deleted": message_id})
+
+
+def _settings_json(principal: CitizenPrincipal) -> dict[str, Any]:
+    current = citizen_settings.current(ports(), principal)
+    return {
+        "digital_first": current.digital_first,
+        "language": current.language,
+        "notify": {
+            "email": {"address": current.email, "pending": current.pending_email},
+            "sms": {"address": current.sms, "pending": current.pending_sms},
+        },
+    }
+
+
+def _citizen_with_csrf() -> tuple[CitizenPrincipal, dict[str, Any]]:
+    request = api_v1.current_request
+    principal = require_citizen(request)
+    require_csrf(principal.csrf_token, request.headers.get("x-csrf-token"))
+    body = json_body(request)
+    if not isinstance(body, dict):
+        raise BadInput("body_not_object", "Anropet ska vara ett JSON-objekt.")
+    return principal, body
+
+
+@api_v1.route("/api/v1/settings", methods=["GET"])
+def settings_get() -> Response:
+    return json_response(_settings_json(require_citizen(api_v1.current_request)))
+
+
+@api_v1.route("/api/v1/settings", methods=["PUT"])
+def settings_put() -> Response:
+    principal, body = _citizen_with_csrf()
+    citizen_settings.update_preferences(
+        ports(), principal, digital_first=body.get("digital_first"), language=body.get("language")
+    )
+    return json_response(_settings_json(principal))
+
+
+@api_v1.route("/api/v1/settings/contact", methods=["POST"])
+def settings_contact_start() -> Response:
+    principal, body = _citizen_with_csrf()
+    citizen_settings.start_verification(ports(), principal, body.get("channel"), body.get("address"), clock.utc_now())
+    return json_response(_settings_json(principal), status=202)
+
+
+@api_v1.route("/api/v1/settings/contact/verify", methods=["POST"])
+def settings_contact_verify() -> Response:
+    principal, body = _citizen_with_csrf()
+    citizen_settings.confirm(ports(), principal, body.get("channel"), body.get("code"), clock.utc_now())
+    return json_response(_settings_json(principal))
+
+
+@api_v1.route("/api/v1/settings/contact/{channel}", methods=["DELETE"])
+def settings_contact_withdraw(channel: str) -> Response:
+    request = api_v1.current_request
+    principal = require_citizen(request)
+    require_csrf(principal.csrf_token, request.headers.get("x-csrf-token"))
+    citizen_settings.withdraw(ports(), principal, channel)
+    return json_response(_settings_json(principal))
 
 
 @api_v1.route("/api/v1/openapi.json", methods=["GET"])

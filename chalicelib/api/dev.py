@@ -18,16 +18,21 @@ def sent_messages(endpoint: str) -> tuple[list[dict], list[dict]]:
     """(e-mails, SMS) from moto's state dump, newest first."""
     with urllib.request.urlopen(f"{endpoint}/moto-api/data.json", timeout=5) as response:  # noqa: S310 (local only)
         data = json.loads(response.read())
-    emails = [m for region in data.get("ses", {}).get("Message", {}).values() for m in _records(region)]
-    sms = [m for region in data.get("sns", {}).get("SMS", {}).values() for m in _records(region)]
+    emails = [
+        {"to": ", ".join(m.get("destinations", {}).get("ToAddresses", [])), "subject": m.get("subject", ""),
+         "body": m.get("body", "")}
+        for m in _records(data.get("ses", {}).get("Message"))
+    ]  # fmt: skip
+    sms = [{"to": m.get("phone_number", ""), "text": m.get("message", "")} for m in _records(data.get("sns", {}).get("SMS"))]
     return list(reversed(emails)), list(reversed(sms))
 
 
 def _records(value: object) -> list[dict]:
+    """moto lists records per kind (older versions nested them per region)."""
+    if isinstance(value, dict):
+        return [r for v in value.values() for r in _records(v)]
     if isinstance(value, list):
         return [v for v in value if isinstance(v, dict)]
-    if isinstance(value, dict):
-        return [v for v in value.values() if isinstance(v, dict)]
     return []
 
 

@@ -47,3 +47,11 @@ def message_status(message_id: str) -> Response:
     request = integration_v1.current_request
     principal = integration.authenticate(ports(), request.headers.get("authorization"))
     return json_response(inbox.status_for_sender(ports(), principal, message_id))
+
+
+@integration_v1.route("/integration/v1/citizen-status", methods=["POST"])
+def citizen_status() -> Response:
+    """A read: the personnummer travels in the body, never in a URL; no Idempotency-Key needed."""
+    request = integration_v1.current_request
+    principal = integration.authenticate(ports(), request.headers.get("authorization"))
+    return json_response(inbox.citizen_status(ports(), principal, json_body(request), clock.utc_now()))

@@ -124,6 +124,43 @@ def openapi_document() -> dict[str, Any]:
                     "responses": {"200": _json({"type": "object"}), **_errors(401, 403, 404)},
                 }
             },
+            "/api/v1/settings": {
+                "get": {"summary": "Digital first, language, notification addresses",
+                        "security": [{"citizenSession": []}], "responses": {"200": _json({"type": "object"}), **_errors(401)}},
+                "put": {"summary": "Set digital first and language ({digital_first: bool, language: sv|en})",
+                        "security": [{"citizenSession": []}], "parameters": [_CSRF],
+                        "responses": {"200": _json({"type": "object"}), **_errors(400, 401, 403)}},
+            },
+            "/api/v1/settings/contact": {
+                "post": {"summary": "Send a one-time code to a new e-mail address or mobile number ({channel, address})",
+                         "security": [{"citizenSession": []}], "parameters": [_CSRF],
+                         "responses": {"202": _json({"type": "object"}, "Code sent"), **_errors(400, 401, 403)}},
+            },
+            "/api/v1/settings/contact/verify": {
+                "post": {"summary": "Confirm the address with the code ({channel, code})",
+                         "security": [{"citizenSession": []}], "parameters": [_CSRF],
+                         "responses": {"200": _json({"type": "object"}), **_errors(400, 401, 403)}},
+            },
+            "/api/v1/settings/contact/{channel}": {
+                "delete": {"summary": "Withdraw notification on a channel (email or sms)",
+                           "security": [{"citizenSession": []}],
+                           "parameters": [{"name": "channel", "in": "path", "required": True,
+                                           "schema": {"type": "string", "enum": ["email", "sms"]}}, _CSRF],
+                           "responses": {"200": _json({"type": "object"}), **_errors(400, 401, 403)}},
+            },
+            "/integration/v1/citizen-status": {
+                "post": {
+                    "summary": "Paper or digital? Account, digital first, notification on (booleans only). "
+                    "A read: no Idempotency-Key needed.",
+                    "security": [{"integrationKey": []}],
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                        "type": "object", "required": ["personnummer"],
+                        "properties": {"personnummer": {"type": "string"}}}}}},
+                    "responses": {"200": _json({"type": "object", "properties": {
+                        k: {"type": "boolean"} for k in ("has_account", "digital_first", "notify_email", "notify_sms")
+                    }}), **_errors(400, 401, 403)},
+                }
+            },
             "/api/v1/openapi.json": {
                 "get": {"summary": "This document", "responses": {"200": _json({"type": "object"})}}
             },

@@ -21,7 +21,8 @@ from chalicelib.api.http import (
 from chalicelib.api.session import citizen_token, current_citizen, current_staff
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
-from chalicelib.services import acting, inbox, start_pages
+from chalicelib.services import acting, citizen_settings, inbox, start_pages
+from chalicelib.errors import BadInput
 from chalicelib.web.render import pick_language, stylesheet
 from chalicelib.web.text import translate
 
@@ -119,6 +120,79 @@ def delete_message(message_id: str) -> Response:
     require_csrf(principal.csrf_token, form(request).get("csrf_token"))
     inbox.delete_message(ports(), principal, message_id, clock.utc_now())
     return redirect("/inbox?deleted=1")
+
+
+_SETTINGS_NOTICES = {"saved": "settings.saved", "code_sent": "settings.code_sent",
+                     "verified": "settings.contact_verified", "removed": "settings.contact_removed"}  # fmt: skip
+
+
+def _settings_page(principal, *, errors: dict[str, str] | None = None, status: int = 200) -> Response:
+    request = pages.current_request
+    current = citizen_settings.current(ports(), principal)
+    notice = _SETTINGS_NOTICES.get((request.query_params or {}).get("done", ""))
+    contacts = [
+        ("email", "settings.email", current.email, current.pending_email, "email"),
+        ("sms", "settings.sms", current.sms, current.pending_sms, "tel"),
+    ]
+    return render_page("settings.html", language(request), staff=False, csrf_token=principal.csrf_token,
+                       principal=principal, current=current, contacts=contacts, errors=errors or {},
+                       notice_key=None if errors else notice, status=status)  # fmt: skip
+
+
+@pages.route("/settings", methods=["GET"])
+def settings_page() -> Response:
+    principal, away = _citizen_or_landing()
+    return away or _settings_page(principal)
+
+
+@pages.route("/settings", methods=["POST"], content_types=FORM)
+def save_settings() -> Response:
+    principal, away = _citizen_or_landing()
+    if away:
+        return away
+    fields = form(pages.current_request)
+    require_csrf(principal.csrf_token, fields.get("csrf_token"))
+    language_choice = fields.get("language")
+    citizen_settings.update_preferences(
+        ports(), principal, digital_first=fields.get("digital_first") == "yes", language=language_choice
+    )
+    cookie = set_cookie(LANGUAGE_COOKIE, pick_language(language_choice), max_age=LANGUAGE_COOKIE_SECONDS)
+    return redirect("/settings?done=saved", set_cookies=[cookie])
+
+
+def _contact_action(action: str) -> Response:
+    principal, away = _citizen_or_landing()
+    if away:
+        return away
+    fields = form(pages.current_request)
+    require_csrf(principal.csrf_token, fields.get("csrf_token"))
+    channel = fields.get("channel", "")
+    try:
+        if action == "start":
+            citizen_settings.start_verification(ports(), principal, channel, fields.get("address"), clock.utc_now())
+        elif action == "verify":
+            citizen_settings.confirm(ports(), principal, channel, fields.get("code"), clock.utc_now())
+        else:
+            citizen_settings.withdraw(ports(), principal, channel)
+    except BadInput as error:
+        # The message goes beside the field it concerns, and nothing was stored.
+        return _settings_page(principal, errors={f"{channel}-{error.field}": error.message}, status=400)
+    return redirect("/settings?done=" + {"start": "code_sent", "verify": "verified", "remove": "removed"}[action])
+
+
+@pages.route("/settings/contact", methods=["POST"], content_types=FORM)
+def start_contact_verification() -> Response:
+    return _contact_action("start")
+
+
+@pages.route("/settings/contact/verify", methods=["POST"], content_types=FORM)
+def verify_contact() -> Response:
+    return _contact_action("verify")
+
+
+@pages.route("/settings/contact/remove", methods=["POST"], content_types=FORM)
+def remove_contact() -> Response:
+    return _contact_action("remove")
 
 
 @pages.route("/staff", methods=["GET"])

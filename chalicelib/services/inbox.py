@@ -87,6 +87,27 @@ def send_from_care_system(
     )
 
 
+def citizen_status(ports: Ports, principal: IntegrationPrincipal, body: Any, now: datetime) -> dict[str, bool]:
+    """Whether to send digitally or on paper: booleans only, never an address."""
+    principal.require_scope(MESSAGES_SCOPE)
+    if not isinstance(body, dict) or not isinstance(body.get("personnummer"), str):
+        raise BadInput("personnummer_invalid", "Personnumret krävs.", field="personnummer")
+    try:
+        pnr = parse(body["personnummer"], stockholm_date(now))
+    except InvalidPersonnummer as error:
+        raise BadInput("personnummer_invalid", str(error), field="personnummer") from None
+    citizen_id = ports.identities.find(pnr)
+    if citizen_id is None or not ports.accounts.has_account(citizen_id):
+        return {"has_account": False, "digital_first": False, "notify_email": False, "notify_sms": False}
+    account = ports.accounts.get(citizen_id)
+    return {
+        "has_account": True,
+        "digital_first": bool(account.digital_first),
+        "notify_email": account.email is not None,
+        "notify_sms": account.sms is not None,
+    }
+
+
 def status_for_sender(ports: Ports, principal: IntegrationPrincipal, message_id: str) -> dict[str, Any]:
     """GET /integration/v1/messages/{id}: delivered, first read, deleted — to the system that sent it only."""
     principal.require_scope(MESSAGES_SCOPE)

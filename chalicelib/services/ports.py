@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from chalicelib.adapters.inbox import InboxStore
+from chalicelib.adapters.messaging import Messenger
 from chalicelib.adapters.oidc import OidcClient
 from chalicelib.adapters.register import IdentityStore
 from chalicelib.adapters.stores import (
@@ -48,3 +49,4 @@ class Ports:
     units: UnitDirectory
     integration_clients: IntegrationClientStore
     inbox: InboxStore
+    messenger: Messenger

@@ -12,7 +12,7 @@ from chalicelib.services.principals import CitizenPrincipal, StaffPrincipal
 
 # The citizen's e-services menu, in the order 1177 shows them, with the region switch each
 # depends on (None: always there). Each feature arrives with its own issue; until then the menu
-# names it without a link; the inbox works.
+# names it without a link; the inbox and settings work.
 CITIZEN_SERVICES = (
     ("service.inbox", "inbox"),
     ("service.cases", "cases"),

@@ -41,3 +41,22 @@ def test_a_message_from_care_is_read_in_the_browser_and_the_sender_sees_it_read(
     assert_accessible(page)
     status = _integration(stack, "GET", f"/integration/v1/messages/{sent['message_id']}")
     assert status["read_at"] is not None
+
+
+def test_settings_page_is_accessible_and_shows_field_errors(stack, page):
+    login_at_provider(page, stack.base_url, "/", "gunnar")
+    page.get_by_role("link", name="Inställningar").click()
+    assert_accessible(page)
+    page.get_by_label("Nytt mobilnummer").fill("12345")
+    page.get_by_role("button", name="Skicka kod").nth(1).click()
+    assert page.get_by_text("Skriv ett svenskt mobilnummer").is_visible()
+    assert_accessible(page)
+    page.get_by_label("Ny e-postadress").fill("gunnar@example.se")
+    page.get_by_role("button", name="Skicka kod").first.click()
+    assert page.get_by_text("Vi har skickat en kod.").is_visible()
+    assert page.get_by_label("Skriv koden vi skickade till gunnar@example.se").is_visible()
+    assert_accessible(page)
+    # The local stack shows the code e-mail on its dev page, as moto received it
+    page.goto(stack.base_url + "/dev/outbox")
+    assert page.get_by_role("cell", name="gunnar@example.se").first.is_visible()
+    assert_accessible(page)

@@ -57,6 +57,8 @@ def region(providers, today, monkeypatch):
         "STAFF_OIDC_CLIENT_ID": "eservices-staff",
         "STAFF_OIDC_CLIENT_SECRET": "test-secret",
         "PNR_HMAC_KEY": secrets.token_urlsafe(32),
+        "SES_SENDER": "no-reply@e-tjanster.regiondemo.example",
+        "SMS_SENDER_ID": "RegionDemo",
     }.items():
         monkeypatch.setenv(name, value)
     from chalice.test import Client
@@ -70,6 +72,7 @@ def region(providers, today, monkeypatch):
     with mock_aws():
         bootstrap.reset()
         create_all_tables()
+        region_demo.verify_sender(bootstrap.ports().settings.ses_sender)
         key = region_demo.seed(bootstrap.ports(), utc_now(), today)
         with Client(app.app) as client:
             yield Region(
