@@ -18,6 +18,22 @@ app.register_blueprint(auth_routes)
 app.register_blueprint(api_v1)
 app.register_blueprint(integration_v1)
 
+
+
+@app.lambda_function(name="dispatch_notifications")
+def dispatch_notifications(event, context):  # noqa: ANN001 (Lambda's signature)
+    """Every minute (schedules/): send the e-mail and SMS notifications that are due."""
+    from chalicelib.bootstrap import ports
+    from chalicelib.domain import clock
+    from chalicelib.observability import flush_metrics
+    from chalicelib.services import notifications
+
+    try:
+        return vars(notifications.dispatch_due(ports(), clock.utc_now()))
+    finally:
+        flush_metrics()
+
+
 if os.environ.get("DEPLOYMENT") == "local":
     from chalicelib.api.dev import dev
 

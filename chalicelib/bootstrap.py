@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from chalicelib.adapters.inbox import InboxStore
 from chalicelib.adapters.messaging import Messenger
+from chalicelib.adapters.outbox import Outbox
 from chalicelib.adapters.oidc import OidcClient
 from chalicelib.adapters.register import DynamoPopulationRegister, IdentityStore
 from chalicelib.adapters.stores import (
@@ -38,6 +39,7 @@ def ports() -> Ports:
         integration_clients=IntegrationClientStore(),
         inbox=InboxStore(),
         messenger=Messenger(settings.ses_sender, settings.sms_sender_id),
+        outbox=Outbox(),
     )
 
 

@@ -19,3 +19,9 @@ metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
 def record_metric(name: str) -> None:
     """Count one business event; flushed after each request by the app's middleware."""
     metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
+
+
+def flush_metrics() -> None:
+    """Write the collected metrics (EMF to stdout); called at the end of each invocation."""
+    if metrics.metric_set:  # flushing nothing only warns
+        metrics.flush_metrics()

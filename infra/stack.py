@@ -33,6 +33,7 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import custom_resources
 from chalice.cdk import Chalice
+from chalice.utils import to_cfn_resource_name
 from constructs import Construct
 
 from infra.nag import suppress
@@ -41,6 +42,17 @@ from infra.region_settings import RegionSettings
 ROOT = Path(__file__).resolve().parents[1]
 API_HANDLER = "APIHandler"  # the function Chalice makes for the routes
 _KEY_TYPES = {"S": dynamodb.AttributeType.STRING, "N": dynamodb.AttributeType.NUMBER, "B": dynamodb.AttributeType.BINARY}
+
+
+def app_functions() -> dict[str, str]:
+    """Each Lambda function Chalice makes from app.py (logical id) and the role Chalice gives it."""
+    import app as chalice_app
+
+    functions = {API_HANDLER: "ApiHandlerRole"}
+    for function in chalice_app.app.pure_lambda_functions:
+        logical_id = to_cfn_resource_name(function.name)
+        functions[logical_id] = f"{logical_id}Role"
+    return functions
 
 
 def table_specs() -> list[dict[str, Any]]:
@@ -116,26 +128,30 @@ class EServicesStack(Stack):
                 "environment_variables": self._environment(region),
             },
         )
-        # Chalice gives each function a role when the policy is ours (iam_policy_file).
-        role = self.app.get_role("ApiHandlerRole")
-        for table in self.tables.values():
-            table.grant_read_write_data(role)
-        key.grant_encrypt_decrypt(role)
-        pnr_key.grant_read(role)
-        for arn in (region.citizen_oidc.client_secret_arn, region.staff_oidc.client_secret_arn):
-            role.add_to_principal_policy(iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"], resources=[arn]))
-        attachments.grant_read_write(role)
-        for queue in self.work_queues().values():
-            queue.grant_send_messages(role)
-            queue.grant_consume_messages(role)
-        role.add_to_principal_policy(
-            iam.PolicyStatement(
-                actions=["ses:SendEmail", "ses:SendRawEmail"],
-                resources=[f"arn:{Aws.PARTITION}:ses:{self.region}:{self.account}:identity/{region.domain}"],
+        # Chalice gives each function a role of its own when the policy is ours (iam_policy_file).
+        # They run the same app code with the same settings, so each gets the same grants.
+        self.roles = [self.app.get_role(role_name) for role_name in app_functions().values()]
+        for role in self.roles:
+            for table in self.tables.values():
+                table.grant_read_write_data(role)
+            key.grant_encrypt_decrypt(role)
+            pnr_key.grant_read(role)
+            for arn in (region.citizen_oidc.client_secret_arn, region.staff_oidc.client_secret_arn):
+                role.add_to_principal_policy(
+                    iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"], resources=[arn])
+                )
+            attachments.grant_read_write(role)
+            for queue in self.work_queues().values():
+                queue.grant_send_messages(role)
+                queue.grant_consume_messages(role)
+            role.add_to_principal_policy(
+                iam.PolicyStatement(
+                    actions=["ses:SendEmail", "ses:SendRawEmail"],
+                    resources=[f"arn:{Aws.PARTITION}:ses:{self.region}:{self.account}:identity/{region.domain}"],
+                )
             )
-        )
-        # SMS go to phone numbers, which have no ARN; publishing to topics is not allowed by this statement.
-        role.add_to_principal_policy(iam.PolicyStatement(actions=["sns:Publish"], resources=["*"]))
+            # SMS go to phone numbers, which have no ARN.
+            role.add_to_principal_policy(iam.PolicyStatement(actions=["sns:Publish"], resources=["*"]))
 
         scheduler_role = iam.Role(
             self,
@@ -145,23 +161,28 @@ class EServicesStack(Stack):
         )
         self._schedules(region, scheduler_role)
         # One-time schedules per booking (the 24-hour cutoff) are created by the app in its own group.
-        role.add_to_principal_policy(
-            iam.PolicyStatement(
-                actions=["scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule",
-                         "scheduler:GetSchedule"],
-                resources=[f"arn:{Aws.PARTITION}:scheduler:{self.region}:{self.account}:schedule/"
-                           f"{booking_schedules.name}/*"],
+        for role in self.roles:
+            role.add_to_principal_policy(
+                iam.PolicyStatement(
+                    actions=["scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule",
+                             "scheduler:GetSchedule"],
+                    resources=[f"arn:{Aws.PARTITION}:scheduler:{self.region}:{self.account}:schedule/"
+                               f"{booking_schedules.name}/*"],
+                )
+            )  # fmt: skip
+            role.add_to_principal_policy(
+                iam.PolicyStatement(actions=["iam:PassRole"], resources=[scheduler_role.role_arn])
             )
-        )  # fmt: skip
-        role.add_to_principal_policy(
-            iam.PolicyStatement(actions=["iam:PassRole"], resources=[scheduler_role.role_arn])
-        )
-        self.app.add_environment_variable("BOOKING_SCHEDULE_GROUP", booking_schedules.name or "", API_HANDLER)
-        self.app.add_environment_variable("SCHEDULER_ROLE_ARN", scheduler_role.role_arn, API_HANDLER)
-        self.app.add_environment_variable("PNR_HMAC_KEY_ARN", pnr_key.secret_arn, API_HANDLER)
-        self.app.add_environment_variable("ATTACHMENTS_BUCKET", attachments.bucket_name, API_HANDLER)
-        for name, queue in self.work_queues().items():
-            self.app.add_environment_variable(f"{name.upper()}_QUEUE_URL", queue.queue_url, API_HANDLER)
+        for function in app_functions():
+            variables = {
+                "BOOKING_SCHEDULE_GROUP": booking_schedules.name or "",
+                "SCHEDULER_ROLE_ARN": scheduler_role.role_arn,
+                "PNR_HMAC_KEY_ARN": pnr_key.secret_arn,
+                "ATTACHMENTS_BUCKET": attachments.bucket_name,
+                **{f"{name.upper()}_QUEUE_URL": q.queue_url for name, q in self.work_queues().items()},
+            }
+            for name, value in variables.items():
+                self.app.add_environment_variable(name, value, function)
 
         self._not_found_as_json()
         self._alarms(operators)
@@ -318,8 +339,11 @@ class EServicesStack(Stack):
         from schedules import SCHEDULES
 
         for definition in SCHEDULES:
-            function = self.app.get_function(definition.function)
+            logical_id = to_cfn_resource_name(definition.function)
+            function = self.app.get_function(logical_id)
             function.grant_invoke(scheduler_role)
+            suppress(scheduler_role, f"AwsSolutions-IAM5[Resource::<{logical_id}.Arn>:*]",
+                     "CDK's invoke grant covers the scheduled function's versions and aliases only")  # fmt: skip
             scheduler.CfnSchedule(
                 self,
                 f"Schedule{definition.name.title().replace('-', '')}",
@@ -377,11 +401,16 @@ class EServicesStack(Stack):
 
     def _alarms(self, operators: sns.ITopic) -> None:
         """Page the operators on any function error or throttle, and on anything left in a dead-letter queue."""
-        function = self.app.get_function(API_HANDLER)
-        watched = [
-            (f"{API_HANDLER}Errors", f"{API_HANDLER} errors", function.metric_errors(statistic="Sum")),
-            (f"{API_HANDLER}Throttles", f"{API_HANDLER} throttles", function.metric_throttles(statistic="Sum")),
-        ]
+        watched = []
+        for logical_id in app_functions():
+            function = self.app.get_function(logical_id)
+            watched += [
+                (f"{logical_id}Errors", f"{logical_id} errors", function.metric_errors(statistic="Sum")),
+                (f"{logical_id}Throttles", f"{logical_id} throttles", function.metric_throttles(statistic="Sum")),
+            ]
+        watched.append(("NotificationsGaveUp", "Notifications that failed after the last retry",
+                        cloudwatch.Metric(namespace="EServices", metric_name="NotificationGaveUp",
+                                          dimensions_map={"service": "eservices"}, statistic="Sum")))  # fmt: skip
         for name, queue in self.queues.items():
             if name.endswith("_dead_letters"):
                 watched.append((f"{name.title().replace('_', '')}Depth", f"Messages that gave up after retries in {name}",

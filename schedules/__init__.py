@@ -25,4 +25,11 @@ class ScheduleDefinition:
 
 
 # Features register their schedules here (the 18:00 summons release, reminders, …).
-SCHEDULES: tuple[ScheduleDefinition, ...] = ()
+SCHEDULES: tuple[ScheduleDefinition, ...] = (
+    ScheduleDefinition(
+        name="notification-dispatch",
+        expression="cron(* * * * ? *)",
+        function="dispatch_notifications",
+        description="Send due e-mail and SMS notifications (SMS 08:00-21:00), retrying failures",
+    ),
+)

@@ -27,6 +27,9 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | unread count                                     | Query inbox-messages, Select=COUNT, filter unread |
 | one message by id (open, sender's status)        | Query inbox-messages index by-message       |
 | deliver / mark read / delete from inbox          | PutItem (condition new) / UpdateItem (condition) |
+| a notification to send (coalesced)               | UpdateItem notifications, condition none waiting and none sent in 15 min |
+| notifications due now                            | Query notifications index due (sparse), due_at <= now |
+| claim / done / retry a notification              | UpdateItem notifications with a condition   |
 """
 
 from __future__ import annotations
@@ -235,6 +238,33 @@ class InboxMessageRecord(Model):
     by_message = ByMessageIndex()
 
 
+class DueIndex(GlobalSecondaryIndex):
+    """Sparse: only notifications waiting to go out carry `waiting`."""
+
+    class Meta:
+        index_name = "due"
+        projection = AllProjection()
+
+    waiting = UnicodeAttribute(hash_key=True)  # always "yes" while waiting
+    due_at = UnicodeAttribute(range_key=True)  # ISO UTC, sorts by time
+
+
+class NotificationRecord(Model):
+    """The outbox: one row per citizen and channel saying whether a notification waits, when it
+    is due, and when the last one went out (for the 15-minute coalescing)."""
+
+    Meta = _meta("notifications")
+    citizen_id = UnicodeAttribute(hash_key=True)
+    channel = UnicodeAttribute(range_key=True)  # "email" or "sms"
+    waiting = UnicodeAttribute(null=True)
+    due_at = UnicodeAttribute(null=True)
+    attempts = NumberAttribute(default=0)
+    claimed_until = UTCDateTimeAttribute(null=True)  # a dispatcher is sending it
+    last_sent_at = UTCDateTimeAttribute(null=True)
+    failed_at = UTCDateTimeAttribute(null=True)
+    due = DueIndex()
+
+
 ALL_MODELS: tuple[type[Model], ...] = (
     LoginAttempt,
     SessionRecord,
@@ -246,6 +276,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     IntegrationClient,
     IdempotencyRecord,
     InboxMessageRecord,
+    NotificationRecord,
 )
 
 

@@ -15,7 +15,7 @@ from chalice import Response
 from chalice.app import Request
 
 from chalicelib.errors import AppError, BadInput, Forbidden
-from chalicelib.observability import logger, metrics
+from chalicelib.observability import flush_metrics, logger
 from chalicelib.settings import get_settings
 from chalicelib.web.render import pick_language, render
 
@@ -200,6 +200,5 @@ def request_middleware(request: Request, get_response: Any) -> Response:
     response = _normalise_chalice_error(request, response)
     response.headers.update({k: v for k, v in SECURITY_HEADERS.items() if k not in response.headers})
     response.headers["X-Correlation-Id"] = correlation_id
-    if metrics.metric_set:  # flushing nothing only warns
-        metrics.flush_metrics()
+    flush_metrics()
     return response

@@ -12,6 +12,7 @@ from chalicelib.domain.inbox import BODY_MAX, SUBJECT_MAX, TOPIC_MAX, InboxMessa
 from chalicelib.domain.personnummer import InvalidPersonnummer, parse
 from chalicelib.errors import BadInput, NotFound, Unprocessable
 from chalicelib.observability import logger, record_metric
+from chalicelib.services import notifications
 from chalicelib.services.integration import run_idempotent
 from chalicelib.services.ports import Ports
 from chalicelib.services.principals import CitizenPrincipal, IntegrationPrincipal
@@ -73,6 +74,7 @@ def send_from_care_system(
             sent_at=now,
         )
         ports.inbox.deliver(message, sender_client_id=principal.key_id)
+        notifications.notify_new_item(ports, citizen_id, now)
         logger.info("message delivered", extra={"message_id": message.message_id, "citizen_id": citizen_id})
         record_metric("InboxMessageDelivered")
         return {"message_id": message.message_id}

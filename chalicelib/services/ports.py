@@ -7,6 +7,7 @@ from typing import Protocol
 
 from chalicelib.adapters.inbox import InboxStore
 from chalicelib.adapters.messaging import Messenger
+from chalicelib.adapters.outbox import Outbox
 from chalicelib.adapters.oidc import OidcClient
 from chalicelib.adapters.register import IdentityStore
 from chalicelib.adapters.stores import (
@@ -50,3 +51,4 @@ class Ports:
     integration_clients: IntegrationClientStore
     inbox: InboxStore
     messenger: Messenger
+    outbox: Outbox

@@ -71,10 +71,14 @@ def test_every_table_the_app_uses_exists_with_its_keys_and_protections(demo):
         assert resource["DeletionPolicy"] == "Retain"
 
 
-def test_the_function_runs_the_app_with_secrets_by_reference_only(demo):
-    function = next(iter(_of_type(demo, "AWS::Serverless::Function").values()))["Properties"]
-    assert function["Runtime"] == "python3.11" and function["Handler"] == "app.app"
-    env = function["Environment"]["Variables"]
+def test_the_functions_run_the_app_with_secrets_by_reference_only(demo):
+    functions = {k: v["Properties"] for k, v in _of_type(demo, "AWS::Serverless::Function").items()}
+    assert functions["APIHandler"]["Handler"] == "app.app"
+    assert functions["DispatchNotifications"]["Handler"] == "app.dispatch_notifications"
+    for function in functions.values():
+        assert function["Runtime"] == "python3.11"
+        assert "PNR_HMAC_KEY_ARN" in function["Environment"]["Variables"]
+    env = functions["APIHandler"]["Environment"]["Variables"]
     assert env["TABLE_PREFIX"] == "eservices-demo" and env["DEPLOYMENT"] == "aws"
     assert env["PUBLIC_BASE_URL"] == "https://e-tjanster.regiondemo.example"
     assert "PNR_HMAC_KEY" not in env and "Ref" in env["PNR_HMAC_KEY_ARN"]
@@ -106,7 +110,9 @@ def test_no_function_has_broad_dynamodb_or_admin_rights(demo):
 
 def test_each_defined_schedule_runs_in_stockholm_time(demo):
     schedules = {s["Properties"]["Name"]: s["Properties"] for s in _of_type(demo, "AWS::Scheduler::Schedule").values()}
-    assert len(schedules) == len(SCHEDULES)
+    assert len(schedules) == len(SCHEDULES) >= 1
+    dispatch = schedules["eservices-demo-notification-dispatch"]
+    assert "DispatchNotifications" in json.dumps(dispatch["Target"]["Arn"])
     for definition in SCHEDULES:
         schedule = schedules[f"eservices-demo-{definition.name}"]
         assert schedule["ScheduleExpression"] == definition.expression
@@ -145,8 +151,10 @@ def test_queues_have_dead_letter_queues_and_alarms_watch_errors_throttles_and_de
     assert len(with_redrive) == 2 and len(queues) == 4
     alarms = [a["Properties"] for a in _of_type(demo, "AWS::CloudWatch::Alarm").values()]
     metrics = sorted(a["MetricName"] for a in alarms)
-    assert metrics == ["ApproximateNumberOfMessagesVisible", "ApproximateNumberOfMessagesVisible", "Errors",
-                       "Throttles"]  # fmt: skip
+    # Errors and throttles of both functions, both dead-letter queues, and notifications given up
+    assert metrics == ["ApproximateNumberOfMessagesVisible"] * 2 + ["Errors"] * 2 + ["NotificationGaveUp"] + [
+        "Throttles"
+    ] * 2
     assert all(a["AlarmActions"] for a in alarms)
 
 

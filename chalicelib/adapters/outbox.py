@@ -1,0 +1,111 @@
+"""The notification outbox in DynamoDB (access patterns in tables.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from pynamodb.exceptions import UpdateError
+
+from chalicelib.adapters.tables import NotificationRecord
+from chalicelib.domain.notifications import COALESCING_WINDOW, Channel
+
+CLAIM_FOR = timedelta(minutes=2)
+
+
+def _conditional(error: UpdateError) -> bool:
+    return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
+
+
+@dataclass(frozen=True)
+class DueNotification:
+    citizen_id: str
+    channel: Channel
+    due_at: datetime
+    attempts: int
+
+
+class Outbox:
+    def request(self, citizen_id: str, channel: Channel, due_at: datetime, now: datetime) -> bool:
+        """Queue a notification unless one already waits or one went out within 15 minutes."""
+        record = NotificationRecord(citizen_id, channel.value)
+        try:
+            record.update(
+                actions=[
+                    NotificationRecord.waiting.set("yes"),
+                    NotificationRecord.due_at.set(due_at.isoformat()),
+                    NotificationRecord.attempts.set(0),
+                ],
+                condition=NotificationRecord.waiting.does_not_exist()
+                & (
+                    NotificationRecord.last_sent_at.does_not_exist()
+                    | (NotificationRecord.last_sent_at <= now - COALESCING_WINDOW)
+                ),
+            )
+        except UpdateError as error:
+            if _conditional(error):
+                return False
+            raise
+        return True
+
+    def due(self, now: datetime, limit: int = 100) -> list[DueNotification]:
+        return [
+            DueNotification(r.citizen_id, Channel(r.channel), datetime.fromisoformat(r.due_at), int(r.attempts or 0))
+            for r in NotificationRecord.due.query("yes", NotificationRecord.due_at <= now.isoformat(), limit=limit)
+        ]
+
+    def claim(self, item: DueNotification, now: datetime) -> bool:
+        """Exactly one dispatcher gets to send it, even when runs overlap or repeat."""
+        try:
+            NotificationRecord(item.citizen_id, item.channel.value).update(
+                actions=[NotificationRecord.claimed_until.set(now + CLAIM_FOR)],
+                condition=(NotificationRecord.waiting == "yes")
+                & (NotificationRecord.due_at == item.due_at.isoformat())
+                & (NotificationRecord.claimed_until.does_not_exist() | (NotificationRecord.claimed_until < now)),
+            )
+        except UpdateError as error:
+            if _conditional(error):
+                return False
+            raise
+        return True
+
+    def sent(self, item: DueNotification, now: datetime) -> None:
+        NotificationRecord(item.citizen_id, item.channel.value).update(
+            actions=[
+                NotificationRecord.waiting.remove(),
+                NotificationRecord.due_at.remove(),
+                NotificationRecord.claimed_until.remove(),
+                NotificationRecord.attempts.set(0),
+                NotificationRecord.last_sent_at.set(now),
+            ]
+        )
+
+    def retry_at(self, item: DueNotification, due_at: datetime, *, failed: bool) -> None:
+        NotificationRecord(item.citizen_id, item.channel.value).update(
+            actions=[
+                NotificationRecord.due_at.set(due_at.isoformat()),
+                NotificationRecord.claimed_until.remove(),
+                NotificationRecord.attempts.set(item.attempts + (1 if failed else 0)),
+            ]
+        )
+
+    def discard(self, item: DueNotification) -> None:
+        """Nothing to send any more (the citizen withdrew the address)."""
+        NotificationRecord(item.citizen_id, item.channel.value).update(
+            actions=[
+                NotificationRecord.waiting.remove(),
+                NotificationRecord.due_at.remove(),
+                NotificationRecord.claimed_until.remove(),
+            ]
+        )
+
+    def give_up(self, item: DueNotification, now: datetime) -> None:
+        NotificationRecord(item.citizen_id, item.channel.value).update(
+            actions=[
+                NotificationRecord.waiting.remove(),
+                NotificationRecord.due_at.remove(),
+                NotificationRecord.claimed_until.remove(),
+                NotificationRecord.attempts.set(item.attempts + 1),
+                NotificationRecord.failed_at.set(now),
+            ]
+        )
