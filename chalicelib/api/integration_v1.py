@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from chalice import Blueprint, Response
 
 from chalicelib.api.http import json_body, json_response
@@ -12,11 +15,11 @@ from chalicelib.services import inbox, integration, register
 integration_v1 = Blueprint(__name__)
 
 
-@integration_v1.route("/integration/v1/population-register/persons", methods=["POST"])
-def update_register_person() -> Response:
+def _command(use_case: Callable[..., dict[str, Any]], status: int) -> Response:
+    """An idempotent command: the key's system, the JSON body and the Idempotency-Key go to one use case."""
     request = integration_v1.current_request
     principal = integration.authenticate(ports(), request.headers.get("authorization"))
-    result = register.update_person(
+    result = use_case(
         ports(),
         principal,
         json_body(request),
@@ -24,22 +27,17 @@ def update_register_person() -> Response:
         clock.utc_now(),
         lambda_context=request.lambda_context,
     )
-    return json_response(result)
+    return json_response(result, status=status)
+
+
+@integration_v1.route("/integration/v1/population-register/persons", methods=["POST"])
+def update_register_person() -> Response:
+    return _command(register.update_person, 200)
 
 
 @integration_v1.route("/integration/v1/messages", methods=["POST"])
 def send_message() -> Response:
-    request = integration_v1.current_request
-    principal = integration.authenticate(ports(), request.headers.get("authorization"))
-    result = inbox.send_from_care_system(
-        ports(),
-        principal,
-        json_body(request),
-        request.headers.get("idempotency-key"),
-        clock.utc_now(),
-        lambda_context=request.lambda_context,
-    )
-    return json_response(result, status=201)
+    return _command(inbox.send_from_care_system, 201)
 
 
 @integration_v1.route("/integration/v1/messages/{message_id}", methods=["GET"])

@@ -9,25 +9,16 @@ from typing import Any
 
 from chalicelib.domain.clock import stockholm_date
 from chalicelib.domain.inbox import BODY_MAX, SUBJECT_MAX, TOPIC_MAX, InboxMessage, Thread, threads
-from chalicelib.domain.personnummer import InvalidPersonnummer, parse
 from chalicelib.errors import BadInput, NotFound, Unprocessable
 from chalicelib.observability import logger, record_metric
 from chalicelib.services import notifications
+from chalicelib.services.input import json_object, personnummer, required_text
 from chalicelib.services.integration import run_idempotent
 from chalicelib.services.ports import Ports
 from chalicelib.services.principals import CitizenPrincipal, IntegrationPrincipal
 
 MESSAGES_SCOPE = "messages"
 _FIELDS = {"sender_unit_hsa_id", "personnummer", "topic", "subject", "body"}
-
-
-def _text(body: dict[str, Any], field: str, limit: int) -> str:
-    value = body.get(field)
-    if not isinstance(value, str) or not value.strip():
-        raise BadInput("field_required", f"Fältet {field} krävs.", field=field)
-    if len(value) > limit:
-        raise BadInput("field_too_long", f"Fältet {field} får vara högst {limit} tecken.", field=field)
-    return value.strip()
 
 
 def send_from_care_system(
@@ -40,23 +31,15 @@ def send_from_care_system(
 ) -> dict[str, Any]:
     """POST /integration/v1/messages: validate everything, then deliver once per Idempotency-Key."""
     principal.require_scope(MESSAGES_SCOPE)
-    if not isinstance(body, dict):
-        raise BadInput("body_not_object", "Anropet ska vara ett JSON-objekt.")
-    if unknown := sorted(set(body) - _FIELDS):
-        raise BadInput("unknown_field", f"Okänt fält: {unknown[0]}.", field=unknown[0])
-    unit_hsa_id = _text(body, "sender_unit_hsa_id", 64)
+    body = json_object(body, _FIELDS)
+    unit_hsa_id = required_text(body, "sender_unit_hsa_id", 64)
     principal.require_unit(unit_hsa_id)
     unit = ports.units.get(unit_hsa_id)
     if unit is None:
         raise BadInput("unknown_unit", "Enheten finns inte i regionen.", field="sender_unit_hsa_id")
-    if not isinstance(body.get("personnummer"), str):
-        raise BadInput("personnummer_invalid", "Personnumret måste vara text.", field="personnummer")
-    try:
-        pnr = parse(body["personnummer"], stockholm_date(now))
-    except InvalidPersonnummer as error:
-        raise BadInput("personnummer_invalid", str(error), field="personnummer") from None
-    topic, subject = _text(body, "topic", TOPIC_MAX), _text(body, "subject", SUBJECT_MAX)
-    text = _text(body, "body", BODY_MAX)
+    pnr = personnummer(body.get("personnummer"), "personnummer", stockholm_date(now))
+    topic, subject = required_text(body, "topic", TOPIC_MAX), required_text(body, "subject", SUBJECT_MAX)
+    text = required_text(body, "body", BODY_MAX)
 
     def deliver() -> dict[str, Any]:
         citizen_id = ports.identities.find(pnr)
@@ -92,12 +75,8 @@ def send_from_care_system(
 def citizen_status(ports: Ports, principal: IntegrationPrincipal, body: Any, now: datetime) -> dict[str, bool]:
     """Whether to send digitally or on paper: booleans only, never an address."""
     principal.require_scope(MESSAGES_SCOPE)
-    if not isinstance(body, dict) or not isinstance(body.get("personnummer"), str):
-        raise BadInput("personnummer_invalid", "Personnumret krävs.", field="personnummer")
-    try:
-        pnr = parse(body["personnummer"], stockholm_date(now))
-    except InvalidPersonnummer as error:
-        raise BadInput("personnummer_invalid", str(error), field="personnummer") from None
+    body = json_object(body, {"personnummer"})
+    pnr = personnummer(body.get("personnummer"), "personnummer", stockholm_date(now))
     citizen_id = ports.identities.find(pnr)
     if citizen_id is None or not ports.accounts.has_account(citizen_id):
         return {"has_account": False, "digital_first": False, "notify_email": False, "notify_sms": False}

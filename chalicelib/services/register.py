@@ -8,9 +8,9 @@ from typing import Any
 
 from chalicelib.domain.clock import stockholm_date
 from chalicelib.domain.people import Address, PersonUpdate
-from chalicelib.domain.personnummer import InvalidPersonnummer, Personnummer, parse
 from chalicelib.errors import BadInput
 from chalicelib.observability import logger, record_metric
+from chalicelib.services.input import json_object, personnummer, required_text
 from chalicelib.services.integration import run_idempotent
 from chalicelib.services.ports import Ports
 from chalicelib.services.principals import IntegrationPrincipal
@@ -19,30 +19,8 @@ REGISTER_SCOPE = "population-register"
 _NAME_MAX = 100
 
 
-def _text(body: dict[str, Any], field: str, *, max_length: int = _NAME_MAX) -> str:
-    value = body.get(field)
-    if not isinstance(value, str) or not value.strip():
-        raise BadInput("field_required", f"Fältet {field} krävs.", field=field)
-    if len(value) > max_length:
-        raise BadInput("field_too_long", f"Fältet {field} får vara högst {max_length} tecken.", field=field)
-    return value.strip()
-
-
-def _pnr(value: Any, field: str, today: date) -> Personnummer:
-    if not isinstance(value, str):
-        raise BadInput("personnummer_invalid", "Personnumret måste vara text.", field=field)
-    try:
-        return parse(value, today)
-    except InvalidPersonnummer as error:
-        raise BadInput("personnummer_invalid", str(error), field=field) from None
-
-
 def parse_person_update(body: Any, today: date) -> PersonUpdate:
-    if not isinstance(body, dict):
-        raise BadInput("body_not_object", "Anropet ska vara ett JSON-objekt.")
-    known = {"personnummer", "given_name", "family_name", "protected_identity", "address", "guardians"}
-    if unknown := sorted(set(body) - known):
-        raise BadInput("unknown_field", f"Okänt fält: {unknown[0]}.", field=unknown[0])
+    body = json_object(body, {"personnummer", "given_name", "family_name", "protected_identity", "address", "guardians"})
     protected = body.get("protected_identity", False)
     if not isinstance(protected, bool):
         raise BadInput("field_invalid", "protected_identity ska vara true eller false.", field="protected_identity")
@@ -52,18 +30,20 @@ def parse_person_update(body: Any, today: date) -> PersonUpdate:
         if not isinstance(raw, dict):
             raise BadInput("field_invalid", "address ska vara ett objekt.", field="address")
         address = Address(
-            street=_text(raw, "street"), postal_code=_text(raw, "postal_code", max_length=10), city=_text(raw, "city")
+            street=required_text(raw, "street", _NAME_MAX),
+            postal_code=required_text(raw, "postal_code", 10),
+            city=required_text(raw, "city", _NAME_MAX),
         )
     guardians_raw = body.get("guardians", [])
     if not isinstance(guardians_raw, list) or len(guardians_raw) > 2:
         raise BadInput("field_invalid", "guardians ska vara en lista med högst två personnummer.", field="guardians")
     return PersonUpdate(
-        personnummer=_pnr(body.get("personnummer"), "personnummer", today),
-        given_name=_text(body, "given_name"),
-        family_name=_text(body, "family_name"),
+        personnummer=personnummer(body.get("personnummer"), "personnummer", today),
+        given_name=required_text(body, "given_name", _NAME_MAX),
+        family_name=required_text(body, "family_name", _NAME_MAX),
         protected_identity=protected,
         address=address,
-        guardians=tuple(_pnr(g, "guardians", today) for g in guardians_raw),
+        guardians=tuple(personnummer(g, "guardians", today) for g in guardians_raw),
     )
 
 
