@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from pynamodb.exceptions import UpdateError
 
@@ -11,6 +11,11 @@ from chalicelib.adapters.tables import NotificationRecord
 from chalicelib.domain.notifications import COALESCING_WINDOW, Channel
 
 CLAIM_FOR = timedelta(minutes=2)
+
+
+def _utc_iso(moment: datetime) -> str:
+    """Due times are compared as strings in the index, so they are always written in UTC."""
+    return moment.astimezone(timezone.utc).isoformat()
 
 
 def _conditional(error: UpdateError) -> bool:
@@ -33,7 +38,7 @@ class Outbox:
             record.update(
                 actions=[
                     NotificationRecord.waiting.set("yes"),
-                    NotificationRecord.due_at.set(due_at.isoformat()),
+                    NotificationRecord.due_at.set(_utc_iso(due_at)),
                     NotificationRecord.attempts.set(0),
                 ],
                 condition=NotificationRecord.waiting.does_not_exist()
@@ -51,7 +56,7 @@ class Outbox:
     def due(self, now: datetime, limit: int = 100) -> list[DueNotification]:
         return [
             DueNotification(r.citizen_id, Channel(r.channel), datetime.fromisoformat(r.due_at), int(r.attempts or 0))
-            for r in NotificationRecord.due.query("yes", NotificationRecord.due_at <= now.isoformat(), limit=limit)
+            for r in NotificationRecord.due.query("yes", NotificationRecord.due_at <= _utc_iso(now), limit=limit)
         ]
 
     def claim(self, item: DueNotification, now: datetime) -> bool:
@@ -60,7 +65,7 @@ class Outbox:
             NotificationRecord(item.citizen_id, item.channel.value).update(
                 actions=[NotificationRecord.claimed_until.set(now + CLAIM_FOR)],
                 condition=(NotificationRecord.waiting == "yes")
-                & (NotificationRecord.due_at == item.due_at.isoformat())
+                & (NotificationRecord.due_at == _utc_iso(item.due_at))
                 & (NotificationRecord.claimed_until.does_not_exist() | (NotificationRecord.claimed_until < now)),
             )
         except UpdateError as error:
@@ -83,7 +88,7 @@ class Outbox:
     def retry_at(self, item: DueNotification, due_at: datetime, *, failed: bool) -> None:
         NotificationRecord(item.citizen_id, item.channel.value).update(
             actions=[
-                NotificationRecord.due_at.set(due_at.isoformat()),
+                NotificationRecord.due_at.set(_utc_iso(due_at)),
                 NotificationRecord.claimed_until.remove(),
                 NotificationRecord.attempts.set(item.attempts + (1 if failed else 0)),
             ]

@@ -19,16 +19,15 @@ from chalicelib.services.ports import Ports
 MAX_ATTEMPTS = 5
 
 
-def _verified_address(ports: Ports, citizen_id: str, channel: Channel) -> tuple[str | None, str]:
-    """Only the citizen's own verified address: never anything derived from the register."""
+def _verified_addresses(ports: Ports, citizen_id: str) -> tuple[dict[Channel, str | None], str]:
+    """Only the citizen's own verified addresses: never anything derived from the register."""
     account = ports.accounts.get(citizen_id)
-    address = account.email if channel is Channel.EMAIL else account.sms
-    return address, account.language or "sv"
+    return {Channel.EMAIL: account.email, Channel.SMS: account.sms}, account.language or "sv"
 
 
 def notify_new_item(ports: Ports, citizen_id: str, now: datetime) -> None:
-    for channel in Channel:
-        address, _ = _verified_address(ports, citizen_id, channel)
+    addresses, _ = _verified_addresses(ports, citizen_id)
+    for channel, address in addresses.items():
         if address and ports.outbox.request(citizen_id, channel, earliest_send_time(channel, now), now):
             logger.info("notification queued", extra={"citizen_id": citizen_id, "channel": channel.value})
 
@@ -54,7 +53,8 @@ def dispatch_due(ports: Ports, now: datetime) -> DispatchResult:
         if not ports.outbox.claim(item, now):
             result.skipped += 1  # another run has it
             continue
-        address, lang = _verified_address(ports, item.citizen_id, item.channel)
+        addresses, lang = _verified_addresses(ports, item.citizen_id)
+        address = addresses[item.channel]
         if address is None:
             ports.outbox.discard(item)
             continue

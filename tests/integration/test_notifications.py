@@ -180,3 +180,15 @@ def test_the_scheduled_function_dispatches(region, monkeypatch):
     _deliver(region, "notify-lambda-1")
     assert region.client.lambda_.invoke("dispatch_notifications", {}).payload["sent"] == 1
     del app
+
+
+def test_due_times_compare_in_utc_whatever_zone_the_clock_reports(region, monkeypatch):
+    # An e-mail due at 10:00 Stockholm (09:00 UTC) is not due at 09:30 UTC written as 10:30+01:00 minus an hour.
+    from chalicelib.domain.notifications import Channel
+
+    outbox = ports().outbox
+    due = datetime(2026, 11, 23, 10, 0, tzinfo=clock.STOCKHOLM)
+    assert outbox.request("someone", Channel.EMAIL, due, due)
+    assert outbox.due(datetime(2026, 11, 23, 9, 59, tzinfo=clock.STOCKHOLM)) == []
+    assert outbox.due(datetime(2026, 11, 23, 8, 59, tzinfo=clock.timezone.utc)) == []
+    assert len(outbox.due(datetime(2026, 11, 23, 9, 0, tzinfo=clock.timezone.utc))) == 1
