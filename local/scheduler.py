@@ -9,6 +9,7 @@ schedule's zone minute by minute of real (UTC) time, so a local time that does n
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -117,6 +118,47 @@ def due_between(definition: ScheduleDefinition, after: datetime, until: datetime
 Invoke = Callable[[str, dict[str, Any]], Any]
 
 
+class OneTimeSchedules:
+    """The app's one-time `at(...)` schedules (a booking's online-change cutoff, say), which moto
+    stores but never runs: each fires once at its wall-clock time in its own time zone, with its
+    Input as the event, and is deleted afterwards when it says ActionAfterCompletion=DELETE."""
+
+    def __init__(self, client: Any, invoke: Invoke, function_names: list[str]) -> None:
+        self._client = client
+        self._invoke = invoke
+        self._functions = function_names
+        self._fired: set[str] = set()
+
+    def _function_for(self, target_arn: str) -> str | None:
+        # Deployed functions are named "<app>-<stage>-<function>".
+        name = target_arn.rsplit(":", 1)[-1]
+        return next((f for f in self._functions if name == f or name.endswith(f"-{f}")), None)
+
+    def tick(self, now: datetime) -> list[str]:
+        fired = []
+        for group in self._client.list_schedule_groups()["ScheduleGroups"]:
+            for summary in self._client.list_schedules(GroupName=group["Name"])["Schedules"]:
+                if summary.get("State") != "ENABLED":
+                    continue
+                detail = self._client.get_schedule(Name=summary["Name"], GroupName=group["Name"])
+                expression = detail["ScheduleExpression"]
+                key = f"{detail['Arn']}|{expression}"
+                if not expression.startswith("at(") or key in self._fired:
+                    continue
+                zone = ZoneInfo(detail.get("ScheduleExpressionTimezone") or "UTC")
+                if datetime.fromisoformat(expression[3:-1]).replace(tzinfo=zone) > now:
+                    continue
+                function = self._function_for(detail["Target"]["Arn"])
+                if function is None:
+                    continue
+                self._invoke(function, json.loads(detail["Target"].get("Input") or "{}"))
+                self._fired.add(key)
+                fired.append(summary["Name"])
+                if detail.get("ActionAfterCompletion") == "DELETE":
+                    self._client.delete_schedule(Name=summary["Name"], GroupName=group["Name"])
+        return fired
+
+
 class LocalScheduler:
     """Checks every few seconds; a run missed while the laptop slept fires once on waking."""
 
@@ -126,7 +168,9 @@ class LocalScheduler:
         invoke: Invoke,
         clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
         poll_seconds: float = 5.0,
+        one_time: OneTimeSchedules | None = None,
     ) -> None:
+        self._one_time = one_time
         self._definitions = definitions
         self._invoke = invoke
         self._clock = clock
@@ -147,6 +191,11 @@ class LocalScheduler:
                     self._invoke(definition.function, event)
                 except Exception as error:  # keep the scheduler alive; the next run catches up
                     print(f"[scheduler] {definition.name} failed: {error!r}")
+        if self._one_time is not None:
+            try:
+                self._one_time.tick(now)
+            except Exception as error:  # not fired: tried again at the next tick
+                print(f"[scheduler] one-time schedules failed: {error!r}")
         self._last_check = now
 
     def run_forever(self) -> None:

@@ -116,7 +116,15 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
 
-        local_scheduler = scheduler.LocalScheduler(SCHEDULES, scheduler.chalice_invoker(app_module))
+        import botocore.session
+
+        invoke = scheduler.chalice_invoker(app_module)
+        one_time = scheduler.OneTimeSchedules(
+            botocore.session.get_session().create_client("scheduler"),
+            invoke,
+            [f.name for f in app_module.app.pure_lambda_functions],
+        )
+        local_scheduler = scheduler.LocalScheduler(SCHEDULES, invoke, one_time=one_time)
         scheduler.start_in_thread(local_scheduler)
         stack.callback(local_scheduler.stop)
 

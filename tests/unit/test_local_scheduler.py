@@ -112,3 +112,38 @@ def test_a_failing_run_does_not_stop_the_scheduler():
     now[0] = datetime(2026, 11, 23, 17, 1, tzinfo=UTC)
     scheduler.tick()
     assert len(calls) == 2
+
+
+def _at_schedule(client, name, expression, *, delete_after=True, function="eservices-demo-send_reminder"):
+    client.create_schedule(
+        Name=name, GroupName="bookings", ScheduleExpression=expression,
+        ScheduleExpressionTimezone="Europe/Stockholm", FlexibleTimeWindow={"Mode": "OFF"},
+        Target={"Arn": f"arn:aws:lambda:eu-north-1:123456789012:function:{function}",
+                "RoleArn": "arn:aws:iam::123456789012:role/scheduler", "Input": '{"booking_id": "b1"}'},
+        ActionAfterCompletion="DELETE" if delete_after else "NONE",
+    )  # fmt: skip
+
+
+def test_one_time_schedules_fire_once_at_their_stockholm_time_and_are_deleted():
+    import boto3
+    from moto import mock_aws
+
+    from local.scheduler import OneTimeSchedules
+
+    with mock_aws():
+        client = boto3.client("scheduler", region_name="eu-north-1")
+        client.create_schedule_group(Name="bookings")
+        _at_schedule(client, "cutoff-b1", "at(2026-11-23T10:00:00)")
+        _at_schedule(client, "kept", "at(2026-11-23T10:00:00)", delete_after=False)
+        _at_schedule(client, "elsewhere", "at(2026-11-23T10:00:00)", function="some-other-system")
+        calls = []
+        one_time = OneTimeSchedules(client, lambda name, event: calls.append((name, event)), ["send_reminder"])
+        # 09:59 Stockholm is 08:59 UTC: not yet
+        assert one_time.tick(datetime(2026, 11, 23, 8, 59, 59, tzinfo=UTC)) == []
+        # 10:00 Stockholm: both of ours fire with their input; the one targeting another system does not
+        assert sorted(one_time.tick(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))) == ["cutoff-b1", "kept"]
+        assert calls == [("send_reminder", {"booking_id": "b1"})] * 2
+        names = {s["Name"] for s in client.list_schedules(GroupName="bookings")["Schedules"]}
+        assert names == {"kept", "elsewhere"}
+        # A later tick fires nothing again
+        assert one_time.tick(datetime(2026, 11, 23, 9, 5, tzinfo=UTC)) == []
