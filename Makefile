@@ -44,6 +44,7 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION = 1
 
 synth: install
 	REGION=$(REGION) $(PY) -m infra.app
+	rm -rf chalice.out  # chalice package's scratch space; the code asset is in cdk.out
 	@echo "Template: cdk.out/eservices-$(REGION).template.json"
 
 # Deploys with the operator's AWS credentials (AWS_PROFILE or the usual environment); run

@@ -19,8 +19,14 @@ os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 def _synth(region: str, outdir: Path) -> dict:
     from infra.app import build
 
-    app, stack = build(region, outdir=str(outdir))
-    app.synth()
+    # `chalice package` writes its work to ./chalice.out: keep that out of the working tree.
+    previous = Path.cwd()
+    os.chdir(outdir.parent)
+    try:
+        app, stack = build(region, outdir=str(outdir))
+        app.synth()
+    finally:
+        os.chdir(previous)
     return json.loads((outdir / f"{stack.stack_name}.template.json").read_text())
 
 
@@ -216,7 +222,12 @@ def test_cdk_nag_fails_the_synth_of_an_unjustified_finding(tmp_path):
 
     from infra.app import build
 
-    app, stack = build("demo", outdir=str(tmp_path))
+    previous = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        app, stack = build("demo", outdir=str(tmp_path / "out"))
+    finally:
+        os.chdir(previous)
     sqs.Queue(stack, "UnencryptedWithoutDeadLetters", encryption=sqs.QueueEncryption.UNENCRYPTED)
     with pytest.raises(Exception, match="AwsSolutions-SQS2"):
         app.synth()
