@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pynamodb.exceptions import UpdateError
 
-from chalicelib.adapters.tables import InboxMessageRecord
+from chalicelib.adapters.tables import InboxMessageRecord, condition_failed
 from chalicelib.domain.inbox import InboxMessage
 
 
@@ -76,7 +76,7 @@ class InboxStore:
                 condition=InboxMessageRecord.sort_key.exists() & InboxMessageRecord.read_at.does_not_exist(),
             )
         except UpdateError as error:
-            if getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException":
+            if condition_failed(error):
                 return False
             raise
         return True

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 from pynamodb.exceptions import UpdateError
 
-from chalicelib.adapters.tables import NotificationRecord
+from chalicelib.adapters.tables import NotificationRecord, condition_failed
 from chalicelib.domain.notifications import COALESCING_WINDOW, Channel
 
 CLAIM_FOR = timedelta(minutes=2)
@@ -18,8 +18,13 @@ def _utc_iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat()
 
 
-def _conditional(error: UpdateError) -> bool:
-    return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
+def _stop_waiting() -> list:
+    """Leave the sparse 'due' index and release any claim."""
+    return [
+        NotificationRecord.waiting.remove(),
+        NotificationRecord.due_at.remove(),
+        NotificationRecord.claimed_until.remove(),
+    ]
 
 
 @dataclass(frozen=True)
@@ -48,7 +53,7 @@ class Outbox:
                 ),
             )
         except UpdateError as error:
-            if _conditional(error):
+            if condition_failed(error):
                 return False
             raise
         return True
@@ -69,20 +74,14 @@ class Outbox:
                 & (NotificationRecord.claimed_until.does_not_exist() | (NotificationRecord.claimed_until < now)),
             )
         except UpdateError as error:
-            if _conditional(error):
+            if condition_failed(error):
                 return False
             raise
         return True
 
     def sent(self, item: DueNotification, now: datetime) -> None:
         NotificationRecord(item.citizen_id, item.channel.value).update(
-            actions=[
-                NotificationRecord.waiting.remove(),
-                NotificationRecord.due_at.remove(),
-                NotificationRecord.claimed_until.remove(),
-                NotificationRecord.attempts.set(0),
-                NotificationRecord.last_sent_at.set(now),
-            ]
+            actions=[*_stop_waiting(), NotificationRecord.attempts.set(0), NotificationRecord.last_sent_at.set(now)]
         )
 
     def retry_at(self, item: DueNotification, due_at: datetime, *, failed: bool) -> None:
@@ -96,20 +95,12 @@ class Outbox:
 
     def discard(self, item: DueNotification) -> None:
         """Nothing to send any more (the citizen withdrew the address)."""
-        NotificationRecord(item.citizen_id, item.channel.value).update(
-            actions=[
-                NotificationRecord.waiting.remove(),
-                NotificationRecord.due_at.remove(),
-                NotificationRecord.claimed_until.remove(),
-            ]
-        )
+        NotificationRecord(item.citizen_id, item.channel.value).update(actions=_stop_waiting())
 
     def give_up(self, item: DueNotification, now: datetime) -> None:
         NotificationRecord(item.citizen_id, item.channel.value).update(
             actions=[
-                NotificationRecord.waiting.remove(),
-                NotificationRecord.due_at.remove(),
-                NotificationRecord.claimed_until.remove(),
+                *_stop_waiting(),
                 NotificationRecord.attempts.set(item.attempts + 1),
                 NotificationRecord.failed_at.set(now),
             ]

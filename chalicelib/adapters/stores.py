@@ -16,6 +16,7 @@ from chalicelib.adapters.tables import (
     SessionRecord,
     StaffRoleAssignment,
     UnitRecord,
+    condition_failed,
 )
 from chalicelib.domain.contact import PendingVerification
 from chalicelib.domain.notifications import Channel
@@ -24,11 +25,6 @@ from chalicelib.domain.roles import RoleAtUnit, StaffRole
 
 def sha256_hex(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
-
-
-def _condition_failed(error: Exception) -> bool:
-    cause = getattr(error, "cause_response_code", None)
-    return cause == "ConditionalCheckFailedException"
 
 
 class LoginAttemptStore:
@@ -44,7 +40,7 @@ class LoginAttemptStore:
                 return_values="ALL_OLD",
             )
         except DeleteError as error:
-            if _condition_failed(error):
+            if condition_failed(error):
                 return None
             raise
         return LoginAttempt.from_raw_data(response["Attributes"])
@@ -86,18 +82,18 @@ class AccountStore:
                 condition=Account.login_removed.does_not_exist() | (Account.login_removed == False),  # noqa: E712
             )
         except UpdateError as error:
-            if _condition_failed(error):
+            if condition_failed(error):
                 return False
             raise
         return True
 
-    def has_account(self, citizen_id: str) -> bool:
+    @staticmethod
+    def is_active(account: Account) -> bool:
         """An account exists once the citizen has logged in (and it has not been removed)."""
-        try:
-            account = Account.get(citizen_id)
-        except DoesNotExist:
-            return False
         return account.first_login_at is not None and not account.login_removed
+
+    def has_account(self, citizen_id: str) -> bool:
+        return self.is_active(self.get(citizen_id))
 
     def set_login_removed(self, citizen_id: str, removed: bool) -> None:
         Account(citizen_id).update(actions=[Account.login_removed.set(removed)])
@@ -145,7 +141,7 @@ class AccountStore:
                 condition=pending_attr.code_hash == pending.code_hash,
             )
         except UpdateError as error:
-            if _condition_failed(error):
+            if condition_failed(error):
                 return False
             raise
         return True

@@ -280,6 +280,11 @@ ALL_MODELS: tuple[type[Model], ...] = (
 )
 
 
+def condition_failed(error: Exception) -> bool:
+    """True when a conditional write lost (someone else won, or the item was not as required)."""
+    return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
+
+
 def create_all_tables() -> None:
     """Create every table the app uses (local stack and tests; infra/ creates them in AWS)."""
     for model in ALL_MODELS:

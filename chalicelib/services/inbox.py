@@ -78,9 +78,9 @@ def citizen_status(ports: Ports, principal: IntegrationPrincipal, body: Any, now
     body = json_object(body, {"personnummer"})
     pnr = personnummer(body.get("personnummer"), "personnummer", stockholm_date(now))
     citizen_id = ports.identities.find(pnr)
-    if citizen_id is None or not ports.accounts.has_account(citizen_id):
+    account = ports.accounts.get(citizen_id) if citizen_id else None
+    if account is None or not ports.accounts.is_active(account):
         return {"has_account": False, "digital_first": False, "notify_email": False, "notify_sms": False}
-    account = ports.accounts.get(citizen_id)
     return {
         "has_account": True,
         "digital_first": bool(account.digital_first),
@@ -126,8 +126,11 @@ def _own_message(ports: Ports, principal: CitizenPrincipal, message_id: str) -> 
 
 def open_thread(ports: Ports, principal: CitizenPrincipal, message_id: str, now: datetime) -> Thread:
     """The whole thread the message belongs to; its unread messages are marked read now."""
-    message = _own_message(ports, principal, message_id)
-    thread = next(t for t in inbox_threads(ports, principal) if t.key == message.thread_key)
+    # The subject's own inbox (one Query) holds the message if it is theirs and not deleted.
+    thread = next((t for t in inbox_threads(ports, principal) if any(m.message_id == message_id for m in t.messages)),
+                  None)  # fmt: skip
+    if thread is None:
+        raise NotFound("message_not_found", "Meddelandet finns inte.")
     for unread in (m for m in thread.messages if m.unread):
         if ports.inbox.mark_read(unread, now):
             logger.info("message read", extra={"message_id": unread.message_id})
