@@ -3,6 +3,8 @@ browser, and the care system then sees it read. axe-core checks the inbox pages.
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 import json
 import urllib.request
 
@@ -32,12 +34,12 @@ def test_a_message_from_care_is_read_in_the_browser_and_the_sender_sees_it_read(
         "subject": "Ditt provsvar är klart", "body": "Hej Ali!\n\nDitt prov är analyserat. Inget avvikande.",
     })  # fmt: skip
     page.reload()
-    assert page.get_by_text("1 olästa").is_visible()
+    expect(page.get_by_text("1 olästa")).to_be_visible()
     page.get_by_role("link", name="Inkorg").click()
     assert_accessible(page)
     page.get_by_role("link", name="Ditt provsvar är klart").click()
-    assert page.get_by_role("heading", name="Ditt provsvar är klart").is_visible()
-    assert page.get_by_text("Inget avvikande.").is_visible()
+    expect(page.get_by_role("heading", name="Ditt provsvar är klart")).to_be_visible()
+    expect(page.get_by_text("Inget avvikande.")).to_be_visible()
     assert_accessible(page)
     status = _integration(stack, "GET", f"/integration/v1/messages/{sent['message_id']}")
     assert status["read_at"] is not None
@@ -49,14 +51,14 @@ def test_settings_page_is_accessible_and_shows_field_errors(stack, page):
     assert_accessible(page)
     page.get_by_label("Nytt mobilnummer").fill("12345")
     page.get_by_role("button", name="Skicka kod").nth(1).click()
-    assert page.get_by_text("Skriv ett svenskt mobilnummer").is_visible()
+    expect(page.get_by_text("Skriv ett svenskt mobilnummer")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Ny e-postadress").fill("gunnar@example.se")
     page.get_by_role("button", name="Skicka kod").first.click()
-    assert page.get_by_text("Vi har skickat en kod.").is_visible()
-    assert page.get_by_label("Skriv koden vi skickade till gunnar@example.se").is_visible()
+    expect(page.get_by_text("Vi har skickat en kod.")).to_be_visible()
+    expect(page.get_by_label("Skriv koden vi skickade till gunnar@example.se")).to_be_visible()
     assert_accessible(page)
     # The local stack shows the code e-mail on its dev page, as moto received it
     page.goto(stack.base_url + "/dev/outbox")
-    assert page.get_by_role("cell", name="gunnar@example.se").first.is_visible()
+    expect(page.get_by_role("cell", name="gunnar@example.se").first).to_be_visible()
     assert_accessible(page)

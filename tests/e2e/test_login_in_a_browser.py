@@ -3,6 +3,8 @@ pages, acting for a child, logout, and axe-core finding no accessibility violati
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
@@ -27,7 +29,7 @@ def test_a_guardian_logs_in_acts_for_her_child_and_logs_out(stack, page):
     page.goto(stack.base_url + "/")
     assert_accessible(page)
     login_at_provider(page, stack.base_url, "/", "karin")
-    assert page.get_by_text("Inloggad som Karin Lind").is_visible()
+    expect(page.get_by_text("Inloggad som Karin Lind")).to_be_visible()
     assert_accessible(page)
 
     # Karin chooses Elsa (9); Olle (14) and Sigge (protected identity) are not offered
@@ -35,19 +37,19 @@ def test_a_guardian_logs_in_acts_for_her_child_and_logs_out(stack, page):
     assert page.get_by_label("Sigge", exact=False).count() == 0
     page.get_by_label("Elsa", exact=False).check()
     page.get_by_role("button", name="Byt").click()
-    assert page.get_by_text("Du företräder Elsa").is_visible()
+    expect(page.get_by_text("Du företräder Elsa")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("button", name="Logga ut").click()
-    assert page.get_by_text("Du är utloggad.").is_visible()
+    expect(page.get_by_text("Du är utloggad.")).to_be_visible()
     page.goto(stack.base_url + "/")
-    assert page.get_by_role("heading", name="Logga in på e-tjänsterna").is_visible()
+    expect(page.get_by_role("heading", name="Logga in på e-tjänsterna")).to_be_visible()
 
 
 def test_the_start_page_in_english_is_accessible(stack, page):
     login_at_provider(page, stack.base_url, "/", "anna")
     page.get_by_role("link", name="In English").click()
-    assert page.get_by_text("Logged in as Anna Andersson").is_visible()
+    expect(page.get_by_text("Logged in as Anna Andersson")).to_be_visible()
     assert page.locator("html").get_attribute("lang") == "en"
     assert_accessible(page)
 
@@ -56,9 +58,9 @@ def test_staff_log_in_with_siths_and_see_units_and_roles(stack, page):
     page.goto(stack.base_url + "/staff")
     assert_accessible(page)
     login_at_provider(page, stack.base_url, "/staff", "eva")
-    assert page.get_by_role("heading", name="Personalverktyget").is_visible()
-    assert page.get_by_role("rowheader", name="Vårdcentralen Norrby SE2321000099-VC01").is_visible()
-    assert page.get_by_text("Ärendemottagare").is_visible()
+    expect(page.get_by_role("heading", name="Personalverktyget")).to_be_visible()
+    expect(page.get_by_role("rowheader", name="Vårdcentralen Norrby SE2321000099-VC01")).to_be_visible()
+    expect(page.get_by_text("Ärendemottagare")).to_be_visible()
     assert_accessible(page)
 
 
@@ -66,7 +68,7 @@ def test_staff_without_a_role_are_refused(stack, page):
     page.goto(stack.base_url + "/staff")
     page.get_by_role("link", name="Logga in med SITHS").click()
     page.get_by_role("button", name="nils", exact=True).click()
-    assert page.get_by_role("heading", name="Du saknar behörighet").is_visible()
+    expect(page.get_by_role("heading", name="Du saknar behörighet")).to_be_visible()
     assert_accessible(page)
 
 
@@ -75,11 +77,11 @@ def test_a_removed_login_gets_the_neutral_page(stack, page, sub):
     page.goto(stack.base_url + "/")
     page.get_by_role("link", name="Logga in med e-legitimation").click()
     page.get_by_role("button", name=sub, exact=True).click()
-    assert page.get_by_role("heading", name="Du kan inte logga in").is_visible()
+    expect(page.get_by_role("heading", name="Du kan inte logga in")).to_be_visible()
     assert_accessible(page)
 
 
 def test_the_dev_outbox_lists_what_moto_sent(stack, page):
     page.goto(stack.base_url + "/dev/outbox")
-    assert page.get_by_role("heading", name="Skickad e-post och sms").is_visible()
+    expect(page.get_by_role("heading", name="Skickad e-post och sms")).to_be_visible()
     assert_accessible(page)
