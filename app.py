@@ -10,6 +10,7 @@ from chalicelib.api.auth_routes import auth_routes
 from chalicelib.api.http import request_middleware
 from chalicelib.api.integration_v1 import integration_v1
 from chalicelib.api.pages import pages
+from chalicelib.api.staff_pages import staff_pages
 
 app = Chalice(app_name="eservices")
 app.register_middleware(request_middleware, "http")
@@ -17,7 +18,7 @@ app.register_blueprint(pages)
 app.register_blueprint(auth_routes)
 app.register_blueprint(api_v1)
 app.register_blueprint(integration_v1)
-
+app.register_blueprint(staff_pages)
 
 
 @app.lambda_function(name="dispatch_notifications")

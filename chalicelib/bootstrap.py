@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from chalicelib.adapters.access_log import AccessLog
+from chalicelib.adapters.attachments import AttachmentFiles, AttachmentUploads
 from chalicelib.adapters.inbox import InboxStore
 from chalicelib.adapters.messaging import Messenger
 from chalicelib.adapters.outbox import Outbox
@@ -15,6 +17,7 @@ from chalicelib.adapters.stores import (
     LoginAttemptStore,
     SessionStore,
     StaffDirectory,
+    StaffProfiles,
     UnitDirectory,
 )
 from chalicelib.services.ports import Ports
@@ -40,6 +43,10 @@ def ports() -> Ports:
         inbox=InboxStore(),
         messenger=Messenger(settings.ses_sender, settings.sms_sender_id),
         outbox=Outbox(),
+        attachment_files=AttachmentFiles(settings.attachments_bucket),
+        attachment_uploads=AttachmentUploads(),
+        staff_profiles=StaffProfiles(),
+        access_log=AccessLog(),
     )
 
 

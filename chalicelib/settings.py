@@ -41,6 +41,8 @@ class Settings:
     eservices: dict[str, bool]  # which e-services the region has switched on
     ses_sender: str  # From: of notification e-mail (a verified SES identity)
     sms_sender_id: str  # the alphanumeric sender shown on SMS
+    attachments_bucket: str  # S3 bucket for message attachments (KMS-encrypted, private)
+    staff_title_claim: str  # the staff ID token's claim with the HSA title (befattning)
 
     def eservice_on(self, name: str) -> bool:
         return self.eservices.get(name, False)
@@ -145,6 +147,8 @@ def load(env: dict[str, str] | None = None) -> Settings:
         eservices=_eservices(env),
         ses_sender=env.get("SES_SENDER", "no-reply@localhost"),
         sms_sender_id=env.get("SMS_SENDER_ID", "EServices"),
+        attachments_bucket=env.get("ATTACHMENTS_BUCKET") or f"{env.get('TABLE_PREFIX', 'eservices')}-attachments",
+        staff_title_claim=env.get("STAFF_TITLE_CLAIM", "title"),
     )
 
 

@@ -110,24 +110,26 @@ def citizens(today: date) -> list[DemoCitizen]:
 class DemoStaff:
     sub: str
     name: str
+    title: str  # befattning in HSA
     hsa_id: str
     roles: tuple[tuple[str, StaffRole], ...]
 
     def claims(self, hsa_claim: str) -> dict[str, str]:
         given, family = self.name.split(" ", 1)
-        return {hsa_claim: self.hsa_id, "given_name": given, "family_name": family, "name": self.name}
+        return {hsa_claim: self.hsa_id, "given_name": given, "family_name": family, "name": self.name,
+                "title": self.title}  # fmt: skip
 
 
 VC, KA, HS = (u.hsa_id for u in UNITS)
 STAFF = (
-    DemoStaff("eva", "Eva Nilsson", "SE2321000099-P001",
+    DemoStaff("eva", "Eva Nilsson", "Sjuksköterska", "SE2321000099-P001",
               ((VC, StaffRole.CASE_RECEIVER), (KA, StaffRole.CASE_HANDLER))),
-    DemoStaff("johan", "Johan Ström", "SE2321000099-P002",
+    DemoStaff("johan", "Johan Ström", "Verksamhetschef", "SE2321000099-P002",
               ((VC, StaffRole.LOCAL_ADMIN), (VC, StaffRole.PERMISSION_ADMIN))),
-    DemoStaff("lisa", "Lisa Åberg", "SE2321000099-P003",
+    DemoStaff("lisa", "Lisa Åberg", "Barnmorska", "SE2321000099-P003",
               ((HS, StaffRole.CASE_HANDLER), (HS, StaffRole.REVIEWER))),
-    DemoStaff("rut", "Rut Regional", "SE2321000099-P004", ((REGION_HSA_ID, StaffRole.REGIONAL_ADMIN),)),
-    DemoStaff("nils", "Nils Utan-Roll", "SE2321000099-P005", ()),  # proves the "no role" refusal
+    DemoStaff("rut", "Rut Regional", "Regional administratör", "SE2321000099-P004", ((REGION_HSA_ID, StaffRole.REGIONAL_ADMIN),)),
+    DemoStaff("nils", "Nils Utan-Roll", "Undersköterska", "SE2321000099-P005", ()),  # proves the "no role" refusal
 )  # fmt: skip
 
 

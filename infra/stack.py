@@ -305,6 +305,15 @@ class EServicesStack(Stack):
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             server_access_logs_bucket=access_logs,
             server_access_logs_prefix="attachments/",
+            # Uploads no message took within a day (the app copies taken ones to messages/).
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    prefix="incoming/",
+                    expiration=Duration.days(1),
+                    noncurrent_version_expiration=Duration.days(1),
+                    abort_incomplete_multipart_upload_after=Duration.days(1),
+                )
+            ],
             removal_policy=RemovalPolicy.RETAIN,
         )
         return attachments, access_logs

@@ -95,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
 
         create_all_tables()
         region_demo.verify_sender(ports().settings.ses_sender)
+        ports().attachment_files.create_bucket()
         now = datetime.now(timezone.utc)
         today = stockholm_date(now)
         integration_key = region_demo.seed(ports(), now, today)

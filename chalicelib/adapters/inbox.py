@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
 
-from chalicelib.adapters.tables import InboxMessageRecord, condition_failed
+from chalicelib.adapters.tables import AttachmentMap, AttachmentUpload, InboxMessageRecord, condition_failed
+from chalicelib.domain.attachments import Attachment
 from chalicelib.domain.inbox import InboxMessage
+
+
+class AttachmentTaken(Exception):
+    """Another message took one of the uploads first."""
 
 
 def _to_message(record: InboxMessageRecord) -> InboxMessage:
@@ -22,6 +28,10 @@ def _to_message(record: InboxMessageRecord) -> InboxMessage:
         sent_at=record.sent_at,
         read_at=record.read_at,
         deleted_by_citizen_at=record.deleted_by_citizen_at,
+        attachments=tuple(
+            Attachment(a.attachment_id, a.filename, a.content_type, int(a.size_bytes)) for a in record.attachments or ()
+        ),
+        sender_staff_name=record.sender_staff_name,
     )
 
 
@@ -31,18 +41,43 @@ def _sort_key(message: InboxMessage) -> str:
 
 class InboxStore:
     def deliver(self, message: InboxMessage, sender_client_id: str) -> None:
-        InboxMessageRecord(
+        """Store the message; with attachments, take each upload in the same transaction, so a
+        message never exists without its files and an upload never serves two messages."""
+        record = InboxMessageRecord(
             message.citizen_id,
             _sort_key(message),
             message_id=message.message_id,
             sender_unit_hsa_id=message.sender_unit_hsa_id,
             sender_unit_name=message.sender_unit_name,
             sender_client_id=sender_client_id,
+            sender_staff_name=message.sender_staff_name,
             topic=message.topic,
             subject=message.subject,
             body=message.body,
             sent_at=message.sent_at,
-        ).save(condition=InboxMessageRecord.sort_key.does_not_exist())
+            attachments=[
+                AttachmentMap(attachment_id=a.attachment_id, filename=a.filename, content_type=a.content_type,
+                              size_bytes=a.size_bytes)
+                for a in message.attachments
+            ] or None,
+        )  # fmt: skip
+        if not message.attachments:
+            record.save(condition=InboxMessageRecord.sort_key.does_not_exist())
+            return
+        try:
+            with TransactWrite(connection=InboxMessageRecord._get_connection().connection) as tx:
+                tx.save(record, condition=InboxMessageRecord.sort_key.does_not_exist())
+                for attachment in message.attachments:
+                    tx.update(
+                        AttachmentUpload(attachment.attachment_id),
+                        actions=[AttachmentUpload.message_id.set(message.message_id), AttachmentUpload.expires_at.remove()],
+                        condition=AttachmentUpload.message_id.does_not_exist()
+                        & (AttachmentUpload.client_key_id == sender_client_id),
+                    )
+        except TransactWriteError as error:
+            if error.cause_response_code == "TransactionCanceledException":
+                raise AttachmentTaken() from None
+            raise
 
     def inbox_of(self, citizen_id: str) -> list[InboxMessage]:
         """The citizen's messages, newest first, without those they deleted: one Query."""
@@ -61,6 +96,13 @@ class InboxStore:
             filter_condition=InboxMessageRecord.read_at.does_not_exist()
             & InboxMessageRecord.deleted_by_citizen_at.does_not_exist(),
         )
+
+    def sent_by_unit(self, unit_hsa_id: str, limit: int) -> list[InboxMessage]:
+        """The unit's messages (from staff and care systems), newest first: one Query."""
+        return [
+            _to_message(r)
+            for r in InboxMessageRecord.by_sender_unit.query(unit_hsa_id, scan_index_forward=False, limit=limit)
+        ]
 
     def find(self, message_id: str) -> tuple[InboxMessage, str] | None:
         """A message by id with the integration client that sent it."""

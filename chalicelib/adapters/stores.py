@@ -14,12 +14,14 @@ from chalicelib.adapters.tables import (
     IntegrationClient,
     LoginAttempt,
     SessionRecord,
+    StaffProfile,
     StaffRoleAssignment,
     UnitRecord,
     condition_failed,
 )
 from chalicelib.domain.contact import PendingVerification
 from chalicelib.domain.notifications import Channel
+from chalicelib.domain import staff
 from chalicelib.domain.roles import RoleAtUnit, StaffRole
 
 
@@ -167,6 +169,28 @@ class StaffDirectory:
             staff_name=staff_name,
             granted_at=now,
         ).save()
+
+
+class StaffProfiles:
+    def get(self, staff_hsa_id: str) -> staff.StaffProfile | None:
+        try:
+            record = StaffProfile.get(staff_hsa_id)
+        except DoesNotExist:
+            return None
+        return staff.StaffProfile(record.staff_hsa_id, record.name, record.title, record.signature)
+
+    def remember_login(self, staff_hsa_id: str, name: str, title: str | None, now: datetime) -> None:
+        """Name and title as HSA gives them at each login; the own signature stays."""
+        actions = [StaffProfile.name.set(name), StaffProfile.updated_at.set(now)]
+        actions.append(StaffProfile.title.set(title) if title else StaffProfile.title.remove())
+        StaffProfile(staff_hsa_id).update(actions=actions)
+
+    def set_signature(self, staff_hsa_id: str, name: str, signature: str | None, now: datetime) -> None:
+        change = StaffProfile.signature.set(signature) if signature else StaffProfile.signature.remove()
+        # The name only if the profile has none yet (a session older than the profile).
+        StaffProfile(staff_hsa_id).update(
+            actions=[change, StaffProfile.name.set(StaffProfile.name | name), StaffProfile.updated_at.set(now)]
+        )
 
 
 class UnitDirectory:

@@ -26,7 +26,13 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | a citizen's inbox, newest first                  | Query inbox-messages (citizen_id), descending |
 | unread count                                     | Query inbox-messages, Select=COUNT, filter unread |
 | one message by id (open, sender's status)        | Query inbox-messages index by-message       |
+| a unit's sent messages, newest first             | Query inbox-messages index by-sender-unit, descending |
 | deliver / mark read / delete from inbox          | PutItem (condition new) / UpdateItem (condition) |
+| deliver with attachments                         | TransactWriteItems: PutItem message + UpdateItem each upload (condition unused) |
+| an attachment upload slot                        | PutItem / BatchGetItem attachment-uploads   |
+| a staff member's signature and title             | GetItem / UpdateItem staff-profiles         |
+| a staff read of a citizen's data (access log)    | PutItem access-log (citizen_id, time)       |
+| who read a citizen's data                        | Query access-log (citizen_id), descending   |
 | a notification to send (coalesced)               | UpdateItem notifications, condition none waiting and none sent in 15 min |
 | notifications due now                            | Query notifications index due (sparse), due_at <= now |
 | claim / done / retry a notification              | UpdateItem notifications with a condition   |
@@ -218,6 +224,22 @@ class ByMessageIndex(GlobalSecondaryIndex):
     message_id = UnicodeAttribute(hash_key=True)
 
 
+class BySenderUnitIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-sender-unit"
+        projection = AllProjection()
+
+    sender_unit_hsa_id = UnicodeAttribute(hash_key=True)
+    sort_key = UnicodeAttribute(range_key=True)
+
+
+class AttachmentMap(MapAttribute):
+    attachment_id = UnicodeAttribute()
+    filename = UnicodeAttribute()
+    content_type = UnicodeAttribute()
+    size_bytes = NumberAttribute()
+
+
 class InboxMessageRecord(Model):
     """One message in one citizen's inbox. Deleting from the inbox only marks it, so the
     sender's record of having sent it (and when it was read) remains."""
@@ -229,13 +251,57 @@ class InboxMessageRecord(Model):
     sender_unit_hsa_id = UnicodeAttribute()
     sender_unit_name = UnicodeAttribute()
     sender_client_id = UnicodeAttribute()  # the integration key (or staff HSA-id) that sent it
+    sender_staff_name = UnicodeAttribute(null=True)  # set when a staff member wrote it in the staff tool
     topic = UnicodeAttribute()
     subject = UnicodeAttribute()
     body = UnicodeAttribute()
     sent_at = UTCDateTimeAttribute()
     read_at = UTCDateTimeAttribute(null=True)
     deleted_by_citizen_at = UTCDateTimeAttribute(null=True)
+    attachments = ListAttribute(of=AttachmentMap, null=True)
     by_message = ByMessageIndex()
+    by_sender_unit = BySenderUnitIndex()
+
+
+class AttachmentUpload(Model):
+    """An upload slot a care system asked for. The file waits under `incoming/` until a message
+    takes it (then `message_id` is set and the TTL removed); an unused slot expires."""
+
+    Meta = _meta("attachment-uploads")
+    attachment_id = UnicodeAttribute(hash_key=True)
+    client_key_id = UnicodeAttribute()
+    unit_hsa_id = UnicodeAttribute()
+    filename = UnicodeAttribute()
+    content_type = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    message_id = UnicodeAttribute(null=True)
+    expires_at = TTLAttribute(null=True)
+
+
+class StaffProfile(Model):
+    """A staff member's name and title (from HSA, at login) and their own signature text."""
+
+    Meta = _meta("staff-profiles")
+    staff_hsa_id = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute()
+    title = UnicodeAttribute(null=True)
+    signature = UnicodeAttribute(null=True)  # replaces the automatic name and title when set
+    updated_at = UTCDateTimeAttribute()
+
+
+class AccessLogRecord(Model):
+    """A staff read of a citizen's data (who, at which unit, what, when), kept for the citizen to see."""
+
+    Meta = _meta("access-log")
+    citizen_id = UnicodeAttribute(hash_key=True)
+    entry = UnicodeAttribute(range_key=True)  # "<read_at ISO>#<random>"
+    staff_hsa_id = UnicodeAttribute()
+    staff_name = UnicodeAttribute()
+    unit_hsa_id = UnicodeAttribute()
+    unit_name = UnicodeAttribute()
+    what = UnicodeAttribute()  # e.g. "inbox_message"
+    item_id = UnicodeAttribute()
+    read_at = UTCDateTimeAttribute()
 
 
 class DueIndex(GlobalSecondaryIndex):
@@ -277,6 +343,9 @@ ALL_MODELS: tuple[type[Model], ...] = (
     IdempotencyRecord,
     InboxMessageRecord,
     NotificationRecord,
+    AttachmentUpload,
+    StaffProfile,
+    AccessLogRecord,
 )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
+from chalicelib.adapters.attachments import DOWNLOAD_SECONDS
 from chalicelib.api.http import json_body, json_response, require_csrf
 from chalicelib.api.openapi import openapi_document
 from chalicelib.api.session import citizen_token, require_citizen, require_staff
@@ -94,6 +95,11 @@ def _thread_json(thread: Thread, *, with_bodies: bool) -> dict[str, Any]:
                 "subject": m.subject,
                 "sent_at": m.sent_at.isoformat(),
                 "unread": m.unread,
+                "attachments": [
+                    {"attachment_id": a.attachment_id, "filename": a.filename, "content_type": a.content_type,
+                     "size_bytes": a.size_bytes}
+                    for a in m.attachments
+                ],  # fmt: skip
                 **({"body": m.body} if with_bodies else {}),
             }
             for m in thread.messages
@@ -119,6 +125,14 @@ def inbox_open(message_id: str) -> Response:
     principal = require_citizen(api_v1.current_request)
     thread = inbox.open_thread(ports(), principal, message_id, clock.utc_now())
     return json_response(_thread_json(thread, with_bodies=True))
+
+
+@api_v1.route("/api/v1/inbox/messages/{message_id}/attachments/{attachment_id}", methods=["GET"])
+def inbox_attachment(message_id: str, attachment_id: str) -> Response:
+    """A download link that works for a minute; ask again for a new one."""
+    principal = require_citizen(api_v1.current_request)
+    url = inbox.download_link(ports(), principal, message_id, attachment_id)
+    return json_response({"url": url, "expires_in_seconds": DOWNLOAD_SECONDS})
 
 
 @api_v1.route("/api/v1/inbox/messages/{message_id}", methods=["DELETE"])

@@ -10,7 +10,7 @@ from chalice import Blueprint, Response
 from chalicelib.api.http import json_body, json_response
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
-from chalicelib.services import inbox, integration, register
+from chalicelib.services import attachments, inbox, integration, register
 
 integration_v1 = Blueprint(__name__)
 
@@ -33,6 +33,14 @@ def _command(use_case: Callable[..., dict[str, Any]], status: int) -> Response:
 @integration_v1.route("/integration/v1/population-register/persons", methods=["POST"])
 def update_register_person() -> Response:
     return _command(register.update_person, 200)
+
+
+@integration_v1.route("/integration/v1/attachments", methods=["POST"])
+def request_attachment_upload() -> Response:
+    """An upload slot; no Idempotency-Key: asking twice gives two slots, and the unused one expires."""
+    request = integration_v1.current_request
+    principal = integration.authenticate(ports(), request.headers.get("authorization"))
+    return json_response(attachments.request_upload(ports(), principal, json_body(request), clock.utc_now()), status=201)
 
 
 @integration_v1.route("/integration/v1/messages", methods=["POST"])

@@ -101,6 +101,42 @@ def openapi_document() -> dict[str, Any]:
                     "responses": {"200": _json({"type": "object"}), **_errors(401, 403, 404)},
                 },
             },
+            "/api/v1/inbox/messages/{message_id}/attachments/{attachment_id}": {
+                "get": {
+                    "summary": "A download link for an attachment, valid for 60 seconds",
+                    "security": [{"citizenSession": []}],
+                    "parameters": [_MESSAGE_ID, {"name": "attachment_id", "in": "path", "required": True,
+                                                 "schema": {"type": "string"}}],
+                    "responses": {"200": _json({"type": "object", "properties": {
+                        "url": {"type": "string"}, "expires_in_seconds": {"type": "integer"}}}),
+                        **_errors(401, 404)},
+                }
+            },
+            "/integration/v1/attachments": {
+                "post": {
+                    "summary": "An upload slot for one attachment (PDF, PNG or JPEG, at most 10 MB). Upload the file "
+                    "with a multipart POST to upload.url with upload.fields and the file last (field name 'file') "
+                    "within 15 minutes, then name attachment_id in POST /integration/v1/messages within a day. "
+                    "No Idempotency-Key: asking twice gives two slots and the unused one expires.",
+                    "security": [{"integrationKey": []}],
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                        "type": "object", "additionalProperties": False,
+                        "required": ["sender_unit_hsa_id", "filename", "content_type", "size_bytes"],
+                        "properties": {
+                            "sender_unit_hsa_id": {"type": "string"},
+                            "filename": {"type": "string", "maxLength": 120},
+                            "content_type": {"type": "string", "enum": ["application/pdf", "image/png", "image/jpeg"]},
+                            "size_bytes": {"type": "integer", "minimum": 1, "maximum": 10485760},
+                        }}}}},
+                    "responses": {"201": _json({"type": "object", "properties": {
+                        "attachment_id": {"type": "string"},
+                        "upload": {"type": "object", "properties": {
+                            "method": {"type": "string"}, "url": {"type": "string"}, "fields": {"type": "object"}}},
+                        "upload_expires_at": {"type": "string", "format": "date-time"},
+                        "max_bytes": {"type": "integer"}}}, "Upload slot"),
+                        **_errors(400, 401, 403, 422)},
+                }
+            },
             "/integration/v1/messages": {
                 "post": {
                     "summary": "Deliver a message to a citizen's inbox",
@@ -217,6 +253,8 @@ def openapi_document() -> dict[str, Any]:
                         "subject": {"type": "string", "maxLength": 200},
                         "body": {"type": "string", "maxLength": 20000,
                                  "description": "Plain text; blank lines separate paragraphs; https links"},
+                        "attachments": {"type": "array", "maxItems": 10, "items": {"type": "string"},
+                                        "description": "attachment_id of uploaded files (POST /integration/v1/attachments)"},
                     },
                 },
                 "PersonUpdate": {

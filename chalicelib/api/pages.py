@@ -111,6 +111,15 @@ def thread_page(message_id: str) -> Response:
                        csrf_token=principal.csrf_token, principal=principal, thread=thread)  # fmt: skip
 
 
+@pages.route("/inbox/{message_id}/attachments/{attachment_id}", methods=["GET"])
+def download_attachment(message_id: str, attachment_id: str) -> Response:
+    """To the file through a link that works for a minute; this page's address is what people keep."""
+    principal, away = _citizen_or_landing()
+    if away:
+        return away
+    return redirect(inbox.download_link(ports(), principal, message_id, attachment_id))
+
+
 @pages.route("/inbox/{message_id}/delete", methods=["POST"], content_types=FORM)
 def delete_message(message_id: str) -> Response:
     request = pages.current_request

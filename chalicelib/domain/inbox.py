@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from chalicelib.domain.attachments import Attachment
+
 SUBJECT_MAX = 200
 TOPIC_MAX = 100
 BODY_MAX = 20_000
@@ -23,6 +25,8 @@ class InboxMessage:
     sent_at: datetime
     read_at: datetime | None = None
     deleted_by_citizen_at: datetime | None = None
+    attachments: tuple[Attachment, ...] = ()
+    sender_staff_name: str | None = None  # a message written in the staff tool
 
     @property
     def thread_key(self) -> str:

@@ -177,7 +177,10 @@ def complete_staff_login(ports: Ports, callback: Callback, now: datetime) -> New
         logger.info("login refused: no role", extra={"staff_hsa_id": hsa_id})
         record_metric("StaffLoginRefused")
         raise LoginRefused("no_staff_role", "Du har ingen behörighet i e-tjänsternas personalverktyg.")
-    session = _new_session(ports, "staff", hsa_id, _name_from_claims(claims), now)
+    name = _name_from_claims(claims)
+    title = claims.get(ports.settings.staff_title_claim)
+    ports.staff_profiles.remember_login(hsa_id, name, title.strip() if isinstance(title, str) else None, now)
+    session = _new_session(ports, "staff", hsa_id, name, now)
     logger.info("staff logged in", extra={"staff_hsa_id": hsa_id})
     record_metric("StaffLoginSucceeded")
     return session

@@ -7,18 +7,20 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from chalicelib.adapters.inbox import AttachmentTaken
+from chalicelib.domain.attachments import Attachment
 from chalicelib.domain.clock import stockholm_date
 from chalicelib.domain.inbox import BODY_MAX, SUBJECT_MAX, TOPIC_MAX, InboxMessage, Thread, threads
-from chalicelib.errors import BadInput, NotFound, Unprocessable
+from chalicelib.errors import BadInput, Conflict, NotFound, Unprocessable
 from chalicelib.observability import logger, record_metric
-from chalicelib.services import notifications
+from chalicelib.services import attachments, notifications
 from chalicelib.services.input import json_object, personnummer, required_text
 from chalicelib.services.integration import run_idempotent
 from chalicelib.services.ports import Ports
 from chalicelib.services.principals import CitizenPrincipal, IntegrationPrincipal
 
 MESSAGES_SCOPE = "messages"
-_FIELDS = {"sender_unit_hsa_id", "personnummer", "topic", "subject", "body"}
+_FIELDS = {"sender_unit_hsa_id", "personnummer", "topic", "subject", "body", "attachments"}
 
 
 def send_from_care_system(
@@ -40,12 +42,14 @@ def send_from_care_system(
     pnr = personnummer(body.get("personnummer"), "personnummer", stockholm_date(now))
     topic, subject = required_text(body, "topic", TOPIC_MAX), required_text(body, "subject", SUBJECT_MAX)
     text = required_text(body, "body", BODY_MAX)
+    attachment_ids = attachments.check_ids(body.get("attachments"))
 
-    def deliver() -> dict[str, Any]:
+    def deliver_once() -> dict[str, Any]:
         citizen_id = ports.identities.find(pnr)
         if citizen_id is None or not ports.accounts.has_account(citizen_id):
             # The care system sends the message on paper instead.
             raise Unprocessable("citizen_has_no_account", "Personen har inget konto i e-tjänsterna.")
+        files = attachments.take_for_message(ports, principal, unit.hsa_id, attachment_ids)
         message = InboxMessage(
             message_id=str(uuid.uuid4()),
             citizen_id=citizen_id,
@@ -55,21 +59,31 @@ def send_from_care_system(
             subject=subject,
             body=text,
             sent_at=now,
+            attachments=files,
         )
-        ports.inbox.deliver(message, sender_client_id=principal.key_id)
-        notifications.notify_new_item(ports, citizen_id, now)
+        deliver(ports, message, principal.key_id, now)
         logger.info("message delivered", extra={"message_id": message.message_id, "citizen_id": citizen_id})
         record_metric("InboxMessageDelivered")
         return {"message_id": message.message_id}
 
     return run_idempotent(
         operation="inbox.send_message",
-        principal=principal,
+        caller=principal.key_id,
         idempotency_key=idempotency_key,
         payload=body,
-        command=deliver,
+        command=deliver_once,
         lambda_context=lambda_context,
     )
+
+
+def deliver(ports: Ports, message: InboxMessage, sender_id: str, now: datetime) -> None:
+    """Into the inbox, then a notification per the citizen's settings."""
+    try:
+        ports.inbox.deliver(message, sender_client_id=sender_id)
+    except AttachmentTaken:
+        raise Conflict("attachment_already_used", "En bilaga hör redan till ett annat meddelande.",
+                       field="attachments") from None  # fmt: skip
+    notifications.notify_new_item(ports, message.citizen_id, now)
 
 
 def citizen_status(ports: Ports, principal: IntegrationPrincipal, body: Any, now: datetime) -> dict[str, bool]:
@@ -135,6 +149,16 @@ def open_thread(ports: Ports, principal: CitizenPrincipal, message_id: str, now:
         if ports.inbox.mark_read(unread, now):
             logger.info("message read", extra={"message_id": unread.message_id})
     return thread
+
+
+def download_link(ports: Ports, principal: CitizenPrincipal, message_id: str, attachment_id: str) -> str:
+    """A one-minute link to a file in a message of the subject's own inbox."""
+    message = _own_message(ports, principal, message_id)
+    attachment: Attachment | None = next((a for a in message.attachments if a.attachment_id == attachment_id), None)
+    if attachment is None:
+        raise NotFound("attachment_not_found", "Bilagan finns inte.")
+    logger.info("attachment downloaded", extra={"message_id": message_id, "attachment_id": attachment_id})
+    return ports.attachment_files.download_url(attachment.attachment_id, attachment.filename, attachment.content_type)
 
 
 def delete_message(ports: Ports, principal: CitizenPrincipal, message_id: str, now: datetime) -> None:

@@ -77,13 +77,14 @@ def reset_persistence() -> None:
 def run_idempotent(
     *,
     operation: str,
-    principal: IntegrationPrincipal,
+    caller: str,
     idempotency_key: str | None,
     payload: dict[str, Any],
     command: Callable[[], dict[str, Any]],
     lambda_context: Any = None,
 ) -> dict[str, Any]:
-    """Run `command` once per (operation, key id, Idempotency-Key); repeat its answer after that."""
+    """Run `command` once per (operation, caller, Idempotency-Key); repeat its answer after that.
+    The caller is an integration key id, or a staff HSA-id with a form's submission id as the key."""
     from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
     from aws_lambda_powertools.utilities.idempotency.exceptions import (
         IdempotencyAlreadyInProgressError,
@@ -110,7 +111,7 @@ def run_idempotent(
     def integration_command(request: dict[str, Any]) -> dict[str, Any]:
         return command()
 
-    request = {"operation": operation, "client": principal.key_id, "key": idempotency_key, "payload": payload}
+    request = {"operation": operation, "client": caller, "key": idempotency_key, "payload": payload}
     try:
         return integration_command(request=request)
     except IdempotencyValidationError:

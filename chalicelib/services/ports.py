@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from chalicelib.adapters.access_log import AccessLog
+from chalicelib.adapters.attachments import AttachmentFiles, AttachmentUploads
 from chalicelib.adapters.inbox import InboxStore
 from chalicelib.adapters.messaging import Messenger
 from chalicelib.adapters.outbox import Outbox
@@ -16,6 +18,7 @@ from chalicelib.adapters.stores import (
     LoginAttemptStore,
     SessionStore,
     StaffDirectory,
+    StaffProfiles,
     UnitDirectory,
 )
 from chalicelib.domain.people import Person, PersonUpdate
@@ -52,3 +55,7 @@ class Ports:
     inbox: InboxStore
     messenger: Messenger
     outbox: Outbox
+    attachment_files: AttachmentFiles
+    attachment_uploads: AttachmentUploads
+    staff_profiles: StaffProfiles
+    access_log: AccessLog

@@ -66,7 +66,7 @@ def update_person(
 
     return run_idempotent(
         operation="register.update_person",
-        principal=principal,
+        caller=principal.key_id,
         idempotency_key=idempotency_key,
         payload=body,
         command=store,

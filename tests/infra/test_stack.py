@@ -149,6 +149,10 @@ def test_attachments_are_encrypted_private_and_logged(demo):
         }  # fmt: skip
     policies = json.dumps(list(_of_type(demo, "AWS::S3::BucketPolicy").values()))
     assert '"aws:SecureTransport": "false"' in policies
+    # Uploads no message took are removed after a day; files messages took are kept.
+    (rule,) = attachments["LifecycleConfiguration"]["Rules"]
+    assert rule["Prefix"] == "incoming/" and rule["ExpirationInDays"] == 1
+    assert rule["NoncurrentVersionExpiration"]["NoncurrentDays"] == 1
 
 
 def test_queues_have_dead_letter_queues_and_alarms_watch_errors_throttles_and_dead_letters(demo):

@@ -73,6 +73,7 @@ def region(providers, today, monkeypatch):
         bootstrap.reset()
         create_all_tables()
         region_demo.verify_sender(bootstrap.ports().settings.ses_sender)
+        bootstrap.ports().attachment_files.create_bucket()
         key = region_demo.seed(bootstrap.ports(), utc_now(), today)
         with Client(app.app) as client:
             yield Region(

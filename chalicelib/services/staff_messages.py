@@ -1,0 +1,134 @@
+"""Staff write to a citizen's inbox on behalf of their unit, with their signature, and follow
+whether it was read. Opening a sent message reads a citizen's data: it goes to the access log."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from chalicelib.adapters.access_log import AccessEntry
+from chalicelib.adapters.tables import UnitRecord
+from chalicelib.domain.clock import stockholm_date
+from chalicelib.domain.inbox import BODY_MAX, SUBJECT_MAX, TOPIC_MAX, InboxMessage
+from chalicelib.domain.roles import StaffRole
+from chalicelib.domain.staff import SIGNATURE_MAX, StaffProfile
+from chalicelib.errors import BadInput, Forbidden, NotFound, Unprocessable
+from chalicelib.observability import logger, record_metric
+from chalicelib.services import inbox
+from chalicelib.services.input import personnummer, required_text
+from chalicelib.services.integration import run_idempotent
+from chalicelib.services.ports import Ports
+from chalicelib.services.principals import StaffPrincipal
+
+WRITERS = (StaffRole.CASE_RECEIVER, StaffRole.CASE_HANDLER)
+READERS = (*WRITERS, StaffRole.REVIEWER)
+SENT_LIST_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    message: InboxMessage
+    recipient_name: str | None  # None for a protected identity
+    recipient_protected: bool
+
+
+def profile(ports: Ports, principal: StaffPrincipal) -> StaffProfile:
+    """The profile saved at login; a session older than the profile table still gets a name."""
+    return ports.staff_profiles.get(principal.hsa_id) or StaffProfile(principal.hsa_id, principal.display_name, None, None)
+
+
+def writable_units(ports: Ports, principal: StaffPrincipal) -> list[UnitRecord]:
+    return ports.units.get_many([u for u in principal.units() if principal.has_role(u, *WRITERS)])
+
+
+def readable_units(ports: Ports, principal: StaffPrincipal) -> list[UnitRecord]:
+    return ports.units.get_many([u for u in principal.units() if principal.has_role(u, *READERS)])
+
+
+def send(ports: Ports, principal: StaffPrincipal, fields: dict[str, str], now: datetime,
+         lambda_context: Any = None) -> str:  # fmt: skip
+    """Validate the form, then deliver once per submission (a double click sends one message)."""
+    unit_hsa_id = fields.get("unit", "")
+    if not principal.has_role(unit_hsa_id, *WRITERS):
+        raise Forbidden("unit_not_allowed", "Du kan inte skriva för den enheten.", field="unit")
+    unit = ports.units.get(unit_hsa_id)
+    if unit is None:
+        raise BadInput("unknown_unit", "Enheten finns inte i regionen.", field="unit")
+    pnr = personnummer(fields.get("personnummer", "").strip(), "personnummer", stockholm_date(now))
+    topic, subject = required_text(fields, "topic", TOPIC_MAX), required_text(fields, "subject", SUBJECT_MAX)
+    text = required_text(fields, "body", BODY_MAX)
+    submission_id = fields.get("submission_id", "")
+    signature = profile(ports, principal).signature(stockholm_date(now))
+
+    def send_once() -> dict[str, Any]:
+        citizen_id = ports.identities.find(pnr)
+        if citizen_id is None or not ports.accounts.has_account(citizen_id):
+            raise Unprocessable("citizen_has_no_account",
+                                "Personen har inget konto i e-tjänsterna. Skicka brev i stället.",
+                                field="personnummer")  # fmt: skip
+        message = InboxMessage(
+            message_id=str(uuid.uuid4()),
+            citizen_id=citizen_id,
+            sender_unit_hsa_id=unit.hsa_id,
+            sender_unit_name=unit.name,
+            topic=topic,
+            subject=subject,
+            body=f"{text}\n\n{signature}",
+            sent_at=now,
+            sender_staff_name=principal.display_name,
+        )
+        inbox.deliver(ports, message, principal.hsa_id, now)
+        logger.info("staff message sent", extra={"message_id": message.message_id, "staff_hsa_id": principal.hsa_id})
+        record_metric("StaffMessageSent")
+        return {"message_id": message.message_id}
+
+    result = run_idempotent(
+        operation="staff.send_message",
+        caller=principal.hsa_id,
+        idempotency_key=submission_id,
+        payload={k: fields.get(k) for k in ("unit", "topic", "subject", "body")},
+        command=send_once,
+        lambda_context=lambda_context,
+    )
+    return str(result["message_id"])
+
+
+def sent_by_unit(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str) -> list[InboxMessage]:
+    """The unit's latest messages with their read status: subjects and times, no recipient."""
+    if not principal.has_role(unit_hsa_id, *READERS):
+        raise Forbidden("unit_not_allowed", "Du har ingen behörighet till den enhetens meddelanden.")
+    return ports.inbox.sent_by_unit(unit_hsa_id, SENT_LIST_LIMIT)
+
+
+def open_sent(ports: Ports, principal: StaffPrincipal, message_id: str, now: datetime) -> SentMessage:
+    """One sent message with its recipient; the read goes to the citizen's access log first."""
+    found = ports.inbox.find(message_id)
+    # Another unit's message gets the same answer as one that does not exist.
+    if found is None or not principal.has_role(found[0].sender_unit_hsa_id, *READERS):
+        raise NotFound("message_not_found", "Meddelandet finns inte.")
+    message = found[0]
+    ports.access_log.record(
+        message.citizen_id,
+        AccessEntry(
+            staff_hsa_id=principal.hsa_id,
+            staff_name=principal.display_name,
+            unit_hsa_id=message.sender_unit_hsa_id,
+            unit_name=message.sender_unit_name,
+            what="inbox_message",
+            item_id=message.message_id,
+            read_at=now,
+        ),
+    )
+    person = ports.register.get(message.citizen_id)
+    protected = person is not None and person.protected_identity
+    return SentMessage(message, None if protected or person is None else person.full_name, protected)
+
+
+def save_signature(ports: Ports, principal: StaffPrincipal, text: str | None, now: datetime) -> None:
+    """An empty text goes back to the automatic signature."""
+    cleaned = "\n".join(line.rstrip() for line in (text or "").strip().splitlines())
+    if len(cleaned) > SIGNATURE_MAX:
+        raise BadInput("field_too_long", f"Signaturen får vara högst {SIGNATURE_MAX} tecken.", field="signature")
+    ports.staff_profiles.set_signature(principal.hsa_id, principal.display_name, cleaned or None, now)
