@@ -2,7 +2,8 @@
 
 1. Import time of `app` beside that of `boto3`, each in fresh interpreters (a Lambda cold
    start pays both when a path needs boto3; the app itself imports only botocore via PynamoDB).
-2. DynamoDB calls made by one citizen login, one staff login, and the start pages after them.
+2. DynamoDB calls made by one citizen login, one staff login, and the start pages after them;
+   by delivering a message (with S3 calls for one attachment), listing the inbox and opening a thread.
 """
 
 from __future__ import annotations
@@ -40,15 +41,16 @@ def import_times() -> None:
 
 
 @contextmanager
-def counting_dynamodb_calls():
+def counting_dynamodb_calls(services: tuple[str, ...] = ("dynamodb",)):
     import botocore.client
 
     calls: collections.Counter[str] = collections.Counter()
     original = botocore.client.BaseClient._make_api_call
 
     def counted(self, operation_name, api_params):
-        if self.meta.service_model.service_name == "dynamodb":
-            calls[operation_name] += 1
+        service = self.meta.service_model.service_name
+        if service in services:
+            calls[operation_name if service == "dynamodb" else f"{service}:{operation_name}"] += 1
         return original(self, operation_name, api_params)
 
     botocore.client.BaseClient._make_api_call = counted
@@ -101,6 +103,7 @@ def login_calls() -> None:
 
         bootstrap.reset()
         create_all_tables()
+        bootstrap.ports().attachment_files.create_bucket()
         key = region_demo.seed(bootstrap.ports(), utc_now(), today)
         print("DynamoDB calls (moto in process, Region Demo):")
         with Client(app.app) as client:
@@ -128,20 +131,39 @@ def _inbox_calls(client, key: str, citizens) -> None:
 
     from tests.integration.harness import Browser
 
+    import requests
+
     anna = next(c for c in citizens if c.sub == "anna")
     browser = Browser(client)
     browser.login("anna")
+
+    def post(path: str, body: dict, idempotency_key: str | None) -> dict:
+        headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+        if idempotency_key:
+            headers["Idempotency-Key"] = idempotency_key
+        response = client.http.post(path, headers=headers, body=json.dumps(body).encode())
+        assert response.status_code == 201, response.body
+        return response.json_body
+
     ids = []
     for n in range(10):
         body = {"sender_unit_hsa_id": "SE2321000099-VC01", "personnummer": anna.personnummer,
                 "topic": f"Ämne {n % 3}", "subject": f"Meddelande {n}", "body": "Hej!"}  # fmt: skip
-        response = client.http.post(
-            "/integration/v1/messages",
-            headers={"Authorization": f"Bearer {key}", "Idempotency-Key": f"bench-{n:04d}",
-                     "Content-Type": "application/json"},
-            body=json.dumps(body).encode(),
-        )  # fmt: skip
-        ids.append(response.json_body["message_id"])
+        with counting_dynamodb_calls(("dynamodb", "s3")) as calls:
+            ids.append(post("/integration/v1/messages", body, f"bench-{n:04d}")["message_id"])
+        if n == 0:
+            print(f"  {'deliver a message':<28} POST          {_describe(calls)}")
+    pdf = b"%PDF-1.4\n" + b"0" * 200_000
+    with counting_dynamodb_calls(("dynamodb", "s3")) as calls:
+        slot = post("/integration/v1/attachments", {"sender_unit_hsa_id": "SE2321000099-VC01", "filename": "a.pdf",
+                                                    "content_type": "application/pdf", "size_bytes": len(pdf)}, None)
+    print(f"  {'attachment upload slot':<28} POST          {_describe(calls)}")
+    requests.post(slot["upload"]["url"], data=slot["upload"]["fields"], files={"file": ("a.pdf", pdf)}, timeout=10)
+    body = {"sender_unit_hsa_id": "SE2321000099-VC01", "personnummer": anna.personnummer, "topic": "Bilaga",
+            "subject": "Med bilaga", "body": "Hej!", "attachments": [slot["attachment_id"]]}  # fmt: skip
+    with counting_dynamodb_calls(("dynamodb", "s3")) as calls:
+        post("/integration/v1/messages", body, "bench-attachment")
+    print(f"  {'deliver with 1 attachment':<28} POST          {_describe(calls)}")
     with counting_dynamodb_calls() as calls:
         browser.page("/inbox")
     print(f"  {'inbox, 10 messages':<28} list          {_describe(calls)}")

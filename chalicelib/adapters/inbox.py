@@ -39,6 +39,9 @@ def _sort_key(message: InboxMessage) -> str:
     return f"{message.sent_at.isoformat()}#{message.message_id}"
 
 
+_UNREAD = InboxMessageRecord.sort_key.exists() & InboxMessageRecord.read_at.does_not_exist()
+
+
 class InboxStore:
     def deliver(self, message: InboxMessage, sender_client_id: str) -> None:
         """Store the message; with attachments, take each upload in the same transaction, so a
@@ -110,12 +113,28 @@ class InboxStore:
             return _to_message(record), record.sender_client_id
         return None
 
-    def mark_read(self, message: InboxMessage, now: datetime) -> bool:
-        """Record the first reading; a later reading changes nothing."""
+    def mark_read(self, messages: list[InboxMessage], now: datetime) -> list[InboxMessage]:
+        """Record the first reading of each; returns those this call marked. One transaction per
+        100 (DynamoDB's limit); if someone read one of them at the same moment, one by one instead."""
+        marked: list[InboxMessage] = []
+        for start in range(0, len(messages), 100):
+            chunk = messages[start : start + 100]
+            try:
+                with TransactWrite(connection=InboxMessageRecord._get_connection().connection) as tx:
+                    for message in chunk:
+                        tx.update(InboxMessageRecord(message.citizen_id, _sort_key(message)),
+                                  actions=[InboxMessageRecord.read_at.set(now)], condition=_UNREAD)  # fmt: skip
+                marked += chunk
+            except TransactWriteError as error:
+                if error.cause_response_code != "TransactionCanceledException":
+                    raise
+                marked += [m for m in chunk if self._mark_one_read(m, now)]
+        return marked
+
+    def _mark_one_read(self, message: InboxMessage, now: datetime) -> bool:
         try:
             InboxMessageRecord(message.citizen_id, _sort_key(message)).update(
-                actions=[InboxMessageRecord.read_at.set(now)],
-                condition=InboxMessageRecord.sort_key.exists() & InboxMessageRecord.read_at.does_not_exist(),
+                actions=[InboxMessageRecord.read_at.set(now)], condition=_UNREAD
             )
         except UpdateError as error:
             if condition_failed(error):

@@ -94,9 +94,6 @@ class AccountStore:
         """An account exists once the citizen has logged in (and it has not been removed)."""
         return account.first_login_at is not None and not account.login_removed
 
-    def has_account(self, citizen_id: str) -> bool:
-        return self.is_active(self.get(citizen_id))
-
     def set_login_removed(self, citizen_id: str, removed: bool) -> None:
         Account(citizen_id).update(actions=[Account.login_removed.set(removed)])
 

@@ -17,7 +17,7 @@ from chalicelib.api.session import citizen_token, require_citizen, require_staff
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
 from chalicelib.errors import BadInput
-from chalicelib.services import acting, citizen_settings, inbox, start_pages
+from chalicelib.services import access_log, acting, citizen_settings, inbox, start_pages
 from chalicelib.domain.inbox import Thread
 from chalicelib.services.principals import CitizenPrincipal
 
@@ -201,6 +201,15 @@ def settings_contact_withdraw(channel: str) -> Response:
     require_csrf(principal.csrf_token, request.headers.get("x-csrf-token"))
     citizen_settings.withdraw(ports(), principal, channel)
     return json_response(_settings_json(principal))
+
+
+@api_v1.route("/api/v1/access-log", methods=["GET"])
+def access_log_list() -> Response:
+    principal = require_citizen(api_v1.current_request)
+    return json_response({"entries": [
+        {"read_at": e.read_at.isoformat(), "staff_name": e.staff_name, "unit_name": e.unit_name, "what": e.what}
+        for e in access_log.entries(ports(), principal)
+    ]})  # fmt: skip
 
 
 @api_v1.route("/api/v1/openapi.json", methods=["GET"])

@@ -21,7 +21,7 @@ from chalicelib.api.http import (
 from chalicelib.api.session import citizen_token, current_citizen, current_staff
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
-from chalicelib.services import acting, citizen_settings, inbox, start_pages
+from chalicelib.services import access_log, acting, citizen_settings, inbox, start_pages
 from chalicelib.errors import BadInput
 from chalicelib.web.render import pick_language, stylesheet
 from chalicelib.web.text import translate
@@ -202,6 +202,16 @@ def verify_contact() -> Response:
 @pages.route("/settings/contact/remove", methods=["POST"], content_types=FORM)
 def remove_contact() -> Response:
     return _contact_action("remove")
+
+
+@pages.route("/access-log", methods=["GET"])
+def access_log_page() -> Response:
+    principal, away = _citizen_or_landing()
+    if away:
+        return away
+    return render_page("access_log.html", language(pages.current_request), staff=False,
+                       csrf_token=principal.csrf_token, principal=principal,
+                       entries=access_log.entries(ports(), principal))  # fmt: skip
 
 
 @pages.route("/staff", methods=["GET"])

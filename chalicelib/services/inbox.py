@@ -8,8 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.adapters.inbox import AttachmentTaken
+from chalicelib.adapters.tables import Account
 from chalicelib.domain.attachments import Attachment
 from chalicelib.domain.clock import stockholm_date
+from chalicelib.domain.personnummer import Personnummer
 from chalicelib.domain.inbox import BODY_MAX, SUBJECT_MAX, TOPIC_MAX, InboxMessage, Thread, threads
 from chalicelib.errors import BadInput, Conflict, NotFound, Unprocessable
 from chalicelib.observability import logger, record_metric
@@ -45,14 +47,11 @@ def send_from_care_system(
     attachment_ids = attachments.check_ids(body.get("attachments"))
 
     def deliver_once() -> dict[str, Any]:
-        citizen_id = ports.identities.find(pnr)
-        if citizen_id is None or not ports.accounts.has_account(citizen_id):
-            # The care system sends the message on paper instead.
-            raise Unprocessable("citizen_has_no_account", "Personen har inget konto i e-tjänsterna.")
+        account = recipient(ports, pnr)
         files = attachments.take_for_message(ports, principal, unit.hsa_id, attachment_ids)
         message = InboxMessage(
             message_id=str(uuid.uuid4()),
-            citizen_id=citizen_id,
+            citizen_id=account.citizen_id,
             sender_unit_hsa_id=unit.hsa_id,
             sender_unit_name=unit.name,
             topic=topic,
@@ -61,8 +60,8 @@ def send_from_care_system(
             sent_at=now,
             attachments=files,
         )
-        deliver(ports, message, principal.key_id, now)
-        logger.info("message delivered", extra={"message_id": message.message_id, "citizen_id": citizen_id})
+        deliver(ports, message, principal.key_id, account, now)
+        logger.info("message delivered", extra={"message_id": message.message_id, "citizen_id": account.citizen_id})
         record_metric("InboxMessageDelivered")
         return {"message_id": message.message_id}
 
@@ -76,14 +75,24 @@ def send_from_care_system(
     )
 
 
-def deliver(ports: Ports, message: InboxMessage, sender_id: str, now: datetime) -> None:
+def recipient(ports: Ports, pnr: Personnummer) -> Account:
+    """The account of the person a message is for; without one, the sender sends paper instead."""
+    citizen_id = ports.identities.find(pnr)
+    account = ports.accounts.get(citizen_id) if citizen_id else None
+    if account is None or not ports.accounts.is_active(account):
+        raise Unprocessable("citizen_has_no_account", "Personen har inget konto i e-tjänsterna. Skicka brev i stället.",
+                            field="personnummer")  # fmt: skip
+    return account
+
+
+def deliver(ports: Ports, message: InboxMessage, sender_id: str, account: Account, now: datetime) -> None:
     """Into the inbox, then a notification per the citizen's settings."""
     try:
         ports.inbox.deliver(message, sender_client_id=sender_id)
     except AttachmentTaken:
         raise Conflict("attachment_already_used", "En bilaga hör redan till ett annat meddelande.",
                        field="attachments") from None  # fmt: skip
-    notifications.notify_new_item(ports, message.citizen_id, now)
+    notifications.notify_new_item(ports, account, now)
 
 
 def citizen_status(ports: Ports, principal: IntegrationPrincipal, body: Any, now: datetime) -> dict[str, bool]:
@@ -145,9 +154,8 @@ def open_thread(ports: Ports, principal: CitizenPrincipal, message_id: str, now:
                   None)  # fmt: skip
     if thread is None:
         raise NotFound("message_not_found", "Meddelandet finns inte.")
-    for unread in (m for m in thread.messages if m.unread):
-        if ports.inbox.mark_read(unread, now):
-            logger.info("message read", extra={"message_id": unread.message_id})
+    for marked in ports.inbox.mark_read([m for m in thread.messages if m.unread], now):
+        logger.info("message read", extra={"message_id": marked.message_id})
     return thread
 
 

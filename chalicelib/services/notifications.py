@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from chalicelib.adapters.tables import Account
 from chalicelib.domain.notifications import Channel, earliest_send_time, email_text, sms_text
 from chalicelib.observability import logger, record_metric
 from chalicelib.services.ports import Ports
@@ -19,14 +20,15 @@ from chalicelib.services.ports import Ports
 MAX_ATTEMPTS = 5
 
 
-def _verified_addresses(ports: Ports, citizen_id: str) -> tuple[dict[Channel, str | None], str]:
+def _verified_addresses(account: Account) -> tuple[dict[Channel, str | None], str]:
     """Only the citizen's own verified addresses: never anything derived from the register."""
-    account = ports.accounts.get(citizen_id)
     return {Channel.EMAIL: account.email, Channel.SMS: account.sms}, account.language or "sv"
 
 
-def notify_new_item(ports: Ports, citizen_id: str, now: datetime) -> None:
-    addresses, _ = _verified_addresses(ports, citizen_id)
+def notify_new_item(ports: Ports, account: Account, now: datetime) -> None:
+    """A new item in the inbox of the account's holder (the account as just read)."""
+    citizen_id = account.citizen_id
+    addresses, _ = _verified_addresses(account)
     for channel, address in addresses.items():
         if address and ports.outbox.request(citizen_id, channel, earliest_send_time(channel, now), now):
             logger.info("notification queued", extra={"citizen_id": citizen_id, "channel": channel.value})
@@ -53,7 +55,7 @@ def dispatch_due(ports: Ports, now: datetime) -> DispatchResult:
         if not ports.outbox.claim(item, now):
             result.skipped += 1  # another run has it
             continue
-        addresses, lang = _verified_addresses(ports, item.citizen_id)
+        addresses, lang = _verified_addresses(ports.accounts.get(item.citizen_id))
         address = addresses[item.channel]
         if address is None:
             ports.outbox.discard(item)

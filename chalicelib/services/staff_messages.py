@@ -14,7 +14,7 @@ from chalicelib.domain.clock import stockholm_date
 from chalicelib.domain.inbox import BODY_MAX, SUBJECT_MAX, TOPIC_MAX, InboxMessage
 from chalicelib.domain.roles import StaffRole
 from chalicelib.domain.staff import SIGNATURE_MAX, StaffProfile
-from chalicelib.errors import BadInput, Forbidden, NotFound, Unprocessable
+from chalicelib.errors import BadInput, Forbidden, NotFound
 from chalicelib.observability import logger, record_metric
 from chalicelib.services import inbox
 from chalicelib.services.input import personnummer, required_text
@@ -63,14 +63,10 @@ def send(ports: Ports, principal: StaffPrincipal, fields: dict[str, str], now: d
     signature = profile(ports, principal).signature(stockholm_date(now))
 
     def send_once() -> dict[str, Any]:
-        citizen_id = ports.identities.find(pnr)
-        if citizen_id is None or not ports.accounts.has_account(citizen_id):
-            raise Unprocessable("citizen_has_no_account",
-                                "Personen har inget konto i e-tjänsterna. Skicka brev i stället.",
-                                field="personnummer")  # fmt: skip
+        account = inbox.recipient(ports, pnr)
         message = InboxMessage(
             message_id=str(uuid.uuid4()),
-            citizen_id=citizen_id,
+            citizen_id=account.citizen_id,
             sender_unit_hsa_id=unit.hsa_id,
             sender_unit_name=unit.name,
             topic=topic,
@@ -79,7 +75,7 @@ def send(ports: Ports, principal: StaffPrincipal, fields: dict[str, str], now: d
             sent_at=now,
             sender_staff_name=principal.display_name,
         )
-        inbox.deliver(ports, message, principal.hsa_id, now)
+        inbox.deliver(ports, message, principal.hsa_id, account, now)
         logger.info("staff message sent", extra={"message_id": message.message_id, "staff_hsa_id": principal.hsa_id})
         record_metric("StaffMessageSent")
         return {"message_id": message.message_id}

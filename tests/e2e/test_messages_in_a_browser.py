@@ -93,3 +93,9 @@ def test_a_nurse_writes_to_a_citizen_and_sees_it_read(stack, browser):
     expect(nurse.get_by_text("Läst ", exact=False)).to_be_visible()
     nurse.get_by_role("link", name="Mina inställningar").click()
     assert_accessible(nurse)
+
+    # Opening the sent message in the staff tool is in Anna's access log
+    citizen.goto(stack.base_url + "/settings")
+    citizen.get_by_role("link", name="Se vem i vården som har öppnat dina uppgifter").click()
+    expect(citizen.get_by_role("cell", name="Eva Nilsson").first).to_be_visible()
+    assert_accessible(citizen)

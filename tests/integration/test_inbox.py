@@ -166,3 +166,20 @@ def test_the_body_is_escaped_and_only_https_links_become_links(region):
     assert "<script>alert" not in page and "&lt;script&gt;" in page
     assert '<a href="https://1177.se/a?b=1"' in page
     assert 'href="http://example.org' not in page
+
+
+def test_a_thread_is_marked_read_at_once_and_a_read_meanwhile_is_not_overwritten(region):
+    from chalicelib.domain.clock import utc_now as now
+
+    anna = _logged_in(region, "anna")
+    ids = [_send(region, "anna", f"msg-thread-{n:03d}", subject=f"Del {n}") for n in range(4)]
+    citizen_id = ports().inbox.find(ids[0])[0].citizen_id
+    unread = ports().inbox.inbox_of(citizen_id)[:3]
+    # Another device read one of them after this one listed the thread: the transaction is
+    # refused as a whole, and one by one marks the others without touching that first reading.
+    assert ports().inbox.mark_read([unread[1]], now()) == [unread[1]]
+    first_reading = region.integration("GET", f"{PATH}/{unread[1].message_id}", None).json_body["read_at"]
+    assert ports().inbox.mark_read(unread, now()) == [unread[0], unread[2]]
+    assert region.integration("GET", f"{PATH}/{unread[1].message_id}", None).json_body["read_at"] == first_reading
+    anna.page(f"/inbox/{ids[0]}")
+    assert anna.get("/api/v1/inbox").json_body["unread"] == 0

@@ -132,7 +132,8 @@ def test_who_may_write_and_who_may_read_the_units_messages(region):
 
 
 def test_opening_a_sent_message_is_written_to_the_citizens_access_log(region):
-    _logged_in(region, "anna")
+    anna = _logged_in(region, "anna")
+    assert "Ingen i vården har öppnat" in anna.page("/access-log")
     _logged_in(region, "maja")
     eva = _logged_in(region, "eva", "staff")
     to_anna = _write(region, eva, "anna")[0].headers["Location"].split("?")[0]
@@ -147,6 +148,10 @@ def test_opening_a_sent_message_is_written_to_the_citizens_access_log(region):
     lisa = _logged_in(region, "lisa", "staff")
     lisa.get(to_anna)
     assert len(ports().access_log.of_citizen(_citizen_id(region, "anna"))) == 1  # a refused read is no read
+    # Anna sees who opened what
+    log_page = anna.page("/access-log")
+    assert "Eva Nilsson" in log_page and "Vårdcentralen Norrby" in log_page and "Ett meddelande i inkorgen" in log_page
+    assert [e["staff_name"] for e in anna.get("/api/v1/access-log").json_body["entries"]] == ["Eva Nilsson"]
     # Protected identity: staff see that the recipient is protected, not the name
     maja_page = eva.page(to_maja)
     assert "Skyddade personuppgifter" in maja_page and "Maja" not in maja_page
