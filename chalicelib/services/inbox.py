@@ -4,16 +4,17 @@ child under 13) read them in threads and delete them from their inbox."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from chalicelib.adapters.inbox import AttachmentTaken
-from chalicelib.adapters.tables import Account
+from chalicelib.adapters.tables import Account, UnitRecord
 from chalicelib.domain.attachments import Attachment
 from chalicelib.domain.clock import stockholm_date
 from chalicelib.domain.personnummer import Personnummer
 from chalicelib.domain.inbox import BODY_MAX, SUBJECT_MAX, TOPIC_MAX, InboxMessage, Thread, threads
-from chalicelib.errors import BadInput, Conflict, NotFound, Unprocessable
+from chalicelib.errors import BadInput, NotFound, Unprocessable
 from chalicelib.observability import logger, record_metric
 from chalicelib.services import attachments, notifications
 from chalicelib.services.input import json_object, personnummer, required_text
@@ -42,27 +43,13 @@ def send_from_care_system(
     if unit is None:
         raise BadInput("unknown_unit", "Enheten finns inte i regionen.", field="sender_unit_hsa_id")
     pnr = personnummer(body.get("personnummer"), "personnummer", stockholm_date(now))
-    topic, subject = required_text(body, "topic", TOPIC_MAX), required_text(body, "subject", SUBJECT_MAX)
-    text = required_text(body, "body", BODY_MAX)
+    letter = read_letter(body)
     attachment_ids = attachments.check_ids(body.get("attachments"))
 
     def deliver_once() -> dict[str, Any]:
         account = recipient(ports, pnr)
         files = attachments.take_for_message(ports, principal, unit.hsa_id, attachment_ids)
-        message = InboxMessage(
-            message_id=str(uuid.uuid4()),
-            citizen_id=account.citizen_id,
-            sender_unit_hsa_id=unit.hsa_id,
-            sender_unit_name=unit.name,
-            topic=topic,
-            subject=subject,
-            body=text,
-            sent_at=now,
-            attachments=files,
-        )
-        deliver(ports, message, principal.key_id, account, now)
-        logger.info("message delivered", extra={"message_id": message.message_id, "citizen_id": account.citizen_id})
-        record_metric("InboxMessageDelivered")
+        message = deliver(ports, account, unit, letter, principal.key_id, now, files=files)
         return {"message_id": message.message_id}
 
     return run_idempotent(
@@ -85,14 +72,53 @@ def recipient(ports: Ports, pnr: Personnummer) -> Account:
     return account
 
 
-def deliver(ports: Ports, message: InboxMessage, sender_id: str, account: Account, now: datetime) -> None:
-    """Into the inbox, then a notification per the citizen's settings."""
+@dataclass(frozen=True)
+class Letter:
+    """What a sender writes: the thread's topic, a subject and a plain-text body."""
+
+    topic: str
+    subject: str
+    body: str
+
+
+def read_letter(fields: dict[str, Any]) -> Letter:
+    return Letter(required_text(fields, "topic", TOPIC_MAX), required_text(fields, "subject", SUBJECT_MAX),
+                  required_text(fields, "body", BODY_MAX))  # fmt: skip
+
+
+def deliver(
+    ports: Ports,
+    account: Account,
+    unit: UnitRecord,
+    letter: Letter,
+    sender_id: str,
+    now: datetime,
+    *,
+    files: tuple[Attachment, ...] = (),
+    staff_name: str | None = None,
+) -> InboxMessage:
+    """Into the recipient's inbox from the unit, then a notification per the citizen's settings."""
+    message = InboxMessage(
+        message_id=str(uuid.uuid4()),
+        citizen_id=account.citizen_id,
+        sender_unit_hsa_id=unit.hsa_id,
+        sender_unit_name=unit.name,
+        topic=letter.topic,
+        subject=letter.subject,
+        body=letter.body,
+        sent_at=now,
+        attachments=files,
+        sender_staff_name=staff_name,
+    )
     try:
         ports.inbox.deliver(message, sender_client_id=sender_id)
     except AttachmentTaken:
-        raise Conflict("attachment_already_used", "En bilaga hör redan till ett annat meddelande.",
-                       field="attachments") from None  # fmt: skip
+        raise Unprocessable("attachment_already_used", "En bilaga hör redan till ett annat meddelande.",
+                            field="attachments") from None  # fmt: skip
     notifications.notify_new_item(ports, account, now)
+    logger.info("message delivered", extra={"message_id": message.message_id, "citizen_id": account.citizen_id})
+    record_metric("InboxMessageDelivered")
+    return message
 
 
 def citizen_status(ports: Ports, principal: IntegrationPrincipal, body: Any, now: datetime) -> dict[str, bool]:

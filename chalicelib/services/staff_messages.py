@@ -3,7 +3,6 @@ whether it was read. Opening a sent message reads a citizen's data: it goes to t
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,13 +10,13 @@ from typing import Any
 from chalicelib.adapters.access_log import AccessEntry
 from chalicelib.adapters.tables import UnitRecord
 from chalicelib.domain.clock import stockholm_date
-from chalicelib.domain.inbox import BODY_MAX, SUBJECT_MAX, TOPIC_MAX, InboxMessage
+from chalicelib.domain.inbox import InboxMessage
 from chalicelib.domain.roles import StaffRole
 from chalicelib.domain.staff import SIGNATURE_MAX, StaffProfile
 from chalicelib.errors import BadInput, Forbidden, NotFound
-from chalicelib.observability import logger, record_metric
+from chalicelib.observability import logger
 from chalicelib.services import inbox
-from chalicelib.services.input import personnummer, required_text
+from chalicelib.services.input import personnummer
 from chalicelib.services.integration import run_idempotent
 from chalicelib.services.ports import Ports
 from chalicelib.services.principals import StaffPrincipal
@@ -57,27 +56,15 @@ def send(ports: Ports, principal: StaffPrincipal, fields: dict[str, str], now: d
     if unit is None:
         raise BadInput("unknown_unit", "Enheten finns inte i regionen.", field="unit")
     pnr = personnummer(fields.get("personnummer", "").strip(), "personnummer", stockholm_date(now))
-    topic, subject = required_text(fields, "topic", TOPIC_MAX), required_text(fields, "subject", SUBJECT_MAX)
-    text = required_text(fields, "body", BODY_MAX)
+    letter = inbox.read_letter(fields)
     submission_id = fields.get("submission_id", "")
     signature = profile(ports, principal).signature(stockholm_date(now))
 
     def send_once() -> dict[str, Any]:
         account = inbox.recipient(ports, pnr)
-        message = InboxMessage(
-            message_id=str(uuid.uuid4()),
-            citizen_id=account.citizen_id,
-            sender_unit_hsa_id=unit.hsa_id,
-            sender_unit_name=unit.name,
-            topic=topic,
-            subject=subject,
-            body=f"{text}\n\n{signature}",
-            sent_at=now,
-            sender_staff_name=principal.display_name,
-        )
-        inbox.deliver(ports, message, principal.hsa_id, account, now)
+        signed = inbox.Letter(letter.topic, letter.subject, f"{letter.body}\n\n{signature}")
+        message = inbox.deliver(ports, account, unit, signed, principal.hsa_id, now, staff_name=principal.display_name)
         logger.info("staff message sent", extra={"message_id": message.message_id, "staff_hsa_id": principal.hsa_id})
-        record_metric("StaffMessageSent")
         return {"message_id": message.message_id}
 
     result = run_idempotent(
