@@ -7,6 +7,7 @@ from chalice import Chalice
 
 from chalicelib.api.api_v1 import api_v1
 from chalicelib.api.auth_routes import auth_routes
+from chalicelib.api.booking_pages import booking_pages
 from chalicelib.api.http import request_middleware
 from chalicelib.api.integration_v1 import integration_v1
 from chalicelib.api.pages import pages
@@ -19,6 +20,7 @@ app.register_blueprint(auth_routes)
 app.register_blueprint(api_v1)
 app.register_blueprint(integration_v1)
 app.register_blueprint(staff_pages)
+app.register_blueprint(booking_pages)
 
 
 @app.lambda_function(name="dispatch_notifications")
@@ -31,6 +33,20 @@ def dispatch_notifications(event, context):  # noqa: ANN001 (Lambda's signature)
 
     try:
         return vars(notifications.dispatch_due(ports(), clock.utc_now()))
+    finally:
+        flush_metrics()
+
+
+@app.lambda_function(name="booking_cutoff")
+def booking_cutoff(event, context):  # noqa: ANN001 (Lambda's signature)
+    """A booking's one-time schedule fired at the moment online changes close: remind once."""
+    from chalicelib.bootstrap import ports
+    from chalicelib.domain import clock
+    from chalicelib.observability import flush_metrics
+    from chalicelib.services import booking
+
+    try:
+        return {"result": booking.remind_at_cutoff(ports(), event, clock.utc_now())}
     finally:
         flush_metrics()
 

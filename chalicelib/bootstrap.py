@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from chalicelib.adapters.access_log import AccessLog
 from chalicelib.adapters.attachments import AttachmentFiles, AttachmentUploads
+from chalicelib.adapters.booking import BookingStore, CutoffSchedules, InvitationStore, SlotStore
 from chalicelib.adapters.inbox import InboxStore
 from chalicelib.adapters.messaging import Messenger
 from chalicelib.adapters.outbox import Outbox
@@ -47,6 +48,12 @@ def ports() -> Ports:
         attachment_uploads=AttachmentUploads(),
         staff_profiles=StaffProfiles(),
         access_log=AccessLog(),
+        slots=SlotStore(),
+        bookings=BookingStore(),
+        invitations=InvitationStore(),
+        cutoff_schedules=CutoffSchedules(
+            settings.booking_schedule_group, settings.booking_cutoff_target_arn, settings.scheduler_role_arn
+        ),
     )
 
 

@@ -43,6 +43,9 @@ class Settings:
     sms_sender_id: str  # the alphanumeric sender shown on SMS
     attachments_bucket: str  # S3 bucket for message attachments (KMS-encrypted, private)
     staff_title_claim: str  # the staff ID token's claim with the HSA title (befattning)
+    booking_schedule_group: str  # EventBridge Scheduler group for per-booking cutoff schedules
+    booking_cutoff_target_arn: str  # the booking_cutoff function the schedules invoke
+    scheduler_role_arn: str  # the role Scheduler assumes to invoke it
 
     def eservice_on(self, name: str) -> bool:
         return self.eservices.get(name, False)
@@ -149,6 +152,11 @@ def load(env: dict[str, str] | None = None) -> Settings:
         sms_sender_id=env.get("SMS_SENDER_ID", "EServices"),
         attachments_bucket=env.get("ATTACHMENTS_BUCKET") or f"{env.get('TABLE_PREFIX', 'eservices')}-attachments",
         staff_title_claim=env.get("STAFF_TITLE_CLAIM", "title"),
+        # infra/ sets these three in AWS; locally moto takes any well-formed ARN.
+        booking_schedule_group=env.get("BOOKING_SCHEDULE_GROUP") or f"{env.get('TABLE_PREFIX', 'eservices')}-bookings",
+        booking_cutoff_target_arn=env.get("BOOKING_CUTOFF_TARGET_ARN")
+        or "arn:aws:lambda:eu-north-1:123456789012:function:eservices-local-booking_cutoff",
+        scheduler_role_arn=env.get("SCHEDULER_ROLE_ARN") or "arn:aws:iam::123456789012:role/eservices-local-scheduler",
     )
 
 

@@ -7,10 +7,13 @@ from a birth date and a serial; none belongs to a real person's record here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta, timezone
 
+from chalicelib.adapters.booking import visit_type_map
 from chalicelib.adapters.tables import OpeningHours, UnitRecord
+from chalicelib.domain.booking import PRESETS, Slot, VisitType, Visibility
+from chalicelib.domain.clock import STOCKHOLM
 from chalicelib.domain.people import Address, PersonUpdate
 from chalicelib.domain.personnummer import parse, with_check_digit
 from chalicelib.domain.roles import RoleAtUnit, StaffRole
@@ -38,15 +41,29 @@ class DemoUnit:
     city: str
     phone: str
     hours: list[tuple[int, str, str]]
+    visit_types: tuple[VisitType, ...] = ()
+
+
+def _visit(visit_type_id: str, name: str, minutes: int, place: str, role: str, preset: str, *, web: bool = True,
+           cancel_online: bool = True) -> VisitType:  # fmt: skip
+    return VisitType(visit_type_id, name, minutes, place, role, replace(PRESETS[preset], cancel_online=cancel_online),
+                     web_booking=web)  # fmt: skip
 
 
 UNITS = (
     DemoUnit("SE2321000099-VC01", "Vårdcentralen Norrby", "primary_care", "Demostad", "Norrbygatan 4", "123 45",
-             "Demostad", "010-100 10 00", _weekdays("08:00", "17:00", friday_closes="16:00")),
+             "Demostad", "010-100 10 00", _weekdays("08:00", "17:00", friday_closes="16:00"),
+             (_visit("provtagning", "Provtagning", 15, "Provtagningen, plan 1", "Biomedicinsk analytiker", "same_day"),
+              _visit("sjukskoterska", "Besök hos sjuksköterska", 30, "Mottagningen, plan 2", "Sjuksköterska",
+                     "from_tomorrow"))),
     DemoUnit("SE2321000099-KA01", "Kardiologmottagningen, Demo sjukhus", "specialist", "Demostad",
-             "Sjukhusvägen 1, ingång 3", "123 50", "Demostad", "010-100 20 00", _weekdays("07:30", "16:00")),
+             "Sjukhusvägen 1, ingång 3", "123 50", "Demostad", "010-100 20 00", _weekdays("07:30", "16:00"),
+             (_visit("arskontroll", "Årskontroll", 30, "Hjärtmottagningen, ingång 3", "Sjuksköterska",
+                     "from_tomorrow", web=False),)),
     DemoUnit("SE2321000099-HS01", "Hud- och STI-mottagningen", "sti_dermatology", "Älvby", "Torget 2", "234 56",
-             "Älvby", "010-100 30 00", _weekdays("09:00", "15:30")),
+             "Älvby", "010-100 30 00", _weekdays("09:00", "15:30"),
+             (_visit("sti-test", "Provtagning för könssjukdomar", 15, "Hud- och STI-mottagningen", "Barnmorska",
+                     "same_day", cancel_online=False),)),
 )  # fmt: skip
 
 
@@ -141,6 +158,7 @@ def seed(ports: Ports, now: datetime, today: date) -> str:
                 u.hsa_id, name=u.name, kind=u.kind, municipality=u.municipality, street=u.street,
                 postal_code=u.postal_code, city=u.city, phone=u.phone,
                 opening_hours=[OpeningHours(weekday=d, opens=o, closes=c) for d, o, c in u.hours],
+                visit_types=[visit_type_map(v) for v in u.visit_types],
             )
         )  # fmt: skip
     people = citizens(today)
@@ -170,6 +188,28 @@ def seed(ports: Ports, now: datetime, today: date) -> str:
         scopes={"population-register", "messages", "appointments", "lab-results"},
         now=now,
     )
+
+
+def seed_slots(ports: Ports, today: date, days: int = 14) -> int:
+    """Free slots on weekday mornings for the next two weeks (the local stack; tests publish their own).
+    Every third slot at the cardiology clinic is for invited citizens only."""
+    count = 0
+    for unit in UNITS:
+        for visit_type in unit.visit_types:
+            for offset in range(days):
+                day = today + timedelta(days=offset)
+                if day.weekday() >= 5:
+                    continue
+                start = datetime.combine(day, time(9, 0), tzinfo=STOCKHOLM)
+                for n in range(6):
+                    begins = start + timedelta(minutes=n * visit_type.duration_minutes)
+                    visibility = Visibility.INVITED if not visit_type.web_booking else Visibility.WEB
+                    count += ports.slots.publish(Slot(
+                        f"{unit.hsa_id}/demo-{visit_type.visit_type_id}-{day.isoformat()}-{n}", unit.hsa_id,
+                        visit_type.visit_type_id, begins.astimezone(timezone.utc),
+                        (begins + timedelta(minutes=visit_type.duration_minutes)).astimezone(timezone.utc),
+                        visit_type.place, visit_type.practitioner_role, visibility))  # fmt: skip
+    return count
 
 
 def verify_sender(address: str) -> None:

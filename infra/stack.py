@@ -44,6 +44,9 @@ API_HANDLER = "APIHandler"  # the function Chalice makes for the routes
 _KEY_TYPES = {"S": dynamodb.AttributeType.STRING, "N": dynamodb.AttributeType.NUMBER, "B": dynamodb.AttributeType.BINARY}
 
 
+BOOKING_CUTOFF_FUNCTION = "booking_cutoff"  # app.py's function the per-booking schedules invoke
+
+
 def app_functions() -> dict[str, str]:
     """Each Lambda function Chalice makes from app.py (logical id) and the role Chalice gives it."""
     import app as chalice_app
@@ -173,7 +176,16 @@ class EServicesStack(Stack):
             role.add_to_principal_policy(
                 iam.PolicyStatement(actions=["iam:PassRole"], resources=[scheduler_role.role_arn])
             )
+        # The per-booking schedules invoke booking_cutoff; the functions that book need its ARN
+        # (not booking_cutoff itself: a function cannot name its own ARN in CloudFormation).
+        cutoff_id = to_cfn_resource_name(BOOKING_CUTOFF_FUNCTION)
+        cutoff = self.app.get_function(cutoff_id)
+        cutoff.grant_invoke(scheduler_role)
+        suppress(scheduler_role, f"AwsSolutions-IAM5[Resource::<{cutoff_id}.Arn>:*]",
+                 "CDK's invoke grant covers the cutoff function's versions and aliases only")  # fmt: skip
         for function in app_functions():
+            if function != cutoff_id:
+                self.app.add_environment_variable("BOOKING_CUTOFF_TARGET_ARN", cutoff.function_arn, function)
             variables = {
                 "BOOKING_SCHEDULE_GROUP": booking_schedules.name or "",
                 "SCHEDULER_ROLE_ARN": scheduler_role.role_arn,

@@ -79,6 +79,9 @@ def main(argv: list[str] | None = None) -> int:
     import logging
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request from three servers is noise
+    from local import moto_fidelity
+
+    moto_fidelity.make_dynamodb_writes_atomic()
     moto = ThreadedMotoServer(ip_address=LOCAL_HOST, port=args.moto_port, verbose=False)
     moto.start()
     stack = contextlib.ExitStack()
@@ -96,9 +99,11 @@ def main(argv: list[str] | None = None) -> int:
         create_all_tables()
         region_demo.verify_sender(ports().settings.ses_sender)
         ports().attachment_files.create_bucket()
+        ports().cutoff_schedules.create_group()
         now = datetime.now(timezone.utc)
         today = stockholm_date(now)
         integration_key = region_demo.seed(ports(), now, today)
+        region_demo.seed_slots(ports(), today)
         demo_citizens = region_demo.citizens(today)
         hsa_claim = ports().settings.staff_hsa_id_claim
 

@@ -80,6 +80,10 @@ class AttachmentFiles:
             MetadataDirective="REPLACE",
         )
 
+    def put(self, attachment_id: str, content: bytes, content_type: str) -> None:
+        """A file the app itself makes (a calendar file for a booking)."""
+        self._s3.put_object(Bucket=self.bucket, Key=f"messages/{attachment_id}", Body=content, ContentType=content_type)
+
     def download_url(self, attachment_id: str, filename: str, content_type: str) -> str:
         disposition = f"attachment; filename*=UTF-8''{quote(filename)}"
         return str(

@@ -43,9 +43,10 @@ _UNREAD = InboxMessageRecord.sort_key.exists() & InboxMessageRecord.read_at.does
 
 
 class InboxStore:
-    def deliver(self, message: InboxMessage, sender_client_id: str) -> None:
-        """Store the message; with attachments, take each upload in the same transaction, so a
-        message never exists without its files and an upload never serves two messages."""
+    def deliver(self, message: InboxMessage, sender_client_id: str, uploads: tuple[str, ...] = ()) -> None:
+        """Store the message; with uploaded attachments, take each upload slot in the same
+        transaction, so a message never exists without its files and an upload never serves two
+        messages. (Files the app makes itself, like a calendar file, have no upload slot.)"""
         record = InboxMessageRecord(
             message.citizen_id,
             _sort_key(message),
@@ -64,15 +65,15 @@ class InboxStore:
                 for a in message.attachments
             ] or None,
         )  # fmt: skip
-        if not message.attachments:
+        if not uploads:
             record.save(condition=InboxMessageRecord.sort_key.does_not_exist())
             return
         try:
             with TransactWrite(connection=InboxMessageRecord._get_connection().connection) as tx:
                 tx.save(record, condition=InboxMessageRecord.sort_key.does_not_exist())
-                for attachment in message.attachments:
+                for attachment_id in uploads:
                     tx.update(
-                        AttachmentUpload(attachment.attachment_id),
+                        AttachmentUpload(attachment_id),
                         actions=[AttachmentUpload.message_id.set(message.message_id), AttachmentUpload.expires_at.remove()],
                         condition=AttachmentUpload.message_id.does_not_exist()
                         & (AttachmentUpload.client_key_id == sender_client_id),

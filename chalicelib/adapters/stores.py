@@ -202,6 +202,10 @@ class UnitDirectory:
             return []
         return sorted(UnitRecord.batch_get(sorted(set(hsa_ids))), key=lambda u: u.name)
 
+    def all(self) -> list[UnitRecord]:
+        """The region's units by name: one Query (paged by PynamoDB if the region is large)."""
+        return list(UnitRecord.directory.query("unit"))
+
     def save(self, unit: UnitRecord) -> None:
         unit.save()
 

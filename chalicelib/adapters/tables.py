@@ -21,6 +21,7 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | a staff member's roles                           | Query staff-roles (staff_hsa_id)            |
 | the staff holding roles at a unit                | Query staff-roles index by-unit             |
 | units                                            | GetItem / BatchGetItem units                |
+| the region's unit directory, by name             | Query units index directory ("unit")        |
 | integration key                                  | GetItem integration-clients (key_id)        |
 | idempotent inbound calls (Powertools)           | Get/Put/Update idempotency                  |
 | a citizen's inbox, newest first                  | Query inbox-messages (citizen_id), descending |
@@ -33,6 +34,14 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | a staff member's signature and title             | GetItem / UpdateItem staff-profiles         |
 | a staff read of a citizen's data (access log)    | PutItem access-log (citizen_id, time)       |
 | who read a citizen's data                        | Query access-log (citizen_id), descending   |
+| a unit's slots between two times (all types)     | Query slots index by-unit (unit, start range) |
+| one slot                                         | GetItem slots (slot_id)                     |
+| publish a slot / withdraw a free one             | PutItem / DeleteItem slots, condition not booked |
+| book / rebook / cancel                           | TransactWriteItems: slots (condition free / ours) + bookings (+ invitation) |
+| a citizen's bookings                             | Query bookings (citizen_id)                 |
+| one booking (staff, the cutoff schedule)         | Query bookings index by-booking             |
+| the cutoff reminder, once                        | UpdateItem bookings, condition not reminded for this start |
+| a citizen's invitations                          | Query / GetItem invitations (citizen_id, invitation_id) |
 | a notification to send (coalesced)               | UpdateItem notifications, condition none waiting and none sent in 15 min |
 | notifications due now                            | Query notifications index due (sparse), due_at <= now |
 | claim / done / retry a notification              | UpdateItem notifications with a condition   |
@@ -181,11 +190,38 @@ class OpeningHours(MapAttribute):
     closes = UnicodeAttribute()
 
 
+class VisitTypeMap(MapAttribute):
+    """A visit type a unit offers, with its booking rules (domain/booking.py)."""
+
+    visit_type_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    duration_minutes = NumberAttribute()
+    place = UnicodeAttribute()
+    practitioner_role = UnicodeAttribute()
+    web_booking = BooleanAttribute(default=True)
+    earliest = UnicodeAttribute(default="tomorrow")  # "today" or "tomorrow"
+    cancel_cutoff_minutes = NumberAttribute(default=24 * 60)
+    rebook_cutoff_minutes = NumberAttribute(default=24 * 60)
+    cancel_online = BooleanAttribute(default=True)
+
+
+class UnitDirectoryIndex(GlobalSecondaryIndex):
+    """Every unit under one key, sorted by name: the directory is small and read whole."""
+
+    class Meta:
+        index_name = "directory"
+        projection = AllProjection()
+
+    listed = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute(range_key=True)
+
+
 class UnitRecord(Model):
     """A care unit (vårdenhet)."""
 
     Meta = _meta("units")
     hsa_id = UnicodeAttribute(hash_key=True)
+    listed = UnicodeAttribute(default="unit")  # the directory index's one key
     name = UnicodeAttribute()
     kind = UnicodeAttribute()  # "primary_care", "specialist", "sti_dermatology", …
     municipality = UnicodeAttribute()
@@ -194,6 +230,8 @@ class UnitRecord(Model):
     city = UnicodeAttribute()
     phone = UnicodeAttribute()
     opening_hours = ListAttribute(of=OpeningHours, default=list)
+    visit_types = ListAttribute(of=VisitTypeMap, default=list)
+    directory = UnitDirectoryIndex()
 
 
 class IntegrationClient(Model):
@@ -278,6 +316,77 @@ class AttachmentUpload(Model):
     expires_at = TTLAttribute(null=True)
 
 
+class SlotsByUnitIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-unit"
+        projection = AllProjection()
+
+    unit_hsa_id = UnicodeAttribute(hash_key=True)
+    start_key = UnicodeAttribute(range_key=True)
+
+
+class SlotRecord(Model):
+    """A bookable time. `booking_id` set means taken: booking is a conditional write on it."""
+
+    Meta = _meta("slots")
+    slot_id = UnicodeAttribute(hash_key=True)  # "<unit_hsa_id>/<the care system's or our id>"
+    unit_hsa_id = UnicodeAttribute()
+    start_key = UnicodeAttribute()  # "<start ISO UTC>#<slot_id>"
+    visit_type_id = UnicodeAttribute()
+    start = UTCDateTimeAttribute()
+    end = UTCDateTimeAttribute()
+    place = UnicodeAttribute()
+    practitioner_role = UnicodeAttribute()
+    visibility = UnicodeAttribute()  # web, invited, hidden
+    booking_id = UnicodeAttribute(null=True)
+    by_unit = SlotsByUnitIndex()
+
+
+class ByBookingIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-booking"
+        projection = AllProjection()
+
+    booking_id = UnicodeAttribute(hash_key=True)
+
+
+class BookingRecord(Model):
+    Meta = _meta("bookings")
+    citizen_id = UnicodeAttribute(hash_key=True)
+    booking_id = UnicodeAttribute(range_key=True)
+    unit_hsa_id = UnicodeAttribute()
+    unit_name = UnicodeAttribute()
+    visit_type_id = UnicodeAttribute()
+    visit_type_name = UnicodeAttribute()
+    slot_id = UnicodeAttribute()
+    start = UTCDateTimeAttribute()
+    end = UTCDateTimeAttribute()
+    place = UnicodeAttribute()
+    status = UnicodeAttribute()  # booked, cancelled
+    booked_by = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    hidden_from_citizen = BooleanAttribute(default=False)
+    cancel_reason = UnicodeAttribute(null=True)
+    invitation_id = UnicodeAttribute(null=True)
+    reminded_for = UnicodeAttribute(null=True)  # the start (ISO) the cutoff reminder went out for
+    by_booking = ByBookingIndex()
+
+
+class InvitationRecord(Model):
+    """An open invitation (öppen kallelse): one citizen may book one of these slots until it expires."""
+
+    Meta = _meta("invitations")
+    citizen_id = UnicodeAttribute(hash_key=True)
+    invitation_id = UnicodeAttribute(range_key=True)
+    unit_hsa_id = UnicodeAttribute()
+    visit_type_id = UnicodeAttribute()
+    slot_ids = UnicodeSetAttribute()
+    expires_at = UTCDateTimeAttribute()
+    created_by = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    booking_id = UnicodeAttribute(null=True)  # set when used
+
+
 class StaffProfile(Model):
     """A staff member's name and title (from HSA, at login) and their own signature text."""
 
@@ -346,6 +455,9 @@ ALL_MODELS: tuple[type[Model], ...] = (
     AttachmentUpload,
     StaffProfile,
     AccessLogRecord,
+    SlotRecord,
+    BookingRecord,
+    InvitationRecord,
 )
 
 

@@ -10,7 +10,7 @@ from chalice import Blueprint, Response
 from chalicelib.api.http import json_body, json_response
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
-from chalicelib.services import attachments, inbox, integration, register
+from chalicelib.services import attachments, booking_staff, inbox, integration, register
 
 integration_v1 = Blueprint(__name__)
 
@@ -61,3 +61,12 @@ def citizen_status() -> Response:
     request = integration_v1.current_request
     principal = integration.authenticate(ports(), request.headers.get("authorization"))
     return json_response(inbox.citizen_status(ports(), principal, json_body(request), clock.utc_now()))
+
+
+@integration_v1.route("/integration/v1/units/{unit_hsa_id}/slots", methods=["PUT"])
+def publish_slots(unit_hsa_id: str) -> Response:
+    """The unit's slots for a day or a range become exactly these: a PUT, idempotent by nature."""
+    request = integration_v1.current_request
+    principal = integration.authenticate(ports(), request.headers.get("authorization"))
+    return json_response(booking_staff.publish_slots(ports(), principal, unit_hsa_id, json_body(request),
+                                                     clock.utc_now()))  # fmt: skip

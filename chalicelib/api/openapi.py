@@ -137,6 +137,32 @@ def openapi_document() -> dict[str, Any]:
                         **_errors(400, 401, 403, 422)},
                 }
             },
+            "/integration/v1/units/{unit_hsa_id}/slots": {
+                "put": {
+                    "summary": "Publish the unit's slots for a day or a range: afterwards the unit's slots from `from` "
+                    "to `to` (Stockholm days, inclusive) are exactly these. Sending the same body again changes "
+                    "nothing. A booked slot cannot be removed or moved here (409 slot_booked).",
+                    "security": [{"integrationKey": []}],
+                    "parameters": [{"name": "unit_hsa_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                        "type": "object", "required": ["from", "to", "slots"], "additionalProperties": False,
+                        "properties": {
+                            "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"},
+                            "slots": {"type": "array", "maxItems": 500, "items": {
+                                "type": "object", "required": ["slot_id", "visit_type_id", "start", "end"],
+                                "properties": {
+                                    "slot_id": {"type": "string", "description": "The care system's id, unique per unit"},
+                                    "visit_type_id": {"type": "string"},
+                                    "start": {"type": "string", "format": "date-time"},
+                                    "end": {"type": "string", "format": "date-time"},
+                                    "place": {"type": "string"}, "practitioner_role": {"type": "string"},
+                                    "visibility": {"type": "string", "enum": ["web", "invited", "hidden"],
+                                                   "default": "web"}}}}}}}}},
+                    "responses": {"200": _json({"type": "object", "properties": {
+                        k: {"type": "integer"} for k in ("published", "withdrawn", "slots")}}),
+                        **_errors(400, 401, 403, 409, 422)},
+                }
+            },
             "/integration/v1/messages": {
                 "post": {
                     "summary": "Deliver a message to a citizen's inbox",

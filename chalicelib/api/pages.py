@@ -67,6 +67,7 @@ def citizen_start() -> Response:
         children=view.children,
         services=view.services,
         unread=view.unread,
+        bookings=view.bookings,
     )
 
 

@@ -49,7 +49,7 @@ def send_from_care_system(
     def deliver_once() -> dict[str, Any]:
         account = recipient(ports, pnr)
         files = attachments.take_for_message(ports, principal, unit.hsa_id, attachment_ids)
-        message = deliver(ports, account, unit, letter, principal.key_id, now, files=files)
+        message = deliver(ports, account, unit, letter, principal.key_id, now, files=files, uploaded=True)
         return {"message_id": message.message_id}
 
     return run_idempotent(
@@ -95,9 +95,11 @@ def deliver(
     now: datetime,
     *,
     files: tuple[Attachment, ...] = (),
+    uploaded: bool = False,
     staff_name: str | None = None,
 ) -> InboxMessage:
-    """Into the recipient's inbox from the unit, then a notification per the citizen's settings."""
+    """Into the recipient's inbox from the unit, then a notification per the citizen's settings.
+    `uploaded`: the files came through upload slots (a care system's), which the message takes."""
     message = InboxMessage(
         message_id=str(uuid.uuid4()),
         citizen_id=account.citizen_id,
@@ -111,7 +113,7 @@ def deliver(
         sender_staff_name=staff_name,
     )
     try:
-        ports.inbox.deliver(message, sender_client_id=sender_id)
+        ports.inbox.deliver(message, sender_id, tuple(f.attachment_id for f in files) if uploaded else ())
     except AttachmentTaken:
         raise Unprocessable("attachment_already_used", "En bilaga hör redan till ett annat meddelande.",
                             field="attachments") from None  # fmt: skip

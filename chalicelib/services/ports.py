@@ -7,6 +7,7 @@ from typing import Protocol
 
 from chalicelib.adapters.access_log import AccessLog
 from chalicelib.adapters.attachments import AttachmentFiles, AttachmentUploads
+from chalicelib.adapters.booking import BookingStore, CutoffSchedules, InvitationStore, SlotStore
 from chalicelib.adapters.inbox import InboxStore
 from chalicelib.adapters.messaging import Messenger
 from chalicelib.adapters.outbox import Outbox
@@ -59,3 +60,7 @@ class Ports:
     attachment_uploads: AttachmentUploads
     staff_profiles: StaffProfiles
     access_log: AccessLog
+    slots: SlotStore
+    bookings: BookingStore
+    invitations: InvitationStore
+    cutoff_schedules: CutoffSchedules

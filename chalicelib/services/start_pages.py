@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from chalicelib.domain.guardianship import Child
+from chalicelib.services import booking
 from chalicelib.services.acting import children_to_act_for
 from chalicelib.services.ports import Ports
 from chalicelib.services.principals import CitizenPrincipal, StaffPrincipal
@@ -28,6 +29,7 @@ class CitizenStart:
     children: list[Child]
     services: tuple[str, ...]
     unread: int | None  # None when the region has the inbox switched off
+    bookings: list[booking.BookingView]  # upcoming, soonest first
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,9 @@ class UnitRoles:
 def citizen_start(ports: Ports, principal: CitizenPrincipal, now: datetime) -> CitizenStart:
     services = tuple(key for key, switch in CITIZEN_SERVICES if switch is None or ports.settings.eservice_on(switch))
     unread = ports.inbox.unread_count(principal.subject_id) if ports.settings.eservice_on("inbox") else None
-    return CitizenStart(children=children_to_act_for(ports, principal, now), services=services, unread=unread)
+    bookings = booking.upcoming(ports, principal, now) if ports.settings.eservice_on("booking") else []
+    return CitizenStart(children=children_to_act_for(ports, principal, now), services=services, unread=unread,
+                        bookings=bookings)  # fmt: skip
 
 
 def staff_units(ports: Ports, principal: StaffPrincipal, region_label: str) -> list[UnitRoles]:

@@ -27,6 +27,7 @@ def _environment() -> Environment:
     )
     environment.filters["stockholm"] = _stockholm_time
     environment.filters["paragraphs"] = paragraphs
+    environment.filters["stockholm_time"] = lambda moment: moment.astimezone(STOCKHOLM).strftime("%H:%M")
     return environment
 
 

@@ -161,11 +161,21 @@ def test_queues_have_dead_letter_queues_and_alarms_watch_errors_throttles_and_de
     assert len(with_redrive) == 2 and len(queues) == 4
     alarms = [a["Properties"] for a in _of_type(demo, "AWS::CloudWatch::Alarm").values()]
     metrics = sorted(a["MetricName"] for a in alarms)
-    # Errors and throttles of both functions, both dead-letter queues, and notifications given up
-    assert metrics == ["ApproximateNumberOfMessagesVisible"] * 2 + ["Errors"] * 2 + ["NotificationGaveUp"] + [
+    # Errors and throttles of the three functions, both dead-letter queues, and notifications given up
+    assert metrics == ["ApproximateNumberOfMessagesVisible"] * 2 + ["Errors"] * 3 + ["NotificationGaveUp"] + [
         "Throttles"
-    ] * 2
+    ] * 3
     assert all(a["AlarmActions"] for a in alarms)
+
+
+def test_booking_schedules_invoke_the_cutoff_function_which_the_api_knows(demo):
+    functions = _of_type(demo, "AWS::Serverless::Function")
+    cutoff_id = next(k for k in functions if k.startswith("BookingCutoff"))
+    api = next(f["Properties"] for k, f in functions.items() if k.startswith("APIHandler"))
+    assert api["Environment"]["Variables"]["BOOKING_CUTOFF_TARGET_ARN"] == {"Fn::GetAtt": [cutoff_id, "Arn"]}
+    assert "BOOKING_CUTOFF_TARGET_ARN" not in functions[cutoff_id]["Properties"]["Environment"]["Variables"]
+    permissions = json.dumps(list(_of_type(demo, "AWS::IAM::Policy").values()))
+    assert f'"{cutoff_id}", "Arn"' in permissions and "lambda:InvokeFunction" in permissions
 
 
 def test_sender_identity_and_unknown_routes_as_json_404(demo):

@@ -66,14 +66,16 @@ def region(providers, today, monkeypatch):
     import app
     from chalicelib import bootstrap
     from chalicelib.adapters.tables import create_all_tables
-    from local import gateway
+    from local import gateway, moto_fidelity
 
     gateway.install()
+    moto_fidelity.make_dynamodb_writes_atomic()
     with mock_aws():
         bootstrap.reset()
         create_all_tables()
         region_demo.verify_sender(bootstrap.ports().settings.ses_sender)
         bootstrap.ports().attachment_files.create_bucket()
+        bootstrap.ports().cutoff_schedules.create_group()
         key = region_demo.seed(bootstrap.ports(), utc_now(), today)
         with Client(app.app) as client:
             yield Region(

@@ -1,0 +1,286 @@
+"""Slots, bookings and invitations in DynamoDB, and the one-time cutoff schedules in EventBridge
+Scheduler. Every change to who holds a slot is one transaction with a condition on the slot, so
+exactly one of any number of simultaneous attempts wins."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from functools import cached_property
+from typing import Any
+
+import botocore.session
+from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.adapters.tables import (
+    BookingRecord,
+    InvitationRecord,
+    SlotRecord,
+    UnitRecord,
+    VisitTypeMap,
+    condition_failed,
+)
+from chalicelib.domain.booking import (
+    Booking,
+    BookingRules,
+    BookingStatus,
+    Earliest,
+    Slot,
+    VisitType,
+    Visibility,
+)
+from chalicelib.domain.clock import STOCKHOLM
+
+
+class Lost(Exception):
+    """A condition failed: someone else took the slot, or the booking or invitation changed."""
+
+
+def visit_types_of(unit: UnitRecord) -> list[VisitType]:
+    return [
+        VisitType(
+            visit_type_id=v.visit_type_id,
+            name=v.name,
+            duration_minutes=int(v.duration_minutes),
+            place=v.place,
+            practitioner_role=v.practitioner_role,
+            web_booking=bool(v.web_booking),
+            rules=BookingRules(
+                earliest=Earliest(v.earliest),
+                cancel_cutoff=timedelta(minutes=int(v.cancel_cutoff_minutes)),
+                rebook_cutoff=timedelta(minutes=int(v.rebook_cutoff_minutes)),
+                cancel_online=bool(v.cancel_online),
+            ),
+        )
+        for v in unit.visit_types or ()
+    ]
+
+
+def visit_type_map(v: VisitType) -> VisitTypeMap:
+    return VisitTypeMap(
+        visit_type_id=v.visit_type_id, name=v.name, duration_minutes=v.duration_minutes, place=v.place,
+        practitioner_role=v.practitioner_role, web_booking=v.web_booking, earliest=v.rules.earliest.value,
+        cancel_cutoff_minutes=int(v.rules.cancel_cutoff.total_seconds() // 60),
+        rebook_cutoff_minutes=int(v.rules.rebook_cutoff.total_seconds() // 60),
+        cancel_online=v.rules.cancel_online,
+    )  # fmt: skip
+
+
+def _slot(r: SlotRecord) -> Slot:
+    return Slot(r.slot_id, r.unit_hsa_id, r.visit_type_id, r.start, r.end, r.place, r.practitioner_role,
+                Visibility(r.visibility), r.booking_id)  # fmt: skip
+
+
+def _booking(r: BookingRecord) -> Booking:
+    return Booking(
+        booking_id=r.booking_id, citizen_id=r.citizen_id, unit_hsa_id=r.unit_hsa_id, unit_name=r.unit_name,
+        visit_type_id=r.visit_type_id, visit_type_name=r.visit_type_name, slot_id=r.slot_id, start=r.start,
+        end=r.end, place=r.place, status=BookingStatus(r.status), booked_by=r.booked_by, created_at=r.created_at,
+        hidden_from_citizen=bool(r.hidden_from_citizen), cancel_reason=r.cancel_reason, invitation_id=r.invitation_id,
+    )  # fmt: skip
+
+
+def _transaction() -> TransactWrite:
+    return TransactWrite(connection=SlotRecord._get_connection().connection)
+
+
+def _lost_on_condition(error: TransactWriteError) -> None:
+    if error.cause_response_code == "TransactionCanceledException":
+        raise Lost() from None
+    raise error
+
+
+def _free() -> Any:
+    return SlotRecord.slot_id.exists() & SlotRecord.booking_id.does_not_exist()
+
+
+class SlotStore:
+    def get(self, slot_id: str) -> Slot | None:
+        try:
+            return _slot(SlotRecord.get(slot_id, consistent_read=True))
+        except DoesNotExist:
+            return None
+
+    def between(self, unit_hsa_id: str, start: datetime, end: datetime) -> list[Slot]:
+        """The unit's slots starting in [start, end), in time order: one Query."""
+        return [
+            _slot(r)
+            for r in SlotRecord.by_unit.query(
+                unit_hsa_id, SlotRecord.start_key.between(start.isoformat(), f"{end.isoformat()}")
+            )
+            if r.start < end
+        ]
+
+    def publish(self, slot: Slot) -> bool:
+        """Create or update a free slot; False when it is booked (then it is left as it is)."""
+        try:
+            SlotRecord(
+                slot.slot_id, unit_hsa_id=slot.unit_hsa_id, start_key=f"{slot.start.isoformat()}#{slot.slot_id}",
+                visit_type_id=slot.visit_type_id, start=slot.start, end=slot.end, place=slot.place,
+                practitioner_role=slot.practitioner_role, visibility=slot.visibility.value,
+            ).save(condition=SlotRecord.booking_id.does_not_exist())  # fmt: skip
+        except PutError as error:
+            if condition_failed(error):
+                return False
+            raise
+        return True
+
+    def withdraw(self, slot_id: str) -> bool:
+        """Remove a free slot; False when it is booked."""
+        try:
+            SlotRecord(slot_id).delete(condition=SlotRecord.booking_id.does_not_exist())
+        except DeleteError as error:
+            if condition_failed(error):
+                return False
+            raise
+        return True
+
+
+class BookingStore:
+    def of_citizen(self, citizen_id: str) -> list[Booking]:
+        return [_booking(r) for r in BookingRecord.query(citizen_id)]
+
+    def get(self, booking_id: str) -> Booking | None:
+        for record in BookingRecord.by_booking.query(booking_id, limit=1):
+            return _booking(record)
+        return None
+
+    def book(self, booking: Booking, invitation_id: str | None = None, *, now: datetime | None = None) -> None:
+        """Take the slot and record the booking (and use the invitation) in one transaction."""
+        record = BookingRecord(
+            booking.citizen_id, booking.booking_id, unit_hsa_id=booking.unit_hsa_id, unit_name=booking.unit_name,
+            visit_type_id=booking.visit_type_id, visit_type_name=booking.visit_type_name, slot_id=booking.slot_id,
+            start=booking.start, end=booking.end, place=booking.place, status=booking.status.value,
+            booked_by=booking.booked_by, created_at=booking.created_at,
+            hidden_from_citizen=booking.hidden_from_citizen, invitation_id=invitation_id,
+        )  # fmt: skip
+        try:
+            with _transaction() as tx:
+                tx.update(SlotRecord(booking.slot_id), actions=[SlotRecord.booking_id.set(booking.booking_id)],
+                          condition=_free())  # fmt: skip
+                tx.save(record, condition=BookingRecord.booking_id.does_not_exist())
+                if invitation_id:
+                    tx.update(
+                        InvitationRecord(booking.citizen_id, invitation_id),
+                        actions=[InvitationRecord.booking_id.set(booking.booking_id)],
+                        condition=InvitationRecord.invitation_id.exists()
+                        & InvitationRecord.booking_id.does_not_exist()
+                        & (InvitationRecord.expires_at > (now or booking.created_at)),
+                    )
+        except TransactWriteError as error:
+            _lost_on_condition(error)
+
+    def move(self, booking: Booking, new_slot: Slot) -> Booking:
+        """Rebook: take the new slot, free the old, update the booking, all or nothing."""
+        moved = booking.moved_to(new_slot)
+        try:
+            with _transaction() as tx:
+                tx.update(SlotRecord(new_slot.slot_id), actions=[SlotRecord.booking_id.set(booking.booking_id)],
+                          condition=_free())  # fmt: skip
+                tx.update(SlotRecord(booking.slot_id), actions=[SlotRecord.booking_id.remove()],
+                          condition=SlotRecord.booking_id == booking.booking_id)  # fmt: skip
+                tx.update(
+                    BookingRecord(booking.citizen_id, booking.booking_id),
+                    actions=[BookingRecord.slot_id.set(moved.slot_id), BookingRecord.start.set(moved.start),
+                             BookingRecord.end.set(moved.end), BookingRecord.place.set(moved.place)],
+                    condition=(BookingRecord.status == BookingStatus.BOOKED.value)
+                    & (BookingRecord.slot_id == booking.slot_id),
+                )  # fmt: skip
+        except TransactWriteError as error:
+            _lost_on_condition(error)
+        return moved
+
+    def cancel(self, booking: Booking, reason: str | None) -> None:
+        """Free the slot and mark the booking cancelled, together."""
+        actions = [BookingRecord.status.set(BookingStatus.CANCELLED.value)]
+        if reason:
+            actions.append(BookingRecord.cancel_reason.set(reason))
+        try:
+            with _transaction() as tx:
+                tx.update(SlotRecord(booking.slot_id), actions=[SlotRecord.booking_id.remove()],
+                          condition=SlotRecord.booking_id == booking.booking_id)  # fmt: skip
+                tx.update(BookingRecord(booking.citizen_id, booking.booking_id), actions=actions,
+                          condition=(BookingRecord.status == BookingStatus.BOOKED.value)
+                          & (BookingRecord.slot_id == booking.slot_id))  # fmt: skip
+        except TransactWriteError as error:
+            _lost_on_condition(error)
+
+    def mark_reminded(self, booking: Booking) -> bool:
+        """Once per booked time: a schedule that fires twice reminds once."""
+        try:
+            BookingRecord(booking.citizen_id, booking.booking_id).update(
+                actions=[BookingRecord.reminded_for.set(booking.start.isoformat())],
+                condition=(BookingRecord.status == BookingStatus.BOOKED.value)
+                & (BookingRecord.start == booking.start)
+                & (BookingRecord.reminded_for.does_not_exist() | (BookingRecord.reminded_for != booking.start.isoformat())),
+            )
+        except UpdateError as error:
+            if condition_failed(error):
+                return False
+            raise
+        return True
+
+
+class InvitationStore:
+    def create(self, record: InvitationRecord) -> None:
+        record.save(condition=InvitationRecord.invitation_id.does_not_exist())
+
+    def get(self, citizen_id: str, invitation_id: str) -> InvitationRecord | None:
+        try:
+            return InvitationRecord.get(citizen_id, invitation_id)
+        except DoesNotExist:
+            return None
+
+
+class CutoffSchedules:
+    """One `at(...)` schedule per booking, in Stockholm time, deleted by Scheduler after it runs."""
+
+    def __init__(self, group: str, target_arn: str, role_arn: str) -> None:
+        self._group, self._target_arn, self._role_arn = group, target_arn, role_arn
+
+    @cached_property
+    def _client(self) -> Any:
+        return botocore.session.get_session().create_client("scheduler")
+
+    @staticmethod
+    def name(booking_id: str) -> str:
+        return f"booking-{booking_id}"
+
+    def put(self, booking: Booking, at: datetime) -> None:
+        """Create the booking's schedule, or move it (a rebooking) to the new time."""
+        local = at.astimezone(STOCKHOLM).replace(tzinfo=None, microsecond=0)
+        request = {
+            "Name": self.name(booking.booking_id),
+            "GroupName": self._group,
+            "ScheduleExpression": f"at({local.isoformat()})",
+            "ScheduleExpressionTimezone": "Europe/Stockholm",
+            "FlexibleTimeWindow": {"Mode": "OFF"},
+            "ActionAfterCompletion": "DELETE",
+            "Target": {
+                "Arn": self._target_arn,
+                "RoleArn": self._role_arn,
+                "Input": json.dumps({"booking_id": booking.booking_id, "start": booking.start.isoformat()}),
+                "RetryPolicy": {"MaximumRetryAttempts": 3},
+            },
+        }
+        try:
+            self._client.update_schedule(**request)
+        except self._client.exceptions.ResourceNotFoundException:
+            self._client.create_schedule(**request)
+
+    def delete(self, booking_id: str) -> None:
+        try:
+            self._client.delete_schedule(Name=self.name(booking_id), GroupName=self._group)
+        except self._client.exceptions.ResourceNotFoundException:
+            pass
+
+    def get(self, booking_id: str) -> dict[str, Any] | None:
+        try:
+            return dict(self._client.get_schedule(Name=self.name(booking_id), GroupName=self._group))
+        except self._client.exceptions.ResourceNotFoundException:
+            return None
+
+    def create_group(self) -> None:
+        """Local stack and tests only; infra/ creates the group in AWS."""
+        self._client.create_schedule_group(Name=self._group)

@@ -1,0 +1,179 @@
+"""The citizen's booking pages: booked times, find and book a time, cancel and rebook.
+Every step is a plain link or form, so it all works without JavaScript."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from chalice import Blueprint, Response
+
+from chalicelib.api.http import form, language, redirect, render_page, require_csrf
+from chalicelib.api.session import current_citizen
+from chalicelib.bootstrap import ports
+from chalicelib.domain import clock
+from chalicelib.domain.booking import CANCEL_REASONS
+from chalicelib.errors import AppError, BadInput
+from chalicelib.services import booking
+from chalicelib.services.principals import CitizenPrincipal
+
+booking_pages = Blueprint(__name__)
+FORM = ["application/x-www-form-urlencoded"]
+
+
+def _citizen() -> tuple[CitizenPrincipal | None, Response | None]:
+    principal = current_citizen(booking_pages.current_request)
+    return principal, (redirect("/") if principal is None else None)
+
+
+def _page(principal: CitizenPrincipal, template: str, *, status: int = 200, **context: object) -> Response:
+    return render_page(template, language(booking_pages.current_request), staff=False,
+                       csrf_token=principal.csrf_token, principal=principal, status=status, **context)  # fmt: skip
+
+
+def _params() -> dict[str, str]:
+    return dict(booking_pages.current_request.query_params or {})
+
+
+@booking_pages.route("/bookings", methods=["GET"])
+def booked_times() -> Response:
+    principal, away = _citizen()
+    if away:
+        return away
+    return _page(principal, "bookings.html", views=booking.upcoming(ports(), principal, clock.utc_now()))
+
+
+def _chooser(principal: CitizenPrincipal, params: dict[str, str], *, rebooking: str | None = None,
+             error: AppError | None = None) -> Response:  # fmt: skip
+    """Unit → visit type → day → time, one step per page, each step a link."""
+    now = clock.utc_now()
+    unit_id, visit_type_id, invitation = params.get("unit"), params.get("visit_type"), params.get("invitation")
+    context: dict[str, object] = {"params": params, "rebooking": rebooking, "error": error, "offers": None,
+                                  "offer": None, "unit": None, "visit_type": None, "current": None, "days": [],
+                                  "times": [], "day": None}  # fmt: skip
+    if rebooking:
+        current = booking.own_booking(ports(), principal, rebooking)
+        unit_id, visit_type_id = current.unit_hsa_id, current.visit_type_id
+        context["current"] = current
+    if not unit_id:
+        context["offers"] = booking.offers(ports())
+        return _page(principal, "book.html", **context)
+    unit = ports().units.get(unit_id)
+    offer = next((o for o in booking.offers(ports()) if o.unit.hsa_id == unit_id), None)
+    context["offer"] = offer
+    if unit is None or (offer is None and not invitation):
+        raise BadInput("unit_not_found", "Mottagningen har ingen webbtidbok.", field="unit")
+    context["unit"] = unit
+    if visit_type_id:
+        try:
+            slots = booking.free_slots(ports(), principal, unit_id, visit_type_id, now, invitation)
+        except AppError:
+            if error is None:
+                raise
+            slots = []  # the page already says what went wrong (a used or expired invitation)
+        context["days"] = booking.days_of(slots)
+        chosen = params.get("day")
+        if chosen:
+            day = date.fromisoformat(chosen) if _is_date(chosen) else None
+            context["day"] = day
+            context["times"] = [s for s in slots if day and booking.day_bounds(day)[0] <= s.start < booking.day_bounds(day)[1]]
+        context["visit_type"] = next(
+            (v for v in booking.visit_types_of(unit) if v.visit_type_id == visit_type_id), None)  # fmt: skip
+    return _page(principal, "book.html", status=error.status if error else 200, **context)
+
+
+def _is_date(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+@booking_pages.route("/book", methods=["GET"])
+def choose() -> Response:
+    principal, away = _citizen()
+    return away or _chooser(principal, _params())
+
+
+@booking_pages.route("/book/confirm", methods=["GET"])
+def confirm() -> Response:
+    principal, away = _citizen()
+    if away:
+        return away
+    params = _params()
+    slot, unit, visit_type = booking.slot_for_booking(ports(), params.get("slot", ""))
+    return _page(principal, "book_confirm.html", slot=slot, unit=unit, visit_type=visit_type, params=params)
+
+
+@booking_pages.route("/book", methods=["POST"], content_types=FORM)
+def book() -> Response:
+    principal, away = _citizen()
+    if away:
+        return away
+    fields = form(booking_pages.current_request)
+    require_csrf(principal.csrf_token, fields.get("csrf_token"))
+    try:
+        made = booking.book(ports(), principal, fields.get("slot", ""), clock.utc_now(), fields.get("invitation") or None)
+    except AppError as error:
+        if error.status not in (409, 422):
+            raise
+        # Back to the times, with the reason: someone else was quicker, or the rules changed.
+        slot = ports().slots.get(fields.get("slot", ""))
+        params = {"unit": slot.unit_hsa_id, "visit_type": slot.visit_type_id} if slot else {}
+        if fields.get("invitation"):
+            params["invitation"] = fields["invitation"]
+        return _chooser(principal, params, error=error)
+    return redirect(f"/bookings/{made.booking_id}?done=booked")
+
+
+def _booking(principal: CitizenPrincipal, booking_id: str, *, done: str | None = None,
+             error: AppError | None = None) -> Response:  # fmt: skip
+    found = booking.own_booking(ports(), principal, booking_id)
+    unit = ports().units.get(found.unit_hsa_id)
+    return _page(principal, "booking.html", status=error.status if error else 200, error=error,
+                 view=booking.view(found, unit, clock.utc_now()), reasons=CANCEL_REASONS,
+                 done=done if done in ("booked", "rebooked", "cancelled") else None)  # fmt: skip
+
+
+@booking_pages.route("/bookings/{booking_id}", methods=["GET"])
+def booking_page(booking_id: str) -> Response:
+    principal, away = _citizen()
+    return away or _booking(principal, booking_id, done=_params().get("done"))
+
+
+@booking_pages.route("/bookings/{booking_id}/cancel", methods=["POST"], content_types=FORM)
+def cancel(booking_id: str) -> Response:
+    principal, away = _citizen()
+    if away:
+        return away
+    fields = form(booking_pages.current_request)
+    require_csrf(principal.csrf_token, fields.get("csrf_token"))
+    try:
+        booking.cancel(ports(), principal, booking_id, fields.get("reason") or None, clock.utc_now())
+    except AppError as error:
+        if error.status not in (400, 409, 422):
+            raise
+        return _booking(principal, booking_id, error=error)
+    return redirect(f"/bookings/{booking_id}?done=cancelled")
+
+
+@booking_pages.route("/bookings/{booking_id}/rebook", methods=["GET"])
+def rebook_choose(booking_id: str) -> Response:
+    principal, away = _citizen()
+    return away or _chooser(principal, _params(), rebooking=booking_id)
+
+
+@booking_pages.route("/bookings/{booking_id}/rebook", methods=["POST"], content_types=FORM)
+def rebook(booking_id: str) -> Response:
+    principal, away = _citizen()
+    if away:
+        return away
+    fields = form(booking_pages.current_request)
+    require_csrf(principal.csrf_token, fields.get("csrf_token"))
+    try:
+        booking.rebook(ports(), principal, booking_id, fields.get("slot", ""), clock.utc_now())
+    except AppError as error:
+        if error.status not in (409, 422):
+            raise
+        return _chooser(principal, {}, rebooking=booking_id, error=error)
+    return redirect(f"/bookings/{booking_id}?done=rebooked")

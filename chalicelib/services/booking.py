@@ -1,0 +1,322 @@
+"""Web booking for citizens (or a guardian acting for a child under 13): find a free time, book,
+cancel and rebook under the unit's rules; a confirmation with a calendar file lands in the inbox
+after every change; a one-time schedule reminds at the moment online changes close.
+
+Who holds a slot changes only in a transaction conditioned on the slot (adapters/booking.py):
+exactly one of many simultaneous attempts wins. The rules are checked here, from the clock, at
+every request; the schedule only reminds.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from chalicelib.adapters.booking import Lost, visit_types_of
+from chalicelib.adapters.tables import UnitRecord
+from chalicelib.domain import booking as rules
+from chalicelib.domain.attachments import Attachment
+from chalicelib.domain.booking import Booking, BookingStatus, Slot, VisitType, Visibility
+from chalicelib.domain.calendar import booking_ics
+from chalicelib.domain.clock import STOCKHOLM
+from chalicelib.errors import BadInput, Conflict, NotFound, Unprocessable
+from chalicelib.observability import logger, record_metric
+from chalicelib.services import inbox
+from chalicelib.services.ports import Ports
+from chalicelib.services.principals import CitizenPrincipal
+
+SEARCH_DAYS = 42
+REFUSALS = {
+    "slot_in_past": "Tiden har redan varit.",
+    "too_soon": "Den här mottagningen tar bokningar tidigast från i morgon.",
+    "past_cutoff": "Tiden kan inte längre ändras här. Ring mottagningen.",
+    "cancel_not_online": "Mottagningen tar inte emot avbokningar här. Ring mottagningen.",
+}
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A unit and the visit types a citizen may book there."""
+
+    unit: UnitRecord
+    visit_types: list[VisitType]
+
+
+@dataclass(frozen=True)
+class BookingView:
+    booking: Booking
+    unit_phone: str
+    can_cancel: bool
+    can_rebook: bool
+    cancel_online: bool  # False: the unit takes cancellations by phone only
+    changes_close_at: datetime
+
+
+def _refused(reason: str) -> Unprocessable:
+    return Unprocessable(reason, REFUSALS[reason])
+
+
+def _unit(ports: Ports, unit_hsa_id: str) -> UnitRecord:
+    unit = ports.units.get(unit_hsa_id)
+    if unit is None:
+        raise NotFound("unit_not_found", "Mottagningen finns inte.")
+    return unit
+
+
+def _visit_type(unit: UnitRecord, visit_type_id: str) -> VisitType:
+    found = next((v for v in visit_types_of(unit) if v.visit_type_id == visit_type_id), None)
+    if found is None:
+        raise Unprocessable("visit_type_not_offered", "Mottagningen erbjuder inte den besökstypen.")
+    return found
+
+
+# -- finding a time ---------------------------------------------------------------------------
+
+
+def offers(ports: Ports) -> list[Offer]:
+    """Units where citizens can book something themselves, by name."""
+    found = [Offer(u, [v for v in visit_types_of(u) if v.web_booking]) for u in ports.units.all()]
+    return [o for o in found if o.visit_types]
+
+
+def free_slots(ports: Ports, principal: CitizenPrincipal, unit_hsa_id: str, visit_type_id: str, now: datetime,
+               invitation_id: str | None = None) -> list[Slot]:  # fmt: skip
+    """The times the subject may book now: open for the web (or in their invitation), free, and
+    within the unit's rules."""
+    unit = _unit(ports, unit_hsa_id)
+    visit_type = _visit_type(unit, visit_type_id)
+    invited = _invited_slot_ids(ports, principal, invitation_id, unit_hsa_id, visit_type_id, now)
+    if not visit_type.web_booking and not invited:
+        raise Unprocessable("visit_type_not_offered", "Mottagningen erbjuder inte den besökstypen för webbokning.")
+    return [
+        slot
+        for slot in ports.slots.between(unit_hsa_id, now, now + timedelta(days=SEARCH_DAYS))
+        if slot.free
+        and slot.visit_type_id == visit_type_id
+        and (slot.visibility is Visibility.WEB or slot.slot_id in invited)
+        and rules.booking_refusal(visit_type.rules, slot.start, now) is None
+    ]
+
+
+def _invited_slot_ids(ports: Ports, principal: CitizenPrincipal, invitation_id: str | None, unit_hsa_id: str,
+                      visit_type_id: str, now: datetime) -> frozenset[str]:  # fmt: skip
+    if not invitation_id:
+        return frozenset()
+    invitation = ports.invitations.get(principal.subject_id, invitation_id)
+    if invitation is None or invitation.unit_hsa_id != unit_hsa_id or invitation.visit_type_id != visit_type_id:
+        raise NotFound("invitation_not_found", "Inbjudan finns inte.")
+    if invitation.booking_id:
+        raise Unprocessable("invitation_used", "Du har redan bokat en tid med den här inbjudan.")
+    if invitation.expires_at <= now:
+        raise Unprocessable("invitation_expired", "Inbjudan har gått ut. Kontakta mottagningen.")
+    return frozenset(invitation.slot_ids)
+
+
+def slot_for_booking(ports: Ports, slot_id: str) -> tuple[Slot, UnitRecord, VisitType]:
+    slot = ports.slots.get(slot_id)
+    if slot is None:
+        raise NotFound("slot_not_found", "Tiden finns inte.")
+    unit = _unit(ports, slot.unit_hsa_id)
+    return slot, unit, _visit_type(unit, slot.visit_type_id)
+
+
+# -- booking, cancelling, rebooking ------------------------------------------------------------
+
+
+def book(ports: Ports, principal: CitizenPrincipal, slot_id: str, now: datetime,
+         invitation_id: str | None = None) -> Booking:  # fmt: skip
+    slot, unit, visit_type = slot_for_booking(ports, slot_id)
+    invited = _invited_slot_ids(ports, principal, invitation_id, unit.hsa_id, visit_type.visit_type_id, now)
+    mine = next((b for b in ports.bookings.of_citizen(principal.subject_id) if b.booking_id == slot.booking_id), None)
+    if mine is not None:
+        return mine  # the same confirmation sent twice (a double click): one booking
+    if slot.visibility is Visibility.HIDDEN or (slot.visibility is Visibility.INVITED and slot_id not in invited):
+        raise Unprocessable("slot_invitation_only", "Tiden kan bara bokas med en inbjudan från mottagningen.")
+    if not visit_type.web_booking and not invited:
+        raise Unprocessable("visit_type_not_offered", "Mottagningen erbjuder inte den besökstypen för webbokning.")
+    if reason := rules.booking_refusal(visit_type.rules, slot.start, now):
+        raise _refused(reason)
+    if not slot.free:
+        raise _taken()
+    booking = Booking(
+        booking_id=str(uuid.uuid4()), citizen_id=principal.subject_id, unit_hsa_id=unit.hsa_id, unit_name=unit.name,
+        visit_type_id=visit_type.visit_type_id, visit_type_name=visit_type.name, slot_id=slot.slot_id,
+        start=slot.start, end=slot.end, place=slot.place, status=BookingStatus.BOOKED, booked_by="citizen",
+        created_at=now, invitation_id=invitation_id if slot_id in invited else None,
+    )  # fmt: skip
+    try:
+        ports.bookings.book(booking, booking.invitation_id, now=now)
+    except Lost:
+        raise _taken() from None
+    after_change(ports, booking, visit_type, "booked", now)
+    return booking
+
+
+def _taken() -> Conflict:
+    return Conflict("slot_taken", "Någon annan hann boka tiden. Välj en annan tid.")
+
+
+def own_booking(ports: Ports, principal: CitizenPrincipal, booking_id: str) -> Booking:
+    """One of the subject's bookings that the unit shows them."""
+    found = next((b for b in ports.bookings.of_citizen(principal.subject_id) if b.booking_id == booking_id), None)
+    if found is None or found.hidden_from_citizen:
+        raise NotFound("booking_not_found", "Bokningen finns inte.")
+    return found
+
+
+def cancel(ports: Ports, principal: CitizenPrincipal, booking_id: str, reason: str | None, now: datetime) -> Booking:
+    booking = own_booking(ports, principal, booking_id)
+    if booking.status is not BookingStatus.BOOKED:
+        raise Unprocessable("booking_cancelled", "Bokningen är redan avbokad.")
+    if reason and reason not in rules.CANCEL_REASONS:
+        raise BadInput("cancel_reason_invalid", "Välj en av orsakerna.", field="reason")
+    visit_type = _visit_type(_unit(ports, booking.unit_hsa_id), booking.visit_type_id)
+    if refusal := rules.cancel_refusal(visit_type.rules, booking.start, now):
+        raise _refused(refusal)
+    return cancel_booking(ports, booking, visit_type, reason, now)
+
+
+def cancel_booking(ports: Ports, booking: Booking, visit_type: VisitType, reason: str | None, now: datetime,
+                   note: str | None = None) -> Booking:  # fmt: skip
+    """Free the slot, delete the reminder schedule, tell the citizen (rules already checked)."""
+    try:
+        ports.bookings.cancel(booking, reason)
+    except Lost:
+        raise Conflict("booking_changed", "Bokningen ändrades samtidigt. Ladda om sidan.") from None
+    cancelled = replace(booking, status=BookingStatus.CANCELLED, cancel_reason=reason)
+    after_change(ports, cancelled, visit_type, "cancelled", now, note)
+    return cancelled
+
+
+def rebook(ports: Ports, principal: CitizenPrincipal, booking_id: str, new_slot_id: str, now: datetime) -> Booking:
+    booking = own_booking(ports, principal, booking_id)
+    if booking.status is not BookingStatus.BOOKED:
+        raise Unprocessable("booking_cancelled", "Bokningen är avbokad.")
+    new_slot, _, visit_type = slot_for_booking(ports, new_slot_id)
+    if new_slot.slot_id == booking.slot_id:
+        return booking
+    if new_slot.unit_hsa_id != booking.unit_hsa_id or new_slot.visit_type_id != booking.visit_type_id:
+        raise Unprocessable("visit_type_not_offered", "Välj en tid för samma besök på samma mottagning.")
+    if refusal := rules.rebook_refusal(visit_type.rules, booking.start, now):
+        raise _refused(refusal)
+    if new_slot.visibility is not Visibility.WEB:
+        raise Unprocessable("slot_invitation_only", "Tiden kan bara bokas med en inbjudan från mottagningen.")
+    if refusal := rules.booking_refusal(visit_type.rules, new_slot.start, now):
+        raise _refused(refusal)
+    return move_booking(ports, booking, new_slot, visit_type, now)
+
+
+def move_booking(ports: Ports, booking: Booking, new_slot: Slot, visit_type: VisitType, now: datetime,
+                 note: str | None = None) -> Booking:  # fmt: skip
+    """New slot taken and old freed in one transaction (rules already checked)."""
+    if not new_slot.free:
+        raise _taken()
+    try:
+        moved = ports.bookings.move(booking, new_slot)
+    except Lost:
+        # Nothing changed: the citizen keeps the old time.
+        raise _taken() from None
+    after_change(ports, moved, visit_type, "rebooked", now, note)
+    return moved
+
+
+# -- after every change: schedule and confirmation -----------------------------------------------
+
+_SUBJECTS = {"booked": "Bokningsbekräftelse", "rebooked": "Din tid är ombokad", "cancelled": "Din tid är avbokad",
+             "reminder": "Påminnelse om din bokade tid"}  # fmt: skip
+
+
+def after_change(ports: Ports, booking: Booking, visit_type: VisitType, change: str, now: datetime,
+                 note: str | None = None) -> None:  # fmt: skip
+    """Keep the cutoff schedule in step and put a confirmation with a calendar file in the inbox."""
+    if booking.status is BookingStatus.CANCELLED:
+        ports.cutoff_schedules.delete(booking.booking_id)
+    else:
+        closes = rules.changes_close_at(visit_type.rules, booking.start)
+        if closes > now:
+            ports.cutoff_schedules.put(booking, closes)
+        else:
+            ports.cutoff_schedules.delete(booking.booking_id)
+    logger.info(f"booking {change}", extra={"booking_id": booking.booking_id, "slot_id": booking.slot_id})
+    record_metric(f"Booking{change.title()}")
+    if not booking.hidden_from_citizen:
+        _confirm(ports, booking, visit_type, change, now, note)
+
+
+def _local(moment: datetime) -> str:
+    return moment.astimezone(STOCKHOLM).strftime("%Y-%m-%d kl. %H:%M")
+
+
+def _confirm(ports: Ports, booking: Booking, visit_type: VisitType, change: str, now: datetime,
+             note: str | None) -> None:  # fmt: skip
+    unit = _unit(ports, booking.unit_hsa_id)
+    lines = [f"{visit_type.name}, {unit.name}", f"Tid: {_local(booking.start)}–{booking.end.astimezone(STOCKHOLM):%H:%M}",
+             f"Plats: {booking.place}"]  # fmt: skip
+    if booking.status is BookingStatus.BOOKED:
+        if rules.can_change_online(visit_type.rules, booking.start, now):
+            lines.append(f"Du kan av- eller omboka tiden i e-tjänsterna till och med "
+                         f"{_local(rules.changes_close_at(visit_type.rules, booking.start))}.")  # fmt: skip
+        lines.append(f"Kan du inte komma? Ring {unit.phone}.")
+    body = "\n".join(lines[:3]) + "\n\n" + " ".join(lines[3:]) + (f"\n\n{note}" if note else "")
+    attachment = Attachment(str(uuid.uuid4()), "bokning.ics", "text/calendar", 0)
+    content = booking_ics(booking, ports.settings.public_base_url.split("://", 1)[1], now)
+    ports.attachment_files.put(attachment.attachment_id, content, attachment.content_type)
+    attachment = Attachment(attachment.attachment_id, attachment.filename, attachment.content_type, len(content))
+    letter = inbox.Letter(topic=f"Bokning: {visit_type.name}", subject=_SUBJECTS[change], body=body)
+    # A child's inbox may have no account behind it: the message waits there, nobody is notified.
+    inbox.deliver(ports, ports.accounts.get(booking.citizen_id), unit, letter, "booking", now, files=(attachment,))
+
+
+def remind_at_cutoff(ports: Ports, event: dict[str, Any], now: datetime) -> str:
+    """The one-time schedule fired: remind once, if the booking still stands at that time."""
+    booking = ports.bookings.get(str(event.get("booking_id", "")))
+    if booking is None or booking.status is not BookingStatus.BOOKED:
+        return "no_booking"
+    if booking.start.isoformat() != event.get("start"):
+        return "moved"  # a schedule for a time the booking no longer has
+    if not ports.bookings.mark_reminded(booking):
+        return "already_reminded"
+    visit_type = _visit_type(_unit(ports, booking.unit_hsa_id), booking.visit_type_id)
+    if not booking.hidden_from_citizen:
+        _confirm(ports, booking, visit_type, "reminder", now, None)
+    return "reminded"
+
+
+# -- the citizen's list ---------------------------------------------------------------------------
+
+
+def upcoming(ports: Ports, principal: CitizenPrincipal, now: datetime) -> list[BookingView]:
+    """Every upcoming booking at every unit, unless the unit hid it, soonest first."""
+    bookings = sorted((b for b in ports.bookings.of_citizen(principal.subject_id)
+                       if b.status is BookingStatus.BOOKED and b.end > now and not b.hidden_from_citizen),
+                      key=lambda b: b.start)  # fmt: skip
+    units = {u.hsa_id: u for u in ports.units.get_many([b.unit_hsa_id for b in bookings])}
+    return [view(b, units[b.unit_hsa_id], now) for b in bookings if b.unit_hsa_id in units]
+
+
+def view(booking: Booking, unit: UnitRecord, now: datetime) -> BookingView:
+    visit_type = next((v for v in visit_types_of(unit) if v.visit_type_id == booking.visit_type_id), None)
+    visit_rules = visit_type.rules if visit_type else rules.BookingRules(cancel_online=False)
+    return BookingView(
+        booking=booking,
+        unit_phone=unit.phone,
+        can_cancel=booking.status is BookingStatus.BOOKED
+        and rules.cancel_refusal(visit_rules, booking.start, now) is None,
+        can_rebook=booking.status is BookingStatus.BOOKED
+        and rules.rebook_refusal(visit_rules, booking.start, now) is None,
+        cancel_online=visit_rules.cancel_online,
+        changes_close_at=rules.changes_close_at(visit_rules, booking.start),
+    )
+
+
+def days_of(slots: list[Slot]) -> list[date]:
+    return sorted({s.start.astimezone(STOCKHOLM).date() for s in slots})
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """A Stockholm day as UTC instants (23 or 25 hours long on the DST nights)."""
+    start = datetime.combine(day, time(0), tzinfo=STOCKHOLM)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=STOCKHOLM)
+    return start, end

@@ -1,0 +1,334 @@
+"""The unit's side of web booking: publishing slots (care system or staff tool), the day and week
+view, booking, moving and cancelling for a citizen (past the cutoff only with a reason), and open
+invitations (öppen kallelse)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+
+from chalicelib.adapters.access_log import AccessEntry
+from chalicelib.adapters.booking import Lost, visit_types_of
+from chalicelib.adapters.tables import InvitationRecord, UnitRecord
+from chalicelib.domain import booking as rules
+from chalicelib.domain.booking import Booking, BookingStatus, Slot, VisitType, Visibility
+from chalicelib.domain.clock import STOCKHOLM, stockholm_date
+from chalicelib.domain.roles import StaffRole
+from chalicelib.errors import BadInput, Conflict, Forbidden, NotFound, Unprocessable
+from chalicelib.services import inbox
+from chalicelib.services.booking import (
+    _unit,
+    _visit_type,
+    after_change,
+    cancel_booking,
+    day_bounds,
+    move_booking,
+    slot_for_booking,
+)
+from chalicelib.services.input import json_object, personnummer, required_text
+from chalicelib.services.ports import Ports
+from chalicelib.services.principals import IntegrationPrincipal, StaffPrincipal
+
+APPOINTMENTS_SCOPE = "appointments"
+BOOKERS = (StaffRole.CASE_RECEIVER, StaffRole.CASE_HANDLER, StaffRole.LOCAL_ADMIN)
+VIEWERS = (*BOOKERS, StaffRole.REVIEWER)
+MAX_SLOTS_PER_CALL = 500
+MAX_RANGE_DAYS = 62
+
+
+# -- publishing --------------------------------------------------------------------------------
+
+
+def _date(value: Any, field: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise BadInput("date_invalid", f"Fältet {field} ska vara ett datum (ÅÅÅÅ-MM-DD).", field=field) from None
+
+
+def _moment(value: Any, field: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise BadInput("time_invalid", f"Fältet {field} ska vara en tid med tidszon (ISO 8601).", field=field)
+    return moment.astimezone(timezone.utc)
+
+
+def publish_slots(ports: Ports, principal: IntegrationPrincipal, unit_hsa_id: str, body: Any,
+                  now: datetime) -> dict[str, int]:  # fmt: skip
+    """PUT /integration/v1/units/{hsa_id}/slots: the unit's slots from `from` to `to` (Stockholm
+    days, inclusive) become exactly these. Booked slots stay booked: removing or moving one is
+    refused. Sending the same body again changes nothing."""
+    principal.require_scope(APPOINTMENTS_SCOPE)
+    principal.require_unit(unit_hsa_id)
+    unit = ports.units.get(unit_hsa_id)
+    if unit is None:
+        raise BadInput("unknown_unit", "Enheten finns inte i regionen.", field="unit_hsa_id")
+    body = json_object(body, {"from", "to", "slots"})
+    first, last = _date(body.get("from"), "from"), _date(body.get("to"), "to")
+    if last < first or (last - first).days >= MAX_RANGE_DAYS:
+        raise BadInput("range_invalid", f"Perioden ska vara 1–{MAX_RANGE_DAYS} dagar, from före to.", field="to")
+    raw = body.get("slots")
+    if not isinstance(raw, list) or len(raw) > MAX_SLOTS_PER_CALL:
+        raise BadInput("slots_invalid", f"Fältet slots ska vara en lista med högst {MAX_SLOTS_PER_CALL} tider.",
+                       field="slots")  # fmt: skip
+    range_start, range_end = day_bounds(first)[0], day_bounds(last)[1]
+    wanted = [_slot_from(unit, item, n, range_start, range_end, now) for n, item in enumerate(raw)]
+    if len({s.slot_id for s in wanted}) != len(wanted):
+        raise BadInput("slots_invalid", "Samma slot_id finns två gånger.", field="slots")
+    existing = {s.slot_id: s for s in ports.slots.between(unit_hsa_id, range_start, range_end)}
+    by_id = {s.slot_id: s for s in wanted}
+    # Check everything before writing anything: a booked slot cannot disappear or move.
+    for slot_id, slot in existing.items():
+        new = by_id.get(slot_id)
+        if not slot.free and (new is None or (new.start, new.end, new.visit_type_id) != (slot.start, slot.end,
+                                                                                        slot.visit_type_id)):
+            raise Conflict("slot_booked", f"Tiden {slot_id.split('/', 1)[1]} är bokad och kan inte tas bort eller "
+                                          "flyttas här. Avboka eller flytta bokningen först.", field="slots")  # fmt: skip
+    published = withdrawn = 0
+    for slot in wanted:
+        old = existing.get(slot.slot_id)
+        if old is not None and replace(old, booking_id=None) == slot:
+            continue
+        if old is not None and not old.free:
+            continue  # only its visibility or place could differ; the booking keeps what it was booked as
+        published += ports.slots.publish(slot)
+    for slot_id in existing.keys() - by_id.keys():
+        withdrawn += ports.slots.withdraw(slot_id)
+    return {"published": published, "withdrawn": withdrawn, "slots": len(wanted)}
+
+
+def _slot_from(unit: UnitRecord, item: Any, n: int, range_start: datetime, range_end: datetime,
+               now: datetime) -> Slot:  # fmt: skip
+    field = f"slots[{n}]"
+    if not isinstance(item, dict):
+        raise BadInput("slots_invalid", f"{field} ska vara ett objekt.", field=field)
+    item = json_object(item, {"slot_id", "visit_type_id", "start", "end", "place", "practitioner_role", "visibility"})
+    external_id = required_text(item, "slot_id", 80)
+    visit_type = _visit_type(unit, required_text(item, "visit_type_id", 80))
+    start, end = _moment(item.get("start"), f"{field}.start"), _moment(item.get("end"), f"{field}.end")
+    if end <= start:
+        raise BadInput("end_before_start", f"{field}: end ska vara efter start.", field=f"{field}.end")
+    if not range_start <= start < range_end:
+        raise BadInput("slot_outside_range", f"{field}: start ligger utanför perioden.", field=f"{field}.start")
+    if start <= now:
+        raise BadInput("slot_in_past", f"{field}: tiden har redan varit.", field=f"{field}.start")
+    try:
+        visibility = Visibility(item.get("visibility", "web"))
+    except ValueError:
+        raise BadInput("visibility_invalid", f"{field}: visibility är web, invited eller hidden.",
+                       field=f"{field}.visibility") from None  # fmt: skip
+    return Slot(
+        slot_id=f"{unit.hsa_id}/{external_id}", unit_hsa_id=unit.hsa_id, visit_type_id=visit_type.visit_type_id,
+        start=start, end=end, place=str(item.get("place") or visit_type.place)[:200],
+        practitioner_role=str(item.get("practitioner_role") or visit_type.practitioner_role)[:100],
+        visibility=visibility,
+    )  # fmt: skip
+
+
+# -- the staff tool -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DayEntry:
+    slot: Slot
+    visit_type_name: str
+    booking: Booking | None
+    citizen_name: str | None  # None for a protected identity
+
+
+def _require(principal: StaffPrincipal, unit_hsa_id: str, roles: tuple[StaffRole, ...]) -> None:
+    if not principal.has_role(unit_hsa_id, *roles):
+        raise Forbidden("unit_not_allowed", "Du har ingen behörighet till den enhetens tidbok.")
+
+
+def bookable_units(ports: Ports, principal: StaffPrincipal) -> list[UnitRecord]:
+    return ports.units.get_many([u for u in principal.units() if principal.has_role(u, *VIEWERS)])
+
+
+def week_of(day: date) -> list[date]:
+    monday = day - timedelta(days=day.weekday())
+    return [monday + timedelta(days=n) for n in range(7)]
+
+
+def week_counts(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, day: date) -> list[tuple[date, int, int]]:
+    """(day, free, booked) for the week around `day`: one Query."""
+    _require(principal, unit_hsa_id, VIEWERS)
+    days = week_of(day)
+    slots = ports.slots.between(unit_hsa_id, day_bounds(days[0])[0], day_bounds(days[-1])[1])
+    return [(d, sum(1 for s in slots if s.free and stockholm_date(s.start) == d),
+             sum(1 for s in slots if not s.free and stockholm_date(s.start) == d)) for d in days]  # fmt: skip
+
+
+def day_view(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, day: date, now: datetime) -> list[DayEntry]:
+    """The unit's slots that day with who booked them; each booking shown is logged as a read."""
+    _require(principal, unit_hsa_id, VIEWERS)
+    unit = _unit(ports, unit_hsa_id)
+    names = {v.visit_type_id: v.name for v in visit_types_of(unit)}
+    slots = ports.slots.between(unit_hsa_id, *day_bounds(day))
+    booked = [s for s in slots if not s.free]
+    bookings = {b.booking_id: b for b in (ports.bookings.get(s.booking_id) for s in booked) if b}  # type: ignore[arg-type]
+    people = {p.citizen_id: p for p in ports.register.get_many(sorted({b.citizen_id for b in bookings.values()}))}
+    for booking in bookings.values():
+        _log_read(ports, principal, unit, booking, now)
+    entries = []
+    for slot in slots:
+        booking = bookings.get(slot.booking_id or "")
+        person = people.get(booking.citizen_id) if booking else None
+        name = None if person is None or person.protected_identity else person.full_name
+        entries.append(DayEntry(slot, names.get(slot.visit_type_id, slot.visit_type_id), booking, name))
+    return entries
+
+
+def _log_read(ports: Ports, principal: StaffPrincipal, unit: UnitRecord, booking: Booking, now: datetime) -> None:
+    ports.access_log.record(booking.citizen_id, AccessEntry(
+        staff_hsa_id=principal.hsa_id, staff_name=principal.display_name, unit_hsa_id=unit.hsa_id,
+        unit_name=unit.name, what="booking", item_id=booking.booking_id, read_at=now))  # fmt: skip
+
+
+def add_slots(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, fields: dict[str, str], now: datetime) -> int:
+    """From the staff tool: back-to-back slots of one visit type between two times on one day."""
+    _require(principal, unit_hsa_id, BOOKERS)
+    unit = _unit(ports, unit_hsa_id)
+    visit_type = _visit_type(unit, fields.get("visit_type", ""))
+    day = _date(fields.get("day"), "day")
+    try:
+        first, last = time.fromisoformat(fields.get("from", "")), time.fromisoformat(fields.get("to", ""))
+    except ValueError:
+        raise BadInput("time_invalid", "Skriv tiderna som TT:MM.", field="from") from None
+    try:
+        visibility = Visibility(fields.get("visibility", "web"))
+    except ValueError:
+        raise BadInput("visibility_invalid", "Välj vem som får boka tiderna.", field="visibility") from None
+    start = datetime.combine(day, first, tzinfo=STOCKHOLM)
+    stop = datetime.combine(day, last, tzinfo=STOCKHOLM)
+    step = timedelta(minutes=visit_type.duration_minutes)
+    if start.astimezone(timezone.utc) <= now:
+        raise BadInput("slot_in_past", "Tiderna har redan varit.", field="from")
+    if start + step > stop:
+        raise BadInput("range_invalid", "Till-tiden ska vara minst ett besök efter från-tiden.", field="to")
+    created = 0
+    while start + step <= stop:
+        created += ports.slots.publish(Slot(
+            slot_id=f"{unit.hsa_id}/{uuid.uuid4()}", unit_hsa_id=unit.hsa_id, visit_type_id=visit_type.visit_type_id,
+            start=start.astimezone(timezone.utc), end=(start + step).astimezone(timezone.utc), place=visit_type.place,
+            practitioner_role=visit_type.practitioner_role, visibility=visibility))  # fmt: skip
+        start += step
+    return created
+
+
+def _citizen(ports: Ports, value: str | None, now: datetime) -> str:
+    pnr = personnummer((value or "").strip(), "personnummer", stockholm_date(now))
+    citizen_id = ports.identities.find(pnr)
+    if citizen_id is None:
+        person = ports.register.find_by_personnummer(pnr)
+        if person is None:
+            raise Unprocessable("person_unknown", "Personen finns inte i folkbokföringen.", field="personnummer")
+        citizen_id = person.citizen_id
+    return citizen_id
+
+
+def book_for_citizen(ports: Ports, principal: StaffPrincipal, slot_id: str, pnr: str | None,
+                     now: datetime) -> Booking:  # fmt: skip
+    slot, unit, visit_type = slot_for_booking(ports, slot_id)
+    _require(principal, unit.hsa_id, BOOKERS)
+    citizen_id = _citizen(ports, pnr, now)
+    if slot.start <= now:
+        raise Unprocessable("slot_in_past", "Tiden har redan varit.")
+    if not slot.free:
+        raise Conflict("slot_taken", "Tiden är redan bokad.")
+    booking = Booking(
+        booking_id=str(uuid.uuid4()), citizen_id=citizen_id, unit_hsa_id=unit.hsa_id, unit_name=unit.name,
+        visit_type_id=visit_type.visit_type_id, visit_type_name=visit_type.name, slot_id=slot.slot_id,
+        start=slot.start, end=slot.end, place=slot.place, status=BookingStatus.BOOKED, booked_by="staff",
+        created_at=now, hidden_from_citizen=slot.visibility is Visibility.HIDDEN,
+    )  # fmt: skip
+    try:
+        ports.bookings.book(booking)
+    except Lost:
+        raise Conflict("slot_taken", "Tiden är redan bokad.") from None
+    after_change(ports, booking, visit_type, "booked", now, note=f"Tiden bokades av {unit.name}.")
+    return booking
+
+
+def _staff_booking(ports: Ports, principal: StaffPrincipal, booking_id: str) -> tuple[Booking, VisitType]:
+    booking = ports.bookings.get(booking_id)
+    if booking is None or not principal.has_role(booking.unit_hsa_id, *BOOKERS):
+        raise NotFound("booking_not_found", "Bokningen finns inte.")
+    if booking.status is not BookingStatus.BOOKED:
+        raise Unprocessable("booking_cancelled", "Bokningen är redan avbokad.")
+    return booking, _visit_type(_unit(ports, booking.unit_hsa_id), booking.visit_type_id)
+
+
+def _override(rule_refusal: str | None, override_reason: str | None) -> str | None:
+    """Past the cutoff staff may still act, with a reason that goes to the citizen and the log."""
+    if rule_refusal == "past_cutoff" or rule_refusal == "cancel_not_online":
+        reason = (override_reason or "").strip()
+        if not reason:
+            raise BadInput("override_reason_required", "Tiden är efter gränsen för ändringar. Skriv varför du ändrar "
+                                                        "ändå.", field="override_reason")  # fmt: skip
+        return reason[:500]
+    if rule_refusal:
+        raise Unprocessable(rule_refusal, "Tiden har redan varit.")
+    return None
+
+
+def cancel_for_citizen(ports: Ports, principal: StaffPrincipal, booking_id: str, override_reason: str | None,
+                       now: datetime) -> Booking:  # fmt: skip
+    booking, visit_type = _staff_booking(ports, principal, booking_id)
+    reason = _override(rules.cancel_refusal(replace(visit_type.rules, cancel_online=True), booking.start, now),
+                       override_reason)  # fmt: skip
+    note = "Mottagningen har avbokat tiden." + (f" Orsak: {reason}" if reason else "")
+    return cancel_booking(ports, booking, visit_type, "by_unit", now, note)
+
+
+def move_for_citizen(ports: Ports, principal: StaffPrincipal, booking_id: str, new_slot_id: str,
+                     override_reason: str | None, now: datetime) -> Booking:  # fmt: skip
+    booking, visit_type = _staff_booking(ports, principal, booking_id)
+    new_slot, _, _ = slot_for_booking(ports, new_slot_id)
+    if new_slot.unit_hsa_id != booking.unit_hsa_id or new_slot.visit_type_id != booking.visit_type_id:
+        raise Unprocessable("visit_type_not_offered", "Välj en tid för samma besökstyp på samma enhet.")
+    if new_slot.start <= now:
+        raise Unprocessable("slot_in_past", "Den nya tiden har redan varit.")
+    reason = _override(rules.rebook_refusal(visit_type.rules, booking.start, now), override_reason)
+    note = "Mottagningen har flyttat din tid." + (f" Orsak: {reason}" if reason else "")
+    return move_booking(ports, booking, new_slot, visit_type, now, note)
+
+
+def invite(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, fields: dict[str, Any],
+           now: datetime) -> str:  # fmt: skip
+    """Öppen kallelse: the citizen may book one of these invitation-only slots until it expires."""
+    _require(principal, unit_hsa_id, BOOKERS)
+    unit = _unit(ports, unit_hsa_id)
+    visit_type = _visit_type(unit, fields.get("visit_type", ""))
+    citizen_id = _citizen(ports, fields.get("personnummer"), now)
+    slot_ids = fields.get("slot_ids") or []
+    slots = [ports.slots.get(s) for s in slot_ids]
+    if not slots or any(s is None or s.unit_hsa_id != unit.hsa_id or s.visit_type_id != visit_type.visit_type_id
+                        or s.visibility is not Visibility.INVITED or not s.free or s.start <= now for s in slots):
+        raise BadInput("slots_invalid", "Välj lediga tider för inbjudna av samma besökstyp.", field="slot_ids")
+    try:
+        days = int(fields.get("valid_days") or 14)
+    except ValueError:
+        days = 0
+    if not 1 <= days <= 90:
+        raise BadInput("valid_days_invalid", "Inbjudan kan gälla 1–90 dagar.", field="valid_days")
+    invitation_id = str(uuid.uuid4())
+    expires = now + timedelta(days=days)
+    ports.invitations.create(InvitationRecord(
+        citizen_id, invitation_id, unit_hsa_id=unit.hsa_id, visit_type_id=visit_type.visit_type_id,
+        slot_ids=set(slot_ids), expires_at=expires, created_by=principal.hsa_id, created_at=now))  # fmt: skip
+    link = (f"{ports.settings.public_base_url}/bookings/new?unit={unit.hsa_id}&visit_type={visit_type.visit_type_id}"
+            f"&invitation={invitation_id}")  # fmt: skip
+    letter = inbox.Letter(
+        topic=f"Bokning: {visit_type.name}", subject=f"Välkommen att boka tid: {visit_type.name}",
+        body=f"{unit.name} bjuder in dig att boka en tid för {visit_type.name}.\n\n"
+             f"Välj en tid senast {expires.astimezone(STOCKHOLM):%Y-%m-%d}: {link}",
+    )  # fmt: skip
+    inbox.deliver(ports, ports.accounts.get(citizen_id), unit, letter, principal.hsa_id, now,
+                  staff_name=principal.display_name)  # fmt: skip
+    return invitation_id

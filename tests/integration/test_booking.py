@@ -1,0 +1,293 @@
+"""Web booking through the pages and the integration API, with moto: publishing slots, one winner
+among 50, cancel and rebook under the unit's rules, confirmations with a calendar file, the cutoff
+schedule created, moved and deleted, invitations, and the staff side."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, time, timedelta, timezone
+
+import requests
+
+from chalicelib.bootstrap import ports
+from chalicelib.domain import clock
+from chalicelib.domain.clock import STOCKHOLM
+from chalicelib.domain.personnummer import parse
+from chalicelib.domain.roles import RoleAtUnit, StaffRole
+from chalicelib.errors import AppError
+from chalicelib.services import booking, booking_staff
+from chalicelib.services.integration import issue_key
+from chalicelib.services.principals import CitizenPrincipal, StaffPrincipal
+
+VC, HS = "SE2321000099-VC01", "SE2321000099-HS01"
+EVA = StaffPrincipal("SE2321000099-P001", "Eva Nilsson", (RoleAtUnit(VC, StaffRole.CASE_RECEIVER),), "x")
+
+
+def _day(days_ahead: int):
+    return clock.stockholm_date(clock.utc_now()) + timedelta(days=days_ahead)
+
+
+def _at(day, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=STOCKHOLM)
+
+
+def _publish(region, slots: list[tuple[str, str, datetime]], *, visibility="web", unit=VC, first=None, last=None,
+             key=None):  # fmt: skip
+    days = sorted({s[2].date() for s in slots}) or [first]
+    body = {"from": (first or days[0]).isoformat(), "to": (last or days[-1]).isoformat(), "slots": [
+        {"slot_id": sid, "visit_type_id": vt, "start": start.isoformat(),
+         "end": (start + timedelta(minutes=30)).isoformat(), "visibility": visibility}
+        for sid, vt, start in slots]}  # fmt: skip
+    return region.integration("PUT", f"/integration/v1/units/{unit}/slots", body, key=key, idempotency_key=None)
+
+
+def _logged_in(region, sub: str):
+    browser = region.browser()
+    browser.login(sub)
+    return browser
+
+
+def _citizen(region, sub: str) -> CitizenPrincipal:
+    citizen_id = ports().identities.find_or_create(parse(region.people[sub].personnummer, region.today))
+    return CitizenPrincipal(citizen_id, sub, None, None, "x")
+
+
+def _book_in_browser(browser, slot_id: str, invitation: str | None = None):
+    fields = {"csrf_token": browser.csrf_token(), "slot": slot_id}
+    if invitation:
+        fields["invitation"] = invitation
+    return browser.post_form("/book", fields)
+
+
+def _booking_id(response) -> str:
+    assert response.status_code == 303, response.body[:800]
+    return response.headers["Location"].split("?")[0].rsplit("/", 1)[1]
+
+
+def test_publishing_is_idempotent_and_a_booked_slot_cannot_disappear(region):
+    day = _day(3)
+    slots = [("s1", "sjukskoterska", _at(day, 10)), ("s2", "sjukskoterska", _at(day, 10, 30))]
+    first = _publish(region, slots)
+    assert first.status_code == 200 and first.json_body == {"published": 2, "withdrawn": 0, "slots": 2}
+    assert _publish(region, slots).json_body == {"published": 0, "withdrawn": 0, "slots": 2}
+    anna = _logged_in(region, "anna")
+    _booking_id(_book_in_browser(anna, f"{VC}/s1"))
+    removed = _publish(region, slots[1:])
+    assert (removed.status_code, removed.json_body["code"]) == (409, "slot_booked")
+    moved = _publish(region, [("s1", "sjukskoterska", _at(day, 11)), slots[1]])
+    assert moved.status_code == 409
+    assert len(ports().slots.between(VC, *booking.day_bounds(day))) == 2  # nothing written
+    assert _publish(region, [slots[0]]).json_body == {"published": 0, "withdrawn": 1, "slots": 1}  # s2 was free
+
+
+def test_publishing_bad_input_gets_a_code_and_writes_nothing(region):
+    day = _day(3)
+    other = issue_key(ports(), system_name="HS", allowed_units={HS}, scopes={"appointments"}, now=clock.utc_now())
+    past = clock.utc_now().astimezone(STOCKHOLM) - timedelta(hours=1)
+    cases = [
+        (dict(slots=[("a", "okand-typ", _at(day, 10))]), 422, "visit_type_not_offered"),
+        (dict(slots=[("a", "sjukskoterska", _at(day, 10))], first=day + timedelta(days=1), last=day + timedelta(days=2)),
+         400, "slot_outside_range"),
+        (dict(slots=[("a", "sjukskoterska", past)], first=past.date(), last=past.date() + timedelta(days=1)), 400,
+         "slot_in_past"),
+        (dict(slots=[("a", "sjukskoterska", _at(day, 10))], key=other), 403, "unit_not_allowed"),
+        (dict(slots=[("a", "sjukskoterska", _at(day, 10))] * 2), 400, "slots_invalid"),
+    ]  # fmt: skip
+    for kwargs, status, code in cases:
+        response = _publish(region, **kwargs)
+        assert (response.status_code, response.json_body["code"]) == (status, code), kwargs
+    end_first = region.integration("PUT", f"/integration/v1/units/{VC}/slots", {
+        "from": day.isoformat(), "to": day.isoformat(), "slots": [{"slot_id": "b", "visit_type_id": "sjukskoterska",
+        "start": _at(day, 10).isoformat(), "end": _at(day, 9).isoformat()}]}, idempotency_key=None)  # fmt: skip
+    assert end_first.json_body["code"] == "end_before_start"
+    assert ports().slots.between(VC, *booking.day_bounds(day)) == []
+
+
+def test_a_citizen_books_in_the_browser_and_gets_a_confirmation_with_a_calendar_file(region):
+    day = _day(4)
+    _publish(region, [("t1", "sjukskoterska", _at(day, 9)), ("t2", "sjukskoterska", _at(day, 9, 30))])
+    anna = _logged_in(region, "anna")
+    assert "Vårdcentralen Norrby" in anna.page("/book")
+    assert "Besök hos sjuksköterska" in anna.page(f"/book?unit={VC}")
+    days = anna.page(f"/book?unit={VC}&visit_type=sjukskoterska")
+    assert day.isoformat() in days
+    times = anna.page(f"/book?unit={VC}&visit_type=sjukskoterska&day={day.isoformat()}")
+    assert "09:00–09:30" in times and "09:30–10:00" in times
+    assert "Boka tiden" in anna.page(f"/book/confirm?slot={VC}/t1")
+    booking_id = _booking_id(_book_in_browser(anna, f"{VC}/t1"))
+    page = anna.page(f"/bookings/{booking_id}?done=booked")
+    assert "Tiden är bokad" in page and "Avboka tiden" in page and "Boka om" in page
+    assert "Besök hos sjuksköterska" in anna.page("/bookings") and "Nästa:" in anna.page("/")
+    # The time is gone for others
+    assert "09:00–09:30" not in anna.page(f"/book?unit={VC}&visit_type=sjukskoterska&day={day.isoformat()}")
+    # The confirmation in the inbox, with a calendar file
+    thread = anna.get("/api/v1/inbox").json_body["threads"][0]
+    message = thread["messages"][0]
+    assert message["subject"] == "Bokningsbekräftelse" and message["attachments"][0]["filename"] == "bokning.ics"
+    link = anna.get(f"/api/v1/inbox/messages/{message['message_id']}/attachments/"
+                    f"{message['attachments'][0]['attachment_id']}").json_body["url"]  # fmt: skip
+    ics = requests.get(link, timeout=10).text
+    start_utc = _at(day, 9).astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    assert f"DTSTART:{start_utc}" in ics and "LOCATION:Mottagningen\\, plan 2" in ics
+    # The cutoff schedule: 24 hours before, in Stockholm time, deleted after it runs
+    schedule = ports().cutoff_schedules.get(booking_id)
+    closes = (_at(day, 9) - timedelta(hours=24)).astimezone(STOCKHOLM).replace(tzinfo=None)
+    assert schedule["ScheduleExpression"] == f"at({closes.isoformat()})"
+    assert schedule["ScheduleExpressionTimezone"] == "Europe/Stockholm"
+    assert schedule["ActionAfterCompletion"] == "DELETE"
+    # The same confirmation sent twice is one booking
+    assert _booking_id(_book_in_browser(anna, f"{VC}/t1")) == booking_id
+
+
+def test_fifty_at_once_one_slot_one_booking(region):
+    day = _day(5)
+    _publish(region, [("race", "sjukskoterska", _at(day, 13))])
+    now = clock.utc_now()
+    results: list[str] = []
+    start = threading.Barrier(50)
+
+    def attempt(n: int) -> None:
+        principal = CitizenPrincipal(f"racer-{n}", f"Racer {n}", None, None, "x")
+        start.wait()
+        try:
+            booking.book(ports(), principal, f"{VC}/race", now)
+            results.append("booked")
+        except AppError as error:
+            results.append(error.code)
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(50)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results.count("booked") == 1 and results.count("slot_taken") == 49
+    holder = ports().slots.get(f"{VC}/race").booking_id
+    winners = [n for n in range(50) if any(b.booking_id == holder for b in ports().bookings.of_citizen(f"racer-{n}"))]
+    assert len(winners) == 1
+
+
+def test_rebooking_takes_the_new_time_and_frees_the_old_or_changes_nothing(region):
+    day = _day(6)
+    _publish(region, [("r1", "sjukskoterska", _at(day, 9)), ("r2", "sjukskoterska", _at(day, 10)),
+                      ("r3", "sjukskoterska", _at(day, 11))])  # fmt: skip
+    anna = _logged_in(region, "anna")
+    booking_id = _booking_id(_book_in_browser(anna, f"{VC}/r1"))
+    # Someone else takes r2 at the same moment Anna asks for it: she keeps r1.
+    booking.book(ports(), CitizenPrincipal("other", "Other", None, None, "x"), f"{VC}/r2", clock.utc_now())
+    refused = anna.post_form(f"/bookings/{booking_id}/rebook", {"csrf_token": anna.csrf_token(), "slot": f"{VC}/r2"})
+    assert refused.status_code == 409 and "Någon annan hann boka tiden" in refused.body.decode()
+    assert ports().slots.get(f"{VC}/r1").booking_id == booking_id
+    before = ports().cutoff_schedules.get(booking_id)["ScheduleExpression"]
+    moved = anna.post_form(f"/bookings/{booking_id}/rebook", {"csrf_token": anna.csrf_token(), "slot": f"{VC}/r3"})
+    assert moved.status_code == 303
+    assert ports().slots.get(f"{VC}/r1").booking_id is None
+    assert ports().slots.get(f"{VC}/r3").booking_id == booking_id
+    after = ports().cutoff_schedules.get(booking_id)["ScheduleExpression"]
+    assert before != after and after.startswith(f"at({(day - timedelta(days=1)).isoformat()}T11:00")
+    subjects = [m["subject"] for t in anna.get("/api/v1/inbox").json_body["threads"] for m in t["messages"]]
+    assert subjects.count("Din tid är ombokad") == 1
+
+
+def test_cancelling_frees_the_slot_deletes_the_schedule_and_tells_the_unit_why(region):
+    day = _day(6)
+    _publish(region, [("c1", "sjukskoterska", _at(day, 14))])
+    anna = _logged_in(region, "anna")
+    booking_id = _booking_id(_book_in_browser(anna, f"{VC}/c1"))
+    bad = anna.post_form(f"/bookings/{booking_id}/cancel", {"csrf_token": anna.csrf_token(), "reason": "secret"})
+    assert bad.status_code == 400 and ports().slots.get(f"{VC}/c1").booking_id == booking_id
+    response = anna.post_form(f"/bookings/{booking_id}/cancel", {"csrf_token": anna.csrf_token(),
+                                                                 "reason": "feeling_better"})  # fmt: skip
+    assert response.status_code == 303
+    assert ports().slots.get(f"{VC}/c1").booking_id is None  # bookable again at once
+    assert ports().cutoff_schedules.get(booking_id) is None
+    assert ports().bookings.get(booking_id).cancel_reason == "feeling_better"
+    assert "Besök hos sjuksköterska" not in anna.page("/bookings")
+    other = booking.book(ports(), CitizenPrincipal("next", "Next", None, None, "x"), f"{VC}/c1", clock.utc_now())
+    assert other.slot_id == f"{VC}/c1"
+
+
+def test_inside_the_cutoff_the_page_says_call_the_unit_and_nothing_changes(region):
+    soon = clock.utc_now() + timedelta(hours=23)
+    soon_local = soon.astimezone(STOCKHOLM).replace(second=0, microsecond=0)
+    _publish(region, [("soon", "provtagning", soon_local), ("later", "provtagning", soon_local + timedelta(hours=2))],
+             last=soon_local.date() + timedelta(days=1))  # fmt: skip
+    anna = _logged_in(region, "anna")
+    booking_id = _booking_id(_book_in_browser(anna, f"{VC}/soon"))  # same-day booking is allowed here
+    page = anna.page(f"/bookings/{booking_id}")
+    assert "kan inte längre ändras här" in page and "010-100 10 00" in page and "Avboka tiden" not in page
+    refused = anna.post_form(f"/bookings/{booking_id}/rebook", {"csrf_token": anna.csrf_token(), "slot": f"{VC}/later"})
+    assert refused.status_code == 422 and "Ring mottagningen" in refused.body.decode()
+    assert anna.post_form(f"/bookings/{booking_id}/cancel", {"csrf_token": anna.csrf_token()}).status_code == 422
+    assert ports().slots.get(f"{VC}/soon").booking_id == booking_id
+    assert ports().cutoff_schedules.get(booking_id) is None  # the moment had passed when she booked
+
+
+def test_a_unit_that_takes_cancellations_by_phone_only(region):
+    day = _day(3)
+    _publish(region, [("sti", "sti-test", _at(day, 10))], unit=HS)
+    anna = _logged_in(region, "anna")
+    booking_id = _booking_id(_book_in_browser(anna, f"{HS}/sti"))
+    page = anna.page(f"/bookings/{booking_id}")
+    assert "tar inte emot avbokningar här. Ring 010-100 30 00" in page and "Avboka tiden" not in page
+    response = anna.post_form(f"/bookings/{booking_id}/cancel", {"csrf_token": anna.csrf_token()})
+    assert response.status_code == 422 and ports().slots.get(f"{HS}/sti").booking_id == booking_id
+
+
+def test_the_cutoff_reminder_goes_once_and_not_for_a_moved_or_cancelled_booking(region):
+    day = _day(4)
+    _publish(region, [("m1", "sjukskoterska", _at(day, 9)), ("m2", "sjukskoterska", _at(day, 10))])
+    principal = _citizen(region, "anna")
+    made = booking.book(ports(), principal, f"{VC}/m1", clock.utc_now())
+    event = {"booking_id": made.booking_id, "start": made.start.isoformat()}
+    import app
+
+    assert app.booking_cutoff(event, None) == {"result": "reminded"}
+    assert app.booking_cutoff(event, None) == {"result": "already_reminded"}  # the schedule fired twice
+    reminders = [m for m in ports().inbox.inbox_of(principal.citizen_id) if m.subject == "Påminnelse om din bokade tid"]
+    assert len(reminders) == 1 and "Vårdcentralen Norrby" in reminders[0].body
+    moved = booking.rebook(ports(), principal, made.booking_id, f"{VC}/m2", clock.utc_now())
+    assert app.booking_cutoff(event, None) == {"result": "moved"}  # the old time's schedule
+    booking.cancel(ports(), principal, moved.booking_id, None, clock.utc_now())
+    assert app.booking_cutoff({"booking_id": moved.booking_id, "start": moved.start.isoformat()}, None) == {
+        "result": "no_booking"}
+
+
+def test_invitation_only_slots_need_an_invitation_that_has_not_expired(region):
+    day = _day(5)
+    _publish(region, [("i1", "sjukskoterska", _at(day, 9)), ("i2", "sjukskoterska", _at(day, 9, 30))],
+             visibility="invited")  # fmt: skip
+    anna = _logged_in(region, "anna")
+    refused = _book_in_browser(anna, f"{VC}/i1")
+    assert refused.status_code == 422 and "bara bokas med en inbjudan" in refused.body.decode()
+    assert day.isoformat() not in anna.page(f"/book?unit={VC}&visit_type=sjukskoterska")
+    invitation = booking_staff.invite(ports(), EVA, VC, {"personnummer": region.people["anna"].personnummer,
+                                      "visit_type": "sjukskoterska", "slot_ids": [f"{VC}/i1", f"{VC}/i2"],
+                                      "valid_days": "7"}, clock.utc_now())  # fmt: skip
+    letter = anna.get("/api/v1/inbox").json_body["threads"][0]["messages"][0]
+    assert letter["subject"] == "Välkommen att boka tid: Besök hos sjuksköterska"
+    listed = anna.page(f"/book?unit={VC}&visit_type=sjukskoterska&invitation={invitation}&day={day.isoformat()}")
+    assert "09:00–09:30" in listed
+    assert _booking_id(_book_in_browser(anna, f"{VC}/i1", invitation))
+    again = _book_in_browser(anna, f"{VC}/i2", invitation)
+    assert again.status_code == 422 and "redan bokat en tid med den här inbjudan" in again.body.decode()
+    maja = _logged_in(region, "maja")  # someone else cannot use Anna's invitation
+    assert _book_in_browser(maja, f"{VC}/i2", invitation).status_code == 404
+    expired = booking_staff.invite(ports(), EVA, VC, {"personnummer": region.people["anna"].personnummer,
+                                   "visit_type": "sjukskoterska", "slot_ids": [f"{VC}/i2"], "valid_days": "1"},
+                                   clock.utc_now() - timedelta(days=2))  # fmt: skip
+    late = _book_in_browser(anna, f"{VC}/i2", expired)
+    assert late.status_code == 422 and "Inbjudan har gått ut" in late.body.decode()
+
+
+def test_a_guardian_books_for_her_child_under_13(region):
+    day = _day(3)
+    _publish(region, [("g1", "sjukskoterska", _at(day, 9))])
+    karin = _logged_in(region, "karin")
+    elsa_id = next(c["child_id"] for c in karin.get("/api/v1/me").json_body["can_act_for"])
+    karin.post_form("/act-for", {"person": elsa_id, "csrf_token": karin.csrf_token()})
+    booking_id = _booking_id(_book_in_browser(karin, f"{VC}/g1"))
+    assert ports().bookings.get(booking_id).citizen_id == elsa_id
+    assert "Du företräder Elsa" in karin.page("/bookings")
+    karin.post_form("/act-for", {"person": "self", "csrf_token": karin.csrf_token()})
+    assert "Besök hos sjuksköterska" not in karin.page("/bookings")
+    assert karin.get(f"/bookings/{booking_id}").status_code == 404
