@@ -11,6 +11,7 @@ from chalicelib.api.booking_pages import booking_pages
 from chalicelib.api.http import request_middleware
 from chalicelib.api.integration_v1 import integration_v1
 from chalicelib.api.pages import pages
+from chalicelib.api.staff_booking_pages import staff_booking_pages
 from chalicelib.api.staff_pages import staff_pages
 
 app = Chalice(app_name="eservices")
@@ -21,6 +22,7 @@ app.register_blueprint(api_v1)
 app.register_blueprint(integration_v1)
 app.register_blueprint(staff_pages)
 app.register_blueprint(booking_pages)
+app.register_blueprint(staff_booking_pages)
 
 
 @app.lambda_function(name="dispatch_notifications")

@@ -107,13 +107,17 @@ def _body_bytes(request: Request) -> bytes:
     return raw
 
 
-def form(request: Request) -> dict[str, str]:
-    """A urlencoded form as single values (the last one wins for repeated names)."""
+def form_lists(request: Request) -> dict[str, list[str]]:
+    """A urlencoded form with every value of repeated names (checkbox groups)."""
     try:
-        parsed = parse_qs(_body_bytes(request).decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+        return parse_qs(_body_bytes(request).decode("utf-8"), keep_blank_values=True, strict_parsing=False)
     except UnicodeDecodeError:
         raise BadInput("form_malformed", "Formuläret kunde inte läsas.") from None
-    return {key: values[-1] for key, values in parsed.items()}
+
+
+def form(request: Request) -> dict[str, str]:
+    """A urlencoded form as single values (the last one wins for repeated names)."""
+    return {key: values[-1] for key, values in form_lists(request).items()}
 
 
 def json_body(request: Request) -> Any:

@@ -322,7 +322,7 @@ def invite(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, fields: di
     ports.invitations.create(InvitationRecord(
         citizen_id, invitation_id, unit_hsa_id=unit.hsa_id, visit_type_id=visit_type.visit_type_id,
         slot_ids=set(slot_ids), expires_at=expires, created_by=principal.hsa_id, created_at=now))  # fmt: skip
-    link = (f"{ports.settings.public_base_url}/bookings/new?unit={unit.hsa_id}&visit_type={visit_type.visit_type_id}"
+    link = (f"{ports.settings.public_base_url}/book?unit={unit.hsa_id}&visit_type={visit_type.visit_type_id}"
             f"&invitation={invitation_id}")  # fmt: skip
     letter = inbox.Letter(
         topic=f"Bokning: {visit_type.name}", subject=f"Välkommen att boka tid: {visit_type.name}",

@@ -4,6 +4,7 @@ schedule created, moved and deleted, invitations, and the staff side."""
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import datetime, time, timedelta, timezone
 
@@ -291,3 +292,91 @@ def test_a_guardian_books_for_her_child_under_13(region):
     karin.post_form("/act-for", {"person": "self", "csrf_token": karin.csrf_token()})
     assert "Besök hos sjuksköterska" not in karin.page("/bookings")
     assert karin.get(f"/bookings/{booking_id}").status_code == 404
+
+
+def _staff(region, sub: str):
+    browser = region.browser()
+    browser.login(sub, "staff")
+    return browser
+
+
+def _staff_post(staff, path: str, fields: dict):
+    import urllib.parse
+
+    csrf = staff.csrf_token("/api/v1/staff/me")
+    body = urllib.parse.urlencode({"csrf_token": csrf, **fields}, doseq=True).encode()
+    return staff.request("POST", path, headers={"Content-Type": "application/x-www-form-urlencoded"}, body=body)
+
+
+def test_staff_see_the_day_and_week_and_each_booking_shown_is_logged(region):
+    day = _day(3)
+    _publish(region, [("d1", "sjukskoterska", _at(day, 9)), ("d2", "sjukskoterska", _at(day, 9, 30))])
+    anna = _logged_in(region, "anna")
+    _book_in_browser(anna, f"{VC}/d1")
+    eva = _staff(region, "eva")
+    page = eva.page(f"/staff/bookings?unit={VC}&day={day.isoformat()}")
+    assert "Bokad: Anna" in page and "Ledig" in page and "Besök hos sjuksköterska" in page
+    week = re.search(rf'{day.isoformat()}</a></th><td>(\d+)</td><td>(\d+)</td>', page)
+    assert week and week.groups() == ("1", "1")
+    log = ports().access_log.of_citizen(_citizen(region, "anna").citizen_id)
+    assert [(e.staff_name, e.what) for e in log] == [("Eva Nilsson", "booking")]
+    lisa = _staff(region, "lisa")  # another unit's staff
+    assert lisa.get(f"/staff/bookings?unit={VC}&day={day.isoformat()}").body.decode().count("Bokad: Anna") == 0
+
+
+def test_staff_book_move_and_cancel_for_a_citizen_and_past_the_cutoff_only_with_a_reason(region):
+    soon = clock.utc_now().astimezone(STOCKHOLM).replace(second=0, microsecond=0) + timedelta(hours=20)
+    _publish(region, [("x1", "sjukskoterska", soon), ("x2", "sjukskoterska", soon + timedelta(hours=1))],
+             last=soon.date() + timedelta(days=1))  # fmt: skip
+    anna = _logged_in(region, "anna")
+    eva = _staff(region, "eva")
+    where = {"unit": VC, "day": soon.date().isoformat()}
+    bad = _staff_post(eva, "/staff/bookings/book", {**where, "slot": f"{VC}/x1", "personnummer": "19121212"})
+    assert bad.status_code == 400 and ports().slots.get(f"{VC}/x1").booking_id is None
+    booked = _staff_post(eva, "/staff/bookings/book", {**where, "slot": f"{VC}/x1",
+                                                       "personnummer": region.people["anna"].personnummer})  # fmt: skip
+    assert booked.status_code == 303
+    booking_id = ports().slots.get(f"{VC}/x1").booking_id
+    assert "Tiden bokades av Vårdcentralen Norrby" in anna.get(
+        f"/api/v1/inbox/messages/{anna.get('/api/v1/inbox').json_body['threads'][0]['messages'][0]['message_id']}"
+    ).json_body["messages"][0]["body"]  # fmt: skip
+    # 20 hours before: past the 24-hour cutoff. Moving needs a reason.
+    refused = _staff_post(eva, f"/staff/bookings/{booking_id}/move", {**where, "slot": f"{VC}/x2"})
+    assert refused.status_code == 400 and "Skriv varför" in refused.body.decode()
+    assert ports().slots.get(f"{VC}/x1").booking_id == booking_id
+    moved = _staff_post(eva, f"/staff/bookings/{booking_id}/move", {**where, "slot": f"{VC}/x2",
+                                                                    "override_reason": "Läkaren är sjuk"})  # fmt: skip
+    assert moved.status_code == 303 and ports().slots.get(f"{VC}/x2").booking_id == booking_id
+    cancelled = _staff_post(eva, f"/staff/bookings/{booking_id}/cancel", {**where,
+                                                                          "override_reason": "Mottagningen stänger"})
+    assert cancelled.status_code == 303 and ports().slots.get(f"{VC}/x2").booking_id is None
+    bodies = [m.body for m in ports().inbox.inbox_of(_citizen(region, "anna").citizen_id)]
+    assert any("Orsak: Läkaren är sjuk" in b for b in bodies) and any("Orsak: Mottagningen stänger" in b for b in bodies)
+    lisa = _staff(region, "lisa")  # another unit
+    assert _staff_post(lisa, "/staff/bookings/book", {**where, "slot": f"{VC}/x1",
+                                                      "personnummer": region.people["anna"].personnummer}).status_code == 403
+
+
+def test_staff_publish_times_and_send_an_open_invitation_from_the_day_page(region):
+    day = _day(4)
+    anna = _logged_in(region, "anna")
+    eva = _staff(region, "eva")
+    where = {"unit": VC, "day": day.isoformat()}
+    added = _staff_post(eva, "/staff/bookings/slots", {**where, "visit_type": "sjukskoterska", "from": "13:00",
+                                                       "to": "14:00", "visibility": "invited"})  # fmt: skip
+    assert added.status_code == 303
+    slots = ports().slots.between(VC, *booking.day_bounds(day))
+    assert [s.start.astimezone(STOCKHOLM).strftime("%H:%M") for s in slots] == ["13:00", "13:30"]
+    page = eva.page(f"/staff/bookings?unit={VC}&day={day.isoformat()}")
+    assert "Endast inbjudna" in page and "Skicka inbjudan" in page
+    sent = _staff_post(eva, "/staff/bookings/invite", {**where, "visit_type": "sjukskoterska", "valid_days": "7",
+                       "personnummer": region.people["anna"].personnummer, "slot_ids": [s.slot_id for s in slots]})
+    assert sent.status_code == 303
+    letter = anna.get("/api/v1/inbox").json_body["threads"][0]["messages"][0]
+    body = anna.get(f"/api/v1/inbox/messages/{letter['message_id']}").json_body["messages"][0]["body"]
+    link = re.search(r"https?://\S+", body).group(0)
+    listed = anna.page(link.split("localhost:8000", 1)[1] + f"&day={day.isoformat()}")
+    assert "13:00–13:30" in listed and "13:30–14:00" in listed
+    bad = _staff_post(eva, "/staff/bookings/slots", {**where, "visit_type": "sjukskoterska", "from": "14:00",
+                                                     "to": "13:00"})  # fmt: skip
+    assert bad.status_code == 400 and len(ports().slots.between(VC, *booking.day_bounds(day))) == 2

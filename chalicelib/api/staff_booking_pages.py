@@ -1,0 +1,128 @@
+"""The staff tool's appointment book: a unit's day (with its week), publishing slots, booking,
+moving and cancelling for a citizen, and open invitations."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from chalice import Blueprint, Response
+
+from chalicelib.api.http import form, form_lists, language, redirect, render_page, require_csrf
+from chalicelib.api.session import current_staff
+from chalicelib.bootstrap import ports
+from chalicelib.domain import clock
+from chalicelib.domain.booking import Visibility
+from chalicelib.errors import AppError
+from chalicelib.services import booking, booking_staff
+from chalicelib.services.principals import StaffPrincipal
+
+staff_booking_pages = Blueprint(__name__)
+FORM = ["application/x-www-form-urlencoded"]
+
+
+def _staff() -> tuple[StaffPrincipal | None, Response | None]:
+    principal = current_staff(staff_booking_pages.current_request)
+    return principal, (redirect("/staff") if principal is None else None)
+
+
+def _day(value: str | None) -> date:
+    try:
+        return date.fromisoformat(value or "")
+    except ValueError:
+        return clock.stockholm_date(clock.utc_now())
+
+
+def _book_page(principal: StaffPrincipal, unit_id: str | None, day: date, *, error: AppError | None = None,
+               done: str | None = None) -> Response:  # fmt: skip
+    units = booking_staff.bookable_units(ports(), principal)
+    unit = next((u for u in units if u.hsa_id == unit_id), units[0] if units else None)
+    context: dict[str, object] = {"units": units, "unit": unit, "day": day, "error": error, "done": done,
+                                  "entries": [], "week": [], "visit_types": [], "can_book": False,
+                                  "visibilities": [v.value for v in Visibility]}  # fmt: skip
+    if unit is not None:
+        now = clock.utc_now()
+        context.update(
+            entries=booking_staff.day_view(ports(), principal, unit.hsa_id, day, now),
+            week=booking_staff.week_counts(ports(), principal, unit.hsa_id, day),
+            visit_types=booking.visit_types_of(unit),
+            can_book=principal.has_role(unit.hsa_id, *booking_staff.BOOKERS),
+        )
+    return render_page("staff_bookings.html", language(staff_booking_pages.current_request), staff=True,
+                       csrf_token=principal.csrf_token, principal=principal,
+                       status=error.status if error else 200, **context)  # fmt: skip
+
+
+@staff_booking_pages.route("/staff/bookings", methods=["GET"])
+def day_page() -> Response:
+    principal, away = _staff()
+    if away:
+        return away
+    params = staff_booking_pages.current_request.query_params or {}
+    return _book_page(principal, params.get("unit"), _day(params.get("day")), done=params.get("done"))
+
+
+def _action(run) -> Response:  # noqa: ANN001 (a callable taking the principal and the form)
+    """Run one staff action from a form and come back to the same unit and day, saying how it went."""
+    principal, away = _staff()
+    if away:
+        return away
+    request = staff_booking_pages.current_request
+    fields = form(request)
+    require_csrf(principal.csrf_token, fields.get("csrf_token"))
+    unit_id, day = fields.get("unit"), _day(fields.get("day"))
+    try:
+        done = run(principal, fields, form_lists(request))
+    except AppError as error:
+        if error.status >= 500:
+            raise
+        return _book_page(principal, unit_id, day, error=error)
+    return redirect(f"/staff/bookings?unit={unit_id}&day={day.isoformat()}&done={done}")
+
+
+@staff_booking_pages.route("/staff/bookings/slots", methods=["POST"], content_types=FORM)
+def add_slots() -> Response:
+    def run(principal, fields, _lists):  # noqa: ANN001, ANN202
+        booking_staff.add_slots(ports(), principal, fields.get("unit", ""), fields, clock.utc_now())
+        return "slots"
+
+    return _action(run)
+
+
+@staff_booking_pages.route("/staff/bookings/book", methods=["POST"], content_types=FORM)
+def book_for_citizen() -> Response:
+    def run(principal, fields, _lists):  # noqa: ANN001, ANN202
+        booking_staff.book_for_citizen(ports(), principal, fields.get("slot", ""), fields.get("personnummer"),
+                                       clock.utc_now())  # fmt: skip
+        return "booked"
+
+    return _action(run)
+
+
+@staff_booking_pages.route("/staff/bookings/{booking_id}/cancel", methods=["POST"], content_types=FORM)
+def cancel_for_citizen(booking_id: str) -> Response:
+    def run(principal, fields, _lists):  # noqa: ANN001, ANN202
+        booking_staff.cancel_for_citizen(ports(), principal, booking_id, fields.get("override_reason"),
+                                         clock.utc_now())  # fmt: skip
+        return "cancelled"
+
+    return _action(run)
+
+
+@staff_booking_pages.route("/staff/bookings/{booking_id}/move", methods=["POST"], content_types=FORM)
+def move_for_citizen(booking_id: str) -> Response:
+    def run(principal, fields, _lists):  # noqa: ANN001, ANN202
+        booking_staff.move_for_citizen(ports(), principal, booking_id, fields.get("slot", ""),
+                                       fields.get("override_reason"), clock.utc_now())  # fmt: skip
+        return "moved"
+
+    return _action(run)
+
+
+@staff_booking_pages.route("/staff/bookings/invite", methods=["POST"], content_types=FORM)
+def invite() -> Response:
+    def run(principal, fields, lists):  # noqa: ANN001, ANN202
+        booking_staff.invite(ports(), principal, fields.get("unit", ""), {**fields, "slot_ids": lists.get("slot_ids", [])},
+                             clock.utc_now())  # fmt: skip
+        return "invited"
+
+    return _action(run)
