@@ -104,6 +104,7 @@ def login_calls() -> None:
         bootstrap.reset()
         create_all_tables()
         bootstrap.ports().attachment_files.create_bucket()
+        bootstrap.ports().cutoff_schedules.create_group()
         key = region_demo.seed(bootstrap.ports(), utc_now(), today)
         print("DynamoDB calls (moto in process, Region Demo):")
         with Client(app.app) as client:
@@ -123,6 +124,7 @@ def login_calls() -> None:
                     browser.page(start)
                 print(f"  {label:<28} start page    {_describe(calls)}")
             _inbox_calls(client, key, region_demo.citizens(today))
+            _booking_calls(client, key, today)
 
 
 def _inbox_calls(client, key: str, citizens) -> None:
@@ -173,6 +175,42 @@ def _inbox_calls(client, key: str, citizens) -> None:
     with counting_dynamodb_calls() as calls:
         browser.page(f"/inbox/{ids[-1]}")
     print(f"  {'inbox, thread of 4 unread':<28} open          {_describe(calls)}")
+
+
+def _booking_calls(client, key: str, today) -> None:
+    """A citizen lists free times, books, rebooks and cancels (DynamoDB, Scheduler and S3 calls)."""
+    import json
+    from datetime import datetime, time, timedelta
+
+    from chalicelib.domain.clock import STOCKHOLM
+    from tests.integration.harness import Browser
+
+    day = today + timedelta(days=3)
+    starts = [datetime.combine(day, time(9, 0), tzinfo=STOCKHOLM) + timedelta(minutes=30 * n) for n in range(16)]
+    slots = [{"slot_id": f"b{n}", "visit_type_id": "sjukskoterska", "start": start.isoformat(),
+              "end": (start + timedelta(minutes=30)).isoformat()} for n, start in enumerate(starts)]  # fmt: skip
+    with counting_dynamodb_calls() as calls:
+        client.http.put("/integration/v1/units/SE2321000099-VC01/slots",
+                        headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+                        body=json.dumps({"from": day.isoformat(), "to": day.isoformat(), "slots": slots}).encode())
+    print(f"  {'publish 16 slots (PUT)':<28} first         {_describe(calls)}")
+    browser = Browser(client)
+    browser.login("anna")
+    services = ("dynamodb", "scheduler", "s3")
+    with counting_dynamodb_calls() as calls:
+        browser.page(f"/book?unit=SE2321000099-VC01&visit_type=sjukskoterska&day={day.isoformat()}")
+    print(f"  {'free times, one day':<28} page          {_describe(calls)}")
+    csrf = browser.csrf_token()
+    with counting_dynamodb_calls(services) as calls:
+        response = browser.post_form("/book", {"csrf_token": csrf, "slot": "SE2321000099-VC01/b0"})
+    booking_id = response.headers["Location"].split("?")[0].rsplit("/", 1)[1]
+    print(f"  {'book':<28} POST          {_describe(calls)}")
+    with counting_dynamodb_calls(services) as calls:
+        browser.post_form(f"/bookings/{booking_id}/rebook", {"csrf_token": csrf, "slot": "SE2321000099-VC01/b5"})
+    print(f"  {'rebook':<28} POST          {_describe(calls)}")
+    with counting_dynamodb_calls(services) as calls:
+        browser.post_form(f"/bookings/{booking_id}/cancel", {"csrf_token": csrf})
+    print(f"  {'cancel':<28} POST          {_describe(calls)}")
 
 
 def main() -> None:

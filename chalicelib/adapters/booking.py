@@ -247,8 +247,8 @@ class CutoffSchedules:
     def name(booking_id: str) -> str:
         return f"booking-{booking_id}"
 
-    def put(self, booking: Booking, at: datetime) -> None:
-        """Create the booking's schedule, or move it (a rebooking) to the new time."""
+    def put(self, booking: Booking, at: datetime, *, new: bool = False) -> None:
+        """Create the booking's schedule (`new`), or move it (a rebooking) to the new time."""
         local = at.astimezone(STOCKHOLM).replace(tzinfo=None, microsecond=0)
         request = {
             "Name": self.name(booking.booking_id),
@@ -264,9 +264,12 @@ class CutoffSchedules:
                 "RetryPolicy": {"MaximumRetryAttempts": 3},
             },
         }
+        if new:
+            self._client.create_schedule(**request)
+            return
         try:
             self._client.update_schedule(**request)
-        except self._client.exceptions.ResourceNotFoundException:
+        except self._client.exceptions.ResourceNotFoundException:  # it had run, or was never needed
             self._client.create_schedule(**request)
 
     def delete(self, booking_id: str) -> None:

@@ -129,9 +129,11 @@ def book(ports: Ports, principal: CitizenPrincipal, slot_id: str, now: datetime,
          invitation_id: str | None = None) -> Booking:  # fmt: skip
     slot, unit, visit_type = slot_for_booking(ports, slot_id)
     invited = _invited_slot_ids(ports, principal, invitation_id, unit.hsa_id, visit_type.visit_type_id, now)
-    mine = next((b for b in ports.bookings.of_citizen(principal.subject_id) if b.booking_id == slot.booking_id), None)
-    if mine is not None:
-        return mine  # the same confirmation sent twice (a double click): one booking
+    if not slot.free:
+        mine = next((b for b in ports.bookings.of_citizen(principal.subject_id) if b.booking_id == slot.booking_id),
+                    None)  # fmt: skip
+        if mine is not None:
+            return mine  # the same confirmation sent twice (a double click): one booking
     if slot.visibility is Visibility.HIDDEN or (slot.visibility is Visibility.INVITED and slot_id not in invited):
         raise Unprocessable("slot_invitation_only", "Tiden kan bara bokas med en inbjudan från mottagningen.")
     if not visit_type.web_booking and not invited:
@@ -150,7 +152,7 @@ def book(ports: Ports, principal: CitizenPrincipal, slot_id: str, now: datetime,
         ports.bookings.book(booking, booking.invitation_id, now=now)
     except Lost:
         raise _taken() from None
-    after_change(ports, booking, visit_type, "booked", now)
+    after_change(ports, unit, booking, visit_type, "booked", now)
     return booking
 
 
@@ -172,21 +174,22 @@ def cancel(ports: Ports, principal: CitizenPrincipal, booking_id: str, reason: s
         raise Unprocessable("booking_cancelled", "Bokningen är redan avbokad.")
     if reason and reason not in rules.CANCEL_REASONS:
         raise BadInput("cancel_reason_invalid", "Välj en av orsakerna.", field="reason")
-    visit_type = _visit_type(_unit(ports, booking.unit_hsa_id), booking.visit_type_id)
+    unit = _unit(ports, booking.unit_hsa_id)
+    visit_type = _visit_type(unit, booking.visit_type_id)
     if refusal := rules.cancel_refusal(visit_type.rules, booking.start, now):
         raise _refused(refusal)
-    return cancel_booking(ports, booking, visit_type, reason, now)
+    return cancel_booking(ports, unit, booking, visit_type, reason, now)
 
 
-def cancel_booking(ports: Ports, booking: Booking, visit_type: VisitType, reason: str | None, now: datetime,
-                   note: str | None = None) -> Booking:  # fmt: skip
+def cancel_booking(ports: Ports, unit: UnitRecord, booking: Booking, visit_type: VisitType, reason: str | None,
+                   now: datetime, note: str | None = None) -> Booking:  # fmt: skip
     """Free the slot, delete the reminder schedule, tell the citizen (rules already checked)."""
     try:
         ports.bookings.cancel(booking, reason)
     except Lost:
         raise Conflict("booking_changed", "Bokningen ändrades samtidigt. Ladda om sidan.") from None
     cancelled = replace(booking, status=BookingStatus.CANCELLED, cancel_reason=reason)
-    after_change(ports, cancelled, visit_type, "cancelled", now, note)
+    after_change(ports, unit, cancelled, visit_type, "cancelled", now, note)
     return cancelled
 
 
@@ -194,7 +197,7 @@ def rebook(ports: Ports, principal: CitizenPrincipal, booking_id: str, new_slot_
     booking = own_booking(ports, principal, booking_id)
     if booking.status is not BookingStatus.BOOKED:
         raise Unprocessable("booking_cancelled", "Bokningen är avbokad.")
-    new_slot, _, visit_type = slot_for_booking(ports, new_slot_id)
+    new_slot, unit, visit_type = slot_for_booking(ports, new_slot_id)
     if new_slot.slot_id == booking.slot_id:
         return booking
     if new_slot.unit_hsa_id != booking.unit_hsa_id or new_slot.visit_type_id != booking.visit_type_id:
@@ -205,11 +208,11 @@ def rebook(ports: Ports, principal: CitizenPrincipal, booking_id: str, new_slot_
         raise Unprocessable("slot_invitation_only", "Tiden kan bara bokas med en inbjudan från mottagningen.")
     if refusal := rules.booking_refusal(visit_type.rules, new_slot.start, now):
         raise _refused(refusal)
-    return move_booking(ports, booking, new_slot, visit_type, now)
+    return move_booking(ports, unit, booking, new_slot, visit_type, now)
 
 
-def move_booking(ports: Ports, booking: Booking, new_slot: Slot, visit_type: VisitType, now: datetime,
-                 note: str | None = None) -> Booking:  # fmt: skip
+def move_booking(ports: Ports, unit: UnitRecord, booking: Booking, new_slot: Slot, visit_type: VisitType,
+                 now: datetime, note: str | None = None) -> Booking:  # fmt: skip
     """New slot taken and old freed in one transaction (rules already checked)."""
     if not new_slot.free:
         raise _taken()
@@ -218,7 +221,7 @@ def move_booking(ports: Ports, booking: Booking, new_slot: Slot, visit_type: Vis
     except Lost:
         # Nothing changed: the citizen keeps the old time.
         raise _taken() from None
-    after_change(ports, moved, visit_type, "rebooked", now, note)
+    after_change(ports, unit, moved, visit_type, "rebooked", now, note)
     return moved
 
 
@@ -228,30 +231,26 @@ _SUBJECTS = {"booked": "Bokningsbekräftelse", "rebooked": "Din tid är ombokad"
              "reminder": "Påminnelse om din bokade tid"}  # fmt: skip
 
 
-def after_change(ports: Ports, booking: Booking, visit_type: VisitType, change: str, now: datetime,
-                 note: str | None = None) -> None:  # fmt: skip
+def after_change(ports: Ports, unit: UnitRecord, booking: Booking, visit_type: VisitType, change: str,
+                 now: datetime, note: str | None = None) -> None:  # fmt: skip
     """Keep the cutoff schedule in step and put a confirmation with a calendar file in the inbox."""
-    if booking.status is BookingStatus.CANCELLED:
+    closes = rules.changes_close_at(visit_type.rules, booking.start)
+    if booking.status is BookingStatus.BOOKED and closes > now:
+        ports.cutoff_schedules.put(booking, closes, new=change == "booked")
+    elif change != "booked":
         ports.cutoff_schedules.delete(booking.booking_id)
-    else:
-        closes = rules.changes_close_at(visit_type.rules, booking.start)
-        if closes > now:
-            ports.cutoff_schedules.put(booking, closes)
-        else:
-            ports.cutoff_schedules.delete(booking.booking_id)
     logger.info(f"booking {change}", extra={"booking_id": booking.booking_id, "slot_id": booking.slot_id})
     record_metric(f"Booking{change.title()}")
     if not booking.hidden_from_citizen:
-        _confirm(ports, booking, visit_type, change, now, note)
+        _confirm(ports, unit, booking, visit_type, change, now, note)
 
 
 def _local(moment: datetime) -> str:
     return moment.astimezone(STOCKHOLM).strftime("%Y-%m-%d kl. %H:%M")
 
 
-def _confirm(ports: Ports, booking: Booking, visit_type: VisitType, change: str, now: datetime,
+def _confirm(ports: Ports, unit: UnitRecord, booking: Booking, visit_type: VisitType, change: str, now: datetime,
              note: str | None) -> None:  # fmt: skip
-    unit = _unit(ports, booking.unit_hsa_id)
     lines = [f"{visit_type.name}, {unit.name}", f"Tid: {_local(booking.start)}–{booking.end.astimezone(STOCKHOLM):%H:%M}",
              f"Plats: {booking.place}"]  # fmt: skip
     if booking.status is BookingStatus.BOOKED:
@@ -278,9 +277,9 @@ def remind_at_cutoff(ports: Ports, event: dict[str, Any], now: datetime) -> str:
         return "moved"  # a schedule for a time the booking no longer has
     if not ports.bookings.mark_reminded(booking):
         return "already_reminded"
-    visit_type = _visit_type(_unit(ports, booking.unit_hsa_id), booking.visit_type_id)
+    unit = _unit(ports, booking.unit_hsa_id)
     if not booking.hidden_from_citizen:
-        _confirm(ports, booking, visit_type, "reminder", now, None)
+        _confirm(ports, unit, booking, _visit_type(unit, booking.visit_type_id), "reminder", now, None)
     return "reminded"
 
 

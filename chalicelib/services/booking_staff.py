@@ -251,17 +251,18 @@ def book_for_citizen(ports: Ports, principal: StaffPrincipal, slot_id: str, pnr:
         ports.bookings.book(booking)
     except Lost:
         raise Conflict("slot_taken", "Tiden är redan bokad.") from None
-    after_change(ports, booking, visit_type, "booked", now, note=f"Tiden bokades av {unit.name}.")
+    after_change(ports, unit, booking, visit_type, "booked", now, note=f"Tiden bokades av {unit.name}.")
     return booking
 
 
-def _staff_booking(ports: Ports, principal: StaffPrincipal, booking_id: str) -> tuple[Booking, VisitType]:
+def _staff_booking(ports: Ports, principal: StaffPrincipal, booking_id: str) -> tuple[Booking, UnitRecord, VisitType]:
     booking = ports.bookings.get(booking_id)
     if booking is None or not principal.has_role(booking.unit_hsa_id, *BOOKERS):
         raise NotFound("booking_not_found", "Bokningen finns inte.")
     if booking.status is not BookingStatus.BOOKED:
         raise Unprocessable("booking_cancelled", "Bokningen är redan avbokad.")
-    return booking, _visit_type(_unit(ports, booking.unit_hsa_id), booking.visit_type_id)
+    unit = _unit(ports, booking.unit_hsa_id)
+    return booking, unit, _visit_type(unit, booking.visit_type_id)
 
 
 def _override(rule_refusal: str | None, override_reason: str | None) -> str | None:
@@ -279,16 +280,16 @@ def _override(rule_refusal: str | None, override_reason: str | None) -> str | No
 
 def cancel_for_citizen(ports: Ports, principal: StaffPrincipal, booking_id: str, override_reason: str | None,
                        now: datetime) -> Booking:  # fmt: skip
-    booking, visit_type = _staff_booking(ports, principal, booking_id)
+    booking, unit, visit_type = _staff_booking(ports, principal, booking_id)
     reason = _override(rules.cancel_refusal(replace(visit_type.rules, cancel_online=True), booking.start, now),
                        override_reason)  # fmt: skip
     note = "Mottagningen har avbokat tiden." + (f" Orsak: {reason}" if reason else "")
-    return cancel_booking(ports, booking, visit_type, "by_unit", now, note)
+    return cancel_booking(ports, unit, booking, visit_type, "by_unit", now, note)
 
 
 def move_for_citizen(ports: Ports, principal: StaffPrincipal, booking_id: str, new_slot_id: str,
                      override_reason: str | None, now: datetime) -> Booking:  # fmt: skip
-    booking, visit_type = _staff_booking(ports, principal, booking_id)
+    booking, unit, visit_type = _staff_booking(ports, principal, booking_id)
     new_slot, _, _ = slot_for_booking(ports, new_slot_id)
     if new_slot.unit_hsa_id != booking.unit_hsa_id or new_slot.visit_type_id != booking.visit_type_id:
         raise Unprocessable("visit_type_not_offered", "Välj en tid för samma besökstyp på samma enhet.")
@@ -296,7 +297,7 @@ def move_for_citizen(ports: Ports, principal: StaffPrincipal, booking_id: str, n
         raise Unprocessable("slot_in_past", "Den nya tiden har redan varit.")
     reason = _override(rules.rebook_refusal(visit_type.rules, booking.start, now), override_reason)
     note = "Mottagningen har flyttat din tid." + (f" Orsak: {reason}" if reason else "")
-    return move_booking(ports, booking, new_slot, visit_type, now, note)
+    return move_booking(ports, unit, booking, new_slot, visit_type, now, note)
 
 
 def invite(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, fields: dict[str, Any],
