@@ -380,3 +380,51 @@ def test_staff_publish_times_and_send_an_open_invitation_from_the_day_page(regio
     bad = _staff_post(eva, "/staff/bookings/slots", {**where, "visit_type": "sjukskoterska", "from": "14:00",
                                                      "to": "13:00"})  # fmt: skip
     assert bad.status_code == 400 and len(ports().slots.between(VC, *booking.day_bounds(day))) == 2
+
+
+def test_a_rebook_racing_a_booking_for_the_same_new_time_leaves_everyone_with_exactly_one_slot(region):
+    for round_ in range(5):
+        day = _day(7 + round_)  # a day each: publishing replaces a day's slots
+        old, new = f"old{round_}", f"new{round_}"
+        _publish(region, [(old, "sjukskoterska", _at(day, 8 + round_)),
+                          (new, "sjukskoterska", _at(day, 8 + round_, 30))])  # fmt: skip
+        anna = _citizen(region, "anna")
+        held = booking.book(ports(), anna, f"{VC}/{old}", clock.utc_now())
+        barrier, outcome = threading.Barrier(2), {}
+
+        def rebook() -> None:
+            barrier.wait()
+            try:
+                outcome["rebook"] = booking.rebook(ports(), anna, held.booking_id, f"{VC}/{new}", clock.utc_now()).slot_id
+            except AppError as error:
+                outcome["rebook"] = error.code
+
+        def other() -> None:
+            barrier.wait()
+            try:
+                outcome["other"] = booking.book(ports(), CitizenPrincipal(f"o{round_}", "O", None, None, "x"),
+                                                f"{VC}/{new}", clock.utc_now()).slot_id  # fmt: skip
+            except AppError as error:
+                outcome["other"] = error.code
+
+        threads = [threading.Thread(target=rebook), threading.Thread(target=other)]
+        [t.start() for t in threads]
+        [t.join() for t in threads]
+        assert sorted(outcome.values()) == sorted([f"{VC}/{new}", "slot_taken"]), outcome
+        # Anna holds exactly one slot, the one her booking names: the new if she won, else the old.
+        held_slots = [s for s in (f"{VC}/{old}", f"{VC}/{new}") if ports().slots.get(s).booking_id == held.booking_id]
+        assert held_slots == [ports().bookings.get(held.booking_id).slot_id]
+
+
+def test_from_tomorrow_refuses_a_time_later_today(region):
+    day = _day(3)
+    _publish(region, [("today", "sjukskoterska", _at(day, 15))])
+    morning = _at(day, 8).astimezone(timezone.utc)  # that day at 08:00: the visit is "today"
+    try:
+        booking.book(ports(), _citizen(region, "anna"), f"{VC}/today", morning)
+    except AppError as error:
+        assert error.code == "too_soon"
+    else:
+        raise AssertionError("booked a from-tomorrow visit type for later the same day")
+    evening_before = _at(day - timedelta(days=1), 23, 59).astimezone(timezone.utc)
+    assert booking.book(ports(), _citizen(region, "anna"), f"{VC}/today", evening_before).slot_id == f"{VC}/today"
