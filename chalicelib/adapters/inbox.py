@@ -7,9 +7,9 @@ from datetime import datetime
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.adapters.tables import AttachmentMap, AttachmentUpload, InboxMessageRecord, condition_failed
+from chalicelib.adapters.tables import ActionMap, AttachmentMap, AttachmentUpload, InboxMessageRecord, condition_failed
 from chalicelib.domain.attachments import Attachment
-from chalicelib.domain.inbox import InboxMessage
+from chalicelib.domain.inbox import Action, InboxMessage
 
 
 class AttachmentTaken(Exception):
@@ -32,6 +32,7 @@ def _to_message(record: InboxMessageRecord) -> InboxMessage:
             Attachment(a.attachment_id, a.filename, a.content_type, int(a.size_bytes)) for a in record.attachments or ()
         ),
         sender_staff_name=record.sender_staff_name,
+        actions=tuple(Action(a.label, a.path) for a in record.actions or ()),
     )
 
 
@@ -64,6 +65,7 @@ class InboxStore:
                               size_bytes=a.size_bytes)
                 for a in message.attachments
             ] or None,
+            actions=[ActionMap(label=a.label, path=a.path) for a in message.actions] or None,
         )  # fmt: skip
         if not uploads:
             record.save(condition=InboxMessageRecord.sort_key.does_not_exist())

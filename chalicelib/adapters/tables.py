@@ -278,6 +278,13 @@ class AttachmentMap(MapAttribute):
     size_bytes = NumberAttribute()
 
 
+class ActionMap(MapAttribute):
+    """A button in a message that leads into the e-services (an in-app path only)."""
+
+    label = UnicodeAttribute()
+    path = UnicodeAttribute()
+
+
 class InboxMessageRecord(Model):
     """One message in one citizen's inbox. Deleting from the inbox only marks it, so the
     sender's record of having sent it (and when it was read) remains."""
@@ -297,6 +304,7 @@ class InboxMessageRecord(Model):
     read_at = UTCDateTimeAttribute(null=True)
     deleted_by_citizen_at = UTCDateTimeAttribute(null=True)
     attachments = ListAttribute(of=AttachmentMap, null=True)
+    actions = ListAttribute(of=ActionMap, null=True)
     by_message = ByMessageIndex()
     by_sender_unit = BySenderUnitIndex()
 

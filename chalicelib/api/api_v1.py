@@ -100,6 +100,7 @@ def _thread_json(thread: Thread, *, with_bodies: bool) -> dict[str, Any]:
                      "size_bytes": a.size_bytes}
                     for a in m.attachments
                 ],  # fmt: skip
+                "actions": [{"label": a.label, "path": a.path} for a in m.actions],
                 **({"body": m.body} if with_bodies else {}),
             }
             for m in thread.messages

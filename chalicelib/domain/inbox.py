@@ -14,6 +14,18 @@ BODY_MAX = 20_000
 
 
 @dataclass(frozen=True, slots=True)
+class Action:
+    """A button in a message that leads into the e-services (book a time, rebook, cancel)."""
+
+    label: str
+    path: str  # in-app: starts with one "/"
+
+    def __post_init__(self) -> None:
+        if not self.path.startswith("/") or self.path.startswith("//"):
+            raise ValueError("an action leads to a path in the e-services")
+
+
+@dataclass(frozen=True, slots=True)
 class InboxMessage:
     message_id: str
     citizen_id: str
@@ -27,6 +39,7 @@ class InboxMessage:
     deleted_by_citizen_at: datetime | None = None
     attachments: tuple[Attachment, ...] = ()
     sender_staff_name: str | None = None  # a message written in the staff tool
+    actions: tuple[Action, ...] = ()
 
     @property
     def thread_key(self) -> str:

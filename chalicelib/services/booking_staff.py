@@ -15,6 +15,7 @@ from chalicelib.adapters.tables import InvitationRecord, UnitRecord
 from chalicelib.domain import booking as rules
 from chalicelib.domain.booking import Booking, BookingStatus, Slot, VisitType, Visibility
 from chalicelib.domain.clock import STOCKHOLM, stockholm_date
+from chalicelib.domain.inbox import Action
 from chalicelib.domain.roles import StaffRole
 from chalicelib.errors import BadInput, Conflict, Forbidden, NotFound, Unprocessable
 from chalicelib.services import inbox
@@ -323,12 +324,12 @@ def invite(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, fields: di
     ports.invitations.create(InvitationRecord(
         citizen_id, invitation_id, unit_hsa_id=unit.hsa_id, visit_type_id=visit_type.visit_type_id,
         slot_ids=set(slot_ids), expires_at=expires, created_by=principal.hsa_id, created_at=now))  # fmt: skip
-    link = (f"{ports.settings.public_base_url}/book?unit={unit.hsa_id}&visit_type={visit_type.visit_type_id}"
-            f"&invitation={invitation_id}")  # fmt: skip
+    path = f"/book?unit={unit.hsa_id}&visit_type={visit_type.visit_type_id}&invitation={invitation_id}"
     letter = inbox.Letter(
         topic=f"Bokning: {visit_type.name}", subject=f"Välkommen att boka tid: {visit_type.name}",
         body=f"{unit.name} bjuder in dig att boka en tid för {visit_type.name}.\n\n"
-             f"Välj en tid senast {expires.astimezone(STOCKHOLM):%Y-%m-%d}: {link}",
+             f"Välj en tid senast {expires.astimezone(STOCKHOLM):%Y-%m-%d}.",
+        actions=(Action("Boka tid", path),),
     )  # fmt: skip
     inbox.deliver(ports, ports.accounts.get(citizen_id), unit, letter, principal.hsa_id, now,
                   staff_name=principal.display_name)  # fmt: skip

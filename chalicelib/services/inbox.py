@@ -13,7 +13,7 @@ from chalicelib.adapters.tables import Account, UnitRecord
 from chalicelib.domain.attachments import Attachment
 from chalicelib.domain.clock import stockholm_date
 from chalicelib.domain.personnummer import Personnummer
-from chalicelib.domain.inbox import BODY_MAX, SUBJECT_MAX, TOPIC_MAX, InboxMessage, Thread, threads
+from chalicelib.domain.inbox import BODY_MAX, Action, SUBJECT_MAX, TOPIC_MAX, InboxMessage, Thread, threads
 from chalicelib.errors import BadInput, NotFound, Unprocessable
 from chalicelib.observability import logger, record_metric
 from chalicelib.services import attachments, notifications
@@ -79,6 +79,7 @@ class Letter:
     topic: str
     subject: str
     body: str
+    actions: tuple[Action, ...] = ()
 
 
 def read_letter(fields: dict[str, Any]) -> Letter:
@@ -111,6 +112,7 @@ def deliver(
         sent_at=now,
         attachments=files,
         sender_staff_name=staff_name,
+        actions=letter.actions,
     )
     try:
         ports.inbox.deliver(message, sender_id, tuple(f.attachment_id for f in files) if uploaded else ())
