@@ -8,6 +8,7 @@ from datetime import datetime
 
 from pynamodb.exceptions import DeleteError, DoesNotExist, UpdateError
 
+from chalicelib.adapters.booking import visit_type_map
 from chalicelib.adapters.tables import (
     Account,
     PendingContact,
@@ -22,6 +23,7 @@ from chalicelib.adapters.tables import (
 from chalicelib.domain.contact import PendingVerification
 from chalicelib.domain.notifications import Channel
 from chalicelib.domain import staff
+from chalicelib.domain.booking import VisitType
 from chalicelib.domain.roles import RoleAtUnit, StaffRole
 
 
@@ -208,6 +210,10 @@ class UnitDirectory:
 
     def save(self, unit: UnitRecord) -> None:
         unit.save()
+
+    def set_visit_types(self, hsa_id: str, visit_types: list[VisitType]) -> None:
+        UnitRecord(hsa_id).update(actions=[UnitRecord.visit_types.set([visit_type_map(v) for v in visit_types])],
+                                  condition=UnitRecord.hsa_id.exists())  # fmt: skip
 
 
 class IntegrationClientStore:

@@ -11,7 +11,7 @@ from chalicelib.api.http import form, form_lists, language, redirect, render_pag
 from chalicelib.api.session import current_staff
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
-from chalicelib.domain.booking import Visibility
+from chalicelib.domain.booking import PRESETS, Visibility
 from chalicelib.errors import AppError
 from chalicelib.services import booking, booking_staff
 from chalicelib.services.principals import StaffPrincipal
@@ -126,3 +126,39 @@ def invite() -> Response:
         return "invited"
 
     return _action(run)
+
+
+def _rules_page(principal: StaffPrincipal, unit_id: str | None, *, error: AppError | None = None,
+                saved: bool = False) -> Response:  # fmt: skip
+    units = [u for u in booking_staff.bookable_units(ports(), principal)
+             if principal.has_role(u.hsa_id, *booking_staff.RULE_EDITORS)]  # fmt: skip
+    unit = next((u for u in units if u.hsa_id == unit_id), units[0] if units else None)
+    return render_page("staff_booking_rules.html", language(staff_booking_pages.current_request), staff=True,
+                       csrf_token=principal.csrf_token, principal=principal, units=units, unit=unit, error=error,
+                       saved=saved, presets=list(PRESETS), visit_types=booking.visit_types_of(unit) if unit else [],
+                       status=error.status if error else 200)  # fmt: skip
+
+
+@staff_booking_pages.route("/staff/booking-rules", methods=["GET"])
+def rules_page() -> Response:
+    principal, away = _staff()
+    if away:
+        return away
+    params = staff_booking_pages.current_request.query_params or {}
+    return _rules_page(principal, params.get("unit"), saved=bool(params.get("saved")))
+
+
+@staff_booking_pages.route("/staff/booking-rules", methods=["POST"], content_types=FORM)
+def save_rules() -> Response:
+    principal, away = _staff()
+    if away:
+        return away
+    fields = form(staff_booking_pages.current_request)
+    require_csrf(principal.csrf_token, fields.get("csrf_token"))
+    try:
+        booking_staff.save_rules(ports(), principal, fields.get("unit", ""), fields)
+    except AppError as error:
+        if error.status >= 500:
+            raise
+        return _rules_page(principal, fields.get("unit"), error=error)
+    return redirect(f"/staff/booking-rules?unit={fields.get('unit', '')}&saved=1")

@@ -334,3 +334,32 @@ def invite(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, fields: di
     inbox.deliver(ports, ports.accounts.get(citizen_id), unit, letter, principal.hsa_id, now,
                   staff_name=principal.display_name)  # fmt: skip
     return invitation_id
+
+
+# -- rules per visit type (local admin) -----------------------------------------------------------
+
+RULE_EDITORS = (StaffRole.LOCAL_ADMIN,)
+
+
+def save_rules(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, fields: dict[str, str]) -> VisitType:
+    """A local admin sets a visit type's rules: start from a preset, then the hours and switches."""
+    _require(principal, unit_hsa_id, RULE_EDITORS)
+    unit = _unit(ports, unit_hsa_id)
+    current = _visit_type(unit, fields.get("visit_type", ""))
+    preset = rules.PRESETS.get(fields.get("preset", ""))
+    if preset is None:
+        raise BadInput("preset_invalid", "Välj en av förinställningarna.", field="preset")
+    hours = {}
+    for name in ("cancel_hours", "rebook_hours"):
+        try:
+            hours[name] = int(fields.get(name) or 24)
+        except ValueError:
+            hours[name] = -1
+        if not 0 <= hours[name] <= 14 * 24:
+            raise BadInput("hours_invalid", "Ange timmar mellan 0 och 336.", field=name)
+    changed = replace(current, web_booking=fields.get("web_booking") == "yes", rules=replace(
+        preset, cancel_cutoff=timedelta(hours=hours["cancel_hours"]),
+        rebook_cutoff=timedelta(hours=hours["rebook_hours"]), cancel_online=fields.get("cancel_online") == "yes"))
+    ports.units.set_visit_types(unit.hsa_id, [changed if v.visit_type_id == current.visit_type_id else v
+                                              for v in visit_types_of(unit)])  # fmt: skip
+    return changed

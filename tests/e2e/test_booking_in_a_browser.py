@@ -61,3 +61,13 @@ def test_the_staff_appointment_book_is_accessible(stack, page):
     page.get_by_role("table").first.get_by_role("link").nth(1).click()  # Tuesday of this week
     expect(page.get_by_role("heading", name="Lägg ut tider")).to_be_visible()
     assert_accessible(page)
+
+
+def test_a_local_admin_sets_booking_rules(stack, page):
+    login_at_provider(page, stack.base_url, "/staff", "johan")
+    page.get_by_role("link", name="Regler för webbokning").click()
+    assert_accessible(page)
+    page.get_by_label("Ombokning senast (timmar före besöket)").first.fill("48")
+    page.get_by_role("button", name="Spara").first.click()
+    expect(page.get_by_text("Reglerna är sparade.")).to_be_visible()
+    expect(page.get_by_label("Ombokning senast (timmar före besöket)").first).to_have_value("48")

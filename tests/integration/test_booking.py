@@ -429,3 +429,37 @@ def test_from_tomorrow_refuses_a_time_later_today(region):
         raise AssertionError("booked a from-tomorrow visit type for later the same day")
     evening_before = _at(day - timedelta(days=1), 23, 59).astimezone(timezone.utc)
     assert booking.book(ports(), _citizen(region, "anna"), f"{VC}/today", evening_before).slot_id == f"{VC}/today"
+
+
+def test_a_local_admin_changes_a_visit_types_rules_and_they_apply_at_once(region):
+    day = _day(3)
+    _publish(region, [("ru", "sjukskoterska", _at(day, 10))])
+    anna = _logged_in(region, "anna")
+    booking_id = _booking_id(_book_in_browser(anna, f"{VC}/ru"))
+    johan = _staff(region, "johan")  # local admin at the health centre
+    assert "Besök hos sjuksköterska" in johan.page("/staff/booking-rules")
+    fields = {"unit": VC, "visit_type": "sjukskoterska", "preset": "from_tomorrow", "cancel_hours": "96",
+              "rebook_hours": "96", "web_booking": "yes"}  # fmt: skip
+    assert _staff_post(johan, "/staff/booking-rules", {**fields, "cancel_hours": "x"}).status_code == 400
+    assert _staff_post(johan, "/staff/booking-rules", fields).status_code == 303
+    # Three days ahead is now inside the 96-hour cutoff, and cancelling is by phone only.
+    page = anna.page(f"/bookings/{booking_id}")
+    assert "kan inte längre ändras här" in page and "Ring 010-100 10 00" in page
+    eva = _staff(region, "eva")  # case receiver, not local admin
+    assert _staff_post(eva, "/staff/booking-rules", fields).status_code == 403
+
+
+def test_a_booking_the_unit_hides_is_not_shown_to_the_citizen(region):
+    day = _day(3)
+    _publish(region, [("h1", "sjukskoterska", _at(day, 10))], visibility="hidden")
+    anna = _logged_in(region, "anna")
+    assert day.isoformat() not in anna.page(f"/book?unit={VC}&visit_type=sjukskoterska")
+    assert _book_in_browser(anna, f"{VC}/h1").status_code == 422
+    eva = _staff(region, "eva")
+    _staff_post(eva, "/staff/bookings/book", {"unit": VC, "day": day.isoformat(), "slot": f"{VC}/h1",
+                                              "personnummer": region.people["anna"].personnummer})  # fmt: skip
+    booking_id = ports().slots.get(f"{VC}/h1").booking_id
+    assert booking_id and "Besök hos sjuksköterska" not in anna.page("/bookings")
+    assert anna.get(f"/bookings/{booking_id}").status_code == 404
+    assert anna.get("/api/v1/inbox").json_body["threads"] == []  # no confirmation either
+    assert "Bokad: Anna" in eva.page(f"/staff/bookings?unit={VC}&day={day.isoformat()}")
