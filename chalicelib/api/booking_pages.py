@@ -7,7 +7,7 @@ from datetime import date
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.http import form, language, redirect, render_page, require_csrf
+from chalicelib.api.http import form_action, language, redirect, render_page
 from chalicelib.api.session import current_citizen
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
@@ -110,20 +110,20 @@ def book() -> Response:
     principal, away = _citizen()
     if away:
         return away
-    fields = form(booking_pages.current_request)
-    require_csrf(principal.csrf_token, fields.get("csrf_token"))
-    try:
+
+    def run(fields: dict[str, str]) -> str:
         made = booking.book(ports(), principal, fields.get("slot", ""), clock.utc_now(), fields.get("invitation") or None)
-    except AppError as error:
-        if error.status not in (409, 422):
-            raise
-        # Back to the times, with the reason: someone else was quicker, or the rules changed.
+        return f"/bookings/{made.booking_id}?done=booked"
+
+    def back_to_the_times(fields: dict[str, str], error: AppError) -> Response:
+        # Someone else was quicker, or the rules say no: the times again, with the reason.
         slot = ports().slots.get(fields.get("slot", ""))
         params = {"unit": slot.unit_hsa_id, "visit_type": slot.visit_type_id} if slot else {}
         if fields.get("invitation"):
             params["invitation"] = fields["invitation"]
         return _chooser(principal, params, error=error)
-    return redirect(f"/bookings/{made.booking_id}?done=booked")
+
+    return form_action(booking_pages.current_request, principal.csrf_token, run, back_to_the_times, (409, 422))
 
 
 def _booking(principal: CitizenPrincipal, booking_id: str, *, done: str | None = None,
@@ -146,15 +146,13 @@ def cancel(booking_id: str) -> Response:
     principal, away = _citizen()
     if away:
         return away
-    fields = form(booking_pages.current_request)
-    require_csrf(principal.csrf_token, fields.get("csrf_token"))
-    try:
+
+    def run(fields: dict[str, str]) -> str:
         booking.cancel(ports(), principal, booking_id, fields.get("reason") or None, clock.utc_now())
-    except AppError as error:
-        if error.status not in (400, 409, 422):
-            raise
-        return _booking(principal, booking_id, error=error)
-    return redirect(f"/bookings/{booking_id}?done=cancelled")
+        return f"/bookings/{booking_id}?done=cancelled"
+
+    return form_action(booking_pages.current_request, principal.csrf_token, run,
+                       lambda _fields, error: _booking(principal, booking_id, error=error), (400, 409, 422))  # fmt: skip
 
 
 @booking_pages.route("/bookings/{booking_id}/rebook", methods=["GET"])
@@ -168,12 +166,11 @@ def rebook(booking_id: str) -> Response:
     principal, away = _citizen()
     if away:
         return away
-    fields = form(booking_pages.current_request)
-    require_csrf(principal.csrf_token, fields.get("csrf_token"))
-    try:
+
+    def run(fields: dict[str, str]) -> str:
         booking.rebook(ports(), principal, booking_id, fields.get("slot", ""), clock.utc_now())
-    except AppError as error:
-        if error.status not in (409, 422):
-            raise
-        return _chooser(principal, {}, rebooking=booking_id, error=error)
-    return redirect(f"/bookings/{booking_id}?done=rebooked")
+        return f"/bookings/{booking_id}?done=rebooked"
+
+    return form_action(booking_pages.current_request, principal.csrf_token, run,
+                       lambda _fields, error: _chooser(principal, {}, rebooking=booking_id, error=error),
+                       (409, 422))  # fmt: skip

@@ -7,6 +7,7 @@ import hmac
 import json
 import re
 import uuid
+from collections.abc import Callable
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
 from urllib.parse import parse_qs
@@ -118,6 +119,26 @@ def form_lists(request: Request) -> dict[str, list[str]]:
 def form(request: Request) -> dict[str, str]:
     """A urlencoded form as single values (the last one wins for repeated names)."""
     return {key: values[-1] for key, values in form_lists(request).items()}
+
+
+def form_action(
+    request: Request,
+    csrf_token: str,
+    run: Callable[[dict[str, str]], str],
+    on_error: Callable[[dict[str, str], AppError], Response],
+    recoverable: tuple[int, ...] = (400, 403, 409, 422),
+) -> Response:
+    """A page's form post: check CSRF, run the action, then go where it says (post/redirect/get),
+    or show the form's page again with the error when it is one a person can act on."""
+    fields = form(request)
+    require_csrf(csrf_token, fields.get("csrf_token"))
+    try:
+        location = run(fields)
+    except AppError as error:
+        if error.status not in recoverable:
+            raise
+        return on_error(fields, error)
+    return redirect(location)
 
 
 def json_body(request: Request) -> Any:

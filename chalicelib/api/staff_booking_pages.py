@@ -7,7 +7,7 @@ from datetime import date
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.http import form, form_lists, language, redirect, render_page, require_csrf
+from chalicelib.api.http import form_action, form_lists, language, redirect, render_page
 from chalicelib.api.session import current_staff
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
@@ -61,22 +61,19 @@ def day_page() -> Response:
     return _book_page(principal, params.get("unit"), _day(params.get("day")), done=params.get("done"))
 
 
-def _action(run) -> Response:  # noqa: ANN001 (a callable taking the principal and the form)
+def _action(run) -> Response:  # noqa: ANN001 (a callable taking the principal, the form and its lists)
     """Run one staff action from a form and come back to the same unit and day, saying how it went."""
     principal, away = _staff()
     if away:
         return away
     request = staff_booking_pages.current_request
-    fields = form(request)
-    require_csrf(principal.csrf_token, fields.get("csrf_token"))
-    unit_id, day = fields.get("unit"), _day(fields.get("day"))
-    try:
+
+    def act(fields: dict[str, str]) -> str:
         done = run(principal, fields, form_lists(request))
-    except AppError as error:
-        if error.status >= 500:
-            raise
-        return _book_page(principal, unit_id, day, error=error)
-    return redirect(f"/staff/bookings?unit={unit_id}&day={day.isoformat()}&done={done}")
+        return f"/staff/bookings?unit={fields.get('unit')}&day={_day(fields.get('day')).isoformat()}&done={done}"
+
+    return form_action(request, principal.csrf_token, act, lambda fields, error: _book_page(
+        principal, fields.get("unit"), _day(fields.get("day")), error=error))  # fmt: skip
 
 
 @staff_booking_pages.route("/staff/bookings/slots", methods=["POST"], content_types=FORM)
@@ -153,12 +150,10 @@ def save_rules() -> Response:
     principal, away = _staff()
     if away:
         return away
-    fields = form(staff_booking_pages.current_request)
-    require_csrf(principal.csrf_token, fields.get("csrf_token"))
-    try:
+
+    def run(fields: dict[str, str]) -> str:
         booking_staff.save_rules(ports(), principal, fields.get("unit", ""), fields)
-    except AppError as error:
-        if error.status >= 500:
-            raise
-        return _rules_page(principal, fields.get("unit"), error=error)
-    return redirect(f"/staff/booking-rules?unit={fields.get('unit', '')}&saved=1")
+        return f"/staff/booking-rules?unit={fields.get('unit', '')}&saved=1"
+
+    return form_action(staff_booking_pages.current_request, principal.csrf_token, run,
+                       lambda fields, error: _rules_page(principal, fields.get("unit"), error=error))  # fmt: skip

@@ -6,7 +6,7 @@ import uuid
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.http import form, language, redirect, render_page, require_csrf
+from chalicelib.api.http import form_action, language, redirect, render_page
 from chalicelib.api.session import current_staff
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
@@ -70,16 +70,18 @@ def send() -> Response:
     if away:
         return away
     request = staff_pages.current_request
-    fields = form(request)
-    require_csrf(principal.csrf_token, fields.get("csrf_token"))
-    try:
+
+    def run(fields: dict[str, str]) -> str:
         message_id = staff_messages.send(ports(), principal, fields, clock.utc_now(), request.lambda_context)
-    except AppError as error:
+        return f"/staff/messages/{message_id}?sent=1"
+
+    def beside_the_field(fields: dict[str, str], error: AppError) -> Response:
         if error.field not in _COMPOSE_FIELDS:
-            raise
+            raise error
         # Beside the field, with what they wrote kept; nothing was stored or sent.
         return _compose(principal, values=fields, errors={error.field: error.message}, status=error.status)
-    return redirect(f"/staff/messages/{message_id}?sent=1")
+
+    return form_action(request, principal.csrf_token, run, beside_the_field)
 
 
 @staff_pages.route("/staff/messages/{message_id}", methods=["GET"])
@@ -113,10 +115,10 @@ def save_staff_settings() -> Response:
     principal, away = _staff()
     if away:
         return away
-    fields = form(staff_pages.current_request)
-    require_csrf(principal.csrf_token, fields.get("csrf_token"))
-    try:
+    def run(fields: dict[str, str]) -> str:
         staff_messages.save_signature(ports(), principal, fields.get("signature"), clock.utc_now())
-    except AppError as error:
-        return _settings(principal, errors={"signature": error.message}, status=error.status)
-    return redirect("/staff/settings?saved=1")
+        return "/staff/settings?saved=1"
+
+    return form_action(staff_pages.current_request, principal.csrf_token, run,
+                       lambda _fields, error: _settings(principal, errors={"signature": error.message},
+                                                        status=error.status))  # fmt: skip
