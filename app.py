@@ -7,6 +7,7 @@ from chalice import Chalice
 
 from chalicelib.api.api_v1 import api_v1
 from chalicelib.api.auth_routes import auth_routes
+from chalicelib.api.booking_api import booking_api
 from chalicelib.api.booking_pages import booking_pages
 from chalicelib.api.http import request_middleware
 from chalicelib.api.integration_v1 import integration_v1
@@ -22,6 +23,7 @@ app.register_blueprint(api_v1)
 app.register_blueprint(integration_v1)
 app.register_blueprint(staff_pages)
 app.register_blueprint(booking_pages)
+app.register_blueprint(booking_api)
 app.register_blueprint(staff_booking_pages)
 
 

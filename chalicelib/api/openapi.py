@@ -27,6 +27,7 @@ _IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": True,
                 "description": "The same key again returns the first answer and changes nothing."}  # fmt: skip
 
 
+_BOOKING_ID = {"name": "booking_id", "in": "path", "required": True, "schema": {"type": "string"}}
 _MESSAGE_ID = {"name": "message_id", "in": "path", "required": True, "schema": {"type": "string"}}
 
 
@@ -223,6 +224,46 @@ def openapi_document() -> dict[str, Any]:
                     }}), **_errors(400, 401, 403)},
                 }
             },
+            "/api/v1/bookings": {
+                "get": {"summary": "Upcoming bookings at every unit (of the child when acting for one), soonest first",
+                        "security": [{"citizenSession": []}],
+                        "responses": {"200": _json({"type": "object"}), **_errors(401)}},
+                "post": {"summary": "Book a free slot ({slot_id, invitation_id?}); one booking per slot however many "
+                                   "try at once (409 slot_taken); the unit's rules apply (422 with a code)",
+                         "security": [{"citizenSession": []}], "parameters": [_CSRF],
+                         "responses": {"201": _json({"$ref": "#/components/schemas/Booking"}, "Booked"),
+                                       **_errors(400, 401, 403, 404, 409, 422)}},
+            },
+            "/api/v1/booking-units": {
+                "get": {"summary": "Units with online booking and the visit types citizens may book there",
+                        "security": [{"citizenSession": []}],
+                        "responses": {"200": _json({"type": "object"}), **_errors(401)}},
+            },
+            "/api/v1/booking-units/{unit_hsa_id}/visit-types/{visit_type_id}/slots": {
+                "get": {"summary": "Free times the citizen may book now (with ?invitation= for invitation-only times)",
+                        "security": [{"citizenSession": []}],
+                        "parameters": [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
+                                       for n in ("unit_hsa_id", "visit_type_id")]
+                        + [{"name": "invitation", "in": "query", "required": False, "schema": {"type": "string"}}],
+                        "responses": {"200": _json({"type": "object"}), **_errors(401, 404, 422)}},
+            },
+            "/api/v1/bookings/{booking_id}": {
+                "get": {"summary": "One booking with what may still be changed online",
+                        "security": [{"citizenSession": []}], "parameters": [_BOOKING_ID],
+                        "responses": {"200": _json({"$ref": "#/components/schemas/Booking"}), **_errors(401, 404)}},
+            },
+            "/api/v1/bookings/{booking_id}/rebook": {
+                "post": {"summary": "Move to another free slot ({slot_id}): the new taken and the old freed together",
+                         "security": [{"citizenSession": []}], "parameters": [_BOOKING_ID, _CSRF],
+                         "responses": {"200": _json({"$ref": "#/components/schemas/Booking"}),
+                                       **_errors(400, 401, 403, 404, 409, 422)}},
+            },
+            "/api/v1/bookings/{booking_id}/cancel": {
+                "post": {"summary": "Cancel ({reason?}: feeling_better, cannot_come, booked_elsewhere, other)",
+                         "security": [{"citizenSession": []}], "parameters": [_BOOKING_ID, _CSRF],
+                         "responses": {"200": _json({"$ref": "#/components/schemas/Booking"}),
+                                       **_errors(400, 401, 403, 404, 409, 422)}},
+            },
             "/api/v1/access-log": {
                 "get": {"summary": "Staff reads of the citizen's data (of the child when acting for one), newest first",
                         "security": [{"citizenSession": []}],
@@ -274,6 +315,16 @@ def openapi_document() -> dict[str, Any]:
                         "acting_for": {"type": "object", "nullable": True},
                         "can_act_for": {"type": "array", "items": {"type": "object"}},
                         "csrf_token": {"type": "string"},
+                    },
+                },
+                "Booking": {
+                    "type": "object",
+                    "properties": {
+                        **{k: {"type": "string"} for k in ("booking_id", "status", "unit_hsa_id", "unit_name",
+                                                           "visit_type_id", "visit_type_name", "slot_id", "place",
+                                                           "unit_phone")},
+                        **{k: {"type": "string", "format": "date-time"} for k in ("start", "end", "changes_close_at")},
+                        "can_cancel": {"type": "boolean"}, "can_rebook": {"type": "boolean"},
                     },
                 },
                 "NewMessage": {

@@ -463,3 +463,32 @@ def test_a_booking_the_unit_hides_is_not_shown_to_the_citizen(region):
     assert anna.get(f"/bookings/{booking_id}").status_code == 404
     assert anna.get("/api/v1/inbox").json_body["threads"] == []  # no confirmation either
     assert "Bokad: Anna" in eva.page(f"/staff/bookings?unit={VC}&day={day.isoformat()}")
+
+
+def test_the_json_api_books_rebooks_and_cancels_with_codes(region):
+    day = _day(3)
+    _publish(region, [("j1", "sjukskoterska", _at(day, 9)), ("j2", "sjukskoterska", _at(day, 9, 30))])
+    anna = _logged_in(region, "anna")
+    csrf = {"X-CSRF-Token": anna.csrf_token(), "Content-Type": "application/json"}
+
+    def post(path: str, body: dict):
+        import json
+
+        return anna.request("POST", path, headers=csrf, body=json.dumps(body).encode())
+
+    units = anna.get("/api/v1/booking-units").json_body["units"]
+    assert [u["hsa_id"] for u in units] == [HS, VC]  # by name; the cardiology clinic books by invitation only
+    slots = anna.get(f"/api/v1/booking-units/{VC}/visit-types/sjukskoterska/slots").json_body["slots"]
+    assert [s["slot_id"] for s in slots] == [f"{VC}/j1", f"{VC}/j2"]
+    made = post("/api/v1/bookings", {"slot_id": f"{VC}/j1"})
+    assert made.status_code == 201 and made.json_body["can_rebook"] is True
+    booking_id = made.json_body["booking_id"]
+    taken = booking.book(ports(), CitizenPrincipal("x", "X", None, None, "x"), f"{VC}/j2", clock.utc_now())
+    refused = post(f"/api/v1/bookings/{booking_id}/rebook", {"slot_id": f"{VC}/j2"})
+    assert (refused.status_code, refused.json_body["code"]) == (409, "slot_taken")
+    booking.cancel(ports(), CitizenPrincipal("x", "X", None, None, "x"), taken.booking_id, None, clock.utc_now())
+    assert post(f"/api/v1/bookings/{booking_id}/rebook", {"slot_id": f"{VC}/j2"}).json_body["slot_id"] == f"{VC}/j2"
+    assert anna.request("POST", f"/api/v1/bookings/{booking_id}/cancel", body=b"{}").status_code == 403  # no CSRF
+    cancelled = post(f"/api/v1/bookings/{booking_id}/cancel", {"reason": "other"})
+    assert cancelled.json_body["status"] == "cancelled"
+    assert anna.get("/api/v1/bookings").json_body["bookings"] == []
