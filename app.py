@@ -17,6 +17,7 @@ from chalicelib.api.staff_pages import staff_pages
 
 app = Chalice(app_name="eservices")
 app.register_middleware(request_middleware, "http")
+app.api.binary_types.append("application/pdf")  # the print batch
 app.register_blueprint(pages)
 app.register_blueprint(auth_routes)
 app.register_blueprint(api_v1)
@@ -51,6 +52,22 @@ def booking_cutoff(event, context):  # noqa: ANN001 (Lambda's signature)
 
     try:
         return {"result": booking.remind_at_cutoff(ports(), event, clock.utc_now())}
+    finally:
+        flush_metrics()
+
+
+@app.lambda_function(name="release_summons")
+def release_summons(event, context):  # noqa: ANN001 (Lambda's signature)
+    """18:00 Stockholm (schedules/), then every ten minutes until midnight to finish what a failed
+    run left: release the evening's summonses."""
+    from chalicelib.bootstrap import ports
+    from chalicelib.domain import clock
+    from chalicelib.observability import flush_metrics
+    from chalicelib.services import summons
+
+    try:
+        result = summons.release_due(ports(), clock.utc_now())
+        return {"released": result.released, "skipped": result.skipped, "failed": result.failed}
     finally:
         flush_metrics()
 

@@ -8,6 +8,7 @@ from chalicelib.adapters.access_log import AccessLog
 from chalicelib.adapters.attachments import AttachmentFiles, AttachmentUploads
 from chalicelib.adapters.booking import BookingStore, CutoffSchedules, InvitationStore, SlotStore
 from chalicelib.adapters.inbox import InboxStore
+from chalicelib.adapters.summons import PrintLetters, SummonsStore
 from chalicelib.adapters.messaging import Messenger
 from chalicelib.adapters.outbox import Outbox
 from chalicelib.adapters.oidc import OidcClient
@@ -54,6 +55,8 @@ def ports() -> Ports:
         cutoff_schedules=CutoffSchedules(
             settings.booking_schedule_group, settings.booking_cutoff_target_arn, settings.scheduler_role_arn
         ),
+        summons=SummonsStore(),
+        print_letters=PrintLetters(),
     )
 
 

@@ -185,7 +185,7 @@ def seed(ports: Ports, now: datetime, today: date) -> str:
         ports,
         system_name="Demo journalsystem",
         allowed_units={u.hsa_id for u in UNITS},
-        scopes={"population-register", "messages", "appointments", "lab-results"},
+        scopes={"population-register", "messages", "appointments", "lab-results", "print"},
         now=now,
     )
 

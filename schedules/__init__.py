@@ -32,4 +32,11 @@ SCHEDULES: tuple[ScheduleDefinition, ...] = (
         function="dispatch_notifications",
         description="Send due e-mail and SMS notifications (SMS 08:00-21:00), retrying failures",
     ),
+    ScheduleDefinition(
+        name="summons-release",
+        # 18:00 local time every day, DST or not; the runs until 23:50 finish what a failed run left.
+        expression="cron(0/10 18-23 * * ? *)",
+        function="release_summons",
+        description="Release the evening's summonses (kallelser) at 18:00 Stockholm time",
+    ),
 )

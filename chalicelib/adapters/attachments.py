@@ -18,6 +18,8 @@ from urllib.parse import quote
 import botocore.session
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.tables import AttachmentUpload
 from chalicelib.domain.attachments import MAX_BYTES, SNIFF_BYTES
@@ -118,6 +120,22 @@ class AttachmentUploads:
             created_at=now,
             expires_at=now + timedelta(days=SLOT_DAYS),
         ).save(condition=AttachmentUpload.attachment_id.does_not_exist())
+
+    def take(self, attachment_ids: list[str], client_key_id: str, owner_id: str) -> bool:
+        """Mark uploads as used by something other than a message (an appointment's summons), all
+        or none; False when one was taken first."""
+        try:
+            with TransactWrite(connection=AttachmentUpload._get_connection().connection) as tx:
+                for attachment_id in attachment_ids:
+                    tx.update(AttachmentUpload(attachment_id),
+                              actions=[AttachmentUpload.message_id.set(owner_id), AttachmentUpload.expires_at.remove()],
+                              condition=AttachmentUpload.message_id.does_not_exist()
+                              & (AttachmentUpload.client_key_id == client_key_id))  # fmt: skip
+        except TransactWriteError as error:
+            if error.cause_response_code == "TransactionCanceledException":
+                return False
+            raise
+        return True
 
     def get_many(self, attachment_ids: list[str]) -> dict[str, AttachmentUpload]:
         if not attachment_ids:

@@ -78,6 +78,7 @@ def _booking(r: BookingRecord) -> Booking:
         visit_type_id=r.visit_type_id, visit_type_name=r.visit_type_name, slot_id=r.slot_id, start=r.start,
         end=r.end, place=r.place, status=BookingStatus(r.status), booked_by=r.booked_by, created_at=r.created_at,
         hidden_from_citizen=bool(r.hidden_from_citizen), cancel_reason=r.cancel_reason, invitation_id=r.invitation_id,
+        allow_rebook=r.allow_rebook is not False, allow_cancel=r.allow_cancel is not False,
     )  # fmt: skip
 
 
@@ -154,6 +155,7 @@ class BookingStore:
             start=booking.start, end=booking.end, place=booking.place, status=booking.status.value,
             booked_by=booking.booked_by, created_at=booking.created_at,
             hidden_from_citizen=booking.hidden_from_citizen, invitation_id=invitation_id,
+            allow_rebook=booking.allow_rebook, allow_cancel=booking.allow_cancel,
         )  # fmt: skip
         try:
             with _transaction() as tx:
@@ -190,6 +192,24 @@ class BookingStore:
         except TransactWriteError as error:
             _lost_on_condition(error)
         return moved
+
+    def retime(self, booking: Booking, changed: Booking) -> None:
+        """Care changed a booking it made, on its own slot: the slot and the booking together."""
+        try:
+            with _transaction() as tx:
+                tx.update(SlotRecord(booking.slot_id), actions=[
+                    SlotRecord.start.set(changed.start), SlotRecord.end.set(changed.end),
+                    SlotRecord.place.set(changed.place),
+                    SlotRecord.start_key.set(f"{changed.start.isoformat()}#{booking.slot_id}")],
+                    condition=SlotRecord.booking_id == booking.booking_id)  # fmt: skip
+                tx.update(BookingRecord(booking.citizen_id, booking.booking_id), actions=[
+                    BookingRecord.start.set(changed.start), BookingRecord.end.set(changed.end),
+                    BookingRecord.place.set(changed.place), BookingRecord.allow_rebook.set(changed.allow_rebook),
+                    BookingRecord.allow_cancel.set(changed.allow_cancel)],
+                    condition=(BookingRecord.status == BookingStatus.BOOKED.value)
+                    & (BookingRecord.slot_id == booking.slot_id))  # fmt: skip
+        except TransactWriteError as error:
+            _lost_on_condition(error)
 
     def cancel(self, booking: Booking, reason: str | None) -> None:
         """Free the slot and mark the booking cancelled, together."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.tables import ActionMap, AttachmentMap, AttachmentUpload, InboxMessageRecord, condition_failed
@@ -44,10 +44,11 @@ _UNREAD = InboxMessageRecord.sort_key.exists() & InboxMessageRecord.read_at.does
 
 
 class InboxStore:
-    def deliver(self, message: InboxMessage, sender_client_id: str, uploads: tuple[str, ...] = ()) -> None:
+    def deliver(self, message: InboxMessage, sender_client_id: str, uploads: tuple[str, ...] = ()) -> bool:
         """Store the message; with uploaded attachments, take each upload slot in the same
         transaction, so a message never exists without its files and an upload never serves two
-        messages. (Files the app makes itself, like a calendar file, have no upload slot.)"""
+        messages. (Files the app makes itself, like a calendar file, have no upload slot.) False when
+        this very message (same id and time) is already there: a retried delivery writes nothing."""
         record = InboxMessageRecord(
             message.citizen_id,
             _sort_key(message),
@@ -68,8 +69,13 @@ class InboxStore:
             actions=[ActionMap(label=a.label, path=a.path) for a in message.actions] or None,
         )  # fmt: skip
         if not uploads:
-            record.save(condition=InboxMessageRecord.sort_key.does_not_exist())
-            return
+            try:
+                record.save(condition=InboxMessageRecord.sort_key.does_not_exist())
+            except PutError as error:
+                if condition_failed(error):
+                    return False
+                raise
+            return True
         try:
             with TransactWrite(connection=InboxMessageRecord._get_connection().connection) as tx:
                 tx.save(record, condition=InboxMessageRecord.sort_key.does_not_exist())
@@ -84,6 +90,7 @@ class InboxStore:
             if error.cause_response_code == "TransactionCanceledException":
                 raise AttachmentTaken() from None
             raise
+        return True
 
     def inbox_of(self, citizen_id: str) -> list[InboxMessage]:
         """The citizen's messages, newest first, without those they deleted: one Query."""

@@ -42,6 +42,10 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | one booking (staff, the cutoff schedule)         | Query bookings index by-booking             |
 | the cutoff reminder, once                        | UpdateItem bookings, condition not reminded for this start |
 | a citizen's invitations                          | Query / GetItem invitations (citizen_id, invitation_id) |
+| summonses due for the evening release            | Query summons index to-release (sparse), release_on <= date |
+| claim / release a summons exactly once           | UpdateItem summons with a condition on state and version |
+| a unit's summonses                               | Query summons index by-unit                 |
+| one evening's print batch                        | Query print-letters (batch_date)            |
 | a notification to send (coalesced)               | UpdateItem notifications, condition none waiting and none sent in 15 min |
 | notifications due now                            | Query notifications index due (sparse), due_at <= now |
 | claim / done / retry a notification              | UpdateItem notifications with a condition   |
@@ -216,6 +220,13 @@ class UnitDirectoryIndex(GlobalSecondaryIndex):
     name = UnicodeAttribute(range_key=True)
 
 
+class SummonsTemplateMap(MapAttribute):
+    heading = UnicodeAttribute()
+    intro = UnicodeAttribute()
+    footer = UnicodeAttribute()
+    contact = UnicodeAttribute(default="")
+
+
 class UnitRecord(Model):
     """A care unit (vårdenhet)."""
 
@@ -231,6 +242,7 @@ class UnitRecord(Model):
     phone = UnicodeAttribute()
     opening_hours = ListAttribute(of=OpeningHours, default=list)
     visit_types = ListAttribute(of=VisitTypeMap, default=list)
+    summons_template = SummonsTemplateMap(null=True)
     directory = UnitDirectoryIndex()
 
 
@@ -377,6 +389,8 @@ class BookingRecord(Model):
     cancel_reason = UnicodeAttribute(null=True)
     invitation_id = UnicodeAttribute(null=True)
     reminded_for = UnicodeAttribute(null=True)  # the start (ISO) the cutoff reminder went out for
+    allow_rebook = BooleanAttribute(default=True)
+    allow_cancel = BooleanAttribute(default=True)
     by_booking = ByBookingIndex()
 
 
@@ -393,6 +407,80 @@ class InvitationRecord(Model):
     created_by = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
     booking_id = UnicodeAttribute(null=True)  # set when used
+
+
+class ToReleaseIndex(GlobalSecondaryIndex):
+    """Sparse: only summonses waiting for an evening release carry `pending`."""
+
+    class Meta:
+        index_name = "to-release"
+        projection = AllProjection()
+
+    pending = UnicodeAttribute(hash_key=True)  # always "yes" while waiting
+    release_on = UnicodeAttribute(range_key=True)  # ISO date of the evening
+
+
+class SummonsByUnitIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-unit"
+        projection = AllProjection()
+
+    unit_hsa_id = UnicodeAttribute(hash_key=True)
+    start_key = UnicodeAttribute(range_key=True)  # "<start ISO>#<appointment_id>"
+
+
+class LinkMap(MapAttribute):
+    label = UnicodeAttribute()
+    url = UnicodeAttribute()
+
+
+class SummonsRecord(Model):
+    """A visit care booked for a citizen (the booking itself is in bookings, same id) and the
+    summons about it: what it says, and how far its release has come."""
+
+    Meta = _meta("summons")
+    appointment_id = UnicodeAttribute(hash_key=True)
+    citizen_id = UnicodeAttribute()
+    unit_hsa_id = UnicodeAttribute()
+    start_key = UnicodeAttribute()
+    client_key_id = UnicodeAttribute()  # the care system (or staff HSA-id) that booked it
+    visit_type_id = UnicodeAttribute()
+    start = UTCDateTimeAttribute()
+    end = UTCDateTimeAttribute()
+    place = UnicodeAttribute()
+    preparation = UnicodeAttribute(default="")
+    links = ListAttribute(of=LinkMap, default=list)
+    attachments = ListAttribute(of=AttachmentMap, default=list)
+    allow_rebook = BooleanAttribute(default=True)
+    allow_cancel = BooleanAttribute(default=True)
+    version = NumberAttribute(default=1)  # every change before or after release adds one
+    state = UnicodeAttribute()  # pending, releasing, released, cancelled
+    pending = UnicodeAttribute(null=True)
+    release_on = UnicodeAttribute(null=True)
+    claimed_until = UTCDateTimeAttribute(null=True)
+    message_id = UnicodeAttribute(null=True)  # of the version being released
+    message_sent_at = UTCDateTimeAttribute(null=True)
+    released_version = NumberAttribute(null=True)
+    released_at = UTCDateTimeAttribute(null=True)
+    inbox_message_ids = UnicodeSetAttribute(null=True)  # every summons message sent, for read status
+    paper = BooleanAttribute(default=False)  # the last release went on paper too
+    created_at = UTCDateTimeAttribute()
+    to_release = ToReleaseIndex()
+    by_unit = SummonsByUnitIndex()
+
+
+class PrintLetterRecord(Model):
+    """One letter in an evening's print batch, with the address as the register gave it then."""
+
+    Meta = _meta("print-letters")
+    batch_date = UnicodeAttribute(hash_key=True)
+    letter_key = UnicodeAttribute(range_key=True)  # "<unit_hsa_id>#<appointment_id>#<version>"
+    unit_hsa_id = UnicodeAttribute()
+    unit_name = UnicodeAttribute()
+    address_lines = ListAttribute(of=UnicodeAttribute)
+    subject = UnicodeAttribute()
+    body = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
 
 
 class StaffProfile(Model):
@@ -466,6 +554,8 @@ ALL_MODELS: tuple[type[Model], ...] = (
     SlotRecord,
     BookingRecord,
     InvitationRecord,
+    SummonsRecord,
+    PrintLetterRecord,
 )
 
 

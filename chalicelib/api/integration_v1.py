@@ -10,7 +10,7 @@ from chalice import Blueprint, Response
 from chalicelib.api.http import json_body, json_response
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
-from chalicelib.services import attachments, booking_staff, inbox, integration, register
+from chalicelib.services import attachments, booking_staff, inbox, integration, register, summons
 
 integration_v1 = Blueprint(__name__)
 
@@ -70,3 +70,41 @@ def publish_slots(unit_hsa_id: str) -> Response:
     principal = integration.authenticate(ports(), request.headers.get("authorization"))
     return json_response(booking_staff.publish_slots(ports(), principal, unit_hsa_id, json_body(request),
                                                      clock.utc_now()))  # fmt: skip
+
+
+@integration_v1.route("/integration/v1/appointments", methods=["POST"])
+def book_appointment() -> Response:
+    return _command(summons.book_from_care_system, 201)
+
+
+def _appointment(use_case: Callable[..., dict[str, Any]], *args: Any) -> Response:
+    request = integration_v1.current_request
+    principal = integration.authenticate(ports(), request.headers.get("authorization"))
+    return json_response(use_case(ports(), principal, *args))
+
+
+@integration_v1.route("/integration/v1/appointments/{appointment_id}", methods=["GET"])
+def appointment(appointment_id: str) -> Response:
+    return _appointment(summons.status, appointment_id)
+
+
+@integration_v1.route("/integration/v1/appointments/{appointment_id}", methods=["PATCH"])
+def change_appointment(appointment_id: str) -> Response:
+    body = json_body(integration_v1.current_request)
+    return _appointment(summons.change_from_care_system, appointment_id, body, clock.utc_now())
+
+
+@integration_v1.route("/integration/v1/appointments/{appointment_id}", methods=["DELETE"])
+def cancel_appointment(appointment_id: str) -> Response:
+    return _appointment(summons.cancel_from_care_system, appointment_id, clock.utc_now())
+
+
+@integration_v1.route("/integration/v1/print-batches/{day}", methods=["GET"])
+def print_batch(day: str) -> Response:
+    """The evening's paper summonses for the key's units, one letter per page (send Accept: application/pdf)."""
+    request = integration_v1.current_request
+    principal = integration.authenticate(ports(), request.headers.get("authorization"))
+    pdf, letters = summons.print_batch_for_vendor(ports(), principal, day)
+    return Response(body=pdf, status_code=200, headers={
+        "Content-Type": "application/pdf", "Cache-Control": "no-store", "X-Letter-Count": str(letters),
+        "Content-Disposition": f'attachment; filename="kallelser-{day}.pdf"'})  # fmt: skip

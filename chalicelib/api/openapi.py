@@ -27,6 +27,7 @@ _IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": True,
                 "description": "The same key again returns the first answer and changes nothing."}  # fmt: skip
 
 
+_APPOINTMENT_ID = {"name": "appointment_id", "in": "path", "required": True, "schema": {"type": "string"}}
 _BOOKING_ID = {"name": "booking_id", "in": "path", "required": True, "schema": {"type": "string"}}
 _MESSAGE_ID = {"name": "message_id", "in": "path", "required": True, "schema": {"type": "string"}}
 
@@ -163,6 +164,43 @@ def openapi_document() -> dict[str, Any]:
                         k: {"type": "integer"} for k in ("published", "withdrawn", "slots")}}),
                         **_errors(400, 401, 403, 409, 422)},
                 }
+            },
+            "/integration/v1/appointments": {
+                "post": {
+                    "summary": "Book a visit for a citizen; the summons goes in the 18:00 Stockholm release (that "
+                    "evening if booked before 18:00, else the next): inbox, paper or both by the citizen's account "
+                    "and digital-first choice",
+                    "security": [{"integrationKey": []}],
+                    "parameters": [_IDEMPOTENCY],
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                        "$ref": "#/components/schemas/NewAppointment"}}}},
+                    "responses": {"201": _json({"type": "object", "properties": {
+                        "appointment_id": {"type": "string"},
+                        "summons_release_on": {"type": "string", "format": "date"}}}, "Booked"),
+                        **_errors(400, 401, 403, 409, 422)},
+                }
+            },
+            "/integration/v1/appointments/{appointment_id}": {
+                "get": {"summary": "The booking and its summons: state, version, channels, first read",
+                        "security": [{"integrationKey": []}], "parameters": [_APPOINTMENT_ID],
+                        "responses": {"200": _json({"type": "object"}), **_errors(401, 403, 404)}},
+                "patch": {"summary": "Change start, end, place, preparation, links, may_rebook, may_cancel: a new "
+                                     "summons version for the next release (an updated summons if one went out); "
+                                     "the same change again changes nothing",
+                          "security": [{"integrationKey": []}], "parameters": [_APPOINTMENT_ID],
+                          "responses": {"200": _json({"type": "object"}), **_errors(400, 401, 403, 404, 422)}},
+                "delete": {"summary": "Cancel: before the release no summons goes; after it the citizen is told",
+                           "security": [{"integrationKey": []}], "parameters": [_APPOINTMENT_ID],
+                           "responses": {"200": _json({"type": "object"}), **_errors(401, 403, 404)}},
+            },
+            "/integration/v1/print-batches/{day}": {
+                "get": {"summary": "The evening's paper summonses of the key's units as one PDF, a letter per page "
+                                   "(scope print; send Accept: application/pdf)",
+                        "security": [{"integrationKey": []}],
+                        "parameters": [{"name": "day", "in": "path", "required": True,
+                                        "schema": {"type": "string", "format": "date"}}],
+                        "responses": {"200": {"description": "The batch", "content": {"application/pdf": {}}},
+                                      **_errors(400, 401, 403)}},
             },
             "/integration/v1/messages": {
                 "post": {
@@ -325,6 +363,24 @@ def openapi_document() -> dict[str, Any]:
                                                            "unit_phone")},
                         **{k: {"type": "string", "format": "date-time"} for k in ("start", "end", "changes_close_at")},
                         "can_cancel": {"type": "boolean"}, "can_rebook": {"type": "boolean"},
+                    },
+                },
+                "NewAppointment": {
+                    "type": "object",
+                    "required": ["unit_hsa_id", "personnummer", "visit_type_id", "start", "end"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "unit_hsa_id": {"type": "string"}, "personnummer": {"type": "string"},
+                        "visit_type_id": {"type": "string"},
+                        "start": {"type": "string", "format": "date-time"},
+                        "end": {"type": "string", "format": "date-time"},
+                        "place": {"type": "string", "maxLength": 200},
+                        "preparation": {"type": "string", "maxLength": 4000},
+                        "links": {"type": "array", "maxItems": 5, "items": {"type": "object", "properties": {
+                            "label": {"type": "string"}, "url": {"type": "string", "pattern": "^https://"}}}},
+                        "attachments": {"type": "array", "maxItems": 10, "items": {"type": "string"}},
+                        "may_rebook": {"type": "boolean", "default": True},
+                        "may_cancel": {"type": "boolean", "default": True},
                     },
                 },
                 "NewMessage": {

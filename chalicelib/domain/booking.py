@@ -91,6 +91,8 @@ class Booking:
     hidden_from_citizen: bool = False
     cancel_reason: str | None = None
     invitation_id: str | None = None
+    allow_rebook: bool = True  # care may forbid online changes for one booking
+    allow_cancel: bool = True
 
     def moved_to(self, slot: Slot) -> Booking:
         return replace(self, slot_id=slot.slot_id, start=slot.start, end=slot.end, place=slot.place)

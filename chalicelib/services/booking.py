@@ -33,6 +33,7 @@ REFUSALS = {
     "too_soon": "Den här mottagningen tar bokningar tidigast från i morgon.",
     "past_cutoff": "Tiden kan inte längre ändras här. Ring mottagningen.",
     "cancel_not_online": "Mottagningen tar inte emot avbokningar här. Ring mottagningen.",
+    "care_forbids_change": "Den här tiden kan inte ändras här. Ring mottagningen.",
 }
 
 
@@ -156,6 +157,10 @@ def book(ports: Ports, principal: CitizenPrincipal, slot_id: str, now: datetime,
     return booking
 
 
+def _care_forbids(allowed: bool) -> str | None:
+    return None if allowed else "care_forbids_change"
+
+
 def _taken() -> Conflict:
     return Conflict("slot_taken", "Någon annan hann boka tiden. Välj en annan tid.")
 
@@ -176,7 +181,7 @@ def cancel(ports: Ports, principal: CitizenPrincipal, booking_id: str, reason: s
         raise BadInput("cancel_reason_invalid", "Välj en av orsakerna.", field="reason")
     unit = _unit(ports, booking.unit_hsa_id)
     visit_type = _visit_type(unit, booking.visit_type_id)
-    if refusal := rules.cancel_refusal(visit_type.rules, booking.start, now):
+    if refusal := rules.cancel_refusal(visit_type.rules, booking.start, now) or _care_forbids(booking.allow_cancel):
         raise _refused(refusal)
     return cancel_booking(ports, unit, booking, visit_type, reason, now)
 
@@ -202,7 +207,7 @@ def rebook(ports: Ports, principal: CitizenPrincipal, booking_id: str, new_slot_
         return booking
     if new_slot.unit_hsa_id != booking.unit_hsa_id or new_slot.visit_type_id != booking.visit_type_id:
         raise Unprocessable("visit_type_not_offered", "Välj en tid för samma besök på samma mottagning.")
-    if refusal := rules.rebook_refusal(visit_type.rules, booking.start, now):
+    if refusal := rules.rebook_refusal(visit_type.rules, booking.start, now) or _care_forbids(booking.allow_rebook):
         raise _refused(refusal)
     if new_slot.visibility is not Visibility.WEB:
         raise Unprocessable("slot_invitation_only", "Tiden kan bara bokas med en inbjudan från mottagningen.")
@@ -301,11 +306,11 @@ def view(booking: Booking, unit: UnitRecord, now: datetime) -> BookingView:
     return BookingView(
         booking=booking,
         unit_phone=unit.phone,
-        can_cancel=booking.status is BookingStatus.BOOKED
+        can_cancel=booking.status is BookingStatus.BOOKED and booking.allow_cancel
         and rules.cancel_refusal(visit_rules, booking.start, now) is None,
-        can_rebook=booking.status is BookingStatus.BOOKED
+        can_rebook=booking.status is BookingStatus.BOOKED and booking.allow_rebook
         and rules.rebook_refusal(visit_rules, booking.start, now) is None,
-        cancel_online=visit_rules.cancel_online,
+        cancel_online=visit_rules.cancel_online and booking.allow_cancel,
         changes_close_at=rules.changes_close_at(visit_rules, booking.start),
     )
 

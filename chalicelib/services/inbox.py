@@ -98,11 +98,13 @@ def deliver(
     files: tuple[Attachment, ...] = (),
     uploaded: bool = False,
     staff_name: str | None = None,
+    message_id: str | None = None,
 ) -> InboxMessage:
     """Into the recipient's inbox from the unit, then a notification per the citizen's settings.
-    `uploaded`: the files came through upload slots (a care system's), which the message takes."""
+    `uploaded`: the files came through upload slots (a care system's), which the message takes.
+    `message_id` (with `now` as its send time): a retry of the same delivery writes nothing."""
     message = InboxMessage(
-        message_id=str(uuid.uuid4()),
+        message_id=message_id or str(uuid.uuid4()),
         citizen_id=account.citizen_id,
         sender_unit_hsa_id=unit.hsa_id,
         sender_unit_name=unit.name,
@@ -115,10 +117,12 @@ def deliver(
         actions=letter.actions,
     )
     try:
-        ports.inbox.deliver(message, sender_id, tuple(f.attachment_id for f in files) if uploaded else ())
+        new = ports.inbox.deliver(message, sender_id, tuple(f.attachment_id for f in files) if uploaded else ())
     except AttachmentTaken:
         raise Unprocessable("attachment_already_used", "En bilaga hör redan till ett annat meddelande.",
                             field="attachments") from None  # fmt: skip
+    if not new:
+        return message
     notifications.notify_new_item(ports, account, now)
     logger.info("message delivered", extra={"message_id": message.message_id, "citizen_id": account.citizen_id})
     record_metric("InboxMessageDelivered")

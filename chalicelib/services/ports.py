@@ -9,6 +9,7 @@ from chalicelib.adapters.access_log import AccessLog
 from chalicelib.adapters.attachments import AttachmentFiles, AttachmentUploads
 from chalicelib.adapters.booking import BookingStore, CutoffSchedules, InvitationStore, SlotStore
 from chalicelib.adapters.inbox import InboxStore
+from chalicelib.adapters.summons import PrintLetters, SummonsStore
 from chalicelib.adapters.messaging import Messenger
 from chalicelib.adapters.outbox import Outbox
 from chalicelib.adapters.oidc import OidcClient
@@ -64,3 +65,5 @@ class Ports:
     bookings: BookingStore
     invitations: InvitationStore
     cutoff_schedules: CutoffSchedules
+    summons: SummonsStore
+    print_letters: PrintLetters

@@ -1,0 +1,362 @@
+"""Care books visits for citizens and they are summoned in the evening release at 18:00
+Stockholm time: in the inbox, on paper, or both (domain/summons.py decides which).
+
+The appointment is a booking like any other (on a hidden slot of its own), so the citizen sees it
+among booked times and may rebook or cancel it under the unit's rules, unless care forbade it.
+The release claims each waiting summons version with a conditional write, writes the inbox
+message under an id fixed by that version, adds the paper letter under a key fixed by it, then
+marks it released: a repeated, overlapping or interrupted run sends nothing twice and the next
+run finishes what an interrupted one left.
+"""
+
+from __future__ import annotations
+
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+from chalicelib.adapters.booking import Lost, visit_types_of
+from chalicelib.adapters.tables import AttachmentMap, LinkMap, PrintLetterRecord, SummonsRecord, UnitRecord
+from chalicelib.domain import summons as rules
+from chalicelib.domain.attachments import Attachment
+from chalicelib.domain.booking import Booking, BookingStatus, Slot, Visibility
+from chalicelib.domain.clock import stockholm_date
+from chalicelib.domain.inbox import Action
+from chalicelib.domain.summons import Link, Template
+from chalicelib.errors import BadInput, NotFound, Unprocessable
+from chalicelib.observability import logger, record_metric
+from chalicelib.services import attachments, booking, inbox
+from chalicelib.services.input import json_object, personnummer, required_text
+from chalicelib.services.integration import run_idempotent
+from chalicelib.services.ports import Ports
+from chalicelib.services.principals import IntegrationPrincipal
+
+APPOINTMENTS_SCOPE = "appointments"
+PRINT_SCOPE = "print"
+LEASE = timedelta(minutes=5)
+WORKERS = 8
+_NAMESPACE = uuid.UUID("5b0e1d1c-6f1e-4a53-9a64-3f7d0c2a9e11")
+_FIELDS = {"unit_hsa_id", "personnummer", "visit_type_id", "start", "end", "place", "preparation", "links",
+           "attachments", "may_rebook", "may_cancel"}  # fmt: skip
+_CHANGEABLE = {"start", "end", "place", "preparation", "links", "may_rebook", "may_cancel"}
+
+
+def _moment(value: Any, name: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise BadInput("time_invalid", f"Fältet {name} ska vara en tid med tidszon (ISO 8601).", field=name)
+    return moment.astimezone(timezone.utc)
+
+
+def _times(start: datetime, end: datetime, now: datetime) -> None:
+    if start <= now:
+        raise BadInput("start_in_past", "Besöket kan inte börja i det förflutna.", field="start")
+    if end <= start:
+        raise BadInput("end_before_start", "Besöket ska sluta efter att det börjar.", field="end")
+
+
+def _links(value: Any) -> tuple[Link, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or len(value) > rules.MAX_LINKS:
+        raise BadInput("links_invalid", f"Fältet links ska vara en lista med högst {rules.MAX_LINKS} länkar.",
+                       field="links")  # fmt: skip
+    links = []
+    for item in value:
+        if not isinstance(item, dict) or not isinstance(item.get("url"), str) or not item["url"].startswith("https://"):
+            raise BadInput("links_invalid", "Varje länk ska ha label och en https-adress (url).", field="links")
+        links.append(Link(str(item.get("label") or item["url"])[:100], item["url"][:500]))
+    return tuple(links)
+
+
+def _flag(body: dict[str, Any], name: str) -> bool:
+    value = body.get(name, True)
+    if not isinstance(value, bool):
+        raise BadInput("field_invalid", f"Fältet {name} ska vara true eller false.", field=name)
+    return value
+
+
+def _text(body: dict[str, Any], name: str, limit: int) -> str:
+    value = body.get(name) or ""
+    if not isinstance(value, str) or len(value) > limit:
+        raise BadInput("field_too_long", f"Fältet {name} ska vara text, högst {limit} tecken.", field=name)
+    return value.strip()
+
+
+def _unit_and_type(ports: Ports, principal: IntegrationPrincipal, unit_hsa_id: str, visit_type_id: str):  # noqa: ANN202
+    principal.require_unit(unit_hsa_id)
+    unit = ports.units.get(unit_hsa_id)
+    if unit is None:
+        raise BadInput("unknown_unit", "Enheten finns inte i regionen.", field="unit_hsa_id")
+    visit_type = next((v for v in visit_types_of(unit) if v.visit_type_id == visit_type_id), None)
+    if visit_type is None:
+        raise BadInput("unknown_visit_type", "Enheten har inte den besökstypen.", field="visit_type_id")
+    return unit, visit_type
+
+
+# -- care books, changes and cancels -----------------------------------------------------------------
+
+
+def book_from_care_system(ports: Ports, principal: IntegrationPrincipal, body: Any, idempotency_key: str | None,
+                          now: datetime, lambda_context: Any = None) -> dict[str, Any]:  # fmt: skip
+    """POST /integration/v1/appointments: validate everything, then book and queue the summons once."""
+    principal.require_scope(APPOINTMENTS_SCOPE)
+    body = json_object(body, _FIELDS)
+    unit, visit_type = _unit_and_type(ports, principal, required_text(body, "unit_hsa_id", 64),
+                                      required_text(body, "visit_type_id", 80))  # fmt: skip
+    pnr = personnummer(body.get("personnummer"), "personnummer", stockholm_date(now))
+    start, end = _moment(body.get("start"), "start"), _moment(body.get("end"), "end")
+    _times(start, end, now)
+    place = _text(body, "place", 200) or visit_type.place
+    preparation = _text(body, "preparation", rules.PREPARATION_MAX)
+    links = _links(body.get("links"))
+    allow_rebook, allow_cancel = _flag(body, "may_rebook"), _flag(body, "may_cancel")
+    attachment_ids = attachments.check_ids(body.get("attachments"))
+
+    def book_once() -> dict[str, Any]:
+        person = ports.register.find_by_personnummer(pnr)
+        if person is None:
+            raise Unprocessable("person_unknown", "Personen finns inte i folkbokföringen.", field="personnummer")
+        appointment_id = str(uuid.uuid4())
+        files = attachments.take_for_message(ports, principal, unit.hsa_id, attachment_ids)
+        if files and not ports.attachment_uploads.take([f.attachment_id for f in files], principal.key_id,
+                                                       f"appointment:{appointment_id}"):  # fmt: skip
+            raise Unprocessable("attachment_already_used", "En bilaga hör redan till något annat.", field="attachments")
+        slot = Slot(f"{unit.hsa_id}/appointment-{appointment_id}", unit.hsa_id, visit_type.visit_type_id, start, end,
+                    place, visit_type.practitioner_role, Visibility.HIDDEN)  # fmt: skip
+        ports.slots.publish(slot)
+        made = Booking(
+            booking_id=appointment_id, citizen_id=person.citizen_id, unit_hsa_id=unit.hsa_id, unit_name=unit.name,
+            visit_type_id=visit_type.visit_type_id, visit_type_name=visit_type.name, slot_id=slot.slot_id,
+            start=start, end=end, place=place, status=BookingStatus.BOOKED, booked_by="care_system", created_at=now,
+            allow_rebook=allow_rebook, allow_cancel=allow_cancel,
+        )  # fmt: skip
+        ports.bookings.book(made)
+        release_on = rules.release_date(now)
+        ports.summons.create(SummonsRecord(
+            appointment_id, citizen_id=person.citizen_id, unit_hsa_id=unit.hsa_id,
+            start_key=f"{start.isoformat()}#{appointment_id}", client_key_id=principal.key_id,
+            visit_type_id=visit_type.visit_type_id, start=start, end=end, place=place, preparation=preparation,
+            links=[LinkMap(label=link.label, url=link.url) for link in links],
+            attachments=[AttachmentMap(attachment_id=f.attachment_id, filename=f.filename, content_type=f.content_type,
+                                       size_bytes=f.size_bytes) for f in files],
+            allow_rebook=allow_rebook, allow_cancel=allow_cancel, version=1, state="pending", pending="yes",
+            release_on=release_on.isoformat(), created_at=now,
+        ))  # fmt: skip
+        logger.info("appointment booked by care", extra={"appointment_id": appointment_id})
+        record_metric("AppointmentBooked")
+        return {"appointment_id": appointment_id, "summons_release_on": release_on.isoformat()}
+
+    return run_idempotent(operation="summons.book", caller=principal.key_id, idempotency_key=idempotency_key,
+                          payload=body, command=book_once, lambda_context=lambda_context)  # fmt: skip
+
+
+def _own(ports: Ports, principal: IntegrationPrincipal, appointment_id: str) -> tuple[SummonsRecord, Booking]:
+    principal.require_scope(APPOINTMENTS_SCOPE)
+    record = ports.summons.get(appointment_id)
+    made = ports.bookings.get(appointment_id) if record else None
+    # Another system's appointment gets the same answer as one that does not exist.
+    if record is None or made is None or record.client_key_id != principal.key_id:
+        raise NotFound("appointment_not_found", "Besöket finns inte.")
+    return record, made
+
+
+def change_from_care_system(ports: Ports, principal: IntegrationPrincipal, appointment_id: str, body: Any,
+                            now: datetime) -> dict[str, Any]:  # fmt: skip
+    """PATCH: a new version of the summons for the next evening; the same change again changes nothing."""
+    record, made = _own(ports, principal, appointment_id)
+    body = json_object(body, _CHANGEABLE)
+    if record.state == "cancelled" or made.status is not BookingStatus.BOOKED:
+        raise Unprocessable("appointment_cancelled", "Besöket är avbokat.")
+    start = _moment(body["start"], "start") if "start" in body else made.start
+    end = _moment(body["end"], "end") if "end" in body else made.end
+    if (start, end) != (made.start, made.end):
+        _times(start, end, now)
+    changed = {
+        "place": _text(body, "place", 200) or made.place if "place" in body else made.place,
+        "preparation": _text(body, "preparation", rules.PREPARATION_MAX) if "preparation" in body
+        else record.preparation,
+        "links": _links(body.get("links")) if "links" in body else tuple(Link(x.label, x.url) for x in record.links),
+        "allow_rebook": _flag(body, "may_rebook") if "may_rebook" in body else made.allow_rebook,
+        "allow_cancel": _flag(body, "may_cancel") if "may_cancel" in body else made.allow_cancel,
+    }  # fmt: skip
+    new = Booking(**{**{n: getattr(made, n) for n in Booking.__slots__}, "start": start, "end": end,
+                     "place": changed["place"], "allow_rebook": changed["allow_rebook"],
+                     "allow_cancel": changed["allow_cancel"]})  # fmt: skip
+    same = (new == made and changed["preparation"] == record.preparation
+            and changed["links"] == tuple(Link(x.label, x.url) for x in record.links))  # fmt: skip
+    if not same:
+        if new != made:
+            try:
+                ports.bookings.retime(made, new)
+            except Lost:
+                raise Unprocessable("appointment_changed", "Besöket har ändrats av invånaren; hämta det igen.") from None
+        release_on = rules.release_date(now)
+        ports.summons.change(appointment_id, [
+            SummonsRecord.start.set(start), SummonsRecord.end.set(end), SummonsRecord.place.set(changed["place"]),
+            SummonsRecord.start_key.set(f"{start.isoformat()}#{appointment_id}"),
+            SummonsRecord.preparation.set(changed["preparation"]),
+            SummonsRecord.links.set([LinkMap(label=x.label, url=x.url) for x in changed["links"]]),
+            SummonsRecord.allow_rebook.set(changed["allow_rebook"]),
+            SummonsRecord.allow_cancel.set(changed["allow_cancel"]),
+        ], release_on)  # fmt: skip
+        logger.info("appointment changed by care", extra={"appointment_id": appointment_id})
+    return status(ports, principal, appointment_id)
+
+
+def cancel_from_care_system(ports: Ports, principal: IntegrationPrincipal, appointment_id: str,
+                            now: datetime) -> dict[str, Any]:  # fmt: skip
+    """DELETE: before the release no summons goes at all; after it, the citizen is told now."""
+    record, made = _own(ports, principal, appointment_id)
+    if made.status is BookingStatus.BOOKED:
+        unit = ports.units.get(made.unit_hsa_id)
+        visit_type = next(v for v in visit_types_of(unit) if v.visit_type_id == made.visit_type_id)
+        ports.summons.cancel(appointment_id)
+        was_released = record.released_version is not None
+        cancelled = booking.cancel_booking(ports, unit, made, visit_type, "care_system", now,
+                                           note="Mottagningen har avbokat tiden.") if was_released else None
+        if cancelled is None:
+            try:
+                ports.bookings.cancel(made, "care_system")
+            except Lost:
+                pass  # the citizen cancelled at the same moment
+        ports.slots.withdraw(made.slot_id)
+    return status(ports, principal, appointment_id)
+
+
+def status(ports: Ports, principal: IntegrationPrincipal, appointment_id: str) -> dict[str, Any]:
+    """GET /integration/v1/appointments/{id}: the booking as it stands and how far its summons came."""
+    record, made = _own(ports, principal, appointment_id)
+    read = [m[0].read_at for m in (ports.inbox.find(i) for i in sorted(record.inbox_message_ids or ())) if m]
+    read_at = [r for r in read if r]
+    return {
+        "appointment_id": appointment_id, "status": made.status.value, "start": made.start.isoformat(),
+        "end": made.end.isoformat(), "place": made.place,
+        "summons": {"state": record.state, "version": int(record.version), "release_on": record.release_on,
+                    "released_at": record.released_at.isoformat() if record.released_at else None,
+                    "released_version": int(record.released_version) if record.released_version else None,
+                    "inbox": bool(record.inbox_message_ids), "paper": bool(record.paper),
+                    "read_at": min(read_at).isoformat() if read_at else None},
+    }  # fmt: skip
+
+
+# -- the evening release -----------------------------------------------------------------------
+
+
+@dataclass
+class ReleaseResult:
+    released: int = 0
+    skipped: int = 0  # another run has it, or it changed meanwhile
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def release_due(ports: Ports, now: datetime) -> ReleaseResult:
+    """Release every summons due by this evening, in parallel; each one exactly once."""
+    due = ports.summons.due(rules.latest_due_date(now))
+    result = ReleaseResult()
+    units: dict[str, UnitRecord] = {u.hsa_id: u for u in ports.units.get_many(sorted({r.unit_hsa_id for r in due}))}
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        for outcome in pool.map(lambda r: _release_safely(ports, r, units, now), due):
+            setattr(result, outcome, getattr(result, outcome) + 1)
+    logger.info("summons release", extra={"released": result.released, "skipped": result.skipped,
+                                          "failed": result.failed})  # fmt: skip
+    if result.failed:
+        record_metric("SummonsReleaseFailed")
+    return result
+
+
+def _release_safely(ports: Ports, record: SummonsRecord, units: dict[str, UnitRecord], now: datetime) -> str:
+    try:
+        return "released" if release_one(ports, record, units[record.unit_hsa_id], now) else "skipped"
+    except Exception:  # one summons failing must not stop the others; the next run retries it
+        logger.exception("summons release failed", extra={"appointment_id": record.appointment_id})
+        return "failed"
+
+
+def release_one(ports: Ports, record: SummonsRecord, unit: UnitRecord, now: datetime) -> bool:
+    version = int(record.version)
+    message_id = str(uuid.uuid5(_NAMESPACE, f"{record.appointment_id}:{version}"))
+    if ports.summons.claim(record.appointment_id, version, message_id, now, now + LEASE) is None:
+        return False
+    claimed = ports.summons.get(record.appointment_id)
+    if claimed is None or int(claimed.version) != version:
+        return False
+    sent_at = claimed.message_sent_at
+    account = ports.accounts.get(claimed.citizen_id)
+    where = rules.channels(ports.accounts.is_active(account), bool(account.digital_first))
+    visit_type = next(v for v in visit_types_of(unit) if v.visit_type_id == claimed.visit_type_id)
+    text = rules.summons_text(
+        template_of(unit), unit_name=unit.name, visit_type=visit_type.name, start=claimed.start, end=claimed.end,
+        place=claimed.place, preparation=claimed.preparation,
+        links=tuple(Link(x.label, x.url) for x in claimed.links), updated=claimed.released_version is not None,
+    )  # fmt: skip
+    if where.inbox:
+        actions = []
+        if claimed.allow_rebook:
+            actions.append(Action("Boka om", f"/bookings/{claimed.appointment_id}/rebook"))
+        if claimed.allow_cancel and visit_type.rules.cancel_online:
+            actions.append(Action("Avboka", f"/bookings/{claimed.appointment_id}"))
+        files = tuple(Attachment(a.attachment_id, a.filename, a.content_type, int(a.size_bytes))
+                      for a in claimed.attachments)  # fmt: skip
+        inbox.deliver(ports, account, unit, inbox.Letter(f"Kallelse: {visit_type.name}", text.subject, text.body,
+                                                         tuple(actions)),
+                      "summons", sent_at, files=files, message_id=message_id)  # fmt: skip
+    if where.paper:
+        ports.print_letters.put(PrintLetterRecord(
+            stockholm_date(sent_at).isoformat(), f"{unit.hsa_id}#{claimed.appointment_id}#{version}",
+            unit_hsa_id=unit.hsa_id, unit_name=unit.name, address_lines=address_block(ports, claimed.citizen_id),
+            subject=text.subject, body=text.body, created_at=sent_at,
+        ))  # fmt: skip
+    done = ports.summons.released(claimed.appointment_id, version, message_id if where.inbox else None, where.paper,
+                                  now)  # fmt: skip
+    if done:
+        record_metric("SummonsReleased")
+        logger.info("summons released", extra={"appointment_id": claimed.appointment_id, "version": version,
+                                               "inbox": where.inbox, "paper": where.paper})  # fmt: skip
+    return done
+
+
+def template_of(unit: UnitRecord) -> Template:
+    t = unit.summons_template
+    if t is None:
+        return Template(contact=f"{unit.name}, {unit.street}, {unit.postal_code} {unit.city}. Telefon {unit.phone}.")
+    return Template(heading=t.heading, intro=t.intro, footer=t.footer, contact=t.contact)
+
+
+def address_block(ports: Ports, citizen_id: str) -> list[str]:
+    """The envelope's address as the population register gives it. A protected identity has no
+    address here: the letter goes through the Swedish Tax Agency's forwarding service."""
+    person = ports.register.get(citizen_id)
+    if person is None:
+        return ["Adress saknas i folkbokföringen"]
+    if person.protected_identity or person.address is None:
+        note = ("Skyddad identitet: skickas via Skatteverkets särskilda postförmedling" if person.protected_identity
+                else "Adress saknas i folkbokföringen")  # fmt: skip
+        return [person.full_name, note]
+    return [person.full_name, person.address.street, f"{person.address.postal_code} {person.address.city}"]
+
+
+# -- the print batch ---------------------------------------------------------------------------------
+
+
+def print_batch_pdf(ports: Ports, batch_date: date, units: frozenset[str] | None) -> tuple[bytes, int]:
+    """One PDF with a letter per page for the evening's paper summonses of these units (None: all)."""
+    letters = [x for x in ports.print_letters.batch(batch_date) if units is None or x.unit_hsa_id in units]
+    from chalicelib.web.letters import letters_pdf  # fpdf2 is imported only when a batch is made
+
+    return letters_pdf(letters, batch_date), len(letters)
+
+
+def print_batch_for_vendor(ports: Ports, principal: IntegrationPrincipal, day: str) -> tuple[bytes, int]:
+    principal.require_scope(PRINT_SCOPE)
+    try:
+        batch_date = date.fromisoformat(day)
+    except ValueError:
+        raise BadInput("date_invalid", "Datumet ska skrivas ÅÅÅÅ-MM-DD.", field="date") from None
+    return print_batch_pdf(ports, batch_date, frozenset(principal.allowed_units))

@@ -1,0 +1,227 @@
+"""Digital summons: care books through the integration API, the 18:00 release sends each summons
+once on the right channels, changes and cancellations before and after release, the print batch
+PDF, and the summons' buttons into the booking flow."""
+
+from __future__ import annotations
+
+import io
+import threading
+from datetime import datetime, time, timedelta, timezone
+
+import pypdf
+
+from chalicelib.bootstrap import ports
+from chalicelib.domain import clock
+from chalicelib.domain.clock import STOCKHOLM
+from chalicelib.domain.personnummer import parse
+from chalicelib.services import integration, summons
+from chalicelib.services.integration import issue_key
+
+VC, KA, HS = "SE2321000099-VC01", "SE2321000099-KA01", "SE2321000099-HS01"
+PATH = "/integration/v1/appointments"
+
+
+def _at(days_ahead: int, hour: int, minute: int = 0) -> datetime:
+    day = clock.stockholm_date(clock.utc_now()) + timedelta(days=days_ahead)
+    return datetime.combine(day, time(hour, minute), tzinfo=STOCKHOLM)
+
+
+def _body(region, sub: str, **changes):
+    start = _at(5, 10)
+    body = {"unit_hsa_id": KA, "personnummer": region.people[sub].personnummer, "visit_type_id": "arskontroll",
+            "start": start.isoformat(), "end": (start + timedelta(minutes=30)).isoformat(),
+            "preparation": "Ta med dina mediciner.", "links": [{"label": "Hitta hit", "url": "https://example.org/hitta"}]}
+    body.update(changes)
+    return body
+
+
+def _book(region, sub: str, key: str, **changes) -> str:
+    response = region.integration("POST", PATH, _body(region, sub, **changes), idempotency_key=key)
+    assert response.status_code == 201, response.body
+    return response.json_body["appointment_id"]
+
+
+def _evening(now: datetime | None = None) -> datetime:
+    """18:00 Stockholm on the evening whose batch carries what is booked now."""
+    day = summons.rules.release_date(now or clock.utc_now())
+    return datetime.combine(day, time(18, 0), tzinfo=STOCKHOLM).astimezone(timezone.utc)
+
+
+def _logged_in(region, sub: str):
+    browser = region.browser()
+    browser.login(sub)
+    return browser
+
+
+def _citizen_id(region, sub: str) -> str:
+    return ports().identities.find_or_create(parse(region.people[sub].personnummer, region.today))
+
+
+def _summonses(region, sub: str) -> list:
+    return [m for m in ports().inbox.inbox_of(_citizen_id(region, sub)) if "allelse" in m.subject]
+
+
+def _pdf_pages(pdf: bytes) -> list[str]:
+    return [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages]
+
+
+def test_booked_at_17_59_59_is_summoned_that_evening_and_at_18_00_the_next(region):
+    _logged_in(region, "anna")
+    principal = integration.authenticate(ports(), f"Bearer {region.integration_key}")
+    day = clock.stockholm_date(clock.utc_now()) + timedelta(days=1)
+    before, at_six = (datetime.combine(day, t, tzinfo=STOCKHOLM).astimezone(timezone.utc)
+                      for t in (time(17, 59, 59), time(18, 0)))  # fmt: skip
+    early = summons.book_from_care_system(ports(), principal, _body(region, "anna", start=_at(6, 9).isoformat(),
+                                          end=_at(6, 9, 30).isoformat()), "sum-edge-01", before)  # fmt: skip
+    late = summons.book_from_care_system(ports(), principal, _body(region, "anna"), "sum-edge-02", at_six)
+    assert early["summons_release_on"] == day.isoformat()
+    assert late["summons_release_on"] == (day + timedelta(days=1)).isoformat()
+    assert summons.release_due(ports(), at_six - timedelta(seconds=1)).released == 0
+    assert summons.release_due(ports(), at_six).released == 1
+    assert [m.subject for m in _summonses(region, "anna")] == ["Kallelse: Årskontroll"]
+    assert summons.release_due(ports(), at_six + timedelta(days=1)).released == 1
+
+
+def test_each_channel_and_the_print_batch(region):
+    anna = _logged_in(region, "anna")  # account, digital first: inbox only
+    anna.post_form("/settings", {"csrf_token": anna.csrf_token(), "digital_first": "yes", "language": "sv"})
+    _logged_in(region, "karin")  # account without digital first: inbox and paper
+    ids = {sub: _book(region, sub, f"sum-ch-{sub}") for sub in ("anna", "karin", "gunnar", "sigge")}
+    # gunnar has no account: paper. sigge (6, protected identity, no account): paper through the Tax Agency.
+    result = summons.release_due(ports(), _evening())
+    assert (result.released, result.failed) == (4, 0)
+    assert len(_summonses(region, "anna")) == 1 and len(_summonses(region, "karin")) == 1
+    assert _summonses(region, "gunnar") == []
+    statuses = {sub: region.integration("GET", f"{PATH}/{i}", None).json_body["summons"] for sub, i in ids.items()}
+    assert {sub: (s["inbox"], s["paper"]) for sub, s in statuses.items()} == {
+        "anna": (True, False), "karin": (True, True), "gunnar": (False, True), "sigge": (False, True)}
+    vendor = issue_key(ports(), system_name="Tryckeri", allowed_units={VC, KA, HS}, scopes={"print"},
+                       now=clock.utc_now())  # fmt: skip
+    day = clock.stockholm_date(_evening()).isoformat()
+    response = region.client.http.get(f"/integration/v1/print-batches/{day}",
+                                      headers={"Authorization": f"Bearer {vendor}", "Accept": "application/pdf"})
+    assert response.status_code == 200 and response.headers["Content-Type"] == "application/pdf"
+    pages = _pdf_pages(response.body)
+    assert len(pages) == 3 and response.headers["X-Letter-Count"] == "3"
+    karin, gunnar, sigge = (next(p for p in pages if name in p) for name in ("Karin", "Gunnar", "Sigge"))
+    assert "Kallelse: Årskontroll" in gunnar and "Ta med dina mediciner." in gunnar
+    people = region.people
+    assert people["gunnar"].address.street in gunnar
+    assert "Skatteverkets särskilda postförmedling" in sigge and "Skolvägen" not in sigge
+    assert "Demo journalsystem" not in karin
+    # A key without the print scope gets nothing
+    booking_only = issue_key(ports(), system_name="Bokning", allowed_units={KA}, scopes={"appointments"},
+                             now=clock.utc_now())  # fmt: skip
+    refused = region.client.http.get(f"/integration/v1/print-batches/{day}",
+                                     headers={"Authorization": f"Bearer {booking_only}", "Accept": "application/pdf"})
+    assert refused.status_code == 403
+
+
+def test_a_repeated_and_an_overlapping_run_send_nothing_twice(region):
+    for sub in ("anna", "karin", "maja", "ali"):
+        _logged_in(region, sub)
+    for n, sub in enumerate(("anna", "karin", "maja", "ali", "gunnar")):
+        _book(region, sub, f"sum-rep-{n}")
+    evening = _evening()
+    results = []
+    runs = [threading.Thread(target=lambda: results.append(summons.release_due(ports(), evening))) for _ in range(3)]
+    [t.start() for t in runs]
+    [t.join() for t in runs]
+    assert sum(r.released for r in results) == 5 and sum(r.failed for r in results) == 0
+    assert summons.release_due(ports(), evening + timedelta(minutes=10)).released == 0
+    for sub in ("anna", "karin", "maja", "ali"):
+        assert len(_summonses(region, sub)) == 1, sub
+    assert len(ports().print_letters.batch(clock.stockholm_date(evening))) == 5  # none chose digital first: paper too
+
+
+def test_a_run_that_fails_half_way_is_caught_up_by_the_next(region, monkeypatch):
+    subs = ("anna", "karin", "maja", "ali")
+    for n, sub in enumerate(subs):
+        _logged_in(region, sub)
+        _book(region, sub, f"sum-fail-{n}")
+    real_deliver, calls = ports().inbox.deliver, []
+
+    def flaky(message, *args, **kwargs):
+        calls.append(message.message_id)
+        if len(calls) > 2:
+            raise ConnectionError("DynamoDB went away")
+        return real_deliver(message, *args, **kwargs)
+
+    monkeypatch.setattr(ports().inbox, "deliver", flaky)
+    first = summons.release_due(ports(), _evening())
+    assert (first.released, first.failed) == (2, 2)
+    monkeypatch.setattr(ports().inbox, "deliver", real_deliver)
+    # The failed ones are still claimed for the lease; the run ten minutes later takes them.
+    later = summons.release_due(ports(), _evening() + timedelta(minutes=10))
+    assert (later.released, later.failed) == (2, 0)
+    assert [len(_summonses(region, sub)) for sub in subs] == [1, 1, 1, 1]
+
+
+def test_changes_before_release_give_one_final_summons_and_after_release_an_updated_one(region):
+    anna = _logged_in(region, "anna")
+    changed = _book(region, "anna", "sum-chg-1")
+    cancelled = _book(region, "anna", "sum-chg-2", start=_at(6, 11).isoformat(), end=_at(6, 11, 30).isoformat())
+    new_start = _at(7, 14)
+    patch = {"start": new_start.isoformat(), "end": (new_start + timedelta(minutes=30)).isoformat(), "place": "Rum 12"}
+    assert region.integration("PATCH", f"{PATH}/{changed}", patch).status_code == 200
+    assert region.integration("PATCH", f"{PATH}/{changed}", patch).json_body["summons"]["version"] == 2  # same again
+    assert region.integration("DELETE", f"{PATH}/{cancelled}", None).json_body["status"] == "cancelled"
+    summons.release_due(ports(), _evening())
+    (only,) = _summonses(region, "anna")
+    assert "14:00" in only.body and "Rum 12" in only.body and only.subject == "Kallelse: Årskontroll"
+    # After the release: a change gives an updated summons in the next evening's batch
+    later = _at(8, 9)
+    region.integration("PATCH", f"{PATH}/{changed}", {"start": later.isoformat(),
+                                                      "end": (later + timedelta(minutes=30)).isoformat()})
+    summons.release_due(ports(), _evening() + timedelta(days=1))
+    subjects = sorted(m.subject for m in _summonses(region, "anna"))
+    assert subjects == ["Kallelse: Årskontroll", "Ändrad kallelse: Årskontroll"]
+    # Cancelled after release: the citizen is told at once
+    region.integration("DELETE", f"{PATH}/{changed}", None)
+    assert any(m.subject == "Din tid är avbokad" for m in ports().inbox.inbox_of(_citizen_id(region, "anna")))
+    assert "Årskontroll" not in anna.page("/bookings")
+
+
+def test_the_summons_in_the_inbox_leads_into_rebooking_and_staff_see_it_read(region):
+    anna = _logged_in(region, "anna")
+    appointment = _book(region, "anna", "sum-inbox-1")
+    forbidden = _book(region, "anna", "sum-inbox-2", may_rebook=False, may_cancel=False,
+                      start=_at(6, 9).isoformat(), end=_at(6, 9, 30).isoformat())  # fmt: skip
+    summons.release_due(ports(), _evening())
+    messages = {m.body: m for m in _summonses(region, "anna")}
+    with_buttons = next(m for m in messages.values() if _at(5, 10).strftime("%H:%M") in m.body)
+    without = next(m for m in messages.values() if m is not with_buttons)
+    assert [a.label for a in with_buttons.actions] == ["Boka om", "Avboka"]
+    assert without.actions == ()
+    page = anna.page(f"/inbox/{with_buttons.message_id}")
+    assert "Ta med dina mediciner." in page and 'href="https://example.org/hitta"' in page
+    assert f'href="/bookings/{appointment}/rebook"' in page
+    status = region.integration("GET", f"{PATH}/{appointment}", None).json_body["summons"]
+    assert status["read_at"] is not None and status["state"] == "released"
+    # Care forbade changes online: the booking page says call the unit
+    assert "kan inte längre ändras här" in anna.page(f"/bookings/{forbidden}")
+    refused = anna.post_form(f"/bookings/{forbidden}/cancel", {"csrf_token": anna.csrf_token()})
+    assert refused.status_code == 422
+
+
+def test_bad_input_gets_a_code_and_stores_nothing(region):
+    _logged_in(region, "anna")
+    other = issue_key(ports(), system_name="HS", allowed_units={HS}, scopes={"appointments"}, now=clock.utc_now())
+    past = clock.utc_now() - timedelta(hours=1)
+    pnr = region.people["anna"].personnummer
+    cases = [
+        ({"start": past.isoformat(), "end": (past + timedelta(minutes=30)).isoformat()}, None, 400, "start_in_past"),
+        ({"end": _at(5, 9).isoformat()}, None, 400, "end_before_start"),
+        ({"unit_hsa_id": "SE0000000000-NONE"}, None, 403, "unit_not_allowed"),
+        ({"visit_type_id": "okand"}, None, 400, "unknown_visit_type"),
+        ({"personnummer": pnr[:-1] + str((int(pnr[-1]) + 1) % 10)}, None, 400, "personnummer_invalid"),
+        ({}, other, 403, "unit_not_allowed"),
+        ({"links": [{"label": "x", "url": "http://insecure.example"}]}, None, 400, "links_invalid"),
+        ({"diagnosis": "x"}, None, 400, "unknown_field"),
+    ]
+    for n, (changes, key, status, code) in enumerate(cases):
+        response = region.integration("POST", PATH, _body(region, "anna", **changes), key=key,
+                                      idempotency_key=f"sum-bad-{n:04d}")  # fmt: skip
+        assert (response.status_code, response.json_body["code"]) == (status, code), changes
+    assert ports().summons.due(clock.stockholm_date(clock.utc_now()) + timedelta(days=2)) == []
+    assert ports().bookings.of_citizen(_citizen_id(region, "anna")) == []
