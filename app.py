@@ -14,6 +14,7 @@ from chalicelib.api.integration_v1 import integration_v1
 from chalicelib.api.pages import pages
 from chalicelib.api.staff_booking_pages import staff_booking_pages
 from chalicelib.api.staff_pages import staff_pages
+from chalicelib.api.staff_summons_pages import staff_summons_pages
 
 app = Chalice(app_name="eservices")
 app.register_middleware(request_middleware, "http")
@@ -26,6 +27,7 @@ app.register_blueprint(staff_pages)
 app.register_blueprint(booking_pages)
 app.register_blueprint(booking_api)
 app.register_blueprint(staff_booking_pages)
+app.register_blueprint(staff_summons_pages)
 
 
 @app.lambda_function(name="dispatch_notifications")

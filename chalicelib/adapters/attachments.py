@@ -9,6 +9,7 @@ lives a minute. The bucket encrypts every object with the region's KMS key.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -86,14 +87,21 @@ class AttachmentFiles:
         """A file the app itself makes (a calendar file for a booking)."""
         self._s3.put_object(Bucket=self.bucket, Key=f"messages/{attachment_id}", Body=content, ContentType=content_type)
 
-    def download_url(self, attachment_id: str, filename: str, content_type: str) -> str:
+    def share_briefly(self, content: bytes, content_type: str, filename: str) -> str:
+        """A file made for one download (a print batch for staff): under incoming/, which the
+        bucket's lifecycle empties within a day, behind a one-minute link."""
+        key = f"generated-{uuid.uuid4()}"
+        self._s3.put_object(Bucket=self.bucket, Key=f"incoming/{key}", Body=content, ContentType=content_type)
+        return self.download_url(key, filename, content_type, folder="incoming")
+
+    def download_url(self, attachment_id: str, filename: str, content_type: str, folder: str = "messages") -> str:
         disposition = f"attachment; filename*=UTF-8''{quote(filename)}"
         return str(
             self._s3.generate_presigned_url(
                 "get_object",
                 Params={
                     "Bucket": self.bucket,
-                    "Key": f"messages/{attachment_id}",
+                    "Key": f"{folder}/{attachment_id}",
                     "ResponseContentDisposition": disposition,
                     "ResponseContentType": content_type,
                 },

@@ -17,6 +17,7 @@ from chalicelib.adapters.tables import (
     SessionRecord,
     StaffProfile,
     StaffRoleAssignment,
+    SummonsTemplateMap,
     UnitRecord,
     condition_failed,
 )
@@ -210,6 +211,10 @@ class UnitDirectory:
 
     def save(self, unit: UnitRecord) -> None:
         unit.save()
+
+    def set_summons_template(self, hsa_id: str, template: SummonsTemplateMap) -> None:
+        UnitRecord(hsa_id).update(actions=[UnitRecord.summons_template.set(template)],
+                                  condition=UnitRecord.hsa_id.exists())  # fmt: skip
 
     def set_visit_types(self, hsa_id: str, visit_types: list[VisitType]) -> None:
         UnitRecord(hsa_id).update(actions=[UnitRecord.visit_types.set([visit_type_map(v) for v in visit_types])],

@@ -91,12 +91,12 @@ def appointment(appointment_id: str) -> Response:
 @integration_v1.route("/integration/v1/appointments/{appointment_id}", methods=["PATCH"])
 def change_appointment(appointment_id: str) -> Response:
     body = json_body(integration_v1.current_request)
-    return _appointment(summons.change_from_care_system, appointment_id, body, clock.utc_now())
+    return _appointment(summons.change_appointment, appointment_id, body, clock.utc_now())
 
 
 @integration_v1.route("/integration/v1/appointments/{appointment_id}", methods=["DELETE"])
 def cancel_appointment(appointment_id: str) -> Response:
-    return _appointment(summons.cancel_from_care_system, appointment_id, clock.utc_now())
+    return _appointment(summons.cancel_appointment, appointment_id, clock.utc_now())
 
 
 @integration_v1.route("/integration/v1/print-batches/{day}", methods=["GET"])

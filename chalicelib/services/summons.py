@@ -14,24 +14,35 @@ from __future__ import annotations
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 from chalicelib.adapters.booking import Lost, visit_types_of
-from chalicelib.adapters.tables import AttachmentMap, LinkMap, PrintLetterRecord, SummonsRecord, UnitRecord
+from chalicelib.adapters.tables import (
+    AttachmentMap,
+    LinkMap,
+    PrintLetterRecord,
+    SummonsRecord,
+    SummonsTemplateMap,
+    UnitRecord,
+)
 from chalicelib.domain import summons as rules
 from chalicelib.domain.attachments import Attachment
 from chalicelib.domain.booking import Booking, BookingStatus, Slot, Visibility
-from chalicelib.domain.clock import stockholm_date
+from chalicelib.domain.clock import STOCKHOLM, stockholm_date
 from chalicelib.domain.inbox import Action
 from chalicelib.domain.summons import Link, Template
-from chalicelib.errors import BadInput, NotFound, Unprocessable
+from chalicelib.errors import BadInput, Forbidden, NotFound, Unprocessable
 from chalicelib.observability import logger, record_metric
 from chalicelib.services import attachments, booking, inbox
 from chalicelib.services.input import json_object, personnummer, required_text
+from chalicelib.domain.roles import StaffRole
+from chalicelib.services.booking_staff import BOOKERS, VIEWERS
 from chalicelib.services.integration import run_idempotent
 from chalicelib.services.ports import Ports
-from chalicelib.services.principals import IntegrationPrincipal
+from chalicelib.services.principals import IntegrationPrincipal, StaffPrincipal
+
+Caller = IntegrationPrincipal | StaffPrincipal
 
 APPOINTMENTS_SCOPE = "appointments"
 PRINT_SCOPE = "print"
@@ -88,8 +99,11 @@ def _text(body: dict[str, Any], name: str, limit: int) -> str:
     return value.strip()
 
 
-def _unit_and_type(ports: Ports, principal: IntegrationPrincipal, unit_hsa_id: str, visit_type_id: str):  # noqa: ANN202
-    principal.require_unit(unit_hsa_id)
+def _unit_and_type(ports: Ports, principal: Caller, unit_hsa_id: str, visit_type_id: str):  # noqa: ANN202
+    if isinstance(principal, IntegrationPrincipal):
+        principal.require_unit(unit_hsa_id)
+    elif not principal.has_role(unit_hsa_id, *BOOKERS):
+        raise Forbidden("unit_not_allowed", "Du har ingen behörighet till den enhetens tidbok.", field="unit")
     unit = ports.units.get(unit_hsa_id)
     if unit is None:
         raise BadInput("unknown_unit", "Enheten finns inte i regionen.", field="unit_hsa_id")
@@ -119,55 +133,106 @@ def book_from_care_system(ports: Ports, principal: IntegrationPrincipal, body: A
     attachment_ids = attachments.check_ids(body.get("attachments"))
 
     def book_once() -> dict[str, Any]:
-        person = ports.register.find_by_personnummer(pnr)
-        if person is None:
-            raise Unprocessable("person_unknown", "Personen finns inte i folkbokföringen.", field="personnummer")
-        appointment_id = str(uuid.uuid4())
-        files = attachments.take_for_message(ports, principal, unit.hsa_id, attachment_ids)
-        if files and not ports.attachment_uploads.take([f.attachment_id for f in files], principal.key_id,
-                                                       f"appointment:{appointment_id}"):  # fmt: skip
-            raise Unprocessable("attachment_already_used", "En bilaga hör redan till något annat.", field="attachments")
-        slot = Slot(f"{unit.hsa_id}/appointment-{appointment_id}", unit.hsa_id, visit_type.visit_type_id, start, end,
-                    place, visit_type.practitioner_role, Visibility.HIDDEN)  # fmt: skip
-        ports.slots.publish(slot)
-        made = Booking(
-            booking_id=appointment_id, citizen_id=person.citizen_id, unit_hsa_id=unit.hsa_id, unit_name=unit.name,
-            visit_type_id=visit_type.visit_type_id, visit_type_name=visit_type.name, slot_id=slot.slot_id,
-            start=start, end=end, place=place, status=BookingStatus.BOOKED, booked_by="care_system", created_at=now,
-            allow_rebook=allow_rebook, allow_cancel=allow_cancel,
-        )  # fmt: skip
-        ports.bookings.book(made)
-        release_on = rules.release_date(now)
-        ports.summons.create(SummonsRecord(
-            appointment_id, citizen_id=person.citizen_id, unit_hsa_id=unit.hsa_id,
-            start_key=f"{start.isoformat()}#{appointment_id}", client_key_id=principal.key_id,
-            visit_type_id=visit_type.visit_type_id, start=start, end=end, place=place, preparation=preparation,
-            links=[LinkMap(label=link.label, url=link.url) for link in links],
-            attachments=[AttachmentMap(attachment_id=f.attachment_id, filename=f.filename, content_type=f.content_type,
-                                       size_bytes=f.size_bytes) for f in files],
-            allow_rebook=allow_rebook, allow_cancel=allow_cancel, version=1, state="pending", pending="yes",
-            release_on=release_on.isoformat(), created_at=now,
-        ))  # fmt: skip
-        logger.info("appointment booked by care", extra={"appointment_id": appointment_id})
-        record_metric("AppointmentBooked")
-        return {"appointment_id": appointment_id, "summons_release_on": release_on.isoformat()}
+        return _book(ports, principal.key_id, unit, visit_type, pnr, start, end, place, preparation, links,
+                     allow_rebook, allow_cancel, now, lambda appointment_id: _take_files(
+                         ports, principal, unit.hsa_id, attachment_ids, appointment_id))  # fmt: skip
 
     return run_idempotent(operation="summons.book", caller=principal.key_id, idempotency_key=idempotency_key,
                           payload=body, command=book_once, lambda_context=lambda_context)  # fmt: skip
 
 
-def _own(ports: Ports, principal: IntegrationPrincipal, appointment_id: str) -> tuple[SummonsRecord, Booking]:
-    principal.require_scope(APPOINTMENTS_SCOPE)
+def book_by_staff(ports: Ports, principal: StaffPrincipal, fields: dict[str, str], now: datetime,
+                  lambda_context: Any = None) -> str:  # fmt: skip
+    """The staff tool's form: a day, a time and a visit type; one appointment per form, however
+    often it is sent."""
+    unit, visit_type = _unit_and_type(ports, principal, fields.get("unit", ""), fields.get("visit_type", ""))
+    pnr = personnummer((fields.get("personnummer") or "").strip(), "personnummer", stockholm_date(now))
+    start = _local_moment(fields.get("day"), fields.get("time"))
+    end = start + timedelta(minutes=visit_type.duration_minutes)
+    _times(start, end, now)
+    place = _text(fields, "place", 200) or visit_type.place
+    preparation = _text(fields, "preparation", rules.PREPARATION_MAX)
+    allow_rebook, allow_cancel = fields.get("may_rebook") == "yes", fields.get("may_cancel") == "yes"
+
+    def book_once() -> dict[str, Any]:
+        return _book(ports, principal.hsa_id, unit, visit_type, pnr, start, end, place, preparation, (),
+                     allow_rebook, allow_cancel, now, lambda _appointment_id: ())  # fmt: skip
+
+    payload = {k: fields.get(k) for k in ("unit", "visit_type", "day", "time", "place", "preparation")}
+    return str(run_idempotent(operation="summons.staff_book", caller=principal.hsa_id,
+                              idempotency_key=fields.get("submission_id"), payload=payload, command=book_once,
+                              lambda_context=lambda_context)["appointment_id"])  # fmt: skip
+
+
+def _local_moment(day: str | None, at: str | None) -> datetime:
+    try:
+        return datetime.combine(date.fromisoformat(day or ""), time.fromisoformat(at or ""),
+                                tzinfo=STOCKHOLM).astimezone(timezone.utc)  # fmt: skip
+    except ValueError:
+        raise BadInput("time_invalid", "Skriv dag som ÅÅÅÅ-MM-DD och tid som TT:MM.", field="time") from None
+
+
+def _take_files(ports: Ports, principal: IntegrationPrincipal, unit_hsa_id: str, attachment_ids: list[str],
+                appointment_id: str) -> tuple[Attachment, ...]:  # fmt: skip
+    files = attachments.take_for_message(ports, principal, unit_hsa_id, attachment_ids)
+    if files and not ports.attachment_uploads.take([f.attachment_id for f in files], principal.key_id,
+                                                   f"appointment:{appointment_id}"):  # fmt: skip
+        raise Unprocessable("attachment_already_used", "En bilaga hör redan till något annat.", field="attachments")
+    return files
+
+
+def _book(ports: Ports, caller_id: str, unit: UnitRecord, visit_type: Any, pnr: Any, start: datetime, end: datetime,
+          place: str, preparation: str, links: tuple[Link, ...], allow_rebook: bool, allow_cancel: bool,
+          now: datetime, take_files: Any) -> dict[str, Any]:  # fmt: skip
+    """The appointment on a hidden slot of its own, and its summons waiting for the evening."""
+    person = ports.register.find_by_personnummer(pnr)
+    if person is None:
+        raise Unprocessable("person_unknown", "Personen finns inte i folkbokföringen.", field="personnummer")
+    appointment_id = str(uuid.uuid4())
+    files = take_files(appointment_id)
+    slot = Slot(f"{unit.hsa_id}/appointment-{appointment_id}", unit.hsa_id, visit_type.visit_type_id, start, end,
+                place, visit_type.practitioner_role, Visibility.HIDDEN)  # fmt: skip
+    ports.slots.publish(slot)
+    made = Booking(
+        booking_id=appointment_id, citizen_id=person.citizen_id, unit_hsa_id=unit.hsa_id, unit_name=unit.name,
+        visit_type_id=visit_type.visit_type_id, visit_type_name=visit_type.name, slot_id=slot.slot_id,
+        start=start, end=end, place=place, status=BookingStatus.BOOKED, booked_by="care_system", created_at=now,
+        allow_rebook=allow_rebook, allow_cancel=allow_cancel,
+    )  # fmt: skip
+    ports.bookings.book(made)
+    release_on = rules.release_date(now)
+    ports.summons.create(SummonsRecord(
+        appointment_id, citizen_id=person.citizen_id, unit_hsa_id=unit.hsa_id,
+        start_key=f"{start.isoformat()}#{appointment_id}", client_key_id=caller_id,
+        visit_type_id=visit_type.visit_type_id, start=start, end=end, place=place, preparation=preparation,
+        links=[LinkMap(label=link.label, url=link.url) for link in links],
+        attachments=[AttachmentMap(attachment_id=f.attachment_id, filename=f.filename, content_type=f.content_type,
+                                   size_bytes=f.size_bytes) for f in files],
+        allow_rebook=allow_rebook, allow_cancel=allow_cancel, version=1, state="pending", pending="yes",
+        release_on=release_on.isoformat(), created_at=now,
+    ))  # fmt: skip
+    logger.info("appointment booked by care", extra={"appointment_id": appointment_id})
+    record_metric("AppointmentBooked")
+    return {"appointment_id": appointment_id, "summons_release_on": release_on.isoformat()}
+
+
+def _own(ports: Ports, principal: Caller, appointment_id: str) -> tuple[SummonsRecord, Booking]:
+    """The system that booked it, or staff who book at its unit."""
+    if isinstance(principal, IntegrationPrincipal):
+        principal.require_scope(APPOINTMENTS_SCOPE)
     record = ports.summons.get(appointment_id)
     made = ports.bookings.get(appointment_id) if record else None
-    # Another system's appointment gets the same answer as one that does not exist.
-    if record is None or made is None or record.client_key_id != principal.key_id:
+    allowed = record is not None and (
+        record.client_key_id == principal.key_id if isinstance(principal, IntegrationPrincipal)
+        else principal.has_role(record.unit_hsa_id, *BOOKERS))  # fmt: skip
+    # Another system's (or unit's) appointment gets the same answer as one that does not exist.
+    if not allowed or made is None:
         raise NotFound("appointment_not_found", "Besöket finns inte.")
     return record, made
 
 
-def change_from_care_system(ports: Ports, principal: IntegrationPrincipal, appointment_id: str, body: Any,
-                            now: datetime) -> dict[str, Any]:  # fmt: skip
+def change_appointment(ports: Ports, principal: Caller, appointment_id: str, body: Any,
+                       now: datetime) -> dict[str, Any]:  # fmt: skip
     """PATCH: a new version of the summons for the next evening; the same change again changes nothing."""
     record, made = _own(ports, principal, appointment_id)
     body = json_object(body, _CHANGEABLE)
@@ -209,8 +274,7 @@ def change_from_care_system(ports: Ports, principal: IntegrationPrincipal, appoi
     return status(ports, principal, appointment_id)
 
 
-def cancel_from_care_system(ports: Ports, principal: IntegrationPrincipal, appointment_id: str,
-                            now: datetime) -> dict[str, Any]:  # fmt: skip
+def cancel_appointment(ports: Ports, principal: Caller, appointment_id: str, now: datetime) -> dict[str, Any]:
     """DELETE: before the release no summons goes at all; after it, the citizen is told now."""
     record, made = _own(ports, principal, appointment_id)
     if made.status is BookingStatus.BOOKED:
@@ -229,7 +293,7 @@ def cancel_from_care_system(ports: Ports, principal: IntegrationPrincipal, appoi
     return status(ports, principal, appointment_id)
 
 
-def status(ports: Ports, principal: IntegrationPrincipal, appointment_id: str) -> dict[str, Any]:
+def status(ports: Ports, principal: Caller, appointment_id: str) -> dict[str, Any]:
     """GET /integration/v1/appointments/{id}: the booking as it stands and how far its summons came."""
     record, made = _own(ports, principal, appointment_id)
     read = [m[0].read_at for m in (ports.inbox.find(i) for i in sorted(record.inbox_message_ids or ())) if m]
@@ -360,3 +424,50 @@ def print_batch_for_vendor(ports: Ports, principal: IntegrationPrincipal, day: s
     except ValueError:
         raise BadInput("date_invalid", "Datumet ska skrivas ÅÅÅÅ-MM-DD.", field="date") from None
     return print_batch_pdf(ports, batch_date, frozenset(principal.allowed_units))
+
+
+def print_batch_for_staff(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, day: str) -> tuple[bytes, int]:
+    if not principal.has_role(unit_hsa_id, *VIEWERS):
+        raise Forbidden("unit_not_allowed", "Du har ingen behörighet till den enhetens kallelser.")
+    try:
+        batch_date = date.fromisoformat(day)
+    except ValueError:
+        raise BadInput("date_invalid", "Datumet ska skrivas ÅÅÅÅ-MM-DD.", field="day") from None
+    return print_batch_pdf(ports, batch_date, frozenset({unit_hsa_id}))
+
+
+# -- the staff tool ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnitSummons:
+    record: SummonsRecord
+    booking: Booking
+    read_at: datetime | None
+
+
+def of_unit(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, first: date, days: int) -> list[UnitSummons]:
+    """The unit's appointments from `first` on, with how far each summons came and whether it was read."""
+    if not principal.has_role(unit_hsa_id, *VIEWERS):
+        raise Forbidden("unit_not_allowed", "Du har ingen behörighet till den enhetens kallelser.")
+    start = datetime.combine(first, time(0), tzinfo=STOCKHOLM).astimezone(timezone.utc)
+    records = ports.summons.of_unit(unit_hsa_id, start, start + timedelta(days=days))
+    result = []
+    for record in records:
+        made = ports.bookings.get(record.appointment_id)
+        if made is None:
+            continue
+        reads = [found[0].read_at for found in (ports.inbox.find(i) for i in sorted(record.inbox_message_ids or ()))
+                 if found and found[0].read_at]  # fmt: skip
+        result.append(UnitSummons(record, made, min(reads) if reads else None))
+    return result
+
+
+def save_template(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, fields: dict[str, str]) -> None:
+    """The unit's summons template (a local admin's): heading, fixed texts, contact details."""
+    if not principal.has_role(unit_hsa_id, StaffRole.LOCAL_ADMIN):
+        raise Forbidden("unit_not_allowed", "Bara enhetens lokala administratör kan ändra mallen.")
+    heading = required_text(fields, "heading", 100)
+    template = SummonsTemplateMap(heading=heading, intro=_text(fields, "intro", 1000),
+                                  footer=_text(fields, "footer", 1000), contact=_text(fields, "contact", 500))
+    ports.units.set_summons_template(unit_hsa_id, template)

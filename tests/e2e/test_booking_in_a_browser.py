@@ -61,6 +61,11 @@ def test_the_staff_appointment_book_is_accessible(stack, page):
     page.get_by_role("table").first.get_by_role("link").nth(1).click()  # Tuesday of this week
     expect(page.get_by_role("heading", name="Lägg ut tider")).to_be_visible()
     assert_accessible(page)
+    page.get_by_role("link", name="Kallelser").click()
+    page.get_by_label("Enhet").select_option(label="Kardiologmottagningen, Demo sjukhus")
+    page.get_by_role("button", name="Visa").click()
+    expect(page.get_by_role("heading", name="Boka besök och skicka kallelse")).to_be_visible()
+    assert_accessible(page)
 
 
 def test_a_local_admin_sets_booking_rules(stack, page):

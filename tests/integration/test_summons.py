@@ -58,7 +58,7 @@ def _citizen_id(region, sub: str) -> str:
 
 
 def _summonses(region, sub: str) -> list:
-    return [m for m in ports().inbox.inbox_of(_citizen_id(region, sub)) if "allelse" in m.subject]
+    return [m for m in ports().inbox.inbox_of(_citizen_id(region, sub)) if m.topic.startswith("Kallelse")]
 
 
 def _pdf_pages(pdf: bytes) -> list[str]:
@@ -225,3 +225,57 @@ def test_bad_input_gets_a_code_and_stores_nothing(region):
         assert (response.status_code, response.json_body["code"]) == (status, code), changes
     assert ports().summons.due(clock.stockholm_date(clock.utc_now()) + timedelta(days=2)) == []
     assert ports().bookings.of_citizen(_citizen_id(region, "anna")) == []
+
+
+def test_staff_book_with_a_summons_edit_the_template_follow_it_and_download_the_print_batch(region):
+    import re
+
+    import requests
+
+    eva = region.browser()
+    eva.login("eva", "staff")  # case handler at the cardiology clinic
+    page = eva.page(f"/staff/summons?unit={KA}")
+    fields = {"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page).group(1),
+              "submission_id": re.search(r'name="submission_id" value="([^"]+)"', page).group(1),
+              "unit": KA, "personnummer": region.people["gunnar"].personnummer, "visit_type": "arskontroll",
+              "day": _at(4, 0).date().isoformat(), "time": "13:15", "preparation": "Fasta från midnatt.",
+              "may_rebook": "yes"}  # fmt: skip
+    bad = eva.post_form("/staff/summons", {**fields, "time": "25:99"})
+    assert bad.status_code == 400 and 'id="time-error"' in bad.body.decode()
+    assert eva.post_form("/staff/summons", fields).status_code == 303
+    assert eva.post_form("/staff/summons", fields).status_code == 303  # the same form twice: one visit
+    listing = eva.page(f"/staff/summons?unit={KA}")
+    assert listing.count("Skickas kl. 18.00") == 1
+    johan = region.browser()
+    johan.login("johan", "staff")  # local admin at the health centre, not at the clinic
+    forbidden = johan.post_form("/staff/summons/template", {"csrf_token": johan.csrf_token("/api/v1/staff/me"),
+                                                            "unit": KA, "heading": "X"})  # fmt: skip
+    assert forbidden.status_code == 403
+    summons.release_due(ports(), _evening())
+    assert "Skickad: papper" in eva.page(f"/staff/summons?unit={KA}")
+    day = clock.stockholm_date(_evening()).isoformat()
+    link = eva.get(f"/staff/print-batch?unit={KA}&day={day}")
+    assert link.status_code == 303
+    pages = _pdf_pages(requests.get(link.headers["Location"], timeout=10).content)
+    assert len(pages) == 1 and "Fasta fr" in pages[0] and "13:15" in pages[0]
+    lisa = region.browser()
+    lisa.login("lisa", "staff")
+    assert lisa.get(f"/staff/print-batch?unit={KA}&day={day}").status_code == 403
+
+
+def test_the_units_template_is_what_the_summons_says(region):
+    _logged_in(region, "anna")
+    johan = region.browser()
+    johan.login("johan", "staff")  # local admin at the health centre
+    csrf = johan.csrf_token("/api/v1/staff/me")
+    empty = johan.post_form("/staff/summons/template", {"csrf_token": csrf, "unit": VC, "heading": " "})
+    assert empty.status_code == 400 and 'id="heading-error"' in empty.body.decode()
+    saved = johan.post_form("/staff/summons/template", {
+        "csrf_token": csrf, "unit": VC, "heading": "Välkommen till Vårdcentralen Norrby",
+        "intro": "Du har fått en tid hos oss.", "footer": "Parkera på baksidan.", "contact": "Ring 010-100 10 00."})
+    assert saved.status_code == 303
+    _book(region, "anna", "sum-tpl-1", unit_hsa_id=VC, visit_type_id="sjukskoterska")
+    summons.release_due(ports(), _evening())
+    (message,) = _summonses(region, "anna")
+    assert message.subject == "Välkommen till Vårdcentralen Norrby: Besök hos sjuksköterska"
+    assert "Parkera på baksidan." in message.body and "Ring 010-100 10 00." in message.body
