@@ -3,7 +3,9 @@
 1. Import time of `app` beside that of `boto3`, each in fresh interpreters (a Lambda cold
    start pays both when a path needs boto3; the app itself imports only botocore via PynamoDB).
 2. DynamoDB calls made by one citizen login, one staff login, and the start pages after them;
-   by delivering a message (with S3 calls for one attachment), listing the inbox and opening a thread.
+   by delivering a message (with S3 calls for one attachment), listing the inbox and opening a thread;
+   by publishing slots, listing free times, booking, rebooking and cancelling.
+3. The evening release of 10,000 summonses against moto in server mode (bench/summons_release.py).
 """
 
 from __future__ import annotations
@@ -216,6 +218,8 @@ def _booking_calls(client, key: str, today) -> None:
 def main() -> None:
     import_times()
     login_calls()
+    # The 10,000-summons release runs in a fresh interpreter with its own moto server.
+    subprocess.run([sys.executable, "-m", "bench.summons_release", "10000"], cwd=ROOT, check=True)
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ class SummonsStore:
             unit_hsa_id, SummonsRecord.start_key.between(start.isoformat(), end.isoformat())))  # fmt: skip
 
     def _update(self, appointment_id: str, actions: list[Any], condition: Any) -> SummonsRecord | None:
+        """The item after the update (PynamoDB asks for ALL_NEW), or None when the condition failed."""
         record = SummonsRecord(appointment_id)
         try:
             record.update(actions=actions, condition=SummonsRecord.appointment_id.exists() & condition)

@@ -346,10 +346,9 @@ def _release_safely(ports: Ports, record: SummonsRecord, units: dict[str, UnitRe
 def release_one(ports: Ports, record: SummonsRecord, unit: UnitRecord, now: datetime) -> bool:
     version = int(record.version)
     message_id = str(uuid.uuid5(_NAMESPACE, f"{record.appointment_id}:{version}"))
-    if ports.summons.claim(record.appointment_id, version, message_id, now, now + LEASE) is None:
-        return False
-    claimed = ports.summons.get(record.appointment_id)
-    if claimed is None or int(claimed.version) != version:
+    # The claim's update returns the whole item as it now stands: no read after it.
+    claimed = ports.summons.claim(record.appointment_id, version, message_id, now, now + LEASE)
+    if claimed is None:
         return False
     sent_at = claimed.message_sent_at
     account = ports.accounts.get(claimed.citizen_id)
