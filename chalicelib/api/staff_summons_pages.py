@@ -94,6 +94,15 @@ def cancel(appointment_id: str) -> Response:
     return _post(run)
 
 
+@staff_summons_pages.route("/staff/summons/{appointment_id}/change", methods=["POST"], content_types=FORM)
+def change(appointment_id: str) -> Response:
+    def run(principal, fields):  # noqa: ANN001, ANN202
+        summons.change_by_staff(ports(), principal, appointment_id, fields, clock.utc_now())
+        return "changed"
+
+    return _post(run)
+
+
 @staff_summons_pages.route("/staff/summons/template", methods=["POST"], content_types=FORM)
 def save_template() -> Response:
     def run(principal, fields):  # noqa: ANN001, ANN202

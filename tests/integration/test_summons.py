@@ -253,6 +253,11 @@ def test_staff_book_with_a_summons_edit_the_template_follow_it_and_download_the_
     assert forbidden.status_code == 403
     summons.release_due(ports(), _evening())
     assert "Skickad: papper" in eva.page(f"/staff/summons?unit={KA}")
+    appointment = ports().summons.of_unit(KA, _at(0, 0), _at(30, 0))[0].appointment_id
+    moved = eva.post_form(f"/staff/summons/{appointment}/change", {"csrf_token": fields["csrf_token"], "unit": KA,
+                                                                   "day": _at(6, 0).date().isoformat(), "time": "08:30"})
+    assert moved.status_code == 303 and "Skickas kl. 18.00" in eva.page(f"/staff/summons?unit={KA}")
+    assert region.integration("GET", f"{PATH}/{appointment}", None).status_code == 404  # not the system's booking
     day = clock.stockholm_date(_evening()).isoformat()
     link = eva.get(f"/staff/print-batch?unit={KA}&day={day}")
     assert link.status_code == 303
@@ -279,3 +284,18 @@ def test_the_units_template_is_what_the_summons_says(region):
     (message,) = _summonses(region, "anna")
     assert message.subject == "Välkommen till Vårdcentralen Norrby: Besök hos sjuksköterska"
     assert "Parkera på baksidan." in message.body and "Ring 010-100 10 00." in message.body
+
+
+def test_a_summons_carries_the_care_systems_attachment_and_a_file_serves_one_appointment(region):
+    from tests.integration.test_attachments import PDF, _uploaded
+
+    anna = _logged_in(region, "anna")
+    file_id = _uploaded(region, PDF, sender_unit_hsa_id=KA, filename="Inför EKG.pdf")
+    appointment = _book(region, "anna", "sum-att-1", attachments=[file_id])
+    again = region.integration("POST", PATH, _body(region, "anna", attachments=[file_id]), idempotency_key="sum-att-2")
+    assert (again.status_code, again.json_body["code"]) == (422, "attachment_already_used")
+    summons.release_due(ports(), _evening())
+    (message,) = _summonses(region, "anna")
+    assert [a.filename for a in message.attachments] == ["Inför EKG.pdf"]
+    assert anna.get(f"/inbox/{message.message_id}/attachments/{file_id}").status_code == 303
+    assert region.integration("GET", f"{PATH}/{appointment}", None).json_body["summons"]["state"] == "released"
