@@ -28,7 +28,7 @@ from chalicelib.services.booking import (
     move_booking,
     slot_for_booking,
 )
-from chalicelib.services.input import json_object, personnummer, required_text
+from chalicelib.services.input import aware_moment, json_object, personnummer, required_text
 from chalicelib.services.ports import Ports
 from chalicelib.services.principals import IntegrationPrincipal, StaffPrincipal
 
@@ -47,16 +47,6 @@ def _date(value: Any, field: str) -> date:
         return date.fromisoformat(value)
     except (TypeError, ValueError):
         raise BadInput("date_invalid", f"Fältet {field} ska vara ett datum (ÅÅÅÅ-MM-DD).", field=field) from None
-
-
-def _moment(value: Any, field: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        raise BadInput("time_invalid", f"Fältet {field} ska vara en tid med tidszon (ISO 8601).", field=field)
-    return moment.astimezone(timezone.utc)
 
 
 def publish_slots(ports: Ports, principal: IntegrationPrincipal, unit_hsa_id: str, body: Any,
@@ -111,7 +101,7 @@ def _slot_from(unit: UnitRecord, item: Any, n: int, range_start: datetime, range
     item = json_object(item, {"slot_id", "visit_type_id", "start", "end", "place", "practitioner_role", "visibility"})
     external_id = required_text(item, "slot_id", 80)
     visit_type = _visit_type(unit, required_text(item, "visit_type_id", 80))
-    start, end = _moment(item.get("start"), f"{field}.start"), _moment(item.get("end"), f"{field}.end")
+    start, end = aware_moment(item.get("start"), f"{field}.start"), aware_moment(item.get("end"), f"{field}.end")
     if end <= start:
         raise BadInput("end_before_start", f"{field}: end ska vara efter start.", field=f"{field}.end")
     if not range_start <= start < range_end:

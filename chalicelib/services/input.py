@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 from typing import Any
 
 from chalicelib.domain.personnummer import InvalidPersonnummer, Personnummer, parse
@@ -24,6 +24,24 @@ def required_text(body: dict[str, Any], field: str, max_length: int) -> str:
     if len(value) > max_length:
         raise BadInput("field_too_long", f"Fältet {field} får vara högst {max_length} tecken.", field=field)
     return value.strip()
+
+
+def optional_text(body: dict[str, Any], field: str, max_length: int) -> str:
+    value = body.get(field) or ""
+    if not isinstance(value, str) or len(value) > max_length:
+        raise BadInput("field_too_long", f"Fältet {field} ska vara text, högst {max_length} tecken.", field=field)
+    return value.strip()
+
+
+def aware_moment(value: Any, field: str) -> datetime:
+    """An ISO 8601 time with its time zone, as UTC; a time without a zone is refused, not guessed."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise BadInput("time_invalid", f"Fältet {field} ska vara en tid med tidszon (ISO 8601).", field=field)
+    return moment.astimezone(timezone.utc)
 
 
 def personnummer(value: Any, field: str, today: date) -> Personnummer:

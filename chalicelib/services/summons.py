@@ -35,7 +35,7 @@ from chalicelib.domain.summons import Link, Template
 from chalicelib.errors import BadInput, Forbidden, NotFound, Unprocessable
 from chalicelib.observability import logger, record_metric
 from chalicelib.services import attachments, booking, inbox
-from chalicelib.services.input import json_object, personnummer, required_text
+from chalicelib.services.input import aware_moment, json_object, optional_text, personnummer, required_text
 from chalicelib.domain.roles import StaffRole
 from chalicelib.services.booking_staff import BOOKERS, VIEWERS
 from chalicelib.services.integration import run_idempotent
@@ -52,16 +52,6 @@ _NAMESPACE = uuid.UUID("5b0e1d1c-6f1e-4a53-9a64-3f7d0c2a9e11")
 _FIELDS = {"unit_hsa_id", "personnummer", "visit_type_id", "start", "end", "place", "preparation", "links",
            "attachments", "may_rebook", "may_cancel"}  # fmt: skip
 _CHANGEABLE = {"start", "end", "place", "preparation", "links", "may_rebook", "may_cancel"}
-
-
-def _moment(value: Any, name: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        raise BadInput("time_invalid", f"Fältet {name} ska vara en tid med tidszon (ISO 8601).", field=name)
-    return moment.astimezone(timezone.utc)
 
 
 def _times(start: datetime, end: datetime, now: datetime) -> None:
@@ -92,13 +82,6 @@ def _flag(body: dict[str, Any], name: str) -> bool:
     return value
 
 
-def _text(body: dict[str, Any], name: str, limit: int) -> str:
-    value = body.get(name) or ""
-    if not isinstance(value, str) or len(value) > limit:
-        raise BadInput("field_too_long", f"Fältet {name} ska vara text, högst {limit} tecken.", field=name)
-    return value.strip()
-
-
 def _unit_and_type(ports: Ports, principal: Caller, unit_hsa_id: str, visit_type_id: str):  # noqa: ANN202
     if isinstance(principal, IntegrationPrincipal):
         principal.require_unit(unit_hsa_id)
@@ -124,10 +107,10 @@ def book_from_care_system(ports: Ports, principal: IntegrationPrincipal, body: A
     unit, visit_type = _unit_and_type(ports, principal, required_text(body, "unit_hsa_id", 64),
                                       required_text(body, "visit_type_id", 80))  # fmt: skip
     pnr = personnummer(body.get("personnummer"), "personnummer", stockholm_date(now))
-    start, end = _moment(body.get("start"), "start"), _moment(body.get("end"), "end")
+    start, end = aware_moment(body.get("start"), "start"), aware_moment(body.get("end"), "end")
     _times(start, end, now)
-    place = _text(body, "place", 200) or visit_type.place
-    preparation = _text(body, "preparation", rules.PREPARATION_MAX)
+    place = optional_text(body, "place", 200) or visit_type.place
+    preparation = optional_text(body, "preparation", rules.PREPARATION_MAX)
     links = _links(body.get("links"))
     allow_rebook, allow_cancel = _flag(body, "may_rebook"), _flag(body, "may_cancel")
     attachment_ids = attachments.check_ids(body.get("attachments"))
@@ -150,8 +133,8 @@ def book_by_staff(ports: Ports, principal: StaffPrincipal, fields: dict[str, str
     start = _local_moment(fields.get("day"), fields.get("time"))
     end = start + timedelta(minutes=visit_type.duration_minutes)
     _times(start, end, now)
-    place = _text(fields, "place", 200) or visit_type.place
-    preparation = _text(fields, "preparation", rules.PREPARATION_MAX)
+    place = optional_text(fields, "place", 200) or visit_type.place
+    preparation = optional_text(fields, "preparation", rules.PREPARATION_MAX)
     allow_rebook, allow_cancel = fields.get("may_rebook") == "yes", fields.get("may_cancel") == "yes"
 
     def book_once() -> dict[str, Any]:
@@ -238,13 +221,13 @@ def change_appointment(ports: Ports, principal: Caller, appointment_id: str, bod
     body = json_object(body, _CHANGEABLE)
     if record.state == "cancelled" or made.status is not BookingStatus.BOOKED:
         raise Unprocessable("appointment_cancelled", "Besöket är avbokat.")
-    start = _moment(body["start"], "start") if "start" in body else made.start
-    end = _moment(body["end"], "end") if "end" in body else made.end
+    start = aware_moment(body["start"], "start") if "start" in body else made.start
+    end = aware_moment(body["end"], "end") if "end" in body else made.end
     if (start, end) != (made.start, made.end):
         _times(start, end, now)
     changed = {
-        "place": _text(body, "place", 200) or made.place if "place" in body else made.place,
-        "preparation": _text(body, "preparation", rules.PREPARATION_MAX) if "preparation" in body
+        "place": optional_text(body, "place", 200) or made.place if "place" in body else made.place,
+        "preparation": optional_text(body, "preparation", rules.PREPARATION_MAX) if "preparation" in body
         else record.preparation,
         "links": _links(body.get("links")) if "links" in body else tuple(Link(x.label, x.url) for x in record.links),
         "allow_rebook": _flag(body, "may_rebook") if "may_rebook" in body else made.allow_rebook,
@@ -476,6 +459,8 @@ def save_template(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, fie
     if not principal.has_role(unit_hsa_id, StaffRole.LOCAL_ADMIN):
         raise Forbidden("unit_not_allowed", "Bara enhetens lokala administratör kan ändra mallen.")
     heading = required_text(fields, "heading", 100)
-    template = SummonsTemplateMap(heading=heading, intro=_text(fields, "intro", 1000),
-                                  footer=_text(fields, "footer", 1000), contact=_text(fields, "contact", 500))
+    template = SummonsTemplateMap(
+        heading=heading, intro=optional_text(fields, "intro", 1000), footer=optional_text(fields, "footer", 1000),
+        contact=optional_text(fields, "contact", 500),
+    )
     ports.units.set_summons_template(unit_hsa_id, template)
