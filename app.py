@@ -12,6 +12,7 @@ from chalicelib.api.booking_pages import booking_pages
 from chalicelib.api.http import request_middleware
 from chalicelib.api.integration_v1 import integration_v1
 from chalicelib.api.pages import pages
+from chalicelib.api.self_test_pages import self_test_pages
 from chalicelib.api.staff_booking_pages import staff_booking_pages
 from chalicelib.api.staff_pages import staff_pages
 from chalicelib.api.staff_summons_pages import staff_summons_pages
@@ -28,6 +29,7 @@ app.register_blueprint(booking_pages)
 app.register_blueprint(booking_api)
 app.register_blueprint(staff_booking_pages)
 app.register_blueprint(staff_summons_pages)
+app.register_blueprint(self_test_pages)
 
 
 @app.lambda_function(name="dispatch_notifications")
@@ -70,6 +72,20 @@ def release_summons(event, context):  # noqa: ANN001 (Lambda's signature)
     try:
         result = summons.release_due(ports(), clock.utc_now())
         return {"released": result.released, "skipped": result.skipped, "failed": result.failed}
+    finally:
+        flush_metrics()
+
+
+@app.lambda_function(name="kit_deadlines")
+def kit_deadlines(event, context):  # noqa: ANN001 (Lambda's signature)
+    """Daily (schedules/): remind a week before a home test kit's return limit, expire it after."""
+    from chalicelib.bootstrap import ports
+    from chalicelib.domain import clock
+    from chalicelib.observability import flush_metrics
+    from chalicelib.services import self_tests
+
+    try:
+        return self_tests.expire_and_remind(ports(), clock.utc_now())
     finally:
         flush_metrics()
 

@@ -8,6 +8,7 @@ from chalicelib.adapters.access_log import AccessLog
 from chalicelib.adapters.attachments import AttachmentFiles, AttachmentUploads
 from chalicelib.adapters.booking import BookingStore, CutoffSchedules, InvitationStore, SlotStore
 from chalicelib.adapters.inbox import InboxStore
+from chalicelib.adapters.self_tests import Catalogue, FollowUps, KitOrders, Kits
 from chalicelib.adapters.summons import PrintLetters, SummonsStore
 from chalicelib.adapters.messaging import Messenger
 from chalicelib.adapters.outbox import Outbox
@@ -57,6 +58,10 @@ def ports() -> Ports:
         ),
         summons=SummonsStore(),
         print_letters=PrintLetters(),
+        test_catalogue=Catalogue(),
+        kit_orders=KitOrders(),
+        kits=Kits(),
+        follow_ups=FollowUps(),
     )
 
 

@@ -14,6 +14,7 @@ from chalicelib.adapters.booking import visit_type_map
 from chalicelib.adapters.tables import OpeningHours, UnitRecord
 from chalicelib.domain.booking import PRESETS, Slot, VisitType, Visibility
 from chalicelib.domain.clock import STOCKHOLM
+from chalicelib.domain.self_tests import Delivery, TestOffer
 from chalicelib.domain.people import Address, PersonUpdate
 from chalicelib.domain.personnummer import parse, with_check_digit
 from chalicelib.domain.roles import RoleAtUnit, StaffRole
@@ -181,6 +182,7 @@ def seed(ports: Ports, now: datetime, today: date) -> str:
     for s in STAFF:
         for unit, role in s.roles:
             ports.staff.grant(s.hsa_id, s.name, RoleAtUnit(unit, role), now)
+    seed_self_tests(ports)
     return integration.issue_key(
         ports,
         system_name="Demo journalsystem",
@@ -188,6 +190,44 @@ def seed(ports: Ports, now: datetime, today: date) -> str:
         scopes={"population-register", "messages", "appointments", "lab-results", "print"},
         now=now,
     )
+
+
+SELF_TESTS = (
+    TestOffer(
+        test_id="klamydia-gonorre", name="Klamydia och gonorré", min_age=15, analyses=("chlamydia", "gonorrhoea"),
+        instructions="Ta provet enligt instruktionen i kitet. Skicka provet samma dag som du tar det.",
+        deliveries=(Delivery.HOME, Delivery.PICKUP, Delivery.OTHER),
+        pickup_points=("Apoteket Norrby, Norrbygatan 2", "Ungdomsmottagningen Älvby, Torget 4"),
+        follow_up_unit="SE2321000099-HS01",
+        texts={
+            "negative": "Ditt prov visar ingen klamydia och ingen gonorré.\n\nTänk på att testa dig igen om du haft "
+                        "oskyddat sex med en ny partner.",
+            "positive": "Ditt prov visar att du har en sexuellt överförbar infektion. Den går att behandla.\n\n"
+                        "Visa den bifogade remissen på en STI-mottagning, ungdomsmottagning eller vårdcentral. "
+                        "Hud- och STI-mottagningen kontaktar dig också för uppföljning och smittspårning.",
+            "technical_error": "Provet kunde inte analyseras. Beställ ett nytt kit så får du ett nytt svar.",
+        },
+    ),
+    TestOffer(
+        test_id="covid-pcr", name="Covid-19 (PCR)", min_age=None, analyses=("sars_cov_2",),
+        instructions="Ta provet från näsan enligt instruktionen i kitet.",
+        deliveries=(Delivery.HOME, Delivery.PICKUP), pickup_points=("Vårdcentralen Norrby, entrén",),
+        follow_up_unit="SE2321000099-VC01",
+        texts={
+            "negative": "Ditt prov visar ingen covid-19.",
+            "positive": "Ditt prov visar covid-19. Stanna hemma tills du är feberfri och känner dig frisk.",
+            "technical_error": "Provet kunde inte analyseras. Beställ ett nytt kit.",
+        },
+    ),
+)  # fmt: skip
+PICKUP_KITS = tuple(f"KIT-{n}" for n in range(1001, 1011))  # in the box outside the STI clinic
+
+
+def seed_self_tests(ports: Ports) -> None:
+    for offer in SELF_TESTS:
+        ports.test_catalogue.save(offer)
+    for number in PICKUP_KITS:
+        ports.kits.put(number, "klamydia-gonorre")
 
 
 def seed_slots(ports: Ports, today: date, days: int = 14) -> int:

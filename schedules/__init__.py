@@ -39,4 +39,10 @@ SCHEDULES: tuple[ScheduleDefinition, ...] = (
         function="release_summons",
         description="Release the evening's summonses (kallelser) at 18:00 Stockholm time",
     ),
+    ScheduleDefinition(
+        name="kit-deadlines",
+        expression="cron(0 9 * * ? *)",  # in the morning, when a reminder is welcome
+        function="kit_deadlines",
+        description="Remind a week before a home test kit's 40-day return limit; expire kits after it",
+    ),
 )

@@ -46,6 +46,14 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | claim / release a summons exactly once           | UpdateItem summons with a condition on state and version |
 | a unit's summonses                               | Query summons index by-unit                 |
 | one evening's print batch                        | Query print-letters (batch_date)            |
+| the region's self-test catalogue                 | Query test-offers (catalogue)               |
+| a citizen's kit orders                           | Query kit-orders (citizen_id)               |
+| order with one open order per test               | TransactWriteItems: PutItem order + PutItem open lock (condition new) |
+| one order by id / by kit number                  | Query kit-orders index by-order / by-kit    |
+| orders waiting to be shipped (paged)             | Query kit-orders index by-status            |
+| kits near or past their return deadline          | Query kit-orders index deadline (sparse)    |
+| a picked-up kit by number                        | GetItem kits (kit_number)                   |
+| a clinic's follow-up list of positive results    | Query follow-ups (unit_hsa_id), descending  |
 | a notification to send (coalesced)               | UpdateItem notifications, condition none waiting and none sent in 15 min |
 | notifications due now                            | Query notifications index due (sparse), due_at <= now |
 | claim / done / retry a notification              | UpdateItem notifications with a condition   |
@@ -483,6 +491,111 @@ class PrintLetterRecord(Model):
     created_at = UTCDateTimeAttribute()
 
 
+class TestOfferRecord(Model):
+    """One home test the region offers (domain/self_tests.py TestOffer)."""
+
+    Meta = _meta("test-offers")
+    catalogue = UnicodeAttribute(hash_key=True)  # always "region": the catalogue is read whole
+    test_id = UnicodeAttribute(range_key=True)
+    name = UnicodeAttribute()
+    min_age = NumberAttribute(null=True)
+    analyses = ListAttribute(of=UnicodeAttribute)
+    instructions = UnicodeAttribute()
+    deliveries = ListAttribute(of=UnicodeAttribute)
+    pickup_points = ListAttribute(of=UnicodeAttribute, default=list)
+    follow_up_unit = UnicodeAttribute()
+    texts = MapAttribute()  # outcome -> the region's text
+
+
+class ByKitIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-kit"
+        projection = AllProjection()
+
+    kit_number = UnicodeAttribute(hash_key=True)
+
+
+class ByOrderIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-order"
+        projection = AllProjection()
+
+    order_id = UnicodeAttribute(hash_key=True)
+
+
+class ByStatusIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-status"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    ordered_key = UnicodeAttribute(range_key=True)  # "<ordered_at ISO>#<order_id>"
+
+
+class DeadlineIndex(GlobalSecondaryIndex):
+    """Sparse: only kits out with the citizen carry `awaiting_sample`."""
+
+    class Meta:
+        index_name = "deadline"
+        projection = AllProjection()
+
+    awaiting_sample = UnicodeAttribute(hash_key=True)  # always "yes"
+    return_by = UnicodeAttribute(range_key=True)  # ISO UTC
+
+
+class KitOrderRecord(Model):
+    """A home test kit ordered (or picked up and registered) by a citizen, and its result. The
+    item `open#<test_id>` beside the orders holds one open order per test."""
+
+    Meta = _meta("kit-orders")
+    citizen_id = UnicodeAttribute(hash_key=True)
+    order_key = UnicodeAttribute(range_key=True)  # "order#<order_id>" or "open#<test_id>"
+    order_id = UnicodeAttribute(null=True)
+    test_id = UnicodeAttribute(null=True)
+    status = UnicodeAttribute(null=True)
+    ordered_key = UnicodeAttribute(null=True)
+    delivery = UnicodeAttribute(null=True)
+    address_lines = ListAttribute(of=UnicodeAttribute, null=True)
+    kit_number = UnicodeAttribute(null=True)
+    ordered_at = UTCDateTimeAttribute(null=True)
+    sent_at = UTCDateTimeAttribute(null=True)
+    sample_registered_at = UTCDateTimeAttribute(null=True)
+    received_at = UTCDateTimeAttribute(null=True)
+    resulted_at = UTCDateTimeAttribute(null=True)
+    expired_at = UTCDateTimeAttribute(null=True)
+    awaiting_sample = UnicodeAttribute(null=True)
+    return_by = UnicodeAttribute(null=True)
+    reminded_at = UTCDateTimeAttribute(null=True)
+    outcomes = MapAttribute(null=True)  # analysis -> outcome
+    result = UnicodeAttribute(null=True)  # the overall outcome
+    by_kit = ByKitIndex()
+    by_order = ByOrderIndex()
+    by_status = ByStatusIndex()
+    deadline = DeadlineIndex()
+
+
+class KitRecord(Model):
+    """A kit put out for picking up (a box outside a clinic), known by its number until registered."""
+
+    Meta = _meta("kits")
+    kit_number = UnicodeAttribute(hash_key=True)
+    test_id = UnicodeAttribute()
+    registered_order_id = UnicodeAttribute(null=True)
+
+
+class FollowUpRecord(Model):
+    """A positive result in the STI clinic's follow-up list."""
+
+    Meta = _meta("follow-ups")
+    unit_hsa_id = UnicodeAttribute(hash_key=True)
+    entry = UnicodeAttribute(range_key=True)  # "<resulted_at ISO>#<order_id>"
+    citizen_id = UnicodeAttribute()
+    order_id = UnicodeAttribute()
+    test_name = UnicodeAttribute()
+    positive = ListAttribute(of=UnicodeAttribute)  # the analyses that were positive
+    resulted_at = UTCDateTimeAttribute()
+
+
 class StaffProfile(Model):
     """A staff member's name and title (from HSA, at login) and their own signature text."""
 
@@ -556,6 +669,10 @@ ALL_MODELS: tuple[type[Model], ...] = (
     InvitationRecord,
     SummonsRecord,
     PrintLetterRecord,
+    TestOfferRecord,
+    KitOrderRecord,
+    KitRecord,
+    FollowUpRecord,
 )
 
 

@@ -10,7 +10,7 @@ from chalice import Blueprint, Response
 from chalicelib.api.http import json_body, json_response
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
-from chalicelib.services import attachments, booking_staff, inbox, integration, register, summons
+from chalicelib.services import attachments, booking_staff, inbox, integration, register, self_tests, summons
 
 integration_v1 = Blueprint(__name__)
 
@@ -77,7 +77,8 @@ def book_appointment() -> Response:
     return _command(summons.book_from_care_system, 201)
 
 
-def _appointment(use_case: Callable[..., dict[str, Any]], *args: Any) -> Response:
+def _call(use_case: Callable[..., dict[str, Any]], *args: Any) -> Response:
+    """A call that is not an idempotent command: the key's system and the arguments to one use case."""
     request = integration_v1.current_request
     principal = integration.authenticate(ports(), request.headers.get("authorization"))
     return json_response(use_case(ports(), principal, *args))
@@ -85,18 +86,18 @@ def _appointment(use_case: Callable[..., dict[str, Any]], *args: Any) -> Respons
 
 @integration_v1.route("/integration/v1/appointments/{appointment_id}", methods=["GET"])
 def appointment(appointment_id: str) -> Response:
-    return _appointment(summons.status, appointment_id)
+    return _call(summons.status, appointment_id)
 
 
 @integration_v1.route("/integration/v1/appointments/{appointment_id}", methods=["PATCH"])
 def change_appointment(appointment_id: str) -> Response:
     body = json_body(integration_v1.current_request)
-    return _appointment(summons.change_appointment, appointment_id, body, clock.utc_now())
+    return _call(summons.change_appointment, appointment_id, body, clock.utc_now())
 
 
 @integration_v1.route("/integration/v1/appointments/{appointment_id}", methods=["DELETE"])
 def cancel_appointment(appointment_id: str) -> Response:
-    return _appointment(summons.cancel_appointment, appointment_id, clock.utc_now())
+    return _call(summons.cancel_appointment, appointment_id, clock.utc_now())
 
 
 @integration_v1.route("/integration/v1/print-batches/{day}", methods=["GET"])
@@ -108,3 +109,21 @@ def print_batch(day: str) -> Response:
     return Response(body=pdf, status_code=200, headers={
         "Content-Type": "application/pdf", "Cache-Control": "no-store", "X-Letter-Count": str(letters),
         "Content-Disposition": f'attachment; filename="kallelser-{day}.pdf"'})  # fmt: skip
+
+
+@integration_v1.route("/integration/v1/lab-results", methods=["POST"])
+def lab_result() -> Response:
+    return _command(self_tests.post_result, 201)
+
+
+@integration_v1.route("/integration/v1/kit-orders", methods=["GET"])
+def kit_orders() -> Response:
+    """Orders to ship, a page at a time: ?status=ordered&cursor=<next_cursor>."""
+    params = integration_v1.current_request.query_params or {}
+    return _call(self_tests.waiting_orders, params.get("status"), params.get("cursor"))
+
+
+@integration_v1.route("/integration/v1/kit-orders/{order_id}/sent", methods=["POST"])
+def kit_sent(order_id: str) -> Response:
+    body = json_body(integration_v1.current_request)
+    return _call(self_tests.mark_sent, order_id, body, clock.utc_now())

@@ -202,6 +202,33 @@ def openapi_document() -> dict[str, Any]:
                         "responses": {"200": {"description": "The batch", "content": {"application/pdf": {}}},
                                       **_errors(400, 401, 403)}},
             },
+            "/integration/v1/lab-results": {
+                "post": {
+                    "summary": "A self-test result ({order_id | kit_number, analyses: [{analysis, outcome: negative|"
+                               "positive|technical_error}], analysed_at}): to the citizen's inbox with the region's "
+                               "text; positive adds a treatment referral and the clinic's follow-up list",
+                    "security": [{"integrationKey": []}], "parameters": [_IDEMPOTENCY],
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
+                    "responses": {"201": _json({"type": "object", "properties": {
+                        "order_id": {"type": "string"}, "result": {"type": "string"}}}, "Delivered"),
+                        **_errors(400, 401, 403, 409, 422)},
+                }
+            },
+            "/integration/v1/kit-orders": {
+                "get": {"summary": "Orders in a status (?status=ordered|sent|sample_registered), oldest first, "
+                                   "100 a page; pass next_cursor as ?cursor= for the next",
+                        "security": [{"integrationKey": []}],
+                        "parameters": [{"name": n, "in": "query", "required": n == "status",
+                                        "schema": {"type": "string"}} for n in ("status", "cursor")],
+                        "responses": {"200": _json({"type": "object"}), **_errors(400, 401, 403)}},
+            },
+            "/integration/v1/kit-orders/{order_id}/sent": {
+                "post": {"summary": "The kit is on its way ({kit_number}); the 40-day return limit starts",
+                         "security": [{"integrationKey": []}],
+                         "parameters": [{"name": "order_id", "in": "path", "required": True,
+                                         "schema": {"type": "string"}}],
+                         "responses": {"200": _json({"type": "object"}), **_errors(400, 401, 403, 404, 409)}},
+            },
             "/integration/v1/messages": {
                 "post": {
                     "summary": "Deliver a message to a citizen's inbox",

@@ -12,7 +12,7 @@ from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
 from chalicelib.domain.clock import stockholm_date
 from chalicelib.errors import AppError
-from chalicelib.services import staff_messages
+from chalicelib.services import self_tests, staff_messages
 from chalicelib.services.principals import StaffPrincipal
 
 staff_pages = Blueprint(__name__)
@@ -122,3 +122,15 @@ def save_staff_settings() -> Response:
     return form_action(staff_pages.current_request, principal.csrf_token, run,
                        lambda _fields, error: _settings(principal, errors={"signature": error.message},
                                                         status=error.status))  # fmt: skip
+
+
+@staff_pages.route("/staff/follow-up", methods=["GET"])
+def follow_up() -> Response:
+    """The clinic's positive self-test results to follow up (each shown is written to the access log)."""
+    principal, away = _staff()
+    if away:
+        return away
+    units = ports().units.get_many([u for u in principal.units() if principal.has_role(u, *self_tests.FOLLOW_UP_ROLES)])
+    chosen = (staff_pages.current_request.query_params or {}).get("unit") or (units[0].hsa_id if units else None)
+    entries = self_tests.follow_up_list(ports(), principal, chosen, clock.utc_now()) if chosen else []
+    return _page(principal, "staff_follow_up.html", units=units, chosen=chosen, entries=entries)

@@ -44,3 +44,28 @@ def letters_pdf(letters: list[Any], batch_date: date) -> bytes:
         pdf.set_font("Helvetica", size=11)
         pdf.cell(0, 10, _printable(f"Inga brev {batch_date.isoformat()}."))
     return bytes(pdf.output())
+
+
+def referral_pdf(name: str, test_name: str, positive: list[str], order_id: str, day: date, clinic: str) -> bytes:
+    """A treatment referral (remiss) for a positive self-test, to show at any treating unit."""
+    from fpdf import FPDF
+
+    names = {"chlamydia": "klamydia", "gonorrhoea": "gonorré", "sars_cov_2": "covid-19"}
+    pdf = FPDF(format="A4", unit="mm")
+    pdf.set_title("Remiss för behandling")
+    pdf.add_page()
+    pdf.set_font("Helvetica", style="B", size=16)
+    pdf.cell(0, 10, _printable("Remiss för behandling"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=11)
+    lines = [
+        f"Patient: {name}",
+        f"Test: {test_name}, analyserat {day.isoformat()}",
+        "Positivt för: " + ", ".join(names.get(p, p) for p in positive),
+        f"Referens: {order_id}",
+        "",
+        "Visa remissen på en ungdomsmottagning, STI-mottagning eller vårdcentral. Behandlingen är kostnadsfri.",
+        f"Utfärdad av {clinic}.",
+    ]
+    for line in lines:
+        pdf.multi_cell(0, 6, _printable(line), new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())

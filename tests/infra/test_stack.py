@@ -161,10 +161,10 @@ def test_queues_have_dead_letter_queues_and_alarms_watch_errors_throttles_and_de
     assert len(with_redrive) == 2 and len(queues) == 4
     alarms = [a["Properties"] for a in _of_type(demo, "AWS::CloudWatch::Alarm").values()]
     metrics = sorted(a["MetricName"] for a in alarms)
-    # Errors and throttles of the four functions, both dead-letter queues, and notifications given up
-    assert metrics == ["ApproximateNumberOfMessagesVisible"] * 2 + ["Errors"] * 4 + ["NotificationGaveUp"] + [
+    # Errors and throttles of the five functions, both dead-letter queues, and notifications given up
+    assert metrics == ["ApproximateNumberOfMessagesVisible"] * 2 + ["Errors"] * 5 + ["NotificationGaveUp"] + [
         "Throttles"
-    ] * 4
+    ] * 5
     assert all(a["AlarmActions"] for a in alarms)
 
 

@@ -1,0 +1,169 @@
+"""The self-test catalogue, kit orders, picked-up kits and the follow-up list in DynamoDB (access
+patterns in tables.py). One open order per test is a lock item written in the order's transaction."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.adapters.tables import (
+    FollowUpRecord,
+    KitOrderRecord,
+    KitRecord,
+    TestOfferRecord,
+    condition_failed,
+)
+from chalicelib.domain.self_tests import OPEN, Delivery, Outcome, Status, TestOffer
+
+CATALOGUE = "region"
+
+
+class Taken(Exception):
+    """A condition failed: an open order exists, or the order or kit changed first."""
+
+
+def _offer(r: TestOfferRecord) -> TestOffer:
+    return TestOffer(
+        test_id=r.test_id, name=r.name, min_age=int(r.min_age) if r.min_age is not None else None,
+        analyses=tuple(r.analyses), instructions=r.instructions, deliveries=tuple(Delivery(d) for d in r.deliveries),
+        pickup_points=tuple(r.pickup_points or ()), follow_up_unit=r.follow_up_unit,
+        texts=dict(r.texts.as_dict() if hasattr(r.texts, "as_dict") else r.texts),
+    )  # fmt: skip
+
+
+def _lock(citizen_id: str, test_id: str) -> KitOrderRecord:
+    return KitOrderRecord(citizen_id, f"open#{test_id}")
+
+
+def _transaction() -> TransactWrite:
+    return TransactWrite(connection=KitOrderRecord._get_connection().connection)
+
+
+def _run(write: Any) -> None:
+    try:
+        with _transaction() as tx:
+            write(tx)
+    except TransactWriteError as error:
+        if error.cause_response_code == "TransactionCanceledException":
+            raise Taken() from None
+        raise
+
+
+_IS_OPEN = KitOrderRecord.status.is_in(*(s.value for s in OPEN))
+
+
+class Catalogue:
+    def offers(self) -> list[TestOffer]:
+        return [_offer(r) for r in TestOfferRecord.query(CATALOGUE)]
+
+    def save(self, offer: TestOffer) -> None:
+        TestOfferRecord(
+            CATALOGUE, offer.test_id, name=offer.name, min_age=offer.min_age, analyses=list(offer.analyses),
+            instructions=offer.instructions, deliveries=[d.value for d in offer.deliveries],
+            pickup_points=list(offer.pickup_points), follow_up_unit=offer.follow_up_unit, texts=offer.texts,
+        ).save()  # fmt: skip
+
+
+class KitOrders:
+    def of_citizen(self, citizen_id: str) -> list[KitOrderRecord]:
+        return [r for r in KitOrderRecord.query(citizen_id, KitOrderRecord.order_key.startswith("order#"))]
+
+    def by_order(self, order_id: str) -> KitOrderRecord | None:
+        return next(iter(KitOrderRecord.by_order.query(order_id, limit=1)), None)
+
+    def by_kit(self, kit_number: str) -> KitOrderRecord | None:
+        return next(iter(KitOrderRecord.by_kit.query(kit_number, limit=1)), None)
+
+    def create(self, order: KitOrderRecord, kit: str | None = None) -> None:
+        """The order and its test's open-order lock together (and a picked-up kit's registration)."""
+
+        def write(tx: TransactWrite) -> None:
+            tx.save(order, condition=KitOrderRecord.order_key.does_not_exist())
+            tx.save(_lock(order.citizen_id, order.test_id), condition=KitOrderRecord.order_key.does_not_exist())
+            if kit:
+                tx.update(KitRecord(kit), actions=[KitRecord.registered_order_id.set(order.order_id)],
+                          condition=KitRecord.kit_number.exists() & KitRecord.registered_order_id.does_not_exist())
+
+        _run(write)
+
+    def waiting(self, status: Status, limit: int, cursor: str | None) -> tuple[list[KitOrderRecord], str | None]:
+        """One page of orders in a status, oldest first, and the cursor for the next page."""
+        start = json.loads(base64.urlsafe_b64decode(cursor)) if cursor else None
+        query = KitOrderRecord.by_status.query(status.value, limit=limit, last_evaluated_key=start)
+        page = list(query)
+        last = query.last_evaluated_key
+        return page, base64.urlsafe_b64encode(json.dumps(last).encode()).decode() if last else None
+
+    def _update(self, record: KitOrderRecord, actions: list[Any], condition: Any) -> bool:
+        try:
+            KitOrderRecord(record.citizen_id, record.order_key).update(actions=actions, condition=condition)
+        except UpdateError as error:
+            if condition_failed(error):
+                return False
+            raise
+        return True
+
+    def mark_sent(self, record: KitOrderRecord, kit_number: str, now: datetime, return_by: datetime) -> bool:
+        return self._update(record, [
+            KitOrderRecord.status.set(Status.SENT.value), KitOrderRecord.kit_number.set(kit_number),
+            KitOrderRecord.sent_at.set(now), KitOrderRecord.awaiting_sample.set("yes"),
+            KitOrderRecord.return_by.set(return_by.isoformat()),
+        ], KitOrderRecord.status == Status.ORDERED.value)  # fmt: skip
+
+    def sample_taken(self, record: KitOrderRecord, now: datetime) -> bool:
+        return self._update(record, [KitOrderRecord.status.set(Status.SAMPLE_REGISTERED.value),
+                                     KitOrderRecord.sample_registered_at.set(now)],
+                            KitOrderRecord.status == Status.SENT.value)  # fmt: skip
+
+    def remind(self, record: KitOrderRecord, now: datetime) -> bool:
+        """Once per order: a run that repeats reminds nobody twice."""
+        return self._update(record, [KitOrderRecord.reminded_at.set(now)],
+                            KitOrderRecord.reminded_at.does_not_exist() & KitOrderRecord.awaiting_sample.exists())
+
+    def _close(self, record: KitOrderRecord, actions: list[Any], condition: Any) -> None:
+        def write(tx: TransactWrite) -> None:
+            tx.update(KitOrderRecord(record.citizen_id, record.order_key), actions=actions, condition=condition)
+            tx.delete(_lock(record.citizen_id, record.test_id))
+
+        _run(write)
+
+    def resulted(self, record: KitOrderRecord, outcomes: dict[str, Outcome], result: Outcome, now: datetime) -> None:
+        self._close(record, [
+            KitOrderRecord.status.set(Status.RESULTED.value), KitOrderRecord.resulted_at.set(now),
+            KitOrderRecord.received_at.set(KitOrderRecord.received_at | now),
+            KitOrderRecord.outcomes.set({k: v.value for k, v in outcomes.items()}),
+            KitOrderRecord.result.set(result.value), KitOrderRecord.awaiting_sample.remove(),
+        ], _IS_OPEN)  # fmt: skip
+
+    def expire(self, record: KitOrderRecord, now: datetime) -> None:
+        self._close(record, [
+            KitOrderRecord.status.set(Status.EXPIRED.value), KitOrderRecord.expired_at.set(now),
+            KitOrderRecord.awaiting_sample.remove(),
+        ], KitOrderRecord.awaiting_sample.exists() & _IS_OPEN)  # fmt: skip
+
+    def near_deadline(self, until: datetime) -> list[KitOrderRecord]:
+        return list(KitOrderRecord.deadline.query("yes", KitOrderRecord.return_by <= until.isoformat()))
+
+
+class Kits:
+    def get(self, kit_number: str) -> KitRecord | None:
+        try:
+            return KitRecord.get(kit_number)
+        except DoesNotExist:
+            return None
+
+    def put(self, kit_number: str, test_id: str) -> None:
+        KitRecord(kit_number, test_id=test_id).save()
+
+
+class FollowUps:
+    def add(self, record: FollowUpRecord) -> None:
+        record.save()  # the same result again overwrites itself
+
+    def of_unit(self, unit_hsa_id: str, limit: int = 100) -> list[FollowUpRecord]:
+        return list(FollowUpRecord.query(unit_hsa_id, scan_index_forward=False, limit=limit))

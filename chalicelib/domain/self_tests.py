@@ -1,0 +1,72 @@
+"""Self-testing (egen provhantering): who may order which home test, the order's way from
+ordered to result, and the 40-day limit for sending the sample back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import Enum
+
+from chalicelib.domain.personnummer import age_on
+
+RETURN_DAYS = 40  # from the kit reaching the citizen to the sample reaching the lab
+REMINDER_BEFORE = timedelta(days=7)
+
+
+class Outcome(str, Enum):
+    NEGATIVE = "negative"
+    POSITIVE = "positive"
+    TECHNICAL_ERROR = "technical_error"
+
+
+class Status(str, Enum):
+    ORDERED = "ordered"  # waiting for the lab or logistics partner to send a kit
+    SENT = "sent"  # the kit is on its way or in the citizen's hands
+    SAMPLE_REGISTERED = "sample_registered"  # the citizen has taken the sample (or registered a picked-up kit)
+    RECEIVED = "received"  # the lab has the sample
+    RESULTED = "resulted"
+    EXPIRED = "expired"  # no sample within the limit
+
+
+OPEN = (Status.ORDERED, Status.SENT, Status.SAMPLE_REGISTERED, Status.RECEIVED)
+
+
+class Delivery(str, Enum):
+    HOME = "home"  # the address in the population register
+    PICKUP = "pickup"  # a pickup point
+    OTHER = "other"  # an address the citizen gives
+
+
+@dataclass(frozen=True, slots=True)
+class TestOffer:
+    test_id: str
+    name: str
+    min_age: int | None
+    analyses: tuple[str, ...]  # "chlamydia", "gonorrhoea", "sars_cov_2"
+    instructions: str
+    deliveries: tuple[Delivery, ...]
+    pickup_points: tuple[str, ...]
+    follow_up_unit: str  # the clinic whose staff follow up positive results
+    texts: dict[str, str]  # the region's result text per outcome
+
+
+def ineligibility(offer: TestOffer, registered_in_region: bool, birth: date, today: date) -> str | None:
+    """Why this person may not order this test today, or None."""
+    if not registered_in_region:
+        return "not_registered_in_region"
+    if offer.min_age is not None and age_on(birth, today) < offer.min_age:
+        return "too_young"
+    return None
+
+
+def overall(outcomes: dict[str, Outcome]) -> Outcome:
+    """One positive analysis makes the result positive; otherwise any technical error asks for a new sample."""
+    if Outcome.POSITIVE in outcomes.values():
+        return Outcome.POSITIVE
+    if Outcome.TECHNICAL_ERROR in outcomes.values():
+        return Outcome.TECHNICAL_ERROR
+    return Outcome.NEGATIVE
+
+
+def return_deadline(kit_in_hand_at: datetime) -> datetime:
+    return kit_in_hand_at + timedelta(days=RETURN_DAYS)

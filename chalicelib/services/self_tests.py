@@ -1,0 +1,321 @@
+"""Self-testing from order to result: citizens order (or register a picked-up kit), the lab or
+logistics partner ships, the lab posts the result, which goes straight to the inbox with the
+region's text; positive results come with a treatment referral and land in the clinic's
+follow-up list. A daily schedule reminds a week before the 40-day return limit and expires
+kits after it."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from chalicelib.adapters.access_log import AccessEntry
+from chalicelib.adapters.self_tests import Taken
+from chalicelib.adapters.tables import FollowUpRecord, KitOrderRecord
+from chalicelib.domain import self_tests as rules
+from chalicelib.domain.attachments import Attachment
+from chalicelib.domain.clock import stockholm_date
+from chalicelib.domain.inbox import Action
+from chalicelib.domain.roles import StaffRole
+from chalicelib.domain.self_tests import Delivery, Outcome, Status, TestOffer
+from chalicelib.errors import BadInput, Conflict, Forbidden, NotFound, Unprocessable
+from chalicelib.observability import logger, record_metric
+from chalicelib.services import inbox
+from chalicelib.services.input import json_object, optional_text, required_text
+from chalicelib.services.integration import run_idempotent
+from chalicelib.services.ports import Ports
+from chalicelib.services.principals import CitizenPrincipal, IntegrationPrincipal, StaffPrincipal
+
+LAB_SCOPE = "lab-results"
+FOLLOW_UP_ROLES = (StaffRole.CASE_RECEIVER, StaffRole.CASE_HANDLER, StaffRole.REVIEWER)
+PAGE_MAX = 100
+REFUSALS = {
+    "not_registered_in_region": "Du behöver vara folkbokförd i regionen för att beställa testet.",
+    "too_young": "Testet kan beställas från 15 års ålder. Kontakta en ungdomsmottagning.",
+}
+
+
+@dataclass(frozen=True)
+class OfferView:
+    offer: TestOffer
+    refusal: str | None  # why the subject may not order it, in Swedish; None: may order
+    open_order: KitOrderRecord | None
+    home_address: list[str] | None  # None: no home delivery (protected identity or no address)
+
+
+def _offer(ports: Ports, test_id: str) -> TestOffer:
+    offer = next((o for o in ports.test_catalogue.offers() if o.test_id == test_id), None)
+    if offer is None:
+        raise NotFound("test_not_offered", "Regionen erbjuder inte det testet.")
+    return offer
+
+
+def _refusal(ports: Ports, principal: CitizenPrincipal, offer: TestOffer, now: datetime) -> str | None:
+    person = ports.register.get(principal.subject_id)
+    if person is None:
+        return REFUSALS["not_registered_in_region"]
+    reason = rules.ineligibility(offer, True, person.birth_date, stockholm_date(now))
+    return REFUSALS[reason] if reason else None
+
+
+def _home(ports: Ports, citizen_id: str) -> list[str] | None:
+    person = ports.register.get(citizen_id)
+    if person is None or person.protected_identity or person.address is None:
+        return None  # a protected address is never printed on a parcel
+    return [person.full_name, person.address.street, f"{person.address.postal_code} {person.address.city}"]
+
+
+def catalogue(ports: Ports, principal: CitizenPrincipal, now: datetime) -> list[OfferView]:
+    orders = ports.kit_orders.of_citizen(principal.subject_id)
+    home = _home(ports, principal.subject_id)
+    return [
+        OfferView(o, _refusal(ports, principal, o, now),
+                  next((x for x in orders if x.test_id == o.test_id and Status(x.status) in rules.OPEN), None), home)
+        for o in ports.test_catalogue.offers()
+    ]  # fmt: skip
+
+
+def my_orders(ports: Ports, principal: CitizenPrincipal) -> list[tuple[KitOrderRecord, TestOffer | None]]:
+    offers = {o.test_id: o for o in ports.test_catalogue.offers()}
+    orders = sorted(ports.kit_orders.of_citizen(principal.subject_id), key=lambda r: r.ordered_at, reverse=True)
+    return [(r, offers.get(r.test_id)) for r in orders]
+
+
+def order(ports: Ports, principal: CitizenPrincipal, test_id: str, fields: dict[str, str], now: datetime,
+          lambda_context: Any = None) -> str:  # fmt: skip
+    """Order a kit: eligibility first, one open order per test, one kit per form however often sent."""
+    offer = _offer(ports, test_id)
+    if refusal := _refusal(ports, principal, offer, now):
+        raise Unprocessable("not_eligible", refusal)
+    try:
+        delivery = Delivery(fields.get("delivery", ""))
+    except ValueError:
+        raise BadInput("delivery_invalid", "Välj hur du vill få kitet.", field="delivery") from None
+    if delivery not in offer.deliveries:
+        raise BadInput("delivery_invalid", "Det sättet att få kitet finns inte för testet.", field="delivery")
+    if delivery is Delivery.HOME:
+        address = _home(ports, principal.subject_id)
+        if address is None:
+            raise BadInput("delivery_invalid", "Vi kan inte skicka till din folkbokföringsadress. Välj ett utlämningsställe.",
+                           field="delivery")  # fmt: skip
+    elif delivery is Delivery.PICKUP:
+        point = fields.get("pickup_point", "")
+        if point not in offer.pickup_points:
+            raise BadInput("pickup_point_invalid", "Välj ett utlämningsställe.", field="pickup_point")
+        address = [point]
+    else:
+        address = [required_text(fields, "name", 100), required_text(fields, "street", 100),
+                   f"{required_text(fields, 'postal_code', 10)} {required_text(fields, 'city', 60)}"]  # fmt: skip
+
+    def order_once() -> dict[str, Any]:
+        order_id = str(uuid.uuid4())
+        record = KitOrderRecord(
+            principal.subject_id, f"order#{order_id}", order_id=order_id, test_id=offer.test_id,
+            status=Status.ORDERED.value, ordered_key=f"{now.isoformat()}#{order_id}", delivery=delivery.value,
+            address_lines=address, ordered_at=now,
+        )  # fmt: skip
+        try:
+            ports.kit_orders.create(record)
+        except Taken:
+            raise Conflict("order_open", "Du har redan en pågående beställning av det testet.") from None
+        logger.info("kit ordered", extra={"order_id": order_id, "test_id": offer.test_id})
+        record_metric("KitOrdered")
+        return {"order_id": order_id}
+
+    payload = {"test_id": test_id, "delivery": delivery.value, "subject": principal.subject_id}
+    return str(run_idempotent(operation="self_tests.order", caller=principal.citizen_id,
+                              idempotency_key=fields.get("submission_id"), payload=payload, command=order_once,
+                              lambda_context=lambda_context)["order_id"])  # fmt: skip
+
+
+def register_kit(ports: Ports, principal: CitizenPrincipal, kit_number: str | None, now: datetime) -> str:
+    """A kit picked up from a box outside a clinic, registered by its number once the sample is taken."""
+    number = (kit_number or "").strip().upper()
+    kit = ports.kits.get(number) if number else None
+    if kit is None or kit.registered_order_id:
+        raise Unprocessable("kit_unknown", "Vi hittar inget oregistrerat kit med det numret. Kontrollera numret.")
+    offer = _offer(ports, kit.test_id)
+    if refusal := _refusal(ports, principal, offer, now):
+        raise Unprocessable("not_eligible", refusal)
+    order_id = str(uuid.uuid4())
+    record = KitOrderRecord(
+        principal.subject_id, f"order#{order_id}", order_id=order_id, test_id=offer.test_id,
+        status=Status.SAMPLE_REGISTERED.value, ordered_key=f"{now.isoformat()}#{order_id}",
+        delivery=Delivery.PICKUP.value, kit_number=number, ordered_at=now, sent_at=now, sample_registered_at=now,
+        awaiting_sample="yes", return_by=rules.return_deadline(now).isoformat(),
+    )  # fmt: skip
+    try:
+        ports.kit_orders.create(record, kit=number)
+    except Taken:
+        raise Conflict("order_open", "Du har redan en pågående beställning av det testet, eller kitet är redan "
+                                     "registrerat.") from None  # fmt: skip
+    return order_id
+
+
+def _own_order(ports: Ports, principal: CitizenPrincipal, order_id: str) -> KitOrderRecord:
+    record = ports.kit_orders.by_order(order_id)
+    if record is None or record.citizen_id != principal.subject_id:
+        raise NotFound("order_not_found", "Beställningen finns inte.")
+    return record
+
+
+def sample_taken(ports: Ports, principal: CitizenPrincipal, order_id: str, now: datetime) -> None:
+    record = _own_order(ports, principal, order_id)
+    if not ports.kit_orders.sample_taken(record, now):
+        raise Unprocessable("order_not_sent", "Provet kan registreras när kitet har kommit.")
+
+
+# -- the lab and the logistics partner -------------------------------------------------------------
+
+
+def waiting_orders(ports: Ports, principal: IntegrationPrincipal, status: str | None,
+                   cursor: str | None) -> dict[str, Any]:  # fmt: skip
+    """GET /integration/v1/kit-orders?status=ordered: a page of orders to ship, oldest first."""
+    principal.require_scope(LAB_SCOPE)
+    if status not in ("ordered", "sent", "sample_registered"):
+        raise BadInput("status_invalid", "status är ordered, sent eller sample_registered.", field="status")
+    try:
+        page, following = ports.kit_orders.waiting(Status(status), PAGE_MAX, cursor)
+    except ValueError:
+        raise BadInput("cursor_invalid", "Okänd cursor.", field="cursor") from None
+    return {
+        "orders": [{"order_id": r.order_id, "test_id": r.test_id, "status": r.status,
+                    "ordered_at": r.ordered_at.isoformat(), "delivery": r.delivery,
+                    "address_lines": list(r.address_lines or []), "kit_number": r.kit_number} for r in page],
+        "next_cursor": following,
+    }  # fmt: skip
+
+
+def mark_sent(ports: Ports, principal: IntegrationPrincipal, order_id: str, body: Any,
+              now: datetime) -> dict[str, Any]:  # fmt: skip
+    principal.require_scope(LAB_SCOPE)
+    body = json_object(body, {"kit_number"})
+    kit_number = required_text(body, "kit_number", 40).upper()
+    record = ports.kit_orders.by_order(order_id)
+    if record is None:
+        raise NotFound("order_not_found", "Beställningen finns inte.")
+    if record.kit_number == kit_number and record.status != Status.ORDERED.value:
+        return {"order_id": order_id, "status": record.status}  # the same call again
+    if not ports.kit_orders.mark_sent(record, kit_number, now, rules.return_deadline(now)):
+        raise Conflict("order_not_waiting", "Beställningen väntar inte på att skickas.")
+    return {"order_id": order_id, "status": Status.SENT.value}
+
+
+def post_result(ports: Ports, principal: IntegrationPrincipal, body: Any, idempotency_key: str | None,
+                now: datetime, lambda_context: Any = None) -> dict[str, Any]:  # fmt: skip
+    """POST /integration/v1/lab-results: the result to the inbox, once per Idempotency-Key."""
+    principal.require_scope(LAB_SCOPE)
+    body = json_object(body, {"order_id", "kit_number", "analyses", "analysed_at"})
+    if bool(body.get("order_id")) == bool(body.get("kit_number")):
+        raise BadInput("order_or_kit_required", "Ange order_id eller kit_number.", field="order_id")
+    analyses = body.get("analyses")
+    if not isinstance(analyses, list) or not analyses:
+        raise BadInput("analyses_invalid", "Fältet analyses ska vara en lista med analys och utfall.", field="analyses")
+    outcomes: dict[str, Outcome] = {}
+    for item in analyses:
+        try:
+            outcomes[str(item["analysis"])] = Outcome(item["outcome"])
+        except (KeyError, TypeError, ValueError):
+            raise BadInput("analyses_invalid", "Varje analys har analysis och outcome (negative, positive, "
+                                               "technical_error).", field="analyses") from None  # fmt: skip
+    analysed_at = optional_text(body, "analysed_at", 40)
+
+    def result_once() -> dict[str, Any]:
+        record = (ports.kit_orders.by_order(body["order_id"]) if body.get("order_id")
+                  else ports.kit_orders.by_kit(str(body["kit_number"]).upper()))  # fmt: skip
+        if record is None:
+            raise Unprocessable("order_unknown", "Beställningen eller kitet finns inte.")
+        if Status(record.status) not in rules.OPEN:
+            raise Conflict("already_resulted", "Beställningen har redan ett svar eller har gått ut.")
+        offer = _offer(ports, record.test_id)
+        if set(outcomes) != set(offer.analyses):
+            raise BadInput("analyses_invalid", f"Testet har analyserna {', '.join(offer.analyses)}.", field="analyses")
+        result = rules.overall(outcomes)
+        try:
+            ports.kit_orders.resulted(record, outcomes, result, now)
+        except Taken:
+            raise Conflict("already_resulted", "Beställningen har redan ett svar.") from None
+        _tell(ports, record, offer, outcomes, result, now)
+        logger.info("lab result", extra={"order_id": record.order_id, "analysed_at": analysed_at})
+        record_metric("LabResultDelivered")
+        return {"order_id": record.order_id, "result": result.value}
+
+    return run_idempotent(operation="self_tests.result", caller=principal.key_id, idempotency_key=idempotency_key,
+                          payload=body, command=result_once, lambda_context=lambda_context)  # fmt: skip
+
+
+def _tell(ports: Ports, record: KitOrderRecord, offer: TestOffer, outcomes: dict[str, Outcome], result: Outcome,
+          now: datetime) -> None:  # fmt: skip
+    unit = ports.units.get(offer.follow_up_unit)
+    account = ports.accounts.get(record.citizen_id)
+    files: tuple[Attachment, ...] = ()
+    actions: tuple[Action, ...] = ()
+    if result is Outcome.POSITIVE:
+        positive = [a for a, o in outcomes.items() if o is Outcome.POSITIVE]
+        person = ports.register.get(record.citizen_id)
+        from chalicelib.web.letters import referral_pdf  # fpdf2 only when a referral is made
+
+        pdf = referral_pdf(person.full_name if person else "", offer.name, positive, record.order_id,
+                           stockholm_date(now), unit.name if unit else "")  # fmt: skip
+        attachment = Attachment(str(uuid.uuid4()), "Remiss för behandling.pdf", "application/pdf", len(pdf))
+        ports.attachment_files.put(attachment.attachment_id, pdf, attachment.content_type)
+        files = (attachment,)
+        ports.follow_ups.add(FollowUpRecord(
+            offer.follow_up_unit, f"{now.isoformat()}#{record.order_id}", citizen_id=record.citizen_id,
+            order_id=record.order_id, test_name=offer.name, positive=positive, resulted_at=now))  # fmt: skip
+    elif result is Outcome.TECHNICAL_ERROR:
+        actions = (Action("Beställ ett nytt kit", f"/self-tests/{offer.test_id}"),)
+    letter = inbox.Letter(topic=f"Provsvar: {offer.name}", subject=f"Ditt provsvar: {offer.name}",
+                          body=offer.texts.get(result.value, ""), actions=actions)  # fmt: skip
+    inbox.deliver(ports, account, unit, letter, "lab", now, files=files)
+
+
+def expire_and_remind(ports: Ports, now: datetime) -> dict[str, int]:
+    """Daily: remind a week before the return limit, expire after it; each once."""
+    reminded = expired = 0
+    for record in ports.kit_orders.near_deadline(now + rules.REMINDER_BEFORE):
+        offer = _offer(ports, record.test_id)
+        unit = ports.units.get(offer.follow_up_unit)
+        deadline = datetime.fromisoformat(record.return_by)
+        if deadline <= now:
+            try:
+                ports.kit_orders.expire(record, now)
+            except Taken:
+                continue
+            expired += 1
+            text = (f"Vi har inte fått något prov från ditt kit inom {rules.RETURN_DAYS} dagar, så beställningen har "
+                    "avslutats. Du kan beställa ett nytt kit när du vill.")  # fmt: skip
+            actions = (Action("Beställ ett nytt kit", f"/self-tests/{offer.test_id}"),)
+            subject = f"Din beställning har gått ut: {offer.name}"
+        elif ports.kit_orders.remind(record, now):
+            reminded += 1
+            text = (f"Kom ihåg att skicka in ditt prov senast {stockholm_date(deadline).isoformat()}. Efter det går "
+                    "beställningen ut.")  # fmt: skip
+            actions = ()
+            subject = f"Påminnelse: skicka in ditt prov ({offer.name})"
+        else:
+            continue
+        inbox.deliver(ports, ports.accounts.get(record.citizen_id), unit,
+                      inbox.Letter(f"Provsvar: {offer.name}", subject, text, actions), "lab", now)  # fmt: skip
+    return {"reminded": reminded, "expired": expired}
+
+
+# -- the clinic's follow-up list ---------------------------------------------------------------------
+
+
+def follow_up_list(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, now: datetime) -> list[tuple[
+        FollowUpRecord, str | None]]:  # fmt: skip
+    """Positive results for the clinic to follow up, with the person's name; each shown is logged."""
+    if not principal.has_role(unit_hsa_id, *FOLLOW_UP_ROLES):
+        raise Forbidden("unit_not_allowed", "Du har ingen behörighet till enhetens uppföljningslista.")
+    unit = ports.units.get(unit_hsa_id)
+    entries = ports.follow_ups.of_unit(unit_hsa_id)
+    people = {p.citizen_id: p for p in ports.register.get_many(sorted({e.citizen_id for e in entries}))}
+    for entry in entries:
+        ports.access_log.record(entry.citizen_id, AccessEntry(
+            staff_hsa_id=principal.hsa_id, staff_name=principal.display_name, unit_hsa_id=unit_hsa_id,
+            unit_name=unit.name if unit else unit_hsa_id, what="lab_result", item_id=entry.order_id, read_at=now))
+    return [(e, None if (p := people.get(e.citizen_id)) is None or p.protected_identity else p.full_name)
+            for e in entries]  # fmt: skip
