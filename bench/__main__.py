@@ -4,7 +4,8 @@
    start pays both when a path needs boto3; the app itself imports only botocore via PynamoDB).
 2. DynamoDB calls made by one citizen login, one staff login, and the start pages after them;
    by delivering a message (with S3 calls for one attachment), listing the inbox and opening a thread;
-   by publishing slots, listing free times, booking, rebooking and cancelling.
+   by publishing slots, listing free times, booking, rebooking and cancelling; by ordering a self-test
+   kit, shipping it and posting a negative and a positive result.
 3. The evening release of 10,000 summonses against moto in server mode (bench/summons_release.py).
 """
 
@@ -127,6 +128,7 @@ def login_calls() -> None:
                 print(f"  {label:<28} start page    {_describe(calls)}")
             _inbox_calls(client, key, region_demo.citizens(today))
             _booking_calls(client, key, today)
+            _self_test_calls(client, key)
 
 
 def _inbox_calls(client, key: str, citizens) -> None:
@@ -213,6 +215,40 @@ def _booking_calls(client, key: str, today) -> None:
     with counting_dynamodb_calls(services) as calls:
         browser.post_form(f"/bookings/{booking_id}/cancel", {"csrf_token": csrf})
     print(f"  {'cancel':<28} POST          {_describe(calls)}")
+
+
+def _self_test_calls(client, key: str) -> None:
+    """A citizen orders a kit; the lab ships it and posts a negative and a positive result."""
+    import json
+    import re
+
+    from tests.integration.harness import Browser
+
+    def lab(method: str, path: str, body: dict | None, idempotency_key: str | None = None):
+        headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+        if idempotency_key:
+            headers["Idempotency-Key"] = idempotency_key
+        return client.http.request(method, path, headers=headers, body=json.dumps(body).encode() if body else b"")
+
+    services = ("dynamodb", "s3")
+    for sub, outcome in (("karin", "negative"), ("maja", "positive")):
+        browser = Browser(client)
+        browser.login(sub)
+        page = browser.page("/self-tests/klamydia-gonorre")
+        form = {n: re.search(rf'name="{n}" value="([^"]+)"', page).group(1) for n in ("csrf_token", "submission_id")}
+        with counting_dynamodb_calls(services) as calls:
+            browser.post_form("/self-tests/klamydia-gonorre", {**form, "delivery": "pickup",
+                                                                "pickup_point": "Apoteket Norrby, Norrbygatan 2"})
+        print(f"  {'order a kit':<28} POST          {_describe(calls)}")
+        order_id = lab("GET", "/integration/v1/kit-orders?status=ordered", None).json_body["orders"][-1]["order_id"]
+        with counting_dynamodb_calls(services) as calls:
+            lab("POST", f"/integration/v1/kit-orders/{order_id}/sent", {"kit_number": f"B-{sub}"})
+        print(f"  {'mark a kit sent':<28} POST          {_describe(calls)}")
+        body = {"order_id": order_id, "analyses": [{"analysis": "chlamydia", "outcome": outcome},
+                                                   {"analysis": "gonorrhoea", "outcome": "negative"}]}  # fmt: skip
+        with counting_dynamodb_calls(services) as calls:
+            assert lab("POST", "/integration/v1/lab-results", body, f"bench-lab-{sub}").status_code == 201
+        print(f"  {outcome + ' result':<28} POST          {_describe(calls)}")
 
 
 def main() -> None:

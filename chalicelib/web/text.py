@@ -57,7 +57,7 @@ TEXT: dict[str, dict[str, str]] = {
         "selftest.register_intro": "Har du tagit ett kit ur en låda vid en mottagning? Skriv numret på kitet när du har tagit provet.",
         "selftest.kit_number": "Kitets nummer",
         "selftest.register": "Registrera",
-        "selftest.back": "Till egen provtagning",
+        "selftest.back": "Till egen provhantering",
         "selftest.delivery": "Hur vill du få kitet?",
         "selftest.delivery.home": "Hem till min folkbokföringsadress",
         "selftest.delivery.pickup": "Till ett utlämningsställe",
