@@ -120,6 +120,13 @@ class KitOrders:
                                      KitOrderRecord.sample_registered_at.set(now)],
                             KitOrderRecord.status == Status.SENT.value)  # fmt: skip
 
+    def mark_received(self, record: KitOrderRecord, now: datetime) -> bool:
+        """The sample is at the lab: the return limit no longer applies."""
+        return self._update(record, [
+            KitOrderRecord.status.set(Status.RECEIVED.value), KitOrderRecord.received_at.set(now),
+            KitOrderRecord.awaiting_sample.remove(),
+        ], KitOrderRecord.status.is_in(Status.SENT.value, Status.SAMPLE_REGISTERED.value))  # fmt: skip
+
     def remind(self, record: KitOrderRecord, now: datetime) -> bool:
         """Once per order: a run that repeats reminds nobody twice."""
         return self._update(record, [KitOrderRecord.reminded_at.set(now)],

@@ -127,3 +127,8 @@ def kit_orders() -> Response:
 def kit_sent(order_id: str) -> Response:
     body = json_body(integration_v1.current_request)
     return _call(self_tests.mark_sent, order_id, body, clock.utc_now())
+
+
+@integration_v1.route("/integration/v1/kit-orders/{order_id}/received", methods=["POST"])
+def kit_received(order_id: str) -> Response:
+    return _call(self_tests.mark_received, order_id, clock.utc_now())

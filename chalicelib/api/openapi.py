@@ -229,6 +229,13 @@ def openapi_document() -> dict[str, Any]:
                                          "schema": {"type": "string"}}],
                          "responses": {"200": _json({"type": "object"}), **_errors(400, 401, 403, 404, 409)}},
             },
+            "/integration/v1/kit-orders/{order_id}/received": {
+                "post": {"summary": "The sample has reached the lab; the return limit no longer applies",
+                         "security": [{"integrationKey": []}],
+                         "parameters": [{"name": "order_id", "in": "path", "required": True,
+                                         "schema": {"type": "string"}}],
+                         "responses": {"200": _json({"type": "object"}), **_errors(401, 403, 404, 409)}},
+            },
             "/integration/v1/messages": {
                 "post": {
                     "summary": "Deliver a message to a citizen's inbox",

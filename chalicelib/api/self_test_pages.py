@@ -50,8 +50,9 @@ def _order_page(principal: CitizenPrincipal, test_id: str, *, error: AppError | 
     if view is None:
         return _overview(principal)
     errors = {error.field: error.message} if error and error.field else {}
+    values = values or self_tests.last_delivery(ports(), principal, test_id)
     return _page(principal, "self_test_order.html", status=error.status if error else 200, view=view, error=error,
-                 errors=errors, values=values or {},
+                 errors=errors, values=values,
                  submission_id=(values or {}).get("submission_id") or str(uuid.uuid4()))  # fmt: skip
 
 

@@ -203,6 +203,33 @@ def mark_sent(ports: Ports, principal: IntegrationPrincipal, order_id: str, body
     return {"order_id": order_id, "status": Status.SENT.value}
 
 
+def mark_received(ports: Ports, principal: IntegrationPrincipal, order_id: str, now: datetime) -> dict[str, Any]:
+    principal.require_scope(LAB_SCOPE)
+    record = ports.kit_orders.by_order(order_id)
+    if record is None:
+        raise NotFound("order_not_found", "Beställningen finns inte.")
+    if record.status == Status.RECEIVED.value:
+        return {"order_id": order_id, "status": record.status}  # the same call again
+    if not ports.kit_orders.mark_received(record, now):
+        raise Conflict("order_not_out", "Beställningen har inget kit ute.")
+    return {"order_id": order_id, "status": Status.RECEIVED.value}
+
+
+def last_delivery(ports: Ports, principal: CitizenPrincipal, test_id: str) -> dict[str, str]:
+    """What the subject chose last time for this test, so ordering again is one click."""
+    orders = [r for r, _ in my_orders(ports, principal) if r.test_id == test_id and r.delivery]
+    if not orders:
+        return {}
+    last = orders[0]
+    chosen = {"delivery": last.delivery}
+    if last.delivery == Delivery.PICKUP.value and last.address_lines:
+        chosen["pickup_point"] = last.address_lines[0]
+    elif last.delivery == Delivery.OTHER.value and last.address_lines and len(last.address_lines) == 3:
+        postal_code, _, city = last.address_lines[2].partition(" ")
+        chosen.update(name=last.address_lines[0], street=last.address_lines[1], postal_code=postal_code, city=city)
+    return chosen
+
+
 def post_result(ports: Ports, principal: IntegrationPrincipal, body: Any, idempotency_key: str | None,
                 now: datetime, lambda_context: Any = None) -> dict[str, Any]:  # fmt: skip
     """POST /integration/v1/lab-results: the result to the inbox, once per Idempotency-Key."""

@@ -129,6 +129,9 @@ def test_from_order_to_each_outcome_in_the_inbox(region):
         sent = region.integration("POST", f"/integration/v1/kit-orders/{order.order_id}/sent", {"kit_number": f"k-{n}"})
         assert sent.json_body["status"] == "sent"
         browser.post_form(f"/self-tests/orders/{order.order_id}/sample", {"csrf_token": browser.csrf_token()})
+        received = region.integration("POST", f"/integration/v1/kit-orders/{order.order_id}/received", None)
+        assert received.json_body["status"] == "received"
+        assert "Mottaget av labbet" in browser.page("/self-tests")
         result = _result(region, order.order_id, f"lab-{n:04d}", chlamydia, gonorrhoea)
         assert result.status_code == 201, result.body
         message = browser.get("/api/v1/inbox").json_body["threads"][0]["messages"][0]
@@ -145,8 +148,10 @@ def test_from_order_to_each_outcome_in_the_inbox(region):
     error, _ = texts["ali"]
     assert "kunde inte analyseras" in error["body"]
     assert error["actions"] == [{"label": "Beställ ett nytt kit", "path": f"/self-tests/{STI}"}]
-    # The order closed: Ali can order again at once
+    # The order closed: Ali can order again at once, with last time's choice already made
     assert "Beställ test: Klamydia och gonorré" in texts["ali"][1].page("/self-tests")
+    again = texts["ali"][1].page(f"/self-tests/{STI}")
+    assert 'value="pickup" checked' in again and '<option value="Apoteket Norrby, Norrbygatan 2" selected>' in again
 
 
 def test_a_result_again_a_result_for_an_unknown_or_resulted_order_and_bad_analyses(region):
