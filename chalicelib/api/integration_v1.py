@@ -30,6 +30,13 @@ def _command(use_case: Callable[..., dict[str, Any]], status: int) -> Response:
     return json_response(result, status=status)
 
 
+def _call(use_case: Callable[..., dict[str, Any]], *args: Any, status: int = 200) -> Response:
+    """A call that is not an idempotent command: the key's system and the arguments to one use case."""
+    request = integration_v1.current_request
+    principal = integration.authenticate(ports(), request.headers.get("authorization"))
+    return json_response(use_case(ports(), principal, *args), status=status)
+
+
 @integration_v1.route("/integration/v1/population-register/persons", methods=["POST"])
 def update_register_person() -> Response:
     return _command(register.update_person, 200)
@@ -38,9 +45,8 @@ def update_register_person() -> Response:
 @integration_v1.route("/integration/v1/attachments", methods=["POST"])
 def request_attachment_upload() -> Response:
     """An upload slot; no Idempotency-Key: asking twice gives two slots, and the unused one expires."""
-    request = integration_v1.current_request
-    principal = integration.authenticate(ports(), request.headers.get("authorization"))
-    return json_response(attachments.request_upload(ports(), principal, json_body(request), clock.utc_now()), status=201)
+    body = json_body(integration_v1.current_request)
+    return _call(attachments.request_upload, body, clock.utc_now(), status=201)
 
 
 @integration_v1.route("/integration/v1/messages", methods=["POST"])
@@ -50,38 +56,24 @@ def send_message() -> Response:
 
 @integration_v1.route("/integration/v1/messages/{message_id}", methods=["GET"])
 def message_status(message_id: str) -> Response:
-    request = integration_v1.current_request
-    principal = integration.authenticate(ports(), request.headers.get("authorization"))
-    return json_response(inbox.status_for_sender(ports(), principal, message_id))
+    return _call(inbox.status_for_sender, message_id)
 
 
 @integration_v1.route("/integration/v1/citizen-status", methods=["POST"])
 def citizen_status() -> Response:
     """A read: the personnummer travels in the body, never in a URL; no Idempotency-Key needed."""
-    request = integration_v1.current_request
-    principal = integration.authenticate(ports(), request.headers.get("authorization"))
-    return json_response(inbox.citizen_status(ports(), principal, json_body(request), clock.utc_now()))
+    return _call(inbox.citizen_status, json_body(integration_v1.current_request), clock.utc_now())
 
 
 @integration_v1.route("/integration/v1/units/{unit_hsa_id}/slots", methods=["PUT"])
 def publish_slots(unit_hsa_id: str) -> Response:
     """The unit's slots for a day or a range become exactly these: a PUT, idempotent by nature."""
-    request = integration_v1.current_request
-    principal = integration.authenticate(ports(), request.headers.get("authorization"))
-    return json_response(booking_staff.publish_slots(ports(), principal, unit_hsa_id, json_body(request),
-                                                     clock.utc_now()))  # fmt: skip
+    return _call(booking_staff.publish_slots, unit_hsa_id, json_body(integration_v1.current_request), clock.utc_now())
 
 
 @integration_v1.route("/integration/v1/appointments", methods=["POST"])
 def book_appointment() -> Response:
     return _command(summons.book_from_care_system, 201)
-
-
-def _call(use_case: Callable[..., dict[str, Any]], *args: Any) -> Response:
-    """A call that is not an idempotent command: the key's system and the arguments to one use case."""
-    request = integration_v1.current_request
-    principal = integration.authenticate(ports(), request.headers.get("authorization"))
-    return json_response(use_case(ports(), principal, *args))
 
 
 @integration_v1.route("/integration/v1/appointments/{appointment_id}", methods=["GET"])
