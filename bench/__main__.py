@@ -5,7 +5,8 @@
 2. DynamoDB calls made by one citizen login, one staff login, and the start pages after them;
    by delivering a message (with S3 calls for one attachment), listing the inbox and opening a thread;
    by publishing slots, listing free times, booking, rebooking and cancelling; by ordering a self-test
-   kit, shipping it and posting a negative and a positive result.
+   kit, shipping it and posting a negative and a positive result; by a unit's case queue, opening a
+   case and answering it.
 3. The evening release of 10,000 summonses against moto in server mode (bench/summons_release.py).
 """
 
@@ -129,6 +130,7 @@ def login_calls() -> None:
             _inbox_calls(client, key, region_demo.citizens(today))
             _booking_calls(client, key, today)
             _self_test_calls(client, key)
+            _case_calls(client)
 
 
 def _inbox_calls(client, key: str, citizens) -> None:
@@ -249,6 +251,37 @@ def _self_test_calls(client, key: str) -> None:
         with counting_dynamodb_calls(services) as calls:
             assert lab("POST", "/integration/v1/lab-results", body, f"bench-lab-{sub}").status_code == 201
         print(f"  {outcome + ' result':<28} POST          {_describe(calls)}")
+
+
+def _case_calls(client) -> None:
+    """Ten cases in a unit's queue; staff list the queue, open, take and answer one."""
+    import re
+    import urllib.parse
+
+    from tests.integration.harness import Browser
+
+    citizen = Browser(client)
+    citizen.login("anna")
+    for n in range(10):
+        page = citizen.page("/contact/SE2321000099-VC01/skicka-meddelande")
+        form = {k: re.search(rf'name="{k}" value="([^"]+)"', page).group(1) for k in ("csrf_token", "submission_id")}
+        citizen.post_form("/contact/SE2321000099-VC01/skicka-meddelande",
+                          {**form, "q-fraga": f"Fråga {n}", "accept_terms": "yes"})  # fmt: skip
+    staff = Browser(client)
+    staff.login("eva", "staff")
+    with counting_dynamodb_calls() as calls:
+        page = staff.page("/staff/cases?unit=SE2321000099-VC01")
+    print(f"  {'case queue, 10 open':<28} page          {_describe(calls)}")
+    case_id = re.search(r'href="/staff/cases/([0-9a-f-]{36})"', page).group(1)
+    csrf = staff.csrf_token("/api/v1/staff/me")
+    with counting_dynamodb_calls() as calls:
+        staff.page(f"/staff/cases/{case_id}")
+    print(f"  {'open a case':<28} page          {_describe(calls)}")
+    staff.post_form(f"/staff/cases/{case_id}/take", {"csrf_token": csrf})
+    with counting_dynamodb_calls() as calls:
+        staff.post_form(f"/staff/cases/{case_id}/answer", {"csrf_token": csrf, "template": "answer",
+                                                           "text": urllib.parse.quote("Svar")})  # fmt: skip
+    print(f"  {'answer a case':<28} POST          {_describe(calls)}")
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from chalicelib.adapters.booking import visit_type_map
 from chalicelib.adapters.tables import OpeningHours, UnitRecord
 from chalicelib.domain.booking import PRESETS, Slot, VisitType, Visibility
 from chalicelib.domain.clock import STOCKHOLM
+from chalicelib.domain.cases import CaseType, Question, QuestionKind
 from chalicelib.domain.self_tests import Delivery, TestOffer
 from chalicelib.domain.people import Address, PersonUpdate
 from chalicelib.domain.personnummer import parse, with_check_digit
@@ -183,6 +184,7 @@ def seed(ports: Ports, now: datetime, today: date) -> str:
         for unit, role in s.roles:
             ports.staff.grant(s.hsa_id, s.name, RoleAtUnit(unit, role), now)
     seed_self_tests(ports)
+    seed_cases(ports)
     return integration.issue_key(
         ports,
         system_name="Demo journalsystem",
@@ -221,6 +223,50 @@ SELF_TESTS = (
     ),
 )  # fmt: skip
 PICKUP_KITS = tuple(f"KIT-{n}" for n in range(1001, 1011))  # in the box outside the STI clinic
+
+
+def _q(question_id: str, label: str, kind: str = "text", *, required: bool = True,
+       options: tuple[str, ...] = ()) -> Question:  # fmt: skip
+    return Question(question_id, label, QuestionKind(kind), required, options)
+
+
+TERMS = ("Ärendet läses av mottagningens personal under dagtid. Använd inte tjänsten om du behöver vård "
+         "akut – ring 112 eller 1177.")  # fmt: skip
+CENTRAL_CASE_TYPES = (
+    CaseType("skicka-meddelande", "Skicka meddelande", "Ställ en fråga till mottagningen.", TERMS,
+             (_q("fraga", "Din fråga"), _q("kontakt", "Önskad kontaktperson", required=False))),
+    CaseType("fornya-recept", "Förnya recept", "Be om att få ett recept förnyat.", TERMS,
+             (_q("lakemedel", "Läkemedlets namn"), _q("styrka", "Styrka, till exempel 50 mg"),
+              _q("form", "Form", "choice", options=("tablett", "kapsel", "kräm", "flytande", "annat")),
+              _q("ovrigt", "Något mer mottagningen behöver veta?", required=False))),
+    CaseType("bestall-journalkopia", "Beställ journalkopia", "Beställ en kopia av din journal.", TERMS,
+             (_q("period", "Vilken period gäller det?"),)),
+    CaseType("begar-intyg", "Begär intyg", "Be om ett intyg, till exempel körkortsintyg.", TERMS,
+             (_q("typ", "Vilket intyg?"), _q("nytt", "Är det en förnyelse?", "yes_no"),
+              _q("utfardare", "Vem utfärdade det tidigare intyget?", required=False),
+              _q("giltigt", "Hur länge gäller det nuvarande intyget?", "date", required=False))),
+    CaseType("fornya-hjalpmedel", "Förnya hjälpmedel", "Beställ mer av ett hjälpmedel du redan har.", TERMS,
+             (_q("produkt", "Produkt"), _q("storlek", "Storlek", required=False),
+              _q("per-dag", "Antal per dag", "number"), _q("forpackningar", "Antal förpackningar", "number"))),
+    CaseType("forlang-sjukskrivning", "Förläng sjukskrivning", "Be om förlängd sjukskrivning.", TERMS,
+             (_q("varfor", "Hur mår du och varför behöver du förlängning?"), _q("till", "Till vilket datum?", "date"))),
+    CaseType("egenremiss", "Egenremiss", "Skicka en remiss till mottagningen själv.", TERMS,
+             (_q("besvar", "Vad söker du för?"),)),
+    CaseType("bestall-tid", "Beställ tid", "Be om en tid (där webbokning saknas).", TERMS,
+             (_q("vad", "Vad gäller besöket?"), _q("nar", "När passar det dig?", required=False))),
+    CaseType("av-omboka-tid", "Av- eller omboka tid", "Ändra en tid (där webbokning saknas).", TERMS,
+             (_q("tid", "Vilken tid gäller det?"), _q("vill", "Vad vill du?", "choice", options=("avboka", "omboka")))),
+    CaseType("synpunkter", "Lämna synpunkter och klagomål", "Berätta vad du tycker om vården.", TERMS,
+             (_q("till", "Till vem?", "choice", options=("mottagningen", "patientnämnden")),
+              _q("synpunkt", "Dina synpunkter"))),
+)  # fmt: skip
+
+
+def seed_cases(ports: Ports) -> None:
+    for case_type in CENTRAL_CASE_TYPES:
+        ports.case_types.save("central", case_type)
+    for unit in ("SE2321000099-VC01", "SE2321000099-KA01"):
+        ports.units.set_case_types(unit, {t.case_type_id for t in CENTRAL_CASE_TYPES}, set())
 
 
 def seed_self_tests(ports: Ports) -> None:

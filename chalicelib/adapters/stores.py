@@ -216,6 +216,12 @@ class UnitDirectory:
         UnitRecord(hsa_id).update(actions=[UnitRecord.summons_template.set(template)],
                                   condition=UnitRecord.hsa_id.exists())  # fmt: skip
 
+    def set_case_types(self, hsa_id: str, active: set[str], paused: set[str]) -> None:
+        UnitRecord(hsa_id).update(actions=[
+            UnitRecord.active_case_types.set(active) if active else UnitRecord.active_case_types.remove(),
+            UnitRecord.paused_case_types.set(paused) if paused else UnitRecord.paused_case_types.remove(),
+        ], condition=UnitRecord.hsa_id.exists())  # fmt: skip
+
     def set_visit_types(self, hsa_id: str, visit_types: list[VisitType]) -> None:
         UnitRecord(hsa_id).update(actions=[UnitRecord.visit_types.set([visit_type_map(v) for v in visit_types])],
                                   condition=UnitRecord.hsa_id.exists())  # fmt: skip

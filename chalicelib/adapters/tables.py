@@ -54,6 +54,10 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | kits near or past their return deadline          | Query kit-orders index deadline (sparse)    |
 | a picked-up kit by number                        | GetItem kits (kit_number)                   |
 | a clinic's follow-up list of positive results    | Query follow-ups (unit_hsa_id), descending  |
+| the central case types, or one unit's local ones | Query case-types (owner)                    |
+| a unit's open cases, soonest due first           | Query cases index open-queue (sparse)       |
+| a citizen's cases                                | Query cases index by-citizen                |
+| take a case / answer / reply                     | UpdateItem cases with a condition on handler and status |
 | a notification to send (coalesced)               | UpdateItem notifications, condition none waiting and none sent in 15 min |
 | notifications due now                            | Query notifications index due (sparse), due_at <= now |
 | claim / done / retry a notification              | UpdateItem notifications with a condition   |
@@ -251,6 +255,8 @@ class UnitRecord(Model):
     opening_hours = ListAttribute(of=OpeningHours, default=list)
     visit_types = ListAttribute(of=VisitTypeMap, default=list)
     summons_template = SummonsTemplateMap(null=True)
+    active_case_types = UnicodeSetAttribute(null=True)  # central case types the unit has switched on
+    paused_case_types = UnicodeSetAttribute(null=True)
     directory = UnitDirectoryIndex()
 
 
@@ -596,6 +602,84 @@ class FollowUpRecord(Model):
     resulted_at = UTCDateTimeAttribute()
 
 
+class QuestionMap(MapAttribute):
+    question_id = UnicodeAttribute()
+    label = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    required = BooleanAttribute(default=True)
+    options = ListAttribute(of=UnicodeAttribute, default=list)
+
+
+class CaseTypeRecord(Model):
+    Meta = _meta("case-types")
+    owner = UnicodeAttribute(hash_key=True)  # "central" or the unit's HSA-id for local types
+    case_type_id = UnicodeAttribute(range_key=True)
+    name = UnicodeAttribute()
+    description = UnicodeAttribute()
+    terms = UnicodeAttribute()
+    questions = ListAttribute(of=QuestionMap, default=list)
+
+
+class OpenQueueIndex(GlobalSecondaryIndex):
+    """Sparse: only open cases carry `open_unit`."""
+
+    class Meta:
+        index_name = "open-queue"
+        projection = AllProjection()
+
+    open_unit = UnicodeAttribute(hash_key=True)
+    due_key = UnicodeAttribute(range_key=True)  # "<due_at ISO UTC>#<case_id>"
+
+
+class CasesByCitizenIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-citizen"
+        projection = AllProjection()
+
+    citizen_id = UnicodeAttribute(hash_key=True)
+    created_key = UnicodeAttribute(range_key=True)
+
+
+class AnswerMap(MapAttribute):
+    label = UnicodeAttribute()
+    answer = UnicodeAttribute()
+
+
+class EntryMap(MapAttribute):
+    """One turn in a case's conversation."""
+
+    author = UnicodeAttribute()  # "citizen" or "staff"
+    name = UnicodeAttribute()
+    text = UnicodeAttribute()
+    template = UnicodeAttribute(null=True)
+    at = UTCDateTimeAttribute()
+
+
+class CaseRecord(Model):
+    Meta = _meta("cases")
+    case_id = UnicodeAttribute(hash_key=True)
+    unit_hsa_id = UnicodeAttribute()
+    citizen_id = UnicodeAttribute()
+    sent_by_id = UnicodeAttribute()  # the citizen who sent it (a guardian for a child)
+    case_type_id = UnicodeAttribute()
+    case_type_name = UnicodeAttribute()
+    answers = ListAttribute(of=AnswerMap, default=list)  # in the question order
+    status = UnicodeAttribute()
+    handler_hsa_id = UnicodeAttribute(null=True)
+    handler_name = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    created_key = UnicodeAttribute()
+    due_at = UTCDateTimeAttribute()
+    due_key = UnicodeAttribute()
+    open_unit = UnicodeAttribute(null=True)
+    first_answered_at = UTCDateTimeAttribute(null=True)
+    closed_at = UTCDateTimeAttribute(null=True)
+    conversation = ListAttribute(of=EntryMap, default=list)
+    version = NumberAttribute(default=1)
+    open_queue = OpenQueueIndex()
+    by_citizen = CasesByCitizenIndex()
+
+
 class StaffProfile(Model):
     """A staff member's name and title (from HSA, at login) and their own signature text."""
 
@@ -673,6 +757,8 @@ ALL_MODELS: tuple[type[Model], ...] = (
     KitOrderRecord,
     KitRecord,
     FollowUpRecord,
+    CaseTypeRecord,
+    CaseRecord,
 )
 
 

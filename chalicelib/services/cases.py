@@ -1,0 +1,196 @@
+"""Case requests: a citizen (or a guardian for a child under 13) finds a unit, picks one of its
+active case types, answers its questions and sends it; the unit's staff take it (exactly one of
+them), answer with a counter-question, a partial answer, an answer or a referral, and every answer
+lands in the citizen's inbox. Every staff read of a case goes to the access log."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, time
+from typing import Any
+
+from chalicelib.adapters.access_log import AccessEntry
+from chalicelib.adapters.tables import AnswerMap, CaseRecord, EntryMap, UnitRecord
+from chalicelib.domain import case_due
+from chalicelib.domain.case_due import OpeningHours
+from chalicelib.domain.clock import stockholm_date
+from chalicelib.domain.cases import AFTER, TEXT_MAX, CaseType, Status, Template, answer_errors
+from chalicelib.domain.roles import StaffRole
+from chalicelib.errors import BadInput, Conflict, Forbidden, NotFound, Unprocessable
+from chalicelib.observability import logger, record_metric
+from chalicelib.services import inbox
+from chalicelib.services.integration import run_idempotent
+from chalicelib.services.ports import Ports
+from chalicelib.services.principals import CitizenPrincipal, StaffPrincipal
+from chalicelib.services.staff_messages import profile
+
+WORKERS = (StaffRole.CASE_RECEIVER, StaffRole.CASE_HANDLER)
+READERS = (*WORKERS, StaffRole.REVIEWER)
+_SUBJECTS = {Template.COUNTER_QUESTION: "Fråga från mottagningen", Template.ANSWER: "Svar på ditt ärende",
+             Template.PARTIAL: "Delsvar på ditt ärende", Template.REFERRAL: "Svar på ditt ärende"}  # fmt: skip
+
+
+class InvalidForm(BadInput):
+    """Several fields wrong at once: each message goes beside its field."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("form_invalid", "Rätta de markerade fälten.")
+        self.errors = errors
+
+
+# -- the citizen -------------------------------------------------------------------------------
+
+
+def find_units(ports: Ports, query: str | None) -> list[UnitRecord]:
+    """Units whose name or municipality contains the words searched for (the directory is one Query)."""
+    words = (query or "").casefold().split()
+    return [u for u in ports.units.all() if all(w in f"{u.name} {u.municipality} {u.city}".casefold() for w in words)]
+
+
+def case_types_at(ports: Ports, unit: UnitRecord) -> list[CaseType]:
+    """The unit's active case types: central ones switched on and not paused, and its own."""
+    active = set(unit.active_case_types or ()) - set(unit.paused_case_types or ())
+    return [t for t in ports.case_types.central() if t.case_type_id in active] + ports.case_types.local(unit.hsa_id)
+
+
+def _unit(ports: Ports, unit_hsa_id: str) -> UnitRecord:
+    unit = ports.units.get(unit_hsa_id)
+    if unit is None:
+        raise NotFound("unit_not_found", "Mottagningen finns inte.")
+    return unit
+
+
+def form_for(ports: Ports, unit_hsa_id: str, case_type_id: str) -> tuple[UnitRecord, CaseType]:
+    unit = _unit(ports, unit_hsa_id)
+    case_type = next((t for t in case_types_at(ports, unit) if t.case_type_id == case_type_id), None)
+    if case_type is None:
+        raise Unprocessable("case_type_not_active", "Mottagningen tar inte emot det ärendet här.")
+    return unit, case_type
+
+
+def opening_hours(unit: UnitRecord) -> OpeningHours:
+    days = {h.weekday: (time.fromisoformat(h.opens), time.fromisoformat(h.closes)) for h in unit.opening_hours or ()}
+    return OpeningHours(days) if days else OpeningHours.default()
+
+
+def submit(ports: Ports, principal: CitizenPrincipal, unit_hsa_id: str, case_type_id: str, fields: dict[str, str],
+           now: datetime, lambda_context: Any = None) -> str:  # fmt: skip
+    """Validate every answer and the terms, then send once per form."""
+    unit, case_type = form_for(ports, unit_hsa_id, case_type_id)
+    answers, errors = answer_errors(case_type, fields)
+    if fields.get("accept_terms") != "yes":
+        errors["terms"] = "Du behöver godkänna villkoren för att skicka ärendet."
+    if errors:
+        raise InvalidForm(errors)
+
+    def send_once() -> dict[str, Any]:
+        case_id = str(uuid.uuid4())
+        due = case_due.due_at(now, opening_hours(unit))
+        ports.cases.create(CaseRecord(
+            case_id, unit_hsa_id=unit.hsa_id, citizen_id=principal.subject_id, sent_by_id=principal.citizen_id,
+            case_type_id=case_type.case_type_id, case_type_name=case_type.name,
+            answers=[AnswerMap(label=q.label, answer=answers[q.question_id])
+                     for q in case_type.questions if q.question_id in answers],
+            status=Status.NEW.value, created_at=now, created_key=f"{now.isoformat()}#{case_id}", due_at=due,
+            due_key=f"{due.isoformat()}#{case_id}", open_unit=unit.hsa_id,
+        ))  # fmt: skip
+        logger.info("case sent", extra={"case_id": case_id, "unit_hsa_id": unit.hsa_id})
+        record_metric("CaseSent")
+        return {"case_id": case_id}
+
+    payload = {"unit": unit_hsa_id, "type": case_type_id, "subject": principal.subject_id, "answers": answers}
+    return str(run_idempotent(operation="cases.submit", caller=principal.citizen_id,
+                              idempotency_key=fields.get("submission_id"), payload=payload, command=send_once,
+                              lambda_context=lambda_context)["case_id"])  # fmt: skip
+
+
+def my_cases(ports: Ports, principal: CitizenPrincipal) -> list[CaseRecord]:
+    return ports.cases.of_citizen(principal.subject_id)
+
+
+def my_case(ports: Ports, principal: CitizenPrincipal, case_id: str) -> CaseRecord:
+    record = ports.cases.get(case_id)
+    if record is None or record.citizen_id != principal.subject_id:
+        raise NotFound("case_not_found", "Ärendet finns inte.")
+    return record
+
+
+def reply(ports: Ports, principal: CitizenPrincipal, case_id: str, text: str | None, now: datetime) -> None:
+    """The citizen answers a counter-question; the case goes back to its handler's queue."""
+    record = my_case(ports, principal, case_id)
+    body = _text(text, "reply")
+    if record.status != Status.WAITING_FOR_CITIZEN.value:
+        raise Unprocessable("case_not_waiting", "Ärendet väntar inte på svar från dig.")
+    entry = EntryMap(author="citizen", name=principal.display_name, text=body, template=None, at=now)
+    if not ports.cases.add_entry(record, entry, Status.IN_PROGRESS, now, (Status.WAITING_FOR_CITIZEN,)):
+        raise Conflict("case_changed", "Ärendet har ändrats. Ladda om sidan.")
+
+
+def _text(value: str | None, field: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise BadInput("field_required", "Skriv ett svar.", field=field)
+    if len(text) > TEXT_MAX:
+        raise BadInput("field_too_long", f"Högst {TEXT_MAX} tecken.", field=field)
+    return text
+
+
+# -- the staff tool -----------------------------------------------------------------------------------
+
+
+def queue(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str) -> list[CaseRecord]:
+    if not principal.has_role(unit_hsa_id, *READERS):
+        raise Forbidden("unit_not_allowed", "Du har ingen behörighet till enhetens ärenden.")
+    return ports.cases.queue(unit_hsa_id)
+
+
+def open_case(ports: Ports, principal: StaffPrincipal, case_id: str, now: datetime) -> CaseRecord:
+    """One case, for staff at its unit; the read is written to the citizen's access log first."""
+    record = ports.cases.get(case_id)
+    # Another unit's case gets the same answer as one that does not exist.
+    if record is None or not principal.has_role(record.unit_hsa_id, *READERS):
+        raise NotFound("case_not_found", "Ärendet finns inte.")
+    unit = ports.units.get(record.unit_hsa_id)
+    ports.access_log.record(record.citizen_id, AccessEntry(
+        staff_hsa_id=principal.hsa_id, staff_name=principal.display_name, unit_hsa_id=record.unit_hsa_id,
+        unit_name=unit.name if unit else record.unit_hsa_id, what="case", item_id=case_id, read_at=now))  # fmt: skip
+    return record
+
+
+def take(ports: Ports, principal: StaffPrincipal, case_id: str) -> None:
+    record = ports.cases.get(case_id)
+    if record is None or not principal.has_role(record.unit_hsa_id, *READERS):
+        raise NotFound("case_not_found", "Ärendet finns inte.")
+    if not principal.has_role(record.unit_hsa_id, *WORKERS):
+        raise Forbidden("role_required", "Du behöver vara ärendemottagare eller handläggare på enheten.")
+    if not ports.cases.take(case_id, principal.hsa_id, principal.display_name):
+        raise Conflict("case_taken", "Någon annan har redan tagit ärendet.")
+
+
+def answer(ports: Ports, principal: StaffPrincipal, case_id: str, template: str | None, text: str | None,
+           now: datetime) -> None:  # fmt: skip
+    """Answer a case one has taken; the answer, signed, goes to the citizen's inbox."""
+    record = ports.cases.get(case_id)
+    if record is None or not principal.has_role(record.unit_hsa_id, *READERS):
+        raise NotFound("case_not_found", "Ärendet finns inte.")
+    if not principal.has_role(record.unit_hsa_id, *WORKERS):
+        raise Forbidden("role_required", "Du behöver vara ärendemottagare eller handläggare på enheten.")
+    try:
+        kind = Template(template or "")
+    except ValueError:
+        raise BadInput("template_invalid", "Välj typ av svar.", field="template") from None
+    if record.status == Status.CLOSED.value:
+        raise Unprocessable("case_closed", "Ärendet är avslutat.")
+    if record.handler_hsa_id != principal.hsa_id:
+        raise Conflict("case_not_yours", "Ta ärendet innan du svarar.")
+    body = f"{_text(text, 'text')}\n\n{profile(ports, principal).signature(stockholm_date(now))}"
+    entry = EntryMap(author="staff", name=principal.display_name, text=body, template=kind.value, at=now)
+    if not ports.cases.add_entry(record, entry, AFTER[kind], now, (Status.IN_PROGRESS,), principal.hsa_id):
+        raise Conflict("case_changed", "Ärendet har ändrats sedan du öppnade det. Ladda om sidan.")
+    unit = ports.units.get(record.unit_hsa_id)
+    letter = inbox.Letter(topic=f"Ärende: {record.case_type_name}", subject=_SUBJECTS[kind], body=body,
+                          actions=(inbox.Action("Läs och svara", f"/cases/{case_id}"),)
+                          if kind is Template.COUNTER_QUESTION else ())  # fmt: skip
+    inbox.deliver(ports, ports.accounts.get(record.citizen_id), unit, letter, principal.hsa_id, now,
+                  staff_name=principal.display_name)  # fmt: skip
+    logger.info("case answered", extra={"case_id": case_id, "template": kind.value})

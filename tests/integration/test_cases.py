@@ -1,0 +1,164 @@
+"""Case requests: sending with validation beside each field, the unit's queue, the take race, the
+template types, replies, and authorisation per role and per unit."""
+
+from __future__ import annotations
+
+import re
+import threading
+
+from chalicelib.bootstrap import ports
+from chalicelib.domain import clock
+from chalicelib.domain.personnummer import parse
+from chalicelib.domain.roles import RoleAtUnit, StaffRole
+from chalicelib.errors import AppError
+from chalicelib.services import cases
+from chalicelib.services.principals import StaffPrincipal
+
+VC, HS = "SE2321000099-VC01", "SE2321000099-HS01"
+RENEWAL = {"q-lakemedel": "Levaxin", "q-styrka": "50 mikrogram", "q-form": "tablett", "accept_terms": "yes"}
+
+
+def _logged_in(region, sub: str, audience: str = "citizen"):
+    browser = region.browser()
+    browser.login(sub, audience)
+    return browser
+
+
+def _form(browser, unit: str = VC, case_type: str = "fornya-recept") -> dict[str, str]:
+    page = browser.page(f"/contact/{unit}/{case_type}")
+    return {n: re.search(rf'name="{n}" value="([^"]+)"', page).group(1) for n in ("csrf_token", "submission_id")}
+
+
+def _send(browser, answers: dict[str, str] = RENEWAL, unit: str = VC, case_type: str = "fornya-recept"):
+    return browser.post_form(f"/contact/{unit}/{case_type}", {**_form(browser, unit, case_type), **answers})
+
+
+def _case_id(response) -> str:
+    assert response.status_code == 303, response.body[:600]
+    return response.headers["Location"].split("?")[0].rsplit("/", 1)[1]
+
+
+def _citizen_id(region, sub: str) -> str:
+    return ports().identities.find(parse(region.people[sub].personnummer, region.today))
+
+
+def test_a_citizen_finds_the_unit_and_sends_a_renewal_with_every_answer_checked(region):
+    anna = _logged_in(region, "anna")
+    assert "Vårdcentralen Norrby" in anna.page("/contact?q=norrby")
+    assert "Vårdcentralen Norrby" not in anna.page("/contact?q=älvby")
+    card = anna.page(f"/contact/{VC}")
+    assert "Förnya recept" in card and "Lämna synpunkter och klagomål" in card
+    missing = _send(anna, {"q-form": "pulver"})
+    page = missing.body.decode()
+    assert missing.status_code == 400
+    for question, message in (("lakemedel", "Svara på frågan."), ("form", "Välj ett av alternativen."),
+                              ("terms", "godkänna villkoren")):  # fmt: skip
+        assert f'id="{question}-error"' in page and message in page
+    assert cases.my_cases(ports(), _principal(region, "anna")) == []
+    case_id = _case_id(_send(anna))
+    page = anna.page(f"/cases/{case_id}?sent=1")
+    assert "Ärendet är skickat" in page and "Levaxin" in page and "Skickat, inte påbörjat" in page
+    record = ports().cases.get(case_id)
+    assert record.due_at > record.created_at and record.status == "new"
+    # The STI clinic has not switched the case type on
+    assert anna.get(f"/contact/{HS}/fornya-recept").status_code == 422
+
+
+def _principal(region, sub: str):
+    from chalicelib.services.principals import CitizenPrincipal
+
+    return CitizenPrincipal(_citizen_id(region, sub), sub, None, None, "x")
+
+
+def test_exactly_one_of_two_staff_takes_a_case(region):
+    anna = _logged_in(region, "anna")
+    case_id = _case_id(_send(anna))
+    workers = [StaffPrincipal(f"SE2321000099-X{n}", f"Worker {n}", (RoleAtUnit(VC, StaffRole.CASE_HANDLER),), "x")
+               for n in range(2)]  # fmt: skip
+    barrier, outcomes = threading.Barrier(2), []
+
+    def take(principal: StaffPrincipal) -> None:
+        barrier.wait()
+        try:
+            cases.take(ports(), principal, case_id)
+            outcomes.append("took")
+        except AppError as error:
+            outcomes.append(error.code)
+
+    threads = [threading.Thread(target=take, args=(w,)) for w in workers]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert sorted(outcomes) == ["case_taken", "took"]
+    assert ports().cases.get(case_id).handler_hsa_id in {w.hsa_id for w in workers}
+
+
+def test_counter_question_reply_partial_answer_and_close(region):
+    anna = _logged_in(region, "anna")
+    case_id = _case_id(_send(anna))
+    eva = _logged_in(region, "eva", "staff")  # case receiver at the health centre
+    queue = eva.page(f"/staff/cases?unit={VC}")
+    assert "Förnya recept" in queue and "Skickat, inte påbörjat" in queue
+    csrf = eva.csrf_token("/api/v1/staff/me")
+    early = eva.post_form(f"/staff/cases/{case_id}/answer", {"csrf_token": csrf, "template": "answer", "text": "x"})
+    assert early.status_code == 409  # take it first
+    assert eva.post_form(f"/staff/cases/{case_id}/take", {"csrf_token": csrf}).status_code == 303
+    asked = eva.post_form(f"/staff/cases/{case_id}/answer", {"csrf_token": csrf, "template": "counter_question",
+                                                             "text": "Hur många tabletter har du kvar?"})
+    assert asked.status_code == 303 and ports().cases.get(case_id).status == "waiting_for_citizen"
+    letter = anna.get("/api/v1/inbox").json_body["threads"][0]["messages"][0]
+    assert letter["subject"] == "Fråga från mottagningen" and letter["actions"][0]["path"] == f"/cases/{case_id}"
+    # The citizen replies; the case is back with its handler
+    empty = anna.post_form(f"/cases/{case_id}/reply", {"csrf_token": anna.csrf_token(), "reply": " "})
+    assert empty.status_code == 400 and 'id="reply-error"' in empty.body.decode()
+    assert anna.post_form(f"/cases/{case_id}/reply", {"csrf_token": anna.csrf_token(),
+                                                      "reply": "Tio stycken."}).status_code == 303  # fmt: skip
+    assert ports().cases.get(case_id).status == "in_progress"
+    eva.post_form(f"/staff/cases/{case_id}/answer", {"csrf_token": csrf, "template": "partial",
+                                                     "text": "Läkaren tittar på det i morgon."})  # fmt: skip
+    assert ports().cases.get(case_id).status == "in_progress"
+    eva.post_form(f"/staff/cases/{case_id}/answer", {"csrf_token": csrf, "template": "answer",
+                                                     "text": "Receptet är förnyat."})  # fmt: skip
+    record = ports().cases.get(case_id)
+    assert record.status == "closed" and record.open_unit is None
+    assert [e.template or e.author for e in record.conversation] == ["counter_question", "citizen", "partial", "answer"]
+    assert record.conversation[-1].text.endswith("Eva Nilsson\nSjuksköterska\n" + clock.stockholm_date(
+        clock.utc_now()).isoformat())  # fmt: skip
+    assert "Förnya recept" not in eva.page(f"/staff/cases?unit={VC}")  # closed cases leave the queue
+    late = anna.post_form(f"/cases/{case_id}/reply", {"csrf_token": anna.csrf_token(), "reply": "En sak till"})
+    assert late.status_code == 422
+    again = eva.post_form(f"/staff/cases/{case_id}/answer", {"csrf_token": csrf, "template": "answer", "text": "x"})
+    assert again.status_code == 422 and len(ports().cases.get(case_id).conversation) == 4
+
+
+def test_authorisation_per_role_and_per_unit_and_every_read_is_logged(region):
+    anna = _logged_in(region, "anna")
+    case_id = _case_id(_send(anna))
+    lisa = _logged_in(region, "lisa", "staff")  # handler at the STI clinic
+    assert lisa.get(f"/staff/cases/{case_id}").status_code == 404
+    assert lisa.get(f"/staff/cases?unit={VC}").status_code == 403
+    reviewer = StaffPrincipal("SE2321000099-R9", "Granskare", (RoleAtUnit(VC, StaffRole.REVIEWER),), "x")
+    assert cases.open_case(ports(), reviewer, case_id, clock.utc_now()).case_id == case_id  # may read
+    for act in (lambda: cases.take(ports(), reviewer, case_id),
+                lambda: cases.answer(ports(), reviewer, case_id, "answer", "x", clock.utc_now())):
+        try:
+            act()
+        except AppError as error:
+            assert error.code == "role_required"
+        else:
+            raise AssertionError("a reviewer changed a case")
+    eva = _logged_in(region, "eva", "staff")
+    eva.page(f"/staff/cases/{case_id}")
+    log = ports().access_log.of_citizen(_citizen_id(region, "anna"))
+    assert [(e.staff_name, e.what) for e in log] == [("Eva Nilsson", "case"), ("Granskare", "case")]
+
+
+def test_a_guardian_sends_a_case_for_her_child(region):
+    karin = _logged_in(region, "karin")
+    elsa_id = next(c["child_id"] for c in karin.get("/api/v1/me").json_body["can_act_for"])
+    karin.post_form("/act-for", {"person": elsa_id, "csrf_token": karin.csrf_token()})
+    case_id = _case_id(_send(karin, {"q-fraga": "Elsa har ont i örat.", "accept_terms": "yes"},
+                             case_type="skicka-meddelande"))  # fmt: skip
+    record = ports().cases.get(case_id)
+    assert record.citizen_id == elsa_id and record.sent_by_id == _citizen_id(region, "karin")
+    karin.post_form("/act-for", {"person": "self", "csrf_token": karin.csrf_token()})
+    assert karin.get(f"/cases/{case_id}").status_code == 404
