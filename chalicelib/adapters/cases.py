@@ -9,7 +9,14 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
-from chalicelib.adapters.tables import CaseRecord, CaseTypeRecord, EntryMap, QuestionMap, condition_failed
+from chalicelib.adapters.tables import (
+    CaseRecord,
+    CaseTypeRecord,
+    EntryMap,
+    QuestionMap,
+    StandardReplyRecord,
+    condition_failed,
+)
 from chalicelib.domain.cases import CaseType, Question, QuestionKind, Status
 
 CENTRAL = "central"
@@ -54,6 +61,10 @@ class Cases:
         """The unit's open cases, soonest due first: one Query."""
         return list(CaseRecord.open_queue.query(unit_hsa_id))
 
+    def since(self, unit_hsa_id: str, start: datetime) -> list[CaseRecord]:
+        """The unit's cases that arrived from `start` on: one Query."""
+        return list(CaseRecord.by_unit.query(unit_hsa_id, CaseRecord.created_key >= start.isoformat()))
+
     def of_citizen(self, citizen_id: str) -> list[CaseRecord]:
         return list(CaseRecord.by_citizen.query(citizen_id, scan_index_forward=False))
 
@@ -86,3 +97,14 @@ class Cases:
         if handler_hsa_id is not None:
             condition = condition & (CaseRecord.handler_hsa_id == handler_hsa_id)
         return self._update(record.case_id, actions, condition)
+
+
+class StandardReplies:
+    def of_unit(self, unit_hsa_id: str) -> list[StandardReplyRecord]:
+        return list(StandardReplyRecord.query(unit_hsa_id))
+
+    def save(self, unit_hsa_id: str, reply_id: str, title: str, text: str) -> None:
+        StandardReplyRecord(unit_hsa_id, reply_id, title=title, text=text).save()
+
+    def delete(self, unit_hsa_id: str, reply_id: str) -> None:
+        StandardReplyRecord(unit_hsa_id, reply_id).delete()

@@ -170,6 +170,13 @@ class StaffDirectory:
             granted_at=now,
         ).save()
 
+    def at_unit(self, unit_hsa_id: str) -> list[StaffRoleAssignment]:
+        """Everyone holding a role at the unit: one Query of the by-unit index."""
+        return list(StaffRoleAssignment.by_unit.query(unit_hsa_id))
+
+    def revoke(self, staff_hsa_id: str, role: RoleAtUnit) -> None:
+        StaffRoleAssignment(staff_hsa_id, f"{role.unit_hsa_id}#{role.role.value}").delete()
+
 
 class StaffProfiles:
     def get(self, staff_hsa_id: str) -> staff.StaffProfile | None:

@@ -57,6 +57,8 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | the central case types, or one unit's local ones | Query case-types (owner)                    |
 | a unit's open cases, soonest due first           | Query cases index open-queue (sparse)       |
 | a citizen's cases                                | Query cases index by-citizen                |
+| a unit's cases of the last 30 days (answered in time) | Query cases index by-unit, created_key >= 30 days ago |
+| a unit's standard replies                        | Query standard-replies (unit_hsa_id)        |
 | take a case / answer / reply                     | UpdateItem cases with a condition on handler and status |
 | a notification to send (coalesced)               | UpdateItem notifications, condition none waiting and none sent in 15 min |
 | notifications due now                            | Query notifications index due (sparse), due_at <= now |
@@ -645,6 +647,25 @@ class AnswerMap(MapAttribute):
     answer = UnicodeAttribute()
 
 
+class CasesByUnitIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-unit"
+        projection = AllProjection()
+
+    unit_hsa_id = UnicodeAttribute(hash_key=True)
+    created_key = UnicodeAttribute(range_key=True)
+
+
+class StandardReplyRecord(Model):
+    """A unit's standard reply (standardsvar), written by its local admin."""
+
+    Meta = _meta("standard-replies")
+    unit_hsa_id = UnicodeAttribute(hash_key=True)
+    reply_id = UnicodeAttribute(range_key=True)
+    title = UnicodeAttribute()
+    text = UnicodeAttribute()
+
+
 class EntryMap(MapAttribute):
     """One turn in a case's conversation."""
 
@@ -678,6 +699,7 @@ class CaseRecord(Model):
     version = NumberAttribute(default=1)
     open_queue = OpenQueueIndex()
     by_citizen = CasesByCitizenIndex()
+    by_unit = CasesByUnitIndex()
 
 
 class StaffProfile(Model):
@@ -759,6 +781,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     FollowUpRecord,
     CaseTypeRecord,
     CaseRecord,
+    StandardReplyRecord,
 )
 
 

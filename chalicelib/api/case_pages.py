@@ -140,8 +140,11 @@ def staff_queue() -> Response:
 
 def _staff_case(principal: StaffPrincipal, case_id: str, *, error: AppError | None = None) -> Response:
     record = cases.open_case(ports(), principal, case_id, clock.utc_now())
+    replies = ports().standard_replies.of_unit(record.unit_hsa_id)
+    chosen = next((r for r in replies if r.reply_id == _params().get("reply")), None)
     return _page(principal, "staff_case.html", staff=True, status=error.status if error else 200, record=record,
-                 error=error, templates=[t.value for t in Template], now=clock.utc_now(),
+                 error=error, templates=[t.value for t in Template], now=clock.utc_now(), replies=replies,
+                 prefill=chosen.text if chosen else "",
                  can_work=principal.has_role(record.unit_hsa_id, *cases.WORKERS))  # fmt: skip
 
 

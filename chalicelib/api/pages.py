@@ -21,7 +21,7 @@ from chalicelib.api.http import (
 from chalicelib.api.session import citizen_token, current_citizen, current_staff
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
-from chalicelib.services import access_log, acting, citizen_settings, inbox, start_pages
+from chalicelib.services import access_log, acting, cases, citizen_settings, inbox, start_pages
 from chalicelib.errors import BadInput
 from chalicelib.web.render import pick_language, stylesheet
 from chalicelib.web.text import translate
@@ -223,9 +223,10 @@ def staff_start() -> Response:
         return _landing("staff", STAFF_SESSION_COOKIE)
     lang = language(request)
     units = start_pages.staff_units(ports(), principal, translate(lang, "staff.start.region"))
-    return render_page(
-        "staff_start.html", lang, staff=True, csrf_token=principal.csrf_token, principal=principal, units=units
-    )
+    figures = {u.hsa_id: cases.figures(ports(), u.hsa_id, clock.utc_now()) for u in units
+               if principal.has_role(u.hsa_id, *cases.READERS)}  # fmt: skip
+    return render_page("staff_start.html", lang, staff=True, csrf_token=principal.csrf_token, principal=principal,
+                       units=units, figures=figures)  # fmt: skip
 
 
 @pages.route("/language", methods=["GET"])

@@ -6,7 +6,8 @@ lands in the citizen's inbox. Every staff read of a case goes to the access log.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, time
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from chalicelib.adapters.access_log import AccessEntry
@@ -194,3 +195,55 @@ def answer(ports: Ports, principal: StaffPrincipal, case_id: str, template: str 
     inbox.deliver(ports, ports.accounts.get(record.citizen_id), unit, letter, principal.hsa_id, now,
                   staff_name=principal.display_name)  # fmt: skip
     logger.info("case answered", extra={"case_id": case_id, "template": kind.value})
+
+
+# -- the unit's figures, standard replies, case types and roles (local and permission admins) ---------
+
+STATS_DAYS = 30
+
+
+@dataclass(frozen=True)
+class UnitFigures:
+    open: int
+    overdue: int
+    answered_in_time: int | None  # percent of the last 30 days' cases first answered by their due time
+
+
+def figures(ports: Ports, unit_hsa_id: str, now: datetime) -> UnitFigures:
+    """Open and overdue now, and the share answered in time: two Queries."""
+    open_cases = ports.cases.queue(unit_hsa_id)
+    recent = [c for c in ports.cases.since(unit_hsa_id, now - timedelta(days=STATS_DAYS)) if c.due_at <= now
+              or c.first_answered_at]  # fmt: skip
+    in_time = sum(1 for c in recent if c.first_answered_at and c.first_answered_at <= c.due_at)
+    return UnitFigures(
+        open=len(open_cases),
+        overdue=sum(1 for c in open_cases if c.due_at < now and not c.first_answered_at),
+        answered_in_time=round(100 * in_time / len(recent)) if recent else None,
+    )
+
+
+def standard_replies(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str) -> list[Any]:
+    if not principal.has_role(unit_hsa_id, *READERS, StaffRole.LOCAL_ADMIN):
+        raise Forbidden("unit_not_allowed", "Du har ingen behörighet till enhetens standardsvar.")
+    return ports.standard_replies.of_unit(unit_hsa_id)
+
+
+def save_standard_reply(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, fields: dict[str, str]) -> None:
+    if not principal.has_role(unit_hsa_id, StaffRole.LOCAL_ADMIN):
+        raise Forbidden("role_required", "Bara enhetens lokala administratör kan ändra standardsvaren.")
+    title = (fields.get("title") or "").strip()
+    if not title or len(title) > 100:
+        raise BadInput("field_required", "Ge standardsvaret en rubrik (högst 100 tecken).", field="title")
+    ports.standard_replies.save(unit_hsa_id, fields.get("reply_id") or str(uuid.uuid4()), title,
+                                _text(fields.get("text"), "text"))  # fmt: skip
+
+
+def set_case_types(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, active: list[str],
+                   paused: list[str]) -> None:  # fmt: skip
+    """The unit's local admin switches central case types on, or pauses them."""
+    if not principal.has_role(unit_hsa_id, StaffRole.LOCAL_ADMIN):
+        raise Forbidden("role_required", "Bara enhetens lokala administratör kan ändra ärendetyperna.")
+    known = {t.case_type_id for t in ports.case_types.central()}
+    if not set(active) <= known or not set(paused) <= set(active):
+        raise BadInput("case_types_invalid", "Okänd ärendetyp, eller en pausad typ som inte är påslagen.")
+    ports.units.set_case_types(unit_hsa_id, set(active), set(paused))

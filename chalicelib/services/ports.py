@@ -8,7 +8,7 @@ from typing import Protocol
 from chalicelib.adapters.access_log import AccessLog
 from chalicelib.adapters.attachments import AttachmentFiles, AttachmentUploads
 from chalicelib.adapters.booking import BookingStore, CutoffSchedules, InvitationStore, SlotStore
-from chalicelib.adapters.cases import Cases, CaseTypes
+from chalicelib.adapters.cases import Cases, CaseTypes, StandardReplies
 from chalicelib.adapters.inbox import InboxStore
 from chalicelib.adapters.self_tests import Catalogue, FollowUps, KitOrders, Kits
 from chalicelib.adapters.summons import PrintLetters, SummonsStore
@@ -75,3 +75,4 @@ class Ports:
     follow_ups: FollowUps
     case_types: CaseTypes
     cases: Cases
+    standard_replies: StandardReplies

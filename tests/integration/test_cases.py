@@ -162,3 +162,66 @@ def test_a_guardian_sends_a_case_for_her_child(region):
     assert record.citizen_id == elsa_id and record.sent_by_id == _citizen_id(region, "karin")
     karin.post_form("/act-for", {"person": "self", "csrf_token": karin.csrf_token()})
     assert karin.get(f"/cases/{case_id}").status_code == 404
+
+
+def test_the_staff_start_page_counts_open_overdue_and_answered_in_time(region):
+    from datetime import timedelta
+
+    anna = _logged_in(region, "anna")
+    answered = _case_id(_send(anna))
+    _case_id(_send(anna))  # open, not due yet
+    late = cases.submit(ports(), _principal(region, "anna"), VC, "fornya-recept",
+                        {**RENEWAL, "submission_id": "old-case-0001"}, clock.utc_now() - timedelta(days=3))
+    eva = _logged_in(region, "eva", "staff")
+    csrf = eva.csrf_token("/api/v1/staff/me")
+    eva.post_form(f"/staff/cases/{answered}/take", {"csrf_token": csrf})
+    eva.post_form(f"/staff/cases/{answered}/answer", {"csrf_token": csrf, "template": "answer", "text": "Klart."})
+    start = eva.page("/staff")
+    assert "Ärenden: 2 öppna, 1 försenade" in start and "50 % besvarade i tid" in start
+    assert "Försenat" in eva.page(f"/staff/cases?unit={VC}") and late
+
+
+def test_a_local_admin_pauses_a_case_type_and_writes_standard_replies(region):
+    anna = _logged_in(region, "anna")
+    johan = _logged_in(region, "johan", "staff")  # local admin and permission admin at the health centre
+    csrf = johan.csrf_token("/api/v1/staff/me")
+    every = [t.case_type_id for t in ports().case_types.central()]
+    import urllib.parse
+
+    body = urllib.parse.urlencode({"csrf_token": csrf, "unit": VC, "active": every, "paused": ["fornya-recept"]},
+                                  doseq=True).encode()  # fmt: skip
+    saved = johan.request("POST", "/staff/case-settings/types",
+                          headers={"Content-Type": "application/x-www-form-urlencoded"}, body=body)
+    assert saved.status_code == 303
+    assert "Förnya recept" not in anna.page(f"/contact/{VC}")
+    assert anna.get(f"/contact/{VC}/fornya-recept").status_code == 422
+    assert johan.post_form("/staff/case-settings/replies", {"csrf_token": csrf, "unit": VC, "title": "Recept klart",
+                           "text": "Ditt recept är förnyat och finns på apoteket."}).status_code == 303  # fmt: skip
+    case_id = _case_id(_send(anna, {"q-fraga": "Fråga", "accept_terms": "yes"}, case_type="skicka-meddelande"))
+    eva = _logged_in(region, "eva", "staff")
+    eva.post_form(f"/staff/cases/{case_id}/take", {"csrf_token": eva.csrf_token("/api/v1/staff/me")})
+    reply_id = ports().standard_replies.of_unit(VC)[0].reply_id
+    assert "Ditt recept är förnyat och finns på apoteket.</textarea>" in eva.page(f"/staff/cases/{case_id}?reply={reply_id}")
+    refused = eva.post_form("/staff/case-settings/replies", {"csrf_token": eva.csrf_token("/api/v1/staff/me"),
+                                                             "unit": VC, "title": "x", "text": "y"})  # fmt: skip
+    assert refused.status_code == 403
+
+
+def test_a_permission_admin_grants_and_revokes_roles_at_the_unit(region):
+    johan = _logged_in(region, "johan", "staff")
+    csrf = johan.csrf_token("/api/v1/staff/me")
+    bad = johan.post_form("/staff/permissions/grant", {"csrf_token": csrf, "unit": VC, "hsa_id": "nobody",
+                                                       "name": "X", "role": "case_handler"})  # fmt: skip
+    assert bad.status_code == 400
+    regional = johan.post_form("/staff/permissions/grant", {"csrf_token": csrf, "unit": VC, "name": "X",
+                               "hsa_id": "SE2321000099-P009", "role": "regional_admin"})  # fmt: skip
+    assert regional.status_code == 400
+    grant = {"csrf_token": csrf, "unit": VC, "hsa_id": "SE2321000099-P009", "name": "Nora Ny", "role": "case_handler"}
+    assert johan.post_form("/staff/permissions/grant", grant).status_code == 303
+    assert "Nora Ny" in johan.page(f"/staff/permissions?unit={VC}")
+    assert ports().staff.roles_of("SE2321000099-P009") == [RoleAtUnit(VC, StaffRole.CASE_HANDLER)]
+    assert johan.post_form("/staff/permissions/revoke", grant).status_code == 303
+    assert ports().staff.roles_of("SE2321000099-P009") == []
+    eva = _logged_in(region, "eva", "staff")
+    assert eva.post_form("/staff/permissions/grant", {**grant, "csrf_token": eva.csrf_token("/api/v1/staff/me")
+                                                      }).status_code == 403  # fmt: skip
