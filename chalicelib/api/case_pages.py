@@ -148,6 +148,37 @@ def _staff_case(principal: StaffPrincipal, case_id: str, *, error: AppError | No
                  can_work=principal.has_role(record.unit_hsa_id, *cases.WORKERS))  # fmt: skip
 
 
+def _new_citizen_case(principal: StaffPrincipal, *, error: AppError | None = None,
+                      values: dict[str, str] | None = None) -> Response:  # fmt: skip
+    units = ports().units.get_many([u for u in principal.units() if principal.has_role(u, *cases.WORKERS)])
+    errors = {error.field: error.message} if error and error.field else {}
+    return _page(principal, "staff_citizen_case.html", staff=True, status=error.status if error else 200,
+                 units=units, error=error, errors=errors, values=values or {},
+                 submission_id=(values or {}).get("submission_id") or str(uuid.uuid4()))  # fmt: skip
+
+
+@case_pages.route("/staff/citizen-case", methods=["GET"])
+def new_citizen_case() -> Response:
+    principal, away = _staff()
+    return away or _new_citizen_case(principal)
+
+
+@case_pages.route("/staff/citizen-case", methods=["POST"], content_types=FORM)
+def start_citizen_case() -> Response:
+    principal, away = _staff()
+    if away:
+        return away
+    request = case_pages.current_request
+
+    def run(fields: dict[str, str]) -> str:
+        case_id = cases.start_for_citizen(ports(), principal, fields.get("unit", ""), fields, clock.utc_now(),
+                                          request.lambda_context)  # fmt: skip
+        return f"/staff/cases/{case_id}"
+
+    return form_action(request, principal.csrf_token, run,
+                       lambda fields, error: _new_citizen_case(principal, error=error, values=fields))
+
+
 @case_pages.route("/staff/cases/{case_id}", methods=["GET"])
 def staff_case(case_id: str) -> Response:
     principal, away = _staff()

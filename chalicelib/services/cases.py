@@ -20,6 +20,7 @@ from chalicelib.domain.roles import StaffRole
 from chalicelib.errors import BadInput, Conflict, Forbidden, NotFound, Unprocessable
 from chalicelib.observability import logger, record_metric
 from chalicelib.services import inbox
+from chalicelib.services.input import personnummer
 from chalicelib.services.integration import run_idempotent
 from chalicelib.services.ports import Ports
 from chalicelib.services.principals import CitizenPrincipal, StaffPrincipal
@@ -247,3 +248,45 @@ def set_case_types(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, ac
     if not set(active) <= known or not set(paused) <= set(active):
         raise BadInput("case_types_invalid", "Okänd ärendetyp, eller en pausad typ som inte är påslagen.")
     ports.units.set_case_types(unit_hsa_id, set(active), set(paused))
+
+
+# -- invånarärende: staff start a case to a citizen -----------------------------------------------------
+
+CITIZEN_CASE_TYPE = "invanararende"
+
+
+def start_for_citizen(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, fields: dict[str, str],
+                      now: datetime, lambda_context: Any = None) -> str:  # fmt: skip
+    """Staff write to a citizen as a case: the citizen answers in the e-services and the answer comes
+    back into the unit's queue with this staff member as handler."""
+    if not principal.has_role(unit_hsa_id, *WORKERS):
+        raise Forbidden("role_required", "Du behöver vara ärendemottagare eller handläggare på enheten.")
+    unit = _unit(ports, unit_hsa_id)
+    pnr = personnummer((fields.get("personnummer") or "").strip(), "personnummer", stockholm_date(now))
+    subject = (fields.get("subject") or "").strip()
+    if not subject or len(subject) > 200:
+        raise BadInput("field_required", "Skriv en rubrik (högst 200 tecken).", field="subject")
+    body = f"{_text(fields.get('text'), 'text')}\n\n{profile(ports, principal).signature(stockholm_date(now))}"
+
+    def start_once() -> dict[str, Any]:
+        account = inbox.recipient(ports, pnr)
+        case_id = str(uuid.uuid4())
+        due = case_due.due_at(now, opening_hours(unit))
+        ports.cases.create(CaseRecord(
+            case_id, unit_hsa_id=unit.hsa_id, citizen_id=account.citizen_id, sent_by_id=principal.hsa_id,
+            case_type_id=CITIZEN_CASE_TYPE, case_type_name=subject, answers=[],
+            status=Status.WAITING_FOR_CITIZEN.value, handler_hsa_id=principal.hsa_id,
+            handler_name=principal.display_name, created_at=now, created_key=f"{now.isoformat()}#{case_id}",
+            due_at=due, due_key=f"{due.isoformat()}#{case_id}", open_unit=unit.hsa_id, first_answered_at=now,
+            conversation=[EntryMap(author="staff", name=principal.display_name, text=body,
+                                   template=Template.COUNTER_QUESTION.value, at=now)],
+        ))  # fmt: skip
+        letter = inbox.Letter(topic=f"Ärende: {subject}", subject=subject, body=body,
+                              actions=(inbox.Action("Läs och svara", f"/cases/{case_id}"),))  # fmt: skip
+        inbox.deliver(ports, account, unit, letter, principal.hsa_id, now, staff_name=principal.display_name)
+        return {"case_id": case_id}
+
+    payload = {"unit": unit_hsa_id, "subject": subject, "text": fields.get("text")}
+    return str(run_idempotent(operation="cases.start_for_citizen", caller=principal.hsa_id,
+                              idempotency_key=fields.get("submission_id"), payload=payload, command=start_once,
+                              lambda_context=lambda_context)["case_id"])  # fmt: skip

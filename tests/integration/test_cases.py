@@ -225,3 +225,24 @@ def test_a_permission_admin_grants_and_revokes_roles_at_the_unit(region):
     eva = _logged_in(region, "eva", "staff")
     assert eva.post_form("/staff/permissions/grant", {**grant, "csrf_token": eva.csrf_token("/api/v1/staff/me")
                                                       }).status_code == 403  # fmt: skip
+
+
+def test_staff_start_a_case_to_a_citizen_and_the_reply_comes_back_into_the_queue(region):
+    anna = _logged_in(region, "anna")
+    eva = _logged_in(region, "eva", "staff")
+    page = eva.page("/staff/citizen-case")
+    fields = {"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page).group(1),
+              "submission_id": re.search(r'name="submission_id" value="([^"]+)"', page).group(1), "unit": VC,
+              "personnummer": region.people["anna"].personnummer, "subject": "Inför din operation",
+              "text": "Tar du blodförtunnande läkemedel?"}  # fmt: skip
+    bad = eva.post_form("/staff/citizen-case", {**fields, "subject": ""})
+    assert bad.status_code == 400 and 'id="subject-error"' in bad.body.decode()
+    started = eva.post_form("/staff/citizen-case", fields)
+    assert started.status_code == 303
+    assert eva.post_form("/staff/citizen-case", fields).headers["Location"] == started.headers["Location"]
+    case_id = started.headers["Location"].rsplit("/", 1)[1]
+    letter = anna.get("/api/v1/inbox").json_body["threads"][0]["messages"][0]
+    assert letter["subject"] == "Inför din operation" and letter["actions"][0]["path"] == f"/cases/{case_id}"
+    anna.post_form(f"/cases/{case_id}/reply", {"csrf_token": anna.csrf_token(), "reply": "Nej."})
+    queue = eva.page(f"/staff/cases?unit={VC}")
+    assert "Inför din operation" in queue and "Under handläggning" in queue
