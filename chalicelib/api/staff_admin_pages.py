@@ -111,3 +111,34 @@ def revoke() -> Response:
         return f"/staff/permissions?unit={fields.get('unit', '')}&done=revoked"
 
     return _post(run, _permissions)
+
+
+def _case_types(principal: StaffPrincipal, _unit: str | None = None, error: AppError | None = None,
+                done: str | None = None, values: dict[str, str] | None = None) -> Response:  # fmt: skip
+    owners = cases.editable_owners(ports(), principal)
+    existing = [(label, ports().case_types.central() if owner == cases.CENTRAL_OWNER
+                 else ports().case_types.local(owner)) for owner, label in owners]  # fmt: skip
+    errors = {error.field: error.message} if error and error.field else {}
+    return _render(principal, "staff_case_types.html", error, owners=owners, existing=existing, done=done,
+                   errors=errors, values=values or {})  # fmt: skip
+
+
+@staff_admin_pages.route("/staff/case-types", methods=["GET"])
+def case_types_page() -> Response:
+    principal, away = _staff()
+    params = staff_admin_pages.current_request.query_params or {}
+    return away or _case_types(principal, done=params.get("done"))
+
+
+@staff_admin_pages.route("/staff/case-types", methods=["POST"], content_types=FORM)
+def save_case_type() -> Response:
+    principal, away = _staff()
+    if away:
+        return away
+
+    def run(fields: dict[str, str]) -> str:
+        cases.save_case_type(ports(), principal, fields)
+        return "/staff/case-types?done=saved"
+
+    return form_action(staff_admin_pages.current_request, principal.csrf_token, run,
+                       lambda fields, error: _case_types(principal, error=error, values=fields))

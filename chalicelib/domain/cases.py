@@ -92,3 +92,32 @@ def _is_date(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+QUESTION_KINDS_SV = {"text": QuestionKind.TEXT, "val": QuestionKind.CHOICE, "datum": QuestionKind.DATE,
+                     "tal": QuestionKind.NUMBER, "ja/nej": QuestionKind.YES_NO}  # fmt: skip
+
+
+def parse_questions(text: str) -> tuple[tuple[Question, ...], str | None]:
+    """Questions written one per line in the staff tool (no JavaScript form builder):
+    `Fråga | text, val, datum, tal or ja/nej | krävs or frivillig | alternativ, alternativ`.
+    Returns the questions, or what is wrong with which line."""
+    questions = []
+    for number, line in enumerate((x for x in text.splitlines() if x.strip()), start=1):
+        parts = [p.strip() for p in line.split("|")]
+        label = parts[0] if parts else ""
+        kind = QUESTION_KINDS_SV.get((parts[1] if len(parts) > 1 else "text").casefold())
+        required = (parts[2] if len(parts) > 2 else "krävs").casefold()
+        options = tuple(o.strip() for o in (parts[3] if len(parts) > 3 else "").split(",") if o.strip())
+        if not label or len(label) > 200:
+            return (), f"Rad {number}: skriv frågan först (högst 200 tecken)."
+        if kind is None:
+            return (), f"Rad {number}: typen är text, val, datum, tal eller ja/nej."
+        if required not in ("krävs", "frivillig"):
+            return (), f"Rad {number}: skriv krävs eller frivillig."
+        if kind is QuestionKind.CHOICE and len(options) < 2:
+            return (), f"Rad {number}: ett val behöver minst två alternativ."
+        questions.append(Question(f"q{number}", label, kind, required == "krävs", options))
+    if not questions:
+        return (), "Skriv minst en fråga."
+    return tuple(questions), None

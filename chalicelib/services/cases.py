@@ -15,7 +15,7 @@ from chalicelib.adapters.tables import AnswerMap, CaseRecord, EntryMap, UnitReco
 from chalicelib.domain import case_due
 from chalicelib.domain.case_due import OpeningHours
 from chalicelib.domain.clock import stockholm_date
-from chalicelib.domain.cases import AFTER, TEXT_MAX, CaseType, Status, Template, answer_errors
+from chalicelib.domain.cases import AFTER, TEXT_MAX, CaseType, Status, Template, answer_errors, parse_questions
 from chalicelib.domain.roles import StaffRole
 from chalicelib.errors import BadInput, Conflict, Forbidden, NotFound, Unprocessable
 from chalicelib.observability import logger, record_metric
@@ -290,3 +290,40 @@ def start_for_citizen(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str,
     return str(run_idempotent(operation="cases.start_for_citizen", caller=principal.hsa_id,
                               idempotency_key=fields.get("submission_id"), payload=payload, command=start_once,
                               lambda_context=lambda_context)["case_id"])  # fmt: skip
+
+
+# -- case types: the regional admin's central ones, a local admin's local ones ----------------------------
+
+
+def editable_owners(ports: Ports, principal: StaffPrincipal) -> list[tuple[str, str]]:
+    """(owner, label) the staff member may define case types for: "central" for a regional admin,
+    a unit's HSA-id for its local admin."""
+    owners = []
+    if principal.has_role(ports.settings.region_hsa_id, StaffRole.REGIONAL_ADMIN):
+        owners.append((CENTRAL_OWNER, ports.settings.region_name))
+    units = ports.units.get_many([u for u in principal.units() if principal.has_role(u, StaffRole.LOCAL_ADMIN)])
+    return owners + [(u.hsa_id, u.name) for u in units]
+
+
+CENTRAL_OWNER = "central"
+
+
+def save_case_type(ports: Ports, principal: StaffPrincipal, fields: dict[str, str]) -> CaseType:
+    owner = fields.get("owner", "")
+    if owner not in {o for o, _ in editable_owners(ports, principal)}:
+        raise Forbidden("role_required", "Du kan inte lägga till ärendetyper där.")
+    name = (fields.get("name") or "").strip()
+    if not name or len(name) > 100:
+        raise BadInput("field_required", "Ge ärendetypen ett namn (högst 100 tecken).", field="name")
+    questions, problem = parse_questions(fields.get("questions") or "")
+    if problem:
+        raise BadInput("questions_invalid", problem, field="questions")
+    case_type = CaseType(
+        case_type_id=fields.get("case_type_id") or f"{'local-' if owner != CENTRAL_OWNER else ''}{uuid.uuid4().hex[:12]}",
+        name=name, description=(fields.get("description") or "").strip()[:500],
+        terms=_text(fields.get("terms"), "terms"), questions=questions,
+        scope="central" if owner == CENTRAL_OWNER else "local",
+    )  # fmt: skip
+    ports.case_types.save(owner, case_type)
+    logger.info("case type saved", extra={"owner": owner, "case_type_id": case_type.case_type_id})
+    return case_type

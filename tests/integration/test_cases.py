@@ -246,3 +246,25 @@ def test_staff_start_a_case_to_a_citizen_and_the_reply_comes_back_into_the_queue
     anna.post_form(f"/cases/{case_id}/reply", {"csrf_token": anna.csrf_token(), "reply": "Nej."})
     queue = eva.page(f"/staff/cases?unit={VC}")
     assert "Inför din operation" in queue and "Under handläggning" in queue
+
+
+def test_the_regional_admin_defines_a_central_case_type_and_a_local_admin_a_local_one(region):
+    rut = _logged_in(region, "rut", "staff")  # regional admin
+    csrf = rut.csrf_token("/api/v1/staff/me")
+    bad = rut.post_form("/staff/case-types", {"csrf_token": csrf, "owner": "central", "name": "Vaccination",
+                                              "terms": "Villkor.", "questions": "Vilken vaccination? | färg"})
+    assert bad.status_code == 400 and 'id="questions-error"' in bad.body.decode()
+    assert rut.post_form("/staff/case-types", {"csrf_token": csrf, "owner": "central", "name": "Vaccination",
+                         "terms": "Villkor.", "questions": "Vilken vaccination? | text | krävs"}).status_code == 303
+    central = next(t for t in ports().case_types.central() if t.name == "Vaccination")
+    local_refused = rut.post_form("/staff/case-types", {"csrf_token": csrf, "owner": VC, "name": "Lokal",
+                                                        "terms": "V.", "questions": "Fråga"})  # fmt: skip
+    assert local_refused.status_code == 403
+    johan = _logged_in(region, "johan", "staff")  # local admin at the health centre
+    assert johan.post_form("/staff/case-types", {"csrf_token": johan.csrf_token("/api/v1/staff/me"), "owner": VC,
+                           "name": "Fråga om intyg för skolan", "terms": "Villkor.",
+                           "questions": "Vilket intyg? | text\nTill när? | datum | frivillig"}).status_code == 303
+    anna = _logged_in(region, "anna")
+    card = anna.page(f"/contact/{VC}")
+    assert "Fråga om intyg för skolan" in card and "Vaccination" not in card  # central: not switched on yet
+    assert central.case_type_id

@@ -47,3 +47,4 @@ def test_a_unit_with_its_own_hours():
     short_friday = OpeningHours({**OpeningHours.default().days, 4: (time(8, 0), time(12, 0))})
     assert due_at(local(2026, 11, 27, 11, 0), short_friday) == local(2026, 11, 27, 12, 0)
     assert due_at(local(2026, 11, 27, 13, 0), short_friday) == local(2026, 11, 30, 10, 0)
+
