@@ -133,9 +133,15 @@ def staff_queue() -> Response:
         return away
     units = ports().units.get_many([u for u in principal.units() if principal.has_role(u, *cases.READERS)])
     chosen = _params().get("unit") or (units[0].hsa_id if units else None)
-    records = cases.queue(ports(), principal, chosen) if chosen else []
+    closed = _params().get("show") == "closed"
+    if not chosen:
+        records = []
+    elif closed:
+        records = cases.closed_recently(ports(), principal, chosen, clock.utc_now())
+    else:
+        records = cases.queue(ports(), principal, chosen)
     return _page(principal, "staff_cases.html", staff=True, units=units, chosen=chosen, records=records,
-                 now=clock.utc_now())  # fmt: skip
+                 closed=closed, now=clock.utc_now())  # fmt: skip
 
 
 def _staff_case(principal: StaffPrincipal, case_id: str, *, error: AppError | None = None) -> Response:

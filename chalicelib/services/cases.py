@@ -146,6 +146,14 @@ def queue(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str) -> list[Cas
     return ports.cases.queue(unit_hsa_id)
 
 
+def closed_recently(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, now: datetime) -> list[CaseRecord]:
+    """The unit's cases closed among those that arrived in the last 30 days, newest first."""
+    if not principal.has_role(unit_hsa_id, *READERS):
+        raise Forbidden("unit_not_allowed", "Du har ingen behörighet till enhetens ärenden.")
+    recent = ports.cases.since(unit_hsa_id, now - timedelta(days=STATS_DAYS))
+    return sorted((c for c in recent if c.status == Status.CLOSED.value), key=lambda c: c.closed_at, reverse=True)
+
+
 def open_case(ports: Ports, principal: StaffPrincipal, case_id: str, now: datetime) -> CaseRecord:
     """One case, for staff at its unit; the read is written to the citizen's access log first."""
     record = ports.cases.get(case_id)

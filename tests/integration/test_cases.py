@@ -124,6 +124,7 @@ def test_counter_question_reply_partial_answer_and_close(region):
     assert record.conversation[-1].text.endswith("Eva Nilsson\nSjuksköterska\n" + clock.stockholm_date(
         clock.utc_now()).isoformat())  # fmt: skip
     assert "Förnya recept" not in eva.page(f"/staff/cases?unit={VC}")  # closed cases leave the queue
+    assert "Förnya recept" in eva.page(f"/staff/cases?unit={VC}&show=closed")
     late = anna.post_form(f"/cases/{case_id}/reply", {"csrf_token": anna.csrf_token(), "reply": "En sak till"})
     assert late.status_code == 422
     again = eva.post_form(f"/staff/cases/{case_id}/answer", {"csrf_token": csrf, "template": "answer", "text": "x"})
