@@ -10,8 +10,8 @@ from tests.e2e.test_login_in_a_browser import assert_accessible, login_at_provid
 
 def test_a_renewal_with_a_counter_question_a_reply_and_an_answer(stack, browser):
     citizen = browser.new_context(locale="sv-SE").new_page()
-    login_at_provider(citizen, stack.base_url, "/", "ali")
-    citizen.get_by_role("link", name="Ärenden").click()
+    login_at_provider(citizen, stack.base_url, "/", "olle")  # a citizen no other browser test uses
+    citizen.get_by_role("link", name="Ärenden", exact=True).click()
     citizen.get_by_role("link", name="Skriv ett nytt ärende").click()
     citizen.get_by_label("Sök på mottagningens namn eller kommun").fill("Norrby")
     citizen.get_by_role("button", name="Sök").click()
@@ -31,7 +31,7 @@ def test_a_renewal_with_a_counter_question_a_reply_and_an_answer(stack, browser)
 
     staff = browser.new_context(locale="sv-SE").new_page()
     login_at_provider(staff, stack.base_url, "/staff", "eva")
-    staff.get_by_role("link", name="Ärenden").click()
+    staff.get_by_role("link", name="Ärenden", exact=True).click()
     staff.get_by_label("Enhet").select_option(label="Vårdcentralen Norrby")
     staff.get_by_role("button", name="Visa").click()
     assert_accessible(staff)
