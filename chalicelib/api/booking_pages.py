@@ -7,8 +7,8 @@ from datetime import date
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.http import form_action, language, redirect, render_page
-from chalicelib.api.session import current_citizen
+from chalicelib.api.http import form_action, language, render_page
+from chalicelib.api.session import citizen_or_landing
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
 from chalicelib.domain.booking import CANCEL_REASONS
@@ -21,8 +21,7 @@ FORM = ["application/x-www-form-urlencoded"]
 
 
 def _citizen() -> tuple[CitizenPrincipal | None, Response | None]:
-    principal = current_citizen(booking_pages.current_request)
-    return principal, (redirect("/") if principal is None else None)
+    return citizen_or_landing(booking_pages.current_request)
 
 
 def _page(principal: CitizenPrincipal, template: str, *, status: int = 200, **context: object) -> Response:

@@ -7,8 +7,8 @@ import uuid
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.http import form_action, language, redirect, render_page
-from chalicelib.api.session import current_citizen, current_staff
+from chalicelib.api.http import form_action, language, render_page
+from chalicelib.api.session import citizen_or_landing, staff_or_landing
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
 from chalicelib.domain.cases import Template
@@ -21,13 +21,11 @@ FORM = ["application/x-www-form-urlencoded"]
 
 
 def _citizen() -> tuple[CitizenPrincipal | None, Response | None]:
-    principal = current_citizen(case_pages.current_request)
-    return principal, (redirect("/") if principal is None else None)
+    return citizen_or_landing(case_pages.current_request)
 
 
 def _staff() -> tuple[StaffPrincipal | None, Response | None]:
-    principal = current_staff(case_pages.current_request)
-    return principal, (redirect("/staff") if principal is None else None)
+    return staff_or_landing(case_pages.current_request)
 
 
 def _page(principal, template: str, *, staff: bool = False, status: int = 200, **context: object) -> Response:  # noqa: ANN001

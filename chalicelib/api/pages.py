@@ -18,7 +18,7 @@ from chalicelib.api.http import (
     safe_next_path,
     set_cookie,
 )
-from chalicelib.api.session import citizen_token, current_citizen, current_staff
+from chalicelib.api.session import citizen_or_landing, citizen_token, current_citizen, current_staff
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
 from chalicelib.services import access_log, acting, cases, citizen_settings, inbox, start_pages
@@ -88,8 +88,7 @@ def act_for() -> Response:
 
 
 def _citizen_or_landing() -> tuple[object, Response | None]:
-    principal = current_citizen(pages.current_request)
-    return principal, (redirect("/") if principal is None else None)
+    return citizen_or_landing(pages.current_request)
 
 
 @pages.route("/inbox", methods=["GET"])

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from chalice import Response
 from chalice.app import Request
 
-from chalicelib.api.http import CITIZEN_SESSION_COOKIE, STAFF_SESSION_COOKIE, cookies
+from chalicelib.api.http import CITIZEN_SESSION_COOKIE, STAFF_SESSION_COOKIE, cookies, redirect
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
 from chalicelib.errors import NotAuthenticated
@@ -22,6 +23,18 @@ def current_citizen(request: Request) -> CitizenPrincipal | None:
 
 def current_staff(request: Request) -> StaffPrincipal | None:
     return auth.staff_principal(ports(), cookies(request).get(STAFF_SESSION_COOKIE), clock.utc_now())
+
+
+def citizen_or_landing(request: Request) -> tuple[CitizenPrincipal | None, Response | None]:
+    """For a citizen page: the principal, or (when not logged in) the way to the landing page."""
+    principal = current_citizen(request)
+    return principal, (redirect("/") if principal is None else None)
+
+
+def staff_or_landing(request: Request) -> tuple[StaffPrincipal | None, Response | None]:
+    """For a staff page: the principal, or (when not logged in) the way to the staff landing page."""
+    principal = current_staff(request)
+    return principal, (redirect("/staff") if principal is None else None)
 
 
 def require_citizen(request: Request) -> CitizenPrincipal:

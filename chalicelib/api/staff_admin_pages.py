@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.http import form_action, form_lists, language, redirect, render_page
-from chalicelib.api.session import current_staff
+from chalicelib.api.http import form_action, form_lists, language, render_page
+from chalicelib.api.session import staff_or_landing
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
 from chalicelib.domain.roles import StaffRole
@@ -19,8 +19,7 @@ FORM = ["application/x-www-form-urlencoded"]
 
 
 def _staff() -> tuple[StaffPrincipal | None, Response | None]:
-    principal = current_staff(staff_admin_pages.current_request)
-    return principal, (redirect("/staff") if principal is None else None)
+    return staff_or_landing(staff_admin_pages.current_request)
 
 
 def _units(principal: StaffPrincipal, role: StaffRole) -> list:

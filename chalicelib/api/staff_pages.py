@@ -6,8 +6,8 @@ import uuid
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.http import form_action, language, redirect, render_page
-from chalicelib.api.session import current_staff
+from chalicelib.api.http import form_action, language, render_page
+from chalicelib.api.session import staff_or_landing
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
 from chalicelib.domain.clock import stockholm_date
@@ -21,8 +21,7 @@ _COMPOSE_FIELDS = ("unit", "personnummer", "topic", "subject", "body")
 
 
 def _staff() -> tuple[StaffPrincipal | None, Response | None]:
-    principal = current_staff(staff_pages.current_request)
-    return principal, (redirect("/staff") if principal is None else None)
+    return staff_or_landing(staff_pages.current_request)
 
 
 def _page(principal: StaffPrincipal, template: str, *, status: int = 200, **context: object) -> Response:

@@ -10,7 +10,7 @@ from datetime import timedelta
 from chalice import Blueprint, Response
 
 from chalicelib.api.http import form_action, language, redirect, render_page
-from chalicelib.api.session import current_staff
+from chalicelib.api.session import staff_or_landing
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
 from chalicelib.domain.roles import StaffRole
@@ -24,8 +24,7 @@ SHOWN_DAYS = 28
 
 
 def _staff() -> tuple[StaffPrincipal | None, Response | None]:
-    principal = current_staff(staff_summons_pages.current_request)
-    return principal, (redirect("/staff") if principal is None else None)
+    return staff_or_landing(staff_summons_pages.current_request)
 
 
 def _params() -> dict[str, str]:
