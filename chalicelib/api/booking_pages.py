@@ -53,11 +53,13 @@ def _chooser(principal: CitizenPrincipal, params: dict[str, str], *, rebooking: 
         current = booking.own_booking(ports(), principal, rebooking)
         unit_id, visit_type_id = current.unit_hsa_id, current.visit_type_id
         context["current"] = current
+    offers = booking.offers(ports())
     if not unit_id:
-        context["offers"] = booking.offers(ports())
+        context["offers"] = offers
         return _page(principal, "book.html", **context)
-    unit = ports().units.get(unit_id)
-    offer = next((o for o in booking.offers(ports()) if o.unit.hsa_id == unit_id), None)
+    offer = next((o for o in offers if o.unit.hsa_id == unit_id), None)
+    # A unit without web booking can still be reached with an invitation to it.
+    unit = offer.unit if offer else ports().units.get(unit_id)
     context["offer"] = offer
     if unit is None or (offer is None and not invitation):
         raise BadInput("unit_not_found", "Mottagningen har ingen webbtidbok.", field="unit")

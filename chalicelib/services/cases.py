@@ -24,7 +24,7 @@ from chalicelib.services.input import personnummer
 from chalicelib.services.integration import run_idempotent
 from chalicelib.services.ports import Ports
 from chalicelib.services.principals import CitizenPrincipal, StaffPrincipal
-from chalicelib.services.staff_messages import profile
+from chalicelib.services.staff_messages import signed
 
 WORKERS = (StaffRole.CASE_RECEIVER, StaffRole.CASE_HANDLER)
 READERS = (*WORKERS, StaffRole.REVIEWER)
@@ -193,7 +193,7 @@ def answer(ports: Ports, principal: StaffPrincipal, case_id: str, template: str 
         raise Unprocessable("case_closed", "Ärendet är avslutat.")
     if record.handler_hsa_id != principal.hsa_id:
         raise Conflict("case_not_yours", "Ta ärendet innan du svarar.")
-    body = f"{_text(text, 'text')}\n\n{profile(ports, principal).signature(stockholm_date(now))}"
+    body = signed(ports, principal, _text(text, "text"), now)
     entry = EntryMap(author="staff", name=principal.display_name, text=body, template=kind.value, at=now)
     if not ports.cases.add_entry(record, entry, AFTER[kind], now, (Status.IN_PROGRESS,), principal.hsa_id):
         raise Conflict("case_changed", "Ärendet har ändrats sedan du öppnade det. Ladda om sidan.")
@@ -274,7 +274,7 @@ def start_for_citizen(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str,
     subject = (fields.get("subject") or "").strip()
     if not subject or len(subject) > 200:
         raise BadInput("field_required", "Skriv en rubrik (högst 200 tecken).", field="subject")
-    body = f"{_text(fields.get('text'), 'text')}\n\n{profile(ports, principal).signature(stockholm_date(now))}"
+    body = signed(ports, principal, _text(fields.get("text"), "text"), now)
 
     def start_once() -> dict[str, Any]:
         account = inbox.recipient(ports, pnr)

@@ -18,6 +18,7 @@ from chalicelib.domain import self_tests as rules
 from chalicelib.domain.attachments import Attachment
 from chalicelib.domain.clock import stockholm_date
 from chalicelib.domain.inbox import Action
+from chalicelib.domain.people import Person
 from chalicelib.domain.roles import StaffRole
 from chalicelib.domain.self_tests import Delivery, Outcome, Status, TestOffer
 from chalicelib.errors import BadInput, Conflict, Forbidden, NotFound, Unprocessable
@@ -52,27 +53,28 @@ def _offer(ports: Ports, test_id: str) -> TestOffer:
     return offer
 
 
-def _refusal(ports: Ports, principal: CitizenPrincipal, offer: TestOffer, now: datetime) -> str | None:
-    person = ports.register.get(principal.subject_id)
+def _refusal(person: Person | None, offer: TestOffer, now: datetime) -> str | None:
+    """Why the person (as the register has them; None: not registered here) may not order the test."""
     if person is None:
         return REFUSALS["not_registered_in_region"]
     reason = rules.ineligibility(offer, True, person.birth_date, stockholm_date(now))
     return REFUSALS[reason] if reason else None
 
 
-def _home(ports: Ports, citizen_id: str) -> list[str] | None:
-    person = ports.register.get(citizen_id)
+def _home(person: Person | None) -> list[str] | None:
     if person is None or person.protected_identity or person.address is None:
         return None  # a protected address is never printed on a parcel
     return [person.full_name, person.address.street, f"{person.address.postal_code} {person.address.city}"]
 
 
 def catalogue(ports: Ports, principal: CitizenPrincipal, now: datetime) -> list[OfferView]:
+    """Every test with whether the subject may order it: the register read once for all of them."""
     orders = ports.kit_orders.of_citizen(principal.subject_id)
-    home = _home(ports, principal.subject_id)
+    person = ports.register.get(principal.subject_id)
     return [
-        OfferView(o, _refusal(ports, principal, o, now),
-                  next((x for x in orders if x.test_id == o.test_id and Status(x.status) in rules.OPEN), None), home)
+        OfferView(o, _refusal(person, o, now),
+                  next((x for x in orders if x.test_id == o.test_id and Status(x.status) in rules.OPEN), None),
+                  _home(person))
         for o in ports.test_catalogue.offers()
     ]  # fmt: skip
 
@@ -87,7 +89,8 @@ def order(ports: Ports, principal: CitizenPrincipal, test_id: str, fields: dict[
           lambda_context: Any = None) -> str:  # fmt: skip
     """Order a kit: eligibility first, one open order per test, one kit per form however often sent."""
     offer = _offer(ports, test_id)
-    if refusal := _refusal(ports, principal, offer, now):
+    person = ports.register.get(principal.subject_id)
+    if refusal := _refusal(person, offer, now):
         raise Unprocessable("not_eligible", refusal)
     try:
         delivery = Delivery(fields.get("delivery", ""))
@@ -96,7 +99,7 @@ def order(ports: Ports, principal: CitizenPrincipal, test_id: str, fields: dict[
     if delivery not in offer.deliveries:
         raise BadInput("delivery_invalid", "Det sättet att få kitet finns inte för testet.", field="delivery")
     if delivery is Delivery.HOME:
-        address = _home(ports, principal.subject_id)
+        address = _home(person)
         if address is None:
             raise BadInput("delivery_invalid", "Vi kan inte skicka till din folkbokföringsadress. Välj ett utlämningsställe.",
                            field="delivery")  # fmt: skip
@@ -137,7 +140,7 @@ def register_kit(ports: Ports, principal: CitizenPrincipal, kit_number: str | No
     if kit is None or kit.registered_order_id:
         raise Unprocessable("kit_unknown", "Vi hittar inget oregistrerat kit med det numret. Kontrollera numret.")
     offer = _offer(ports, kit.test_id)
-    if refusal := _refusal(ports, principal, offer, now):
+    if refusal := _refusal(ports.register.get(principal.subject_id), offer, now):
         raise Unprocessable("not_eligible", refusal)
     order_id = str(uuid.uuid4())
     record = KitOrderRecord(
@@ -302,8 +305,9 @@ def _tell(ports: Ports, record: KitOrderRecord, offer: TestOffer, outcomes: dict
 def expire_and_remind(ports: Ports, now: datetime) -> dict[str, int]:
     """Daily: remind a week before the return limit, expire after it; each once."""
     reminded = expired = 0
+    offers = {o.test_id: o for o in ports.test_catalogue.offers()}  # read once for the whole run
     for record in ports.kit_orders.near_deadline(now + rules.REMINDER_BEFORE):
-        offer = _offer(ports, record.test_id)
+        offer = offers[record.test_id]
         unit = ports.units.get(offer.follow_up_unit)
         deadline = datetime.fromisoformat(record.return_by)
         if deadline <= now:

@@ -38,6 +38,11 @@ def profile(ports: Ports, principal: StaffPrincipal) -> StaffProfile:
     return ports.staff_profiles.get(principal.hsa_id) or StaffProfile(principal.hsa_id, principal.display_name, None, None)
 
 
+def signed(ports: Ports, principal: StaffPrincipal, text: str, now: datetime) -> str:
+    """What staff write to a citizen, with their signature last (dated in Stockholm)."""
+    return f"{text}\n\n{profile(ports, principal).signature(stockholm_date(now))}"
+
+
 def writable_units(ports: Ports, principal: StaffPrincipal) -> list[UnitRecord]:
     return ports.units.get_many([u for u in principal.units() if principal.has_role(u, *WRITERS)])
 
@@ -58,12 +63,12 @@ def send(ports: Ports, principal: StaffPrincipal, fields: dict[str, str], now: d
     pnr = personnummer(fields.get("personnummer", "").strip(), "personnummer", stockholm_date(now))
     letter = inbox.read_letter(fields)
     submission_id = fields.get("submission_id", "")
-    signature = profile(ports, principal).signature(stockholm_date(now))
+    body = signed(ports, principal, letter.body, now)
 
     def send_once() -> dict[str, Any]:
         account = inbox.recipient(ports, pnr)
-        signed = inbox.Letter(letter.topic, letter.subject, f"{letter.body}\n\n{signature}")
-        message = inbox.deliver(ports, account, unit, signed, principal.hsa_id, now, staff_name=principal.display_name)
+        message = inbox.deliver(ports, account, unit, inbox.Letter(letter.topic, letter.subject, body),
+                                principal.hsa_id, now, staff_name=principal.display_name)  # fmt: skip
         logger.info("staff message sent", extra={"message_id": message.message_id, "staff_hsa_id": principal.hsa_id})
         return {"message_id": message.message_id}
 
