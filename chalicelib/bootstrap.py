@@ -13,6 +13,7 @@ from chalicelib.adapters.self_tests import Catalogue, FollowUps, KitOrders, Kits
 from chalicelib.adapters.summons import PrintLetters, SummonsStore
 from chalicelib.adapters.messaging import Messenger
 from chalicelib.adapters.outbox import Outbox
+from chalicelib.adapters.client_key import ClientKey
 from chalicelib.adapters.oidc import OidcClient
 from chalicelib.adapters.register import DynamoPopulationRegister, IdentityStore
 from chalicelib.adapters.stores import (
@@ -32,10 +33,12 @@ from chalicelib.settings import get_settings
 def ports() -> Ports:
     settings = get_settings()
     identities = IdentityStore(settings.pnr_hmac_key)
+    client_key = ClientKey(settings.oidc_client_key) if settings.oidc_client_key else None
     return Ports(
         settings=settings,
-        citizen_oidc=OidcClient(settings.citizen_oidc),
-        staff_oidc=OidcClient(settings.staff_oidc),
+        client_key=client_key,
+        citizen_oidc=OidcClient(settings.citizen_oidc, client_key),
+        staff_oidc=OidcClient(settings.staff_oidc, client_key),
         login_attempts=LoginAttemptStore(),
         sessions=SessionStore(),
         identities=identities,

@@ -17,11 +17,21 @@ class SettingsError(RuntimeError):
     pass
 
 
+# The Swedish OIDC profile's scopes and levels of assurance (https://www.oidc.se).
+NATURAL_PERSON_NUMBER_SCOPE = "https://id.oidc.se/scope/naturalPersonNumber"
+NATURAL_PERSON_NAME_SCOPE = "https://id.oidc.se/scope/naturalPersonName"
+LOA3 = "http://id.elegnamnden.se/loa/1.0/loa3"
+CLIENT_AUTH_METHODS = ("private_key_jwt", "client_secret_basic")
+
+
 @dataclass(frozen=True)
 class OidcProvider:
-    issuer: str
+    issuer: str  # as the region wrote it; the discovery document's own spelling is what tokens must carry
     client_id: str
-    client_secret: str | None  # None: a public client, PKCE only
+    client_secret: str | None  # for client_secret_basic
+    client_auth: str = "private_key_jwt"  # or "client_secret_basic"
+    scopes: tuple[str, ...] = ("openid",)  # always starts with openid
+    acr_values: tuple[str, ...] = (LOA3,)  # levels of assurance we ask for and accept
 
 
 @dataclass(frozen=True)
@@ -35,6 +45,7 @@ class Settings:
     staff_oidc: OidcProvider
     staff_hsa_id_claim: str
     pnr_hmac_key: bytes  # keys the personnummer look-up; never stored beside the data
+    oidc_client_key: str  # our private_key_jwt key: a private JWK, or a secret it is derived from ("" if unused)
     session_idle_minutes: int
     session_max_hours: int
     aws_endpoint_url: str | None  # the local moto server; None in AWS
@@ -81,8 +92,9 @@ def _secret(env: dict[str, str], name: str) -> str | None:
     return str(client.get_secret_value(SecretId=arn)["SecretString"])
 
 
-def _url(env: dict[str, str], name: str) -> str:
-    value = _required(env, name).rstrip("/")
+def _url(env: dict[str, str], name: str, *, keep_trailing_slash: bool = False) -> str:
+    value = _required(env, name)
+    value = value if keep_trailing_slash else value.rstrip("/")
     parsed = urlparse(value)
     local = parsed.hostname in ("localhost", "127.0.0.1")
     if parsed.scheme != "https" and not (parsed.scheme == "http" and local):
@@ -118,6 +130,30 @@ def _eservices(env: dict[str, str]) -> dict[str, bool]:
     return {name: chosen.get(name, False) for name in ESERVICES}
 
 
+def _words(env: dict[str, str], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    """A space-separated list (scopes, acr values); absent means the default."""
+    words = tuple(env.get(name, "").split())
+    return words or default
+
+
+def _oidc(env: dict[str, str], prefix: str, default_scopes: tuple[str, ...]) -> OidcProvider:
+    client_auth = env.get(f"{prefix}_OIDC_CLIENT_AUTH", "private_key_jwt")
+    if client_auth not in CLIENT_AUTH_METHODS:
+        raise SettingsError(f"{prefix}_OIDC_CLIENT_AUTH must be one of {', '.join(CLIENT_AUTH_METHODS)}")
+    secret = _secret(env, f"{prefix}_OIDC_CLIENT_SECRET")
+    if client_auth == "client_secret_basic" and not secret:
+        raise SettingsError(f"{prefix}_OIDC_CLIENT_SECRET (or _ARN) is needed for client_secret_basic")
+    scopes = _words(env, f"{prefix}_OIDC_SCOPES", default_scopes)
+    return OidcProvider(
+        issuer=_url(env, f"{prefix}_OIDC_ISSUER", keep_trailing_slash=True),
+        client_id=_required(env, f"{prefix}_OIDC_CLIENT_ID"),
+        client_secret=secret,
+        client_auth=client_auth,
+        scopes=("openid", *(s for s in scopes if s != "openid")),
+        acr_values=_words(env, f"{prefix}_OIDC_ACR_VALUES", (LOA3,)),
+    )
+
+
 def load(env: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
     deployment = env.get("DEPLOYMENT", "aws")
@@ -126,24 +162,23 @@ def load(env: dict[str, str] | None = None) -> Settings:
     hmac_key = _secret(env, "PNR_HMAC_KEY") or ""
     if len(hmac_key) < 32:
         raise SettingsError("PNR_HMAC_KEY (or PNR_HMAC_KEY_ARN) must give at least 32 characters")
+    citizen_oidc = _oidc(env, "CITIZEN", (NATURAL_PERSON_NUMBER_SCOPE, NATURAL_PERSON_NAME_SCOPE))
+    staff_oidc = _oidc(env, "STAFF", ("profile",))
+    client_key = _secret(env, "OIDC_CLIENT_KEY") or ""
+    uses_key = "private_key_jwt" in (citizen_oidc.client_auth, staff_oidc.client_auth)
+    if uses_key and len(client_key) < 32:
+        raise SettingsError("OIDC_CLIENT_KEY (or OIDC_CLIENT_KEY_ARN) must give at least 32 characters")
     return Settings(
         deployment=deployment,
         region_name=_required(env, "REGION_NAME"),
         region_hsa_id=_required(env, "REGION_HSA_ID"),
         public_base_url=_url(env, "PUBLIC_BASE_URL"),
         table_prefix=env.get("TABLE_PREFIX", "eservices"),
-        citizen_oidc=OidcProvider(
-            issuer=_url(env, "CITIZEN_OIDC_ISSUER"),
-            client_id=_required(env, "CITIZEN_OIDC_CLIENT_ID"),
-            client_secret=_secret(env, "CITIZEN_OIDC_CLIENT_SECRET"),
-        ),
-        staff_oidc=OidcProvider(
-            issuer=_url(env, "STAFF_OIDC_ISSUER"),
-            client_id=_required(env, "STAFF_OIDC_CLIENT_ID"),
-            client_secret=_secret(env, "STAFF_OIDC_CLIENT_SECRET"),
-        ),
+        citizen_oidc=citizen_oidc,
+        staff_oidc=staff_oidc,
         staff_hsa_id_claim=env.get("STAFF_HSA_ID_CLAIM", "employeeHsaId"),
         pnr_hmac_key=hmac_key.encode(),
+        oidc_client_key=client_key,
         session_idle_minutes=_positive_int(env, "SESSION_IDLE_MINUTES", 30),
         session_max_hours=_positive_int(env, "SESSION_MAX_HOURS", 8),
         aws_endpoint_url=env.get("AWS_ENDPOINT_URL") if deployment == "local" else None,

@@ -122,6 +122,9 @@ class SessionRecord(Model):
     created_at = UTCDateTimeAttribute()
     last_seen_at = UTCDateTimeAttribute()
     expires_at = TTLAttribute()  # the absolute lifetime; DynamoDB removes it afterwards
+    acr = UnicodeAttribute(null=True)  # the level of assurance of the login
+    auth_time = UTCDateTimeAttribute(null=True)  # when the person authenticated at the provider
+    id_token = UnicodeAttribute(null=True)  # id_token_hint for the provider's logout; never sent elsewhere
 
 
 class Identity(Model):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
 
 from chalicelib.adapters.oidc import OidcClient, OidcError
@@ -37,12 +37,13 @@ SESSION_TOUCH_INTERVAL = timedelta(seconds=60)  # idle time is tracked to the mi
 @dataclass(frozen=True)
 class LoginStart:
     authorization_url: str
+    attempt_tag: str  # names this attempt's binding cookie, so a second tab's login leaves the first alone
     browser_binding: str  # goes into a short-lived HttpOnly cookie
 
 
 @dataclass(frozen=True)
 class Callback:
-    """What the provider sent back to the callback, with the browser's binding cookie."""
+    """What the provider sent back to the callback, with the browser's binding cookie for this state."""
 
     state: str | None
     code: str | None
@@ -56,23 +57,53 @@ class NewSession:
     kind: Audience
 
 
+@dataclass(frozen=True)
+class VerifiedLogin:
+    claims: dict[str, Any]  # the ID token's claims, completed from userinfo when it lacked identity claims
+    id_token: str  # kept for the provider's logout (id_token_hint)
+
+
+@dataclass(frozen=True)
+class EndSession:
+    """Where the browser goes to end the provider's session too (RP-initiated logout)."""
+
+    endpoint: str
+    fields: dict[str, str]
+
+
 def redirect_uri(ports: Ports, audience: Audience) -> str:
     base = ports.settings.public_base_url
     return f"{base}/auth/callback" if audience == "citizen" else f"{base}/staff/auth/callback"
+
+
+def post_logout_redirect_uri(ports: Ports, audience: Audience) -> str:
+    base = ports.settings.public_base_url
+    return f"{base}/logged-out" if audience == "citizen" else f"{base}/staff/logged-out"
+
+
+def attempt_tag(state: str) -> str:
+    """A short public name for a login attempt (not the state itself, which stays secret)."""
+    return sha256_hex(f"tag:{state}")[:16]
 
 
 def _oidc(ports: Ports, audience: Audience) -> OidcClient:
     return ports.citizen_oidc if audience == "citizen" else ports.staff_oidc
 
 
-def begin_login(ports: Ports, audience: Audience, now: datetime) -> LoginStart:
+def begin_login(ports: Ports, audience: Audience, now: datetime, *, force_login: bool = False) -> LoginStart:
+    """`force_login` after a logout in this browser: the provider asks the person again even if
+    its own session outlived ours."""
     state = secrets.token_urlsafe(32)
     nonce = secrets.token_urlsafe(32)
     verifier = secrets.token_urlsafe(64)
     binding = secrets.token_urlsafe(32)
-    url = _oidc(ports, audience).authorization_url(
-        redirect_uri=redirect_uri(ports, audience), state=state, nonce=nonce, code_verifier=verifier
-    )
+    try:
+        url = _oidc(ports, audience).authorization_url(
+            redirect_uri=redirect_uri(ports, audience), state=state, nonce=nonce, code_verifier=verifier,
+            force_login=force_login,
+        )  # fmt: skip
+    except OidcError as error:
+        raise _fail(audience, error.reason) from None
     ports.login_attempts.put(
         LoginAttempt(
             sha256_hex(state),
@@ -84,7 +115,7 @@ def begin_login(ports: Ports, audience: Audience, now: datetime) -> LoginStart:
             expires_at=now + LOGIN_ATTEMPT_LIFETIME,
         )
     )
-    return LoginStart(authorization_url=url, browser_binding=binding)
+    return LoginStart(authorization_url=url, attempt_tag=attempt_tag(state), browser_binding=binding)
 
 
 def _fail(audience: Audience, reason: str) -> LoginFailed:
@@ -93,7 +124,16 @@ def _fail(audience: Audience, reason: str) -> LoginFailed:
     return LoginFailed(reason, "Inloggningen kunde inte genomföras.")
 
 
-def _verified_claims(ports: Ports, audience: Audience, callback: Callback, now: datetime) -> dict[str, Any]:
+def _refuse_level(audience: Audience) -> LoginRefused:
+    """A level of assurance below what the region accepts: a neutral refusal, nothing written."""
+    logger.warning("login refused", extra={"audience": audience, "reason": "acr_not_accepted"})
+    record_metric(f"{audience.capitalize()}LoginRefused")
+    return LoginRefused("acr_not_accepted", "Inloggningen kunde inte godkännas.")
+
+
+def _verified_login(
+    ports: Ports, audience: Audience, callback: Callback, now: datetime, identity_claims: tuple[str, ...]
+) -> VerifiedLogin:
     if callback.provider_error:
         raise _fail(audience, "provider_error")
     if not callback.state or not callback.code:
@@ -108,12 +148,19 @@ def _verified_claims(ports: Ports, audience: Audience, callback: Callback, now: 
         raise _fail(audience, "state_not_bound_to_browser")
     oidc = _oidc(ports, audience)
     try:
-        id_token = oidc.exchange_code(
+        tokens = oidc.exchange_code(
             code=callback.code, redirect_uri=redirect_uri(ports, audience), code_verifier=attempt.code_verifier
         )
-        return oidc.validate_id_token(id_token, nonce=attempt.nonce, now=int(now.timestamp()))
+        claims = oidc.validate_id_token(tokens.id_token, nonce=attempt.nonce, now=int(now.timestamp()))
+        if not any(name in claims for name in identity_claims):
+            # The profile lets a provider release identity claims from userinfo only.
+            userinfo = oidc.userinfo(tokens.access_token, subject=claims["sub"])
+            claims = {**userinfo, **claims}
     except OidcError as error:
+        if error.reason == "acr_not_accepted":
+            raise _refuse_level(audience) from None
         raise _fail(audience, error.reason) from None
+    return VerifiedLogin(claims=claims, id_token=tokens.id_token)
 
 
 def personnummer_from_claims(claims: dict[str, Any], today: Any) -> Personnummer:
@@ -132,8 +179,11 @@ def personnummer_from_claims(claims: dict[str, Any], today: Any) -> Personnummer
     raise InvalidPersonnummer("Inloggningen innehöll inget identitetsnummer.")
 
 
-def _new_session(ports: Ports, kind: Audience, subject_id: str, display_name: str, now: datetime) -> NewSession:
+def _new_session(
+    ports: Ports, kind: Audience, subject_id: str, display_name: str, login: VerifiedLogin, now: datetime
+) -> NewSession:
     token = secrets.token_urlsafe(32)
+    auth_time = login.claims.get("auth_time")
     ports.sessions.create(
         SessionRecord(
             sha256_hex(token),
@@ -144,13 +194,17 @@ def _new_session(ports: Ports, kind: Audience, subject_id: str, display_name: st
             created_at=now,
             last_seen_at=now,
             expires_at=now + timedelta(hours=ports.settings.session_max_hours),
+            acr=str(login.claims["acr"]),
+            auth_time=datetime.fromtimestamp(auth_time, timezone.utc) if isinstance(auth_time, int | float) else None,
+            id_token=login.id_token,
         )
     )
     return NewSession(token=token, kind=kind)
 
 
 def complete_citizen_login(ports: Ports, callback: Callback, now: datetime) -> NewSession:
-    claims = _verified_claims(ports, "citizen", callback, now)
+    login = _verified_login(ports, "citizen", callback, now, (PERSONAL_IDENTITY_NUMBER_CLAIM, COORDINATION_NUMBER_CLAIM))
+    claims = login.claims
     try:
         pnr = personnummer_from_claims(claims, stockholm_date(now))
     except InvalidPersonnummer:
@@ -162,14 +216,15 @@ def complete_citizen_login(ports: Ports, callback: Callback, now: datetime) -> N
         raise LoginRefused("login_removed", "Du kan inte logga in på e-tjänsterna.")
     person = ports.register.get(citizen_id)
     name = person.full_name if person else _name_from_claims(claims)
-    session = _new_session(ports, "citizen", citizen_id, name, now)
+    session = _new_session(ports, "citizen", citizen_id, name, login, now)
     logger.info("citizen logged in", extra={"citizen_id": citizen_id})
     record_metric("CitizenLoginSucceeded")
     return session
 
 
 def complete_staff_login(ports: Ports, callback: Callback, now: datetime) -> NewSession:
-    claims = _verified_claims(ports, "staff", callback, now)
+    login = _verified_login(ports, "staff", callback, now, (ports.settings.staff_hsa_id_claim,))
+    claims = login.claims
     hsa_id = claims.get(ports.settings.staff_hsa_id_claim)
     if not isinstance(hsa_id, str) or not hsa_id.strip():
         raise _fail("staff", "hsa_id_missing")
@@ -180,7 +235,7 @@ def complete_staff_login(ports: Ports, callback: Callback, now: datetime) -> New
     name = _name_from_claims(claims)
     title = claims.get(ports.settings.staff_title_claim)
     ports.staff_profiles.remember_login(hsa_id, name, title.strip() if isinstance(title, str) else None, now)
-    session = _new_session(ports, "staff", hsa_id, name, now)
+    session = _new_session(ports, "staff", hsa_id, name, login, now)
     logger.info("staff logged in", extra={"staff_hsa_id": hsa_id})
     record_metric("StaffLoginSucceeded")
     return session
@@ -245,7 +300,28 @@ def staff_principal(ports: Ports, token: str | None, now: datetime) -> StaffPrin
     )
 
 
-def logout(ports: Ports, token: str | None) -> None:
-    if token and (record := ports.sessions.get(token)):
-        ports.sessions.delete(record)
+def logout(ports: Ports, token: str | None, audience: Audience | None = None) -> EndSession | None:
+    """Ends our session; returns where the browser should go to end the provider's session too
+    (when the provider offers end_session_endpoint and we hold the ID token to name the login)."""
+    record = ports.sessions.get(token) if token else None
+    if record is None:
+        return None
+    ports.sessions.delete(record)
+    if audience is None or not record.id_token:
+        return None
+    oidc = _oidc(ports, audience)
+    try:
+        endpoint = oidc.end_session_endpoint()
+    except OidcError:
+        return None  # the provider is down: our session is gone, the next login asks again (prompt=login)
+    if endpoint is None:
+        return None
+    return EndSession(
+        endpoint,
+        {
+            "id_token_hint": record.id_token,
+            "post_logout_redirect_uri": post_logout_redirect_uri(ports, audience),
+            "client_id": oidc.client_id,
+        },
+    )
 

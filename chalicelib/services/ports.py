@@ -14,6 +14,7 @@ from chalicelib.adapters.self_tests import Catalogue, FollowUps, KitOrders, Kits
 from chalicelib.adapters.summons import PrintLetters, SummonsStore
 from chalicelib.adapters.messaging import Messenger
 from chalicelib.adapters.outbox import Outbox
+from chalicelib.adapters.client_key import ClientKey
 from chalicelib.adapters.oidc import OidcClient
 from chalicelib.adapters.register import IdentityStore
 from chalicelib.adapters.stores import (
@@ -46,6 +47,7 @@ class PopulationRegister(Protocol):
 @dataclass
 class Ports:
     settings: Settings
+    client_key: ClientKey | None  # our private_key_jwt key (None: the providers use client_secret_basic)
     citizen_oidc: OidcClient
     staff_oidc: OidcClient
     login_attempts: LoginAttemptStore

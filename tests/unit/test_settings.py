@@ -13,6 +13,7 @@ BASE = {
     "STAFF_OIDC_ISSUER": "https://siths.region.se",
     "STAFF_OIDC_CLIENT_ID": "s",
     "PNR_HMAC_KEY": "k" * 32,
+    "OIDC_CLIENT_KEY": "c" * 43,
 }
 
 
@@ -23,6 +24,24 @@ def test_defaults_for_a_deployed_region():
     assert settings.staff_hsa_id_claim == "employeeHsaId"
     assert (settings.session_idle_minutes, settings.session_max_hours) == (30, 8)
     assert settings.aws_endpoint_url is None
+    # The Swedish OIDC profile: the personnummer by scope, level of assurance 3, private_key_jwt
+    citizen = settings.citizen_oidc
+    assert citizen.scopes == ("openid", "https://id.oidc.se/scope/naturalPersonNumber",
+                              "https://id.oidc.se/scope/naturalPersonName")  # fmt: skip
+    assert citizen.acr_values == ("http://id.elegnamnden.se/loa/1.0/loa3",)
+    assert citizen.client_auth == settings.staff_oidc.client_auth == "private_key_jwt"
+    assert settings.staff_oidc.acr_values == ("http://id.elegnamnden.se/loa/1.0/loa3",)
+
+
+def test_a_region_sets_its_own_scopes_levels_and_client_authentication():
+    settings = load({**BASE, "CITIZEN_OIDC_SCOPES": "https://id.oidc.se/scope/naturalPersonNumber",
+                     "CITIZEN_OIDC_ACR_VALUES": "http://id.elegnamnden.se/loa/1.0/loa3 http://id.elegnamnden.se/loa/1.0/loa4",
+                     "STAFF_OIDC_CLIENT_AUTH": "client_secret_basic", "STAFF_OIDC_CLIENT_SECRET": "s3cret",
+                     "STAFF_OIDC_ISSUER": "https://siths.region.se/"})  # fmt: skip
+    assert settings.citizen_oidc.scopes == ("openid", "https://id.oidc.se/scope/naturalPersonNumber")
+    assert len(settings.citizen_oidc.acr_values) == 2
+    assert settings.staff_oidc.client_auth == "client_secret_basic"
+    assert settings.staff_oidc.issuer == "https://siths.region.se/"  # kept as written; discovery decides
 
 
 @pytest.mark.parametrize(
@@ -33,6 +52,9 @@ def test_defaults_for_a_deployed_region():
         ({"PNR_HMAC_KEY": "short"}, "PNR_HMAC_KEY"),
         ({"SESSION_IDLE_MINUTES": "soon"}, "SESSION_IDLE_MINUTES"),
         ({"DEPLOYMENT": "cloud"}, "DEPLOYMENT"),
+        ({"OIDC_CLIENT_KEY": "short"}, "OIDC_CLIENT_KEY"),
+        ({"CITIZEN_OIDC_CLIENT_AUTH": "none"}, "CITIZEN_OIDC_CLIENT_AUTH"),
+        ({"STAFF_OIDC_CLIENT_AUTH": "client_secret_basic"}, "STAFF_OIDC_CLIENT_SECRET"),
     ],
 )
 def test_bad_settings_are_named(change, message):
