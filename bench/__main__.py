@@ -79,25 +79,20 @@ def login_calls() -> None:
     import tests.conftest  # noqa: F401  (the test environment: prefix, fake credentials)
 
     from moto import mock_aws
-    from oidc_provider_mock import User, run_server_in_thread
 
     from chalicelib.domain.clock import stockholm_date, utc_now
     from demo import region_demo
+    from local.identity_providers import region_demo_providers
     from tests.integration.harness import Browser, choose_at_provider, path_of
 
     today = stockholm_date(utc_now())
-    citizens = [User(sub=c.sub, claims=c.claims()) for c in region_demo.citizens(today)]
-    staff = [User(sub=s.sub, claims=s.claims("employeeHsaId")) for s in region_demo.STAFF]
-    with run_server_in_thread(require_nonce=True, user_claims=citizens) as c_idp, run_server_in_thread(
-        require_nonce=True, user_claims=staff
-    ) as s_idp, mock_aws():
+    with region_demo_providers(
+        public_base_url="http://localhost:8000", client_key_secret=secrets.token_urlsafe(32), today=today
+    ) as provider_settings, mock_aws():
         os.environ.update({
+            **provider_settings,
             "REGION_NAME": region_demo.REGION_NAME, "REGION_HSA_ID": region_demo.REGION_HSA_ID,
-            "PUBLIC_BASE_URL": "http://localhost:8000",
-            "CITIZEN_OIDC_ISSUER": f"http://localhost:{c_idp.server_port}", "CITIZEN_OIDC_CLIENT_ID": "c",
-            "CITIZEN_OIDC_CLIENT_SECRET": "s",
-            "STAFF_OIDC_ISSUER": f"http://localhost:{s_idp.server_port}", "STAFF_OIDC_CLIENT_ID": "s",
-            "STAFF_OIDC_CLIENT_SECRET": "s", "PNR_HMAC_KEY": secrets.token_urlsafe(32),
+            "PUBLIC_BASE_URL": "http://localhost:8000", "PNR_HMAC_KEY": secrets.token_urlsafe(32),
         })  # fmt: skip
         from chalice.test import Client
 
@@ -120,7 +115,7 @@ def login_calls() -> None:
                 with counting_dynamodb_calls() as calls:
                     begin = browser.start_login(audience)
                 print(f"  {label:<28} /login        {_describe(calls)}")
-                callback = choose_at_provider(begin, sub)
+                callback = choose_at_provider(begin, sub, opener=browser.provider)
                 with counting_dynamodb_calls() as calls:
                     assert browser.get(path_of(callback)).status_code == 303
                 print(f"  {label:<28} callback      {_describe(calls)}")

@@ -34,7 +34,8 @@ def main(count: int = 10_000) -> None:
         "DEPLOYMENT": "local", "REGION_NAME": "Region Demo", "REGION_HSA_ID": "SE2321000099-R000",
         "PUBLIC_BASE_URL": "http://localhost:8000", "CITIZEN_OIDC_ISSUER": "http://localhost:1",
         "CITIZEN_OIDC_CLIENT_ID": "c", "STAFF_OIDC_ISSUER": "http://localhost:2", "STAFF_OIDC_CLIENT_ID": "s",
-        "PNR_HMAC_KEY": secrets.token_urlsafe(32), "POWERTOOLS_LOG_LEVEL": "WARNING",
+        "PNR_HMAC_KEY": secrets.token_urlsafe(32), "OIDC_CLIENT_KEY": secrets.token_urlsafe(32),
+        "POWERTOOLS_LOG_LEVEL": "WARNING",
         "POWERTOOLS_METRICS_DISABLED": "true", "SES_SENDER": "no-reply@e-tjanster.regiondemo.example",
     })  # fmt: skip
     # moto in a process of its own, as DynamoDB is: sharing this one's interpreter would make the

@@ -1,7 +1,8 @@
 """A region's settings file (infra/regions/<name>.json), read and validated.
 
-Secrets are never in the file: OIDC client secrets are ARNs in the region's Secrets Manager,
-and the personnummer look-up key is a secret the stack generates itself.
+Secrets are never in the file: OIDC client secrets (for client_secret_basic) are ARNs in the
+region's Secrets Manager; the personnummer look-up key and the private_key_jwt client key are
+secrets the stack generates itself.
 """
 
 from __future__ import annotations
@@ -21,12 +22,18 @@ class RegionSettingsError(ValueError):
     pass
 
 
+CLIENT_AUTH_METHODS = ("private_key_jwt", "client_secret_basic")
+
+
 @dataclass(frozen=True)
 class Oidc:
-    issuer: str
+    issuer: str  # as the provider's discovery document spells it
     client_id: str
-    client_secret_arn: str
+    client_secret_arn: str | None  # only for client_secret_basic
     hsa_id_claim: str | None = None
+    client_auth: str = "private_key_jwt"
+    scopes: tuple[str, ...] = ()  # empty: the app's default (the Swedish OIDC profile's scopes)
+    acr_values: tuple[str, ...] = ()  # empty: the app's default (loa3)
 
 
 @dataclass(frozen=True)
@@ -52,15 +59,31 @@ class RegionSettings:
         return f"eservices-{self.name}"
 
 
+def _words(raw: dict, field: str, where: str) -> tuple[str, ...]:
+    value = raw.get(field, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v and " " not in v for v in value):
+        raise RegionSettingsError(f"{where}.{field} must be a list of strings without spaces")
+    return tuple(value)
+
+
 def _oidc(raw: dict, where: str) -> Oidc:
-    for field in ("issuer", "client_id", "client_secret_arn"):
+    for field in ("issuer", "client_id"):
         if not isinstance(raw.get(field), str) or not raw[field]:
             raise RegionSettingsError(f"{where}.{field} is required")
     if not raw["issuer"].startswith("https://"):
         raise RegionSettingsError(f"{where}.issuer must be an https URL")
-    if not _SECRET_ARN.match(raw["client_secret_arn"]):
+    client_auth = raw.get("client_auth", "private_key_jwt")
+    if client_auth not in CLIENT_AUTH_METHODS:
+        raise RegionSettingsError(f"{where}.client_auth must be one of {', '.join(CLIENT_AUTH_METHODS)}")
+    secret_arn = raw.get("client_secret_arn")
+    if client_auth == "client_secret_basic" and not secret_arn:
+        raise RegionSettingsError(f"{where}.client_secret_arn is required for client_secret_basic")
+    if secret_arn is not None and not (isinstance(secret_arn, str) and _SECRET_ARN.match(secret_arn)):
         raise RegionSettingsError(f"{where}.client_secret_arn must be a Secrets Manager ARN")
-    return Oidc(raw["issuer"].rstrip("/"), raw["client_id"], raw["client_secret_arn"], raw.get("hsa_id_claim"))
+    return Oidc(
+        raw["issuer"], raw["client_id"], secret_arn, raw.get("hsa_id_claim"), client_auth,
+        _words(raw, "scopes", where), _words(raw, "acr_values", where),
+    )  # fmt: skip
 
 
 def load(name: str) -> RegionSettings:

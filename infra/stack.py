@@ -37,7 +37,7 @@ from chalice.utils import to_cfn_resource_name
 from constructs import Construct
 
 from infra.nag import suppress
-from infra.region_settings import RegionSettings
+from infra.region_settings import Oidc, RegionSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 API_HANDLER = "APIHandler"  # the function Chalice makes for the routes
@@ -104,6 +104,18 @@ class EServicesStack(Stack):
             removal_policy=RemovalPolicy.RETAIN,
         )
         suppress(pnr_key, "AwsSolutions-SMG4", "An HMAC key cannot rotate: every stored look-up would change.")
+        # Our private_key_jwt signing key is derived from this random secret (CloudFormation cannot make
+        # a key pair); the public half is served at /.well-known/jwks.json for the providers.
+        client_key = secretsmanager.Secret(
+            self,
+            "OidcClientKey",
+            description="Seed of the e-services' OpenID Connect client signing key (private_key_jwt)",
+            encryption_key=key,
+            generate_secret_string=secretsmanager.SecretStringGenerator(password_length=64, exclude_punctuation=True),
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        suppress(client_key, "AwsSolutions-SMG4",
+                 "Rotating means publishing the new key first; done by hand with the providers' key cache in mind.")  # fmt: skip
 
         self.tables = self._tables(region, key)
         self.indexed_tables = [spec["suffix"] for spec in table_specs() if spec["indexes"]]
@@ -139,7 +151,10 @@ class EServicesStack(Stack):
                 table.grant_read_write_data(role)
             key.grant_encrypt_decrypt(role)
             pnr_key.grant_read(role)
+            client_key.grant_read(role)
             for arn in (region.citizen_oidc.client_secret_arn, region.staff_oidc.client_secret_arn):
+                if arn is None:
+                    continue
                 role.add_to_principal_policy(
                     iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"], resources=[arn])
                 )
@@ -190,6 +205,7 @@ class EServicesStack(Stack):
                 "BOOKING_SCHEDULE_GROUP": booking_schedules.name or "",
                 "SCHEDULER_ROLE_ARN": scheduler_role.role_arn,
                 "PNR_HMAC_KEY_ARN": pnr_key.secret_arn,
+                "OIDC_CLIENT_KEY_ARN": client_key.secret_arn,
                 "ATTACHMENTS_BUCKET": attachments.bucket_name,
                 **{f"{name.upper()}_QUEUE_URL": q.queue_url for name, q in self.work_queues().items()},
             }
@@ -240,12 +256,8 @@ class EServicesStack(Stack):
             "REGION_HSA_ID": region.region_hsa_id,
             "PUBLIC_BASE_URL": f"https://{region.domain}",
             "TABLE_PREFIX": region.table_prefix,
-            "CITIZEN_OIDC_ISSUER": region.citizen_oidc.issuer,
-            "CITIZEN_OIDC_CLIENT_ID": region.citizen_oidc.client_id,
-            "CITIZEN_OIDC_CLIENT_SECRET_ARN": region.citizen_oidc.client_secret_arn,
-            "STAFF_OIDC_ISSUER": region.staff_oidc.issuer,
-            "STAFF_OIDC_CLIENT_ID": region.staff_oidc.client_id,
-            "STAFF_OIDC_CLIENT_SECRET_ARN": region.staff_oidc.client_secret_arn,
+            **self._oidc_environment("CITIZEN", region.citizen_oidc),
+            **self._oidc_environment("STAFF", region.staff_oidc),
             "SES_SENDER": region.ses_sender,
             "SMS_SENDER_ID": region.sms_sender_id,
             "ESERVICES_ENABLED": json.dumps(region.eservices, separators=(",", ":")),
@@ -254,6 +266,21 @@ class EServicesStack(Stack):
         }
         if region.staff_oidc.hsa_id_claim:
             env["STAFF_HSA_ID_CLAIM"] = region.staff_oidc.hsa_id_claim
+        return env
+
+    @staticmethod
+    def _oidc_environment(prefix: str, oidc: Oidc) -> dict[str, str]:
+        env = {
+            f"{prefix}_OIDC_ISSUER": oidc.issuer,
+            f"{prefix}_OIDC_CLIENT_ID": oidc.client_id,
+            f"{prefix}_OIDC_CLIENT_AUTH": oidc.client_auth,
+        }
+        if oidc.client_secret_arn:
+            env[f"{prefix}_OIDC_CLIENT_SECRET_ARN"] = oidc.client_secret_arn
+        if oidc.scopes:
+            env[f"{prefix}_OIDC_SCOPES"] = " ".join(oidc.scopes)
+        if oidc.acr_values:
+            env[f"{prefix}_OIDC_ACR_VALUES"] = " ".join(oidc.acr_values)
         return env
 
     def _tables(self, region: RegionSettings, key: kms.IKey) -> dict[str, dynamodb.Table]:

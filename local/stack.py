@@ -1,7 +1,8 @@
 """`make run`: a whole region on one machine, no AWS account.
 
-One process starts moto as AWS (DynamoDB, SES, SNS, Scheduler, S3), two OpenID Connect test
-providers (e-ID for citizens, SITHS for staff) with Region Demo's test persons, creates the
+One process starts moto as AWS (DynamoDB, SES, SNS, Scheduler, S3), two OpenID providers set up
+as a region's brokers (e-ID for citizens, SITHS for staff: oidc-provider under Node.js, see
+local/identity_providers.py) with Region Demo's test persons, creates the
 tables from the app's own models, loads the demo data, starts the local scheduler, and serves
 the app. Ctrl-C stops all of it.
 """
@@ -31,13 +32,14 @@ def configure_environment(*, port: int, moto_port: int, citizen_idp_port: int, s
             "TABLE_PREFIX": "demo",
             "CITIZEN_OIDC_ISSUER": f"http://localhost:{citizen_idp_port}",
             "CITIZEN_OIDC_CLIENT_ID": "eservices-citizen",
-            # The test providers accept any client secret; a region's broker issues a real one.
-            "CITIZEN_OIDC_CLIENT_SECRET": secrets.token_urlsafe(24),
             "STAFF_OIDC_ISSUER": f"http://localhost:{staff_idp_port}",
             "STAFF_OIDC_CLIENT_ID": "eservices-staff",
-            "STAFF_OIDC_CLIENT_SECRET": secrets.token_urlsafe(24),
-            # A fresh key each run: moto's data lives only as long as this process.
+            "STAFF_OIDC_SCOPES": "profile",
+            "STAFF_HSA_ID_CLAIM": "employeeHsaId",
+            # Fresh keys each run: moto's data lives only as long as this process, and the providers
+            # fetch our client key's public half from the app's /.well-known/jwks.json.
             "PNR_HMAC_KEY": secrets.token_urlsafe(32),
+            "OIDC_CLIENT_KEY": secrets.token_urlsafe(32),
             "AWS_ENDPOINT_URL": f"http://{LOCAL_HOST}:{moto_port}",
             "AWS_ACCESS_KEY_ID": "local",
             "AWS_SECRET_ACCESS_KEY": "local",
@@ -71,10 +73,10 @@ def main(argv: list[str] | None = None) -> int:
 
     # Imported after the environment is set: table names and settings are read at import.
     from moto.server import ThreadedMotoServer
-    from oidc_provider_mock import User, run_server_in_thread
 
     from demo import region_demo
     from local import gateway, scheduler
+    from local.identity_providers import region_demo_providers
 
     import logging
 
@@ -105,22 +107,17 @@ def main(argv: list[str] | None = None) -> int:
         integration_key = region_demo.seed(ports(), now, today)
         region_demo.seed_slots(ports(), today)
         demo_citizens = region_demo.citizens(today)
-        hsa_claim = ports().settings.staff_hsa_id_claim
-
-        stack.enter_context(
-            run_server_in_thread(
-                port=args.citizen_idp_port,
-                require_nonce=True,
-                user_claims=[User(sub=c.sub, claims=c.claims()) for c in demo_citizens],
+        provider_settings = stack.enter_context(
+            region_demo_providers(
+                public_base_url=ports().settings.public_base_url,
+                client_key_secret=ports().settings.oidc_client_key,
+                today=today,
+                citizen_port=args.citizen_idp_port,
+                staff_port=args.staff_idp_port,
+                jwks_by_url=True,
             )
         )
-        stack.enter_context(
-            run_server_in_thread(
-                port=args.staff_idp_port,
-                require_nonce=True,
-                user_claims=[User(sub=s.sub, claims=s.claims(hsa_claim)) for s in region_demo.STAFF],
-            )
-        )
+        assert all(os.environ[name] == value for name, value in provider_settings.items()), provider_settings
 
         import botocore.session
 
@@ -168,10 +165,10 @@ def _print_banner(args: argparse.Namespace, demo_citizens: list, region_demo: ob
         f"  SITHS test provider  http://localhost:{args.staff_idp_port}",
         f"  moto (AWS)           http://{LOCAL_HOST}:{args.moto_port}",
         "",
-        "Test citizens (choose the sub on the e-ID test provider's page):",
+        "Test citizens (choose the person on the e-ID test provider's page):",
     ]
     lines += [f"  {c.sub:<8} {c.given_name} {c.family_name}: {c.description}" for c in demo_citizens]
-    lines.append("Test staff (choose the sub on the SITHS test provider's page):")
+    lines.append("Test staff (choose the person on the SITHS test provider's page):")
     for s in region_demo.STAFF:  # type: ignore[attr-defined]
         roles = ", ".join(f"{role.value}@{unit}" for unit, role in s.roles) or "no role (login is refused)"
         lines.append(f"  {s.sub:<8} {s.name} ({s.hsa_id}): {roles}")

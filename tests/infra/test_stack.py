@@ -41,6 +41,11 @@ def demo(templates):
     return templates["demo"][0]
 
 
+@pytest.fixture(scope="module")
+def norr(templates):
+    return templates["norr"][0]
+
+
 def _of_type(template: dict, kind: str) -> dict[str, dict]:
     return {k: v for k, v in template["Resources"].items() if v["Type"] == kind}
 
@@ -88,8 +93,20 @@ def test_the_functions_run_the_app_with_secrets_by_reference_only(demo):
     assert env["TABLE_PREFIX"] == "eservices-demo" and env["DEPLOYMENT"] == "aws"
     assert env["PUBLIC_BASE_URL"] == "https://e-tjanster.regiondemo.example"
     assert "PNR_HMAC_KEY" not in env and "Ref" in env["PNR_HMAC_KEY_ARN"]
-    assert env["CITIZEN_OIDC_CLIENT_SECRET_ARN"].startswith("arn:aws:secretsmanager:")
     assert not any(k.endswith("_SECRET") for k in env)
+    # private_key_jwt by default: the client key is a secret the stack generated, named by reference
+    assert env["CITIZEN_OIDC_CLIENT_AUTH"] == env["STAFF_OIDC_CLIENT_AUTH"] == "private_key_jwt"
+    assert "Ref" in env["OIDC_CLIENT_KEY_ARN"] and "OIDC_CLIENT_KEY" not in env
+    assert env["CITIZEN_OIDC_ACR_VALUES"].split() == ["http://id.elegnamnden.se/loa/1.0/loa3",
+                                                      "http://id.elegnamnden.se/loa/1.0/loa4"]  # fmt: skip
+
+
+def test_a_region_may_keep_client_secret_basic_for_a_provider(norr):
+    functions = {k: v["Properties"] for k, v in _of_type(norr, "AWS::Serverless::Function").items()}
+    env = functions["APIHandler"]["Environment"]["Variables"]
+    assert env["STAFF_OIDC_CLIENT_AUTH"] == "client_secret_basic"
+    assert env["STAFF_OIDC_CLIENT_SECRET_ARN"].startswith("arn:aws:secretsmanager:")
+    assert "CITIZEN_OIDC_CLIENT_SECRET_ARN" not in env
 
 
 def test_no_function_has_broad_dynamodb_or_admin_rights(demo):
@@ -255,6 +272,9 @@ def test_region_settings_are_validated(tmp_path, monkeypatch):
     cases = [
         ({"citizen_oidc": {**good["citizen_oidc"], "client_secret_arn": "hunter2"}}, "Secrets Manager ARN"),
         ({"staff_oidc": {**good["staff_oidc"], "issuer": "http://siths"}}, "https URL"),
+        ({"staff_oidc": {**good["staff_oidc"], "client_auth": "client_secret_basic"}}, "client_secret_arn is required"),
+        ({"staff_oidc": {**good["staff_oidc"], "client_auth": "tls_client_auth"}}, "client_auth"),
+        ({"citizen_oidc": {**good["citizen_oidc"], "acr_values": "loa3"}}, "acr_values"),
         ({"sms_sender_id": "Region Demo!"}, "sms_sender_id"),
         ({"eservices": {"teleportation": True}}, "eservices"),
         ({"ses_sender": ""}, "ses_sender"),

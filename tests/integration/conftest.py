@@ -1,5 +1,5 @@
-"""Integration fixtures: moto in process (mock_aws), real OIDC test providers on threads,
-Region Demo loaded fresh for every test."""
+"""Integration fixtures: moto in process (mock_aws), Region Demo's two OpenID providers (oidc-provider
+under Node.js, as `make run` starts them), Region Demo loaded fresh for every test."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import secrets
 
 import pytest
 from moto import mock_aws
-from oidc_provider_mock import User, run_server_in_thread
 
 from chalicelib.domain.clock import stockholm_date, utc_now
 from demo import region_demo
+from local.identity_providers import region_demo_providers
 from tests.integration.harness import Region
 
 EXTRA_CITIZENS = {
@@ -22,6 +22,7 @@ EXTRA_CITIZENS = {
     "bad-check-digit": {"https://id.oidc.se/claim/personalIdentityNumber": "198112189875"},
     "ten-digits": {"https://id.oidc.se/claim/personalIdentityNumber": "8112189876"},
     "pnr-as-coordination": {"https://id.oidc.se/claim/coordinationNumber": "198112189876"},
+    "fullwidth-digits": {"https://id.oidc.se/claim/personalIdentityNumber": "１９８１１２１８９８７６"},
 }  # fmt: skip
 EXTRA_STAFF = {"no-hsa": {"given_name": "Ingen", "family_name": "Hsa"}}
 
@@ -33,29 +34,24 @@ def today():
 
 @pytest.fixture(scope="session")
 def providers(today):
-    citizens = [User(sub=c.sub, claims=c.claims()) for c in region_demo.citizens(today)]
-    citizens += [User(sub=sub, claims=claims) for sub, claims in EXTRA_CITIZENS.items()]
-    staff = [User(sub=s.sub, claims=s.claims("employeeHsaId")) for s in region_demo.STAFF]
-    staff += [User(sub=sub, claims=claims) for sub, claims in EXTRA_STAFF.items()]
-    with run_server_in_thread(require_nonce=True, user_claims=citizens) as citizen_idp, run_server_in_thread(
-        require_nonce=True, user_claims=staff
-    ) as staff_idp:
-        yield citizen_idp.server_port, staff_idp.server_port
+    """The app's settings for the two providers (started once for the whole run)."""
+    with region_demo_providers(
+        public_base_url="http://localhost:8000",
+        client_key_secret=secrets.token_urlsafe(32),
+        today=today,
+        extra_citizens=EXTRA_CITIZENS,
+        extra_staff=EXTRA_STAFF,
+    ) as settings:
+        yield settings
 
 
 @pytest.fixture
 def region(providers, today, monkeypatch):
-    citizen_port, staff_port = providers
     for name, value in {
+        **providers,
         "REGION_NAME": region_demo.REGION_NAME,
         "REGION_HSA_ID": region_demo.REGION_HSA_ID,
         "PUBLIC_BASE_URL": "http://localhost:8000",
-        "CITIZEN_OIDC_ISSUER": f"http://localhost:{citizen_port}",
-        "CITIZEN_OIDC_CLIENT_ID": "eservices-citizen",
-        "CITIZEN_OIDC_CLIENT_SECRET": "test-secret",
-        "STAFF_OIDC_ISSUER": f"http://localhost:{staff_port}",
-        "STAFF_OIDC_CLIENT_ID": "eservices-staff",
-        "STAFF_OIDC_CLIENT_SECRET": "test-secret",
         "PNR_HMAC_KEY": secrets.token_urlsafe(32),
         "SES_SENDER": "no-reply@e-tjanster.regiondemo.example",
         "SMS_SENDER_ID": "RegionDemo",

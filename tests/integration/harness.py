@@ -1,9 +1,9 @@
-"""A region in one process for integration tests: moto in process, the real OIDC test provider
-on a thread, Region Demo's data, and a cookie-keeping browser over chalice.test.Client."""
+"""A region in one process for integration tests: moto in process, Region Demo's OpenID providers,
+Region Demo's data, and a cookie-keeping browser over chalice.test.Client (with its own cookie jar at
+the providers, as a real browser has)."""
 
 from __future__ import annotations
 
-import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
@@ -13,23 +13,13 @@ from typing import Any
 
 from chalice.test import Client
 
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
+from local.oidc_provider import choose_person, provider_opener
 
 
-def choose_at_provider(authorization_url: str, sub: str) -> str:
-    """What a person does on the test provider's page: pick a test person. Returns the callback URL."""
-    opener = urllib.request.build_opener(_NoRedirect)
-    request = urllib.request.Request(authorization_url, data=urllib.parse.urlencode({"sub": sub}).encode())
-    try:
-        opener.open(request)
-    except urllib.error.HTTPError as redirect:
-        if redirect.code in (302, 303):
-            return redirect.headers["Location"]
-        raise
-    raise AssertionError("the provider did not redirect back")
+def choose_at_provider(authorization_url: str, sub: str, *, loa: str | None = None, opener: Any = None) -> str:
+    """What a person does on the provider's page: pick a test person (and a level of assurance).
+    Returns the callback URL. A fresh opener is a browser with no session at the provider."""
+    return choose_person(opener or provider_opener()[0], authorization_url, sub, loa)
 
 
 def path_of(url: str) -> str:
@@ -41,6 +31,7 @@ def path_of(url: str) -> str:
 class Browser:
     client: Client
     cookies: dict[str, str] = field(default_factory=dict)
+    provider: Any = field(default_factory=lambda: provider_opener()[0])  # the browser's cookies at the providers
 
     def _remember(self, response: Any) -> None:
         headers = {k.lower(): v for k, v in response.headers.items()}
@@ -78,8 +69,8 @@ class Browser:
         assert response.status_code == 302, response.body
         return response.headers["Location"]
 
-    def login(self, sub: str, audience: str = "citizen") -> Any:
-        callback = choose_at_provider(self.start_login(audience), sub)
+    def login(self, sub: str, audience: str = "citizen", *, loa: str | None = None) -> Any:
+        callback = choose_at_provider(self.start_login(audience), sub, loa=loa, opener=self.provider)
         return self.get(path_of(callback))
 
     def page(self, path: str = "/") -> str:
