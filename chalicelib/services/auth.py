@@ -18,7 +18,7 @@ from chalicelib.adapters.stores import sha256_hex
 from chalicelib.adapters.tables import LoginAttempt, SessionRecord
 from chalicelib.domain.clock import stockholm_date
 from chalicelib.domain.guardianship import guardian_may_act_for
-from chalicelib.domain.personnummer import InvalidPersonnummer, Personnummer, parse
+from chalicelib.domain.personnummer import InvalidPersonnummer, Personnummer, is_twelve_digits, parse
 from chalicelib.errors import LoginFailed, LoginRefused
 from chalicelib.observability import logger, record_metric
 from chalicelib.services.ports import Ports
@@ -170,7 +170,7 @@ def personnummer_from_claims(claims: dict[str, Any], today: Any) -> Personnummer
         value = claims.get(claim)
         if value is None:
             continue
-        if not isinstance(value, str) or len(value) != 12 or not value.isdigit():
+        if not is_twelve_digits(value):  # ASCII only: str.isdigit() also takes fullwidth digits
             raise InvalidPersonnummer("Identitetsnumret ska ha tolv siffror.")
         pnr = parse(value, today)
         if pnr.is_coordination_number != coordination:
