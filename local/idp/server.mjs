@@ -484,7 +484,7 @@ provider.use(async (ctx, next) => {
 // Logging: nothing per request; errors (ours and the clients') to stderr.
 
 provider.on('server_error', (ctx, error) => {
-  console.error(`[oidc-provider ${config.port}] server error on ${ctx?.method} ${ctx?.path}:`, error);
+  console.error(`server error on ${ctx?.method} ${ctx?.path}:`, error);
 });
 for (const event of [
   'authorization.error', 'grant.error', 'end_session.error', 'userinfo.error', 'jwks.error',
@@ -492,7 +492,7 @@ for (const event of [
 ]) {
   provider.on(event, (ctx, error) => {
     const detail = error.error_detail ? ` (${error.error_detail})` : '';
-    console.error(`[oidc-provider ${config.port}] ${event}: ${error.message}: ${error.error_description ?? ''}${detail}`);
+    console.error(`${event}: ${error.message}: ${error.error_description ?? ''}${detail}`);
   });
 }
 
