@@ -203,7 +203,7 @@ function claimsConfiguration() {
   };
   const byScope = new Set();
   for (const [scope, names] of Object.entries(config.scopes)) {
-    claims[scope] = [...names];
+    claims[scope] = scope === 'openid' ? [...new Set([...claims.openid, ...names])] : [...names];
     names.forEach((name) => byScope.add(name));
   }
   // Claims a person has that no scope covers can still be asked for with the claims parameter.
