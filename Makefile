@@ -1,10 +1,12 @@
 # The two commands: `make run` (the local region) and `make test` (every test layer).
-# Both install what they need: Python packages into .venv, Debian's Chromium for browser tests.
+# Both install what they need: Python packages into .venv, the local OpenID provider's npm packages
+# into local/idp/node_modules (Node.js and npm from the machine), Debian's Chromium for browser tests.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
+IDP := local/idp
 
 .PHONY: run test install chromium bench unit integration e2e infra synth deploy
 
@@ -14,7 +16,12 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed
+# The local OpenID provider (panva's oidc-provider), exactly as package-lock.json pins it.
+$(IDP)/node_modules/.installed: $(IDP)/package.json $(IDP)/package-lock.json
+	npm ci --prefix $(IDP) --no-audit --no-fund
+	touch $@
+
+install: $(VENV)/.installed $(IDP)/node_modules/.installed
 
 # Playwright's own browser download cannot work here; the tests drive Debian's Chromium.
 chromium:
