@@ -3,8 +3,9 @@ for citizens and the SITHS provider for staff. Used by `make run`, the tests and
 
 Both are panva's oidc-provider (local/idp), configured per the Swedish OIDC profile: PKCE
 required, our client authenticated with private_key_jwt, claims released by scope, levels of
-assurance (acr), RP-initiated logout. The e-ID broker releases the personnummer from userinfo
-only, signed; the SITHS provider puts its claims in the ID token: the app must handle both.
+assurance (acr), RP-initiated logout. The e-ID broker puts the personnummer in the ID token as the
+profile says (§4.4) and signs userinfo (§4.3); the SITHS provider releases its claims from
+userinfo only: the app must handle both.
 """
 
 from __future__ import annotations
@@ -66,9 +67,9 @@ def region_demo_providers(
     staff_client = _client(STAFF_CLIENT_ID, public_base_url, "/staff/auth/callback", "/staff/logged-out", key,
                            jwks_by_url=jwks_by_url)  # fmt: skip
     with running_provider(
-        port=citizen_port, clients=[citizen_client], persons=citizens, scopes=SWEDISH_SCOPES
+        port=citizen_port, clients=[citizen_client], persons=citizens, scopes=SWEDISH_SCOPES, claims_in_id_token=True
     ) as citizen_idp, running_provider(
-        port=staff_port, clients=[staff_client], persons=staff, scopes=STAFF_SCOPES, claims_in_id_token=True
+        port=staff_port, clients=[staff_client], persons=staff, scopes=STAFF_SCOPES
     ) as staff_idp:
         yield {
             "CITIZEN_OIDC_ISSUER": citizen_idp.issuer,

@@ -470,14 +470,30 @@ def choose_person(
     raise AssertionError(f"More than {MAX_STEPS} steps at the OpenID provider for {authorization_url}")
 
 
-def end_session(opener: urllib.request.OpenerDirector, url: str) -> str:
-    """Follow RP-initiated logout from the provider's end_session URL: confirm on its page ("Logga ut").
+def follows_to_callback(opener: urllib.request.OpenerDirector, authorization_url: str) -> str | None:
+    """The callback URL if the provider sends the browser straight back (a silent login on an existing
+    session); None if it shows its login page, i.e. asks the person who they are."""
+    step = _step_opener(opener)
+    provider = _origin(authorization_url)
+    response = _request(step, authorization_url)
+    for _ in range(MAX_STEPS):
+        if not response.location:
+            return None
+        if _origin(response.location) != provider:
+            return response.location
+        response = _request(step, response.location)
+    raise AssertionError(f"More than {MAX_STEPS} redirects at the OpenID provider for {authorization_url}")
+
+
+def end_session(opener: urllib.request.OpenerDirector, url: str, form: dict[str, str] | None = None) -> str:
+    """Follow RP-initiated logout from the provider's end_session endpoint (a GET of `url`, or a POST of
+    `form` to it, as the app's logout page does): confirm on its page ("Logga ut").
 
     Returns where the provider sends the browser afterwards (the post_logout_redirect_uri with `state`, or the
     provider's own logged-out page), without requesting it.
     """
     step = _step_opener(opener)
-    response = _request(step, url)
+    response = _request(step, url, form)
     for _ in range(MAX_STEPS):
         if response.location:
             return response.location

@@ -76,20 +76,22 @@ function acrLabel(acr) {
   return `${short} — ${acr}`;
 }
 
-// The levels the tester may choose for this request: the requested ones the provider supports (a
-// conformant OP must answer with one of them), or every supported level when none was requested.
+// The levels the tester may choose: every supported one, the strongest requested preselected. A
+// level outside acr_values is how a tester plays a broker that answers with the level the person
+// actually reached (acr_values is a voluntary request in OpenID Connect Core §3.1.2.1): the
+// relying party must refuse it.
 function acceptableAcrs(params) {
   const requested = (params.acr_values ?? '').split(' ').filter(Boolean);
-  if (!requested.length) {
-    return { levels: supportedAcrs, preselected: defaultAcr };
-  }
-  const levels = supportedAcrs.filter((acr) => requested.includes(acr));
-  return { levels, preselected: levels[levels.length - 1] };
+  const wanted = supportedAcrs.filter((acr) => requested.includes(acr));
+  return { levels: supportedAcrs, requested: wanted, preselected: wanted.length ? wanted[wanted.length - 1] : defaultAcr };
 }
 
-function loaSelect(id, levels, selected) {
+function loaSelect(id, levels, selected, requested = levels) {
   const options = levels
-    .map((acr) => `<option value="${escapeHtml(acr)}"${acr === selected ? ' selected' : ''}>${escapeHtml(acrLabel(acr))}</option>`)
+    .map((acr) => {
+      const note = requested.length && !requested.includes(acr) ? ' (inte begärd / not requested)' : '';
+      return `<option value="${escapeHtml(acr)}"${acr === selected ? ' selected' : ''}>${escapeHtml(acrLabel(acr) + note)}</option>`;
+    })
     .join('\n');
   return `<label for="${id}">Tillitsnivå <span lang="en">Level of assurance</span></label>
 <select id="${id}" name="loa">
@@ -99,7 +101,7 @@ ${options}
 
 function loginPage(ctx, details, { error, status = 200, loa } = {}) {
   const { uid, params } = details;
-  const { levels, preselected } = acceptableAcrs(params);
+  const { levels, requested, preselected } = acceptableAcrs(params);
   const selected = levels.includes(loa) ? loa : preselected;
   const action = `/interaction/${encodeURIComponent(uid)}/login`;
   const personButtons = [...persons.values()]
@@ -115,7 +117,7 @@ function loginPage(ctx, details, { error, status = 200, loa } = {}) {
 <p>Begärda scope <span lang="en">Requested scopes</span>: ${scopes.map((s) => `<code>${escapeHtml(s)}</code>`).join(', ')}</p>
 ${error ? `<p class="error" role="alert">${error}</p>` : ''}
 <form id="choose-person" method="post" action="${escapeHtml(action)}">
-${loaSelect('loa', levels, selected)}
+${loaSelect('loa', levels, selected, requested)}
 <fieldset>
 <legend>Välj testperson <span lang="en">Choose a test person</span></legend>
 <ul>
@@ -126,7 +128,7 @@ ${personButtons}
 <form id="other-person" method="post" action="${escapeHtml(action)}">
 <fieldset>
 <legend>Annan testperson <span lang="en">Another test person</span></legend>
-${loaSelect('loa-other', levels, selected)}
+${loaSelect('loa-other', levels, selected, requested)}
 <br>
 <label for="sub-other">sub</label>
 <input id="sub-other" name="sub" required autocomplete="off">
@@ -254,7 +256,9 @@ function interactionPolicyWithAcr() {
           `none of the requested acr_values is supported; supported: ${supportedAcrs.join(' ')}`,
         );
       }
-      if (ctx.oidc.session.accountId && !requested.includes(ctx.oidc.acr)) {
+      // An earlier session at another level steps up; a login just made on our page stands as chosen
+      // (the tester may play a broker that answers with a level outside acr_values).
+      if (ctx.oidc.session.accountId && !ctx.oidc.result?.login && !requested.includes(ctx.oidc.acr)) {
         return Check.REQUEST_PROMPT; // step up: authenticate again at a requested level
       }
       return Check.NO_NEED_TO_PROMPT;
@@ -422,6 +426,20 @@ async function interactionDetails(ctx, uid) {
   }
   return details;
 }
+
+// RP-Initiated Logout 1.0 §2: an OP must accept POST at end_session_endpoint as well as GET. The app
+// posts, so the ID token (which may carry the personnummer) never lands in a URL or the history.
+// oidc-provider offers POST only with SameSite=None cookies (which need https); here the app and the
+// provider are both on localhost, one site, so the Lax session cookie travels with the POST and the
+// form can be handed to the GET handler as its query.
+provider.use(async (ctx, next) => {
+  if (ctx.method === 'POST' && ctx.path === '/session/end') {
+    const form = await readForm(ctx);
+    ctx.method = 'GET';
+    ctx.querystring = form.toString();
+  }
+  return next();
+});
 
 provider.use(async (ctx, next) => {
   const match = /^\/interaction\/([A-Za-z0-9_-]+)(\/login|\/abort)?$/.exec(ctx.path);

@@ -348,12 +348,21 @@ def test_the_login_page_preselects_the_strongest_requested_level_and_the_default
     assert rp.log_in(provider_opener()[0], "anna", "openid", loa=LOA2)["id_claims"]["acr"] == LOA2
 
 
-def test_a_level_outside_the_requested_ones_cannot_be_chosen(idp):
+def test_a_tester_can_play_a_broker_that_answers_below_the_requested_level(idp):
+    # acr_values is a voluntary request (OpenID Connect Core 3.1.2.1): the relying party must check acr
     rp = RelyingParty(idp, "rp-ec", key=EC_KEY)
-    login = rp.login_request("openid", acr_values=LOA4)
+
+    answered = rp.log_in(provider_opener()[0], "anna", "openid", acr_values=LOA4, loa=LOA2)
+
+    assert answered["id_claims"]["acr"] == LOA2
+
+
+def test_an_unknown_level_cannot_be_chosen(idp):
+    rp = RelyingParty(idp, "rp-ec", key=EC_KEY)
+    login = rp.login_request("openid", acr_values=LOA3)
 
     with pytest.raises(AssertionError, match="Tillitsnivån"):
-        choose_person(provider_opener()[0], login.url, "anna", LOA2)
+        choose_person(provider_opener()[0], login.url, "anna", "http://id.elegnamnden.se/loa/1.0/loa9")
 
 
 def test_userinfo_releases_the_personnummer_only_for_the_number_scope(idp):

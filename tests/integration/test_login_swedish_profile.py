@@ -21,7 +21,7 @@ STAFF_WHO_LOG_IN = ["eva", "johan", "lisa", "rut"]
 
 @pytest.mark.parametrize("sub", CITIZENS_WHO_LOG_IN)
 def test_every_demo_citizen_logs_in_through_the_e_id_broker(region, sub):
-    # Given the broker releases the personnummer from (signed) userinfo only, by scope
+    # Given the broker releases the personnummer by scope, in the ID token as the profile says
     browser = region.browser()
     # When the person logs in
     response = browser.login(sub)
@@ -41,6 +41,7 @@ def test_a_person_whose_login_was_removed_is_refused_through_the_broker_too(regi
 
 @pytest.mark.parametrize("sub", STAFF_WHO_LOG_IN)
 def test_every_demo_staff_member_logs_in_through_the_siths_provider(region, sub):
+    # Given a provider that releases the HSA-id and title from userinfo only (the ID token has neither)
     browser = region.browser()
     response = browser.login(sub, audience="staff")
     assert response.status_code == 303 and response.headers["Location"] == "/staff"
