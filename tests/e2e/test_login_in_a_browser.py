@@ -1,5 +1,6 @@
-"""A person in a real browser: e-ID and SITHS logins at the OIDC test provider, the start
-pages, acting for a child, logout, and axe-core finding no accessibility violations."""
+"""A person in a real browser: e-ID and SITHS logins at the region's (local) OpenID providers, the
+start pages, acting for a child, logout that ends the provider's session too, and axe-core finding
+no accessibility violations."""
 
 from __future__ import annotations
 
@@ -17,11 +18,15 @@ def assert_accessible(page) -> None:
     assert results.violations_count == 0, results.generate_report()
 
 
+def choose_person(page, sub: str) -> None:
+    """The provider's login page: choose the test person (at the preselected level of assurance)."""
+    page.locator(f'#choose-person button[name="sub"][value="{sub}"]').click()
+
+
 def login_at_provider(page, base_url: str, entry: str, sub: str) -> None:
     page.goto(f"{base_url}{entry}")
     page.get_by_role("link", name="Logga in med e-legitimation" if entry == "/" else "Logga in med SITHS").click()
-    # The test provider's page: choose the predefined test person
-    page.get_by_role("button", name=sub, exact=True).click()
+    choose_person(page, sub)
     page.wait_for_url(f"{base_url}{entry}")
 
 
@@ -40,10 +45,26 @@ def test_a_guardian_logs_in_acts_for_her_child_and_logs_out(stack, page):
     expect(page.get_by_text("Du företräder Elsa")).to_be_visible()
     assert_accessible(page)
 
+    # Logging out ends the e-ID provider's session too: the browser goes there (by script, or the
+    # page's button without it), the provider asks to confirm, and sends her back
     page.get_by_role("button", name="Logga ut").click()
+    page.locator('button[name="logout"]').click()
     expect(page.get_by_text("Du är utloggad.")).to_be_visible()
+    assert_accessible(page)
+    # The next person at this computer is asked who they are, not let in as Karin
+    page.get_by_role("link", name="Logga in med e-legitimation").click()
+    expect(page.locator("#choose-person")).to_be_visible()
     page.goto(stack.base_url + "/")
     expect(page.get_by_role("heading", name="Logga in på e-tjänsterna")).to_be_visible()
+
+
+def test_a_login_below_the_required_level_of_assurance_is_refused(stack, page):
+    page.goto(stack.base_url + "/")
+    page.get_by_role("link", name="Logga in med e-legitimation").click()
+    page.get_by_label("Tillitsnivå").first.select_option(value="http://id.elegnamnden.se/loa/1.0/loa2")
+    choose_person(page, "anna")
+    expect(page.get_by_role("heading", name="Inloggningen kunde inte godkännas")).to_be_visible()
+    assert_accessible(page)
 
 
 def test_the_start_page_in_english_is_accessible(stack, page):
@@ -67,7 +88,7 @@ def test_staff_log_in_with_siths_and_see_units_and_roles(stack, page):
 def test_staff_without_a_role_are_refused(stack, page):
     page.goto(stack.base_url + "/staff")
     page.get_by_role("link", name="Logga in med SITHS").click()
-    page.get_by_role("button", name="nils", exact=True).click()
+    choose_person(page, "nils")
     expect(page.get_by_role("heading", name="Du saknar behörighet")).to_be_visible()
     assert_accessible(page)
 
@@ -76,7 +97,7 @@ def test_staff_without_a_role_are_refused(stack, page):
 def test_a_removed_login_gets_the_neutral_page(stack, page, sub):
     page.goto(stack.base_url + "/")
     page.get_by_role("link", name="Logga in med e-legitimation").click()
-    page.get_by_role("button", name=sub, exact=True).click()
+    choose_person(page, sub)
     expect(page.get_by_role("heading", name="Du kan inte logga in")).to_be_visible()
     assert_accessible(page)
 
