@@ -95,27 +95,16 @@ class EServicesStack(Stack):
         key.apply_removal_policy(RemovalPolicy.RETAIN)
 
         # The key that maps personnummer to opaque ids: generated here, never in a file, kept on delete.
-        pnr_key = secretsmanager.Secret(
-            self,
-            "PersonnummerLookupKey",
-            description="HMAC key for personnummer look-ups; losing it loses every citizen's mapping",
-            encryption_key=key,
-            generate_secret_string=secretsmanager.SecretStringGenerator(password_length=64, exclude_punctuation=True),
-            removal_policy=RemovalPolicy.RETAIN,
-        )
-        suppress(pnr_key, "AwsSolutions-SMG4", "An HMAC key cannot rotate: every stored look-up would change.")
+        pnr_key = self._generated_secret(
+            "PersonnummerLookupKey", "HMAC key for personnummer look-ups; losing it loses every citizen's mapping", key,
+            "An HMAC key cannot rotate: every stored look-up would change.",
+        )  # fmt: skip
         # Our private_key_jwt signing key is derived from this random secret (CloudFormation cannot make
         # a key pair); the public half is served at /.well-known/jwks.json for the providers.
-        client_key = secretsmanager.Secret(
-            self,
-            "OidcClientKey",
-            description="Seed of the e-services' OpenID Connect client signing key (private_key_jwt)",
-            encryption_key=key,
-            generate_secret_string=secretsmanager.SecretStringGenerator(password_length=64, exclude_punctuation=True),
-            removal_policy=RemovalPolicy.RETAIN,
-        )
-        suppress(client_key, "AwsSolutions-SMG4",
-                 "Rotating means publishing the new key first; done by hand with the providers' key cache in mind.")  # fmt: skip
+        client_key = self._generated_secret(
+            "OidcClientKey", "Seed of the e-services' OpenID Connect client signing key (private_key_jwt)", key,
+            "Rotating means publishing the new key first; done by hand with the providers' key cache in mind.",
+        )  # fmt: skip
 
         self.tables = self._tables(region, key)
         self.indexed_tables = [spec["suffix"] for spec in table_specs() if spec["indexes"]]
@@ -267,6 +256,19 @@ class EServicesStack(Stack):
         if region.staff_oidc.hsa_id_claim:
             env["STAFF_HSA_ID_CLAIM"] = region.staff_oidc.hsa_id_claim
         return env
+
+    def _generated_secret(self, name: str, description: str, key: kms.IKey, why_no_rotation: str) -> secretsmanager.Secret:
+        """A random secret made here, never in a file, kept when the stack is deleted."""
+        secret = secretsmanager.Secret(
+            self,
+            name,
+            description=description,
+            encryption_key=key,
+            generate_secret_string=secretsmanager.SecretStringGenerator(password_length=64, exclude_punctuation=True),
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        suppress(secret, "AwsSolutions-SMG4", why_no_rotation)
+        return secret
 
     @staticmethod
     def _oidc_environment(prefix: str, oidc: Oidc) -> dict[str, str]:
