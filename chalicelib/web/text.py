@@ -364,6 +364,9 @@ TEXT: dict[str, dict[str, str]] = {
         "staff.compose.send": "Skicka",
         "staff.compose.no_units": "Du har ingen behörighet att skriva till invånare för någon enhet.",
         "staff.compose.sent": "Meddelandet är skickat.",
+        "staff.compose.unreached": "Ingen läser det digitalt ännu: personen (eller för ett barn under 13 år en "
+                                   "vårdnadshavare) har inte loggat in i e-tjänsterna. Meddelandet väntar i "
+                                   "inkorgen – skicka också brev.",
         "staff.settings.heading": "Mina inställningar",
         "staff.settings.signature": "Signatur",
         "staff.settings.signature_hint": "Det du skriver här ersätter din automatiska signatur. Lämna tomt för att använda den automatiska: ditt namn, din titel från HSA och dagens datum.",
@@ -743,6 +746,9 @@ TEXT: dict[str, dict[str, str]] = {
         "staff.compose.send": "Send",
         "staff.compose.no_units": "You are not allowed to write to citizens for any unit.",
         "staff.compose.sent": "The message has been sent.",
+        "staff.compose.unreached": "Nobody reads it digitally yet: the person (or, for a child under 13, a "
+                                   "guardian) has not logged in to the e-services. The message waits in the "
+                                   "inbox – send a letter too.",
         "staff.settings.heading": "My settings",
         "staff.settings.signature": "Signature",
         "staff.settings.signature_hint": "What you write here replaces your automatic signature. Leave it empty to use the automatic one: your name, your title from HSA and today's date.",
