@@ -3,7 +3,7 @@
 1. Import time of `app` beside that of `boto3`, each in fresh interpreters (a Lambda cold
    start pays both when a path needs boto3; the app itself imports only botocore via PynamoDB).
 2. DynamoDB calls made by one citizen login, one staff login, and the start pages after them;
-   by delivering a message (with S3 calls for one attachment), listing the inbox and opening a thread;
+   by delivering a message (to an adult, to a child under 13, with S3 calls for one attachment), listing the inbox and opening a thread;
    by publishing slots, listing free times, booking, rebooking and cancelling; by ordering a self-test
    kit, shipping it and posting a negative and a positive result; by a unit's case queue, opening a
    case and answering it.
@@ -156,6 +156,14 @@ def _inbox_calls(client, key: str, citizens) -> None:
             ids.append(post("/integration/v1/messages", body, f"bench-{n:04d}")["message_id"])
         if n == 0:
             print(f"  {'deliver a message':<28} POST          {_describe(calls)}")
+    # A child under 13: the register read names the guardians, whose accounts come with the child's in
+    # one BatchGetItem (Karin, logged in above, reads Elsa's inbox and is told).
+    elsa = next(c for c in citizens if c.sub == "elsa")
+    body = {"sender_unit_hsa_id": "SE2321000099-VC01", "personnummer": elsa.personnummer, "topic": "Vaccination",
+            "subject": "Till Elsa", "body": "Hej!"}  # fmt: skip
+    with counting_dynamodb_calls(("dynamodb", "s3")) as calls:
+        post("/integration/v1/messages", body, "bench-child")
+    print(f"  {'deliver to a child (9)':<28} POST          {_describe(calls)}")
     pdf = b"%PDF-1.4\n" + b"0" * 200_000
     with counting_dynamodb_calls(("dynamodb", "s3")) as calls:
         slot = post("/integration/v1/attachments", {"sender_unit_hsa_id": "SE2321000099-VC01", "filename": "a.pdf",

@@ -108,6 +108,12 @@ class AccountStore:
         except DoesNotExist:
             return Account(citizen_id)
 
+    def get_many(self, citizen_ids: list[str]) -> list[Account]:
+        """The accounts of these citizens that exist (a person and their guardians): one BatchGetItem."""
+        if not citizen_ids:
+            return []
+        return list(Account.batch_get(sorted(set(citizen_ids))))
+
     @staticmethod
     def _attributes(channel: Channel) -> tuple:
         if channel is Channel.EMAIL:

@@ -16,6 +16,7 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | a guardian's children                            | BatchGetItem register-persons               |
 | register update (person and guardian links)      | TransactWriteItems register-persons         |
 | account: login allowed, last login               | UpdateItem accounts (citizen_id)            |
+| who reads a person's inbox: theirs and guardians' | BatchGetItem accounts (the person + a child's guardians) |
 | session by cookie                                | GetItem sessions (sha256 of the token)      |
 | session touched / acting-for changed / logout    | UpdateItem / DeleteItem sessions            |
 | a staff member's roles                           | Query staff-roles (staff_hsa_id)            |
@@ -743,11 +744,13 @@ class DueIndex(GlobalSecondaryIndex):
 
 
 class NotificationRecord(Model):
-    """The outbox: one row per citizen and channel saying whether a notification waits, when it
-    is due, and when the last one went out (for the 15-minute coalescing)."""
+    """The outbox: one row per notified account holder and channel saying whether a notification
+    waits, when it is due, and when the last one went out (for the 15-minute coalescing). The row is
+    the holder's own, whoever's inbox got the item: a guardian told about two children and
+    themselves has one row per channel, so at most one notification per 15 minutes."""
 
     Meta = _meta("notifications")
-    citizen_id = UnicodeAttribute(hash_key=True)
+    citizen_id = UnicodeAttribute(hash_key=True)  # the account holder told, not the inbox's owner
     channel = UnicodeAttribute(range_key=True)  # "email" or "sms"
     waiting = UnicodeAttribute(null=True)
     due_at = UnicodeAttribute(null=True)

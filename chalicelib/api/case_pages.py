@@ -148,7 +148,7 @@ def _staff_case(principal: StaffPrincipal, case_id: str, *, error: AppError | No
     chosen = next((r for r in replies if r.reply_id == _params().get("reply")), None)
     return _page(principal, "staff_case.html", staff=True, status=error.status if error else 200, record=record,
                  error=error, templates=[t.value for t in Template], now=clock.utc_now(), replies=replies,
-                 prefill=chosen.text if chosen else "",
+                 prefill=chosen.text if chosen else "", unreached=bool(_params().get("unreached")),
                  can_work=principal.has_role(record.unit_hsa_id, *cases.WORKERS))  # fmt: skip
 
 
@@ -175,9 +175,9 @@ def start_citizen_case() -> Response:
     request = case_pages.current_request
 
     def run(fields: dict[str, str]) -> str:
-        case_id = cases.start_for_citizen(ports(), principal, fields.get("unit", ""), fields, clock.utc_now(),
-                                          request.lambda_context)  # fmt: skip
-        return f"/staff/cases/{case_id}"
+        case_id, reached = cases.start_for_citizen(ports(), principal, fields.get("unit", ""), fields,
+                                                   clock.utc_now(), request.lambda_context)  # fmt: skip
+        return f"/staff/cases/{case_id}" + ("" if reached else "?unreached=1")
 
     return form_action(request, principal.csrf_token, run,
                        lambda fields, error: _new_citizen_case(principal, error=error, values=fields))

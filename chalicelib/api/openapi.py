@@ -245,8 +245,13 @@ def openapi_document() -> dict[str, Any]:
                         "required": True,
                         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewMessage"}}},
                     },
+                    "description": "Everyone in the population register has an inbox, whether or not they ever "
+                    "logged in: the message is kept there (a child's in the child's own inbox) and whoever reads it is "
+                    "told (the person, or for a child under 13 every guardian with an account, each by their own "
+                    "settings). The answer says whether anyone reads it now; if not, send paper too. 422 "
+                    "person_unknown: neither the register nor any login knows the personnummer (nothing is kept).",
                     "responses": {
-                        "201": _json({"type": "object", "properties": {"message_id": {"type": "string"}}}, "Delivered"),
+                        "201": _json({"$ref": "#/components/schemas/Delivered"}, "Delivered"),
                         **_errors(400, 401, 403, 409, 422),
                     },
                 }
@@ -285,15 +290,14 @@ def openapi_document() -> dict[str, Any]:
             },
             "/integration/v1/citizen-status": {
                 "post": {
-                    "summary": "Paper or digital? Account, digital first, notification on (booleans only). "
-                    "A read: no Idempotency-Key needed.",
+                    "summary": "Paper or digital? Whether anyone reads the person's inbox now, and how (facts "
+                    "only, never an address). A read: no Idempotency-Key needed.",
                     "security": [{"integrationKey": []}],
                     "requestBody": {"required": True, "content": {"application/json": {"schema": {
                         "type": "object", "required": ["personnummer"],
                         "properties": {"personnummer": {"type": "string"}}}}}},
-                    "responses": {"200": _json({"type": "object", "properties": {
-                        k: {"type": "boolean"} for k in ("has_account", "digital_first", "notify_email", "notify_sms")
-                    }}), **_errors(400, 401, 403)},
+                    "responses": {"200": _json({"$ref": "#/components/schemas/CitizenStatus"}),
+                                  **_errors(400, 401, 403)},
                 }
             },
             "/api/v1/bookings": {
@@ -415,6 +419,37 @@ def openapi_document() -> dict[str, Any]:
                         "attachments": {"type": "array", "maxItems": 10, "items": {"type": "string"}},
                         "may_rebook": {"type": "boolean", "default": True},
                         "may_cancel": {"type": "boolean", "default": True},
+                    },
+                },
+                "Delivered": {
+                    "type": "object",
+                    "required": ["message_id", "reaches_digitally", "digital_channel"],
+                    "properties": {
+                        "message_id": {"type": "string"},
+                        "reaches_digitally": {"type": "boolean",
+                                              "description": "Someone reads the inbox now; false: send paper too"},
+                        "digital_channel": {"type": "string", "nullable": True, "enum": ["own_account", "guardian", None],
+                                            "description": "How: the person's own account, or (a child under 13 "
+                                            "without protected identity) a guardian's"},
+                    },
+                },
+                "CitizenStatus": {
+                    "type": "object",
+                    "properties": {
+                        "has_inbox": {"type": "boolean", "description": "A message is accepted and kept: the "
+                                      "register knows the person, or they have logged in"},
+                        "reaches_digitally": {"type": "boolean", "description": "Someone reads the inbox now"},
+                        "digital_channel": {"type": "string", "nullable": True, "enum": ["own_account", "guardian", None],
+                                            "description": "own_account: the person logs in; guardian: a child "
+                                            "under 13 (not protected identity) whose guardian logs in; null: nobody"},
+                        "has_account": {"type": "boolean", "description": "The person's own account (they have "
+                                        "logged in; login not removed)"},
+                        "digital_first": {"type": "boolean", "description": "No paper needed: the person chose "
+                                          "digital first and is reached; for a child under 13, every guardian "
+                                          "is reached and chose it"},
+                        "notify_email": {"type": "boolean", "description": "Someone who reads the inbox is told "
+                                         "by e-mail (their own verified address)"},
+                        "notify_sms": {"type": "boolean", "description": "… by SMS"},
                     },
                 },
                 "NewMessage": {

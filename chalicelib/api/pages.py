@@ -57,7 +57,7 @@ def citizen_start() -> Response:
     principal = current_citizen(request)
     if principal is None:
         return _landing("citizen", CITIZEN_SESSION_COOKIE)
-    view = start_pages.citizen_start(ports(), principal, clock.utc_now())
+    view = start_pages.citizen_start(ports(), principal, clock.utc_now(), children_unread=True)
     return render_page(
         "citizen_start.html",
         language(request),
@@ -65,6 +65,7 @@ def citizen_start() -> Response:
         csrf_token=principal.csrf_token,
         principal=principal,
         children=view.children,
+        children_unread=view.children_unread,
         services=view.services,
         unread=view.unread,
         bookings=view.bookings,

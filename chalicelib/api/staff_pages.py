@@ -71,8 +71,8 @@ def send() -> Response:
     request = staff_pages.current_request
 
     def run(fields: dict[str, str]) -> str:
-        message_id = staff_messages.send(ports(), principal, fields, clock.utc_now(), request.lambda_context)
-        return f"/staff/messages/{message_id}?sent=1"
+        message_id, reached = staff_messages.send(ports(), principal, fields, clock.utc_now(), request.lambda_context)
+        return f"/staff/messages/{message_id}?sent={'1' if reached else 'unreached'}"
 
     def beside_the_field(fields: dict[str, str], error: AppError) -> Response:
         if error.field not in _COMPOSE_FIELDS:
@@ -89,8 +89,9 @@ def sent_message(message_id: str) -> Response:
     if away:
         return away
     sent = staff_messages.open_sent(ports(), principal, message_id, clock.utc_now())
-    just_sent = bool((staff_pages.current_request.query_params or {}).get("sent"))
-    return _page(principal, "staff_message.html", sent=sent, just_sent=just_sent)
+    just_sent = (staff_pages.current_request.query_params or {}).get("sent")
+    return _page(principal, "staff_message.html", sent=sent, just_sent=bool(just_sent),
+                 unreached=just_sent == "unreached")  # fmt: skip
 
 
 @staff_pages.route("/staff/settings", methods=["GET"])

@@ -22,10 +22,15 @@ class Child:
     protected_identity: bool
 
 
+def under_guardian_age(birth_date: date, today: date) -> bool:
+    """Before the 13th birthday: the age at which a guardian may act for a child."""
+    return today < birthday(birth_date, GUARDIAN_ACCESS_ENDS_AT_AGE)
+
+
 def guardian_may_act_for(child: Child, today: date) -> bool:
     if child.protected_identity:
         return False
-    return today < birthday(child.birth_date, GUARDIAN_ACCESS_ENDS_AT_AGE)
+    return under_guardian_age(child.birth_date, today)
 
 
 def children_guardian_may_act_for(children: list[Child], today: date) -> list[Child]:

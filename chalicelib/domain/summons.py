@@ -36,10 +36,10 @@ class Channels:
     paper: bool
 
 
-def channels(has_account: bool, digital_first: bool) -> Channels:
-    """An account and digital first: the inbox only. An account without it: inbox and paper. No
-    account: paper."""
-    return Channels(inbox=has_account, paper=not (has_account and digital_first))
+def channels(reaches_digitally: bool, digital_first: bool) -> Channels:
+    """Reached digitally (an own account, or for a child under 13 a guardian's; domain/reach.py) and
+    digital first: the inbox only. Reached without digital first: inbox and paper. Not reached: paper."""
+    return Channels(inbox=reaches_digitally, paper=not (reaches_digitally and digital_first))
 
 
 @dataclass(frozen=True, slots=True)

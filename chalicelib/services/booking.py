@@ -269,8 +269,8 @@ def _confirm(ports: Ports, unit: UnitRecord, booking: Booking, visit_type: Visit
     ports.attachment_files.put(attachment.attachment_id, content, attachment.content_type)
     attachment = Attachment(attachment.attachment_id, attachment.filename, attachment.content_type, len(content))
     letter = inbox.Letter(topic=f"Bokning: {visit_type.name}", subject=_SUBJECTS[change], body=body)
-    # A child's inbox may have no account behind it: the message waits there, nobody is notified.
-    inbox.deliver(ports, ports.accounts.get(booking.citizen_id), unit, letter, "booking", now, files=(attachment,))
+    # The booked person's own inbox, a child's too: the guardians who act for a child under 13 are told.
+    inbox.deliver(ports, booking.citizen_id, unit, letter, "booking", now, files=(attachment,))
 
 
 def remind_at_cutoff(ports: Ports, event: dict[str, Any], now: datetime) -> str:

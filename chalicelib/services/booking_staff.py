@@ -18,7 +18,7 @@ from chalicelib.domain.clock import STOCKHOLM, stockholm_date
 from chalicelib.domain.inbox import Action
 from chalicelib.domain.roles import StaffRole
 from chalicelib.errors import BadInput, Conflict, Forbidden, NotFound, Unprocessable
-from chalicelib.services import inbox
+from chalicelib.services import inbox, persons
 from chalicelib.services.booking import (
     _unit,
     _visit_type,
@@ -213,14 +213,7 @@ def add_slots(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, fields:
 
 
 def _citizen(ports: Ports, value: str | None, now: datetime) -> str:
-    pnr = personnummer((value or "").strip(), "personnummer", stockholm_date(now))
-    citizen_id = ports.identities.find(pnr)
-    if citizen_id is None:
-        person = ports.register.find_by_personnummer(pnr)
-        if person is None:
-            raise Unprocessable("person_unknown", "Personen finns inte i folkbokföringen.", field="personnummer")
-        citizen_id = person.citizen_id
-    return citizen_id
+    return persons.citizen_id_for(ports, personnummer((value or "").strip(), "personnummer", stockholm_date(now)))
 
 
 def book_for_citizen(ports: Ports, principal: StaffPrincipal, slot_id: str, pnr: str | None,
@@ -321,8 +314,7 @@ def invite(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, fields: di
              f"Välj en tid senast {expires.astimezone(STOCKHOLM):%Y-%m-%d}.",
         actions=(Action("Boka tid", path),),
     )  # fmt: skip
-    inbox.deliver(ports, ports.accounts.get(citizen_id), unit, letter, principal.hsa_id, now,
-                  staff_name=principal.display_name)  # fmt: skip
+    inbox.deliver(ports, citizen_id, unit, letter, principal.hsa_id, now, staff_name=principal.display_name)
     return invitation_id
 
 

@@ -19,7 +19,7 @@ from chalicelib.domain.cases import AFTER, TEXT_MAX, CaseType, Status, Template,
 from chalicelib.domain.roles import StaffRole
 from chalicelib.errors import BadInput, Conflict, Forbidden, NotFound, Unprocessable
 from chalicelib.observability import logger, record_metric
-from chalicelib.services import inbox
+from chalicelib.services import inbox, persons
 from chalicelib.services.input import personnummer
 from chalicelib.services.integration import run_idempotent
 from chalicelib.services.ports import Ports
@@ -201,8 +201,7 @@ def answer(ports: Ports, principal: StaffPrincipal, case_id: str, template: str 
     letter = inbox.Letter(topic=f"Ärende: {record.case_type_name}", subject=_SUBJECTS[kind], body=body,
                           actions=(inbox.Action("Läs och svara", f"/cases/{case_id}"),)
                           if kind is Template.COUNTER_QUESTION else ())  # fmt: skip
-    inbox.deliver(ports, ports.accounts.get(record.citizen_id), unit, letter, principal.hsa_id, now,
-                  staff_name=principal.display_name)  # fmt: skip
+    inbox.deliver(ports, record.citizen_id, unit, letter, principal.hsa_id, now, staff_name=principal.display_name)
     logger.info("case answered", extra={"case_id": case_id, "template": kind.value})
 
 
@@ -264,9 +263,10 @@ CITIZEN_CASE_TYPE = "invanararende"
 
 
 def start_for_citizen(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, fields: dict[str, str],
-                      now: datetime, lambda_context: Any = None) -> str:  # fmt: skip
+                      now: datetime, lambda_context: Any = None) -> tuple[str, bool]:  # fmt: skip
     """Staff write to a citizen as a case: the citizen answers in the e-services and the answer comes
-    back into the unit's queue with this staff member as handler."""
+    back into the unit's queue with this staff member as handler. Returns the case id and whether
+    anyone reads the inbox now (if not, the unit writes a letter too)."""
     if not principal.has_role(unit_hsa_id, *WORKERS):
         raise Forbidden("role_required", "Du behöver vara ärendemottagare eller handläggare på enheten.")
     unit = _unit(ports, unit_hsa_id)
@@ -277,11 +277,11 @@ def start_for_citizen(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str,
     body = signed(ports, principal, _text(fields.get("text"), "text"), now)
 
     def start_once() -> dict[str, Any]:
-        account = inbox.recipient(ports, pnr)
+        citizen_id = persons.citizen_id_for(ports, pnr)  # a child's own, answered by a guardian under 13
         case_id = str(uuid.uuid4())
         due = case_due.due_at(now, opening_hours(unit))
         ports.cases.create(CaseRecord(
-            case_id, unit_hsa_id=unit.hsa_id, citizen_id=account.citizen_id, sent_by_id=principal.hsa_id,
+            case_id, unit_hsa_id=unit.hsa_id, citizen_id=citizen_id, sent_by_id=principal.hsa_id,
             case_type_id=CITIZEN_CASE_TYPE, case_type_name=subject, answers=[],
             status=Status.WAITING_FOR_CITIZEN.value, handler_hsa_id=principal.hsa_id,
             handler_name=principal.display_name, created_at=now, created_key=f"{now.isoformat()}#{case_id}",
@@ -291,13 +291,16 @@ def start_for_citizen(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str,
         ))  # fmt: skip
         letter = inbox.Letter(topic=f"Ärende: {subject}", subject=subject, body=body,
                               actions=(inbox.Action("Läs och svara", f"/cases/{case_id}"),))  # fmt: skip
-        inbox.deliver(ports, account, unit, letter, principal.hsa_id, now, staff_name=principal.display_name)
-        return {"case_id": case_id}
+        reached = persons.reach_of(ports, citizen_id, stockholm_date(now), born=pnr.birth_date)
+        inbox.deliver(ports, citizen_id, unit, letter, principal.hsa_id, now, reach=reached,
+                      staff_name=principal.display_name)  # fmt: skip
+        return {"case_id": case_id, "reaches_digitally": reached.reaches_digitally}
 
     payload = {"unit": unit_hsa_id, "subject": subject, "text": fields.get("text")}
-    return str(run_idempotent(operation="cases.start_for_citizen", caller=principal.hsa_id,
-                              idempotency_key=fields.get("submission_id"), payload=payload, command=start_once,
-                              lambda_context=lambda_context)["case_id"])  # fmt: skip
+    result = run_idempotent(operation="cases.start_for_citizen", caller=principal.hsa_id,
+                            idempotency_key=fields.get("submission_id"), payload=payload, command=start_once,
+                            lambda_context=lambda_context)  # fmt: skip
+    return str(result["case_id"]), bool(result.get("reaches_digitally", True))
 
 
 # -- case types: the regional admin's central ones, a local admin's local ones ----------------------------

@@ -9,14 +9,14 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.adapters.inbox import AttachmentTaken
-from chalicelib.adapters.tables import Account, UnitRecord
+from chalicelib.adapters.tables import UnitRecord
 from chalicelib.domain.attachments import Attachment
 from chalicelib.domain.clock import stockholm_date
-from chalicelib.domain.personnummer import Personnummer
 from chalicelib.domain.inbox import BODY_MAX, Action, SUBJECT_MAX, TOPIC_MAX, InboxMessage, Thread, threads
+from chalicelib.domain.reach import Reach
 from chalicelib.errors import BadInput, NotFound, Unprocessable
 from chalicelib.observability import logger, record_metric
-from chalicelib.services import attachments, notifications
+from chalicelib.services import attachments, notifications, persons
 from chalicelib.services.input import json_object, personnummer, required_text
 from chalicelib.services.integration import run_idempotent
 from chalicelib.services.ports import Ports
@@ -47,10 +47,14 @@ def send_from_care_system(
     attachment_ids = attachments.check_ids(body.get("attachments"))
 
     def deliver_once() -> dict[str, Any]:
-        account = recipient(ports, pnr)
+        # Anyone the register knows (or who has logged in) has an inbox; only the unknown get 422.
+        citizen_id = persons.citizen_id_for(ports, pnr)
         files = attachments.take_for_message(ports, principal, unit.hsa_id, attachment_ids)
-        message = deliver(ports, account, unit, letter, principal.key_id, now, files=files, uploaded=True)
-        return {"message_id": message.message_id}
+        reached = persons.reach_of(ports, citizen_id, stockholm_date(now), born=pnr.birth_date)
+        message = deliver(ports, citizen_id, unit, letter, principal.key_id, now, files=files, uploaded=True,
+                          reach=reached)  # fmt: skip
+        # Honest about now: nobody reads it until someone logs in, so the care system sends paper too.
+        return {"message_id": message.message_id, **_reach_fields(reached)}
 
     return run_idempotent(
         operation="inbox.send_message",
@@ -62,14 +66,9 @@ def send_from_care_system(
     )
 
 
-def recipient(ports: Ports, pnr: Personnummer) -> Account:
-    """The account of the person a message is for; without one, the sender sends paper instead."""
-    citizen_id = ports.identities.find(pnr)
-    account = ports.accounts.get(citizen_id) if citizen_id else None
-    if account is None or not ports.accounts.is_active(account):
-        raise Unprocessable("citizen_has_no_account", "Personen har inget konto i e-tjänsterna. Skicka brev i stället.",
-                            field="personnummer")  # fmt: skip
-    return account
+def _reach_fields(reached: Reach) -> dict[str, Any]:
+    channel = reached.channel
+    return {"reaches_digitally": reached.reaches_digitally, "digital_channel": channel.value if channel else None}
 
 
 @dataclass(frozen=True)
@@ -89,23 +88,28 @@ def read_letter(fields: dict[str, Any]) -> Letter:
 
 def deliver(
     ports: Ports,
-    account: Account,
+    citizen_id: str,
     unit: UnitRecord,
     letter: Letter,
     sender_id: str,
     now: datetime,
     *,
+    reach: Reach | None = None,
     files: tuple[Attachment, ...] = (),
     uploaded: bool = False,
     staff_name: str | None = None,
     message_id: str | None = None,
 ) -> InboxMessage:
-    """Into the recipient's inbox from the unit, then a notification per the citizen's settings.
+    """Into the person's own inbox (a child's too) from the unit, then a notification to whoever
+    reads it (services/persons.py: the person, or a child under 13's guardians), each by their own
+    settings. `reach`: as the caller already worked it out for this person, else it is read here.
     `uploaded`: the files came through upload slots (a care system's), which the message takes.
     `message_id` (with `now` as its send time): a retry of the same delivery writes nothing."""
+    if reach is not None and reach.citizen_id != citizen_id:
+        raise ValueError("the reach is another person's")
     message = InboxMessage(
         message_id=message_id or str(uuid.uuid4()),
-        citizen_id=account.citizen_id,
+        citizen_id=citizen_id,
         sender_unit_hsa_id=unit.hsa_id,
         sender_unit_name=unit.name,
         topic=letter.topic,
@@ -123,26 +127,40 @@ def deliver(
                             field="attachments") from None  # fmt: skip
     if not new:
         return message
-    notifications.notify_new_item(ports, account, now)
-    logger.info("message delivered", extra={"message_id": message.message_id, "citizen_id": account.citizen_id})
+    reached = reach or persons.reach_of(ports, citizen_id, stockholm_date(now))
+    notifications.notify_new_item(ports, reached.notify, now)
+    logger.info("message delivered", extra={"message_id": message.message_id, "citizen_id": citizen_id,
+                                            "notified": len(reached.notify)})  # fmt: skip
     record_metric("InboxMessageDelivered")
     return message
 
 
-def citizen_status(ports: Ports, principal: IntegrationPrincipal, body: Any, now: datetime) -> dict[str, bool]:
-    """Whether to send digitally or on paper: booleans only, never an address."""
+def citizen_status(ports: Ports, principal: IntegrationPrincipal, body: Any, now: datetime) -> dict[str, Any]:
+    """Whether to send digitally or on paper, by the same rule every delivery follows: facts only,
+    never an address or a guardian's identity.
+
+    has_inbox: a message is accepted and kept (the register knows them, or they have logged in).
+    reaches_digitally / digital_channel: someone reads that inbox now — their own account
+      ("own_account") or, for a child under 13 without protected identity, a guardian's ("guardian").
+    has_account: the person's own account (they have logged in, and their login is not removed).
+    digital_first: no paper needed — they (for a child under 13: every guardian) chose digital first
+      and are reached.
+    notify_email / notify_sms: someone who reads it is told by e-mail / SMS (their own verified address)."""
     principal.require_scope(MESSAGES_SCOPE)
     body = json_object(body, {"personnummer"})
     pnr = personnummer(body.get("personnummer"), "personnummer", stockholm_date(now))
-    citizen_id = ports.identities.find(pnr)
-    account = ports.accounts.get(citizen_id) if citizen_id else None
-    if account is None or not ports.accounts.is_active(account):
-        return {"has_account": False, "digital_first": False, "notify_email": False, "notify_sms": False}
+    citizen_id = persons.known_citizen_id(ports, pnr)
+    if citizen_id is None:  # unknown here: no inbox, and nobody to reach
+        return {"has_inbox": False, "reaches_digitally": False, "digital_channel": None, "has_account": False,
+                "digital_first": False, "notify_email": False, "notify_sms": False}  # fmt: skip
+    reached = persons.reach_of(ports, citizen_id, stockholm_date(now), born=pnr.birth_date)
     return {
-        "has_account": True,
-        "digital_first": bool(account.digital_first),
-        "notify_email": account.email is not None,
-        "notify_sms": account.sms is not None,
+        "has_inbox": True,
+        **_reach_fields(reached),
+        "has_account": reached.own is not None,
+        "digital_first": reached.digital_first,
+        "notify_email": reached.notify_email,
+        "notify_sms": reached.notify_sms,
     }
 
 

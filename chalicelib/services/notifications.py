@@ -1,4 +1,5 @@
-"""Telling citizens that something new waits in the inbox, through the outbox.
+"""Telling citizens that something new waits in an inbox they read (their own, or a child's they
+act for), through the outbox.
 
 A new item asks for a notification on each verified channel (coalesced: one per 15 minutes,
 SMS held to 08:00–21:00 Stockholm). The dispatcher, run every minute by the schedule in
@@ -9,11 +10,13 @@ the inbox whatever happens here.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from chalicelib.adapters.tables import Account
 from chalicelib.domain.notifications import Channel, earliest_send_time, email_text, sms_text
+from chalicelib.domain.reach import AccountHolder
 from chalicelib.observability import logger, record_metric
 from chalicelib.services.ports import Ports
 
@@ -21,17 +24,19 @@ MAX_ATTEMPTS = 5
 
 
 def _verified_addresses(account: Account) -> tuple[dict[Channel, str | None], str]:
-    """Only the citizen's own verified addresses: never anything derived from the register."""
+    """Only the holder's own verified addresses (a guardian's for a child's inbox): never anything
+    derived from the register."""
     return {Channel.EMAIL: account.email, Channel.SMS: account.sms}, account.language or "sv"
 
 
-def notify_new_item(ports: Ports, account: Account, now: datetime) -> None:
-    """A new item in the inbox of the account's holder (the account as just read)."""
-    citizen_id = account.citizen_id
-    addresses, _ = _verified_addresses(account)
-    for channel, address in addresses.items():
-        if address and ports.outbox.request(citizen_id, channel, earliest_send_time(channel, now), now):
-            logger.info("notification queued", extra={"citizen_id": citizen_id, "channel": channel.value})
+def notify_new_item(ports: Ports, holders: Iterable[AccountHolder], now: datetime) -> None:
+    """A new item in an inbox these account holders read (domain/reach.py says who: the person, or a
+    child's guardians), each on their own verified channels. The outbox row is the holder's, not
+    the inbox owner's: a guardian told about two children and herself still gets one per 15 minutes."""
+    for holder in holders:
+        for channel, verified in ((Channel.EMAIL, holder.email), (Channel.SMS, holder.sms)):
+            if verified and ports.outbox.request(holder.citizen_id, channel, earliest_send_time(channel, now), now):
+                logger.info("notification queued", extra={"citizen_id": holder.citizen_id, "channel": channel.value})
 
 
 @dataclass
@@ -55,9 +60,11 @@ def dispatch_due(ports: Ports, now: datetime) -> DispatchResult:
         if not ports.outbox.claim(item, now):
             result.skipped += 1  # another run has it
             continue
-        addresses, lang = _verified_addresses(ports.accounts.get(item.citizen_id))
+        # The holder's account as it stands now: their addresses, their language.
+        account = ports.accounts.get(item.citizen_id)
+        addresses, lang = _verified_addresses(account)
         address = addresses[item.channel]
-        if address is None:
+        if address is None or not ports.accounts.is_active(account):
             ports.outbox.discard(item)
             continue
         window = earliest_send_time(item.channel, now)

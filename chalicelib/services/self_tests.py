@@ -23,7 +23,7 @@ from chalicelib.domain.roles import StaffRole
 from chalicelib.domain.self_tests import Delivery, Outcome, Status, TestOffer
 from chalicelib.errors import BadInput, Conflict, Forbidden, NotFound, Unprocessable
 from chalicelib.observability import logger, record_metric
-from chalicelib.services import inbox
+from chalicelib.services import inbox, persons
 from chalicelib.services.input import json_object, optional_text, required_text
 from chalicelib.services.integration import run_idempotent
 from chalicelib.services.ports import Ports
@@ -279,12 +279,11 @@ def post_result(ports: Ports, principal: IntegrationPrincipal, body: Any, idempo
 def _tell(ports: Ports, record: KitOrderRecord, offer: TestOffer, outcomes: dict[str, Outcome], result: Outcome,
           now: datetime) -> None:  # fmt: skip
     unit = ports.units.get(offer.follow_up_unit)
-    account = ports.accounts.get(record.citizen_id)
+    person = ports.register.get(record.citizen_id)  # once: for the reach rule and the referral's name
     files: tuple[Attachment, ...] = ()
     actions: tuple[Action, ...] = ()
     if result is Outcome.POSITIVE:
         positive = [a for a, o in outcomes.items() if o is Outcome.POSITIVE]
-        person = ports.register.get(record.citizen_id)
         from chalicelib.web.letters import referral_pdf  # fpdf2 only when a referral is made
 
         pdf = referral_pdf(person.full_name if person else "", offer.name, positive, record.order_id,
@@ -299,7 +298,8 @@ def _tell(ports: Ports, record: KitOrderRecord, offer: TestOffer, outcomes: dict
         actions = (Action("Beställ ett nytt kit", f"/self-tests/{offer.test_id}"),)
     letter = inbox.Letter(topic=f"Provsvar: {offer.name}", subject=f"Ditt provsvar: {offer.name}",
                           body=offer.texts.get(result.value, ""), actions=actions)  # fmt: skip
-    inbox.deliver(ports, account, unit, letter, "lab", now, files=files)
+    reached = persons.reach_with(ports, record.citizen_id, person, stockholm_date(now))
+    inbox.deliver(ports, record.citizen_id, unit, letter, "lab", now, reach=reached, files=files)
 
 
 def expire_and_remind(ports: Ports, now: datetime) -> dict[str, int]:
@@ -328,8 +328,8 @@ def expire_and_remind(ports: Ports, now: datetime) -> dict[str, int]:
             subject = f"Påminnelse: skicka in ditt prov ({offer.name})"
         else:
             continue
-        inbox.deliver(ports, ports.accounts.get(record.citizen_id), unit,
-                      inbox.Letter(f"Provsvar: {offer.name}", subject, text, actions), "lab", now)  # fmt: skip
+        inbox.deliver(ports, record.citizen_id, unit, inbox.Letter(f"Provsvar: {offer.name}", subject, text, actions),
+                      "lab", now)  # fmt: skip
     return {"reminded": reminded, "expired": expired}
 
 

@@ -15,7 +15,7 @@ from chalicelib.domain.roles import StaffRole
 from chalicelib.domain.staff import SIGNATURE_MAX, StaffProfile
 from chalicelib.errors import BadInput, Forbidden, NotFound
 from chalicelib.observability import logger
-from chalicelib.services import inbox
+from chalicelib.services import inbox, persons
 from chalicelib.services.input import personnummer
 from chalicelib.services.integration import run_idempotent
 from chalicelib.services.ports import Ports
@@ -52,8 +52,9 @@ def readable_units(ports: Ports, principal: StaffPrincipal) -> list[UnitRecord]:
 
 
 def send(ports: Ports, principal: StaffPrincipal, fields: dict[str, str], now: datetime,
-         lambda_context: Any = None) -> str:  # fmt: skip
-    """Validate the form, then deliver once per submission (a double click sends one message)."""
+         lambda_context: Any = None) -> tuple[str, bool]:  # fmt: skip
+    """Validate the form, then deliver once per submission (a double click sends one message).
+    Returns the message id and whether anyone reads it now (if not, the unit sends a letter too)."""
     unit_hsa_id = fields.get("unit", "")
     if not principal.has_role(unit_hsa_id, *WRITERS):
         raise Forbidden("unit_not_allowed", "Du kan inte skriva för den enheten.", field="unit")
@@ -66,11 +67,12 @@ def send(ports: Ports, principal: StaffPrincipal, fields: dict[str, str], now: d
     body = signed(ports, principal, letter.body, now)
 
     def send_once() -> dict[str, Any]:
-        account = inbox.recipient(ports, pnr)
-        message = inbox.deliver(ports, account, unit, inbox.Letter(letter.topic, letter.subject, body),
-                                principal.hsa_id, now, staff_name=principal.display_name)  # fmt: skip
+        citizen_id = persons.citizen_id_for(ports, pnr)
+        reached = persons.reach_of(ports, citizen_id, stockholm_date(now), born=pnr.birth_date)
+        message = inbox.deliver(ports, citizen_id, unit, inbox.Letter(letter.topic, letter.subject, body),
+                                principal.hsa_id, now, reach=reached, staff_name=principal.display_name)  # fmt: skip
         logger.info("staff message sent", extra={"message_id": message.message_id, "staff_hsa_id": principal.hsa_id})
-        return {"message_id": message.message_id}
+        return {"message_id": message.message_id, "reaches_digitally": reached.reaches_digitally}
 
     result = run_idempotent(
         operation="staff.send_message",
@@ -80,7 +82,8 @@ def send(ports: Ports, principal: StaffPrincipal, fields: dict[str, str], now: d
         command=send_once,
         lambda_context=lambda_context,
     )
-    return str(result["message_id"])
+    # A result stored before this field existed counts as reached (it was: no account, no message).
+    return str(result["message_id"]), bool(result.get("reaches_digitally", True))
 
 
 def sent_by_unit(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str) -> list[InboxMessage]:

@@ -30,6 +30,7 @@ class CitizenStart:
     services: tuple[str, ...]
     unread: int | None  # None when the region has the inbox switched off
     bookings: list[booking.BookingView]  # upcoming, soonest first
+    children_unread: dict[str, int]  # unread in each child's inbox (a guardian is told only "something new")
 
 
 @dataclass(frozen=True)
@@ -39,12 +40,19 @@ class UnitRoles:
     roles: list[str]
 
 
-def citizen_start(ports: Ports, principal: CitizenPrincipal, now: datetime) -> CitizenStart:
+def citizen_start(ports: Ports, principal: CitizenPrincipal, now: datetime, *,
+                  children_unread: bool = False) -> CitizenStart:  # fmt: skip
+    """`children_unread` (the start page): count each child's unread messages too, one Query a child,
+    so a guardian told that something new waits sees whose inbox it is in."""
     services = tuple(key for key, switch in CITIZEN_SERVICES if switch is None or ports.settings.eservice_on(switch))
-    unread = ports.inbox.unread_count(principal.subject_id) if ports.settings.eservice_on("inbox") else None
+    inbox_on = ports.settings.eservice_on("inbox")
+    unread = ports.inbox.unread_count(principal.subject_id) if inbox_on else None
     bookings = booking.upcoming(ports, principal, now) if ports.settings.eservice_on("booking") else []
-    return CitizenStart(children=children_to_act_for(ports, principal, now), services=services, unread=unread,
-                        bookings=bookings)  # fmt: skip
+    children = children_to_act_for(ports, principal, now)
+    counts = ({c.citizen_id: ports.inbox.unread_count(c.citizen_id) for c in children}
+              if children_unread and inbox_on else {})  # fmt: skip
+    return CitizenStart(children=children, services=services, unread=unread, bookings=bookings,
+                        children_unread=counts)  # fmt: skip
 
 
 def staff_units(ports: Ports, principal: StaffPrincipal, region_label: str) -> list[UnitRoles]:

@@ -34,7 +34,7 @@ from chalicelib.domain.inbox import Action
 from chalicelib.domain.summons import Link, Template
 from chalicelib.errors import BadInput, Forbidden, NotFound, Unprocessable
 from chalicelib.observability import logger, record_metric
-from chalicelib.services import attachments, booking, inbox
+from chalicelib.services import attachments, booking, inbox, persons
 from chalicelib.services.input import aware_moment, json_object, optional_text, personnummer, required_text
 from chalicelib.domain.roles import StaffRole
 from chalicelib.services.booking_staff import BOOKERS, VIEWERS
@@ -343,8 +343,11 @@ def release_one(ports: Ports, record: SummonsRecord, unit: UnitRecord, now: date
     if claimed is None:
         return False
     sent_at = claimed.message_sent_at
-    account = ports.accounts.get(claimed.citizen_id)
-    where = rules.channels(ports.accounts.is_active(account), bool(account.digital_first))
+    today = stockholm_date(sent_at)
+    # The register once: who reads the inbox (a child under 13's guardians) and, for paper, the address.
+    person = ports.register.get(claimed.citizen_id)
+    reached = persons.reach_with(ports, claimed.citizen_id, person, today)
+    where = rules.channels(reached.reaches_digitally, reached.digital_first)
     visit_type = next(v for v in visit_types_of(unit) if v.visit_type_id == claimed.visit_type_id)
     text = rules.summons_text(
         template_of(unit), unit_name=unit.name, visit_type=visit_type.name, start=claimed.start, end=claimed.end,
@@ -359,13 +362,14 @@ def release_one(ports: Ports, record: SummonsRecord, unit: UnitRecord, now: date
             actions.append(Action("Avboka", f"/bookings/{claimed.appointment_id}"))
         files = tuple(Attachment(a.attachment_id, a.filename, a.content_type, int(a.size_bytes))
                       for a in claimed.attachments)  # fmt: skip
-        inbox.deliver(ports, account, unit, inbox.Letter(f"Kallelse: {visit_type.name}", text.subject, text.body,
-                                                         tuple(actions)),
-                      "summons", sent_at, files=files, message_id=message_id)  # fmt: skip
+        inbox.deliver(ports, claimed.citizen_id, unit,
+                      inbox.Letter(f"Kallelse: {visit_type.name}", text.subject, text.body, tuple(actions)),
+                      "summons", sent_at, reach=reached, files=files, message_id=message_id)  # fmt: skip
     if where.paper:
+        # A child under 13's letter goes to "Till vårdnadshavare för …"; protected identity through the Tax Agency.
         ports.print_letters.put(PrintLetterRecord(
-            stockholm_date(sent_at).isoformat(), f"{unit.hsa_id}#{claimed.appointment_id}#{version}",
-            unit_hsa_id=unit.hsa_id, unit_name=unit.name, address_lines=address_block(ports, claimed.citizen_id),
+            today.isoformat(), f"{unit.hsa_id}#{claimed.appointment_id}#{version}",
+            unit_hsa_id=unit.hsa_id, unit_name=unit.name, address_lines=persons.letter_address(ports, person, today),
             subject=text.subject, body=text.body, created_at=sent_at,
         ))  # fmt: skip
     done = ports.summons.released(claimed.appointment_id, version, message_id if where.inbox else None, where.paper,
@@ -382,19 +386,6 @@ def template_of(unit: UnitRecord) -> Template:
     if t is None:
         return Template(contact=f"{unit.name}, {unit.street}, {unit.postal_code} {unit.city}. Telefon {unit.phone}.")
     return Template(heading=t.heading, intro=t.intro, footer=t.footer, contact=t.contact)
-
-
-def address_block(ports: Ports, citizen_id: str) -> list[str]:
-    """The envelope's address as the population register gives it. A protected identity has no
-    address here: the letter goes through the Swedish Tax Agency's forwarding service."""
-    person = ports.register.get(citizen_id)
-    if person is None:
-        return ["Adress saknas i folkbokföringen"]
-    if person.protected_identity or person.address is None:
-        note = ("Skyddad identitet: skickas via Skatteverkets särskilda postförmedling" if person.protected_identity
-                else "Adress saknas i folkbokföringen")  # fmt: skip
-        return [person.full_name, note]
-    return [person.full_name, person.address.street, f"{person.address.postal_code} {person.address.city}"]
 
 
 # -- the print batch ---------------------------------------------------------------------------------

@@ -30,7 +30,8 @@ def letters_pdf(letters: list[Any], batch_date: date) -> bytes:
         pdf.set_font("Helvetica", size=11)
         for line in letter.address_lines:
             pdf.set_x(110)
-            pdf.cell(0, 5.5, _printable(line), new_x="LMARGIN", new_y="NEXT")
+            # Wrapped inside the window: "Till vårdnadshavare för <a long name>" must not run off the page.
+            pdf.multi_cell(0, 5.5, _printable(line), new_x="LMARGIN", new_y="NEXT")
         pdf.set_xy(20, 90)
         pdf.set_font("Helvetica", style="B", size=14)
         pdf.multi_cell(0, 7, _printable(letter.subject), new_x="LMARGIN", new_y="NEXT")

@@ -25,6 +25,7 @@ TEXT: dict[str, dict[str, str]] = {
         "start.act_for_heading": "Vem vill du använda e-tjänsterna för?",
         "start.act_for_self": "Mig själv ({name})",
         "start.act_for_child": "{name}, född {birth_date}",
+        "start.child_unread": "{count} olästa i inkorgen",
         "start.act_for_submit": "Byt",
         "start.act_for_info": "Du kan använda e-tjänsterna för dina barn tills de fyller 13 år.",
         "start.services_heading": "E-tjänster",
@@ -364,6 +365,9 @@ TEXT: dict[str, dict[str, str]] = {
         "staff.compose.send": "Skicka",
         "staff.compose.no_units": "Du har ingen behörighet att skriva till invånare för någon enhet.",
         "staff.compose.sent": "Meddelandet är skickat.",
+        "staff.compose.unreached": "Ingen läser det digitalt ännu: personen (eller för ett barn under 13 år en "
+                                   "vårdnadshavare) har inte loggat in i e-tjänsterna. Meddelandet väntar i "
+                                   "inkorgen – skicka också brev.",
         "staff.settings.heading": "Mina inställningar",
         "staff.settings.signature": "Signatur",
         "staff.settings.signature_hint": "Det du skriver här ersätter din automatiska signatur. Lämna tomt för att använda den automatiska: ditt namn, din titel från HSA och dagens datum.",
@@ -409,6 +413,7 @@ TEXT: dict[str, dict[str, str]] = {
         "start.act_for_heading": "Who do you want to use the e-services for?",
         "start.act_for_self": "Myself ({name})",
         "start.act_for_child": "{name}, born {birth_date}",
+        "start.child_unread": "{count} unread in the inbox",
         "start.act_for_submit": "Switch",
         "start.act_for_info": "You can use the e-services for your children until they turn 13.",
         "start.services_heading": "E-services",
@@ -748,6 +753,9 @@ TEXT: dict[str, dict[str, str]] = {
         "staff.compose.send": "Send",
         "staff.compose.no_units": "You are not allowed to write to citizens for any unit.",
         "staff.compose.sent": "The message has been sent.",
+        "staff.compose.unreached": "Nobody reads it digitally yet: the person (or, for a child under 13, a "
+                                   "guardian) has not logged in to the e-services. The message waits in the "
+                                   "inbox – send a letter too.",
         "staff.settings.heading": "My settings",
         "staff.settings.signature": "Signature",
         "staff.settings.signature_hint": "What you write here replaces your automatic signature. Leave it empty to use the automatic one: your name, your title from HSA and today's date.",

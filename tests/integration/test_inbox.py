@@ -74,10 +74,11 @@ def test_the_same_idempotency_key_delivers_once(region):
     assert anna.get("/api/v1/inbox").json_body["unread"] == 1
 
 
-def test_someone_without_an_account_gets_a_code_for_paper_instead(region):
-    response = region.integration("POST", PATH, _message(region, "gunnar"))  # never logged in
-    assert response.status_code == 422
-    assert response.json_body["code"] == "citizen_has_no_account"
+def test_someone_who_never_logged_in_has_an_inbox_and_the_sender_is_told_nobody_reads_it_yet(region):
+    # (tests/integration/test_persons.py: children, guardians, the unknown)
+    response = region.integration("POST", PATH, _message(region, "gunnar"))  # in the register, never logged in
+    assert response.status_code == 201
+    assert (response.json_body["reaches_digitally"], response.json_body["digital_channel"]) == (False, None)
 
 
 def test_bad_input_gets_a_code_and_stores_nothing(region):
@@ -138,9 +139,7 @@ def test_deleting_hides_the_message_but_the_sender_keeps_its_record(region):
 def test_a_guardian_acting_for_a_child_sees_the_childs_inbox_not_her_own(region):
     karin = _logged_in(region, "karin")
     _send(region, "karin", "msg-00000051", subject="Till Karin")
-    # Elsa's account: a child's account exists once someone has used the e-services for her
-    elsa_browser = _logged_in(region, "elsa")
-    del elsa_browser
+    # Elsa has never logged in: her inbox is hers all the same
     _send(region, "elsa", "msg-00000052", subject="Till Elsa", topic="Vaccination")
     elsa_id = next(c["child_id"] for c in karin.get("/api/v1/me").json_body["can_act_for"])
     karin.post_form("/act-for", {"person": elsa_id, "csrf_token": karin.csrf_token()})

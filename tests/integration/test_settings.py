@@ -34,7 +34,8 @@ def test_digital_first_and_language_are_saved_and_the_care_system_sees_digital_f
     anna.login("anna")
     status = region.integration("POST", "/integration/v1/citizen-status",
                                 {"personnummer": region.people["anna"].personnummer}).json_body  # fmt: skip
-    assert status == {"has_account": True, "digital_first": False, "notify_email": False, "notify_sms": False}
+    assert status == {"has_inbox": True, "reaches_digitally": True, "digital_channel": "own_account",
+                      "has_account": True, "digital_first": False, "notify_email": False, "notify_sms": False}
     response = _settings_form(anna, "/settings", digital_first="yes", language="en")
     assert response.status_code == 303
     assert anna.cookies["lang"] == "en"

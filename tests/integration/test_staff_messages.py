@@ -13,6 +13,7 @@ from chalicelib.services import staff_messages
 from chalicelib.services.principals import StaffPrincipal
 
 VC, KA, HS = "SE2321000099-VC01", "SE2321000099-KA01", "SE2321000099-HS01"
+NOBODY = "197501019876"  # a valid personnummer nobody in Region Demo has
 
 
 def _logged_in(region, sub: str, audience: str = "citizen"):
@@ -105,17 +106,34 @@ def test_bad_input_is_shown_beside_the_field_and_nothing_is_sent(region):
         ({"subject": " "}, 400, "subject-error"),
         ({"body": "x" * 20_001}, 400, "body-error"),
         ({"unit": HS}, 403, "unit-error"),  # Eva has no role at the STI clinic
-        ({"personnummer": region.people["gunnar"].personnummer}, 422, "personnummer-error"),  # no account
+        ({"personnummer": NOBODY}, 422, "personnummer-error"),  # not in the register, never logged in
     ]
     for changes, status, error_id in cases:
         response, _ = _write(region, eva, "anna", **changes)
         page = response.body.decode()
         assert response.status_code == status and f'id="{error_id}"' in page, changes
         assert 'aria-invalid="true"' in page
-    assert "Skicka brev i stället" in _write(region, eva, "gunnar")[0].body.decode()
+    assert "finns inte i folkbokföringen" in _write(region, eva, "anna", personnummer=NOBODY)[0].body.decode()
     assert "Välkommen på tisdag" in _write(region, eva, "anna", subject="")[0].body.decode()  # what she wrote stays
     assert anna.get("/api/v1/inbox").json_body["threads"] == []
     assert "inte skickat några meddelanden" in eva.page(f"/staff/messages?unit={VC}")
+
+
+def test_someone_who_never_logged_in_gets_the_message_and_staff_are_told_to_send_a_letter_too(region):
+    # Given Gunnar is in the register but has never logged in, and Karin (Elsa's guardian) has
+    _logged_in(region, "karin")
+    eva = _logged_in(region, "eva", "staff")
+    # When Eva writes to Gunnar
+    response, _ = _write(region, eva, "gunnar")
+    # Then it is sent into his inbox, and the page says nobody reads it digitally yet
+    assert response.status_code == 303 and response.headers["Location"].endswith("?sent=unreached")
+    page = eva.page(response.headers["Location"])
+    assert "Meddelandet är skickat." in page and "skicka också brev" in page
+    assert [m.subject for m in ports().inbox.inbox_of(_citizen_id(region, "gunnar"))] == ["Om ditt besök"]
+    # And a message to Elsa (9), whose guardian logs in, carries no such warning
+    to_elsa, _ = _write(region, eva, "elsa")
+    assert to_elsa.headers["Location"].endswith("?sent=1")
+    assert "skicka också brev" not in eva.page(to_elsa.headers["Location"])
 
 
 def test_who_may_write_and_who_may_read_the_units_messages(region):

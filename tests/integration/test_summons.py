@@ -5,16 +5,19 @@ PDF, and the summons' buttons into the booking flow."""
 from __future__ import annotations
 
 import io
+import re
 import threading
 from datetime import datetime, time, timedelta, timezone
 
 import pypdf
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.ses.models import ses_backends
 
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
 from chalicelib.domain.clock import STOCKHOLM
 from chalicelib.domain.personnummer import parse
-from chalicelib.services import integration, summons
+from chalicelib.services import integration, notifications, summons
 from chalicelib.services.integration import issue_key
 
 VC, KA, HS = "SE2321000099-VC01", "SE2321000099-KA01", "SE2321000099-HS01"
@@ -62,7 +65,8 @@ def _summonses(region, sub: str) -> list:
 
 
 def _pdf_pages(pdf: bytes) -> list[str]:
-    return [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages]
+    """Each page's text with its line breaks as spaces (address lines wrap inside the window)."""
+    return [" ".join(page.extract_text().split()) for page in pypdf.PdfReader(io.BytesIO(pdf)).pages]
 
 
 def test_booked_at_17_59_59_is_summoned_that_evening_and_at_18_00_the_next(region):
@@ -108,6 +112,7 @@ def test_each_channel_and_the_print_batch(region):
     people = region.people
     assert people["gunnar"].address.street in gunnar
     assert "Skatteverkets särskilda postförmedling" in sigge and "Skolvägen" not in sigge
+    assert "vårdnadshavare" not in sigge  # protected identity wins over the guardians' address line
     assert "Demo journalsystem" not in karin
     # A key without the print scope gets nothing
     booking_only = issue_key(ports(), system_name="Bokning", allowed_units={KA}, scopes={"appointments"},
@@ -228,8 +233,6 @@ def test_bad_input_gets_a_code_and_stores_nothing(region):
 
 
 def test_staff_book_with_a_summons_edit_the_template_follow_it_and_download_the_print_batch(region):
-    import re
-
     import requests
 
     eva = region.browser()
@@ -299,3 +302,63 @@ def test_a_summons_carries_the_care_systems_attachment_and_a_file_serves_one_app
     assert [a.filename for a in message.attachments] == ["Inför EKG.pdf"]
     assert anna.get(f"/inbox/{message.message_id}/attachments/{file_id}").status_code == 303
     assert region.integration("GET", f"{PATH}/{appointment}", None).json_body["summons"]["state"] == "released"
+
+
+def _print_batch(region) -> list[str]:
+    vendor = issue_key(ports(), system_name="Tryckeri", allowed_units={KA}, scopes={"print"}, now=clock.utc_now())
+    day = clock.stockholm_date(_evening()).isoformat()
+    response = region.client.http.get(f"/integration/v1/print-batches/{day}",
+                                      headers={"Authorization": f"Bearer {vendor}", "Accept": "application/pdf"})
+    assert response.status_code == 200
+    return _pdf_pages(response.body)
+
+
+def test_a_summons_to_a_9_year_old_whose_guardian_has_no_account_goes_on_paper_to_the_guardians(region):
+    # Given Elsa (9), whose guardian Karin has never logged in
+    appointment = _book(region, "elsa", "sum-child-paper")
+    # When the evening release runs
+    summons.release_due(ports(), _evening())
+    # Then nothing goes digitally, and the letter is addressed to her guardians at her address
+    status = region.integration("GET", f"{PATH}/{appointment}", None).json_body["summons"]
+    assert (status["inbox"], status["paper"]) == (False, True)
+    (page,) = _print_batch(region)
+    assert "Till vårdnadshavare för Elsa Lind Karin Lind Lindvägen 3 123 46 Demostad" in page
+    assert "Kallelse: Årskontroll" in page
+
+
+def test_a_summons_to_a_9_year_old_follows_her_guardians_digital_first_choice(region):
+    # Given Karin, Elsa's guardian, has logged in with a verified e-mail address, and chose digital first
+    karin = _logged_in(region, "karin")
+    headers = {"Content-Type": "application/json", "X-CSRF-Token": karin.csrf_token()}
+    karin.request("POST", "/api/v1/settings/contact", headers=headers,
+                  body=b'{"channel": "email", "address": "karin@example.se"}')  # fmt: skip
+    code = re.search(r"\b(\d{6})\b", ses_backends[DEFAULT_ACCOUNT_ID]["eu-north-1"].sent_messages[-1].body)[1]
+    karin.request("POST", "/api/v1/settings/contact/verify", headers=headers,
+                  body=f'{{"channel": "email", "code": "{code}"}}'.encode())  # fmt: skip
+    karin.post_form("/settings", {"csrf_token": karin.csrf_token(), "digital_first": "yes", "language": "sv"})
+    # When care books a visit for Elsa and the evening release runs
+    appointment = _book(region, "elsa", "sum-child-digital")
+    summons.release_due(ports(), _evening())
+    # Then the summons is in Elsa's inbox only: no paper
+    status = region.integration("GET", f"{PATH}/{appointment}", None).json_body["summons"]
+    assert (status["inbox"], status["paper"]) == (True, False)
+    assert [m.subject for m in _summonses(region, "elsa")] == ["Kallelse: Årskontroll"]
+    assert _summonses(region, "karin") == []
+    # And Karin is told by her own e-mail, and reads it (with its buttons) acting for Elsa
+    assert notifications.dispatch_due(ports(), _evening()).sent == 1
+    elsa_id = next(c["child_id"] for c in karin.get("/api/v1/me").json_body["can_act_for"])
+    karin.post_form("/act-for", {"person": elsa_id, "csrf_token": karin.csrf_token()})
+    (thread,) = karin.get("/api/v1/inbox").json_body["threads"]
+    assert thread["messages"][0]["subject"] == "Kallelse: Årskontroll"
+    assert f'href="/bookings/{appointment}/rebook"' in karin.page(f"/inbox/{thread['messages'][0]['message_id']}")
+    # When Karin withdraws digital first, the next (changed) summons goes on paper too, to the guardians
+    karin.post_form("/act-for", {"person": "self", "csrf_token": karin.csrf_token()})
+    karin.post_form("/settings", {"csrf_token": karin.csrf_token(), "language": "sv"})
+    later = _at(7, 14)
+    region.integration("PATCH", f"{PATH}/{appointment}", {"start": later.isoformat(),
+                                                          "end": (later + timedelta(minutes=30)).isoformat()})
+    summons.release_due(ports(), _evening() + timedelta(days=1))
+    status = region.integration("GET", f"{PATH}/{appointment}", None).json_body["summons"]
+    assert (status["inbox"], status["paper"]) == (True, True)
+    letters = ports().print_letters.batch(clock.stockholm_date(_evening() + timedelta(days=1)))
+    assert [x.address_lines[:2] for x in letters] == [["Till vårdnadshavare för Elsa Lind", "Karin Lind"]]

@@ -43,6 +43,6 @@ def test_catch_up_runs_follow_every_ten_minutes_until_midnight():
 
 
 def test_channels():
-    assert channels(has_account=True, digital_first=True) == Channels(inbox=True, paper=False)
-    assert channels(has_account=True, digital_first=False) == Channels(inbox=True, paper=True)
-    assert channels(has_account=False, digital_first=False) == Channels(inbox=False, paper=True)
+    assert channels(reaches_digitally=True, digital_first=True) == Channels(inbox=True, paper=False)
+    assert channels(reaches_digitally=True, digital_first=False) == Channels(inbox=True, paper=True)
+    assert channels(reaches_digitally=False, digital_first=False) == Channels(inbox=False, paper=True)
