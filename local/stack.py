@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import logging
 
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request from three servers is noise
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request from moto's server is noise
     from local import moto_fidelity
 
     moto_fidelity.make_dynamodb_writes_atomic()
