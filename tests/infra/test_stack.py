@@ -3,6 +3,7 @@ Solutions checks and fails on any unacknowledged finding."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -16,17 +17,27 @@ from schedules import SCHEDULES
 os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 
 
+@contextlib.contextmanager
+def _packaging_in(folder: Path):
+    """`chalice package` writes its work to ./chalice.out: keep that out of the working tree. It also
+    loads the app with the region's stage environment in os.environ: put the environment back, or
+    later tests in this process would run as that region."""
+    previous, environment = Path.cwd(), dict(os.environ)
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(previous)
+        os.environ.clear()
+        os.environ.update(environment)
+
+
 def _synth(region: str, outdir: Path) -> dict:
     from infra.app import build
 
-    # `chalice package` writes its work to ./chalice.out: keep that out of the working tree.
-    previous = Path.cwd()
-    os.chdir(outdir.parent)
-    try:
+    with _packaging_in(outdir.parent):
         app, stack = build(region, outdir=str(outdir))
         app.synth()
-    finally:
-        os.chdir(previous)
     return json.loads((outdir / f"{stack.stack_name}.template.json").read_text())
 
 
@@ -253,15 +264,11 @@ def test_cdk_nag_fails_the_synth_of_an_unjustified_finding(tmp_path):
 
     from infra.app import build
 
-    previous = Path.cwd()
-    os.chdir(tmp_path)
-    try:
+    with _packaging_in(tmp_path):
         app, stack = build("demo", outdir=str(tmp_path / "out"))
-    finally:
-        os.chdir(previous)
-    sqs.Queue(stack, "UnencryptedWithoutDeadLetters", encryption=sqs.QueueEncryption.UNENCRYPTED)
-    with pytest.raises(Exception, match="AwsSolutions-SQS2"):
-        app.synth()
+        sqs.Queue(stack, "UnencryptedWithoutDeadLetters", encryption=sqs.QueueEncryption.UNENCRYPTED)
+        with pytest.raises(Exception, match="AwsSolutions-SQS2"):
+            app.synth()
 
 
 def test_region_settings_are_validated(tmp_path, monkeypatch):
