@@ -490,12 +490,17 @@ def test_identity_claims_in_the_id_token_when_configured(idp_claims_in_id_token)
 # The login page and the provider session
 
 
-def test_the_login_page_lists_the_persons_with_every_value_escaped(idp):
-    rp = RelyingParty(idp, "rp-ec", key=EC_KEY)
+def _login_page(rp: RelyingParty) -> tuple[Any, str, Any]:
+    """A fresh browser's way to the provider's login page: (its opener, the page's URL, the request)."""
     opener, _ = provider_opener()
     login = rp.login_request("openid")
     with opener.open(login.url) as redirect:
-        page_url = urllib.parse.urljoin(login.url, redirect.headers["Location"])
+        return opener, urllib.parse.urljoin(login.url, redirect.headers["Location"]), login
+
+
+def test_the_login_page_lists_the_persons_with_every_value_escaped(idp):
+    rp = RelyingParty(idp, "rp-ec", key=EC_KEY)
+    opener, page_url, login = _login_page(rp)
     with opener.open(page_url) as response:
         page = response.read().decode()
 
@@ -516,10 +521,7 @@ def test_an_unknown_sub_shows_the_page_again_with_an_error(idp):
 
 def test_cancel_on_the_login_page_answers_access_denied(idp):
     rp = RelyingParty(idp, "rp-ec", key=EC_KEY)
-    opener, _ = provider_opener()
-    login = rp.login_request("openid")
-    with opener.open(login.url) as redirect:
-        page_url = urllib.parse.urljoin(login.url, redirect.headers["Location"])
+    opener, page_url, login = _login_page(rp)
 
     with opener.open(urllib.request.Request(f"{page_url}/abort", data=b"")) as response:
         resume = urllib.parse.urljoin(page_url, response.headers["Location"])
