@@ -126,7 +126,7 @@ def _logout(entry: Entry) -> Response:
     end_session = None
     if record is not None:
         require_csrf(record.csrf_token, form(request).get("csrf_token"))
-        end_session = auth.logout(ports(), token, entry.audience)
+        end_session = auth.end_session(ports(), record, entry.audience)
     farewell = [
         clear_cookie(entry.session_cookie),
         set_cookie(entry.login_again_cookie, "1", max_age=LOGIN_AGAIN_COOKIE_SECONDS),

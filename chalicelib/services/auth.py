@@ -300,14 +300,17 @@ def staff_principal(ports: Ports, token: str | None, now: datetime) -> StaffPrin
     )
 
 
-def logout(ports: Ports, token: str | None, audience: Audience | None = None) -> EndSession | None:
-    """Ends our session; returns where the browser should go to end the provider's session too
-    (when the provider offers end_session_endpoint and we hold the ID token to name the login)."""
-    record = ports.sessions.get(token) if token else None
-    if record is None:
-        return None
+def logout(ports: Ports, token: str | None) -> None:
+    """Ends the session of this cookie, if any (a new login replacing an earlier one)."""
+    if token and (record := ports.sessions.get(token)):
+        ports.sessions.delete(record)
+
+
+def end_session(ports: Ports, record: SessionRecord, audience: Audience) -> EndSession | None:
+    """A person's logout: ends our session (as already read) and returns where the browser should go
+    to end the provider's session too (when it offers end_session_endpoint and we hold the ID token)."""
     ports.sessions.delete(record)
-    if audience is None or not record.id_token:
+    if not record.id_token:
         return None
     oidc = _oidc(ports, audience)
     try:

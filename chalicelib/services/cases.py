@@ -277,7 +277,8 @@ def start_for_citizen(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str,
     body = signed(ports, principal, _text(fields.get("text"), "text"), now)
 
     def start_once() -> dict[str, Any]:
-        citizen_id = persons.citizen_id_for(ports, pnr)  # a child's own, answered by a guardian under 13
+        reached = persons.recipient(ports, pnr, stockholm_date(now))
+        citizen_id = reached.citizen_id  # a child's own, answered by a guardian under 13
         case_id = str(uuid.uuid4())
         due = case_due.due_at(now, opening_hours(unit))
         ports.cases.create(CaseRecord(
@@ -291,7 +292,6 @@ def start_for_citizen(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str,
         ))  # fmt: skip
         letter = inbox.Letter(topic=f"Ärende: {subject}", subject=subject, body=body,
                               actions=(inbox.Action("Läs och svara", f"/cases/{case_id}"),))  # fmt: skip
-        reached = persons.reach_of(ports, citizen_id, stockholm_date(now), born=pnr.birth_date)
         inbox.deliver(ports, citizen_id, unit, letter, principal.hsa_id, now, reach=reached,
                       staff_name=principal.display_name)  # fmt: skip
         return {"case_id": case_id, "reaches_digitally": reached.reaches_digitally}

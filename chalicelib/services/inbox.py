@@ -48,10 +48,9 @@ def send_from_care_system(
 
     def deliver_once() -> dict[str, Any]:
         # Anyone the register knows (or who has logged in) has an inbox; only the unknown get 422.
-        citizen_id = persons.citizen_id_for(ports, pnr)
+        reached = persons.recipient(ports, pnr, stockholm_date(now))
         files = attachments.take_for_message(ports, principal, unit.hsa_id, attachment_ids)
-        reached = persons.reach_of(ports, citizen_id, stockholm_date(now), born=pnr.birth_date)
-        message = deliver(ports, citizen_id, unit, letter, principal.key_id, now, files=files, uploaded=True,
+        message = deliver(ports, reached.citizen_id, unit, letter, principal.key_id, now, files=files, uploaded=True,
                           reach=reached)  # fmt: skip
         # Honest about now: nobody reads it until someone logs in, so the care system sends paper too.
         return {"message_id": message.message_id, **_reach_fields(reached)}

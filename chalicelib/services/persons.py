@@ -24,12 +24,7 @@ from chalicelib.services.ports import Ports
 def known_citizen_id(ports: Ports, pnr: Personnummer) -> str | None:
     """The opaque id of someone the register knows or who has logged in (their inbox exists), else
     None. Reads only: a register update or a login gives the id, the same one whichever came first."""
-    citizen_id = ports.identities.find(pnr)
-    if citizen_id:
-        return citizen_id
-    # A region's own register service may know people it has not yet given an identity here.
-    person = ports.register.find_by_personnummer(pnr)
-    return person.citizen_id if person else None
+    return ports.identities.find(pnr)
 
 
 def citizen_id_for(ports: Ports, pnr: Personnummer) -> str:
@@ -39,6 +34,12 @@ def citizen_id_for(ports: Ports, pnr: Personnummer) -> str:
         raise Unprocessable("person_unknown", "Personen finns inte i folkbokföringen och har aldrig loggat in.",
                             field="personnummer")  # fmt: skip
     return citizen_id
+
+
+def recipient(ports: Ports, pnr: Personnummer, today: date) -> Reach:
+    """The person a sender names by personnummer (422 `person_unknown` if nobody knows them) and who
+    reads their inbox today; `Reach.citizen_id` is the inbox to deliver to."""
+    return reach_of(ports, citizen_id_for(ports, pnr), today, born=pnr.birth_date)
 
 
 def reach_of(ports: Ports, citizen_id: str, today: date, *, born: date | None = None) -> Reach:

@@ -67,9 +67,8 @@ def send(ports: Ports, principal: StaffPrincipal, fields: dict[str, str], now: d
     body = signed(ports, principal, letter.body, now)
 
     def send_once() -> dict[str, Any]:
-        citizen_id = persons.citizen_id_for(ports, pnr)
-        reached = persons.reach_of(ports, citizen_id, stockholm_date(now), born=pnr.birth_date)
-        message = inbox.deliver(ports, citizen_id, unit, inbox.Letter(letter.topic, letter.subject, body),
+        reached = persons.recipient(ports, pnr, stockholm_date(now))
+        message = inbox.deliver(ports, reached.citizen_id, unit, inbox.Letter(letter.topic, letter.subject, body),
                                 principal.hsa_id, now, reach=reached, staff_name=principal.display_name)  # fmt: skip
         logger.info("staff message sent", extra={"message_id": message.message_id, "staff_hsa_id": principal.hsa_id})
         return {"message_id": message.message_id, "reaches_digitally": reached.reaches_digitally}
