@@ -36,6 +36,27 @@ app.register_blueprint(case_pages)
 app.register_blueprint(staff_admin_pages)
 
 
+# The events table's stream. Chalice writes this ARN into the template; infra/ puts the real one there.
+EVENTS_STREAM_ARN = os.environ.get(
+    "EVENTS_STREAM_ARN", "arn:aws:dynamodb:eu-north-1:000000000000:table/eservices-events/stream/placeholder"
+)
+
+
+@app.on_dynamodb_record(stream_arn=EVENTS_STREAM_ARN, name="follow_ups", batch_size=50,
+                        starting_position="TRIM_HORIZON", maximum_batching_window_in_seconds=1)  # fmt: skip
+def follow_ups(event):  # noqa: ANN001 (Chalice's signature)
+    """One event per change (services/follow_ups.py): the follow-ups, with the failed records reported
+    back so the stream retries from them (ReportBatchItemFailures, set in infra/)."""
+    from chalicelib.bootstrap import ports
+    from chalicelib.observability import flush_metrics
+    from chalicelib.services import follow_ups as listed
+
+    try:
+        return listed.consume(ports(), event.to_dict(), event.context)
+    finally:
+        flush_metrics()
+
+
 @app.lambda_function(name="dispatch_notifications")
 def dispatch_notifications(event, context):  # noqa: ANN001 (Lambda's signature)
     """Every minute (schedules/): send the e-mail and SMS notifications that are due."""

@@ -11,6 +11,7 @@ from chalicelib.adapters.cases import Cases, CaseTypes, StandardReplies
 from chalicelib.adapters.inbox import InboxStore
 from chalicelib.adapters.self_tests import Catalogue, FollowUps, KitOrders, Kits
 from chalicelib.adapters.summons import PrintLetters, SummonsStore
+from chalicelib.adapters.unit_notices import UnitNotices
 from chalicelib.adapters.messaging import Messenger
 from chalicelib.adapters.outbox import Outbox
 from chalicelib.adapters.client_key import ClientKey
@@ -69,6 +70,7 @@ def ports() -> Ports:
         case_types=CaseTypes(),
         cases=Cases(),
         standard_replies=StandardReplies(),
+        unit_notices=UnitNotices(),
     )
 
 

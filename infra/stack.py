@@ -52,10 +52,14 @@ def app_functions() -> dict[str, str]:
     import app as chalice_app
 
     functions = {API_HANDLER: "ApiHandlerRole"}
-    for function in chalice_app.app.pure_lambda_functions:
-        logical_id = to_cfn_resource_name(function.name)
+    names = [f.name for f in chalice_app.app.pure_lambda_functions] + [s.name for s in chalice_app.app.event_sources]
+    for name in names:
+        logical_id = to_cfn_resource_name(name)
         functions[logical_id] = f"{logical_id}Role"
     return functions
+
+
+FOLLOW_UPS_FUNCTION = "follow_ups"  # app.py's consumer of the events table's stream
 
 
 def table_specs() -> list[dict[str, Any]]:
@@ -82,6 +86,7 @@ def table_specs() -> list[dict[str, Any]]:
                 "ttl": next(
                     (a.attr_name for a in model.get_attributes().values() if isinstance(a, TTLAttribute)), None
                 ),
+                "stream": getattr(model.Meta, "stream_view_type", None),
             }
         )
     return specs
@@ -201,10 +206,40 @@ class EServicesStack(Stack):
             for name, value in variables.items():
                 self.app.add_environment_variable(name, value, function)
 
+        self._event_consumer(key)
         self._not_found_as_json()
         self._alarms(operators)
         self._acknowledge_app_wildcards()
         CfnOutput(self, "AttachmentsAccessLogs", value=access_logs.bucket_name)
+
+    def _event_consumer(self, key: kms.IKey) -> None:
+        """The follow-ups function reads the events table's stream: failed records reported back
+        (ReportBatchItemFailures) and retried from there, a poison batch halved until the bad record is
+        alone, and after the retries the record's position goes to a dead-letter queue with an alarm."""
+        events = self.tables["events"]
+        function_id = to_cfn_resource_name(FOLLOW_UPS_FUNCTION)
+        source = to_cfn_resource_name(f"{FOLLOW_UPS_FUNCTION}-dynamodb-event-source")
+        dead_letters = sqs.Queue(self, "FollowUpsDeadLetters", encryption=sqs.QueueEncryption.KMS,
+                                 encryption_master_key=key, enforce_ssl=True, retention_period=Duration.days(14))
+        suppress(dead_letters, "AwsSolutions-SQS3", "This is a dead-letter queue.")
+        function = self.app.sam_template.get_resource(function_id)
+        for name, value in {
+            "Stream": events.table_stream_arn,
+            "FunctionResponseTypes": ["ReportBatchItemFailures"],
+            "BisectBatchOnFunctionError": True,
+            "MaximumRetryAttempts": 10,
+            "MaximumRecordAgeInSeconds": 24 * 3600,
+            "DestinationConfig": {"OnFailure": {"Type": "SQS", "Destination": dead_letters.queue_arn}},
+        }.items():
+            function.add_property_override(f"Events.{source}.Properties.{name}", value)
+        role = self.app.get_role(f"{function_id}Role")
+        # CDK's grant_stream_read adds ListStreams on "*": name the table's own streams instead.
+        role.add_to_principal_policy(iam.PolicyStatement(
+            actions=["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
+                     "dynamodb:ListStreams"],
+            resources=[events.table_stream_arn, f"{events.table_arn}/stream/*"]))  # fmt: skip
+        dead_letters.grant_send_messages(role)
+        self.queues["follow_ups_dead_letters"] = dead_letters  # _alarms pages the operators on any message in it
 
     def work_queues(self) -> dict[str, sqs.Queue]:
         """The queues the app works from; their dead-letter queues are for operators to inspect and redrive."""
@@ -232,6 +267,8 @@ class EServicesStack(Stack):
                 "One-time cutoff schedules per booking, only inside the app's own schedule group",
             "Resource::arn:*:logs:*:*:*": "Lambda writes its own log streams (.chalice/policy-base.json)",
         }  # fmt: skip
+        events = self.get_logical_id(self.tables["events"].node.default_child)
+        findings[f"Resource::<{events}.Arn>/stream/*"] = "The follow-ups read the events table's own streams only"
         for suffix in self.indexed_tables:
             logical = self.get_logical_id(self.tables[suffix].node.default_child)
             findings[f"Resource::<{logical}.Arn>/index/*"] = "Queries on this table's own global secondary indexes"
@@ -305,6 +342,7 @@ class EServicesStack(Stack):
                 encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
                 encryption_key=key,
                 time_to_live_attribute=spec["ttl"],
+                stream=dynamodb.StreamViewType(spec["stream"]) if spec["stream"] else None,
                 removal_policy=RemovalPolicy.RETAIN,
             )
             for index_name, index_keys in spec["indexes"]:

@@ -131,6 +131,16 @@ def main(argv: list[str] | None = None) -> int:
         scheduler.start_in_thread(local_scheduler)
         stack.callback(local_scheduler.stop)
 
+        # The event consumer: the follow-ups of every change, from the events table's stream, as in AWS.
+        from chalicelib.adapters.tables import EventRecord
+        from local.event_consumer import EventConsumer
+
+        consumer_stop = threading.Event()
+        consumer = EventConsumer(app_module.follow_ups, EventRecord.Meta.table_name)
+        threading.Thread(target=consumer.run, args=(consumer_stop,), kwargs={"on_error": _consumer_failed},
+                         name="event-consumer", daemon=True).start()  # fmt: skip
+        stack.callback(consumer_stop.set)
+
         gateway.install()
         server = create_local_server(app_module.app, Config.create(), LOCAL_HOST, args.port)
         stack.callback(server.server.server_close)
@@ -152,6 +162,10 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _consumer_failed(error: Exception) -> None:
+    print(f"event consumer: a batch failed and will be retried ({type(error).__name__})", file=sys.stderr, flush=True)
+
+
 def _print_banner(args: argparse.Namespace, demo_citizens: list, region_demo: object, integration_key: str) -> None:
     base = f"http://localhost:{args.port}"
     lines = [
@@ -164,6 +178,7 @@ def _print_banner(args: argparse.Namespace, demo_citizens: list, region_demo: ob
         f"  e-ID test provider   http://localhost:{args.citizen_idp_port}",
         f"  SITHS test provider  http://localhost:{args.staff_idp_port}",
         f"  moto (AWS)           http://{LOCAL_HOST}:{args.moto_port}",
+        "  Event consumer       follow-ups from the events table's stream (polled every 0.2 s)",
         "",
         "Test citizens (choose the person on the e-ID test provider's page):",
     ]

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
+from collections.abc import Callable
 from functools import cached_property
 from typing import Any
 
 import botocore.session
-from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import DeleteError, DoesNotExist, PutError
 from pynamodb.transactions import TransactWrite
+
+from chalicelib.adapters import events
 
 from chalicelib.adapters.tables import (
     BookingRecord,
@@ -31,6 +34,7 @@ from chalicelib.domain.booking import (
     Visibility,
 )
 from chalicelib.domain.clock import STOCKHOLM
+from chalicelib.domain.events import DomainEvent
 
 
 class Lost(Exception):
@@ -72,6 +76,14 @@ def _slot(r: SlotRecord) -> Slot:
                 Visibility(r.visibility), r.booking_id)  # fmt: skip
 
 
+def _slot_record(slot: Slot) -> SlotRecord:
+    return SlotRecord(
+        slot.slot_id, unit_hsa_id=slot.unit_hsa_id, start_key=f"{slot.start.isoformat()}#{slot.slot_id}",
+        visit_type_id=slot.visit_type_id, start=slot.start, end=slot.end, place=slot.place,
+        practitioner_role=slot.practitioner_role, visibility=slot.visibility.value,
+    )  # fmt: skip
+
+
 def _booking(r: BookingRecord) -> Booking:
     return Booking(
         booking_id=r.booking_id, citizen_id=r.citizen_id, unit_hsa_id=r.unit_hsa_id, unit_name=r.unit_name,
@@ -82,14 +94,21 @@ def _booking(r: BookingRecord) -> Booking:
     )  # fmt: skip
 
 
-def _transaction() -> TransactWrite:
-    return TransactWrite(connection=SlotRecord._get_connection().connection)
+Also = Callable[[TransactWrite], None] | None  # more of the same change: the summons, for a care-booked visit
 
 
-def _lost_on_condition(error: TransactWriteError) -> None:
-    if error.cause_response_code == "TransactionCanceledException":
+def _commit(event: DomainEvent, write: Callable[[TransactWrite], None], also: Also) -> None:
+    """The booking change, whatever else belongs to it, and its event: all or nothing."""
+
+    def everything(tx: TransactWrite) -> None:
+        write(tx)
+        if also is not None:
+            also(tx)
+
+    try:
+        events.commit(event, everything)
+    except events.ConditionLost:
         raise Lost() from None
-    raise error
 
 
 def _free() -> Any:
@@ -116,11 +135,7 @@ class SlotStore:
     def publish(self, slot: Slot) -> bool:
         """Create or update a free slot; False when it is booked (then it is left as it is)."""
         try:
-            SlotRecord(
-                slot.slot_id, unit_hsa_id=slot.unit_hsa_id, start_key=f"{slot.start.isoformat()}#{slot.slot_id}",
-                visit_type_id=slot.visit_type_id, start=slot.start, end=slot.end, place=slot.place,
-                practitioner_role=slot.practitioner_role, visibility=slot.visibility.value,
-            ).save(condition=SlotRecord.booking_id.does_not_exist())  # fmt: skip
+            _slot_record(slot).save(condition=SlotRecord.booking_id.does_not_exist())
         except PutError as error:
             if condition_failed(error):
                 return False
@@ -147,8 +162,10 @@ class BookingStore:
             return _booking(record)
         return None
 
-    def book(self, booking: Booking, invitation_id: str | None = None, *, now: datetime | None = None) -> None:
-        """Take the slot and record the booking (and use the invitation) in one transaction."""
+    def book(self, booking: Booking, event: DomainEvent, invitation_id: str | None = None, *,
+             now: datetime | None = None, new_slot: Slot | None = None, also: Also = None) -> None:  # fmt: skip
+        """Take the slot and record the booking (and use the invitation) in one transaction, with
+        its event. `new_slot`: a slot of its own made for this booking (care's appointments)."""
         record = BookingRecord(
             booking.citizen_id, booking.booking_id, unit_hsa_id=booking.unit_hsa_id, unit_name=booking.unit_name,
             visit_type_id=booking.visit_type_id, visit_type_name=booking.visit_type_name, slot_id=booking.slot_id,
@@ -157,88 +174,95 @@ class BookingStore:
             hidden_from_citizen=booking.hidden_from_citizen, invitation_id=invitation_id,
             allow_rebook=booking.allow_rebook, allow_cancel=booking.allow_cancel,
         )  # fmt: skip
-        try:
-            with _transaction() as tx:
+
+        def write(tx: TransactWrite) -> None:
+            if new_slot is not None:
+                slot = _slot_record(new_slot)
+                slot.booking_id = booking.booking_id
+                tx.save(slot, condition=SlotRecord.slot_id.does_not_exist())
+            else:
                 tx.update(SlotRecord(booking.slot_id), actions=[SlotRecord.booking_id.set(booking.booking_id)],
                           condition=_free())  # fmt: skip
-                tx.save(record, condition=BookingRecord.booking_id.does_not_exist())
-                if invitation_id:
-                    tx.update(
-                        InvitationRecord(booking.citizen_id, invitation_id),
-                        actions=[InvitationRecord.booking_id.set(booking.booking_id)],
-                        condition=InvitationRecord.invitation_id.exists()
-                        & InvitationRecord.booking_id.does_not_exist()
-                        & (InvitationRecord.expires_at > (now or booking.created_at)),
-                    )
-        except TransactWriteError as error:
-            _lost_on_condition(error)
+            tx.save(record, condition=BookingRecord.booking_id.does_not_exist())
+            if invitation_id:
+                tx.update(
+                    InvitationRecord(booking.citizen_id, invitation_id),
+                    actions=[InvitationRecord.booking_id.set(booking.booking_id)],
+                    condition=InvitationRecord.invitation_id.exists()
+                    & InvitationRecord.booking_id.does_not_exist()
+                    & (InvitationRecord.expires_at > (now or booking.created_at)),
+                )
 
-    def move(self, booking: Booking, new_slot: Slot) -> Booking:
+        _commit(event, write, also)
+
+    def move(self, booking: Booking, new_slot: Slot, event: DomainEvent, also: Also = None) -> Booking:
         """Rebook: take the new slot, free the old, update the booking, all or nothing."""
         moved = booking.moved_to(new_slot)
-        try:
-            with _transaction() as tx:
-                tx.update(SlotRecord(new_slot.slot_id), actions=[SlotRecord.booking_id.set(booking.booking_id)],
-                          condition=_free())  # fmt: skip
-                tx.update(SlotRecord(booking.slot_id), actions=[SlotRecord.booking_id.remove()],
-                          condition=SlotRecord.booking_id == booking.booking_id)  # fmt: skip
-                tx.update(
-                    BookingRecord(booking.citizen_id, booking.booking_id),
-                    actions=[BookingRecord.slot_id.set(moved.slot_id), BookingRecord.start.set(moved.start),
-                             BookingRecord.end.set(moved.end), BookingRecord.place.set(moved.place)],
-                    condition=(BookingRecord.status == BookingStatus.BOOKED.value)
-                    & (BookingRecord.slot_id == booking.slot_id),
-                )  # fmt: skip
-        except TransactWriteError as error:
-            _lost_on_condition(error)
+
+        def write(tx: TransactWrite) -> None:
+            tx.update(SlotRecord(new_slot.slot_id), actions=[SlotRecord.booking_id.set(booking.booking_id)],
+                      condition=_free())  # fmt: skip
+            tx.update(SlotRecord(booking.slot_id), actions=[SlotRecord.booking_id.remove()],
+                      condition=SlotRecord.booking_id == booking.booking_id)  # fmt: skip
+            tx.update(
+                BookingRecord(booking.citizen_id, booking.booking_id),
+                actions=[BookingRecord.slot_id.set(moved.slot_id), BookingRecord.start.set(moved.start),
+                         BookingRecord.end.set(moved.end), BookingRecord.place.set(moved.place)],
+                condition=(BookingRecord.status == BookingStatus.BOOKED.value)
+                & (BookingRecord.slot_id == booking.slot_id),
+            )  # fmt: skip
+
+        _commit(event, write, also)
         return moved
 
-    def retime(self, booking: Booking, changed: Booking) -> None:
+    def retime(self, booking: Booking, changed: Booking, event: DomainEvent, also: Also = None) -> None:
         """Care changed a booking it made, on its own slot: the slot and the booking together."""
-        try:
-            with _transaction() as tx:
-                tx.update(SlotRecord(booking.slot_id), actions=[
-                    SlotRecord.start.set(changed.start), SlotRecord.end.set(changed.end),
-                    SlotRecord.place.set(changed.place),
-                    SlotRecord.start_key.set(f"{changed.start.isoformat()}#{booking.slot_id}")],
-                    condition=SlotRecord.booking_id == booking.booking_id)  # fmt: skip
-                tx.update(BookingRecord(booking.citizen_id, booking.booking_id), actions=[
-                    BookingRecord.start.set(changed.start), BookingRecord.end.set(changed.end),
-                    BookingRecord.place.set(changed.place), BookingRecord.allow_rebook.set(changed.allow_rebook),
-                    BookingRecord.allow_cancel.set(changed.allow_cancel)],
-                    condition=(BookingRecord.status == BookingStatus.BOOKED.value)
-                    & (BookingRecord.slot_id == booking.slot_id))  # fmt: skip
-        except TransactWriteError as error:
-            _lost_on_condition(error)
 
-    def cancel(self, booking: Booking, reason: str | None) -> None:
+        def write(tx: TransactWrite) -> None:
+            tx.update(SlotRecord(booking.slot_id), actions=[
+                SlotRecord.start.set(changed.start), SlotRecord.end.set(changed.end),
+                SlotRecord.place.set(changed.place),
+                SlotRecord.start_key.set(f"{changed.start.isoformat()}#{booking.slot_id}")],
+                condition=SlotRecord.booking_id == booking.booking_id)  # fmt: skip
+            tx.update(BookingRecord(booking.citizen_id, booking.booking_id), actions=[
+                BookingRecord.start.set(changed.start), BookingRecord.end.set(changed.end),
+                BookingRecord.place.set(changed.place), BookingRecord.allow_rebook.set(changed.allow_rebook),
+                BookingRecord.allow_cancel.set(changed.allow_cancel)],
+                condition=(BookingRecord.status == BookingStatus.BOOKED.value)
+                & (BookingRecord.slot_id == booking.slot_id))  # fmt: skip
+
+        _commit(event, write, also)
+
+    def cancel(self, booking: Booking, reason: str | None, event: DomainEvent, also: Also = None) -> None:
         """Free the slot and mark the booking cancelled, together."""
         actions = [BookingRecord.status.set(BookingStatus.CANCELLED.value)]
         if reason:
             actions.append(BookingRecord.cancel_reason.set(reason))
-        try:
-            with _transaction() as tx:
-                tx.update(SlotRecord(booking.slot_id), actions=[SlotRecord.booking_id.remove()],
-                          condition=SlotRecord.booking_id == booking.booking_id)  # fmt: skip
-                tx.update(BookingRecord(booking.citizen_id, booking.booking_id), actions=actions,
-                          condition=(BookingRecord.status == BookingStatus.BOOKED.value)
-                          & (BookingRecord.slot_id == booking.slot_id))  # fmt: skip
-        except TransactWriteError as error:
-            _lost_on_condition(error)
 
-    def mark_reminded(self, booking: Booking) -> bool:
-        """Once per booked time: a schedule that fires twice reminds once."""
+        def write(tx: TransactWrite) -> None:
+            tx.update(SlotRecord(booking.slot_id), actions=[SlotRecord.booking_id.remove()],
+                      condition=SlotRecord.booking_id == booking.booking_id)  # fmt: skip
+            tx.update(BookingRecord(booking.citizen_id, booking.booking_id), actions=actions,
+                      condition=(BookingRecord.status == BookingStatus.BOOKED.value)
+                      & (BookingRecord.slot_id == booking.slot_id))  # fmt: skip
+
+        _commit(event, write, also)
+
+    def mark_reminded(self, booking: Booking, event: DomainEvent) -> bool:
+        """Once per booked time, with its event: a schedule that fires twice reminds once."""
+
+        def write(tx: TransactWrite) -> None:
+            tx.update(BookingRecord(booking.citizen_id, booking.booking_id),
+                      actions=[BookingRecord.reminded_for.set(booking.start.isoformat())],
+                      condition=(BookingRecord.status == BookingStatus.BOOKED.value)
+                      & (BookingRecord.start == booking.start)
+                      & (BookingRecord.reminded_for.does_not_exist()
+                         | (BookingRecord.reminded_for != booking.start.isoformat())))  # fmt: skip
+
         try:
-            BookingRecord(booking.citizen_id, booking.booking_id).update(
-                actions=[BookingRecord.reminded_for.set(booking.start.isoformat())],
-                condition=(BookingRecord.status == BookingStatus.BOOKED.value)
-                & (BookingRecord.start == booking.start)
-                & (BookingRecord.reminded_for.does_not_exist() | (BookingRecord.reminded_for != booking.start.isoformat())),
-            )
-        except UpdateError as error:
-            if condition_failed(error):
-                return False
-            raise
+            _commit(event, write, None)
+        except Lost:
+            return False
         return True
 
 
@@ -267,8 +291,8 @@ class CutoffSchedules:
     def name(booking_id: str) -> str:
         return f"booking-{booking_id}"
 
-    def put(self, booking: Booking, at: datetime, *, new: bool = False) -> None:
-        """Create the booking's schedule (`new`), or move it (a rebooking) to the new time."""
+    def put(self, booking: Booking, at: datetime) -> None:
+        """Move the booking's schedule to this time, or create it: the same again changes nothing."""
         local = at.astimezone(STOCKHOLM).replace(tzinfo=None, microsecond=0)
         request = {
             "Name": self.name(booking.booking_id),
@@ -284,9 +308,6 @@ class CutoffSchedules:
                 "RetryPolicy": {"MaximumRetryAttempts": 3},
             },
         }
-        if new:
-            self._client.create_schedule(**request)
-            return
         try:
             self._client.update_schedule(**request)
         except self._client.exceptions.ResourceNotFoundException:  # it had run, or was never needed

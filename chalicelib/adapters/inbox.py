@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
+
+from chalicelib.adapters import events
 
 from chalicelib.adapters.tables import ActionMap, AttachmentMap, AttachmentUpload, InboxMessageRecord, condition_failed
 from chalicelib.domain.attachments import Attachment
+from chalicelib.domain.events import DomainEvent
 from chalicelib.domain.inbox import Action, InboxMessage
 
 
@@ -33,6 +36,8 @@ def _to_message(record: InboxMessageRecord) -> InboxMessage:
         ),
         sender_staff_name=record.sender_staff_name,
         actions=tuple(Action(a.label, a.path) for a in record.actions or ()),
+        thread_id=record.thread_id,
+        state_note=record.state_note,
     )
 
 
@@ -44,9 +49,10 @@ _UNREAD = InboxMessageRecord.sort_key.exists() & InboxMessageRecord.read_at.does
 
 
 class InboxStore:
-    def deliver(self, message: InboxMessage, sender_client_id: str, uploads: tuple[str, ...] = ()) -> bool:
-        """Store the message; with uploaded attachments, take each upload slot in the same
-        transaction, so a message never exists without its files and an upload never serves two
+    def deliver(self, message: InboxMessage, sender_client_id: str, event: DomainEvent,
+                uploads: tuple[str, ...] = ()) -> bool:  # fmt: skip
+        """Store the message and its event; with uploaded attachments, take each upload slot in the
+        same transaction, so a message never exists without its files and an upload never serves two
         messages. (Files the app makes itself, like a calendar file, have no upload slot.) False when
         this very message (same id and time) is already there: a retried delivery writes nothing."""
         record = InboxMessageRecord(
@@ -67,17 +73,10 @@ class InboxStore:
                 for a in message.attachments
             ] or None,
             actions=[ActionMap(label=a.label, path=a.path) for a in message.actions] or None,
+            thread_id=message.thread_id,
         )  # fmt: skip
-        if not uploads:
-            try:
-                record.save(condition=InboxMessageRecord.sort_key.does_not_exist())
-            except PutError as error:
-                if condition_failed(error):
-                    return False
-                raise
-            return True
         try:
-            with TransactWrite(connection=InboxMessageRecord._get_connection().connection) as tx:
+            with events.transaction() as tx:
                 tx.save(record, condition=InboxMessageRecord.sort_key.does_not_exist())
                 for attachment_id in uploads:
                     tx.update(
@@ -86,10 +85,14 @@ class InboxStore:
                         condition=AttachmentUpload.message_id.does_not_exist()
                         & (AttachmentUpload.client_key_id == sender_client_id),
                     )
+                events.add_event(tx, event)
         except TransactWriteError as error:
-            if error.cause_response_code == "TransactionCanceledException":
-                raise AttachmentTaken() from None
-            raise
+            if error.cause_response_code != "TransactionCanceledException":
+                raise
+            reasons = error.cancellation_reasons or []
+            if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
+                return False  # this very message is there already
+            raise AttachmentTaken() from None
         return True
 
     def inbox_of(self, citizen_id: str) -> list[InboxMessage]:
@@ -157,3 +160,17 @@ class InboxStore:
             actions=[InboxMessageRecord.deleted_by_citizen_at.set(now)],
             condition=InboxMessageRecord.sort_key.exists(),
         )
+
+    def set_state_note(self, message_ids: list[str], note: str) -> int:
+        """Mark earlier messages about a visit (a summons replaced or cancelled): the note shows on
+        them and their buttons go. Setting the same note again changes nothing."""
+        marked = 0
+        for message_id in message_ids:
+            found = next(iter(InboxMessageRecord.by_message.query(message_id, limit=1)), None)
+            if found is None or found.state_note == note:
+                continue
+            InboxMessageRecord(found.citizen_id, found.sort_key).update(
+                actions=[InboxMessageRecord.state_note.set(note), InboxMessageRecord.actions.remove()],
+                condition=InboxMessageRecord.sort_key.exists())  # fmt: skip
+            marked += 1
+        return marked

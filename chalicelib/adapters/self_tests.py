@@ -11,6 +11,8 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.adapters import events
+
 from chalicelib.adapters.tables import (
     FollowUpRecord,
     KitOrderRecord,
@@ -18,6 +20,7 @@ from chalicelib.adapters.tables import (
     TestOfferRecord,
     condition_failed,
 )
+from chalicelib.domain.events import DomainEvent
 from chalicelib.domain.self_tests import OPEN, Delivery, Outcome, Status, TestOffer
 
 CATALOGUE = "region"
@@ -40,14 +43,13 @@ def _lock(citizen_id: str, test_id: str) -> KitOrderRecord:
     return KitOrderRecord(citizen_id, f"open#{test_id}")
 
 
-def _transaction() -> TransactWrite:
-    return TransactWrite(connection=KitOrderRecord._get_connection().connection)
-
-
-def _run(write: Any) -> None:
+def _run(write: Any, event: DomainEvent | None = None) -> None:
+    """One transaction (with the change's event, when it has one); Taken when a condition failed."""
     try:
-        with _transaction() as tx:
+        with events.transaction() as tx:
             write(tx)
+            if event is not None:
+                events.add_event(tx, event)
     except TransactWriteError as error:
         if error.cause_response_code == "TransactionCanceledException":
             raise Taken() from None
@@ -127,31 +129,40 @@ class KitOrders:
             KitOrderRecord.awaiting_sample.remove(),
         ], KitOrderRecord.status.is_in(Status.SENT.value, Status.SAMPLE_REGISTERED.value))  # fmt: skip
 
-    def remind(self, record: KitOrderRecord, now: datetime) -> bool:
-        """Once per order: a run that repeats reminds nobody twice."""
-        return self._update(record, [KitOrderRecord.reminded_at.set(now)],
-                            KitOrderRecord.reminded_at.does_not_exist() & KitOrderRecord.awaiting_sample.exists())
+    def remind(self, record: KitOrderRecord, now: datetime, event: DomainEvent) -> bool:
+        """Once per order, with its event: a run that repeats reminds nobody twice."""
 
-    def _close(self, record: KitOrderRecord, actions: list[Any], condition: Any) -> None:
+        def write(tx: TransactWrite) -> None:
+            tx.update(KitOrderRecord(record.citizen_id, record.order_key), actions=[KitOrderRecord.reminded_at.set(now)],
+                      condition=KitOrderRecord.reminded_at.does_not_exist() & KitOrderRecord.awaiting_sample.exists())
+
+        try:
+            _run(write, event)
+        except Taken:
+            return False
+        return True
+
+    def _close(self, record: KitOrderRecord, actions: list[Any], condition: Any, event: DomainEvent) -> None:
         def write(tx: TransactWrite) -> None:
             tx.update(KitOrderRecord(record.citizen_id, record.order_key), actions=actions, condition=condition)
             tx.delete(_lock(record.citizen_id, record.test_id))
 
-        _run(write)
+        _run(write, event)
 
-    def resulted(self, record: KitOrderRecord, outcomes: dict[str, Outcome], result: Outcome, now: datetime) -> None:
+    def resulted(self, record: KitOrderRecord, outcomes: dict[str, Outcome], result: Outcome, now: datetime,
+                 event: DomainEvent) -> None:  # fmt: skip
         self._close(record, [
             KitOrderRecord.status.set(Status.RESULTED.value), KitOrderRecord.resulted_at.set(now),
             KitOrderRecord.received_at.set(KitOrderRecord.received_at | now),
             KitOrderRecord.outcomes.set({k: v.value for k, v in outcomes.items()}),
             KitOrderRecord.result.set(result.value), KitOrderRecord.awaiting_sample.remove(),
-        ], _IS_OPEN)  # fmt: skip
+        ], _IS_OPEN, event)  # fmt: skip
 
-    def expire(self, record: KitOrderRecord, now: datetime) -> None:
+    def expire(self, record: KitOrderRecord, now: datetime, event: DomainEvent) -> None:
         self._close(record, [
             KitOrderRecord.status.set(Status.EXPIRED.value), KitOrderRecord.expired_at.set(now),
             KitOrderRecord.awaiting_sample.remove(),
-        ], KitOrderRecord.awaiting_sample.exists() & _IS_OPEN)  # fmt: skip
+        ], KitOrderRecord.awaiting_sample.exists() & _IS_OPEN, event)  # fmt: skip
 
     def near_deadline(self, until: datetime) -> list[KitOrderRecord]:
         return list(KitOrderRecord.deadline.query("yes", KitOrderRecord.return_by <= until.isoformat()))

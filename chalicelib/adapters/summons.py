@@ -1,23 +1,24 @@
-"""Summonses and print letters in DynamoDB (access patterns in tables.py). Every step of a
-release is a conditional write on the summons' state and version, so a repeated or overlapping
-run releases each version once, and a change during a release sends the newer version next."""
+"""Summonses and print letters in DynamoDB (access patterns in tables.py). A release is one
+conditional write on the summons' state and version, with its event: a repeated or overlapping
+run releases each version once, and a change meanwhile sends the newer version next evening.
+Creating, changing and cancelling are parts of the booking's own transaction (adapters/booking.py)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.exceptions import DoesNotExist
+from pynamodb.transactions import TransactWrite
 
-from chalicelib.adapters.tables import PrintLetterRecord, SummonsRecord, condition_failed
+from chalicelib.adapters import events
+from chalicelib.adapters.tables import PrintLetterRecord, SummonsRecord
+from chalicelib.domain.events import DomainEvent
 
 PENDING = "yes"
 
 
 class SummonsStore:
-    def create(self, record: SummonsRecord) -> None:
-        record.save(condition=SummonsRecord.appointment_id.does_not_exist())
-
     def get(self, appointment_id: str) -> SummonsRecord | None:
         try:
             return SummonsRecord.get(appointment_id, consistent_read=True)
@@ -32,54 +33,50 @@ class SummonsStore:
         return list(SummonsRecord.by_unit.query(
             unit_hsa_id, SummonsRecord.start_key.between(start.isoformat(), end.isoformat())))  # fmt: skip
 
-    def _update(self, appointment_id: str, actions: list[Any], condition: Any) -> SummonsRecord | None:
-        """The item after the update (PynamoDB asks for ALL_NEW), or None when the condition failed."""
-        record = SummonsRecord(appointment_id)
-        try:
-            record.update(actions=actions, condition=SummonsRecord.appointment_id.exists() & condition)
-        except UpdateError as error:
-            if condition_failed(error):
-                return None
-            raise
-        return record
+    def create_in(self, tx: TransactWrite, record: SummonsRecord) -> None:
+        tx.save(record, condition=SummonsRecord.appointment_id.does_not_exist())
 
-    def claim(self, appointment_id: str, version: int, message_id: str, now: datetime,
-              lease_until: datetime) -> SummonsRecord | None:  # fmt: skip
-        """Take a waiting version for release, or one whose releaser's lease ran out. The send time
-        is fixed at the first claim of a version, so a retry writes the same inbox message."""
-        waiting = (SummonsRecord.state == "pending") | (
-            (SummonsRecord.state == "releasing") & (SummonsRecord.claimed_until < now))
-        return self._update(appointment_id, [
-            SummonsRecord.state.set("releasing"),
-            SummonsRecord.claimed_until.set(lease_until),
-            SummonsRecord.message_id.set(message_id),
-            SummonsRecord.message_sent_at.set(SummonsRecord.message_sent_at | now),
-        ], waiting & (SummonsRecord.version == version))  # fmt: skip
-
-    def released(self, appointment_id: str, version: int, message_id: str | None, paper: bool,
-                 now: datetime) -> bool:  # fmt: skip
-        actions = [
-            SummonsRecord.state.set("released"), SummonsRecord.released_version.set(version),
-            SummonsRecord.released_at.set(now), SummonsRecord.paper.set(paper), SummonsRecord.pending.remove(),
-            SummonsRecord.release_on.remove(), SummonsRecord.claimed_until.remove(),
-        ]  # fmt: skip
-        if message_id:
-            actions.append(SummonsRecord.inbox_message_ids.add({message_id}))
-        return self._update(appointment_id, actions,
-                            (SummonsRecord.state == "releasing") & (SummonsRecord.version == version)) is not None
-
-    def change(self, appointment_id: str, changes: list[Any], release_on: date) -> bool:
+    def change_in(self, tx: TransactWrite, appointment_id: str, changes: list[Any], release_on: date) -> None:
         """A new version, waiting for `release_on`'s evening (whatever the state, but cancelled)."""
-        return self._update(appointment_id, [
+        tx.update(SummonsRecord(appointment_id), actions=[
             *changes, SummonsRecord.version.add(1), SummonsRecord.state.set("pending"),
             SummonsRecord.pending.set(PENDING), SummonsRecord.release_on.set(release_on.isoformat()),
-            SummonsRecord.message_sent_at.remove(), SummonsRecord.message_id.remove(),
-        ], SummonsRecord.state != "cancelled") is not None  # fmt: skip
+        ], condition=SummonsRecord.appointment_id.exists() & (SummonsRecord.state != "cancelled"))  # fmt: skip
 
-    def cancel(self, appointment_id: str) -> bool:
-        return self._update(appointment_id, [
+    def moved_in(self, tx: TransactWrite, appointment_id: str, start: datetime, end: datetime, place: str,
+                 release_on: date) -> None:  # fmt: skip
+        """The visit moved (the citizen rebooked it, or staff moved it in the Tidbok): a new version."""
+        self.change_in(tx, appointment_id, [
+            SummonsRecord.start.set(start), SummonsRecord.end.set(end), SummonsRecord.place.set(place),
+            SummonsRecord.start_key.set(f"{start.isoformat()}#{appointment_id}")], release_on)  # fmt: skip
+
+    def cancel_in(self, tx: TransactWrite, appointment_id: str) -> None:
+        tx.update(SummonsRecord(appointment_id), actions=[
             SummonsRecord.state.set("cancelled"), SummonsRecord.pending.remove(), SummonsRecord.release_on.remove(),
-        ], SummonsRecord.state != "cancelled") is not None  # fmt: skip
+        ], condition=SummonsRecord.appointment_id.exists() & (SummonsRecord.state != "cancelled"))  # fmt: skip
+
+    def release(self, appointment_id: str, version: int, now: datetime, event: DomainEvent) -> bool:
+        """Mark this version released, with the event that sends it: exactly once per version, however
+        many runs overlap or repeat. False when another run did, or it changed or was cancelled."""
+        def write(tx: TransactWrite) -> None:
+            tx.update(SummonsRecord(appointment_id), actions=[
+                SummonsRecord.state.set("released"), SummonsRecord.released_version.set(version),
+                SummonsRecord.released_at.set(now), SummonsRecord.pending.remove(), SummonsRecord.release_on.remove(),
+                SummonsRecord.first_released_at.set(SummonsRecord.first_released_at | now),
+            ], condition=(SummonsRecord.state == "pending") & (SummonsRecord.version == version))  # fmt: skip
+
+        try:
+            events.commit(event, write)
+        except events.ConditionLost:
+            return False
+        return True
+
+    def delivered(self, appointment_id: str, message_id: str | None, paper: bool) -> None:
+        """Where the released version went (for the care system's status call); the same again is harmless."""
+        actions = [SummonsRecord.paper.set(paper)]
+        if message_id:
+            actions.append(SummonsRecord.inbox_message_ids.add({message_id}))
+        SummonsRecord(appointment_id).update(actions=actions, condition=SummonsRecord.appointment_id.exists())
 
 
 class PrintLetters:

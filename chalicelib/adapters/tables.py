@@ -44,7 +44,7 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | the cutoff reminder, once                        | UpdateItem bookings, condition not reminded for this start |
 | a citizen's invitations                          | Query / GetItem invitations (citizen_id, invitation_id) |
 | summonses due for the evening release            | Query summons index to-release (sparse), release_on <= date |
-| claim / release a summons exactly once           | UpdateItem summons with a condition on state and version |
+| release a summons exactly once                   | TransactWriteItems: summons (condition state and version) + event |
 | a unit's summonses                               | Query summons index by-unit                 |
 | one evening's print batch                        | Query print-letters (batch_date)            |
 | the region's self-test catalogue                 | Query test-offers (catalogue)               |
@@ -64,6 +64,10 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | a notification to send (coalesced)               | UpdateItem notifications, condition none waiting and none sent in 15 min |
 | notifications due now                            | Query notifications index due (sparse), due_at <= now |
 | claim / done / retry a notification              | UpdateItem notifications with a condition   |
+| a change and its domain event, together          | TransactWriteItems: the change + PutItem events (condition new) |
+| follow-ups of new events                         | the events table's stream (DynamoDB Streams), never a read |
+| tell a unit of a citizen's change                | PutItem unit-notices (condition new), UpdateItem when mailed |
+| the unit's recent notices (Tidbok)               | Query unit-notices (unit_hsa_id), descending, limit |
 """
 
 from __future__ import annotations
@@ -263,6 +267,7 @@ class UnitRecord(Model):
     summons_template = SummonsTemplateMap(null=True)
     active_case_types = UnicodeSetAttribute(null=True)  # central case types the unit has switched on
     paused_case_types = UnicodeSetAttribute(null=True)
+    functional_mailbox = UnicodeAttribute(null=True)  # the unit's shared e-mail (funktionsbrevlåda), optional
     directory = UnitDirectoryIndex()
 
 
@@ -337,6 +342,8 @@ class InboxMessageRecord(Model):
     deleted_by_citizen_at = UTCDateTimeAttribute(null=True)
     attachments = ListAttribute(of=AttachmentMap, null=True)
     actions = ListAttribute(of=ActionMap, null=True)
+    thread_id = UnicodeAttribute(null=True)  # "booking#<id>": one thread per booking or summons
+    state_note = UnicodeAttribute(null=True)  # "Ersatt av en ändrad kallelse", "Avbokad": set later
     by_message = ByMessageIndex()
     by_sender_unit = BySenderUnitIndex()
 
@@ -474,14 +481,12 @@ class SummonsRecord(Model):
     allow_rebook = BooleanAttribute(default=True)
     allow_cancel = BooleanAttribute(default=True)
     version = NumberAttribute(default=1)  # every change before or after release adds one
-    state = UnicodeAttribute()  # pending, releasing, released, cancelled
+    state = UnicodeAttribute()  # pending, released, cancelled
     pending = UnicodeAttribute(null=True)
     release_on = UnicodeAttribute(null=True)
-    claimed_until = UTCDateTimeAttribute(null=True)
-    message_id = UnicodeAttribute(null=True)  # of the version being released
-    message_sent_at = UTCDateTimeAttribute(null=True)
     released_version = NumberAttribute(null=True)
     released_at = UTCDateTimeAttribute(null=True)
+    first_released_at = UTCDateTimeAttribute(null=True)  # later releases are "Ändrad kallelse"
     inbox_message_ids = UnicodeSetAttribute(null=True)  # every summons message sent, for read status
     paper = BooleanAttribute(default=False)  # the last release went on paper too
     created_at = UTCDateTimeAttribute()
@@ -761,6 +766,41 @@ class NotificationRecord(Model):
     due = DueIndex()
 
 
+class UnitNoticeRecord(Model):
+    """A change a citizen made that the unit should see (a booking made, moved or cancelled online),
+    shown in the Tidbok; kept for 30 days."""
+
+    Meta = _meta("unit-notices")
+    unit_hsa_id = UnicodeAttribute(hash_key=True)
+    notice_key = UnicodeAttribute(range_key=True)  # "<occurred_at ISO>#<event_id>": newest last
+    kind = UnicodeAttribute()  # the event's kind
+    booking_id = UnicodeAttribute()
+    visit_type_name = UnicodeAttribute()
+    start = UTCDateTimeAttribute()
+    occurred_at = UTCDateTimeAttribute()
+    mailed_at = UTCDateTimeAttribute(null=True)  # told to the unit's functional mailbox
+    expires_at = TTLAttribute()
+
+
+class EventRecord(Model):
+    """A domain event (domain/events.py), written in the transaction of the change it records. The
+    table's stream feeds the follow-ups; the item itself expires (statistics read the stream)."""
+
+    class Meta:
+        table_name = f"{TABLE_PREFIX}-events"
+        region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "eu-north-1"
+        billing_mode = "PAY_PER_REQUEST"
+        stream_view_type = "NEW_IMAGE"
+
+    stream_key = UnicodeAttribute(hash_key=True)  # one thing's events share it: in order on the stream
+    event_key = UnicodeAttribute(range_key=True)  # "<occurred_at ISO>#<event_id>"
+    event_id = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    occurred_at = UTCDateTimeAttribute()
+    data = MapAttribute(default=dict)  # ids and codes only
+    expires_at = TTLAttribute()
+
+
 ALL_MODELS: tuple[type[Model], ...] = (
     LoginAttempt,
     SessionRecord,
@@ -788,6 +828,8 @@ ALL_MODELS: tuple[type[Model], ...] = (
     CaseTypeRecord,
     CaseRecord,
     StandardReplyRecord,
+    EventRecord,
+    UnitNoticeRecord,
 )
 
 

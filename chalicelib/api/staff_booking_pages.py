@@ -13,7 +13,7 @@ from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
 from chalicelib.domain.booking import PRESETS, Visibility
 from chalicelib.errors import AppError
-from chalicelib.services import booking, booking_staff
+from chalicelib.services import booking, booking_staff, unit_notices
 from chalicelib.services.principals import StaffPrincipal
 
 staff_booking_pages = Blueprint(__name__)
@@ -36,7 +36,7 @@ def _book_page(principal: StaffPrincipal, unit_id: str | None, day: date, *, err
     units = booking_staff.bookable_units(ports(), principal)
     unit = next((u for u in units if u.hsa_id == unit_id), units[0] if units else None)
     context: dict[str, object] = {"units": units, "unit": unit, "day": day, "error": error, "done": done,
-                                  "entries": [], "week": [], "visit_types": [], "can_book": False,
+                                  "entries": [], "week": [], "notices": [], "visit_types": [], "can_book": False,
                                   "visibilities": [v.value for v in Visibility]}  # fmt: skip
     if unit is not None:
         now = clock.utc_now()
@@ -45,6 +45,7 @@ def _book_page(principal: StaffPrincipal, unit_id: str | None, day: date, *, err
             week=booking_staff.week_counts(ports(), principal, unit.hsa_id, day),
             visit_types=booking.visit_types_of(unit),
             can_book=principal.has_role(unit.hsa_id, *booking_staff.BOOKERS),
+            notices=unit_notices.recent(ports(), principal, unit.hsa_id),
         )
     return render_page("staff_bookings.html", language(staff_booking_pages.current_request), staff=True,
                        csrf_token=principal.csrf_token, principal=principal,

@@ -1,4 +1,6 @@
-"""The secure inbox (inkorg): messages from care, grouped into threads by sender unit and topic."""
+"""The secure inbox (inkorg): messages from care, grouped into threads by sender unit and topic, or
+by the booking or summons they are about (then the newest message's topic heads the thread, so
+the thread shows the visit as it stands now)."""
 
 from __future__ import annotations
 
@@ -40,10 +42,12 @@ class InboxMessage:
     attachments: tuple[Attachment, ...] = ()
     sender_staff_name: str | None = None  # a message written in the staff tool
     actions: tuple[Action, ...] = ()
+    thread_id: str | None = None  # one thread per booking or summons, whatever its topic says now
+    state_note: str | None = None  # what became of it since (a replaced or cancelled summons)
 
     @property
     def thread_key(self) -> str:
-        return thread_key(self.sender_unit_hsa_id, self.topic)
+        return self.thread_id or thread_key(self.sender_unit_hsa_id, self.topic)
 
     @property
     def unread(self) -> bool:

@@ -79,3 +79,14 @@ def summons_text(template: Template, *, unit_name: str, visit_type: str, start: 
     ]
     heading = f"Ändrad kallelse: {visit_type}" if updated else f"{template.heading}: {visit_type}"
     return SummonsText(subject=heading, body="\n\n".join(p for p in parts if p))
+
+
+def cancellation_text(template: Template, *, unit_name: str, visit_type: str, start: datetime, end: datetime,
+                      by_citizen: bool) -> SummonsText:  # fmt: skip
+    """What goes out when a visit someone was summoned to is cancelled after the summons went."""
+    local_start, local_end = start.astimezone(STOCKHOLM), end.astimezone(STOCKHOLM)
+    when = f"{local_start:%Y-%m-%d} kl. {local_start:%H:%M}–{local_end:%H:%M}"
+    who = "Du har avbokat besöket" if by_citizen else f"{unit_name} har avbokat besöket"
+    parts = [f"{who}: {visit_type}, {when}.", "Kallelsen du fått tidigare gäller inte längre.",
+             *([template.contact] if template.contact else [])]  # fmt: skip
+    return SummonsText(subject=f"Avbokad: {visit_type}", body="\n\n".join(parts))

@@ -1,6 +1,7 @@
 """Web booking for citizens (or a guardian acting for a child under 13): find a free time, book,
-cancel and rebook under the unit's rules; a confirmation with a calendar file lands in the inbox
-after every change; a one-time schedule reminds at the moment online changes close.
+cancel and rebook under the unit's rules. Every change writes its event in its own transaction;
+from the event follow a confirmation with a calendar file in the inbox, a one-time schedule that
+reminds at the moment online changes close, and a notice to the unit (services/follow_ups.py).
 
 Who holds a slot changes only in a transaction conditioned on the slot (adapters/booking.py):
 exactly one of many simultaneous attempts wins. The rules are checked here, from the clock, at
@@ -17,10 +18,12 @@ from typing import Any
 from chalicelib.adapters.booking import Lost, visit_types_of
 from chalicelib.adapters.tables import UnitRecord
 from chalicelib.domain import booking as rules
+from chalicelib.domain import summons as summons_rules
 from chalicelib.domain.attachments import Attachment
 from chalicelib.domain.booking import Booking, BookingStatus, Slot, VisitType, Visibility
 from chalicelib.domain.calendar import booking_ics
 from chalicelib.domain.clock import STOCKHOLM
+from chalicelib.domain.events import Door, DomainEvent, Kind, event
 from chalicelib.errors import BadInput, Conflict, NotFound, Unprocessable
 from chalicelib.observability import logger, record_metric
 from chalicelib.services import inbox
@@ -150,10 +153,10 @@ def book(ports: Ports, principal: CitizenPrincipal, slot_id: str, now: datetime,
         created_at=now, invitation_id=invitation_id if slot_id in invited else None,
     )  # fmt: skip
     try:
-        ports.bookings.book(booking, booking.invitation_id, now=now)
+        ports.bookings.book(booking, booked_event(booking, Door.CITIZEN, now), booking.invitation_id, now=now)
     except Lost:
         raise _taken() from None
-    after_change(ports, unit, booking, visit_type, "booked", now)
+    _log_change(booking, "booked")
     return booking
 
 
@@ -183,18 +186,37 @@ def cancel(ports: Ports, principal: CitizenPrincipal, booking_id: str, reason: s
     visit_type = _visit_type(unit, booking.visit_type_id)
     if refusal := rules.cancel_refusal(visit_type.rules, booking.start, now) or _care_forbids(booking.allow_cancel):
         raise _refused(refusal)
-    return cancel_booking(ports, unit, booking, visit_type, reason, now)
+    return cancel_booking(ports, booking, reason, now, Door.CITIZEN)
 
 
-def cancel_booking(ports: Ports, unit: UnitRecord, booking: Booking, visit_type: VisitType, reason: str | None,
-                   now: datetime, note: str | None = None) -> Booking:  # fmt: skip
-    """Free the slot, delete the reminder schedule, tell the citizen (rules already checked)."""
+def stream_key(booking_id: str) -> str:
+    """A booking's events, a care-booked visit's summons events too, are in order on one stream key."""
+    return f"booking#{booking_id}"
+
+
+def booked_event(booking: Booking, door: Door, now: datetime) -> DomainEvent:
+    return event(Kind.BOOKING_BOOKED, stream_key(booking.booking_id), now, booking_id=booking.booking_id, door=door)
+
+
+def is_appointment(booking: Booking) -> bool:
+    """Care booked it and summons the citizen to it (services/summons.py): its summons follows every change."""
+    return booking.booked_by == "care_system"
+
+
+def cancel_booking(ports: Ports, booking: Booking, reason: str | None, now: datetime, door: Door,
+                   staff_reason: str | None = None) -> Booking:  # fmt: skip
+    """Free the slot and mark the booking cancelled with its event, a care-booked visit's summons in
+    the same transaction (rules already checked). The follow-ups tell the citizen (and the unit)."""
+    appointment = is_appointment(booking)
+    change = event(Kind.SUMMONS_CANCELLED if appointment else Kind.BOOKING_CANCELLED, stream_key(booking.booking_id),
+                   now, booking_id=booking.booking_id, door=door, reason=staff_reason)  # fmt: skip
+    also = (lambda tx: ports.summons.cancel_in(tx, booking.booking_id)) if appointment else None
     try:
-        ports.bookings.cancel(booking, reason)
+        ports.bookings.cancel(booking, reason, change, also)
     except Lost:
         raise Conflict("booking_changed", "Bokningen ändrades samtidigt. Ladda om sidan.") from None
     cancelled = replace(booking, status=BookingStatus.CANCELLED, cancel_reason=reason)
-    after_change(ports, unit, cancelled, visit_type, "cancelled", now, note)
+    _log_change(cancelled, "cancelled")
     return cancelled
 
 
@@ -213,49 +235,94 @@ def rebook(ports: Ports, principal: CitizenPrincipal, booking_id: str, new_slot_
         raise Unprocessable("slot_invitation_only", "Tiden kan bara bokas med en inbjudan från mottagningen.")
     if refusal := rules.booking_refusal(visit_type.rules, new_slot.start, now):
         raise _refused(refusal)
-    return move_booking(ports, unit, booking, new_slot, visit_type, now)
+    return move_booking(ports, booking, new_slot, now, Door.CITIZEN)
 
 
-def move_booking(ports: Ports, unit: UnitRecord, booking: Booking, new_slot: Slot, visit_type: VisitType,
-                 now: datetime, note: str | None = None) -> Booking:  # fmt: skip
-    """New slot taken and old freed in one transaction (rules already checked)."""
+def move_booking(ports: Ports, booking: Booking, new_slot: Slot, now: datetime, door: Door,
+                 staff_reason: str | None = None) -> Booking:  # fmt: skip
+    """New slot taken and old freed in one transaction with its event (rules already checked); a
+    care-booked visit's summons gets a new version for the next evening in the same transaction."""
     if not new_slot.free:
         raise _taken()
+    appointment = is_appointment(booking)
+    change = event(Kind.SUMMONS_CHANGED if appointment else Kind.BOOKING_MOVED, stream_key(booking.booking_id), now,
+                   booking_id=booking.booking_id, door=door, reason=staff_reason)  # fmt: skip
+    also = (lambda tx: ports.summons.moved_in(tx, booking.booking_id, new_slot.start, new_slot.end, new_slot.place,
+                                              summons_rules.release_date(now))) if appointment else None  # fmt: skip
     try:
-        moved = ports.bookings.move(booking, new_slot)
+        moved = ports.bookings.move(booking, new_slot, change, also)
     except Lost:
         # Nothing changed: the citizen keeps the old time.
         raise _taken() from None
-    after_change(ports, unit, moved, visit_type, "rebooked", now, note)
+    _log_change(moved, "rebooked")
     return moved
 
 
-# -- after every change: schedule and confirmation -----------------------------------------------
+# -- follow-ups of a booking's events (listed in services/follow_ups.py) -------------------------------
 
 _SUBJECTS = {"booked": "Bokningsbekräftelse", "rebooked": "Din tid är ombokad", "cancelled": "Din tid är avbokad",
              "reminder": "Påminnelse om din bokade tid"}  # fmt: skip
+_CHANGE_OF = {Kind.BOOKING_BOOKED: "booked", Kind.BOOKING_MOVED: "rebooked", Kind.BOOKING_CANCELLED: "cancelled",
+              Kind.BOOKING_REMINDED: "reminder"}  # fmt: skip
+_STAFF_NOTES = {"booked": "Tiden bokades av {unit}.", "rebooked": "Mottagningen har flyttat din tid.",
+                "cancelled": "Mottagningen har avbokat tiden."}  # fmt: skip
 
 
-def after_change(ports: Ports, unit: UnitRecord, booking: Booking, visit_type: VisitType, change: str,
-                 now: datetime, note: str | None = None) -> None:  # fmt: skip
-    """Keep the cutoff schedule in step and put a confirmation with a calendar file in the inbox."""
-    closes = rules.changes_close_at(visit_type.rules, booking.start)
-    if booking.status is BookingStatus.BOOKED and closes > now:
-        ports.cutoff_schedules.put(booking, closes, new=change == "booked")
-    elif change != "booked":
-        ports.cutoff_schedules.delete(booking.booking_id)
+def _log_change(booking: Booking, change: str) -> None:
     logger.info(f"booking {change}", extra={"booking_id": booking.booking_id, "slot_id": booking.slot_id})
     record_metric(f"Booking{change.title()}")
-    if not booking.hidden_from_citizen:
-        _confirm(ports, unit, booking, visit_type, change, now, note)
+
+
+def _current(ports: Ports, change: DomainEvent) -> tuple[Booking, UnitRecord, VisitType] | None:
+    booking = ports.bookings.get(change["booking_id"])
+    unit = ports.units.get(booking.unit_hsa_id) if booking else None
+    visit_type = next((v for v in visit_types_of(unit) if v.visit_type_id == booking.visit_type_id), None) if unit \
+        else None  # fmt: skip
+    return (booking, unit, visit_type) if booking and unit and visit_type else None
+
+
+def keep_cutoff_schedule(ports: Ports, change: DomainEvent) -> None:
+    """The one-time schedule at the moment online changes close follows the booking as it stands."""
+    current = _current(ports, change)
+    if current is None:
+        return
+    booking, _, visit_type = current
+    closes = rules.changes_close_at(visit_type.rules, booking.start)
+    if booking.status is BookingStatus.BOOKED and closes > change.occurred_at:
+        ports.cutoff_schedules.put(booking, closes)  # creates it, or moves it: the same again changes nothing
+    else:
+        ports.cutoff_schedules.delete(booking.booking_id)
+
+
+def confirm_to_citizen(ports: Ports, change: DomainEvent) -> None:
+    """A confirmation with a calendar file in the booking's own thread, once per event."""
+    current = _current(ports, change)
+    if current is None:
+        return
+    booking, unit, visit_type = current
+    what = _CHANGE_OF[change.kind]
+    if booking.hidden_from_citizen or (what != "cancelled" and booking.status is not BookingStatus.BOOKED):
+        return  # a later event (the cancellation) tells what became of it
+    notes = [_STAFF_NOTES[what].format(unit=unit.name)] if change.get("door") == Door.STAFF and what in _STAFF_NOTES \
+        else []  # fmt: skip
+    if change.get("reason"):
+        notes.append(f"Orsak: {change['reason']}")
+    _confirm(ports, unit, booking, visit_type, what, change, " ".join(notes) or None)
 
 
 def _local(moment: datetime) -> str:
     return moment.astimezone(STOCKHOLM).strftime("%Y-%m-%d kl. %H:%M")
 
 
-def _confirm(ports: Ports, unit: UnitRecord, booking: Booking, visit_type: VisitType, change: str, now: datetime,
-             note: str | None) -> None:  # fmt: skip
+def visit_topic(state: str, visit_type_name: str, start: datetime) -> str:
+    """A booking's or summons' thread heading, "Bokning: Årskontroll, 2026-12-03 kl. 09:00": its state
+    and the visit as it stands now (the newest message in the thread heads it)."""
+    return f"{state}: {visit_type_name}, {_local(start)}"
+
+
+def _confirm(ports: Ports, unit: UnitRecord, booking: Booking, visit_type: VisitType, change: str,
+             happened: DomainEvent, note: str | None) -> None:  # fmt: skip
+    now = happened.occurred_at
     lines = [f"{visit_type.name}, {unit.name}", f"Tid: {_local(booking.start)}–{booking.end.astimezone(STOCKHOLM):%H:%M}",
              f"Plats: {booking.place}"]  # fmt: skip
     if booking.status is BookingStatus.BOOKED:
@@ -264,27 +331,30 @@ def _confirm(ports: Ports, unit: UnitRecord, booking: Booking, visit_type: Visit
                          f"{_local(rules.changes_close_at(visit_type.rules, booking.start))}.")  # fmt: skip
         lines.append(f"Kan du inte komma? Ring {unit.phone}.")
     body = "\n".join(lines[:3]) + "\n\n" + " ".join(lines[3:]) + (f"\n\n{note}" if note else "")
-    attachment = Attachment(str(uuid.uuid4()), "bokning.ics", "text/calendar", 0)
+    # Ids fixed by the event: a redelivered event writes the same file and the same message, once.
+    attachment = Attachment(happened.follow_up_id("calendar"), "bokning.ics", "text/calendar", 0)
     content = booking_ics(booking, ports.settings.public_base_url.split("://", 1)[1], now)
     ports.attachment_files.put(attachment.attachment_id, content, attachment.content_type)
     attachment = Attachment(attachment.attachment_id, attachment.filename, attachment.content_type, len(content))
-    letter = inbox.Letter(topic=f"Bokning: {visit_type.name}", subject=_SUBJECTS[change], body=body)
+    state = "Avbokad" if booking.status is BookingStatus.CANCELLED else "Bokning"
+    letter = inbox.Letter(topic=visit_topic(state, visit_type.name, booking.start), subject=_SUBJECTS[change],
+                          body=body)  # fmt: skip
     # The booked person's own inbox, a child's too: the guardians who act for a child under 13 are told.
-    inbox.deliver(ports, booking.citizen_id, unit, letter, "booking", now, files=(attachment,))
+    inbox.deliver(ports, booking.citizen_id, unit, letter, "booking", now, files=(attachment,),
+                  message_id=happened.follow_up_id("confirmation"), thread_id=stream_key(booking.booking_id))
 
 
-def remind_at_cutoff(ports: Ports, event: dict[str, Any], now: datetime) -> str:
+def remind_at_cutoff(ports: Ports, fired: dict[str, Any], now: datetime) -> str:
     """The one-time schedule fired: remind once, if the booking still stands at that time."""
-    booking = ports.bookings.get(str(event.get("booking_id", "")))
+    booking = ports.bookings.get(str(fired.get("booking_id", "")))
     if booking is None or booking.status is not BookingStatus.BOOKED:
         return "no_booking"
-    if booking.start.isoformat() != event.get("start"):
+    if booking.start.isoformat() != fired.get("start"):
         return "moved"  # a schedule for a time the booking no longer has
-    if not ports.bookings.mark_reminded(booking):
+    reminded = event(Kind.BOOKING_REMINDED, stream_key(booking.booking_id), now, booking_id=booking.booking_id,
+                     door=Door.SCHEDULE)  # fmt: skip
+    if not ports.bookings.mark_reminded(booking, reminded):
         return "already_reminded"
-    unit = _unit(ports, booking.unit_hsa_id)
-    if not booking.hidden_from_citizen:
-        _confirm(ports, unit, booking, _visit_type(unit, booking.visit_type_id), "reminder", now, None)
     return "reminded"
 
 

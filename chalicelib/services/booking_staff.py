@@ -15,6 +15,7 @@ from chalicelib.adapters.tables import InvitationRecord, UnitRecord
 from chalicelib.domain import booking as rules
 from chalicelib.domain.booking import Booking, BookingStatus, Slot, VisitType, Visibility
 from chalicelib.domain.clock import STOCKHOLM, stockholm_date
+from chalicelib.domain.events import Door
 from chalicelib.domain.inbox import Action
 from chalicelib.domain.roles import StaffRole
 from chalicelib.errors import BadInput, Conflict, Forbidden, NotFound, Unprocessable
@@ -22,7 +23,7 @@ from chalicelib.services import inbox, persons
 from chalicelib.services.booking import (
     _unit,
     _visit_type,
-    after_change,
+    booked_event,
     cancel_booking,
     day_bounds,
     move_booking,
@@ -232,10 +233,9 @@ def book_for_citizen(ports: Ports, principal: StaffPrincipal, slot_id: str, pnr:
         created_at=now, hidden_from_citizen=slot.visibility is Visibility.HIDDEN,
     )  # fmt: skip
     try:
-        ports.bookings.book(booking)
+        ports.bookings.book(booking, booked_event(booking, Door.STAFF, now))
     except Lost:
         raise Conflict("slot_taken", "Tiden är redan bokad.") from None
-    after_change(ports, unit, booking, visit_type, "booked", now, note=f"Tiden bokades av {unit.name}.")
     return booking
 
 
@@ -267,8 +267,7 @@ def cancel_for_citizen(ports: Ports, principal: StaffPrincipal, booking_id: str,
     booking, unit, visit_type = _staff_booking(ports, principal, booking_id)
     reason = _override(rules.cancel_refusal(replace(visit_type.rules, cancel_online=True), booking.start, now),
                        override_reason)  # fmt: skip
-    note = "Mottagningen har avbokat tiden." + (f" Orsak: {reason}" if reason else "")
-    return cancel_booking(ports, unit, booking, visit_type, "by_unit", now, note)
+    return cancel_booking(ports, booking, "by_unit", now, Door.STAFF, reason)
 
 
 def move_for_citizen(ports: Ports, principal: StaffPrincipal, booking_id: str, new_slot_id: str,
@@ -280,8 +279,7 @@ def move_for_citizen(ports: Ports, principal: StaffPrincipal, booking_id: str, n
     if new_slot.start <= now:
         raise Unprocessable("slot_in_past", "Den nya tiden har redan varit.")
     reason = _override(rules.rebook_refusal(visit_type.rules, booking.start, now), override_reason)
-    note = "Mottagningen har flyttat din tid." + (f" Orsak: {reason}" if reason else "")
-    return move_booking(ports, unit, booking, new_slot, visit_type, now, note)
+    return move_booking(ports, booking, new_slot, now, Door.STAFF, reason)
 
 
 def invite(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, fields: dict[str, Any],

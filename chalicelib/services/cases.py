@@ -292,8 +292,7 @@ def start_for_citizen(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str,
         ))  # fmt: skip
         letter = inbox.Letter(topic=f"Ärende: {subject}", subject=subject, body=body,
                               actions=(inbox.Action("Läs och svara", f"/cases/{case_id}"),))  # fmt: skip
-        inbox.deliver(ports, citizen_id, unit, letter, principal.hsa_id, now, reach=reached,
-                      staff_name=principal.display_name)  # fmt: skip
+        inbox.deliver(ports, citizen_id, unit, letter, principal.hsa_id, now, staff_name=principal.display_name)
         return {"case_id": case_id, "reaches_digitally": reached.reaches_digitally}
 
     payload = {"unit": unit_hsa_id, "subject": subject, "text": fields.get("text")}

@@ -12,6 +12,7 @@ from chalicelib.adapters.inbox import AttachmentTaken
 from chalicelib.adapters.tables import UnitRecord
 from chalicelib.domain.attachments import Attachment
 from chalicelib.domain.clock import stockholm_date
+from chalicelib.domain.events import DomainEvent, Kind, event
 from chalicelib.domain.inbox import BODY_MAX, Action, SUBJECT_MAX, TOPIC_MAX, InboxMessage, Thread, threads
 from chalicelib.domain.reach import Reach
 from chalicelib.errors import BadInput, NotFound, Unprocessable
@@ -50,8 +51,7 @@ def send_from_care_system(
         # Anyone the register knows (or who has logged in) has an inbox; only the unknown get 422.
         reached = persons.recipient(ports, pnr, stockholm_date(now))
         files = attachments.take_for_message(ports, principal, unit.hsa_id, attachment_ids)
-        message = deliver(ports, reached.citizen_id, unit, letter, principal.key_id, now, files=files, uploaded=True,
-                          reach=reached)  # fmt: skip
+        message = deliver(ports, reached.citizen_id, unit, letter, principal.key_id, now, files=files, uploaded=True)
         # Honest about now: nobody reads it until someone logs in, so the care system sends paper too.
         return {"message_id": message.message_id, **_reach_fields(reached)}
 
@@ -93,19 +93,17 @@ def deliver(
     sender_id: str,
     now: datetime,
     *,
-    reach: Reach | None = None,
     files: tuple[Attachment, ...] = (),
     uploaded: bool = False,
     staff_name: str | None = None,
     message_id: str | None = None,
+    thread_id: str | None = None,
 ) -> InboxMessage:
-    """Into the person's own inbox (a child's too) from the unit, then a notification to whoever
-    reads it (services/persons.py: the person, or a child under 13's guardians), each by their own
-    settings. `reach`: as the caller already worked it out for this person, else it is read here.
-    `uploaded`: the files came through upload slots (a care system's), which the message takes.
-    `message_id` (with `now` as its send time): a retry of the same delivery writes nothing."""
-    if reach is not None and reach.citizen_id != citizen_id:
-        raise ValueError("the reach is another person's")
+    """Into the person's own inbox (a child's too) from the unit, with its `message.delivered`
+    event in the same transaction; the notification to whoever reads it follows from the event
+    (services/follow_ups.py). `uploaded`: the files came through upload slots (a care system's),
+    which the message takes. `message_id` (with `now` as its send time): a retry of the same
+    delivery writes nothing. `thread_id`: the booking or summons the message is about."""
     message = InboxMessage(
         message_id=message_id or str(uuid.uuid4()),
         citizen_id=citizen_id,
@@ -118,20 +116,28 @@ def deliver(
         attachments=files,
         sender_staff_name=staff_name,
         actions=letter.actions,
+        thread_id=thread_id,
     )
+    delivered = event(Kind.MESSAGE_DELIVERED, f"inbox#{citizen_id}", now, message_id=message.message_id,
+                      citizen_id=citizen_id)  # fmt: skip
     try:
-        new = ports.inbox.deliver(message, sender_id, tuple(f.attachment_id for f in files) if uploaded else ())
+        new = ports.inbox.deliver(message, sender_id, delivered,
+                                  tuple(f.attachment_id for f in files) if uploaded else ())  # fmt: skip
     except AttachmentTaken:
         raise Unprocessable("attachment_already_used", "En bilaga hör redan till ett annat meddelande.",
                             field="attachments") from None  # fmt: skip
-    if not new:
-        return message
-    reached = reach or persons.reach_of(ports, citizen_id, stockholm_date(now))
-    notifications.notify_new_item(ports, reached.notify, now)
-    logger.info("message delivered", extra={"message_id": message.message_id, "citizen_id": citizen_id,
-                                            "notified": len(reached.notify)})  # fmt: skip
-    record_metric("InboxMessageDelivered")
+    if new:
+        logger.info("message delivered", extra={"message_id": message.message_id, "citizen_id": citizen_id})
+        record_metric("InboxMessageDelivered")
     return message
+
+
+def notify_readers(ports: Ports, delivered: DomainEvent) -> None:
+    """Follow-up of `message.delivered`: tell whoever reads that inbox now (the person, or a child
+    under 13's guardians), each on their own verified channels. The outbox coalesces, so a
+    redelivered event asks for nothing twice."""
+    reached = persons.reach_of(ports, delivered["citizen_id"], stockholm_date(delivered.occurred_at))
+    notifications.notify_new_item(ports, reached.notify, delivered.occurred_at)
 
 
 def citizen_status(ports: Ports, principal: IntegrationPrincipal, body: Any, now: datetime) -> dict[str, Any]:

@@ -17,13 +17,14 @@ from chalicelib.adapters.tables import FollowUpRecord, KitOrderRecord
 from chalicelib.domain import self_tests as rules
 from chalicelib.domain.attachments import Attachment
 from chalicelib.domain.clock import stockholm_date
+from chalicelib.domain.events import DomainEvent, Kind, event
 from chalicelib.domain.inbox import Action
 from chalicelib.domain.people import Person
 from chalicelib.domain.roles import StaffRole
 from chalicelib.domain.self_tests import Delivery, Outcome, Status, TestOffer
 from chalicelib.errors import BadInput, Conflict, Forbidden, NotFound, Unprocessable
 from chalicelib.observability import logger, record_metric
-from chalicelib.services import inbox, persons
+from chalicelib.services import inbox
 from chalicelib.services.input import json_object, optional_text, required_text
 from chalicelib.services.integration import run_idempotent
 from chalicelib.services.ports import Ports
@@ -263,11 +264,11 @@ def post_result(ports: Ports, principal: IntegrationPrincipal, body: Any, idempo
         if set(outcomes) != set(offer.analyses):
             raise BadInput("analyses_invalid", f"Testet har analyserna {', '.join(offer.analyses)}.", field="analyses")
         result = rules.overall(outcomes)
+        posted = event(Kind.LAB_RESULT_POSTED, _stream_key(record.order_id), now, order_id=record.order_id)
         try:
-            ports.kit_orders.resulted(record, outcomes, result, now)
+            ports.kit_orders.resulted(record, outcomes, result, now, posted)
         except Taken:
             raise Conflict("already_resulted", "Beställningen har redan ett svar.") from None
-        _tell(ports, record, offer, outcomes, result, now)
         logger.info("lab result", extra={"order_id": record.order_id, "analysed_at": analysed_at})
         record_metric("LabResultDelivered")
         return {"order_id": record.order_id, "result": result.value}
@@ -276,19 +277,36 @@ def post_result(ports: Ports, principal: IntegrationPrincipal, body: Any, idempo
                           payload=body, command=result_once, lambda_context=lambda_context)  # fmt: skip
 
 
-def _tell(ports: Ports, record: KitOrderRecord, offer: TestOffer, outcomes: dict[str, Outcome], result: Outcome,
-          now: datetime) -> None:  # fmt: skip
+def _stream_key(order_id: str) -> str:
+    return f"kit_order#{order_id}"
+
+
+# -- follow-ups of a kit order's events (listed in services/follow_ups.py) ------------------------------
+
+
+def tell_result(ports: Ports, posted: DomainEvent) -> None:
+    """The result in the person's inbox with the region's text; a positive one with a treatment
+    referral, and on the clinic's follow-up list. Ids fixed by the event: once, however often it comes."""
+    record = ports.kit_orders.by_order(posted["order_id"])
+    if record is None or record.result is None:
+        return
+    offer = _offer(ports, record.test_id)
+    stored = record.outcomes.as_dict() if hasattr(record.outcomes, "as_dict") else dict(record.outcomes or {})
+    outcomes = {k: Outcome(v) for k, v in stored.items()}
+    result = Outcome(record.result)
+    now = posted.occurred_at
     unit = ports.units.get(offer.follow_up_unit)
-    person = ports.register.get(record.citizen_id)  # once: for the reach rule and the referral's name
     files: tuple[Attachment, ...] = ()
     actions: tuple[Action, ...] = ()
     if result is Outcome.POSITIVE:
         positive = [a for a, o in outcomes.items() if o is Outcome.POSITIVE]
+        person = ports.register.get(record.citizen_id)
         from chalicelib.web.letters import referral_pdf  # fpdf2 only when a referral is made
 
         pdf = referral_pdf(person.full_name if person else "", offer.name, positive, record.order_id,
                            stockholm_date(now), unit.name if unit else "")  # fmt: skip
-        attachment = Attachment(str(uuid.uuid4()), "Remiss för behandling.pdf", "application/pdf", len(pdf))
+        attachment = Attachment(posted.follow_up_id("referral"), "Remiss för behandling.pdf", "application/pdf",
+                                len(pdf))  # fmt: skip
         ports.attachment_files.put(attachment.attachment_id, pdf, attachment.content_type)
         files = (attachment,)
         ports.follow_ups.add(FollowUpRecord(
@@ -298,39 +316,46 @@ def _tell(ports: Ports, record: KitOrderRecord, offer: TestOffer, outcomes: dict
         actions = (Action("Beställ ett nytt kit", f"/self-tests/{offer.test_id}"),)
     letter = inbox.Letter(topic=f"Provsvar: {offer.name}", subject=f"Ditt provsvar: {offer.name}",
                           body=offer.texts.get(result.value, ""), actions=actions)  # fmt: skip
-    reached = persons.reach_with(ports, record.citizen_id, person, stockholm_date(now))
-    inbox.deliver(ports, record.citizen_id, unit, letter, "lab", now, reach=reached, files=files)
+    inbox.deliver(ports, record.citizen_id, unit, letter, "lab", now, files=files,
+                  message_id=posted.follow_up_id("result"))
 
 
 def expire_and_remind(ports: Ports, now: datetime) -> dict[str, int]:
-    """Daily: remind a week before the return limit, expire after it; each once."""
+    """Daily: remind a week before the return limit, expire after it; each once, with its event
+    (the message to the citizen follows from it)."""
     reminded = expired = 0
-    offers = {o.test_id: o for o in ports.test_catalogue.offers()}  # read once for the whole run
     for record in ports.kit_orders.near_deadline(now + rules.REMINDER_BEFORE):
-        offer = offers[record.test_id]
-        unit = ports.units.get(offer.follow_up_unit)
-        deadline = datetime.fromisoformat(record.return_by)
-        if deadline <= now:
+        key = _stream_key(record.order_id)
+        if datetime.fromisoformat(record.return_by) <= now:
             try:
-                ports.kit_orders.expire(record, now)
+                ports.kit_orders.expire(record, now, event(Kind.KIT_EXPIRED, key, now, order_id=record.order_id))
             except Taken:
                 continue
             expired += 1
-            text = (f"Vi har inte fått något prov från ditt kit inom {rules.RETURN_DAYS} dagar, så beställningen har "
-                    "avslutats. Du kan beställa ett nytt kit när du vill.")  # fmt: skip
-            actions = (Action("Beställ ett nytt kit", f"/self-tests/{offer.test_id}"),)
-            subject = f"Din beställning har gått ut: {offer.name}"
-        elif ports.kit_orders.remind(record, now):
+        elif ports.kit_orders.remind(record, now, event(Kind.KIT_REMINDED, key, now, order_id=record.order_id)):
             reminded += 1
-            text = (f"Kom ihåg att skicka in ditt prov senast {stockholm_date(deadline).isoformat()}. Efter det går "
-                    "beställningen ut.")  # fmt: skip
-            actions = ()
-            subject = f"Påminnelse: skicka in ditt prov ({offer.name})"
-        else:
-            continue
-        inbox.deliver(ports, record.citizen_id, unit, inbox.Letter(f"Provsvar: {offer.name}", subject, text, actions),
-                      "lab", now)  # fmt: skip
     return {"reminded": reminded, "expired": expired}
+
+
+def tell_deadline(ports: Ports, happened: DomainEvent) -> None:
+    """A reminder a week before the return limit, or that the order expired after it."""
+    record = ports.kit_orders.by_order(happened["order_id"])
+    if record is None:
+        return
+    offer = _offer(ports, record.test_id)
+    unit = ports.units.get(offer.follow_up_unit)
+    if happened.kind is Kind.KIT_EXPIRED:
+        text = (f"Vi har inte fått något prov från ditt kit inom {rules.RETURN_DAYS} dagar, så beställningen har "
+                "avslutats. Du kan beställa ett nytt kit när du vill.")  # fmt: skip
+        actions: tuple[Action, ...] = (Action("Beställ ett nytt kit", f"/self-tests/{offer.test_id}"),)
+        subject = f"Din beställning har gått ut: {offer.name}"
+    else:
+        deadline = stockholm_date(datetime.fromisoformat(record.return_by))
+        text = f"Kom ihåg att skicka in ditt prov senast {deadline.isoformat()}. Efter det går beställningen ut."
+        actions = ()
+        subject = f"Påminnelse: skicka in ditt prov ({offer.name})"
+    inbox.deliver(ports, record.citizen_id, unit, inbox.Letter(f"Provsvar: {offer.name}", subject, text, actions),
+                  "lab", happened.occurred_at, message_id=happened.follow_up_id("message"))
 
 
 # -- the clinic's follow-up list ---------------------------------------------------------------------

@@ -69,7 +69,7 @@ def send(ports: Ports, principal: StaffPrincipal, fields: dict[str, str], now: d
     def send_once() -> dict[str, Any]:
         reached = persons.recipient(ports, pnr, stockholm_date(now))
         message = inbox.deliver(ports, reached.citizen_id, unit, inbox.Letter(letter.topic, letter.subject, body),
-                                principal.hsa_id, now, reach=reached, staff_name=principal.display_name)  # fmt: skip
+                                principal.hsa_id, now, staff_name=principal.display_name)  # fmt: skip
         logger.info("staff message sent", extra={"message_id": message.message_id, "staff_hsa_id": principal.hsa_id})
         return {"message_id": message.message_id, "reaches_digitally": reached.reaches_digitally}
 

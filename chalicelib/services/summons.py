@@ -12,7 +12,6 @@ run finishes what an interrupted one left.
 from __future__ import annotations
 
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
@@ -30,9 +29,10 @@ from chalicelib.domain import summons as rules
 from chalicelib.domain.attachments import Attachment
 from chalicelib.domain.booking import Booking, BookingStatus, Slot, Visibility
 from chalicelib.domain.clock import STOCKHOLM, stockholm_date
+from chalicelib.domain.events import Door, DomainEvent, Kind, event
 from chalicelib.domain.inbox import Action
 from chalicelib.domain.summons import Link, Template
-from chalicelib.errors import BadInput, Forbidden, NotFound, Unprocessable
+from chalicelib.errors import BadInput, Conflict, Forbidden, NotFound, Unprocessable
 from chalicelib.observability import logger, record_metric
 from chalicelib.services import attachments, booking, inbox, persons
 from chalicelib.services.input import aware_moment, json_object, optional_text, personnummer, required_text
@@ -46,8 +46,6 @@ Caller = IntegrationPrincipal | StaffPrincipal
 
 APPOINTMENTS_SCOPE = "appointments"
 PRINT_SCOPE = "print"
-LEASE = timedelta(minutes=5)
-WORKERS = 8
 _NAMESPACE = uuid.UUID("5b0e1d1c-6f1e-4a53-9a64-3f7d0c2a9e11")
 _FIELDS = {"unit_hsa_id", "personnummer", "visit_type_id", "start", "end", "place", "preparation", "links",
            "attachments", "may_rebook", "may_cancel"}  # fmt: skip
@@ -139,7 +137,7 @@ def book_by_staff(ports: Ports, principal: StaffPrincipal, fields: dict[str, str
 
     def book_once() -> dict[str, Any]:
         return _book(ports, principal.hsa_id, unit, visit_type, pnr, start, end, place, preparation, (),
-                     allow_rebook, allow_cancel, now, lambda _appointment_id: ())  # fmt: skip
+                     allow_rebook, allow_cancel, now, lambda _appointment_id: (), caller_is_system=False)  # fmt: skip
 
     payload = {k: fields.get(k) for k in ("unit", "visit_type", "day", "time", "place", "preparation")}
     return str(run_idempotent(operation="summons.staff_book", caller=principal.hsa_id,
@@ -166,7 +164,7 @@ def _take_files(ports: Ports, principal: IntegrationPrincipal, unit_hsa_id: str,
 
 def _book(ports: Ports, caller_id: str, unit: UnitRecord, visit_type: Any, pnr: Any, start: datetime, end: datetime,
           place: str, preparation: str, links: tuple[Link, ...], allow_rebook: bool, allow_cancel: bool,
-          now: datetime, take_files: Any) -> dict[str, Any]:  # fmt: skip
+          now: datetime, take_files: Any, caller_is_system: bool = True) -> dict[str, Any]:  # fmt: skip
     """The appointment on a hidden slot of its own, and its summons waiting for the evening."""
     person = ports.register.find_by_personnummer(pnr)
     if person is None:
@@ -175,16 +173,14 @@ def _book(ports: Ports, caller_id: str, unit: UnitRecord, visit_type: Any, pnr: 
     files = take_files(appointment_id)
     slot = Slot(f"{unit.hsa_id}/appointment-{appointment_id}", unit.hsa_id, visit_type.visit_type_id, start, end,
                 place, visit_type.practitioner_role, Visibility.HIDDEN)  # fmt: skip
-    ports.slots.publish(slot)
     made = Booking(
         booking_id=appointment_id, citizen_id=person.citizen_id, unit_hsa_id=unit.hsa_id, unit_name=unit.name,
         visit_type_id=visit_type.visit_type_id, visit_type_name=visit_type.name, slot_id=slot.slot_id,
         start=start, end=end, place=place, status=BookingStatus.BOOKED, booked_by="care_system", created_at=now,
         allow_rebook=allow_rebook, allow_cancel=allow_cancel,
     )  # fmt: skip
-    ports.bookings.book(made)
     release_on = rules.release_date(now)
-    ports.summons.create(SummonsRecord(
+    summons = SummonsRecord(
         appointment_id, citizen_id=person.citizen_id, unit_hsa_id=unit.hsa_id,
         start_key=f"{start.isoformat()}#{appointment_id}", client_key_id=caller_id,
         visit_type_id=visit_type.visit_type_id, start=start, end=end, place=place, preparation=preparation,
@@ -193,7 +189,11 @@ def _book(ports: Ports, caller_id: str, unit: UnitRecord, visit_type: Any, pnr: 
                                    size_bytes=f.size_bytes) for f in files],
         allow_rebook=allow_rebook, allow_cancel=allow_cancel, version=1, state="pending", pending="yes",
         release_on=release_on.isoformat(), created_at=now,
-    ))  # fmt: skip
+    )  # fmt: skip
+    # Its own hidden slot, the booking, the summons waiting for the evening and the event: one transaction.
+    issued = event(Kind.SUMMONS_ISSUED, booking.stream_key(appointment_id), now, booking_id=appointment_id,
+                   door=Door.CARE_SYSTEM if caller_is_system else Door.STAFF)  # fmt: skip
+    ports.bookings.book(made, issued, new_slot=slot, also=lambda tx: ports.summons.create_in(tx, summons))
     logger.info("appointment booked by care", extra={"appointment_id": appointment_id})
     record_metric("AppointmentBooked")
     return {"appointment_id": appointment_id, "summons_release_on": release_on.isoformat()}
@@ -239,20 +239,23 @@ def change_appointment(ports: Ports, principal: Caller, appointment_id: str, bod
     same = (new == made and changed["preparation"] == record.preparation
             and changed["links"] == tuple(Link(x.label, x.url) for x in record.links))  # fmt: skip
     if not same:
-        if new != made:
-            try:
-                ports.bookings.retime(made, new)
-            except Lost:
-                raise Unprocessable("appointment_changed", "Besöket har ändrats av invånaren; hämta det igen.") from None
-        release_on = rules.release_date(now)
-        ports.summons.change(appointment_id, [
+        door = Door.CARE_SYSTEM if isinstance(principal, IntegrationPrincipal) else Door.STAFF
+        changed_event = event(Kind.SUMMONS_CHANGED, booking.stream_key(appointment_id), now,
+                              booking_id=appointment_id, door=door)  # fmt: skip
+        changes = [
             SummonsRecord.start.set(start), SummonsRecord.end.set(end), SummonsRecord.place.set(changed["place"]),
             SummonsRecord.start_key.set(f"{start.isoformat()}#{appointment_id}"),
             SummonsRecord.preparation.set(changed["preparation"]),
             SummonsRecord.links.set([LinkMap(label=x.label, url=x.url) for x in changed["links"]]),
             SummonsRecord.allow_rebook.set(changed["allow_rebook"]),
             SummonsRecord.allow_cancel.set(changed["allow_cancel"]),
-        ], release_on)  # fmt: skip
+        ]  # fmt: skip
+        try:
+            # The booking, its slot and the summons' new version (for the next evening) together.
+            ports.bookings.retime(made, new, changed_event, also=lambda tx: ports.summons.change_in(
+                tx, appointment_id, changes, rules.release_date(now)))  # fmt: skip
+        except Lost:
+            raise Unprocessable("appointment_changed", "Besöket har ändrats av invånaren; hämta det igen.") from None
         logger.info("appointment changed by care", extra={"appointment_id": appointment_id})
     return status(ports, principal, appointment_id)
 
@@ -267,20 +270,14 @@ def change_by_staff(ports: Ports, principal: StaffPrincipal, appointment_id: str
 
 
 def cancel_appointment(ports: Ports, principal: Caller, appointment_id: str, now: datetime) -> dict[str, Any]:
-    """DELETE: before the release no summons goes at all; after it, the citizen is told now."""
-    record, made = _own(ports, principal, appointment_id)
+    """DELETE: before the release no summons goes at all; after it, the follow-ups tell the citizen."""
+    _, made = _own(ports, principal, appointment_id)
     if made.status is BookingStatus.BOOKED:
-        unit = ports.units.get(made.unit_hsa_id)
-        visit_type = next(v for v in visit_types_of(unit) if v.visit_type_id == made.visit_type_id)
-        ports.summons.cancel(appointment_id)
-        was_released = record.released_version is not None
-        cancelled = booking.cancel_booking(ports, unit, made, visit_type, "care_system", now,
-                                           note="Mottagningen har avbokat tiden.") if was_released else None
-        if cancelled is None:
-            try:
-                ports.bookings.cancel(made, "care_system")
-            except Lost:
-                pass  # the citizen cancelled at the same moment
+        door = Door.CARE_SYSTEM if isinstance(principal, IntegrationPrincipal) else Door.STAFF
+        try:
+            booking.cancel_booking(ports, made, "care_system", now, door)
+        except Conflict:
+            pass  # the citizen cancelled at the same moment
         ports.slots.withdraw(made.slot_id)
     return status(ports, principal, appointment_id)
 
@@ -313,13 +310,20 @@ class ReleaseResult:
 
 
 def release_due(ports: Ports, now: datetime) -> ReleaseResult:
-    """Release every summons due by this evening, in parallel; each one exactly once."""
-    due = ports.summons.due(rules.latest_due_date(now))
+    """Release every summons due by this evening: each version exactly once, with the event from
+    which its inbox message and paper letter follow (services/follow_ups.py)."""
     result = ReleaseResult()
-    units: dict[str, UnitRecord] = {u.hsa_id: u for u in ports.units.get_many(sorted({r.unit_hsa_id for r in due}))}
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        for outcome in pool.map(lambda r: _release_safely(ports, r, units, now), due):
-            setattr(result, outcome, getattr(result, outcome) + 1)
+    for record in ports.summons.due(rules.latest_due_date(now)):
+        try:
+            released = release_one(ports, record, now)
+        except Exception:  # one summons failing must not stop the others; the next run retries it
+            logger.exception("summons release failed", extra={"appointment_id": record.appointment_id})
+            result.failed += 1
+            continue
+        if released:
+            result.released += 1
+        else:
+            result.skipped += 1
     logger.info("summons release", extra={"released": result.released, "skipped": result.skipped,
                                           "failed": result.failed})  # fmt: skip
     if result.failed:
@@ -327,58 +331,112 @@ def release_due(ports: Ports, now: datetime) -> ReleaseResult:
     return result
 
 
-def _release_safely(ports: Ports, record: SummonsRecord, units: dict[str, UnitRecord], now: datetime) -> str:
-    try:
-        return "released" if release_one(ports, record, units[record.unit_hsa_id], now) else "skipped"
-    except Exception:  # one summons failing must not stop the others; the next run retries it
-        logger.exception("summons release failed", extra={"appointment_id": record.appointment_id})
-        return "failed"
-
-
-def release_one(ports: Ports, record: SummonsRecord, unit: UnitRecord, now: datetime) -> bool:
+def release_one(ports: Ports, record: SummonsRecord, now: datetime) -> bool:
     version = int(record.version)
-    message_id = str(uuid.uuid5(_NAMESPACE, f"{record.appointment_id}:{version}"))
-    # The claim's update returns the whole item as it now stands: no read after it.
-    claimed = ports.summons.claim(record.appointment_id, version, message_id, now, now + LEASE)
-    if claimed is None:
-        return False
-    sent_at = claimed.message_sent_at
+    released = event(Kind.SUMMONS_RELEASED, booking.stream_key(record.appointment_id), now,
+                     booking_id=record.appointment_id, version=str(version))  # fmt: skip
+    if not ports.summons.release(record.appointment_id, version, now, released):
+        return False  # another run released it, or it changed or was cancelled meanwhile
+    record_metric("SummonsReleased")
+    logger.info("summons released", extra={"appointment_id": record.appointment_id, "version": version})
+    return True
+
+
+# -- follow-ups of a summons' events (listed in services/follow_ups.py) --------------------------------
+
+
+def _message_id(appointment_id: str, version: int) -> str:
+    return str(uuid.uuid5(_NAMESPACE, f"{appointment_id}:{version}"))
+
+
+def _visit_type_of(unit: UnitRecord, record: SummonsRecord) -> Any:
+    return next(v for v in visit_types_of(unit) if v.visit_type_id == record.visit_type_id)
+
+
+def send_released(ports: Ports, released: DomainEvent) -> None:
+    """The released version on the person's channels: the inbox (the guardians read a child's) and/or
+    a letter in that evening's print batch. Ids fixed by the version: a redelivery sends nothing twice."""
+    record = ports.summons.get(released["booking_id"])
+    version = int(released["version"])
+    if record is None or record.state == "cancelled" or int(record.version) != version:
+        return  # changed or cancelled since: the newer version (or the cancellation) goes instead
+    sent_at = released.occurred_at
     today = stockholm_date(sent_at)
+    unit = ports.units.get(record.unit_hsa_id)
+    visit_type = _visit_type_of(unit, record)
     # The register once: who reads the inbox (a child under 13's guardians) and, for paper, the address.
-    person = ports.register.get(claimed.citizen_id)
-    reached = persons.reach_with(ports, claimed.citizen_id, person, today)
+    person = ports.register.get(record.citizen_id)
+    reached = persons.reach_with(ports, record.citizen_id, person, today)
     where = rules.channels(reached.reaches_digitally, reached.digital_first)
-    visit_type = next(v for v in visit_types_of(unit) if v.visit_type_id == claimed.visit_type_id)
     text = rules.summons_text(
-        template_of(unit), unit_name=unit.name, visit_type=visit_type.name, start=claimed.start, end=claimed.end,
-        place=claimed.place, preparation=claimed.preparation,
-        links=tuple(Link(x.label, x.url) for x in claimed.links), updated=claimed.released_version is not None,
+        template_of(unit), unit_name=unit.name, visit_type=visit_type.name, start=record.start, end=record.end,
+        place=record.place, preparation=record.preparation,
+        links=tuple(Link(x.label, x.url) for x in record.links),
+        updated=record.first_released_at is not None and record.first_released_at < sent_at,
     )  # fmt: skip
+    message_id = _message_id(record.appointment_id, version)
     if where.inbox:
         actions = []
-        if claimed.allow_rebook:
-            actions.append(Action("Boka om", f"/bookings/{claimed.appointment_id}/rebook"))
-        if claimed.allow_cancel and visit_type.rules.cancel_online:
-            actions.append(Action("Avboka", f"/bookings/{claimed.appointment_id}"))
+        if record.allow_rebook:
+            actions.append(Action("Boka om", f"/bookings/{record.appointment_id}/rebook"))
+        if record.allow_cancel and visit_type.rules.cancel_online:
+            actions.append(Action("Avboka", f"/bookings/{record.appointment_id}"))
         files = tuple(Attachment(a.attachment_id, a.filename, a.content_type, int(a.size_bytes))
-                      for a in claimed.attachments)  # fmt: skip
-        inbox.deliver(ports, claimed.citizen_id, unit,
-                      inbox.Letter(f"Kallelse: {visit_type.name}", text.subject, text.body, tuple(actions)),
-                      "summons", sent_at, reach=reached, files=files, message_id=message_id)  # fmt: skip
+                      for a in record.attachments)  # fmt: skip
+        inbox.deliver(ports, record.citizen_id, unit,
+                      inbox.Letter(booking.visit_topic("Kallelse", visit_type.name, record.start), text.subject,
+                                   text.body, tuple(actions)),
+                      "summons", sent_at, files=files, message_id=message_id,
+                      thread_id=booking.stream_key(record.appointment_id))  # fmt: skip
     if where.paper:
-        # A child under 13's letter goes to "Till vårdnadshavare för …"; protected identity through the Tax Agency.
-        ports.print_letters.put(PrintLetterRecord(
-            today.isoformat(), f"{unit.hsa_id}#{claimed.appointment_id}#{version}",
-            unit_hsa_id=unit.hsa_id, unit_name=unit.name, address_lines=persons.letter_address(ports, person, today),
-            subject=text.subject, body=text.body, created_at=sent_at,
-        ))  # fmt: skip
-    done = ports.summons.released(claimed.appointment_id, version, message_id if where.inbox else None, where.paper,
-                                  now)  # fmt: skip
-    if done:
-        record_metric("SummonsReleased")
-        logger.info("summons released", extra={"appointment_id": claimed.appointment_id, "version": version,
-                                               "inbox": where.inbox, "paper": where.paper})  # fmt: skip
-    return done
+        _letter(ports, unit, record, person, today, f"{version}", text, sent_at)
+    ports.summons.delivered(record.appointment_id, message_id if where.inbox else None, where.paper)
+
+
+def _letter(ports: Ports, unit: UnitRecord, record: SummonsRecord, person: Any, batch: date, version_key: str,
+            text: rules.SummonsText, created_at: datetime) -> None:  # fmt: skip
+    # A child under 13's letter goes to "Till vårdnadshavare för …"; protected identity through the Tax Agency.
+    ports.print_letters.put(PrintLetterRecord(
+        batch.isoformat(), f"{unit.hsa_id}#{record.appointment_id}#{version_key}",
+        unit_hsa_id=unit.hsa_id, unit_name=unit.name, address_lines=persons.letter_address(ports, person, batch),
+        subject=text.subject, body=text.body, created_at=created_at,
+    ))  # fmt: skip
+
+
+def mark_sent_versions(ports: Ports, change: DomainEvent) -> None:
+    """Follow-up of a change or cancellation: the summons messages already in the inbox say what
+    became of them, and their buttons go (a newer version or the cancellation notice follows)."""
+    record = ports.summons.get(change["booking_id"])
+    if record is None or not record.inbox_message_ids:
+        return
+    note = ("Besöket är avbokat." if change.kind is Kind.SUMMONS_CANCELLED
+            else "Tiden är ändrad. En ändrad kallelse skickas till dig.")  # fmt: skip
+    ports.inbox.set_state_note(sorted(record.inbox_message_ids), note)
+
+
+def tell_cancelled(ports: Ports, cancelled: DomainEvent) -> None:
+    """A cancellation after the summons went out: "Avbokad" on the same channels a summons would
+    take now, in the inbox at once and on paper in the next print batch. Before the release: nothing."""
+    record = ports.summons.get(cancelled["booking_id"])
+    if record is None or record.released_version is None:
+        return
+    unit = ports.units.get(record.unit_hsa_id)
+    visit_type = _visit_type_of(unit, record)
+    today = stockholm_date(cancelled.occurred_at)
+    person = ports.register.get(record.citizen_id)
+    reached = persons.reach_with(ports, record.citizen_id, person, today)
+    where = rules.channels(reached.reaches_digitally, reached.digital_first)
+    text = rules.cancellation_text(template_of(unit), unit_name=unit.name, visit_type=visit_type.name,
+                                   start=record.start, end=record.end, by_citizen=cancelled.get("door") == Door.CITIZEN)
+    if where.inbox:
+        inbox.deliver(ports, record.citizen_id, unit,
+                      inbox.Letter(booking.visit_topic("Avbokad", visit_type.name, record.start), text.subject,
+                                   text.body),
+                      "summons", cancelled.occurred_at, message_id=cancelled.follow_up_id("cancellation"),
+                      thread_id=booking.stream_key(record.appointment_id))  # fmt: skip
+    if where.paper:
+        _letter(ports, unit, record, person, rules.release_date(cancelled.occurred_at), "cancelled", text,
+                cancelled.occurred_at)
 
 
 def template_of(unit: UnitRecord) -> Template:

@@ -186,13 +186,13 @@ def test_attachments_are_encrypted_private_and_logged(demo):
 def test_queues_have_dead_letter_queues_and_alarms_watch_errors_throttles_and_dead_letters(demo):
     queues = _of_type(demo, "AWS::SQS::Queue")
     with_redrive = [q for q in queues.values() if "RedrivePolicy" in q["Properties"]]
-    assert len(with_redrive) == 2 and len(queues) == 4
+    assert len(with_redrive) == 2 and len(queues) == 5  # and the follow-ups' (a stream's on-failure destination)
     alarms = [a["Properties"] for a in _of_type(demo, "AWS::CloudWatch::Alarm").values()]
     metrics = sorted(a["MetricName"] for a in alarms)
-    # Errors and throttles of the five functions, both dead-letter queues, and notifications given up
-    assert metrics == ["ApproximateNumberOfMessagesVisible"] * 2 + ["Errors"] * 5 + ["NotificationGaveUp"] + [
+    # Errors and throttles of the six functions, the three dead-letter queues, and notifications given up
+    assert metrics == ["ApproximateNumberOfMessagesVisible"] * 3 + ["Errors"] * 6 + ["NotificationGaveUp"] + [
         "Throttles"
-    ] * 5
+    ] * 6
     assert all(a["AlarmActions"] for a in alarms)
 
 
@@ -290,3 +290,22 @@ def test_region_settings_are_validated(tmp_path, monkeypatch):
         (tmp_path / "demo.json").write_text(json.dumps({**good, **change}))
         with pytest.raises(region_settings.RegionSettingsError, match=message):
             region_settings.load("demo")
+
+
+def test_the_follow_ups_read_the_events_stream_reporting_failures_with_a_dead_letter_queue(demo):
+    events = next(t["Properties"] for t in _of_type(demo, "AWS::DynamoDB::Table").values()
+                  if t["Properties"]["TableName"].endswith("-events"))  # fmt: skip
+    assert events["StreamSpecification"] == {"StreamViewType": "NEW_IMAGE"}
+    consumer = _of_type(demo, "AWS::Serverless::Function")["FollowUps"]["Properties"]
+    source = next(iter(consumer["Events"].values()))
+    assert source["Type"] == "DynamoDB"
+    properties = source["Properties"]
+    assert "Fn::GetAtt" in properties["Stream"] and properties["Stream"]["Fn::GetAtt"][1] == "StreamArn"
+    assert properties["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert properties["BisectBatchOnFunctionError"] is True and properties["MaximumRetryAttempts"] == 10
+    dead_letters = properties["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0]
+    assert dead_letters.startswith("FollowUpsDeadLetters")
+    watched = [a["Properties"]["MetricName"] for a in _of_type(demo, "AWS::CloudWatch::Alarm").values()
+               if any(d.get("Value", {}).get("Fn::GetAtt", [""])[0] == dead_letters
+                      for d in a["Properties"].get("Dimensions", []))]  # fmt: skip
+    assert watched == ["ApproximateNumberOfMessagesVisible"]

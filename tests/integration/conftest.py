@@ -12,7 +12,8 @@ from moto import mock_aws
 from chalicelib.domain.clock import stockholm_date, utc_now
 from demo import region_demo
 from local.identity_providers import region_demo_providers
-from tests.integration.harness import Region
+from local.event_consumer import EventConsumer
+from tests.integration.harness import Region, follow_every_request
 
 EXTRA_CITIZENS = {
     # Not in the register: a valid e-ID whose holder has never been seen.
@@ -61,7 +62,7 @@ def region(providers, today, monkeypatch):
 
     import app
     from chalicelib import bootstrap
-    from chalicelib.adapters.tables import create_all_tables
+    from chalicelib.adapters.tables import EventRecord, create_all_tables
     from local import gateway, moto_fidelity
 
     gateway.install()
@@ -73,12 +74,16 @@ def region(providers, today, monkeypatch):
         bootstrap.ports().attachment_files.create_bucket()
         bootstrap.ports().cutoff_schedules.create_group()
         key = region_demo.seed(bootstrap.ports(), utc_now(), today)
+        consumer = EventConsumer(app.follow_ups, EventRecord.Meta.table_name)
+        consumer.drain()
         with Client(app.app) as client:
+            follow_every_request(client, consumer)
             yield Region(
                 client=client,
                 integration_key=key,
                 today=today,
                 people={c.sub: c for c in region_demo.citizens(today)},
+                events=consumer,
             )
         bootstrap.reset()
     assert "AWS_ENDPOINT_URL" not in os.environ

@@ -82,12 +82,31 @@ class Browser:
         return self.get(api_path).json_body["csrf_token"]
 
 
+def follow_every_request(client: Client, consumer: Any) -> None:
+    """The event consumer runs before and after every request, as if the stream's Lambda were
+    instantaneous: a test sees every follow-up of what it did (and of what it did outside a request)."""
+    original = client.http.request
+
+    def request(*args: Any, **kwargs: Any) -> Any:
+        consumer.drain()
+        response = original(*args, **kwargs)
+        consumer.drain()
+        return response
+
+    client.http.request = request  # type: ignore[method-assign]
+
+
 @dataclass
 class Region:
     client: Client
     integration_key: str
     today: date
     people: dict[str, Any]  # demo citizens by sub
+    events: Any = None  # the event consumer (local/event_consumer.py)
+
+    def follow_up(self) -> int:
+        """Run the follow-ups of every change made so far (outside a request: a scheduled run)."""
+        return self.events.drain()
 
     def browser(self) -> Browser:
         return Browser(self.client)

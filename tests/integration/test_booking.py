@@ -244,6 +244,7 @@ def test_the_cutoff_reminder_goes_once_and_not_for_a_moved_or_cancelled_booking(
 
     assert app.booking_cutoff(event, None) == {"result": "reminded"}
     assert app.booking_cutoff(event, None) == {"result": "already_reminded"}  # the schedule fired twice
+    region.follow_up()
     reminders = [m for m in ports().inbox.inbox_of(principal.citizen_id) if m.subject == "Påminnelse om din bokade tid"]
     assert len(reminders) == 1 and "Vårdcentralen Norrby" in reminders[0].body
     moved = booking.rebook(ports(), principal, made.booking_id, f"{VC}/m2", clock.utc_now())

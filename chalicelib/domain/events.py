@@ -1,0 +1,63 @@
+"""Domain events: one per state change, written in the same DynamoDB transaction as the change.
+
+An event says what happened to which thing, with ids only (never a name, an address or a
+personnummer): the follow-ups (services/follow_ups.py) read the current state by those ids.
+Events of one thing (a booking, a summons, a kit order) share a stream key, so the stream
+delivers them in the order they happened.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    BOOKING_BOOKED = "booking.booked"
+    BOOKING_MOVED = "booking.moved"
+    BOOKING_CANCELLED = "booking.cancelled"
+    BOOKING_REMINDED = "booking.reminded"  # online changes close now: the one-time schedule fired
+    SUMMONS_ISSUED = "summons.issued"  # care booked a visit; its summons waits for the evening
+    SUMMONS_CHANGED = "summons.changed"  # the visit moved or changed, from any door
+    SUMMONS_CANCELLED = "summons.cancelled"
+    SUMMONS_RELEASED = "summons.released"  # the evening release: now it goes out
+    MESSAGE_DELIVERED = "message.delivered"
+    KIT_SHIPPED = "kit_order.shipped"
+    KIT_REMINDED = "kit_order.reminded"
+    KIT_EXPIRED = "kit_order.expired"
+    LAB_RESULT_POSTED = "lab_result.posted"
+
+
+class Door(StrEnum):
+    """Who made the change: the same change through any door has the same follow-ups; the door
+    only changes the wording ("Mottagningen har flyttat din tid")."""
+
+    CITIZEN = "citizen"
+    STAFF = "staff"
+    CARE_SYSTEM = "care_system"
+    SCHEDULE = "schedule"
+
+
+@dataclass(frozen=True)
+class DomainEvent:
+    kind: Kind
+    stream_key: str  # "booking#<id>", "summons#<id>", "message#<citizen_id>", "kit_order#<id>"
+    occurred_at: datetime
+    data: dict[str, str] = field(default_factory=dict)  # ids, ISO times, short codes
+    event_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+    def __getitem__(self, name: str) -> str:
+        return self.data[name]
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        return self.data.get(name, default)
+
+    def follow_up_id(self, follow_up: str) -> str:
+        """A stable id for what one follow-up of this event writes: a redelivered event writes the same."""
+        return str(uuid.uuid5(uuid.UUID(self.event_id), follow_up))
+
+
+def event(kind: Kind, stream_key: str, now: datetime, **data: str | None) -> DomainEvent:
+    return DomainEvent(kind, stream_key, now, {k: str(v) for k, v in data.items() if v is not None})

@@ -1,0 +1,225 @@
+"""One event per change: the same change through any door has the same follow-ups, from the event,
+once, and a consumer that dies mid-batch loses nothing and repeats nothing."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta, timezone
+
+import pytest
+
+from chalicelib.adapters.tables import EventRecord
+from chalicelib.bootstrap import ports
+from chalicelib.domain import clock
+from chalicelib.domain.clock import STOCKHOLM
+from chalicelib.domain.personnummer import parse
+from chalicelib.domain.roles import StaffRole
+from chalicelib.services import booking, booking_staff, summons, unit_notices
+from chalicelib.services.principals import CitizenPrincipal, RoleAtUnit, StaffPrincipal
+from local.event_consumer import EventConsumer
+
+KA = "SE2321000099-KA01"
+NURSE = StaffPrincipal("SE2321000099-P091", "Kim Kardio", (RoleAtUnit(KA, StaffRole.CASE_HANDLER),), "x")
+PATH = "/integration/v1/appointments"
+
+
+def _at(days_ahead: int, hour: int, minute: int = 0) -> datetime:
+    day = clock.stockholm_date(clock.utc_now()) + timedelta(days=days_ahead)
+    return datetime.combine(day, time(hour, minute), tzinfo=STOCKHOLM)
+
+
+def _evening(days_after: int = 0) -> datetime:
+    day = summons.rules.release_date(clock.utc_now()) + timedelta(days=days_after)
+    return datetime.combine(day, time(18, 0), tzinfo=STOCKHOLM).astimezone(timezone.utc)
+
+
+def _citizen_id(region, sub: str) -> str:
+    return ports().identities.find_or_create(parse(region.people[sub].personnummer, region.today))
+
+
+def _book(region, sub: str, key: str) -> str:
+    start = _at(5, 10)
+    response = region.integration("POST", PATH, {
+        "unit_hsa_id": KA, "personnummer": region.people[sub].personnummer, "visit_type_id": "arskontroll",
+        "start": start.isoformat(), "end": (start + timedelta(minutes=30)).isoformat()}, idempotency_key=key)  # fmt: skip
+    assert response.status_code == 201, response.body
+    return response.json_body["appointment_id"]
+
+
+def _summons_messages(region, sub: str) -> list:
+    return sorted((m for m in ports().inbox.inbox_of(_citizen_id(region, sub)) if m.topic.startswith("Kallelse")),
+                  key=lambda m: m.sent_at)  # fmt: skip
+
+
+def _web_slot(region, slot_id: str, start: datetime) -> str:
+    body = {"from": start.date().isoformat(), "to": start.date().isoformat(), "slots": [
+        {"slot_id": slot_id, "visit_type_id": "arskontroll", "start": start.isoformat(),
+         "end": (start + timedelta(minutes=30)).isoformat(), "visibility": "web"}]}  # fmt: skip
+    assert region.integration("PUT", f"/integration/v1/units/{KA}/slots", body, idempotency_key=None).status_code == 200
+    return f"{KA}/{slot_id}"
+
+
+def _move_by_care_system(region, appointment_id: str, new_start: datetime) -> None:
+    response = region.integration("PATCH", f"{PATH}/{appointment_id}", {
+        "start": new_start.isoformat(), "end": (new_start + timedelta(minutes=30)).isoformat()}, idempotency_key=None)
+    assert response.status_code == 200, response.body
+
+
+def _move_in_staff_summons(region, appointment_id: str, new_start: datetime) -> None:
+    local = new_start.astimezone(STOCKHOLM)
+    summons.change_by_staff(ports(), NURSE, appointment_id, {"day": local.date().isoformat(),
+                                                              "time": f"{local:%H:%M}"}, clock.utc_now())
+
+
+def _move_in_tidbok(region, appointment_id: str, new_start: datetime) -> None:
+    slot_id = _web_slot(region, "tidbok-1", new_start)
+    booking_staff.move_for_citizen(ports(), NURSE, appointment_id, slot_id, None, clock.utc_now())
+
+
+def _rebook_by_citizen(region, appointment_id: str, new_start: datetime) -> None:
+    slot_id = _web_slot(region, "web-1", new_start)
+    principal = CitizenPrincipal(_citizen_id(region, "anna"), "anna", None, None, "x")
+    booking.rebook(ports(), principal, appointment_id, slot_id, clock.utc_now())
+
+
+DOORS = {"care_system": _move_by_care_system, "staff_summons": _move_in_staff_summons, "tidbok": _move_in_tidbok,
+         "citizen": _rebook_by_citizen}  # fmt: skip
+
+
+@pytest.mark.parametrize("door", DOORS)
+def test_a_summons_moved_through_any_door_is_reissued_once_and_the_old_one_says_so(region, door):
+    region.browser().login("anna")  # anna reads her inbox digitally
+    appointment_id = _book(region, "anna", f"spine-{door}")
+    assert summons.release_due(ports(), _evening()).released == 1
+    region.follow_up()
+    [first] = _summons_messages(region, "anna")
+    assert first.actions and first.state_note is None
+
+    new_start = _at(6, 13)
+    DOORS[door](region, appointment_id, new_start)
+    region.follow_up()
+    [old] = _summons_messages(region, "anna")
+    # At once: the summons in the inbox no longer offers the old time.
+    assert old.state_note == "Tiden är ändrad. En ändrad kallelse skickas till dig." and old.actions == ()
+    stored = ports().summons.get(appointment_id)
+    assert stored.start == new_start and stored.state == "pending" and int(stored.version) == 2
+
+    evening = _evening(1) if clock.utc_now() >= _evening() else _evening()
+    for _ in range(2):  # the release runs again (a catch-up run): nothing twice
+        summons.release_due(ports(), evening + timedelta(days=1))
+        region.follow_up()
+    messages = _summons_messages(region, "anna")
+    assert [m.subject for m in messages] == ["Kallelse: Årskontroll", "Ändrad kallelse: Årskontroll"]
+    assert f"{new_start:%Y-%m-%d} kl. 13:00" in messages[1].body
+    assert messages[1].topic == f"Kallelse: Årskontroll, {new_start:%Y-%m-%d} kl. 13:00"
+    assert len({m.thread_key for m in messages}) == 1  # one thread for the visit
+
+
+def test_a_cancellation_after_release_reaches_a_paper_only_person_as_one_letter(region):
+    appointment_id = _book(region, "gunnar", "spine-paper")  # gunnar has never logged in: paper only
+    summons.release_due(ports(), _evening())
+    region.follow_up()
+    response = region.integration("DELETE", f"{PATH}/{appointment_id}", None, idempotency_key=None)
+    assert response.status_code == 200 and response.json_body["status"] == "cancelled"
+    region.follow_up()
+    batch = clock.stockholm_date(clock.utc_now()) if clock.utc_now() < _evening() else \
+        clock.stockholm_date(_evening(1))  # fmt: skip
+    letters = [x for x in ports().print_letters.batch(batch) if appointment_id in x.letter_key]
+    cancellations = [x for x in letters if x.subject == "Avbokad: Årskontroll"]
+    assert len(cancellations) == 1
+    assert "Kardiologmottagningen, Demo sjukhus har avbokat besöket" in cancellations[0].body
+    assert region.people["gunnar"].address.street in cancellations[0].address_lines[1]
+    assert ports().inbox.inbox_of(_citizen_id(region, "gunnar")) == []
+    # The stream delivers the cancellation again (at least once): still one letter.
+    _replay_all(region)
+    again = [x for x in ports().print_letters.batch(batch) if x.subject == "Avbokad: Årskontroll"]
+    assert len(again) == 1
+
+
+def test_a_cancellation_before_release_sends_nothing(region):
+    region.browser().login("anna")
+    appointment_id = _book(region, "anna", "spine-early-cancel")
+    assert region.integration("DELETE", f"{PATH}/{appointment_id}", None, idempotency_key=None).status_code == 200
+    summons.release_due(ports(), _evening())
+    region.follow_up()
+    assert _summons_messages(region, "anna") == []
+    assert not [m for m in ports().inbox.inbox_of(_citizen_id(region, "anna")) if m.subject.startswith("Avbokad")]
+
+
+def _replay_all(region) -> None:
+    """A fresh consumer from the stream's start: every event delivered once more."""
+    EventConsumer(region.events.handler, EventRecord.Meta.table_name).drain()
+
+
+def test_the_consumer_killed_mid_batch_loses_nothing_and_repeats_nothing(region):
+    region.browser().login("anna")
+    ids = [_book(region, "anna", f"spine-crash-{n}") for n in range(3)]
+    summons.release_due(ports(), _evening())  # three summons.released events wait on the stream
+    handled: list[str] = []
+
+    def dies_after_two(batch, context):
+        records = batch["Records"][:2]
+        region.events.handler({"Records": records}, context)
+        handled.extend(r["dynamodb"]["NewImage"]["kind"]["S"] for r in records)
+        raise SystemExit("killed")  # the process dies before the batch completes
+
+    crashing = EventConsumer(dies_after_two, EventRecord.Meta.table_name, _after=dict(region.events._after))
+    with pytest.raises(SystemExit):
+        crashing.poll_once()
+    assert handled == ["summons.released", "summons.released"]
+    region.follow_up()  # the consumer again, from where the stream had it: the whole batch once more
+    messages = _summons_messages(region, "anna")
+    assert len(messages) == 3 and len({m.message_id for m in messages}) == 3
+    statuses = [region.integration("GET", f"{PATH}/{i}", None).json_body["summons"] for i in ids]
+    assert all(s["inbox"] and s["state"] == "released" for s in statuses)
+
+
+def test_each_change_writes_exactly_one_event(region):
+    anna = CitizenPrincipal(_citizen_id(region, "anna"), "anna", None, None, "x")
+    slot_id = _web_slot(region, "one-event", _at(4, 9))
+    made = booking.book(ports(), anna, slot_id, clock.utc_now())
+    kinds = [r.kind for r in EventRecord.query(booking.stream_key(made.booking_id))]
+    assert kinds == ["booking.booked"]
+    booking.cancel(ports(), anna, made.booking_id, None, clock.utc_now())
+    kinds = [r.kind for r in EventRecord.query(booking.stream_key(made.booking_id))]
+    assert kinds == ["booking.booked", "booking.cancelled"]
+
+
+def test_the_unit_sees_what_the_citizen_changed_and_its_mailbox_is_told(region):
+    from chalicelib.adapters.tables import UnitRecord
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    UnitRecord(KA).update(actions=[UnitRecord.functional_mailbox.set("kardiologi@regiondemo.example")])
+    ses = ses_backends[DEFAULT_ACCOUNT_ID]["eu-north-1"]
+    before = len(ses.sent_messages)
+    anna = CitizenPrincipal(_citizen_id(region, "anna"), "anna", None, None, "x")
+    made = booking.book(ports(), anna, _web_slot(region, "notice-1", _at(4, 11)), clock.utc_now())
+    booking.cancel(ports(), anna, made.booking_id, "cannot_come", clock.utc_now())
+    region.follow_up()
+    region.follow_up()  # a second round changes nothing
+    notices = [unit_notices.text(n) for n in unit_notices.recent(ports(), NURSE, KA)]
+    assert len(notices) == 2 and "avbokade en tid" in notices[0] and "bokade en tid" in notices[1]
+    mails = [m for m in ses.sent_messages[before:] if "kardiologi@regiondemo.example" in m.destinations["ToAddresses"]]
+    assert len(mails) == 2
+    assert all(region.people["anna"].family_name not in m.body for m in mails)  # no name in the e-mail
+    # Staff's own changes are not "news" for the unit.
+    other = booking.book(ports(), anna, _web_slot(region, "notice-2", _at(4, 12)), clock.utc_now())
+    booking_staff.cancel_for_citizen(ports(), NURSE, other.booking_id, None, clock.utc_now())
+    region.follow_up()
+    assert len(unit_notices.recent(ports(), NURSE, KA)) == 3  # the booking, not the staff's cancellation
+
+
+def test_each_booking_is_its_own_thread_headed_by_its_state_now(region):
+    anna = CitizenPrincipal(_citizen_id(region, "anna"), "anna", None, None, "x")
+    first = booking.book(ports(), anna, _web_slot(region, "thread-1", _at(4, 9)), clock.utc_now())
+    booking.book(ports(), anna, _web_slot(region, "thread-2", _at(4, 10)), clock.utc_now())
+    booking.cancel(ports(), anna, first.booking_id, None, clock.utc_now())
+    browser = region.browser()
+    browser.login("anna")
+    threads = {t.topic: t for t in booking.inbox.inbox_threads(ports(), anna)}
+    cancelled = f"Avbokad: Årskontroll, {_at(4, 9):%Y-%m-%d} kl. 09:00"
+    booked = f"Bokning: Årskontroll, {_at(4, 10):%Y-%m-%d} kl. 10:00"
+    assert cancelled in threads and booked in threads
+    assert len(threads[cancelled].messages) == 2 and len(threads[booked].messages) == 1
+    page = browser.page("/inbox")
+    assert cancelled in page and booked in page
