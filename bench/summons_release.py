@@ -148,11 +148,23 @@ def _run(count: int) -> None:
         result = summons.release_due(ports(), max(evening, now))
         seconds = time.perf_counter() - began
     print(f"  released {result.released}, failed {result.failed}, in {seconds:.1f} s "
-          f"({result.released / seconds:.0f} summonses/s, {summons.WORKERS} threads)")  # fmt: skip
-    for service in ("dynamodb", "ses", "sesv2", "sns"):
+          f"({result.released / seconds:.0f} summonses/s, one thread)")  # fmt: skip
+    for service in ("dynamodb",):
         print(f"  {service:<9} calls per summons {counter.per(count, service)}")
     again = summons.release_due(ports(), max(evening, now) + timedelta(minutes=10))
     print(f"  a second run releases {again.released}")
+    import app
+    from chalicelib.adapters.tables import EventRecord
+    from local.event_consumer import EventConsumer
+
+    consumer = EventConsumer(app.follow_ups, EventRecord.Meta.table_name, batch_size=100)
+    with _Counter() as counter:
+        began = time.perf_counter()
+        followed = consumer.drain(rounds=100_000)
+        seconds = time.perf_counter() - began
+    print(f"  then the follow-ups from the events stream: {followed} events in {seconds:.1f} s; per summons:")
+    for service in ("dynamodb", "dynamodbstreams", "s3"):
+        print(f"  {service:<15} calls per summons {counter.per(count, service)}")
     with _Counter() as counter:
         began = time.perf_counter()
         sent = 0

@@ -92,3 +92,16 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+def open_from_inbox(page, base_url: str, link_name: str, timeout: float = 20) -> None:
+    """A message a change causes comes from the event consumer a moment after the change (as from the
+    stream's Lambda in AWS): reload the inbox, as a person would, until it is there, then open it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        page.goto(base_url + "/inbox")
+        link = page.get_by_role("link", name=link_name)
+        if link.count() or time.monotonic() > deadline:
+            break
+        time.sleep(0.3)
+    link.first.click()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import open_from_inbox
 from tests.e2e.test_login_in_a_browser import assert_accessible, login_at_provider
 
 
@@ -48,8 +49,7 @@ def test_a_citizen_books_rebooks_and_cancels(stack, page):
     expect(page.get_by_text("Den här tiden är avbokad.")).to_be_visible()
     assert_accessible(page)
 
-    page.goto(stack.base_url + "/inbox")
-    page.get_by_role("link", name="Din tid är avbokad").click()
+    open_from_inbox(page, stack.base_url, "Din tid är avbokad")
     for subject in ("Bokningsbekräftelse", "Din tid är ombokad", "Din tid är avbokad"):
         expect(page.get_by_role("heading", name=subject)).to_be_visible()
     expect(page.get_by_role("link", name="bokning.ics", exact=False).first).to_be_visible()

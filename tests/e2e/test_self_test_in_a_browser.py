@@ -7,6 +7,7 @@ import uuid
 
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import open_from_inbox
 from tests.e2e.test_inbox_in_a_browser import _integration
 from tests.e2e.test_login_in_a_browser import assert_accessible, login_at_provider
 
@@ -34,7 +35,6 @@ def test_a_citizen_orders_a_kit_and_reads_a_negative_result(stack, page):
                                            {"analysis": "gonorrhoea", "outcome": "negative"}]},
         key=f"e2e-lab-{uuid.uuid4()}")  # fmt: skip
 
-    page.goto(stack.base_url + "/inbox")
-    page.get_by_role("link", name="Ditt provsvar: Klamydia och gonorré").click()
+    open_from_inbox(page, stack.base_url, "Ditt provsvar: Klamydia och gonorré")
     expect(page.get_by_text("Ditt prov visar ingen klamydia och ingen gonorré.")).to_be_visible()
     assert_accessible(page)

@@ -17,8 +17,9 @@ from chalicelib.services import booking, booking_staff, summons, unit_notices
 from chalicelib.services.principals import CitizenPrincipal, RoleAtUnit, StaffPrincipal
 from local.event_consumer import EventConsumer
 
-KA = "SE2321000099-KA01"
-NURSE = StaffPrincipal("SE2321000099-P091", "Kim Kardio", (RoleAtUnit(KA, StaffRole.CASE_HANDLER),), "x")
+KA, VC = "SE2321000099-KA01", "SE2321000099-VC01"
+NURSE = StaffPrincipal("SE2321000099-P091", "Kim Kardio", (RoleAtUnit(KA, StaffRole.CASE_HANDLER),
+                                                         RoleAtUnit(VC, StaffRole.CASE_HANDLER)), "x")
 PATH = "/integration/v1/appointments"
 
 
@@ -50,12 +51,24 @@ def _summons_messages(region, sub: str) -> list:
                   key=lambda m: m.sent_at)  # fmt: skip
 
 
+def _web_slots(region, slots: dict[str, datetime], unit: str = KA, visit_type: str = "arskontroll") -> list[str]:
+    """The unit's web times that day become these (the care system's PUT)."""
+    day = next(iter(slots.values())).date().isoformat()
+    body = {"from": day, "to": day, "slots": [
+        {"slot_id": slot_id, "visit_type_id": visit_type, "start": start.isoformat(),
+         "end": (start + timedelta(minutes=30)).isoformat(), "visibility": "web"} for slot_id, start in slots.items()]}
+    response = region.integration("PUT", f"/integration/v1/units/{unit}/slots", body, idempotency_key=None)
+    assert response.status_code == 200, response.body
+    return [f"{unit}/{slot_id}" for slot_id in slots]
+
+
 def _web_slot(region, slot_id: str, start: datetime) -> str:
-    body = {"from": start.date().isoformat(), "to": start.date().isoformat(), "slots": [
-        {"slot_id": slot_id, "visit_type_id": "arskontroll", "start": start.isoformat(),
-         "end": (start + timedelta(minutes=30)).isoformat(), "visibility": "web"}]}  # fmt: skip
-    assert region.integration("PUT", f"/integration/v1/units/{KA}/slots", body, idempotency_key=None).status_code == 200
-    return f"{KA}/{slot_id}"
+    return _web_slots(region, {slot_id: start})[0]
+
+
+def _nurse_slot(region, slot_id: str, start: datetime) -> str:
+    """A time at the health centre that citizens book on the web."""
+    return _web_slots(region, {slot_id: start}, VC, "sjukskoterska")[0]
 
 
 def _move_by_care_system(region, appointment_id: str, new_start: datetime) -> None:
@@ -175,7 +188,7 @@ def test_the_consumer_killed_mid_batch_loses_nothing_and_repeats_nothing(region)
 
 def test_each_change_writes_exactly_one_event(region):
     anna = CitizenPrincipal(_citizen_id(region, "anna"), "anna", None, None, "x")
-    slot_id = _web_slot(region, "one-event", _at(4, 9))
+    slot_id = _nurse_slot(region, "one-event", _at(4, 9))
     made = booking.book(ports(), anna, slot_id, clock.utc_now())
     kinds = [r.kind for r in EventRecord.query(booking.stream_key(made.booking_id))]
     assert kinds == ["booking.booked"]
@@ -189,36 +202,39 @@ def test_the_unit_sees_what_the_citizen_changed_and_its_mailbox_is_told(region):
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.ses.models import ses_backends
 
-    UnitRecord(KA).update(actions=[UnitRecord.functional_mailbox.set("kardiologi@regiondemo.example")])
+    UnitRecord(VC).update(actions=[UnitRecord.functional_mailbox.set("kardiologi@regiondemo.example")])
     ses = ses_backends[DEFAULT_ACCOUNT_ID]["eu-north-1"]
     before = len(ses.sent_messages)
     anna = CitizenPrincipal(_citizen_id(region, "anna"), "anna", None, None, "x")
-    made = booking.book(ports(), anna, _web_slot(region, "notice-1", _at(4, 11)), clock.utc_now())
+    made = booking.book(ports(), anna, _nurse_slot(region, "notice-1", _at(4, 11)), clock.utc_now())
     booking.cancel(ports(), anna, made.booking_id, "cannot_come", clock.utc_now())
     region.follow_up()
     region.follow_up()  # a second round changes nothing
-    notices = [unit_notices.text(n) for n in unit_notices.recent(ports(), NURSE, KA)]
+    notices = [unit_notices.text(n) for n in unit_notices.recent(ports(), NURSE, VC)]
     assert len(notices) == 2 and "avbokade en tid" in notices[0] and "bokade en tid" in notices[1]
     mails = [m for m in ses.sent_messages[before:] if "kardiologi@regiondemo.example" in m.destinations["ToAddresses"]]
     assert len(mails) == 2
     assert all(region.people["anna"].family_name not in m.body for m in mails)  # no name in the e-mail
     # Staff's own changes are not "news" for the unit.
-    other = booking.book(ports(), anna, _web_slot(region, "notice-2", _at(4, 12)), clock.utc_now())
+    other = booking.book(ports(), anna, _nurse_slot(region, "notice-2", _at(4, 12)), clock.utc_now())
     booking_staff.cancel_for_citizen(ports(), NURSE, other.booking_id, None, clock.utc_now())
     region.follow_up()
-    assert len(unit_notices.recent(ports(), NURSE, KA)) == 3  # the booking, not the staff's cancellation
+    assert len(unit_notices.recent(ports(), NURSE, VC)) == 3  # the booking, not the staff's cancellation
 
 
 def test_each_booking_is_its_own_thread_headed_by_its_state_now(region):
     anna = CitizenPrincipal(_citizen_id(region, "anna"), "anna", None, None, "x")
-    first = booking.book(ports(), anna, _web_slot(region, "thread-1", _at(4, 9)), clock.utc_now())
-    booking.book(ports(), anna, _web_slot(region, "thread-2", _at(4, 10)), clock.utc_now())
+    one, two = _web_slots(region, {"thread-1": _at(4, 9), "thread-2": _at(4, 10)}, VC, "sjukskoterska")
+    first = booking.book(ports(), anna, one, clock.utc_now())
+    booking.book(ports(), anna, two, clock.utc_now())
+    region.follow_up()  # the confirmations go out (a booking already cancelled gets its cancellation only)
     booking.cancel(ports(), anna, first.booking_id, None, clock.utc_now())
     browser = region.browser()
     browser.login("anna")
     threads = {t.topic: t for t in booking.inbox.inbox_threads(ports(), anna)}
-    cancelled = f"Avbokad: Årskontroll, {_at(4, 9):%Y-%m-%d} kl. 09:00"
-    booked = f"Bokning: Årskontroll, {_at(4, 10):%Y-%m-%d} kl. 10:00"
+    visit = "Besök hos sjuksköterska"
+    cancelled = f"Avbokad: {visit}, {_at(4, 9):%Y-%m-%d} kl. 09:00"
+    booked = f"Bokning: {visit}, {_at(4, 10):%Y-%m-%d} kl. 10:00"
     assert cancelled in threads and booked in threads
     assert len(threads[cancelled].messages) == 2 and len(threads[booked].messages) == 1
     page = browser.page("/inbox")
