@@ -7,6 +7,7 @@ from a birth date and a serial; none belongs to a real person's record here.
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -15,7 +16,7 @@ from chalicelib.adapters.tables import OpeningHours, UnitRecord
 from chalicelib.domain.booking import PRESETS, Slot, VisitType, Visibility
 from chalicelib.domain.clock import STOCKHOLM
 from chalicelib.domain.cases import CaseType, Question, QuestionKind
-from chalicelib.domain.self_tests import Delivery, TestOffer
+from chalicelib.domain.self_tests import Delivery, TestOffer, new_kit_number
 from chalicelib.domain.people import Address, PersonUpdate
 from chalicelib.domain.personnummer import parse, with_check_digit
 from chalicelib.domain.roles import RoleAtUnit, StaffRole
@@ -222,7 +223,9 @@ SELF_TESTS = (
         },
     ),
 )  # fmt: skip
-PICKUP_KITS = tuple(f"KIT-{n}" for n in range(1001, 1011))  # in the box outside the STI clinic
+# In the box outside the STI clinic: random, check-digited numbers as a region makes them
+# (domain/self_tests.new_kit_number), drawn from a fixed seed so the demo can name them.
+PICKUP_KITS = tuple(new_kit_number(random.Random(f"region-demo-kit-{n}").randrange) for n in range(10))
 
 
 def _q(question_id: str, label: str, kind: str = "text", *, required: bool = True,

@@ -54,6 +54,7 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | orders waiting to be shipped (paged)             | Query kit-orders index by-status            |
 | kits near or past their return deadline          | Query kit-orders index deadline (sparse)    |
 | a picked-up kit by number                        | GetItem kits (kit_number)                   |
+| a kit sent: its number taken once in the region  | TransactWriteItems: UpdateItem kit-orders (condition ordered) + PutItem kits (condition new) |
 | a clinic's follow-up list of positive results    | Query follow-ups (unit_hsa_id), descending  |
 | the central case types, or one unit's local ones | Query case-types (owner)                    |
 | a unit's open cases, soonest due first           | Query cases index open-queue (sparse)       |
@@ -587,7 +588,9 @@ class KitOrderRecord(Model):
 
 
 class KitRecord(Model):
-    """A kit put out for picking up (a box outside a clinic), known by its number until registered."""
+    """A kit number in use in the region: a kit put out for picking up (a box outside a clinic), known by
+    its number until registered, or a kit the lab has sent (registered to its order at once). Its
+    conditional write keeps every number on one order only."""
 
     Meta = _meta("kits")
     kit_number = UnicodeAttribute(hash_key=True)

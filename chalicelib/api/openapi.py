@@ -204,11 +204,14 @@ def openapi_document() -> dict[str, Any]:
             },
             "/integration/v1/lab-results": {
                 "post": {
-                    "summary": "A self-test result ({order_id | kit_number, analyses: [{analysis, outcome: negative|"
-                               "positive|technical_error}], analysed_at}): to the citizen's inbox with the region's "
-                               "text; positive adds a treatment referral and the clinic's follow-up list",
+                    "summary": "A self-test result ({order_id | kit_number, personnummer, analyses: [{analysis, "
+                               "outcome: negative|positive|technical_error}], analysed_at}): to the citizen's inbox "
+                               "with the region's text; positive adds a treatment referral and the clinic's "
+                               "follow-up list. 422 person_mismatch: the sample's personnummer is not the order's "
+                               "person (nothing is sent)",
                     "security": [{"integrationKey": []}], "parameters": [_IDEMPOTENCY],
-                    "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                        "$ref": "#/components/schemas/LabResult"}}}},
                     "responses": {"201": _json({"type": "object", "properties": {
                         "order_id": {"type": "string"}, "result": {"type": "string"}}}, "Delivered"),
                         **_errors(400, 401, 403, 409, 422)},
@@ -223,10 +226,15 @@ def openapi_document() -> dict[str, Any]:
                         "responses": {"200": _json({"type": "object"}), **_errors(400, 401, 403)}},
             },
             "/integration/v1/kit-orders/{order_id}/sent": {
-                "post": {"summary": "The kit is on its way ({kit_number}); the 40-day return limit starts",
+                "post": {"summary": "The kit is on its way ({kit_number}); the 40-day return limit starts. A "
+                                    "kit number is used once in the region: 409 kit_number_in_use if another order "
+                                    "or a pickup kit has it (nothing is written); the same call again is 200",
                          "security": [{"integrationKey": []}],
                          "parameters": [{"name": "order_id", "in": "path", "required": True,
                                          "schema": {"type": "string"}}],
+                         "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                             "type": "object", "required": ["kit_number"], "additionalProperties": False,
+                             "properties": {"kit_number": {"type": "string", "maxLength": 40}}}}}},
                          "responses": {"200": _json({"type": "object"}), **_errors(400, 401, 403, 404, 409)}},
             },
             "/integration/v1/kit-orders/{order_id}/received": {
@@ -419,6 +427,22 @@ def openapi_document() -> dict[str, Any]:
                         "attachments": {"type": "array", "maxItems": 10, "items": {"type": "string"}},
                         "may_rebook": {"type": "boolean", "default": True},
                         "may_cancel": {"type": "boolean", "default": True},
+                    },
+                },
+                "LabResult": {
+                    "type": "object",
+                    "required": ["analyses"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "order_id": {"type": "string", "description": "The order; or kit_number"},
+                        "kit_number": {"type": "string", "description": "The kit; personnummer is then required"},
+                        "personnummer": {"type": "string", "description": "The sampled person's, as on the sample; "
+                                         "must be the order's person (422 person_mismatch)"},
+                        "analyses": {"type": "array", "minItems": 1, "items": {
+                            "type": "object", "required": ["analysis", "outcome"], "properties": {
+                                "analysis": {"type": "string"},
+                                "outcome": {"type": "string", "enum": ["negative", "positive", "technical_error"]}}}},
+                        "analysed_at": {"type": "string", "format": "date-time"},
                     },
                 },
                 "Delivered": {
