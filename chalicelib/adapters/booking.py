@@ -69,7 +69,7 @@ def visit_type_map(v: VisitType) -> VisitTypeMap:
 
 def _slot(r: SlotRecord) -> Slot:
     return Slot(r.slot_id, r.unit_hsa_id, r.visit_type_id, r.start, r.end, r.place, r.practitioner_role,
-                Visibility(r.visibility), r.booking_id)  # fmt: skip
+                Visibility(r.visibility), r.booking_id, r.source)  # fmt: skip
 
 
 def _booking(r: BookingRecord) -> Booking:
@@ -114,23 +114,31 @@ class SlotStore:
         ]
 
     def publish(self, slot: Slot) -> bool:
-        """Create or update a free slot; False when it is booked (then it is left as it is)."""
+        """Create or update a free slot; False when it is booked, or (a slot with a source) another
+        source's slot has that id: then it is left as it is. A slot from before sources were kept
+        becomes the publisher's."""
+        condition = SlotRecord.booking_id.does_not_exist()
+        if slot.source is not None:
+            condition &= SlotRecord.source.does_not_exist() | (SlotRecord.source == slot.source)
         try:
             SlotRecord(
                 slot.slot_id, unit_hsa_id=slot.unit_hsa_id, start_key=f"{slot.start.isoformat()}#{slot.slot_id}",
                 visit_type_id=slot.visit_type_id, start=slot.start, end=slot.end, place=slot.place,
-                practitioner_role=slot.practitioner_role, visibility=slot.visibility.value,
-            ).save(condition=SlotRecord.booking_id.does_not_exist())  # fmt: skip
+                practitioner_role=slot.practitioner_role, visibility=slot.visibility.value, source=slot.source,
+            ).save(condition=condition)  # fmt: skip
         except PutError as error:
             if condition_failed(error):
                 return False
             raise
         return True
 
-    def withdraw(self, slot_id: str) -> bool:
-        """Remove a free slot; False when it is booked."""
+    def withdraw(self, slot_id: str, source: str | None = None) -> bool:
+        """Remove a free slot (of that source, if given); False when it is booked."""
+        condition = SlotRecord.booking_id.does_not_exist()
+        if source is not None:
+            condition &= SlotRecord.source == source
         try:
-            SlotRecord(slot_id).delete(condition=SlotRecord.booking_id.does_not_exist())
+            SlotRecord(slot_id).delete(condition=condition)
         except DeleteError as error:
             if condition_failed(error):
                 return False

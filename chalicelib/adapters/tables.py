@@ -37,7 +37,7 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | who read a citizen's data                        | Query access-log (citizen_id), descending   |
 | a unit's slots between two times (all types)     | Query slots index by-unit (unit, start range) |
 | one slot                                         | GetItem slots (slot_id)                     |
-| publish a slot / withdraw a free one             | PutItem / DeleteItem slots, condition not booked |
+| publish a slot / withdraw a free one             | PutItem / DeleteItem slots, condition not booked (and new or the same source) |
 | book / rebook / cancel                           | TransactWriteItems: slots (condition free / ours) + bookings (+ invitation) |
 | a citizen's bookings                             | Query bookings (citizen_id)                 |
 | one booking (staff, the cutoff schedule)         | Query bookings index by-booking             |
@@ -380,6 +380,9 @@ class SlotRecord(Model):
     practitioner_role = UnicodeAttribute()
     visibility = UnicodeAttribute()  # web, invited, hidden
     booking_id = UnicodeAttribute(null=True)
+    # Who published it: the care system's key id, or "staff" (the staff tool). A care system's PUT
+    # replaces only its own; null is an appointment's own slot, which no PUT touches.
+    source = UnicodeAttribute(null=True)
     by_unit = SlotsByUnitIndex()
 
 

@@ -141,9 +141,12 @@ def openapi_document() -> dict[str, Any]:
             },
             "/integration/v1/units/{unit_hsa_id}/slots": {
                 "put": {
-                    "summary": "Publish the unit's slots for a day or a range: afterwards the unit's slots from `from` "
-                    "to `to` (Stockholm days, inclusive) are exactly these. Sending the same body again changes "
-                    "nothing. A booked slot cannot be removed or moved here (409 slot_booked).",
+                    "summary": "Publish this system's slots at the unit for a day or a range: afterwards its slots "
+                    "from `from` to `to` (Stockholm days, inclusive) are exactly these. Slots the unit published in "
+                    "the staff tool, another system's and appointments' own are never touched. Sending the same body "
+                    "again changes nothing. A booked slot cannot be removed or moved here (409 slot_booked, naming "
+                    "your slot_id); an id another source uses is 409 slot_id_taken; ids beginning staff- or "
+                    "appointment- are the platform's (400 slot_id_reserved).",
                     "security": [{"integrationKey": []}],
                     "parameters": [{"name": "unit_hsa_id", "in": "path", "required": True, "schema": {"type": "string"}}],
                     "requestBody": {"required": True, "content": {"application/json": {"schema": {

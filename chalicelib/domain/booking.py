@@ -51,6 +51,9 @@ class VisitType:
     web_booking: bool = True  # citizens may book it themselves
 
 
+STAFF = "staff"  # the source of slots published in the staff tool
+
+
 @dataclass(frozen=True, slots=True)
 class Slot:
     slot_id: str
@@ -62,6 +65,7 @@ class Slot:
     practitioner_role: str
     visibility: Visibility
     booking_id: str | None = None
+    source: str | None = None  # who published it: a care system's key id or STAFF; None: an appointment's own
 
     @property
     def free(self) -> bool:
