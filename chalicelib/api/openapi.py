@@ -189,7 +189,8 @@ def openapi_document() -> dict[str, Any]:
                         "responses": {"200": _json({"type": "object"}), **_errors(401, 403, 404)}},
                 "patch": {"summary": "Change start, end, place, preparation, links, may_rebook, may_cancel: a new "
                                      "summons version for the next release (an updated summons if one went out); "
-                                     "the same change again changes nothing",
+                                     "the same change again changes nothing. A new time is checked as when booking "
+                                     "(outside_opening_hours_intended, far_ahead_intended)",
                           "security": [{"integrationKey": []}], "parameters": [_APPOINTMENT_ID],
                           "responses": {"200": _json({"type": "object"}), **_errors(400, 401, 403, 404, 422)}},
                 "delete": {"summary": "Cancel: before the release no summons goes; after it the citizen is told",
@@ -428,8 +429,16 @@ def openapi_document() -> dict[str, Any]:
                         "links": {"type": "array", "maxItems": 5, "items": {"type": "object", "properties": {
                             "label": {"type": "string"}, "url": {"type": "string", "pattern": "^https://"}}}},
                         "attachments": {"type": "array", "maxItems": 10, "items": {"type": "string"}},
-                        "may_rebook": {"type": "boolean", "default": True},
+                        "may_rebook": {"type": "boolean", "description": "Default: whether the visit type is "
+                                       "bookable on the web; true for another type is 422 may_rebook_not_web_bookable "
+                                       "(the summons says to call the unit)"},
                         "may_cancel": {"type": "boolean", "default": True},
+                        "outside_opening_hours_intended": {"type": "boolean", "default": False, "description":
+                                                           "A time outside the unit's opening hours (Stockholm, "
+                                                           "not public holidays) is 422 outside_opening_hours "
+                                                           "unless this is true"},
+                        "far_ahead_intended": {"type": "boolean", "default": False, "description": "A time more "
+                                               "than two years ahead is 422 too_far_ahead unless this is true"},
                     },
                 },
                 "LabResult": {
