@@ -48,9 +48,9 @@ class DemoUnit:
 
 
 def _visit(visit_type_id: str, name: str, minutes: int, place: str, role: str, preset: str, *, web: bool = True,
-           cancel_online: bool = True) -> VisitType:  # fmt: skip
+           cancel_online: bool = True, sensitive: bool = False) -> VisitType:  # fmt: skip
     return VisitType(visit_type_id, name, minutes, place, role, replace(PRESETS[preset], cancel_online=cancel_online),
-                     web_booking=web)  # fmt: skip
+                     web_booking=web, sensitive=sensitive)  # fmt: skip
 
 
 UNITS = (
@@ -66,7 +66,7 @@ UNITS = (
     DemoUnit("SE2321000099-HS01", "Hud- och STI-mottagningen", "sti_dermatology", "Älvby", "Torget 2", "234 56",
              "Älvby", "010-100 30 00", _weekdays("09:00", "15:30"),
              (_visit("sti-test", "Provtagning för könssjukdomar", 15, "Hud- och STI-mottagningen", "Barnmorska",
-                     "same_day", cancel_online=False),)),
+                     "same_day", cancel_online=False, sensitive=True),)),
 )  # fmt: skip
 
 

@@ -46,6 +46,7 @@ def visit_types_of(unit: UnitRecord) -> list[VisitType]:
             place=v.place,
             practitioner_role=v.practitioner_role,
             web_booking=bool(v.web_booking),
+            sensitive=bool(v.sensitive),
             rules=BookingRules(
                 earliest=Earliest(v.earliest),
                 cancel_cutoff=timedelta(minutes=int(v.cancel_cutoff_minutes)),
@@ -63,7 +64,7 @@ def visit_type_map(v: VisitType) -> VisitTypeMap:
         practitioner_role=v.practitioner_role, web_booking=v.web_booking, earliest=v.rules.earliest.value,
         cancel_cutoff_minutes=int(v.rules.cancel_cutoff.total_seconds() // 60),
         rebook_cutoff_minutes=int(v.rules.rebook_cutoff.total_seconds() // 60),
-        cancel_online=v.rules.cancel_online,
+        cancel_online=v.rules.cancel_online, sensitive=v.sensitive,
     )  # fmt: skip
 
 
@@ -79,6 +80,7 @@ def _booking(r: BookingRecord) -> Booking:
         end=r.end, place=r.place, status=BookingStatus(r.status), booked_by=r.booked_by, created_at=r.created_at,
         hidden_from_citizen=bool(r.hidden_from_citizen), cancel_reason=r.cancel_reason, invitation_id=r.invitation_id,
         allow_rebook=r.allow_rebook is not False, allow_cancel=r.allow_cancel is not False,
+        sequence=int(r.sequence or 0),
     )  # fmt: skip
 
 
@@ -193,7 +195,8 @@ class BookingStore:
                 tx.update(
                     BookingRecord(booking.citizen_id, booking.booking_id),
                     actions=[BookingRecord.slot_id.set(moved.slot_id), BookingRecord.start.set(moved.start),
-                             BookingRecord.end.set(moved.end), BookingRecord.place.set(moved.place)],
+                             BookingRecord.end.set(moved.end), BookingRecord.place.set(moved.place),
+                             BookingRecord.sequence.add(1)],
                     condition=(BookingRecord.status == BookingStatus.BOOKED.value)
                     & (BookingRecord.slot_id == booking.slot_id),
                 )  # fmt: skip
@@ -213,7 +216,7 @@ class BookingStore:
                 tx.update(BookingRecord(booking.citizen_id, booking.booking_id), actions=[
                     BookingRecord.start.set(changed.start), BookingRecord.end.set(changed.end),
                     BookingRecord.place.set(changed.place), BookingRecord.allow_rebook.set(changed.allow_rebook),
-                    BookingRecord.allow_cancel.set(changed.allow_cancel)],
+                    BookingRecord.allow_cancel.set(changed.allow_cancel), BookingRecord.sequence.add(1)],
                     condition=(BookingRecord.status == BookingStatus.BOOKED.value)
                     & (BookingRecord.slot_id == booking.slot_id))  # fmt: skip
         except TransactWriteError as error:
@@ -221,7 +224,7 @@ class BookingStore:
 
     def cancel(self, booking: Booking, reason: str | None) -> None:
         """Free the slot and mark the booking cancelled, together."""
-        actions = [BookingRecord.status.set(BookingStatus.CANCELLED.value)]
+        actions = [BookingRecord.status.set(BookingStatus.CANCELLED.value), BookingRecord.sequence.add(1)]
         if reason:
             actions.append(BookingRecord.cancel_reason.set(reason))
         try:

@@ -226,6 +226,7 @@ class VisitTypeMap(MapAttribute):
     cancel_cutoff_minutes = NumberAttribute(default=24 * 60)
     rebook_cutoff_minutes = NumberAttribute(default=24 * 60)
     cancel_online = BooleanAttribute(default=True)
+    sensitive = BooleanAttribute(default=False)  # a calendar file names it only "Besök"
 
 
 class UnitDirectoryIndex(GlobalSecondaryIndex):
@@ -415,6 +416,7 @@ class BookingRecord(Model):
     reminded_for = UnicodeAttribute(null=True)  # the start (ISO) the cutoff reminder went out for
     allow_rebook = BooleanAttribute(default=True)
     allow_cancel = BooleanAttribute(default=True)
+    sequence = NumberAttribute(default=0)  # one more in every move, retime and cancel transaction
     by_booking = ByBookingIndex()
 
 

@@ -49,6 +49,7 @@ class VisitType:
     practitioner_role: str  # "Sjuksköterska", "Läkare", …
     rules: BookingRules
     web_booking: bool = True  # citizens may book it themselves
+    sensitive: bool = False  # the unit marks it sensitive: a calendar shows only "Besök"
 
 
 STAFF = "staff"  # the source of slots published in the staff tool
@@ -97,9 +98,14 @@ class Booking:
     invitation_id: str | None = None
     allow_rebook: bool = True  # care may forbid online changes for one booking
     allow_cancel: bool = True
+    sequence: int = 0  # one more for every change (moved, retimed, cancelled): the calendar file's SEQUENCE
 
     def moved_to(self, slot: Slot) -> Booking:
-        return replace(self, slot_id=slot.slot_id, start=slot.start, end=slot.end, place=slot.place)
+        return replace(self, slot_id=slot.slot_id, start=slot.start, end=slot.end, place=slot.place,
+                       sequence=self.sequence + 1)
+
+    def cancelled(self, reason: str | None) -> Booking:
+        return replace(self, status=BookingStatus.CANCELLED, cancel_reason=reason, sequence=self.sequence + 1)
 
 
 # Structured reasons the unit sees when a citizen cancels (optional).

@@ -193,7 +193,7 @@ def cancel_booking(ports: Ports, unit: UnitRecord, booking: Booking, visit_type:
         ports.bookings.cancel(booking, reason)
     except Lost:
         raise Conflict("booking_changed", "Bokningen ändrades samtidigt. Ladda om sidan.") from None
-    cancelled = replace(booking, status=BookingStatus.CANCELLED, cancel_reason=reason)
+    cancelled = booking.cancelled(reason)
     after_change(ports, unit, cancelled, visit_type, "cancelled", now, note)
     return cancelled
 
@@ -265,7 +265,8 @@ def _confirm(ports: Ports, unit: UnitRecord, booking: Booking, visit_type: Visit
         lines.append(f"Kan du inte komma? Ring {unit.phone}.")
     body = "\n".join(lines[:3]) + "\n\n" + " ".join(lines[3:]) + (f"\n\n{note}" if note else "")
     attachment = Attachment(str(uuid.uuid4()), "bokning.ics", "text/calendar", 0)
-    content = booking_ics(booking, ports.settings.public_base_url.split("://", 1)[1], now)
+    content = booking_ics(booking, ports.settings.public_base_url.split("://", 1)[1], now,
+                          sensitive=visit_type.sensitive)  # fmt: skip
     ports.attachment_files.put(attachment.attachment_id, content, attachment.content_type)
     attachment = Attachment(attachment.attachment_id, attachment.filename, attachment.content_type, len(content))
     letter = inbox.Letter(topic=f"Bokning: {visit_type.name}", subject=_SUBJECTS[change], body=body)

@@ -370,7 +370,8 @@ def save_rules(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, fields
             hours[name] = -1
         if not 0 <= hours[name] <= 14 * 24:
             raise BadInput("hours_invalid", "Ange timmar mellan 0 och 336.", field=name)
-    changed = replace(current, web_booking=fields.get("web_booking") == "yes", rules=replace(
+    changed = replace(current, web_booking=fields.get("web_booking") == "yes",
+                      sensitive=fields.get("sensitive") == "yes", rules=replace(
         preset, cancel_cutoff=timedelta(hours=hours["cancel_hours"]),
         rebook_cutoff=timedelta(hours=hours["rebook_hours"]), cancel_online=fields.get("cancel_online") == "yes"))
     ports.units.set_visit_types(unit.hsa_id, [changed if v.visit_type_id == current.visit_type_id else v
