@@ -155,3 +155,23 @@ def changes_close_at(rules: BookingRules, start: datetime) -> datetime:
 
 def can_change_online(rules: BookingRules, start: datetime, now: datetime) -> bool:
     return now <= changes_close_at(rules, start) and start > now
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeWindow:
+    """What a person may do online with a booking, as of one moment: each a last moment, or None."""
+
+    cancel_until: datetime | None
+    rebook_until: datetime | None
+    cancel_by_phone_only: bool  # the unit takes cancellations by phone, whatever the time
+
+
+def change_window(rules: BookingRules, start: datetime, now: datetime, *, may_cancel: bool = True,
+                  may_rebook: bool = True) -> ChangeWindow:  # fmt: skip
+    """The same answers as cancel_refusal and rebook_refusal, stated as until-when, for the page that
+    tells a person the rule that applies to them now (a time booked inside the cutoff has none)."""
+    cancel_ok = may_cancel and cancel_refusal(rules, start, now) is None
+    rebook_ok = may_rebook and rebook_refusal(rules, start, now) is None
+    return ChangeWindow(cancel_until=start - rules.cancel_cutoff if cancel_ok else None,
+                        rebook_until=start - rules.rebook_cutoff if rebook_ok else None,
+                        cancel_by_phone_only=not rules.cancel_online)  # fmt: skip

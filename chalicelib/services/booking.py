@@ -53,6 +53,7 @@ class BookingView:
     can_rebook: bool
     cancel_online: bool  # False: the unit takes cancellations by phone only
     changes_close_at: datetime
+    window: rules.ChangeWindow | None = None  # what the person may do online now, and until when
 
 
 def _refused(reason: str) -> Unprocessable:
@@ -313,6 +314,8 @@ def view(booking: Booking, unit: UnitRecord, now: datetime) -> BookingView:
         and rules.rebook_refusal(visit_rules, booking.start, now) is None,
         cancel_online=visit_rules.cancel_online and booking.allow_cancel,
         changes_close_at=rules.changes_close_at(visit_rules, booking.start),
+        window=rules.change_window(visit_rules, booking.start, now, may_cancel=booking.allow_cancel,
+                                   may_rebook=booking.allow_rebook) if booking.status is BookingStatus.BOOKED else None,
     )
 
 
