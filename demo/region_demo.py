@@ -7,15 +7,16 @@ from a birth date and a serial; none belongs to a real person's record here.
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 
 from chalicelib.adapters.booking import visit_type_map
 from chalicelib.adapters.tables import OpeningHours, UnitRecord
-from chalicelib.domain.booking import PRESETS, Slot, VisitType, Visibility
+from chalicelib.domain.booking import PRESETS, STAFF, Slot, VisitType, Visibility
 from chalicelib.domain.clock import STOCKHOLM
 from chalicelib.domain.cases import CaseType, Question, QuestionKind
-from chalicelib.domain.self_tests import Delivery, TestOffer
+from chalicelib.domain.self_tests import Delivery, TestOffer, new_kit_number
 from chalicelib.domain.people import Address, PersonUpdate
 from chalicelib.domain.personnummer import parse, with_check_digit
 from chalicelib.domain.roles import RoleAtUnit, StaffRole
@@ -47,9 +48,9 @@ class DemoUnit:
 
 
 def _visit(visit_type_id: str, name: str, minutes: int, place: str, role: str, preset: str, *, web: bool = True,
-           cancel_online: bool = True) -> VisitType:  # fmt: skip
+           cancel_online: bool = True, sensitive: bool = False) -> VisitType:  # fmt: skip
     return VisitType(visit_type_id, name, minutes, place, role, replace(PRESETS[preset], cancel_online=cancel_online),
-                     web_booking=web)  # fmt: skip
+                     web_booking=web, sensitive=sensitive)  # fmt: skip
 
 
 UNITS = (
@@ -65,7 +66,7 @@ UNITS = (
     DemoUnit("SE2321000099-HS01", "Hud- och STI-mottagningen", "sti_dermatology", "Älvby", "Torget 2", "234 56",
              "Älvby", "010-100 30 00", _weekdays("09:00", "15:30"),
              (_visit("sti-test", "Provtagning för könssjukdomar", 15, "Hud- och STI-mottagningen", "Barnmorska",
-                     "same_day", cancel_online=False),)),
+                     "same_day", cancel_online=False, sensitive=True),)),
 )  # fmt: skip
 
 
@@ -222,7 +223,9 @@ SELF_TESTS = (
         },
     ),
 )  # fmt: skip
-PICKUP_KITS = tuple(f"KIT-{n}" for n in range(1001, 1011))  # in the box outside the STI clinic
+# In the box outside the STI clinic: random, check-digited numbers as a region makes them
+# (domain/self_tests.new_kit_number), drawn from a fixed seed so the demo can name them.
+PICKUP_KITS = tuple(new_kit_number(random.Random(f"region-demo-kit-{n}").randrange) for n in range(10))
 
 
 def _q(question_id: str, label: str, kind: str = "text", *, required: bool = True,
@@ -294,7 +297,7 @@ def seed_slots(ports: Ports, today: date, days: int = 14) -> int:
                         f"{unit.hsa_id}/demo-{visit_type.visit_type_id}-{day.isoformat()}-{n}", unit.hsa_id,
                         visit_type.visit_type_id, begins.astimezone(timezone.utc),
                         (begins + timedelta(minutes=visit_type.duration_minutes)).astimezone(timezone.utc),
-                        visit_type.place, visit_type.practitioner_role, visibility))  # fmt: skip
+                        visit_type.place, visit_type.practitioner_role, visibility, source=STAFF))  # fmt: skip
     return count
 
 

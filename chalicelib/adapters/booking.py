@@ -50,6 +50,7 @@ def visit_types_of(unit: UnitRecord) -> list[VisitType]:
             place=v.place,
             practitioner_role=v.practitioner_role,
             web_booking=bool(v.web_booking),
+            sensitive=bool(v.sensitive),
             rules=BookingRules(
                 earliest=Earliest(v.earliest),
                 cancel_cutoff=timedelta(minutes=int(v.cancel_cutoff_minutes)),
@@ -67,20 +68,20 @@ def visit_type_map(v: VisitType) -> VisitTypeMap:
         practitioner_role=v.practitioner_role, web_booking=v.web_booking, earliest=v.rules.earliest.value,
         cancel_cutoff_minutes=int(v.rules.cancel_cutoff.total_seconds() // 60),
         rebook_cutoff_minutes=int(v.rules.rebook_cutoff.total_seconds() // 60),
-        cancel_online=v.rules.cancel_online,
+        cancel_online=v.rules.cancel_online, sensitive=v.sensitive,
     )  # fmt: skip
 
 
 def _slot(r: SlotRecord) -> Slot:
     return Slot(r.slot_id, r.unit_hsa_id, r.visit_type_id, r.start, r.end, r.place, r.practitioner_role,
-                Visibility(r.visibility), r.booking_id)  # fmt: skip
+                Visibility(r.visibility), r.booking_id, r.source)  # fmt: skip
 
 
 def _slot_record(slot: Slot) -> SlotRecord:
     return SlotRecord(
         slot.slot_id, unit_hsa_id=slot.unit_hsa_id, start_key=f"{slot.start.isoformat()}#{slot.slot_id}",
         visit_type_id=slot.visit_type_id, start=slot.start, end=slot.end, place=slot.place,
-        practitioner_role=slot.practitioner_role, visibility=slot.visibility.value,
+        practitioner_role=slot.practitioner_role, visibility=slot.visibility.value, source=slot.source,
     )  # fmt: skip
 
 
@@ -91,6 +92,7 @@ def _booking(r: BookingRecord) -> Booking:
         end=r.end, place=r.place, status=BookingStatus(r.status), booked_by=r.booked_by, created_at=r.created_at,
         hidden_from_citizen=bool(r.hidden_from_citizen), cancel_reason=r.cancel_reason, invitation_id=r.invitation_id,
         allow_rebook=r.allow_rebook is not False, allow_cancel=r.allow_cancel is not False,
+        sequence=int(r.sequence or 0),
     )  # fmt: skip
 
 
@@ -133,19 +135,27 @@ class SlotStore:
         ]
 
     def publish(self, slot: Slot) -> bool:
-        """Create or update a free slot; False when it is booked (then it is left as it is)."""
+        """Create or update a free slot; False when it is booked, or (a slot with a source) another
+        source's slot has that id: then it is left as it is. A slot from before sources were kept
+        becomes the publisher's."""
+        condition = SlotRecord.booking_id.does_not_exist()
+        if slot.source is not None:
+            condition &= SlotRecord.source.does_not_exist() | (SlotRecord.source == slot.source)
         try:
-            _slot_record(slot).save(condition=SlotRecord.booking_id.does_not_exist())
+            _slot_record(slot).save(condition=condition)
         except PutError as error:
             if condition_failed(error):
                 return False
             raise
         return True
 
-    def withdraw(self, slot_id: str) -> bool:
-        """Remove a free slot; False when it is booked."""
+    def withdraw(self, slot_id: str, source: str | None = None) -> bool:
+        """Remove a free slot (of that source, if given); False when it is booked."""
+        condition = SlotRecord.booking_id.does_not_exist()
+        if source is not None:
+            condition &= SlotRecord.source == source
         try:
-            SlotRecord(slot_id).delete(condition=SlotRecord.booking_id.does_not_exist())
+            SlotRecord(slot_id).delete(condition=condition)
         except DeleteError as error:
             if condition_failed(error):
                 return False
@@ -207,7 +217,8 @@ class BookingStore:
             tx.update(
                 BookingRecord(booking.citizen_id, booking.booking_id),
                 actions=[BookingRecord.slot_id.set(moved.slot_id), BookingRecord.start.set(moved.start),
-                         BookingRecord.end.set(moved.end), BookingRecord.place.set(moved.place)],
+                         BookingRecord.end.set(moved.end), BookingRecord.place.set(moved.place),
+                         BookingRecord.sequence.add(1)],
                 condition=(BookingRecord.status == BookingStatus.BOOKED.value)
                 & (BookingRecord.slot_id == booking.slot_id),
             )  # fmt: skip
@@ -227,7 +238,7 @@ class BookingStore:
             tx.update(BookingRecord(booking.citizen_id, booking.booking_id), actions=[
                 BookingRecord.start.set(changed.start), BookingRecord.end.set(changed.end),
                 BookingRecord.place.set(changed.place), BookingRecord.allow_rebook.set(changed.allow_rebook),
-                BookingRecord.allow_cancel.set(changed.allow_cancel)],
+                BookingRecord.allow_cancel.set(changed.allow_cancel), BookingRecord.sequence.add(1)],
                 condition=(BookingRecord.status == BookingStatus.BOOKED.value)
                 & (BookingRecord.slot_id == booking.slot_id))  # fmt: skip
 
@@ -235,7 +246,7 @@ class BookingStore:
 
     def cancel(self, booking: Booking, reason: str | None, event: DomainEvent, also: Also = None) -> None:
         """Free the slot and mark the booking cancelled, together."""
-        actions = [BookingRecord.status.set(BookingStatus.CANCELLED.value)]
+        actions = [BookingRecord.status.set(BookingStatus.CANCELLED.value), BookingRecord.sequence.add(1)]
         if reason:
             actions.append(BookingRecord.cancel_reason.set(reason))
 

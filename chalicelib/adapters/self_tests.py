@@ -1,5 +1,7 @@
 """The self-test catalogue, kit orders, picked-up kits and the follow-up list in DynamoDB (access
-patterns in tables.py). One open order per test is a lock item written in the order's transaction."""
+patterns in tables.py). One open order per test is a lock item written in the order's transaction;
+a kit number is unique in the region through its item in the kits table, written in the same
+transaction as the order that takes it (a shipped kit's or a picked-up kit's)."""
 
 from __future__ import annotations
 
@@ -28,6 +30,10 @@ CATALOGUE = "region"
 
 class Taken(Exception):
     """A condition failed: an open order exists, or the order or kit changed first."""
+
+
+class KitNumberInUse(Taken):
+    """The kit number is already on another order (or on a kit in a pickup box)."""
 
 
 def _offer(r: TestOfferRecord) -> TestOffer:
@@ -110,12 +116,34 @@ class KitOrders:
             raise
         return True
 
-    def mark_sent(self, record: KitOrderRecord, kit_number: str, now: datetime, return_by: datetime) -> bool:
-        return self._update(record, [
-            KitOrderRecord.status.set(Status.SENT.value), KitOrderRecord.kit_number.set(kit_number),
-            KitOrderRecord.sent_at.set(now), KitOrderRecord.awaiting_sample.set("yes"),
-            KitOrderRecord.return_by.set(return_by.isoformat()),
-        ], KitOrderRecord.status == Status.ORDERED.value)  # fmt: skip
+    def mark_sent(self, record: KitOrderRecord, kit_number: str, now: datetime, return_by: datetime,
+                  event: DomainEvent) -> bool:  # fmt: skip
+        """The order sent with its kit, the kit number taken for the region, and the event, in one transaction.
+        False: the order no longer waits to be sent. KitNumberInUse: the number is taken; nothing written."""
+        order_sent = KitOrderRecord.status == Status.ORDERED.value
+
+        def write(tx: TransactWrite) -> None:
+            tx.update(KitOrderRecord(record.citizen_id, record.order_key), actions=[
+                KitOrderRecord.status.set(Status.SENT.value), KitOrderRecord.kit_number.set(kit_number),
+                KitOrderRecord.sent_at.set(now), KitOrderRecord.awaiting_sample.set("yes"),
+                KitOrderRecord.return_by.set(return_by.isoformat()),
+            ], condition=order_sent)  # fmt: skip
+            tx.save(KitRecord(kit_number, test_id=record.test_id, registered_order_id=record.order_id),
+                    condition=KitRecord.kit_number.does_not_exist())  # fmt: skip
+
+        try:
+            with events.transaction() as tx:
+                write(tx)
+                events.add_event(tx, event)
+        except TransactWriteError as error:
+            if error.cause_response_code != "TransactionCanceledException":
+                raise
+            # Which condition failed: a kit number's item is never removed, so reading it settles it.
+            kit = Kits().get(kit_number)
+            if kit is not None and kit.registered_order_id != record.order_id:
+                raise KitNumberInUse() from None
+            return False
+        return True
 
     def sample_taken(self, record: KitOrderRecord, now: datetime) -> bool:
         return self._update(record, [KitOrderRecord.status.set(Status.SAMPLE_REGISTERED.value),

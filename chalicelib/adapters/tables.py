@@ -37,7 +37,7 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | who read a citizen's data                        | Query access-log (citizen_id), descending   |
 | a unit's slots between two times (all types)     | Query slots index by-unit (unit, start range) |
 | one slot                                         | GetItem slots (slot_id)                     |
-| publish a slot / withdraw a free one             | PutItem / DeleteItem slots, condition not booked |
+| publish a slot / withdraw a free one             | PutItem / DeleteItem slots, condition not booked (and new or the same source) |
 | book / rebook / cancel                           | TransactWriteItems: slots (condition free / ours) + bookings (+ invitation) |
 | a citizen's bookings                             | Query bookings (citizen_id)                 |
 | one booking (staff, the cutoff schedule)         | Query bookings index by-booking             |
@@ -54,6 +54,7 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | orders waiting to be shipped (paged)             | Query kit-orders index by-status            |
 | kits near or past their return deadline          | Query kit-orders index deadline (sparse)    |
 | a picked-up kit by number                        | GetItem kits (kit_number)                   |
+| a kit sent: its number taken once in the region  | TransactWriteItems: UpdateItem kit-orders (condition ordered) + PutItem kits (condition new) |
 | a clinic's follow-up list of positive results    | Query follow-ups (unit_hsa_id), descending  |
 | the central case types, or one unit's local ones | Query case-types (owner)                    |
 | a unit's open cases, soonest due first           | Query cases index open-queue (sparse)       |
@@ -229,6 +230,7 @@ class VisitTypeMap(MapAttribute):
     cancel_cutoff_minutes = NumberAttribute(default=24 * 60)
     rebook_cutoff_minutes = NumberAttribute(default=24 * 60)
     cancel_online = BooleanAttribute(default=True)
+    sensitive = BooleanAttribute(default=False)  # a calendar file names it only "Besök"
 
 
 class UnitDirectoryIndex(GlobalSecondaryIndex):
@@ -386,6 +388,9 @@ class SlotRecord(Model):
     practitioner_role = UnicodeAttribute()
     visibility = UnicodeAttribute()  # web, invited, hidden
     booking_id = UnicodeAttribute(null=True)
+    # Who published it: the care system's key id, or "staff" (the staff tool). A care system's PUT
+    # replaces only its own; null is an appointment's own slot, which no PUT touches.
+    source = UnicodeAttribute(null=True)
     by_unit = SlotsByUnitIndex()
 
 
@@ -418,6 +423,7 @@ class BookingRecord(Model):
     reminded_for = UnicodeAttribute(null=True)  # the start (ISO) the cutoff reminder went out for
     allow_rebook = BooleanAttribute(default=True)
     allow_cancel = BooleanAttribute(default=True)
+    sequence = NumberAttribute(default=0)  # one more in every move, retime and cancel transaction
     by_booking = ByBookingIndex()
 
 
@@ -592,7 +598,9 @@ class KitOrderRecord(Model):
 
 
 class KitRecord(Model):
-    """A kit put out for picking up (a box outside a clinic), known by its number until registered."""
+    """A kit number in use in the region: a kit put out for picking up (a box outside a clinic), known by
+    its number until registered, or a kit the lab has sent (registered to its order at once). Its
+    conditional write keeps every number on one order only."""
 
     Meta = _meta("kits")
     kit_number = UnicodeAttribute(hash_key=True)

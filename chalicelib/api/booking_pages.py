@@ -7,11 +7,11 @@ from datetime import date
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.http import form_action, language, render_page
+from chalicelib.api.http import form_action, language, redirect, render_page
 from chalicelib.api.session import citizen_or_landing
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
-from chalicelib.domain.booking import CANCEL_REASONS
+from chalicelib.domain.booking import CANCEL_REASONS, change_window
 from chalicelib.errors import AppError, BadInput
 from chalicelib.services import booking
 from chalicelib.services.principals import CitizenPrincipal
@@ -103,7 +103,10 @@ def confirm() -> Response:
         return away
     params = _params()
     slot, unit, visit_type = booking.slot_for_booking(ports(), params.get("slot", ""))
-    return _page(principal, "book_confirm.html", slot=slot, unit=unit, visit_type=visit_type, params=params)
+    # The rule as it will apply to this time if booked now (a time inside the cutoff has none).
+    window = change_window(visit_type.rules, slot.start, clock.utc_now())
+    return _page(principal, "book_confirm.html", slot=slot, unit=unit, visit_type=visit_type, params=params,
+                 window=window)  # fmt: skip
 
 
 @booking_pages.route("/book", methods=["POST"], content_types=FORM)
@@ -140,6 +143,20 @@ def _booking(principal: CitizenPrincipal, booking_id: str, *, done: str | None =
 def booking_page(booking_id: str) -> Response:
     principal, away = _citizen()
     return away or _booking(principal, booking_id, done=_params().get("done"))
+
+
+@booking_pages.route("/bookings/{booking_id}/cancel", methods=["GET"])
+def cancel_question(booking_id: str) -> Response:
+    """Asks first (a page of its own, no JavaScript): the form on it cancels. A booking that can no
+    longer be cancelled here goes back to its page, which says what to do instead."""
+    principal, away = _citizen()
+    if away:
+        return away
+    found = booking.own_booking(ports(), principal, booking_id)
+    view = booking.view(found, ports().units.get(found.unit_hsa_id), clock.utc_now())
+    if not view.can_cancel:
+        return redirect(f"/bookings/{booking_id}")
+    return _page(principal, "booking_cancel.html", view=view, reasons=CANCEL_REASONS, error=None)
 
 
 @booking_pages.route("/bookings/{booking_id}/cancel", methods=["POST"], content_types=FORM)

@@ -141,9 +141,12 @@ def openapi_document() -> dict[str, Any]:
             },
             "/integration/v1/units/{unit_hsa_id}/slots": {
                 "put": {
-                    "summary": "Publish the unit's slots for a day or a range: afterwards the unit's slots from `from` "
-                    "to `to` (Stockholm days, inclusive) are exactly these. Sending the same body again changes "
-                    "nothing. A booked slot cannot be removed or moved here (409 slot_booked).",
+                    "summary": "Publish this system's slots at the unit for a day or a range: afterwards its slots "
+                    "from `from` to `to` (Stockholm days, inclusive) are exactly these. Slots the unit published in "
+                    "the staff tool, another system's and appointments' own are never touched. Sending the same body "
+                    "again changes nothing. A booked slot cannot be removed or moved here (409 slot_booked, naming "
+                    "your slot_id); an id another source uses is 409 slot_id_taken; ids beginning staff- or "
+                    "appointment- are the platform's (400 slot_id_reserved).",
                     "security": [{"integrationKey": []}],
                     "parameters": [{"name": "unit_hsa_id", "in": "path", "required": True, "schema": {"type": "string"}}],
                     "requestBody": {"required": True, "content": {"application/json": {"schema": {
@@ -186,7 +189,8 @@ def openapi_document() -> dict[str, Any]:
                         "responses": {"200": _json({"type": "object"}), **_errors(401, 403, 404)}},
                 "patch": {"summary": "Change start, end, place, preparation, links, may_rebook, may_cancel: a new "
                                      "summons version for the next release (an updated summons if one went out); "
-                                     "the same change again changes nothing",
+                                     "the same change again changes nothing. A new time is checked as when booking "
+                                     "(outside_opening_hours_intended, far_ahead_intended)",
                           "security": [{"integrationKey": []}], "parameters": [_APPOINTMENT_ID],
                           "responses": {"200": _json({"type": "object"}), **_errors(400, 401, 403, 404, 422)}},
                 "delete": {"summary": "Cancel: before the release no summons goes; after it the citizen is told",
@@ -204,11 +208,14 @@ def openapi_document() -> dict[str, Any]:
             },
             "/integration/v1/lab-results": {
                 "post": {
-                    "summary": "A self-test result ({order_id | kit_number, analyses: [{analysis, outcome: negative|"
-                               "positive|technical_error}], analysed_at}): to the citizen's inbox with the region's "
-                               "text; positive adds a treatment referral and the clinic's follow-up list",
+                    "summary": "A self-test result ({order_id | kit_number, personnummer, analyses: [{analysis, "
+                               "outcome: negative|positive|technical_error}], analysed_at}): to the citizen's inbox "
+                               "with the region's text; positive adds a treatment referral and the clinic's "
+                               "follow-up list. 422 person_mismatch: the sample's personnummer is not the order's "
+                               "person (nothing is sent)",
                     "security": [{"integrationKey": []}], "parameters": [_IDEMPOTENCY],
-                    "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                        "$ref": "#/components/schemas/LabResult"}}}},
                     "responses": {"201": _json({"type": "object", "properties": {
                         "order_id": {"type": "string"}, "result": {"type": "string"}}}, "Delivered"),
                         **_errors(400, 401, 403, 409, 422)},
@@ -223,10 +230,15 @@ def openapi_document() -> dict[str, Any]:
                         "responses": {"200": _json({"type": "object"}), **_errors(400, 401, 403)}},
             },
             "/integration/v1/kit-orders/{order_id}/sent": {
-                "post": {"summary": "The kit is on its way ({kit_number}); the 40-day return limit starts",
+                "post": {"summary": "The kit is on its way ({kit_number}); the 40-day return limit starts. A "
+                                    "kit number is used once in the region: 409 kit_number_in_use if another order "
+                                    "or a pickup kit has it (nothing is written); the same call again is 200",
                          "security": [{"integrationKey": []}],
                          "parameters": [{"name": "order_id", "in": "path", "required": True,
                                          "schema": {"type": "string"}}],
+                         "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                             "type": "object", "required": ["kit_number"], "additionalProperties": False,
+                             "properties": {"kit_number": {"type": "string", "maxLength": 40}}}}}},
                          "responses": {"200": _json({"type": "object"}), **_errors(400, 401, 403, 404, 409)}},
             },
             "/integration/v1/kit-orders/{order_id}/received": {
@@ -417,8 +429,32 @@ def openapi_document() -> dict[str, Any]:
                         "links": {"type": "array", "maxItems": 5, "items": {"type": "object", "properties": {
                             "label": {"type": "string"}, "url": {"type": "string", "pattern": "^https://"}}}},
                         "attachments": {"type": "array", "maxItems": 10, "items": {"type": "string"}},
-                        "may_rebook": {"type": "boolean", "default": True},
+                        "may_rebook": {"type": "boolean", "description": "Default: whether the visit type is "
+                                       "bookable on the web; true for another type is 422 may_rebook_not_web_bookable "
+                                       "(the summons says to call the unit)"},
                         "may_cancel": {"type": "boolean", "default": True},
+                        "outside_opening_hours_intended": {"type": "boolean", "default": False, "description":
+                                                           "A time outside the unit's opening hours (Stockholm, "
+                                                           "not public holidays) is 422 outside_opening_hours "
+                                                           "unless this is true"},
+                        "far_ahead_intended": {"type": "boolean", "default": False, "description": "A time more "
+                                               "than two years ahead is 422 too_far_ahead unless this is true"},
+                    },
+                },
+                "LabResult": {
+                    "type": "object",
+                    "required": ["analyses"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "order_id": {"type": "string", "description": "The order; or kit_number"},
+                        "kit_number": {"type": "string", "description": "The kit; personnummer is then required"},
+                        "personnummer": {"type": "string", "description": "The sampled person's, as on the sample; "
+                                         "must be the order's person (422 person_mismatch)"},
+                        "analyses": {"type": "array", "minItems": 1, "items": {
+                            "type": "object", "required": ["analysis", "outcome"], "properties": {
+                                "analysis": {"type": "string"},
+                                "outcome": {"type": "string", "enum": ["negative", "positive", "technical_error"]}}}},
+                        "analysed_at": {"type": "string", "format": "date-time"},
                     },
                 },
                 "Delivered": {

@@ -98,8 +98,10 @@ def inbox_page() -> Response:
     if away:
         return away
     threads = inbox.inbox_threads(ports(), principal)
+    deleted = (pages.current_request.query_params or {}).get("deleted") == "1"
     return render_page("inbox.html", language(pages.current_request), staff=False,
-                       csrf_token=principal.csrf_token, principal=principal, threads=threads)  # fmt: skip
+                       csrf_token=principal.csrf_token, principal=principal, threads=threads,
+                       deleted=deleted)  # fmt: skip
 
 
 @pages.route("/inbox/{message_id}", methods=["GET"])
@@ -119,6 +121,17 @@ def download_attachment(message_id: str, attachment_id: str) -> Response:
     if away:
         return away
     return redirect(inbox.download_link(ports(), principal, message_id, attachment_id))
+
+
+@pages.route("/inbox/{message_id}/delete", methods=["GET"])
+def delete_message_question(message_id: str) -> Response:
+    """Asks first (a page of its own, no JavaScript): the form on it deletes."""
+    principal, away = _citizen_or_landing()
+    if away:
+        return away
+    message = inbox.message_to_delete(ports(), principal, message_id)
+    return render_page("message_delete.html", language(pages.current_request), staff=False,
+                       csrf_token=principal.csrf_token, principal=principal, message=message)  # fmt: skip
 
 
 @pages.route("/inbox/{message_id}/delete", methods=["POST"], content_types=FORM)

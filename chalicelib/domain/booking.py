@@ -49,6 +49,10 @@ class VisitType:
     practitioner_role: str  # "Sjuksköterska", "Läkare", …
     rules: BookingRules
     web_booking: bool = True  # citizens may book it themselves
+    sensitive: bool = False  # the unit marks it sensitive: a calendar shows only "Besök"
+
+
+STAFF = "staff"  # the source of slots published in the staff tool
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +66,7 @@ class Slot:
     practitioner_role: str
     visibility: Visibility
     booking_id: str | None = None
+    source: str | None = None  # who published it: a care system's key id or STAFF; None: an appointment's own
 
     @property
     def free(self) -> bool:
@@ -93,9 +98,14 @@ class Booking:
     invitation_id: str | None = None
     allow_rebook: bool = True  # care may forbid online changes for one booking
     allow_cancel: bool = True
+    sequence: int = 0  # one more for every change (moved, retimed, cancelled): the calendar file's SEQUENCE
 
     def moved_to(self, slot: Slot) -> Booking:
-        return replace(self, slot_id=slot.slot_id, start=slot.start, end=slot.end, place=slot.place)
+        return replace(self, slot_id=slot.slot_id, start=slot.start, end=slot.end, place=slot.place,
+                       sequence=self.sequence + 1)
+
+    def cancelled(self, reason: str | None) -> Booking:
+        return replace(self, status=BookingStatus.CANCELLED, cancel_reason=reason, sequence=self.sequence + 1)
 
 
 # Structured reasons the unit sees when a citizen cancels (optional).
@@ -145,3 +155,23 @@ def changes_close_at(rules: BookingRules, start: datetime) -> datetime:
 
 def can_change_online(rules: BookingRules, start: datetime, now: datetime) -> bool:
     return now <= changes_close_at(rules, start) and start > now
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeWindow:
+    """What a person may do online with a booking, as of one moment: each a last moment, or None."""
+
+    cancel_until: datetime | None
+    rebook_until: datetime | None
+    cancel_by_phone_only: bool  # the unit takes cancellations by phone, whatever the time
+
+
+def change_window(rules: BookingRules, start: datetime, now: datetime, *, may_cancel: bool = True,
+                  may_rebook: bool = True) -> ChangeWindow:  # fmt: skip
+    """The same answers as cancel_refusal and rebook_refusal, stated as until-when, for the page that
+    tells a person the rule that applies to them now (a time booked inside the cutoff has none)."""
+    cancel_ok = may_cancel and cancel_refusal(rules, start, now) is None
+    rebook_ok = may_rebook and rebook_refusal(rules, start, now) is None
+    return ChangeWindow(cancel_until=start - rules.cancel_cutoff if cancel_ok else None,
+                        rebook_until=start - rules.rebook_cutoff if rebook_ok else None,
+                        cancel_by_phone_only=not rules.cancel_online)  # fmt: skip

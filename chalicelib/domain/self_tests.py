@@ -3,11 +3,14 @@ ordered to result, and the 40-day limit for sending the sample back."""
 
 from __future__ import annotations
 
+import re
+import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import Enum
 
-from chalicelib.domain.personnummer import age_on
+from chalicelib.domain.personnummer import age_on, luhn_check_digit
 
 RETURN_DAYS = 40  # from the kit reaching the citizen to the sample reaching the lab
 REMINDER_BEFORE = timedelta(days=7)
@@ -70,3 +73,34 @@ def overall(outcomes: dict[str, Outcome]) -> Outcome:
 
 def return_deadline(kit_in_hand_at: datetime) -> datetime:
     return kit_in_hand_at + timedelta(days=RETURN_DAYS)
+
+
+# -- kit numbers the region makes (kits put out in a box for picking up) ------------------------------
+# "KIT-1234-5678-9012": eleven random digits and a Luhn check digit. Random, so a number on one kit
+# says nothing about the next (a neighbour's kit cannot be registered by guessing); the check digit
+# catches a mistyped number before any look-up. Numbers the lab prints on the kits it ships are its own.
+
+KIT_PREFIX = "KIT"
+_OURS = re.compile(r"^KIT-?(\d{4})-?(\d{4})-?(\d{4})$")
+
+
+def new_kit_number(randbelow: Callable[[int], int] = secrets.randbelow) -> str:
+    digits = "".join(str(randbelow(10)) for _ in range(11))
+    digits += str(luhn_check_digit(digits))
+    return f"{KIT_PREFIX}-{digits[:4]}-{digits[4:8]}-{digits[8:]}"
+
+
+def normalise_kit_number(text: str) -> str:
+    """As printed, whatever the case and spacing: "kit 1234 5678 9012" is "KIT-1234-5678-9012"."""
+    compact = re.sub(r"\s+", "", text or "").upper()
+    ours = _OURS.match(compact)
+    return f"{KIT_PREFIX}-{'-'.join(ours.groups())}" if ours else compact
+
+
+def kit_number_mistyped(number: str) -> bool:
+    """True for a number in the region's own form whose check digit does not add up."""
+    ours = _OURS.match(number)
+    if not ours:
+        return False
+    digits = "".join(ours.groups())
+    return luhn_check_digit(digits[:-1]) != int(digits[-1])

@@ -10,11 +10,67 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from chalicelib.domain.case_due import OpeningHours, is_working_day
 from chalicelib.domain.clock import STOCKHOLM
 
 RELEASE_AT = time(18, 0)
 PREPARATION_MAX = 4000
 MAX_LINKS = 5
+BOOK_AHEAD_YEARS = 2  # a visit further ahead than this is almost always a typo in the year
+OUTSIDE_OPENING_HOURS = "outside_opening_hours"
+TOO_FAR_AHEAD = "too_far_ahead"
+
+
+def _years_later(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def within_opening_hours(start: datetime, end: datetime, hours: OpeningHours) -> bool:
+    """The whole visit on one working day (Stockholm), between the unit's opening and closing time."""
+    local_start, local_end = start.astimezone(STOCKHOLM), end.astimezone(STOCKHOLM)
+    day = local_start.date()
+    if local_end.date() != day or not is_working_day(day) or day.weekday() not in hours.days:
+        return False
+    opens, closes = hours.days[day.weekday()]
+    return opens <= local_start.time() and local_end.time() <= closes
+
+
+def timing_refusals(start: datetime, end: datetime, hours: OpeningHours, now: datetime) -> tuple[str, ...]:
+    """What is unusual about a visit's time, each refused unless care says it is intended:
+    OUTSIDE_OPENING_HOURS (a weekend, a public holiday, before opening or after closing, Stockholm
+    time) and TOO_FAR_AHEAD (more than two years from today)."""
+    refusals = []
+    if not within_opening_hours(start, end, hours):
+        refusals.append(OUTSIDE_OPENING_HOURS)
+    if start.astimezone(STOCKHOLM).date() > _years_later(now.astimezone(STOCKHOLM).date(), BOOK_AHEAD_YEARS):
+        refusals.append(TOO_FAR_AHEAD)
+    return tuple(refusals)
+
+
+_DAY_NAMES = ("mån", "tis", "ons", "tors", "fre", "lör", "sön")
+
+
+def describe_hours(hours: OpeningHours) -> str:
+    """ "mån–tors 08:00–17:00, fre 08:00–16:00": days in a row with the same hours together."""
+    groups: list[tuple[int, int, tuple]] = []
+    for day in sorted(hours.days):
+        if groups and groups[-1][1] == day - 1 and groups[-1][2] == hours.days[day]:
+            groups[-1] = (groups[-1][0], day, hours.days[day])
+        else:
+            groups.append((day, day, hours.days[day]))
+    return ", ".join(
+        f"{_DAY_NAMES[first]}{'–' + _DAY_NAMES[last] if last != first else ''} {opens:%H:%M}–{closes:%H:%M}"
+        for first, last, (opens, closes) in groups
+    ) or "stängt"
+
+
+def may_rebook_allowed(web_bookable: bool, may_rebook: bool) -> bool:
+    """Rebooking online is offered only for a visit type citizens can book on the web: there are no
+    web slots to move to otherwise, so the summons says to call the unit instead."""
+    return web_bookable or not may_rebook
 
 
 def release_date(changed_at: datetime) -> date:
@@ -65,7 +121,9 @@ class SummonsText:
 
 
 def summons_text(template: Template, *, unit_name: str, visit_type: str, start: datetime, end: datetime,
-                 place: str, preparation: str, links: tuple[Link, ...], updated: bool) -> SummonsText:  # fmt: skip
+                 place: str, preparation: str, links: tuple[Link, ...], updated: bool,
+                 may_rebook: bool | None = None, unit_phone: str = "") -> SummonsText:  # fmt: skip
+    """`may_rebook` False: the summons says to call the unit for another time (None: say nothing)."""
     local_start, local_end = start.astimezone(STOCKHOLM), end.astimezone(STOCKHOLM)
     when = f"{local_start:%Y-%m-%d} kl. {local_start:%H:%M}–{local_end:%H:%M}"
     parts = [
@@ -74,6 +132,7 @@ def summons_text(template: Template, *, unit_name: str, visit_type: str, start: 
         f"{visit_type}\nTid: {when}\nPlats: {place}\n{unit_name}",
         *([f"Förberedelser:\n{preparation}"] if preparation else []),
         *([f"{link.label}: {link.url}" for link in links]),
+        *([call_to_rebook(unit_name, unit_phone)] if may_rebook is False else []),
         template.footer,
         *([template.contact] if template.contact else []),
     ]
@@ -90,3 +149,8 @@ def cancellation_text(template: Template, *, unit_name: str, visit_type: str, st
     parts = [f"{who}: {visit_type}, {when}.", "Kallelsen du fått tidigare gäller inte längre.",
              *([template.contact] if template.contact else [])]  # fmt: skip
     return SummonsText(subject=f"Avbokad: {visit_type}", body="\n\n".join(parts))
+
+
+def call_to_rebook(unit_name: str, phone: str) -> str:
+    return (f"Tiden kan inte bokas om i e-tjänsterna. Behöver du en annan tid, ring {unit_name}"
+            + (f" på {phone}." if phone else "."))

@@ -11,7 +11,7 @@ every request; the schedule only reminds.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -56,6 +56,7 @@ class BookingView:
     can_rebook: bool
     cancel_online: bool  # False: the unit takes cancellations by phone only
     changes_close_at: datetime
+    window: rules.ChangeWindow | None = None  # what the person may do online now, and until when
 
 
 def _refused(reason: str) -> Unprocessable:
@@ -215,7 +216,7 @@ def cancel_booking(ports: Ports, booking: Booking, reason: str | None, now: date
         ports.bookings.cancel(booking, reason, change, also)
     except Lost:
         raise Conflict("booking_changed", "Bokningen ändrades samtidigt. Ladda om sidan.") from None
-    cancelled = replace(booking, status=BookingStatus.CANCELLED, cancel_reason=reason)
+    cancelled = booking.cancelled(reason)
     _log_change(cancelled, "cancelled")
     return cancelled
 
@@ -333,7 +334,8 @@ def _confirm(ports: Ports, unit: UnitRecord, booking: Booking, visit_type: Visit
     body = "\n".join(lines[:3]) + "\n\n" + " ".join(lines[3:]) + (f"\n\n{note}" if note else "")
     # Ids fixed by the event: a redelivered event writes the same file and the same message, once.
     attachment = Attachment(happened.follow_up_id("calendar"), "bokning.ics", "text/calendar", 0)
-    content = booking_ics(booking, ports.settings.public_base_url.split("://", 1)[1], now)
+    content = booking_ics(booking, ports.settings.public_base_url.split("://", 1)[1], now,
+                          sensitive=visit_type.sensitive)  # fmt: skip
     ports.attachment_files.put(attachment.attachment_id, content, attachment.content_type)
     attachment = Attachment(attachment.attachment_id, attachment.filename, attachment.content_type, len(content))
     state = "Avbokad" if booking.status is BookingStatus.CANCELLED else "Bokning"
@@ -382,6 +384,8 @@ def view(booking: Booking, unit: UnitRecord, now: datetime) -> BookingView:
         and rules.rebook_refusal(visit_rules, booking.start, now) is None,
         cancel_online=visit_rules.cancel_online and booking.allow_cancel,
         changes_close_at=rules.changes_close_at(visit_rules, booking.start),
+        window=rules.change_window(visit_rules, booking.start, now, may_cancel=booking.allow_cancel,
+                                   may_rebook=booking.allow_rebook) if booking.status is BookingStatus.BOOKED else None,
     )
 
 

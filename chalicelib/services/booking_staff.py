@@ -13,7 +13,7 @@ from chalicelib.adapters.access_log import AccessEntry
 from chalicelib.adapters.booking import Lost, visit_types_of
 from chalicelib.adapters.tables import InvitationRecord, UnitRecord
 from chalicelib.domain import booking as rules
-from chalicelib.domain.booking import Booking, BookingStatus, Slot, VisitType, Visibility
+from chalicelib.domain.booking import STAFF, Booking, BookingStatus, Slot, VisitType, Visibility
 from chalicelib.domain.clock import STOCKHOLM, stockholm_date
 from chalicelib.domain.events import Door
 from chalicelib.domain.inbox import Action
@@ -52,9 +52,11 @@ def _date(value: Any, field: str) -> date:
 
 def publish_slots(ports: Ports, principal: IntegrationPrincipal, unit_hsa_id: str, body: Any,
                   now: datetime) -> dict[str, int]:  # fmt: skip
-    """PUT /integration/v1/units/{hsa_id}/slots: the unit's slots from `from` to `to` (Stockholm
-    days, inclusive) become exactly these. Booked slots stay booked: removing or moving one is
-    refused. Sending the same body again changes nothing."""
+    """PUT /integration/v1/units/{hsa_id}/slots: this care system's slots at the unit from `from` to
+    `to` (Stockholm days, inclusive) become exactly these. Slots the staff tool published, another
+    system's and appointments' own slots are never touched. Booked slots stay booked: removing or
+    moving one is refused, naming it by the system's own slot id. Sending the same body again
+    changes nothing."""
     principal.require_scope(APPOINTMENTS_SCOPE)
     principal.require_unit(unit_hsa_id)
     unit = ports.units.get(unit_hsa_id)
@@ -69,18 +71,26 @@ def publish_slots(ports: Ports, principal: IntegrationPrincipal, unit_hsa_id: st
         raise BadInput("slots_invalid", f"Fältet slots ska vara en lista med högst {MAX_SLOTS_PER_CALL} tider.",
                        field="slots")  # fmt: skip
     range_start, range_end = day_bounds(first)[0], day_bounds(last)[1]
-    wanted = [_slot_from(unit, item, n, range_start, range_end, now) for n, item in enumerate(raw)]
+    wanted = [_slot_from(unit, item, n, range_start, range_end, now, principal.key_id) for n, item in enumerate(raw)]
     if len({s.slot_id for s in wanted}) != len(wanted):
         raise BadInput("slots_invalid", "Samma slot_id finns två gånger.", field="slots")
-    existing = {s.slot_id: s for s in ports.slots.between(unit_hsa_id, range_start, range_end)}
+    in_range = ports.slots.between(unit_hsa_id, range_start, range_end)
+    existing = {s.slot_id: s for s in in_range if s.source == principal.key_id}  # this system's own only
     by_id = {s.slot_id: s for s in wanted}
-    # Check everything before writing anything: a booked slot cannot disappear or move.
+    # Check everything before writing anything: an id is the system's own, a booked slot cannot disappear or move.
+    others = {s.slot_id for s in in_range if s.source not in (None, principal.key_id)}
+    for n, slot in enumerate(wanted):
+        if slot.slot_id in others:
+            raise Conflict("slot_id_taken", f"slots[{n}]: id {_external_id(slot.slot_id)} används redan av en "
+                                            "annan källa på enheten.", field=f"slots[{n}].slot_id")  # fmt: skip
     for slot_id, slot in existing.items():
         new = by_id.get(slot_id)
         if not slot.free and (new is None or (new.start, new.end, new.visit_type_id) != (slot.start, slot.end,
                                                                                         slot.visit_type_id)):
-            raise Conflict("slot_booked", f"Tiden {slot_id.split('/', 1)[1]} är bokad och kan inte tas bort eller "
-                                          "flyttas här. Avboka eller flytta bokningen först.", field="slots")  # fmt: skip
+            when = slot.start.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
+            raise Conflict("slot_booked", f"Tiden {_external_id(slot_id)} ({when}) är bokad och kan inte tas bort "
+                                          "eller flyttas här. Avboka eller flytta bokningen först.",
+                           field="slots")  # fmt: skip
     published = withdrawn = 0
     for slot in wanted:
         old = existing.get(slot.slot_id)
@@ -90,17 +100,33 @@ def publish_slots(ports: Ports, principal: IntegrationPrincipal, unit_hsa_id: st
             continue  # only its visibility or place could differ; the booking keeps what it was booked as
         published += ports.slots.publish(slot)
     for slot_id in existing.keys() - by_id.keys():
-        withdrawn += ports.slots.withdraw(slot_id)
+        withdrawn += ports.slots.withdraw(slot_id, principal.key_id)
     return {"published": published, "withdrawn": withdrawn, "slots": len(wanted)}
 
 
+_RESERVED = ("staff-", "appointment-")  # ids the platform gives the staff tool's and appointments' slots
+
+
+def _external_id(slot_id: str) -> str:
+    """The id the care system sent (its own), without the unit before it."""
+    return slot_id.split("/", 1)[1]
+
+
+def staff_slot_id(unit_hsa_id: str, visit_type_id: str, start: datetime) -> str:
+    """The staff tool's slot: one per unit, visit type and start, so publishing the same times twice adds none."""
+    return f"{unit_hsa_id}/staff-{visit_type_id}-{start.astimezone(timezone.utc):%Y%m%dT%H%MZ}"
+
+
 def _slot_from(unit: UnitRecord, item: Any, n: int, range_start: datetime, range_end: datetime,
-               now: datetime) -> Slot:  # fmt: skip
+               now: datetime, source: str) -> Slot:  # fmt: skip
     field = f"slots[{n}]"
     if not isinstance(item, dict):
         raise BadInput("slots_invalid", f"{field} ska vara ett objekt.", field=field)
     item = json_object(item, {"slot_id", "visit_type_id", "start", "end", "place", "practitioner_role", "visibility"})
     external_id = required_text(item, "slot_id", 80)
+    if external_id.startswith(_RESERVED):
+        raise BadInput("slot_id_reserved", f"{field}: slot_id får inte börja med {' eller '.join(_RESERVED)}.",
+                       field=f"{field}.slot_id")  # fmt: skip
     visit_type = _visit_type(unit, required_text(item, "visit_type_id", 80))
     start, end = aware_moment(item.get("start"), f"{field}.start"), aware_moment(item.get("end"), f"{field}.end")
     if end <= start:
@@ -118,7 +144,7 @@ def _slot_from(unit: UnitRecord, item: Any, n: int, range_start: datetime, range
         slot_id=f"{unit.hsa_id}/{external_id}", unit_hsa_id=unit.hsa_id, visit_type_id=visit_type.visit_type_id,
         start=start, end=end, place=str(item.get("place") or visit_type.place)[:200],
         practitioner_role=str(item.get("practitioner_role") or visit_type.practitioner_role)[:100],
-        visibility=visibility,
+        visibility=visibility, source=source,
     )  # fmt: skip
 
 
@@ -203,14 +229,19 @@ def add_slots(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, fields:
         raise BadInput("slot_in_past", "Tiderna har redan varit.", field="from")
     if start + step > stop:
         raise BadInput("range_invalid", "Till-tiden ska vara minst ett besök efter från-tiden.", field="to")
-    created = 0
+    wanted = []
     while start + step <= stop:
-        created += ports.slots.publish(Slot(
-            slot_id=f"{unit.hsa_id}/{uuid.uuid4()}", unit_hsa_id=unit.hsa_id, visit_type_id=visit_type.visit_type_id,
-            start=start.astimezone(timezone.utc), end=(start + step).astimezone(timezone.utc), place=visit_type.place,
-            practitioner_role=visit_type.practitioner_role, visibility=visibility))  # fmt: skip
+        begins = start.astimezone(timezone.utc)
+        wanted.append(Slot(
+            slot_id=staff_slot_id(unit.hsa_id, visit_type.visit_type_id, begins), unit_hsa_id=unit.hsa_id,
+            visit_type_id=visit_type.visit_type_id, start=begins, end=(start + step).astimezone(timezone.utc),
+            place=visit_type.place, practitioner_role=visit_type.practitioner_role, visibility=visibility,
+            source=STAFF))  # fmt: skip
         start += step
-    return created
+    # The same times again add nothing: the ids are the same, and a slot as it already is is not written.
+    existing = {s.slot_id: s for s in ports.slots.between(unit.hsa_id, wanted[0].start, wanted[-1].end)}
+    return sum(ports.slots.publish(s) for s in wanted
+               if s.slot_id not in existing or (existing[s.slot_id].free and existing[s.slot_id] != s))
 
 
 def _citizen(ports: Ports, value: str | None, now: datetime) -> str:
@@ -337,7 +368,8 @@ def save_rules(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, fields
             hours[name] = -1
         if not 0 <= hours[name] <= 14 * 24:
             raise BadInput("hours_invalid", "Ange timmar mellan 0 och 336.", field=name)
-    changed = replace(current, web_booking=fields.get("web_booking") == "yes", rules=replace(
+    changed = replace(current, web_booking=fields.get("web_booking") == "yes",
+                      sensitive=fields.get("sensitive") == "yes", rules=replace(
         preset, cancel_cutoff=timedelta(hours=hours["cancel_hours"]),
         rebook_cutoff=timedelta(hours=hours["rebook_hours"]), cancel_online=fields.get("cancel_online") == "yes"))
     ports.units.set_visit_types(unit.hsa_id, [changed if v.visit_type_id == current.visit_type_id else v

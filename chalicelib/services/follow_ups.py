@@ -38,6 +38,7 @@ FOLLOW_UPS: dict[Kind, tuple[FollowUp, ...]] = {
                              unit_notices.tell_unit),  # fmt: skip
     Kind.SUMMONS_RELEASED: (summons.send_released,),
     Kind.MESSAGE_DELIVERED: (inbox.notify_readers,),
+    Kind.KIT_SHIPPED: (),  # the kit is on its way; the order page shows it
     Kind.LAB_RESULT_POSTED: (self_tests.tell_result,),
     Kind.KIT_REMINDED: (self_tests.tell_deadline,),
     Kind.KIT_EXPIRED: (self_tests.tell_deadline,),

@@ -230,3 +230,8 @@ def delete_message(ports: Ports, principal: CitizenPrincipal, message_id: str, n
     message = _own_message(ports, principal, message_id)
     ports.inbox.delete_for_citizen(message, now)
     logger.info("message deleted by citizen", extra={"message_id": message.message_id})
+
+
+def message_to_delete(ports: Ports, principal: CitizenPrincipal, message_id: str) -> InboxMessage:
+    """The subject's own message, for the page that asks before deleting it (nothing is marked read)."""
+    return _own_message(ports, principal, message_id)

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.adapters.access_log import AccessEntry
-from chalicelib.adapters.self_tests import Taken
+from chalicelib.adapters.self_tests import KitNumberInUse, Taken
 from chalicelib.adapters.tables import FollowUpRecord, KitOrderRecord
 from chalicelib.domain import self_tests as rules
 from chalicelib.domain.attachments import Attachment
@@ -20,12 +20,13 @@ from chalicelib.domain.clock import stockholm_date
 from chalicelib.domain.events import DomainEvent, Kind, event
 from chalicelib.domain.inbox import Action
 from chalicelib.domain.people import Person
+from chalicelib.domain.personnummer import Personnummer
 from chalicelib.domain.roles import StaffRole
 from chalicelib.domain.self_tests import Delivery, Outcome, Status, TestOffer
 from chalicelib.errors import BadInput, Conflict, Forbidden, NotFound, Unprocessable
 from chalicelib.observability import logger, record_metric
 from chalicelib.services import inbox
-from chalicelib.services.input import json_object, optional_text, required_text
+from chalicelib.services.input import json_object, optional_text, personnummer, required_text
 from chalicelib.services.integration import run_idempotent
 from chalicelib.services.ports import Ports
 from chalicelib.services.principals import CitizenPrincipal, IntegrationPrincipal, StaffPrincipal
@@ -136,7 +137,9 @@ def order(ports: Ports, principal: CitizenPrincipal, test_id: str, fields: dict[
 
 def register_kit(ports: Ports, principal: CitizenPrincipal, kit_number: str | None, now: datetime) -> str:
     """A kit picked up from a box outside a clinic, registered by its number once the sample is taken."""
-    number = (kit_number or "").strip().upper()
+    number = rules.normalise_kit_number(kit_number or "")
+    if rules.kit_number_mistyped(number):  # a typo is caught before it can match someone else's kit
+        raise Unprocessable("kit_unknown", "Kitnumret stämmer inte. Kontrollera att du har skrivit av det rätt.")
     kit = ports.kits.get(number) if number else None
     if kit is None or kit.registered_order_id:
         raise Unprocessable("kit_unknown", "Vi hittar inget oregistrerat kit med det numret. Kontrollera numret.")
@@ -202,7 +205,14 @@ def mark_sent(ports: Ports, principal: IntegrationPrincipal, order_id: str, body
         raise NotFound("order_not_found", "Beställningen finns inte.")
     if record.kit_number == kit_number and record.status != Status.ORDERED.value:
         return {"order_id": order_id, "status": record.status}  # the same call again
-    if not ports.kit_orders.mark_sent(record, kit_number, now, rules.return_deadline(now)):
+    try:
+        shipped = event(Kind.KIT_SHIPPED, _stream_key(record.order_id), now, order_id=record.order_id)
+        sent = ports.kit_orders.mark_sent(record, kit_number, now, rules.return_deadline(now), shipped)
+    except KitNumberInUse:
+        raise Conflict("kit_number_in_use", "Kitnumret används redan i regionen, för en annan beställning eller ett "
+                                            "kit att hämta. Ange numret på kitet som skickas.",
+                       field="kit_number") from None  # fmt: skip
+    if not sent:
         raise Conflict("order_not_waiting", "Beställningen väntar inte på att skickas.")
     return {"order_id": order_id, "status": Status.SENT.value}
 
@@ -238,9 +248,10 @@ def post_result(ports: Ports, principal: IntegrationPrincipal, body: Any, idempo
                 now: datetime, lambda_context: Any = None) -> dict[str, Any]:  # fmt: skip
     """POST /integration/v1/lab-results: the result to the inbox, once per Idempotency-Key."""
     principal.require_scope(LAB_SCOPE)
-    body = json_object(body, {"order_id", "kit_number", "analyses", "analysed_at"})
+    body = json_object(body, {"order_id", "kit_number", "personnummer", "analyses", "analysed_at"})
     if bool(body.get("order_id")) == bool(body.get("kit_number")):
         raise BadInput("order_or_kit_required", "Ange order_id eller kit_number.", field="order_id")
+    sampled = _sampled_person(body, now)
     analyses = body.get("analyses")
     if not isinstance(analyses, list) or not analyses:
         raise BadInput("analyses_invalid", "Fältet analyses ska vara en lista med analys och utfall.", field="analyses")
@@ -258,6 +269,7 @@ def post_result(ports: Ports, principal: IntegrationPrincipal, body: Any, idempo
                   else ports.kit_orders.by_kit(str(body["kit_number"]).upper()))  # fmt: skip
         if record is None:
             raise Unprocessable("order_unknown", "Beställningen eller kitet finns inte.")
+        _require_same_person(ports, record, sampled)
         if Status(record.status) not in rules.OPEN:
             raise Conflict("already_resulted", "Beställningen har redan ett svar eller har gått ut.")
         offer = _offer(ports, record.test_id)
@@ -275,6 +287,26 @@ def post_result(ports: Ports, principal: IntegrationPrincipal, body: Any, idempo
 
     return run_idempotent(operation="self_tests.result", caller=principal.key_id, idempotency_key=idempotency_key,
                           payload=body, command=result_once, lambda_context=lambda_context)  # fmt: skip
+
+
+def _sampled_person(body: dict[str, Any], now: datetime) -> Personnummer | None:
+    """The personnummer the lab read from the sample: required with a kit number (a number alone can be
+    misread or reused), checked when given with an order id."""
+    if body.get("personnummer") is None and not body.get("kit_number"):
+        return None
+    if body.get("personnummer") is None:
+        raise BadInput("personnummer_required", "Ange personnumret på provet tillsammans med kit_number.",
+                       field="personnummer")  # fmt: skip
+    return personnummer(body["personnummer"], "personnummer", stockholm_date(now))
+
+
+def _require_same_person(ports: Ports, record: KitOrderRecord, sampled: Personnummer | None) -> None:
+    """A result reaches only the person who ordered the kit: another personnummer is refused, nothing sent."""
+    if sampled is not None and ports.identities.find(sampled) != record.citizen_id:
+        logger.warning("lab result for another person refused", extra={"order_id": record.order_id})
+        raise Unprocessable("person_mismatch", "Personnumret på provet är inte personens som beställde kitet. "
+                                               "Svaret har inte skickats; kontrollera kitnumret och personnumret.",
+                            field="personnummer")  # fmt: skip
 
 
 def _stream_key(order_id: str) -> str:

@@ -38,6 +38,7 @@ from chalicelib.services import attachments, booking, inbox, persons
 from chalicelib.services.input import aware_moment, json_object, optional_text, personnummer, required_text
 from chalicelib.domain.roles import StaffRole
 from chalicelib.services.booking_staff import BOOKERS, VIEWERS
+from chalicelib.services.cases import opening_hours
 from chalicelib.services.integration import run_idempotent
 from chalicelib.services.ports import Ports
 from chalicelib.services.principals import IntegrationPrincipal, StaffPrincipal
@@ -47,9 +48,11 @@ Caller = IntegrationPrincipal | StaffPrincipal
 APPOINTMENTS_SCOPE = "appointments"
 PRINT_SCOPE = "print"
 _NAMESPACE = uuid.UUID("5b0e1d1c-6f1e-4a53-9a64-3f7d0c2a9e11")
+# Care says a time is meant to be unusual: outside the unit's opening hours, or more than two years ahead.
+_INTENDED = {rules.OUTSIDE_OPENING_HOURS: "outside_opening_hours_intended", rules.TOO_FAR_AHEAD: "far_ahead_intended"}
 _FIELDS = {"unit_hsa_id", "personnummer", "visit_type_id", "start", "end", "place", "preparation", "links",
-           "attachments", "may_rebook", "may_cancel"}  # fmt: skip
-_CHANGEABLE = {"start", "end", "place", "preparation", "links", "may_rebook", "may_cancel"}
+           "attachments", "may_rebook", "may_cancel", *_INTENDED.values()}  # fmt: skip
+_CHANGEABLE = {"start", "end", "place", "preparation", "links", "may_rebook", "may_cancel", *_INTENDED.values()}
 
 
 def _times(start: datetime, end: datetime, now: datetime) -> None:
@@ -73,11 +76,42 @@ def _links(value: Any) -> tuple[Link, ...]:
     return tuple(links)
 
 
-def _flag(body: dict[str, Any], name: str) -> bool:
-    value = body.get(name, True)
+def _flag(body: dict[str, Any], name: str, default: bool = True) -> bool:
+    value = body.get(name, default)
     if not isinstance(value, bool):
         raise BadInput("field_invalid", f"Fältet {name} ska vara true eller false.", field=name)
     return value
+
+
+def _intended(body: dict[str, Any], *, form: bool = False) -> set[str]:
+    """The unusual times care marked as intended (JSON true; a ticked box, "yes", on the staff form)."""
+    if form:
+        return {flag for flag in _INTENDED.values() if body.get(flag) == "yes"}
+    return {flag for flag in _INTENDED.values() if _flag(body, flag, default=False)}
+
+
+def _check_timing(unit: UnitRecord, start: datetime, end: datetime, now: datetime, intended: set[str], *,
+                  form: bool = False) -> None:  # fmt: skip
+    """A time outside the unit's opening hours, or more than two years ahead, only when care says it is meant."""
+    for refusal in rules.timing_refusals(start, end, opening_hours(unit), now):
+        flag = _INTENDED[refusal]
+        if flag in intended:
+            continue
+        mark = "kryssa i att tiden är avsiktlig" if form else f"skicka {flag}: true"
+        if refusal == rules.OUTSIDE_OPENING_HOURS:
+            message = (f"Tiden ligger utanför {unit.name}s öppettider ({rules.describe_hours(opening_hours(unit))}, "
+                       f"inte helgdagar). Välj en annan tid, eller {mark} om besöket ska vara då.")  # fmt: skip
+        else:
+            message = (f"Tiden ligger mer än {rules.BOOK_AHEAD_YEARS} år fram. Kontrollera året, eller {mark} om "
+                       "besöket ska vara då.")  # fmt: skip
+        raise Unprocessable(refusal, message, field="start")
+
+
+def _check_may_rebook(visit_type: Any, may_rebook: bool) -> None:
+    if not rules.may_rebook_allowed(visit_type.web_booking, may_rebook):
+        raise Unprocessable("may_rebook_not_web_bookable", f"{visit_type.name} kan inte bokas på webben, så "
+                            "invånaren kan inte boka om den här. Skicka may_rebook: false; kallelsen säger då att "
+                            "ringa mottagningen.", field="may_rebook")  # fmt: skip
 
 
 def _unit_and_type(ports: Ports, principal: Caller, unit_hsa_id: str, visit_type_id: str):  # noqa: ANN202
@@ -107,10 +141,14 @@ def book_from_care_system(ports: Ports, principal: IntegrationPrincipal, body: A
     pnr = personnummer(body.get("personnummer"), "personnummer", stockholm_date(now))
     start, end = aware_moment(body.get("start"), "start"), aware_moment(body.get("end"), "end")
     _times(start, end, now)
+    _check_timing(unit, start, end, now, _intended(body))
     place = optional_text(body, "place", 200) or visit_type.place
     preparation = optional_text(body, "preparation", rules.PREPARATION_MAX)
     links = _links(body.get("links"))
-    allow_rebook, allow_cancel = _flag(body, "may_rebook"), _flag(body, "may_cancel")
+    # Rebooking online only for a web-bookable visit type; for the others the default is no.
+    allow_rebook = _flag(body, "may_rebook", default=visit_type.web_booking)
+    _check_may_rebook(visit_type, allow_rebook)
+    allow_cancel = _flag(body, "may_cancel")
     attachment_ids = attachments.check_ids(body.get("attachments"))
 
     def book_once() -> dict[str, Any]:
@@ -131,9 +169,12 @@ def book_by_staff(ports: Ports, principal: StaffPrincipal, fields: dict[str, str
     start = _local_moment(fields.get("day"), fields.get("time"))
     end = start + timedelta(minutes=visit_type.duration_minutes)
     _times(start, end, now)
+    _check_timing(unit, start, end, now, _intended(fields, form=True), form=True)
     place = optional_text(fields, "place", 200) or visit_type.place
     preparation = optional_text(fields, "preparation", rules.PREPARATION_MAX)
-    allow_rebook, allow_cancel = fields.get("may_rebook") == "yes", fields.get("may_cancel") == "yes"
+    # The form's box applies to web-bookable visit types; for the others the summons says to call.
+    allow_rebook = fields.get("may_rebook") == "yes" and visit_type.web_booking
+    allow_cancel = fields.get("may_cancel") == "yes"
 
     def book_once() -> dict[str, Any]:
         return _book(ports, principal.hsa_id, unit, visit_type, pnr, start, end, place, preparation, (),
@@ -225,6 +266,13 @@ def change_appointment(ports: Ports, principal: Caller, appointment_id: str, bod
     end = aware_moment(body["end"], "end") if "end" in body else made.end
     if (start, end) != (made.start, made.end):
         _times(start, end, now)
+    if (start, end) != (made.start, made.end) or body.get("may_rebook") is True:
+        unit = ports.units.get(made.unit_hsa_id)
+        visit_type = next(v for v in visit_types_of(unit) if v.visit_type_id == made.visit_type_id)
+        if (start, end) != (made.start, made.end):
+            _check_timing(unit, start, end, now, _intended(body))
+        if "may_rebook" in body:
+            _check_may_rebook(visit_type, _flag(body, "may_rebook"))
     changed = {
         "place": optional_text(body, "place", 200) or made.place if "place" in body else made.place,
         "preparation": optional_text(body, "preparation", rules.PREPARATION_MAX) if "preparation" in body
@@ -266,7 +314,8 @@ def change_by_staff(ports: Ports, principal: StaffPrincipal, appointment_id: str
     _, made = _own(ports, principal, appointment_id)
     start = _local_moment(fields.get("day"), fields.get("time"))
     return change_appointment(ports, principal, appointment_id,
-                              {"start": start.isoformat(), "end": (start + (made.end - made.start)).isoformat()}, now)
+                              {"start": start.isoformat(), "end": (start + (made.end - made.start)).isoformat(),
+                               **{flag: True for flag in _intended(fields, form=True)}}, now)  # fmt: skip
 
 
 def cancel_appointment(ports: Ports, principal: Caller, appointment_id: str, now: datetime) -> dict[str, Any]:

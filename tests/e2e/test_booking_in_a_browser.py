@@ -43,8 +43,11 @@ def test_a_citizen_books_rebooks_and_cancels(stack, page):
     expect(page.get_by_text("Tiden är ombokad.")).to_be_visible()
     assert page.locator("dd time").first.inner_text() != booked_at
 
+    page.get_by_role("link", name="Avboka tiden").click()
+    expect(page.get_by_role("heading", name="Vill du avboka tiden?")).to_be_visible()
+    assert_accessible(page)
     page.get_by_label("Varför avbokar du? (frivilligt)").select_option(label="Jag mår bättre")
-    page.get_by_role("button", name="Avboka tiden").click()
+    page.get_by_role("button", name="Ja, avboka tiden").click()
     expect(page.get_by_role("status")).to_have_text("Tiden är avbokad. En bekräftelse finns i din inkorg.")
     expect(page.get_by_text("Den här tiden är avbokad.")).to_be_visible()
     assert_accessible(page)

@@ -16,9 +16,11 @@ from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
 from chalicelib.domain.people import Address, PersonUpdate
 from chalicelib.domain.personnummer import parse, with_check_digit
+from chalicelib.domain.self_tests import kit_number_mistyped
 from chalicelib.services import self_tests
 from chalicelib.services.integration import issue_key
 from chalicelib.services.principals import CitizenPrincipal
+from demo import region_demo
 
 STI = "klamydia-gonorre"
 HS = "SE2321000099-HS01"
@@ -180,19 +182,109 @@ def test_a_result_again_a_result_for_an_unknown_or_resulted_order_and_bad_analys
 
 
 def test_a_picked_up_kit_is_registered_once_by_its_number(region):
+    kit, other_kit = region_demo.PICKUP_KITS[:2]
     anna = _logged_in(region, "anna")
     csrf = anna.csrf_token()
     unknown = anna.post_form("/self-test-kits", {"csrf_token": csrf, "kit_number": "KIT-9999"})
     assert unknown.status_code == 422 and "Vi hittar inget oregistrerat kit" in unknown.body.decode()
-    assert anna.post_form("/self-test-kits", {"csrf_token": csrf, "kit_number": "kit-1001"}).status_code == 303
+    # A typo in a region-made number is caught by its check digit, not matched to a neighbour's kit
+    typo = kit[:-1] + str((int(kit[-1]) + 1) % 10)
+    mistyped = anna.post_form("/self-test-kits", {"csrf_token": csrf, "kit_number": typo})
+    assert mistyped.status_code == 422 and "Kontrollera att du har skrivit av det rätt" in mistyped.body.decode()
+    assert _orders(region, "anna") == []
+    as_typed = kit.lower().replace("-", " ")  # "kit 1234 5678 9012"
+    assert anna.post_form("/self-test-kits", {"csrf_token": csrf, "kit_number": as_typed}).status_code == 303
     karin = _logged_in(region, "karin")
-    taken = karin.post_form("/self-test-kits", {"csrf_token": karin.csrf_token(), "kit_number": "KIT-1001"})
+    taken = karin.post_form("/self-test-kits", {"csrf_token": karin.csrf_token(), "kit_number": kit})
     assert taken.status_code == 422 and _orders(region, "karin") == []
     result = region.integration("POST", "/integration/v1/lab-results", {
-        "kit_number": "KIT-1001", "analyses": [{"analysis": "chlamydia", "outcome": "negative"},
-                                               {"analysis": "gonorrhoea", "outcome": "negative"}]},
+        "kit_number": kit, "personnummer": region.people["anna"].personnummer,
+        "analyses": [{"analysis": "chlamydia", "outcome": "negative"}, {"analysis": "gonorrhoea", "outcome": "negative"}]},
         idempotency_key="lab-kit-01")  # fmt: skip
     assert result.status_code == 201 and _orders(region, "anna")[0].status == "resulted"
+    # The lab cannot put a number from the pickup box on a kit it ships
+    _order(karin)
+    (order,) = _orders(region, "karin")
+    box = region.integration("POST", f"/integration/v1/kit-orders/{order.order_id}/sent", {"kit_number": other_kit})
+    assert (box.status_code, box.json_body["code"]) == (409, "kit_number_in_use")
+
+
+def test_region_made_kit_numbers_are_not_sequential_or_guessable_from_each_other():
+    # Given the numbers the region put in the pickup box
+    numbers = region_demo.PICKUP_KITS
+    # Then they are distinct, not consecutive, and each carries a valid check digit
+    assert len(set(numbers)) == len(numbers)
+    as_ints = sorted(int(n.replace("KIT-", "").replace("-", "")) for n in numbers)
+    assert all(b - a > 1000 for a, b in zip(as_ints, as_ints[1:]))
+    assert not any(kit_number_mistyped(n) for n in numbers)
+
+
+def test_a_kit_number_is_used_once_and_its_result_reaches_only_the_person_who_ordered_it(region):
+    # Given Anna's and Karin's orders, waiting to be shipped
+    anna, karin = _logged_in(region, "anna"), _logged_in(region, "karin")
+    _order(anna), _order(karin)
+    (order_a,), (order_b,) = _orders(region, "anna"), _orders(region, "karin")
+    sent_a = region.integration("POST", f"/integration/v1/kit-orders/{order_a.order_id}/sent", {"kit_number": "KG-5001"})
+    assert (sent_a.status_code, sent_a.json_body["status"]) == (200, "sent")
+    # When the lab puts the same number on Karin's kit
+    reused = region.integration("POST", f"/integration/v1/kit-orders/{order_b.order_id}/sent", {"kit_number": "kg-5001"})
+    # Then it is refused, and Karin's order still waits to be shipped, with no number
+    assert (reused.status_code, reused.json_body["code"], reused.json_body["field"]) == (409, "kit_number_in_use",
+                                                                                         "kit_number")
+    (still_b,) = _orders(region, "karin")
+    assert (still_b.status, still_b.kit_number, still_b.return_by) == ("ordered", None, None)
+    waiting = region.integration("GET", "/integration/v1/kit-orders?status=ordered", None).json_body["orders"]
+    assert [o["order_id"] for o in waiting] == [order_b.order_id]
+    # And the same call again for Anna's kit is still fine, and changes nothing
+    again = region.integration("POST", f"/integration/v1/kit-orders/{order_a.order_id}/sent", {"kit_number": "KG-5001"})
+    assert (again.status_code, again.json_body["status"]) == (200, "sent")
+    # Karin's kit gets its own number
+    own = region.integration("POST", f"/integration/v1/kit-orders/{order_b.order_id}/sent", {"kit_number": "KG-5002"})
+    assert own.status_code == 200
+    # When the positive result for KG-5001 comes with Anna's personnummer
+    result = region.integration("POST", "/integration/v1/lab-results", {
+        "kit_number": "KG-5001", "personnummer": region.people["anna"].personnummer,
+        "analyses": [{"analysis": "chlamydia", "outcome": "positive"}, {"analysis": "gonorrhoea", "outcome": "negative"}]},
+        idempotency_key="lab-kg-5001")  # fmt: skip
+    # Then it reaches Anna, not Karin, and only Anna is on the clinic's follow-up list
+    assert (result.status_code, result.json_body["order_id"]) == (201, order_a.order_id)
+    assert anna.get("/api/v1/inbox").json_body["threads"][0]["messages"][0]["subject"] == "Ditt provsvar: Klamydia och gonorré"
+    assert karin.get("/api/v1/inbox").json_body["threads"] == []
+    assert [e.order_id for e in ports().follow_ups.of_unit(HS)] == [order_a.order_id]
+    assert _orders(region, "karin")[0].status == "sent"
+
+
+def test_a_result_with_another_persons_personnummer_is_refused_and_sent_to_nobody(region):
+    # Given Anna's kit KG-7001 on its way back to the lab
+    anna, karin = _logged_in(region, "anna"), _logged_in(region, "karin")
+    _order(anna)
+    (order,) = _orders(region, "anna")
+    region.integration("POST", f"/integration/v1/kit-orders/{order.order_id}/sent", {"kit_number": "KG-7001"})
+    analyses = [{"analysis": "chlamydia", "outcome": "positive"}, {"analysis": "gonorrhoea", "outcome": "negative"}]
+    # When the lab posts a positive result for KG-7001 with Karin's personnummer on the sample
+    wrong = region.integration("POST", "/integration/v1/lab-results", {
+        "kit_number": "KG-7001", "personnummer": region.people["karin"].personnummer, "analyses": analyses},
+        idempotency_key="lab-mismatch-01")  # fmt: skip
+    # Then it is refused, and nobody is told, and nothing is on the follow-up list
+    assert (wrong.status_code, wrong.json_body["code"], wrong.json_body["field"]) == (422, "person_mismatch",
+                                                                                      "personnummer")
+    assert region.people["karin"].personnummer not in wrong.body.decode()
+    assert anna.get("/api/v1/inbox").json_body["threads"] == []
+    assert karin.get("/api/v1/inbox").json_body["threads"] == []
+    assert ports().follow_ups.of_unit(HS) == []
+    assert _orders(region, "anna")[0].status == "sent"
+    # The same by order id, and a kit number without any personnummer, are refused too
+    by_order = _result(region, order.order_id, "lab-mismatch-02", personnummer=region.people["karin"].personnummer)
+    assert (by_order.status_code, by_order.json_body["code"]) == (422, "person_mismatch")
+    bare = region.integration("POST", "/integration/v1/lab-results", {"kit_number": "KG-7001", "analyses": analyses},
+                              idempotency_key="lab-mismatch-03")  # fmt: skip
+    assert (bare.status_code, bare.json_body["code"]) == (400, "personnummer_required")
+    assert anna.get("/api/v1/inbox").json_body["threads"] == []
+    # When the lab corrects it, the result reaches Anna
+    right = region.integration("POST", "/integration/v1/lab-results", {
+        "kit_number": "KG-7001", "personnummer": region.people["anna"].personnummer, "analyses": analyses},
+        idempotency_key="lab-mismatch-04")  # fmt: skip
+    assert right.status_code == 201 and len(anna.get("/api/v1/inbox").json_body["threads"]) == 1
 
 
 def test_the_40_day_limit_reminds_a_week_before_and_then_expires_once(region):

@@ -16,6 +16,7 @@ from moto.ses.models import ses_backends
 
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
+from chalicelib.domain.case_due import is_working_day
 from chalicelib.domain.clock import STOCKHOLM
 from chalicelib.domain.personnummer import parse
 from chalicelib.services import integration, notifications, summons
@@ -27,7 +28,12 @@ PATH = "/integration/v1/appointments"
 
 
 def _at(days_ahead: int, hour: int, minute: int = 0) -> datetime:
-    day = clock.stockholm_date(clock.utc_now()) + timedelta(days=days_ahead)
+    """On the `days_ahead`-th working day from today (0: today): the units are open on working days."""
+    day = clock.stockholm_date(clock.utc_now())
+    for _ in range(days_ahead):
+        day += timedelta(days=1)
+        while not is_working_day(day):
+            day += timedelta(days=1)
     return datetime.combine(day, time(hour, minute), tzinfo=STOCKHOLM)
 
 
@@ -208,7 +214,8 @@ def test_changes_before_release_give_one_final_summons_and_after_release_an_upda
 
 def test_the_summons_in_the_inbox_leads_into_rebooking_and_staff_see_it_read(region):
     anna = _logged_in(region, "anna")
-    appointment = _book(region, "anna", "sum-inbox-1")
+    # A visit type citizens may book on the web, so rebooking online is on offer
+    appointment = _book(region, "anna", "sum-inbox-1", unit_hsa_id=VC, visit_type_id="sjukskoterska")
     forbidden = _book(region, "anna", "sum-inbox-2", may_rebook=False, may_cancel=False,
                       start=_at(6, 9).isoformat(), end=_at(6, 9, 30).isoformat())  # fmt: skip
     summons.release_due(ports(), _evening())
@@ -369,7 +376,8 @@ def test_a_summons_to_a_9_year_old_follows_her_guardians_digital_first_choice(re
     karin.post_form("/act-for", {"person": elsa_id, "csrf_token": karin.csrf_token()})
     (thread,) = karin.get("/api/v1/inbox").json_body["threads"]
     assert thread["messages"][0]["subject"] == "Kallelse: Årskontroll"
-    assert f'href="/bookings/{appointment}/rebook"' in karin.page(f"/inbox/{thread['messages'][0]['message_id']}")
+    # (Årskontroll is not bookable on the web: no rebooking online, only cancelling)
+    assert f'href="/bookings/{appointment}"' in karin.page(f"/inbox/{thread['messages'][0]['message_id']}")
     # When Karin withdraws digital first, the next (changed) summons goes on paper too, to the guardians
     karin.post_form("/act-for", {"person": "self", "csrf_token": karin.csrf_token()})
     karin.post_form("/settings", {"csrf_token": karin.csrf_token(), "language": "sv"})
