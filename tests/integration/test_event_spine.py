@@ -10,6 +10,7 @@ import pytest
 from chalicelib.adapters.tables import EventRecord
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
+from chalicelib.domain.case_due import is_working_day
 from chalicelib.domain.clock import STOCKHOLM
 from chalicelib.domain.personnummer import parse
 from chalicelib.domain.roles import StaffRole
@@ -24,7 +25,12 @@ PATH = "/integration/v1/appointments"
 
 
 def _at(days_ahead: int, hour: int, minute: int = 0) -> datetime:
-    day = clock.stockholm_date(clock.utc_now()) + timedelta(days=days_ahead)
+    """On the `days_ahead`-th working day from today: the units are open on working days."""
+    day = clock.stockholm_date(clock.utc_now())
+    for _ in range(days_ahead):
+        day += timedelta(days=1)
+        while not is_working_day(day):
+            day += timedelta(days=1)
     return datetime.combine(day, time(hour, minute), tzinfo=STOCKHOLM)
 
 
