@@ -16,6 +16,7 @@ from chalicelib.api.pages import pages
 from chalicelib.api.self_test_pages import self_test_pages
 from chalicelib.api.staff_admin_pages import staff_admin_pages
 from chalicelib.api.staff_booking_pages import staff_booking_pages
+from chalicelib.api.staff_case_pages import staff_case_pages
 from chalicelib.api.staff_pages import staff_pages
 from chalicelib.api.staff_summons_pages import staff_summons_pages
 
@@ -33,6 +34,7 @@ app.register_blueprint(staff_booking_pages)
 app.register_blueprint(staff_summons_pages)
 app.register_blueprint(self_test_pages)
 app.register_blueprint(case_pages)
+app.register_blueprint(staff_case_pages)
 app.register_blueprint(staff_admin_pages)
 
 
