@@ -96,7 +96,8 @@ def queue_page(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, view: 
         raise Forbidden("unit_not_allowed", "Du har ingen behörighet till enhetens ärenden.")
     chosen = _view(view)
     try:
-        records, next_cursor = ports.cases.page(chosen, unit_hsa_id, principal.hsa_id, now, cursor or None)
+        records, next_cursor = ports.cases.page(chosen, unit_hsa_id, principal.hsa_id, now, cursor or None,
+                                                views.PAGE_SIZE)  # fmt: skip
     except views.BadCursor:
         raise BadInput("cursor_invalid", "Sidan finns inte längre. Börja om från första sidan.", field="cursor") from None
     today = stockholm_date(now)

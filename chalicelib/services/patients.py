@@ -35,13 +35,14 @@ SHOWN = 50
 
 
 def view(ports: Ports, principal: StaffPrincipal, citizen_id: str, *, unit: UnitRecord | None, unit_hsa_id: str,
-         what: str, item_id: str, now: datetime, sent_by_id: str | None = None) -> PatientHeader:  # fmt: skip
+         what: str, item_id: str, now: datetime, sent_by_id: str | None = None,
+         unit_name: str | None = None) -> PatientHeader:  # fmt: skip
     """The header of a staff screen about one person, and its one access-log row. The caller has
     checked that the staff member may see the item at this unit."""
     person = ports.register.get(citizen_id)
     ports.access_log.record(citizen_id, AccessEntry(
         staff_hsa_id=principal.hsa_id, staff_name=principal.display_name, unit_hsa_id=unit_hsa_id,
-        unit_name=unit.name if unit else unit_hsa_id, what=what, item_id=item_id, read_at=now))  # fmt: skip
+        unit_name=unit.name if unit else unit_name or unit_hsa_id, what=what, item_id=item_id, read_at=now))  # fmt: skip
     return header_of(citizen_id, person, stockholm_date(now), sent_by_id=sent_by_id)
 
 
