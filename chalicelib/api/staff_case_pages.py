@@ -212,7 +212,7 @@ def start_citizen_case() -> Response:
     def run(sent: dict[str, str]) -> str:
         case_id, reached = cases.start_for_citizen(ports(), principal, sent.get("unit", ""), sent, clock.utc_now(),
                                                    request.lambda_context)  # fmt: skip
-        return f"/staff/cases/{case_id}?done=citizen_case" + ("" if reached else "&unreached=1")
+        return f"/staff/cases/{case_id}" + ("" if reached else "?unreached=1")
 
     return form_action(request, principal.csrf_token, run,
                        lambda sent, error: _citizen_case(principal, error=error, values=sent))

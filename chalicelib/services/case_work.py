@@ -137,7 +137,7 @@ def unit_choices(ports: Ports, principal: StaffPrincipal) -> list[tuple[str, str
 # -- changing -------------------------------------------------------------------------------------
 
 
-def _lost(ports: Ports, case_id: str) -> Conflict:
+def _lost() -> Conflict:
     return Conflict("case_changed", "Ärendet har ändrats sedan du öppnade det. Ladda om sidan.")
 
 
@@ -149,7 +149,7 @@ def release(ports: Ports, principal: StaffPrincipal, case_id: str, now: datetime
     if record.handler_hsa_id != principal.hsa_id:
         raise Conflict("case_not_yours", "Bara handläggaren kan lämna tillbaka ärendet.")
     if not ports.cases.release(record, principal.hsa_id, now):
-        raise _lost(ports, case_id)
+        raise _lost()
     logger.info("case released", extra={"case_id": case_id})
 
 
@@ -160,7 +160,7 @@ def reassign(ports: Ports, principal: StaffPrincipal, case_id: str, to_hsa_id: s
     if record.status == Status.CLOSED.value:
         raise Unprocessable("case_closed", "Ärendet är avslutat.")
     if expected_version is not None and record.version != expected_version:
-        raise _lost(ports, case_id)
+        raise _lost()
     to_name = dict(colleagues(ports, principal, record.unit_hsa_id)).get(to_hsa_id or "")
     if to_name is None:
         raise BadInput("colleague_invalid", "Välj en kollega med behörighet att handlägga ärenden på enheten.",
@@ -168,7 +168,7 @@ def reassign(ports: Ports, principal: StaffPrincipal, case_id: str, to_hsa_id: s
     if to_hsa_id == record.handler_hsa_id:
         return
     if not ports.cases.reassign(record, to_hsa_id, to_name, now):
-        raise _lost(ports, case_id)
+        raise _lost()
     logger.info("case reassigned", extra={"case_id": case_id})
 
 
@@ -188,7 +188,7 @@ def remind(ports: Ports, principal: StaffPrincipal, case_id: str, text: str | No
     body = signed(ports, principal, _optional_text(text, "text") or REMINDER_TEXT, now)
     entry = EntryMap(author="staff", name=principal.display_name, text=body, template="reminder", at=now)
     if not ports.cases.remind(record, entry, now):
-        raise _lost(ports, case_id)
+        raise _lost()
     letter = inbox.Letter(topic=f"Ärende: {record.case_type_name}", subject="Påminnelse: mottagningen väntar på ditt svar",
                           body=body, actions=(inbox.Action("Läs och svara", f"/cases/{case_id}"),))  # fmt: skip
     inbox.deliver(ports, record.citizen_id, ports.units.get(record.unit_hsa_id), letter, principal.hsa_id, now,
@@ -205,7 +205,7 @@ def close(ports: Ports, principal: StaffPrincipal, case_id: str, text: str | Non
     body = signed(ports, principal, said, now) if said else None
     entry = EntryMap(author="staff", name=principal.display_name, text=body or "–", template="closed", at=now)
     if not ports.cases.close(record, entry, now):
-        raise _lost(ports, case_id)
+        raise _lost()
     if body:
         letter = inbox.Letter(topic=f"Ärende: {record.case_type_name}", subject="Ditt ärende är avslutat", body=body)
         inbox.deliver(ports, record.citizen_id, ports.units.get(record.unit_hsa_id), letter, principal.hsa_id, now,

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from chalicelib.adapters.access_log import AccessEntry
 from chalicelib.adapters.tables import AnswerMap, CaseRecord, EntryMap, QuestionMap, UnitRecord
 from chalicelib.domain import case_due
 from chalicelib.domain.case_due import OpeningHours

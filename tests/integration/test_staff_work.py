@@ -296,7 +296,7 @@ def test_an_invanararende_with_questions_shows_the_recipient_before_and_after_se
     sent = eva.post_form("/staff/citizen-case", {**fields, "step": "send"})
     assert sent.status_code == 303 and "personnummer" not in sent.headers["Location"]
     after = eva.get(sent.headers["Location"]).body.decode()
-    assert "Anna Andersson" in after and "Invånarärendet är skickat" in after
+    assert "Anna Andersson" in after.split('class="patient-header"')[1].split("</section>")[0]
     case_id = sent.headers["Location"].split("?")[0].rsplit("/", 1)[1]
     form = anna.page(f"/cases/{case_id}")
     assert "Läkemedlets namn" in form and 'name="q-form"' in form
@@ -412,3 +412,20 @@ def test_staff_work_through_the_json_api(region):
     assert case_id in [c["case_id"] for c in closed["cases"]]
     assert anna.get("/api/v1/inbox").json_body["threads"][0]["messages"][0]["subject"] == "Svar på ditt ärende"
     assert eva.get(f"/api/v1/staff/queue?unit={urllib.parse.quote(HS)}").status_code == 403
+
+
+def test_a_positive_self_test_result_shows_the_header_to_the_clinic_that_follows_it_up(region):
+    from tests.integration.test_self_tests import _order, _orders, _result
+
+    karin = _logged_in(region, "karin")
+    _order(karin)
+    (order,) = _orders(region, "karin")
+    _result(region, order.order_id, "lab-sw-01", gonorrhoea="positive")
+    lisa = _logged_in(region, "lisa", "staff")  # the STI clinic
+    assert f"/staff/results/{order.order_id}" in lisa.page("/staff/follow-up")
+    before = len(_log(region, "karin"))
+    page = lisa.page(f"/staff/results/{order.order_id}")
+    assert "Karin Lind" in page and _pnr_display(region, "karin") in page and "gonorrhoea" in page
+    assert len(_log(region, "karin")) == before + 1 and _log(region, "karin")[0].what == "lab_result"
+    eva = _logged_in(region, "eva", "staff")  # no role at the STI clinic
+    assert eva.get(f"/staff/results/{order.order_id}").status_code == 404
