@@ -15,7 +15,10 @@ from chalicelib.api.integration_v1 import integration_v1
 from chalicelib.api.pages import pages
 from chalicelib.api.self_test_pages import self_test_pages
 from chalicelib.api.staff_admin_pages import staff_admin_pages
+from chalicelib.api.staff_api import staff_api
 from chalicelib.api.staff_booking_pages import staff_booking_pages
+from chalicelib.api.staff_case_pages import staff_case_pages
+from chalicelib.api.staff_person_pages import staff_person_pages
 from chalicelib.api.staff_pages import staff_pages
 from chalicelib.api.staff_summons_pages import staff_summons_pages
 
@@ -33,6 +36,9 @@ app.register_blueprint(staff_booking_pages)
 app.register_blueprint(staff_summons_pages)
 app.register_blueprint(self_test_pages)
 app.register_blueprint(case_pages)
+app.register_blueprint(staff_case_pages)
+app.register_blueprint(staff_person_pages)
+app.register_blueprint(staff_api)
 app.register_blueprint(staff_admin_pages)
 
 

@@ -6,7 +6,7 @@
    by delivering a message (to an adult, to a child under 13, with S3 calls for one attachment), listing the inbox and opening a thread;
    by publishing slots, listing free times, booking, rebooking and cancelling; by ordering a self-test
    kit, shipping it and posting a negative and a positive result; by a unit's case queue, opening a
-   case and answering it.
+   case and answering it; the staff tool's queue with 200 open cases, per view and paged (bench/staff_queue.py).
 3. The evening release of 10,000 summonses against moto in server mode (bench/summons_release.py).
 """
 
@@ -126,6 +126,9 @@ def login_calls() -> None:
             _booking_calls(client, key, today)
             _self_test_calls(client, key)
             _case_calls(client)
+            from bench.staff_queue import queue_calls
+
+            queue_calls(client)
 
 
 def _inbox_calls(client, key: str, citizens) -> None:

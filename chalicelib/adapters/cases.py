@@ -1,15 +1,17 @@
 """Case types and cases in DynamoDB (access patterns in tables.py). Taking a case and answering it
 are conditional writes: of two staff taking the same case exactly one wins, and an answer on a
-case that changed meanwhile (closed, taken by someone else) writes nothing."""
+case that changed meanwhile (closed, taken by someone else) writes nothing. Every write keeps the
+case's place in the queue views (domain/queue.py) in the same UpdateItem."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from chalicelib.adapters.tables import (
+    AnswerMap,
     CaseRecord,
     CaseTypeRecord,
     EntryMap,
@@ -17,6 +19,7 @@ from chalicelib.adapters.tables import (
     StandardReplyRecord,
     condition_failed,
 )
+from chalicelib.domain import queue as views
 from chalicelib.domain.cases import CaseType, Question, QuestionKind, Status
 
 CENTRAL = "central"
@@ -49,6 +52,11 @@ class CaseTypes:
 
 class Cases:
     def create(self, record: CaseRecord) -> None:
+        for name, value in _placement(record, status=record.status, handler_hsa_id=record.handler_hsa_id,
+                                      citizen_replied=False, closed_at=record.closed_at).as_dict().items():
+            setattr(record, name, value)
+        record.citizen_unit = f"{record.citizen_id}#{record.unit_hsa_id}"
+        record.last_activity_at = record.last_activity_at or record.created_at
         record.save(condition=CaseRecord.case_id.does_not_exist())
 
     def get(self, case_id: str) -> CaseRecord | None:
@@ -77,26 +85,121 @@ class Cases:
             raise
         return True
 
-    def take(self, case_id: str, staff_hsa_id: str, staff_name: str) -> bool:
-        """Exactly one of several staff taking the same new case gets it."""
-        return self._update(case_id, [
-            CaseRecord.handler_hsa_id.set(staff_hsa_id), CaseRecord.handler_name.set(staff_name),
-            CaseRecord.status.set(Status.IN_PROGRESS.value), CaseRecord.version.add(1),
-        ], CaseRecord.handler_hsa_id.does_not_exist() & (CaseRecord.status == Status.NEW.value))  # fmt: skip
+    def take(self, record: CaseRecord, staff_hsa_id: str, staff_name: str, now: datetime) -> bool:
+        """Exactly one of several staff taking the same unhandled case gets it (the condition is the
+        version read and no handler). A new case becomes in progress; a released one keeps its status."""
+        status = Status.IN_PROGRESS.value if record.status == Status.NEW.value else record.status
+        actions = [CaseRecord.handler_hsa_id.set(staff_hsa_id), CaseRecord.handler_name.set(staff_name),
+                   CaseRecord.status.set(status)]  # fmt: skip
+        return self._change(record, actions, now, status=status, handler_hsa_id=staff_hsa_id,
+                            condition=CaseRecord.handler_hsa_id.does_not_exist())  # fmt: skip
+
+    def release(self, record: CaseRecord, staff_hsa_id: str, now: datetime) -> bool:
+        """The handler gives the case back to the unit (Otilldelade)."""
+        return self._change(record, [CaseRecord.handler_hsa_id.remove(), CaseRecord.handler_name.remove()], now,
+                            handler_hsa_id=None, condition=CaseRecord.handler_hsa_id == staff_hsa_id)  # fmt: skip
+
+    def reassign(self, record: CaseRecord, to_hsa_id: str, to_name: str, now: datetime) -> bool:
+        """A colleague becomes handler: exactly one of two racing changes to the same version wins."""
+        status = Status.IN_PROGRESS.value if record.status == Status.NEW.value else record.status
+        actions = [CaseRecord.handler_hsa_id.set(to_hsa_id), CaseRecord.handler_name.set(to_name),
+                   CaseRecord.status.set(status)]  # fmt: skip
+        return self._change(record, actions, now, status=status, handler_hsa_id=to_hsa_id)
+
+    def remind(self, record: CaseRecord, entry: EntryMap, now: datetime) -> bool:
+        """A reminder to a citizen who has not answered a counter-question; the case keeps waiting."""
+        actions = [CaseRecord.conversation.set(CaseRecord.conversation.append([entry])), CaseRecord.reminded_at.set(now)]
+        return self._change(record, actions, now, condition=CaseRecord.status == Status.WAITING_FOR_CITIZEN.value)
+
+    def close(self, record: CaseRecord, entry: EntryMap | None, now: datetime) -> bool:
+        """Staff close an open case (a counter-question the citizen never answered)."""
+        actions = [CaseRecord.status.set(Status.CLOSED.value), CaseRecord.open_unit.remove(),
+                   CaseRecord.closed_at.set(now)]  # fmt: skip
+        if entry is not None:
+            actions.append(CaseRecord.conversation.set(CaseRecord.conversation.append([entry])))
+        return self._change(record, actions, now, status=Status.CLOSED.value, closed_at=now,
+                            condition=CaseRecord.status != Status.CLOSED.value)  # fmt: skip
+
+    def _change(self, record: CaseRecord, actions: list[Any], now: datetime, *, status: str | None = None,
+                handler_hsa_id: Any = "keep", citizen_replied: bool | None = None, closed_at: datetime | None = None,
+                condition: Any = None) -> bool:  # fmt: skip
+        """One conditional UpdateItem on the version read: the change, the case's new place in the
+        queue views and its last activity. False when the case changed meanwhile."""
+        placed = _placement(record, status=status or record.status,
+                            handler_hsa_id=record.handler_hsa_id if handler_hsa_id == "keep" else handler_hsa_id,
+                            citizen_replied=bool(record.citizen_replied_at) if citizen_replied is None else citizen_replied,
+                            closed_at=closed_at or record.closed_at)  # fmt: skip
+        actions = [*actions, *_placement_actions(placed), CaseRecord.last_activity_at.set(now), CaseRecord.version.add(1)]
+        if citizen_replied is not None:
+            actions.append(CaseRecord.citizen_replied_at.set(now) if citizen_replied
+                           else CaseRecord.citizen_replied_at.remove())  # fmt: skip
+        guard = CaseRecord.version == record.version
+        return self._update(record.case_id, actions, guard if condition is None else guard & condition)
 
     def add_entry(self, record: CaseRecord, entry: EntryMap, status: Status, now: datetime,
-                  expect_status: tuple[Status, ...], handler_hsa_id: str | None = None) -> bool:  # fmt: skip
-        """An answer, counter-question or the citizen's reply, with the status it leads to."""
+                  expect_status: tuple[Status, ...], handler_hsa_id: str | None = None,
+                  answers: list[AnswerMap] | None = None) -> bool:  # fmt: skip
+        """An answer, counter-question or the citizen's reply (with an invånarärende's answers), with
+        the status it leads to."""
         actions = [CaseRecord.conversation.set(CaseRecord.conversation.append([entry])),
-                   CaseRecord.status.set(status.value), CaseRecord.version.add(1)]  # fmt: skip
+                   CaseRecord.status.set(status.value)]  # fmt: skip
+        if answers:
+            actions.append(CaseRecord.answers.set(answers))
         if status is Status.CLOSED:
             actions += [CaseRecord.open_unit.remove(), CaseRecord.closed_at.set(now)]
         if entry.author == "staff":
             actions.append(CaseRecord.first_answered_at.set(CaseRecord.first_answered_at | now))
-        condition = CaseRecord.status.is_in(*(s.value for s in expect_status)) & (CaseRecord.version == record.version)
+        condition = CaseRecord.status.is_in(*(s.value for s in expect_status))
         if handler_hsa_id is not None:
             condition = condition & (CaseRecord.handler_hsa_id == handler_hsa_id)
-        return self._update(record.case_id, actions, condition)
+        return self._change(record, actions, now, status=status.value, citizen_replied=entry.author == "citizen",
+                            closed_at=now if status is Status.CLOSED else None, condition=condition)  # fmt: skip
+
+    # -- the queue views: one Query each -----------------------------------------------------------
+
+    def page(self, view: views.View, unit_hsa_id: str, staff_hsa_id: str, now: datetime, cursor: str | None,
+             limit: int = views.PAGE_SIZE) -> tuple[list[CaseRecord], str | None]:  # fmt: skip
+        """One page of a view and the cursor of the next (None on the last page): one Query, asking for
+        one more than a page to know whether another follows."""
+        attribute, value = views.partition(view, unit_hsa_id, staff_hsa_id)
+        start = None
+        if cursor:
+            sort_key, case_id = views.decode_cursor(view, cursor)
+            range_name = "closed_key" if view is views.View.CLOSED else "queue_key"
+            start = {"case_id": {"S": case_id}, attribute: {"S": value}, range_name: {"S": sort_key}}
+        if view is views.View.CLOSED:
+            since = (now - timedelta(days=views.CLOSED_DAYS)).isoformat()
+            found = CaseRecord.closed_recent.query(value, CaseRecord.closed_key >= since, scan_index_forward=False,
+                                                   limit=limit + 1, page_size=limit + 1, last_evaluated_key=start)
+        else:
+            index = CaseRecord.queue_handler if attribute == "handler_queue" else CaseRecord.queue_state
+            found = index.query(value, limit=limit + 1, page_size=limit + 1, last_evaluated_key=start)
+        records = list(found)
+        if len(records) <= limit:
+            return records, None
+        last = records[limit - 1]
+        sort_key = last.closed_key if view is views.View.CLOSED else last.queue_key
+        return records[:limit], views.encode_cursor(view, sort_key, last.case_id)
+
+    def of_citizen_at_unit(self, citizen_id: str, unit_hsa_id: str, limit: int = 50) -> list[CaseRecord]:
+        """A person's latest cases at one unit, newest first: one Query."""
+        return list(CaseRecord.by_citizen_unit.query(f"{citizen_id}#{unit_hsa_id}", scan_index_forward=False,
+                                                     limit=limit, page_size=limit))  # fmt: skip
+
+
+def _placement(record: CaseRecord, *, status: str, handler_hsa_id: str | None, citizen_replied: bool,
+               closed_at: datetime | None) -> views.Placement:  # fmt: skip
+    return views.placement(unit_hsa_id=record.unit_hsa_id, case_id=record.case_id, status=status,
+                           handler_hsa_id=handler_hsa_id, citizen_replied=citizen_replied, due_at=record.due_at,
+                           created_at=record.created_at, closed_at=closed_at)  # fmt: skip
+
+
+def _placement_actions(placed: views.Placement) -> list[Any]:
+    actions = []
+    for name, value in placed.as_dict().items():
+        attribute = getattr(CaseRecord, name)
+        actions.append(attribute.remove() if value is None else attribute.set(value))
+    return actions
 
 
 class StandardReplies:

@@ -62,6 +62,11 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | a unit's cases of the last 30 days (answered in time) | Query cases index by-unit, created_key >= 30 days ago |
 | a unit's standard replies                        | Query standard-replies (unit_hsa_id)        |
 | take a case / answer / reply                     | UpdateItem cases with a condition on handler and status |
+| queue views Nya, Väntar, Invånaren har svarat    | Query cases index queue-state (sparse), "<unit>#<state>", by due then arrival |
+| queue views Mina, Otilldelade                    | Query cases index queue-handler (sparse), "<unit>#<HSA-id or ->" |
+| queue view Avslutade (30 dagar)                  | Query cases index closed-recent (sparse), closed_key >= 30 days ago |
+| one person's cases at one unit (patient search)  | Query cases index by-citizen-unit ("<citizen_id>#<unit>") |
+| release / reassign / remind / close a case       | UpdateItem cases, condition on version (exactly one wins) |
 | a notification to send (coalesced)               | UpdateItem notifications, condition none waiting and none sent in 15 min |
 | notifications due now                            | Query notifications index due (sparse), due_at <= now |
 | claim / done / retry a notification              | UpdateItem notifications with a condition   |
@@ -673,6 +678,48 @@ class CasesByUnitIndex(GlobalSecondaryIndex):
     created_key = UnicodeAttribute(range_key=True)
 
 
+class QueueStateIndex(GlobalSecondaryIndex):
+    """Sparse: open cases by unit and state (domain/queue.py)."""
+
+    class Meta:
+        index_name = "queue-state"
+        projection = AllProjection()
+
+    state_queue = UnicodeAttribute(hash_key=True)  # "<unit>#new|working|waiting|replied"
+    queue_key = UnicodeAttribute(range_key=True)  # "<due ISO>#<created ISO>#<case_id>"
+
+
+class QueueHandlerIndex(GlobalSecondaryIndex):
+    """Sparse: open cases by unit and handler ("-" for none)."""
+
+    class Meta:
+        index_name = "queue-handler"
+        projection = AllProjection()
+
+    handler_queue = UnicodeAttribute(hash_key=True)  # "<unit>#<handler HSA-id or ->"
+    queue_key = UnicodeAttribute(range_key=True)
+
+
+class ClosedRecentIndex(GlobalSecondaryIndex):
+    """Sparse: closed cases by unit and when they were closed."""
+
+    class Meta:
+        index_name = "closed-recent"
+        projection = AllProjection()
+
+    closed_unit = UnicodeAttribute(hash_key=True)
+    closed_key = UnicodeAttribute(range_key=True)  # "<closed ISO>#<case_id>"
+
+
+class CasesByCitizenUnitIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-citizen-unit"
+        projection = AllProjection()
+
+    citizen_unit = UnicodeAttribute(hash_key=True)  # "<citizen_id>#<unit>": opaque ids only
+    created_key = UnicodeAttribute(range_key=True)
+
+
 class StandardReplyRecord(Model):
     """A unit's standard reply (standardsvar), written by its local admin."""
 
@@ -714,9 +761,28 @@ class CaseRecord(Model):
     closed_at = UTCDateTimeAttribute(null=True)
     conversation = ListAttribute(of=EntryMap, default=list)
     version = NumberAttribute(default=1)
+    # The staff tool's queue (domain/queue.py): who the case is about as the register said when it
+    # arrived (no personnummer), its place in the views, and when anything last happened.
+    patient_name = UnicodeAttribute(null=True)  # None for protected identity or a person not in the register
+    patient_protected = BooleanAttribute(null=True)
+    patient_born = UnicodeAttribute(null=True)  # ISO date, for the age
+    citizen_replied_at = UTCDateTimeAttribute(null=True)  # set by the citizen's reply, removed by staff's next entry
+    last_activity_at = UTCDateTimeAttribute(null=True)
+    reminded_at = UTCDateTimeAttribute(null=True)
+    questions = ListAttribute(of=QuestionMap, null=True)  # an invånarärende's questions for the citizen
+    state_queue = UnicodeAttribute(null=True)
+    handler_queue = UnicodeAttribute(null=True)
+    queue_key = UnicodeAttribute(null=True)
+    closed_unit = UnicodeAttribute(null=True)
+    closed_key = UnicodeAttribute(null=True)
+    citizen_unit = UnicodeAttribute(null=True)
     open_queue = OpenQueueIndex()
     by_citizen = CasesByCitizenIndex()
     by_unit = CasesByUnitIndex()
+    queue_state = QueueStateIndex()
+    queue_handler = QueueHandlerIndex()
+    closed_recent = ClosedRecentIndex()
+    by_citizen_unit = CasesByCitizenUnitIndex()
 
 
 class StaffProfile(Model):

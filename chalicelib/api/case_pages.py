@@ -1,5 +1,5 @@
-"""The citizen's case pages: find a unit, send a case, follow it and reply to a counter-question;
-and the staff tool's queue and case page."""
+"""The citizen's case pages: find a unit, send a case, follow it and reply to a counter-question
+(or an invånarärende's questions). The staff tool's case pages are in staff_case_pages.py."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ import uuid
 from chalice import Blueprint, Response
 
 from chalicelib.api.http import form_action, language, render_page
-from chalicelib.api.session import citizen_or_landing, staff_or_landing
+from chalicelib.api.session import citizen_or_landing
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
-from chalicelib.domain.cases import Template
+from chalicelib.domain.cases import Question, QuestionKind
 from chalicelib.errors import AppError
 from chalicelib.services import cases
-from chalicelib.services.principals import CitizenPrincipal, StaffPrincipal
+from chalicelib.services.principals import CitizenPrincipal
 
 case_pages = Blueprint(__name__)
 FORM = ["application/x-www-form-urlencoded"]
@@ -24,12 +24,8 @@ def _citizen() -> tuple[CitizenPrincipal | None, Response | None]:
     return citizen_or_landing(case_pages.current_request)
 
 
-def _staff() -> tuple[StaffPrincipal | None, Response | None]:
-    return staff_or_landing(case_pages.current_request)
-
-
-def _page(principal, template: str, *, staff: bool = False, status: int = 200, **context: object) -> Response:  # noqa: ANN001
-    return render_page(template, language(case_pages.current_request), staff=staff, csrf_token=principal.csrf_token,
+def _page(principal: CitizenPrincipal, template: str, *, status: int = 200, **context: object) -> Response:
+    return render_page(template, language(case_pages.current_request), staff=False, csrf_token=principal.csrf_token,
                        principal=principal, status=status, **context)  # fmt: skip
 
 
@@ -95,10 +91,15 @@ def send_case(unit_hsa_id: str, case_type_id: str) -> Response:
     return form_action(request, principal.csrf_token, run, beside_the_fields)
 
 
-def _case(principal: CitizenPrincipal, case_id: str, *, error: AppError | None = None) -> Response:
+def _case(principal: CitizenPrincipal, case_id: str, *, error: AppError | None = None,
+          values: dict[str, str] | None = None) -> Response:  # fmt: skip
     record = cases.my_case(ports(), principal, case_id)
+    questions = [Question(q.question_id, q.label, QuestionKind(q.kind), bool(q.required), tuple(q.options or ()))
+                 for q in record.questions or ()]  # fmt: skip
+    errors = getattr(error, "errors", None) or ({error.field: error.message} if error and error.field else {})
     return _page(principal, "case.html", status=error.status if error else 200, record=record, error=error,
-                 sent=bool(_params().get("sent")), replied=bool(_params().get("replied")))  # fmt: skip
+                 errors=errors, values=values or {}, questions=questions, sent=bool(_params().get("sent")),
+                 replied=bool(_params().get("replied")))  # fmt: skip
 
 
 @case_pages.route("/cases/{case_id}", methods=["GET"])
@@ -114,104 +115,8 @@ def reply(case_id: str) -> Response:
         return away
 
     def run(fields: dict[str, str]) -> str:
-        cases.reply(ports(), principal, case_id, fields.get("reply"), clock.utc_now())
+        cases.reply(ports(), principal, case_id, fields.get("reply"), clock.utc_now(), fields)
         return f"/cases/{case_id}?replied=1"
 
     return form_action(case_pages.current_request, principal.csrf_token, run,
-                       lambda _fields, error: _case(principal, case_id, error=error))
-
-
-# -- staff ------------------------------------------------------------------------------------------
-
-
-@case_pages.route("/staff/cases", methods=["GET"])
-def staff_queue() -> Response:
-    principal, away = _staff()
-    if away:
-        return away
-    units = ports().units.get_many([u for u in principal.units() if principal.has_role(u, *cases.READERS)])
-    chosen = _params().get("unit") or (units[0].hsa_id if units else None)
-    closed = _params().get("show") == "closed"
-    if not chosen:
-        records = []
-    elif closed:
-        records = cases.closed_recently(ports(), principal, chosen, clock.utc_now())
-    else:
-        records = cases.queue(ports(), principal, chosen)
-    return _page(principal, "staff_cases.html", staff=True, units=units, chosen=chosen, records=records,
-                 closed=closed, now=clock.utc_now())  # fmt: skip
-
-
-def _staff_case(principal: StaffPrincipal, case_id: str, *, error: AppError | None = None) -> Response:
-    record = cases.open_case(ports(), principal, case_id, clock.utc_now())
-    replies = ports().standard_replies.of_unit(record.unit_hsa_id)
-    chosen = next((r for r in replies if r.reply_id == _params().get("reply")), None)
-    return _page(principal, "staff_case.html", staff=True, status=error.status if error else 200, record=record,
-                 error=error, templates=[t.value for t in Template], now=clock.utc_now(), replies=replies,
-                 prefill=chosen.text if chosen else "", unreached=bool(_params().get("unreached")),
-                 can_work=principal.has_role(record.unit_hsa_id, *cases.WORKERS))  # fmt: skip
-
-
-def _new_citizen_case(principal: StaffPrincipal, *, error: AppError | None = None,
-                      values: dict[str, str] | None = None) -> Response:  # fmt: skip
-    units = ports().units.get_many([u for u in principal.units() if principal.has_role(u, *cases.WORKERS)])
-    errors = {error.field: error.message} if error and error.field else {}
-    return _page(principal, "staff_citizen_case.html", staff=True, status=error.status if error else 200,
-                 units=units, error=error, errors=errors, values=values or {},
-                 submission_id=(values or {}).get("submission_id") or str(uuid.uuid4()))  # fmt: skip
-
-
-@case_pages.route("/staff/citizen-case", methods=["GET"])
-def new_citizen_case() -> Response:
-    principal, away = _staff()
-    return away or _new_citizen_case(principal)
-
-
-@case_pages.route("/staff/citizen-case", methods=["POST"], content_types=FORM)
-def start_citizen_case() -> Response:
-    principal, away = _staff()
-    if away:
-        return away
-    request = case_pages.current_request
-
-    def run(fields: dict[str, str]) -> str:
-        case_id, reached = cases.start_for_citizen(ports(), principal, fields.get("unit", ""), fields,
-                                                   clock.utc_now(), request.lambda_context)  # fmt: skip
-        return f"/staff/cases/{case_id}" + ("" if reached else "?unreached=1")
-
-    return form_action(request, principal.csrf_token, run,
-                       lambda fields, error: _new_citizen_case(principal, error=error, values=fields))
-
-
-@case_pages.route("/staff/cases/{case_id}", methods=["GET"])
-def staff_case(case_id: str) -> Response:
-    principal, away = _staff()
-    return away or _staff_case(principal, case_id)
-
-
-@case_pages.route("/staff/cases/{case_id}/take", methods=["POST"], content_types=FORM)
-def take(case_id: str) -> Response:
-    principal, away = _staff()
-    if away:
-        return away
-
-    def run(_fields: dict[str, str]) -> str:
-        cases.take(ports(), principal, case_id)
-        return f"/staff/cases/{case_id}"
-
-    return form_action(case_pages.current_request, principal.csrf_token, run,
-                       lambda _fields, error: _staff_case(principal, case_id, error=error))
-
-
-@case_pages.route("/staff/cases/{case_id}/answer", methods=["POST"], content_types=FORM)
-def answer(case_id: str) -> Response:
-    principal, away = _staff()
-    if away:
-        return away
-
-    def run(fields: dict[str, str]) -> str:
-        cases.answer(ports(), principal, case_id, fields.get("template"), fields.get("text"), clock.utc_now())
-        return f"/staff/cases/{case_id}"
-
-    return form_action(case_pages.current_request, principal.csrf_token, run,
-                       lambda _fields, error: _staff_case(principal, case_id, error=error))
+                       lambda fields, error: _case(principal, case_id, error=error, values=fields))

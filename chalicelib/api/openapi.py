@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.api.openapi_staff import staff_work_paths, staff_work_schemas
+
 _ERROR = {"$ref": "#/components/schemas/Error"}
 
 
@@ -378,6 +380,7 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
+            **staff_work_paths(),
         },
         "components": {
             "securitySchemes": {
@@ -386,6 +389,7 @@ def openapi_document() -> dict[str, Any]:
                 "integrationKey": {"type": "http", "scheme": "bearer", "bearerFormat": "<key_id>.<secret>"},
             },
             "schemas": {
+                **staff_work_schemas(),
                 "Error": {
                     "type": "object",
                     "required": ["code", "message"],

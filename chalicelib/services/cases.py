@@ -10,16 +10,25 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from chalicelib.adapters.access_log import AccessEntry
-from chalicelib.adapters.tables import AnswerMap, CaseRecord, EntryMap, UnitRecord
+from chalicelib.adapters.tables import AnswerMap, CaseRecord, EntryMap, QuestionMap, UnitRecord
 from chalicelib.domain import case_due
 from chalicelib.domain.case_due import OpeningHours
 from chalicelib.domain.clock import stockholm_date
-from chalicelib.domain.cases import AFTER, TEXT_MAX, CaseType, Status, Template, answer_errors, parse_questions
+from chalicelib.domain.cases import (
+    AFTER,
+    TEXT_MAX,
+    CaseType,
+    Question,
+    QuestionKind,
+    Status,
+    Template,
+    answer_errors,
+    parse_questions,
+)
 from chalicelib.domain.roles import StaffRole
 from chalicelib.errors import BadInput, Conflict, Forbidden, NotFound, Unprocessable
 from chalicelib.observability import logger, record_metric
-from chalicelib.services import inbox, persons
+from chalicelib.services import inbox, patients, persons
 from chalicelib.services.input import personnummer
 from chalicelib.services.integration import run_idempotent
 from chalicelib.services.ports import Ports
@@ -88,8 +97,9 @@ def submit(ports: Ports, principal: CitizenPrincipal, unit_hsa_id: str, case_typ
     def send_once() -> dict[str, Any]:
         case_id = str(uuid.uuid4())
         due = case_due.due_at(now, opening_hours(unit))
+        patient = patients.snapshot(ports.register.get(principal.subject_id))  # for the staff tool's queue
         ports.cases.create(CaseRecord(
-            case_id, unit_hsa_id=unit.hsa_id, citizen_id=principal.subject_id, sent_by_id=principal.citizen_id,
+            case_id, **patient, unit_hsa_id=unit.hsa_id, citizen_id=principal.subject_id, sent_by_id=principal.citizen_id,
             case_type_id=case_type.case_type_id, case_type_name=case_type.name,
             answers=[AnswerMap(label=q.label, answer=answers[q.question_id])
                      for q in case_type.questions if q.question_id in answers],
@@ -117,14 +127,31 @@ def my_case(ports: Ports, principal: CitizenPrincipal, case_id: str) -> CaseReco
     return record
 
 
-def reply(ports: Ports, principal: CitizenPrincipal, case_id: str, text: str | None, now: datetime) -> None:
-    """The citizen answers a counter-question; the case goes back to its handler's queue."""
+def reply(ports: Ports, principal: CitizenPrincipal, case_id: str, text: str | None, now: datetime,
+          fields: dict[str, str] | None = None) -> None:  # fmt: skip
+    """The citizen answers a counter-question (or an invånarärende's questions); the case goes back
+    to its handler's queue as "Invånaren har svarat"."""
     record = my_case(ports, principal, case_id)
-    body = _text(text, "reply")
     if record.status != Status.WAITING_FOR_CITIZEN.value:
         raise Unprocessable("case_not_waiting", "Ärendet väntar inte på svar från dig.")
+    answers = None
+    if record.questions:
+        asked = CaseType(record.case_type_id, record.case_type_name, "", "", tuple(
+            Question(q.question_id, q.label, QuestionKind(q.kind), bool(q.required), tuple(q.options or ()))
+            for q in record.questions))  # fmt: skip
+        given, errors = answer_errors(asked, fields or {})
+        if errors:
+            raise InvalidForm(errors)
+        answers = [AnswerMap(label=q.label, answer=given[q.question_id]) for q in asked.questions if q.question_id in given]
+        extra = (text or "").strip()
+        body = "\n".join([*(f"{a.label}: {a.answer}" for a in answers), *([extra] if extra else [])]) or "–"
+        if len(body) > TEXT_MAX * 2:
+            raise BadInput("field_too_long", f"Högst {TEXT_MAX} tecken.", field="reply")
+    else:
+        body = _text(text, "reply")
     entry = EntryMap(author="citizen", name=principal.display_name, text=body, template=None, at=now)
-    if not ports.cases.add_entry(record, entry, Status.IN_PROGRESS, now, (Status.WAITING_FOR_CITIZEN,)):
+    if not ports.cases.add_entry(record, entry, Status.IN_PROGRESS, now, (Status.WAITING_FOR_CITIZEN,),
+                                 answers=answers):  # fmt: skip
         raise Conflict("case_changed", "Ärendet har ändrats. Ladda om sidan.")
 
 
@@ -155,26 +182,31 @@ def closed_recently(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, n
 
 
 def open_case(ports: Ports, principal: StaffPrincipal, case_id: str, now: datetime) -> CaseRecord:
-    """One case, for staff at its unit; the read is written to the citizen's access log first."""
-    record = ports.cases.get(case_id)
-    # Another unit's case gets the same answer as one that does not exist.
-    if record is None or not principal.has_role(record.unit_hsa_id, *READERS):
-        raise NotFound("case_not_found", "Ärendet finns inte.")
-    unit = ports.units.get(record.unit_hsa_id)
-    ports.access_log.record(record.citizen_id, AccessEntry(
-        staff_hsa_id=principal.hsa_id, staff_name=principal.display_name, unit_hsa_id=record.unit_hsa_id,
-        unit_name=unit.name if unit else record.unit_hsa_id, what="case", item_id=case_id, read_at=now))  # fmt: skip
-    return record
+    """One case, for staff at its unit; the read is written to the citizen's access log first
+    (services/case_work.py open_for_staff, which also builds the patient header)."""
+    from chalicelib.services import case_work
+
+    return case_work.open_for_staff(ports, principal, case_id, now).record
 
 
-def take(ports: Ports, principal: StaffPrincipal, case_id: str) -> None:
+def take(ports: Ports, principal: StaffPrincipal, case_id: str, now: datetime | None = None) -> None:
+    """Exactly one of several staff taking the same unhandled case gets it."""
+    from chalicelib.domain.clock import utc_now
+
     record = ports.cases.get(case_id)
     if record is None or not principal.has_role(record.unit_hsa_id, *READERS):
         raise NotFound("case_not_found", "Ärendet finns inte.")
     if not principal.has_role(record.unit_hsa_id, *WORKERS):
         raise Forbidden("role_required", "Du behöver vara ärendemottagare eller handläggare på enheten.")
-    if not ports.cases.take(case_id, principal.hsa_id, principal.display_name):
+    if record.status == Status.CLOSED.value:
+        raise Unprocessable("case_closed", "Ärendet är avslutat.")
+    if record.handler_hsa_id:
         raise Conflict("case_taken", "Någon annan har redan tagit ärendet.")
+    if not ports.cases.take(record, principal.hsa_id, principal.display_name, now or utc_now()):
+        now_record = ports.cases.get(case_id)
+        if now_record is not None and now_record.handler_hsa_id and now_record.handler_hsa_id != principal.hsa_id:
+            raise Conflict("case_taken", "Någon annan har redan tagit ärendet.")
+        raise Conflict("case_changed", "Ärendet har ändrats sedan du öppnade det. Ladda om sidan.")
 
 
 def answer(ports: Ports, principal: StaffPrincipal, case_id: str, template: str | None, text: str | None,
@@ -260,42 +292,99 @@ def set_case_types(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, ac
 # -- invånarärende: staff start a case to a citizen -----------------------------------------------------
 
 CITIZEN_CASE_TYPE = "invanararende"
+INFORMATION, FREE_QUESTION, TYPE_PREFIX = "information", "question", "type:"
 
 
-def start_for_citizen(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, fields: dict[str, str],
-                      now: datetime, lambda_context: Any = None) -> tuple[str, bool]:  # fmt: skip
-    """Staff write to a citizen as a case: the citizen answers in the e-services and the answer comes
-    back into the unit's queue with this staff member as handler. Returns the case id and whether
-    anyone reads the inbox now (if not, the unit writes a letter too)."""
+@dataclass(frozen=True)
+class CitizenCaseDraft:
+    """An invånarärende as it will be sent, with its recipient (the patient header) and who reads it."""
+
+    unit: UnitRecord
+    header: Any  # PatientHeader
+    reached: Any  # domain.reach.Reach
+    template: str  # INFORMATION, FREE_QUESTION or TYPE_PREFIX + a case type id
+    subject: str
+    body: str  # signed, as the citizen will read it
+    questions: tuple[Question, ...]
+
+    @property
+    def information_only(self) -> bool:
+        return self.template == INFORMATION
+
+
+def citizen_case_templates(ports: Ports, unit: UnitRecord) -> list[tuple[str, str]]:
+    """(value, label) of the templates an invånarärende starts from: information only, a free-text
+    question, or the questions (of the five kinds) of one of the unit's case types."""
+    return [(INFORMATION, "Endast information (invånaren svarar inte)"), (FREE_QUESTION, "Fråga med fritextsvar"),
+            *((f"{TYPE_PREFIX}{t.case_type_id}", f"Frågor: {t.name}") for t in case_types_at(ports, unit))]  # fmt: skip
+
+
+def draft_for_citizen(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, fields: dict[str, str],
+                      now: datetime, *, log_view: bool = True) -> CitizenCaseDraft:  # fmt: skip
+    """Check the form and find the recipient; the preview shows them (one access-log row)."""
     if not principal.has_role(unit_hsa_id, *WORKERS):
-        raise Forbidden("role_required", "Du behöver vara ärendemottagare eller handläggare på enheten.")
+        raise Forbidden("role_required", "Du behöver vara ärendemottagare eller handläggare på enheten.", field="unit")
     unit = _unit(ports, unit_hsa_id)
     pnr = personnummer((fields.get("personnummer") or "").strip(), "personnummer", stockholm_date(now))
     subject = (fields.get("subject") or "").strip()
     if not subject or len(subject) > 200:
         raise BadInput("field_required", "Skriv en rubrik (högst 200 tecken).", field="subject")
+    template = fields.get("template") or FREE_QUESTION
+    questions: tuple[Question, ...] = ()
+    if template.startswith(TYPE_PREFIX):
+        case_type = next((t for t in case_types_at(ports, unit) if f"{TYPE_PREFIX}{t.case_type_id}" == template), None)
+        if case_type is None:
+            raise BadInput("template_invalid", "Välj en mall.", field="template")
+        questions = case_type.questions
+    elif template not in (INFORMATION, FREE_QUESTION):
+        raise BadInput("template_invalid", "Välj en mall.", field="template")
     body = signed(ports, principal, _text(fields.get("text"), "text"), now)
+    reached = persons.recipient(ports, pnr, stockholm_date(now))
+    if log_view:
+        shown = patients.view(ports, principal, reached.citizen_id, unit=unit, unit_hsa_id=unit.hsa_id,
+                              what="citizen_case_recipient", item_id=unit.hsa_id, now=now)  # fmt: skip
+    else:
+        shown = patients.header_of(reached.citizen_id, ports.register.get(reached.citizen_id), stockholm_date(now))
+    return CitizenCaseDraft(unit, shown, reached, template, subject, body, questions)
+
+
+def start_for_citizen(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, fields: dict[str, str],
+                      now: datetime, lambda_context: Any = None) -> tuple[str, bool]:  # fmt: skip
+    """Staff write to a citizen as a case (invånarärende): information only (closed at once), or
+    questions the citizen answers in the e-services; the answer comes back into the unit's queue with
+    this staff member as handler. A child under 13 is reached through the guardians (persons.recipient).
+    Returns the case id and whether anyone reads the inbox now (if not, the unit writes a letter too)."""
+    if not principal.has_role(unit_hsa_id, *WORKERS):
+        raise Forbidden("role_required", "Du behöver vara ärendemottagare eller handläggare på enheten.")
+    draft = draft_for_citizen(ports, principal, unit_hsa_id, fields, now, log_view=False)  # bad input writes nothing
 
     def start_once() -> dict[str, Any]:
-        reached = persons.recipient(ports, pnr, stockholm_date(now))
-        citizen_id = reached.citizen_id  # a child's own, answered by a guardian under 13
+        unit, citizen_id = draft.unit, draft.reached.citizen_id  # a child's own, answered by a guardian under 13
         case_id = str(uuid.uuid4())
         due = case_due.due_at(now, opening_hours(unit))
+        status = Status.CLOSED if draft.information_only else Status.WAITING_FOR_CITIZEN
         ports.cases.create(CaseRecord(
-            case_id, unit_hsa_id=unit.hsa_id, citizen_id=citizen_id, sent_by_id=principal.hsa_id,
-            case_type_id=CITIZEN_CASE_TYPE, case_type_name=subject, answers=[],
-            status=Status.WAITING_FOR_CITIZEN.value, handler_hsa_id=principal.hsa_id,
+            case_id, **patients.snapshot(ports.register.get(citizen_id)), unit_hsa_id=unit.hsa_id,
+            citizen_id=citizen_id, sent_by_id=principal.hsa_id, case_type_id=CITIZEN_CASE_TYPE,
+            case_type_name=draft.subject, answers=[], status=status.value, handler_hsa_id=principal.hsa_id,
             handler_name=principal.display_name, created_at=now, created_key=f"{now.isoformat()}#{case_id}",
-            due_at=due, due_key=f"{due.isoformat()}#{case_id}", open_unit=unit.hsa_id, first_answered_at=now,
-            conversation=[EntryMap(author="staff", name=principal.display_name, text=body,
-                                   template=Template.COUNTER_QUESTION.value, at=now)],
+            due_at=due, due_key=f"{due.isoformat()}#{case_id}",
+            open_unit=None if draft.information_only else unit.hsa_id, first_answered_at=now,
+            closed_at=now if draft.information_only else None,
+            questions=[QuestionMap(question_id=q.question_id, label=q.label, kind=q.kind.value, required=q.required,
+                                   options=list(q.options)) for q in draft.questions] or None,
+            conversation=[EntryMap(author="staff", name=principal.display_name, text=draft.body,
+                                   template="information" if draft.information_only
+                                   else Template.COUNTER_QUESTION.value, at=now)],
         ))  # fmt: skip
-        letter = inbox.Letter(topic=f"Ärende: {subject}", subject=subject, body=body,
-                              actions=(inbox.Action("Läs och svara", f"/cases/{case_id}"),))  # fmt: skip
+        action = inbox.Action("Läs" if draft.information_only else "Läs och svara", f"/cases/{case_id}")
+        letter = inbox.Letter(topic=f"Ärende: {draft.subject}", subject=draft.subject, body=draft.body,
+                              actions=(action,))  # fmt: skip
         inbox.deliver(ports, citizen_id, unit, letter, principal.hsa_id, now, staff_name=principal.display_name)
-        return {"case_id": case_id, "reaches_digitally": reached.reaches_digitally}
+        return {"case_id": case_id, "reaches_digitally": draft.reached.reaches_digitally}
 
-    payload = {"unit": unit_hsa_id, "subject": subject, "text": fields.get("text")}
+    payload = {"unit": unit_hsa_id, "subject": fields.get("subject"), "text": fields.get("text"),
+               "template": fields.get("template")}  # fmt: skip
     result = run_idempotent(operation="cases.start_for_citizen", caller=principal.hsa_id,
                             idempotency_key=fields.get("submission_id"), payload=payload, command=start_once,
                             lambda_context=lambda_context)  # fmt: skip

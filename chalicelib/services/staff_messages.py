@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from chalicelib.adapters.access_log import AccessEntry
 from chalicelib.adapters.tables import UnitRecord
 from chalicelib.domain.clock import stockholm_date
 from chalicelib.domain.inbox import InboxMessage
@@ -15,7 +14,7 @@ from chalicelib.domain.roles import StaffRole
 from chalicelib.domain.staff import SIGNATURE_MAX, StaffProfile
 from chalicelib.errors import BadInput, Forbidden, NotFound
 from chalicelib.observability import logger
-from chalicelib.services import inbox, persons
+from chalicelib.services import inbox, patients, persons
 from chalicelib.services.input import personnummer
 from chalicelib.services.integration import run_idempotent
 from chalicelib.services.ports import Ports
@@ -31,6 +30,7 @@ class SentMessage:
     message: InboxMessage
     recipient_name: str | None  # None for a protected identity
     recipient_protected: bool
+    header: Any = None  # domain.patient.PatientHeader: the staff screen's patient header
 
 
 def profile(ports: Ports, principal: StaffPrincipal) -> StaffProfile:
@@ -99,21 +99,10 @@ def open_sent(ports: Ports, principal: StaffPrincipal, message_id: str, now: dat
     if found is None or not principal.has_role(found[0].sender_unit_hsa_id, *READERS):
         raise NotFound("message_not_found", "Meddelandet finns inte.")
     message = found[0]
-    ports.access_log.record(
-        message.citizen_id,
-        AccessEntry(
-            staff_hsa_id=principal.hsa_id,
-            staff_name=principal.display_name,
-            unit_hsa_id=message.sender_unit_hsa_id,
-            unit_name=message.sender_unit_name,
-            what="inbox_message",
-            item_id=message.message_id,
-            read_at=now,
-        ),
-    )
-    person = ports.register.get(message.citizen_id)
-    protected = person is not None and person.protected_identity
-    return SentMessage(message, None if protected or person is None else person.full_name, protected)
+    header = patients.view(ports, principal, message.citizen_id, unit=None, unit_name=message.sender_unit_name,
+                           unit_hsa_id=message.sender_unit_hsa_id, what="inbox_message", item_id=message.message_id,
+                           now=now)  # fmt: skip
+    return SentMessage(message, header.name, header.protected_identity, header)
 
 
 def save_signature(ports: Ports, principal: StaffPrincipal, text: str | None, now: datetime) -> None:

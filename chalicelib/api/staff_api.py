@@ -1,0 +1,144 @@
+"""Staff work in the JSON API under /api/v1/staff, with the staff session cookie as on the staff
+pages: the queue's views, a case (with its patient header; the read is access-logged), and taking,
+releasing, reassigning, reminding, closing and answering. State-changing calls carry the session's
+CSRF token in X-CSRF-Token (GET /api/v1/staff/me returns it). The same services as the pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint, Response
+
+from chalicelib.adapters.tables import CaseRecord
+from chalicelib.api.http import json_body, json_response, require_csrf
+from chalicelib.api.session import require_staff
+from chalicelib.bootstrap import ports
+from chalicelib.domain import clock
+from chalicelib.domain import queue as views
+from chalicelib.domain.patient import PatientHeader
+from chalicelib.errors import BadInput, NotFound
+from chalicelib.services import case_work, cases
+from chalicelib.services.principals import StaffPrincipal
+
+staff_api = Blueprint(__name__)
+_STAFF_STATUS = {"staff.status.new": "new", "staff.status.working": "in_progress", "staff.status.waiting":
+                 "waiting_for_citizen", "staff.status.replied": "citizen_replied", "staff.status.closed": "closed"}
+
+
+def _iso(moment: Any) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def patient_json(header: PatientHeader) -> dict[str, Any]:
+    return {"name": header.name, "personnummer": header.personnummer, "age": header.age,
+            "protected_identity": header.protected_identity, "child_under_13": header.child_under_13,
+            "guardians_acting": header.guardians_acting, "in_register": header.in_register,
+            "address": list(header.address)}  # fmt: skip
+
+
+def _summary(record: CaseRecord) -> dict[str, Any]:
+    return {
+        "case_id": record.case_id, "unit_hsa_id": record.unit_hsa_id, "case_type": record.case_type_name,
+        "status": record.status, "staff_status": _STAFF_STATUS[views.staff_status_key(record.status,
+                                                                                      bool(record.citizen_replied_at))],
+        "arrived_at": _iso(record.created_at), "due_at": _iso(record.due_at), "closed_at": _iso(record.closed_at),
+        "last_activity_at": _iso(record.last_activity_at or record.created_at),
+        "handler": {"hsa_id": record.handler_hsa_id, "name": record.handler_name} if record.handler_hsa_id else None,
+        "version": record.version,
+    }  # fmt: skip
+
+
+@staff_api.route("/api/v1/staff/queue", methods=["GET"])
+def queue() -> Response:
+    principal = require_staff(staff_api.current_request)
+    params = staff_api.current_request.query_params or {}
+    unit = params.get("unit")
+    if not unit:
+        raise BadInput("field_required", "Ange enheten (unit).", field="unit")
+    page = case_work.queue_page(ports(), principal, unit, params.get("view"), params.get("cursor"), clock.utc_now())
+    return json_response({
+        "view": page.view.value,
+        "cases": [{**_summary(row.record), "patient": {"name": row.patient, "protected_identity": row.protected,
+                                                       "age": row.age}} for row in page.rows],
+        "next_cursor": page.next_cursor,
+    })  # fmt: skip
+
+
+def _case_json(principal: StaffPrincipal, case_id: str) -> dict[str, Any]:
+    shown = case_work.open_for_staff(ports(), principal, case_id, clock.utc_now())
+    record = shown.record
+    can_work = principal.has_role(record.unit_hsa_id, *cases.WORKERS)
+    return {
+        **_summary(record),
+        "patient": patient_json(shown.header),
+        "answers": [{"label": a.label, "answer": a.answer} for a in record.answers],
+        "conversation": [{"author": e.author, "name": e.name, "template": e.template, "text": e.text,
+                          "at": _iso(e.at)} for e in record.conversation],
+        "colleagues": [{"hsa_id": h, "name": n} for h, n in case_work.colleagues(ports(), principal, record.unit_hsa_id)]
+        if can_work else [],
+    }  # fmt: skip
+
+
+@staff_api.route("/api/v1/staff/cases/{case_id}", methods=["GET"])
+def case(case_id: str) -> Response:
+    return json_response(_case_json(require_staff(staff_api.current_request), case_id))
+
+
+def _command(case_id: str, run, *, body_required: bool = False) -> Response:  # noqa: ANN001
+    """A change to a case: CSRF, the body as a JSON object, the service, and the case after it
+    (without another access-log row: the caller has the patient header from GET)."""
+    request = staff_api.current_request
+    principal = require_staff(request)
+    require_csrf(principal.csrf_token, request.headers.get("x-csrf-token"))
+    body: Any = json_body(request) if (request.raw_body or body_required) else {}
+    if not isinstance(body, dict):
+        raise BadInput("body_not_object", "Anropet ska vara ett JSON-objekt.")
+    run(principal, body)
+    record = ports().cases.get(case_id)
+    if record is None:
+        raise NotFound("case_not_found", "Ärendet finns inte.")
+    return json_response(_summary(record))
+
+
+def _text(body: dict[str, Any], name: str) -> str | None:
+    value = body.get(name)
+    if value is not None and not isinstance(value, str):
+        raise BadInput("field_invalid", f"Fältet {name} ska vara text.", field=name)
+    return value
+
+
+@staff_api.route("/api/v1/staff/cases/{case_id}/take", methods=["POST"])
+def take(case_id: str) -> Response:
+    return _command(case_id, lambda p, _b: cases.take(ports(), p, case_id, clock.utc_now()))
+
+
+@staff_api.route("/api/v1/staff/cases/{case_id}/release", methods=["POST"])
+def release(case_id: str) -> Response:
+    return _command(case_id, lambda p, _b: case_work.release(ports(), p, case_id, clock.utc_now()))
+
+
+@staff_api.route("/api/v1/staff/cases/{case_id}/reassign", methods=["POST"])
+def reassign(case_id: str) -> Response:
+    def run(principal: StaffPrincipal, body: dict[str, Any]) -> None:
+        version = body.get("version")
+        if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
+            raise BadInput("field_invalid", "Fältet version ska vara ett heltal.", field="version")
+        case_work.reassign(ports(), principal, case_id, _text(body, "to_hsa_id"), clock.utc_now(), version)
+
+    return _command(case_id, run, body_required=True)
+
+
+@staff_api.route("/api/v1/staff/cases/{case_id}/remind", methods=["POST"])
+def remind(case_id: str) -> Response:
+    return _command(case_id, lambda p, b: case_work.remind(ports(), p, case_id, _text(b, "text"), clock.utc_now()))
+
+
+@staff_api.route("/api/v1/staff/cases/{case_id}/close", methods=["POST"])
+def close(case_id: str) -> Response:
+    return _command(case_id, lambda p, b: case_work.close(ports(), p, case_id, _text(b, "text"), clock.utc_now()))
+
+
+@staff_api.route("/api/v1/staff/cases/{case_id}/answer", methods=["POST"])
+def answer(case_id: str) -> Response:
+    return _command(case_id, lambda p, b: cases.answer(ports(), p, case_id, _text(b, "template"), _text(b, "text"),
+                                                        clock.utc_now()), body_required=True)  # fmt: skip
