@@ -64,6 +64,7 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | a notification to send (coalesced)               | UpdateItem notifications, condition none waiting and none sent in 15 min |
 | notifications due now                            | Query notifications index due (sparse), due_at <= now |
 | claim / done / retry a notification              | UpdateItem notifications with a condition   |
+| count one hit against a rate limit (atomic)      | UpdateItem rate-limits ADD hits, condition below the limit (TransactWriteItems for two at once) |
 """
 
 from __future__ import annotations
@@ -761,6 +762,17 @@ class NotificationRecord(Model):
     due = DueIndex()
 
 
+class RateCounter(Model):
+    """Hits in one fixed window of one rate limit for one subject (domain/limits.py). The key names
+    the limit, the subject (an opaque id or a keyed hash, never an address or an IP) and the window;
+    DynamoDB removes the counter after its window."""
+
+    Meta = _meta("rate-limits")
+    bucket = UnicodeAttribute(hash_key=True)
+    hits = NumberAttribute(default=0)
+    expires_at = TTLAttribute()
+
+
 ALL_MODELS: tuple[type[Model], ...] = (
     LoginAttempt,
     SessionRecord,
@@ -788,6 +800,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     CaseTypeRecord,
     CaseRecord,
     StandardReplyRecord,
+    RateCounter,
 )
 
 

@@ -14,6 +14,7 @@ from chalicelib.api.http import (
     CITIZEN_SESSION_COOKIE,
     STAFF_SESSION_COOKIE,
     clear_cookie,
+    client_address,
     cookies,
     error_page,
     form,
@@ -27,7 +28,7 @@ from chalicelib.api.http import (
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
 from chalicelib.errors import LoginFailed, LoginRefused
-from chalicelib.services import auth
+from chalicelib.services import auth, limits
 from chalicelib.services.auth import Audience, NewSession
 
 auth_routes = Blueprint(__name__)
@@ -72,6 +73,8 @@ def _binding_cookie(entry: Entry, tag: str) -> str:
 
 def _start(entry: Entry) -> Response:
     request = auth_routes.current_request
+    # Per client: a 429 page with Retry-After (through the error middleware) before anything is stored.
+    limits.login_started(ports(), entry.audience, client_address(request), clock.utc_now())
     force_login = cookies(request).get(entry.login_again_cookie) == "1"
     try:
         start = auth.begin_login(ports(), entry.audience, clock.utc_now(), force_login=force_login)

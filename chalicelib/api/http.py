@@ -15,7 +15,7 @@ from urllib.parse import parse_qs
 from chalice import Response
 from chalice.app import Request
 
-from chalicelib.errors import AppError, BadInput, Forbidden
+from chalicelib.errors import AppError, BadInput, Forbidden, TooManyRequests
 from chalicelib.observability import flush_metrics, logger
 from chalicelib.settings import get_settings
 from chalicelib.web.render import pick_language, render
@@ -182,12 +182,26 @@ def error_page(request: Request, *, status: int, heading_key: str, body_key: str
 
 
 def _app_error_response(request: Request, error: AppError) -> Response:
+    response = _app_error_body(request, error)
+    if isinstance(error, TooManyRequests) and error.retry_after:
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
+
+
+def client_address(request: Request) -> str | None:
+    """The caller's IP address as API Gateway saw it (for per-client limits; never logged)."""
+    return ((request.context or {}).get("identity") or {}).get("sourceIp")
+
+
+def _app_error_body(request: Request, error: AppError) -> Response:
     if _wants_json(request):
         body: dict[str, Any] = {"code": error.code, "message": error.message}
         if error.field:
             body["field"] = error.field
         return json_response(body, status=error.status)
     body_key = {"csrf_failed": "error.csrf.body"}.get(error.code, "error.forbidden.body")
+    if error.status == 429:
+        body_key = "error.too_many.body"
     if error.status == 404:
         body_key = "error.not_found.body"
     return error_page(request, status=error.status, heading_key="error.heading", body_key=body_key)

@@ -7,10 +7,10 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.http import json_body, json_response
+from chalicelib.api.http import client_address, json_body, json_response
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
-from chalicelib.services import attachments, booking_staff, inbox, integration, register, self_tests, summons
+from chalicelib.services import attachments, booking_staff, inbox, integration, limits, register, self_tests, summons
 
 integration_v1 = Blueprint(__name__)
 
@@ -61,8 +61,13 @@ def message_status(message_id: str) -> Response:
 
 @integration_v1.route("/integration/v1/citizen-status", methods=["POST"])
 def citizen_status() -> Response:
-    """A read: the personnummer travels in the body, never in a URL; no Idempotency-Key needed."""
-    return _call(inbox.citizen_status, json_body(integration_v1.current_request), clock.utc_now())
+    """A read: the personnummer travels in the body, never in a URL; no Idempotency-Key needed.
+    Limited per key and per client (429 with Retry-After), counted before the body is read."""
+    request = integration_v1.current_request
+    principal = integration.authenticate(ports(), request.headers.get("authorization"))
+    now = clock.utc_now()
+    limits.citizen_status_asked(ports(), principal.key_id, client_address(request), now)
+    return json_response(inbox.citizen_status(ports(), principal, json_body(request), now))
 
 
 @integration_v1.route("/integration/v1/units/{unit_hsa_id}/slots", methods=["PUT"])

@@ -10,6 +10,7 @@ from chalicelib.adapters.attachments import AttachmentFiles, AttachmentUploads
 from chalicelib.adapters.booking import BookingStore, CutoffSchedules, InvitationStore, SlotStore
 from chalicelib.adapters.cases import Cases, CaseTypes, StandardReplies
 from chalicelib.adapters.inbox import InboxStore
+from chalicelib.adapters.limits import RateLimits
 from chalicelib.adapters.self_tests import Catalogue, FollowUps, KitOrders, Kits
 from chalicelib.adapters.summons import PrintLetters, SummonsStore
 from chalicelib.adapters.messaging import Messenger
@@ -78,3 +79,4 @@ class Ports:
     case_types: CaseTypes
     cases: Cases
     standard_replies: StandardReplies
+    limits: RateLimits
