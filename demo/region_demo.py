@@ -191,6 +191,7 @@ def seed(ports: Ports, now: datetime, today: date) -> str:
         allowed_units={u.hsa_id for u in UNITS},
         scopes={"population-register", "messages", "appointments", "lab-results", "print"},
         now=now,
+        region_wide=True,  # the region's own journal system, which also feeds the register
     )
 
 

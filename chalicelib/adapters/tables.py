@@ -14,7 +14,8 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | first sight of a personnummer                    | PutItem identities, condition not exists    |
 | a person in the population register             | GetItem register-persons (citizen_id)       |
 | a guardian's children                            | BatchGetItem register-persons               |
-| register update (person and guardian links)      | TransactWriteItems register-persons         |
+| register update (person and guardian links)      | TransactWriteItems register-persons (+ register-audit) |
+| who changed a person's guardians or protection   | Query register-audit (citizen_id), descending |
 | account: login allowed, last login               | UpdateItem accounts (citizen_id)            |
 | who reads a person's inbox: theirs and guardians' | BatchGetItem accounts (the person + a child's guardians) |
 | session by cookie                                | GetItem sessions (sha256 of the token)      |
@@ -160,6 +161,23 @@ class RegisterPerson(Model):
     updated_at = UTCDateTimeAttribute()
 
 
+class RegisterAuditRecord(Model):
+    """A change of a person's guardians or protected identity in the register: which key (system),
+    what changed (citizen ids, never a personnummer), when. Written in the change's transaction."""
+
+    Meta = _meta("register-audit")
+    citizen_id = UnicodeAttribute(hash_key=True)
+    entry = UnicodeAttribute(range_key=True)  # "<changed_at ISO>#<random>"
+    key_id = UnicodeAttribute()
+    system_name = UnicodeAttribute()
+    changes = UnicodeSetAttribute()  # "guardians", "protected_identity"
+    guardians_before = UnicodeSetAttribute(null=True)
+    guardians_after = UnicodeSetAttribute(null=True)
+    protected_before = BooleanAttribute(null=True)  # null: the person was new
+    protected_after = BooleanAttribute()
+    changed_at = UTCDateTimeAttribute()
+
+
 class PendingContact(MapAttribute):
     """An address waiting for its one-time code; only an HMAC of the code is stored."""
 
@@ -276,6 +294,7 @@ class IntegrationClient(Model):
     system_name = UnicodeAttribute()
     allowed_units = UnicodeSetAttribute(null=True)
     scopes = UnicodeSetAttribute(null=True)
+    region_wide = BooleanAttribute(default=False)  # the region's own system (register feed), not a unit's
     created_at = UTCDateTimeAttribute()
 
 
@@ -496,6 +515,7 @@ class PrintLetterRecord(Model):
     Meta = _meta("print-letters")
     batch_date = UnicodeAttribute(hash_key=True)
     letter_key = UnicodeAttribute(range_key=True)  # "<unit_hsa_id>#<appointment_id>#<version>"
+    citizen_id = UnicodeAttribute(null=True)  # whose summons: a staff download is access-logged per person
     unit_hsa_id = UnicodeAttribute()
     unit_name = UnicodeAttribute()
     address_lines = ListAttribute(of=UnicodeAttribute)
@@ -778,6 +798,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     SessionRecord,
     Identity,
     RegisterPerson,
+    RegisterAuditRecord,
     Account,
     StaffRoleAssignment,
     UnitRecord,
@@ -802,6 +823,14 @@ ALL_MODELS: tuple[type[Model], ...] = (
     StandardReplyRecord,
     RateCounter,
 )
+
+
+def usable_key(value: object) -> bool:
+    """Whether a caller's id can be a key at all (a non-empty text DynamoDB accepts): the look-ups that
+    take ids from forms answer "not found" for anything else rather than sending it to DynamoDB."""
+    if not isinstance(value, str) or not value or len(value) > 512:
+        return False
+    return value.isprintable() and not any(0xD800 <= ord(ch) <= 0xDFFF for ch in value)
 
 
 def condition_failed(error: Exception) -> bool:

@@ -17,7 +17,7 @@ from chalicelib.adapters.messaging import Messenger
 from chalicelib.adapters.outbox import Outbox
 from chalicelib.adapters.client_key import ClientKey
 from chalicelib.adapters.oidc import OidcClient
-from chalicelib.adapters.register import IdentityStore
+from chalicelib.adapters.register import ChangedBy, IdentityStore
 from chalicelib.adapters.stores import (
     AccountStore,
     IntegrationClientStore,
@@ -42,7 +42,10 @@ class PopulationRegister(Protocol):
 
     def find_by_personnummer(self, pnr: Personnummer) -> Person | None: ...
 
-    def upsert(self, update: PersonUpdate) -> Person: ...
+    def upsert(self, update: PersonUpdate, changed_by: ChangedBy | None = None) -> Person:
+        """`changed_by`: the system sending the change; a change of guardians or protected identity
+        is then audited (who, what, when) with it."""
+        ...
 
 
 @dataclass
