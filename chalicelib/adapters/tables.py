@@ -779,6 +779,7 @@ class NotificationRecord(Model):
     claimed_until = UTCDateTimeAttribute(null=True)  # a dispatcher is sending it
     last_sent_at = UTCDateTimeAttribute(null=True)
     failed_at = UTCDateTimeAttribute(null=True)
+    uncertain_at = UTCDateTimeAttribute(null=True)  # the last send timed out after it went out: maybe sent
     due = DueIndex()
 
 
