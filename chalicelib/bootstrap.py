@@ -9,6 +9,7 @@ from chalicelib.adapters.attachments import AttachmentFiles, AttachmentUploads
 from chalicelib.adapters.booking import BookingStore, CutoffSchedules, InvitationStore, SlotStore
 from chalicelib.adapters.cases import Cases, CaseTypes, StandardReplies
 from chalicelib.adapters.inbox import InboxStore
+from chalicelib.adapters.limits import RateLimits
 from chalicelib.adapters.self_tests import Catalogue, FollowUps, KitOrders, Kits
 from chalicelib.adapters.summons import PrintLetters, SummonsStore
 from chalicelib.adapters.unit_notices import UnitNotices
@@ -71,6 +72,7 @@ def ports() -> Ports:
         cases=Cases(),
         standard_replies=StandardReplies(),
         unit_notices=UnitNotices(),
+        limits=RateLimits(),
     )
 
 

@@ -55,3 +55,13 @@ class Unprocessable(AppError):
     """Well-formed, but the platform cannot do it for this person (e.g. no account: send paper)."""
 
     status = 422
+
+
+class TooManyRequests(AppError):
+    """A rate limit is reached; `retry_after` (seconds) says when it opens again (Retry-After)."""
+
+    status = 429
+
+    def __init__(self, code: str, message: str, *, retry_after: int | None = None, field: str | None = None) -> None:
+        super().__init__(code, message, field=field)
+        self.retry_after = retry_after

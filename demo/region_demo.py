@@ -13,7 +13,8 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from chalicelib.adapters.booking import visit_type_map
 from chalicelib.adapters.tables import OpeningHours, UnitRecord
-from chalicelib.domain.booking import PRESETS, STAFF, Slot, VisitType, Visibility
+from chalicelib.domain.booking import PRESETS, Slot, VisitType, Visibility
+from chalicelib.domain.booking import STAFF as STAFF_PUBLISHED
 from chalicelib.domain.clock import STOCKHOLM
 from chalicelib.domain.cases import CaseType, Question, QuestionKind
 from chalicelib.domain.self_tests import Delivery, TestOffer, new_kit_number
@@ -192,6 +193,7 @@ def seed(ports: Ports, now: datetime, today: date) -> str:
         allowed_units={u.hsa_id for u in UNITS},
         scopes={"population-register", "messages", "appointments", "lab-results", "print"},
         now=now,
+        region_wide=True,  # the region's own journal system, which also feeds the register
     )
 
 
@@ -297,7 +299,7 @@ def seed_slots(ports: Ports, today: date, days: int = 14) -> int:
                         f"{unit.hsa_id}/demo-{visit_type.visit_type_id}-{day.isoformat()}-{n}", unit.hsa_id,
                         visit_type.visit_type_id, begins.astimezone(timezone.utc),
                         (begins + timedelta(minutes=visit_type.duration_minutes)).astimezone(timezone.utc),
-                        visit_type.place, visit_type.practitioner_role, visibility, source=STAFF))  # fmt: skip
+                        visit_type.place, visit_type.practitioner_role, visibility, source=STAFF_PUBLISHED))  # fmt: skip
     return count
 
 

@@ -15,6 +15,7 @@ from aws_cdk import (
     Aws,
     CfnOutput,
     Duration,
+    Fn,
     RemovalPolicy,
     Stack,
 )
@@ -31,6 +32,7 @@ from aws_cdk import aws_ses as ses
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_wafv2 as wafv2
 from aws_cdk import custom_resources
 from chalice.cdk import Chalice
 from chalice.utils import to_cfn_resource_name
@@ -45,6 +47,14 @@ _KEY_TYPES = {"S": dynamodb.AttributeType.STRING, "N": dynamodb.AttributeType.NU
 
 
 BOOKING_CUTOFF_FUNCTION = "booking_cutoff"  # app.py's function the per-booking schedules invoke
+
+# In front of the app (the app's own limits per person, key and client are in chalicelib/domain/limits.py):
+# API Gateway throttling for the whole stage, and per client address a WAF rate-based rule.
+API_THROTTLE_RATE = 200  # requests a second, steady, across all clients
+API_THROTTLE_BURST = 400
+WAF_REQUESTS_PER_IP_PER_5_MINUTES = 3000  # staff share their workplace's address: generous on purpose
+WAF_MANAGED_RULE_GROUPS = ("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet",
+                           "AWSManagedRulesAmazonIpReputationList")  # fmt: skip
 
 
 def app_functions() -> dict[str, str]:
@@ -208,6 +218,7 @@ class EServicesStack(Stack):
 
         self._event_consumer(key)
         self._not_found_as_json()
+        self._protect_api()
         self._alarms(operators)
         self._acknowledge_app_wildcards()
         CfnOutput(self, "AttachmentsAccessLogs", value=access_logs.bucket_name)
@@ -486,6 +497,65 @@ class EServicesStack(Stack):
                 "application/json": json.dumps({"code": "not_found", "message": "Adressen finns inte. / No such address."})
             },
         )
+
+    def _protect_api(self) -> None:
+        """API Gateway throttling on every method of the stage, and an AWS WAF web ACL on the stage:
+        AWS's managed rule groups (common exploits, known bad inputs, IP reputation) and a rate-based
+        rule per client address that answers 429 with a code and a Swedish message."""
+        rest_api = self.app.sam_template.get_resource("RestAPI")
+        rest_api.add_property_override("MethodSettings", [{
+            "ResourcePath": "/*", "HttpMethod": "*",
+            "ThrottlingRateLimit": API_THROTTLE_RATE, "ThrottlingBurstLimit": API_THROTTLE_BURST,
+        }])  # fmt: skip
+
+        def visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
+            return wafv2.CfnWebACL.VisibilityConfigProperty(
+                cloud_watch_metrics_enabled=True, metric_name=name, sampled_requests_enabled=True
+            )
+
+        rules = []
+        for priority, group in enumerate(WAF_MANAGED_RULE_GROUPS):
+            overrides = None
+            if group == "AWSManagedRulesCommonRuleSet":
+                # The rule set blocks bodies over 8 KB; a care message may be 20,000 characters and the
+                # app refuses bodies over 1 MB itself. Counted, so operators still see them.
+                overrides = [wafv2.CfnWebACL.RuleActionOverrideProperty(
+                    name="SizeRestrictions_BODY", action_to_use=wafv2.CfnWebACL.RuleActionProperty(count={}))]  # fmt: skip
+            rules.append(wafv2.CfnWebACL.RuleProperty(
+                name=group, priority=priority,
+                statement=wafv2.CfnWebACL.StatementProperty(
+                    managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
+                        vendor_name="AWS", name=group, rule_action_overrides=overrides)),
+                override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
+                visibility_config=visibility(group),
+            ))  # fmt: skip
+        rules.append(wafv2.CfnWebACL.RuleProperty(
+            name="RequestsPerClient", priority=len(rules),
+            statement=wafv2.CfnWebACL.StatementProperty(rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                limit=WAF_REQUESTS_PER_IP_PER_5_MINUTES, aggregate_key_type="IP", evaluation_window_sec=300)),
+            action=wafv2.CfnWebACL.RuleActionProperty(block=wafv2.CfnWebACL.BlockActionProperty(
+                custom_response=wafv2.CfnWebACL.CustomResponseProperty(
+                    response_code=429, custom_response_body_key="too_many_requests",
+                    response_headers=[wafv2.CfnWebACL.CustomHTTPHeaderProperty(name="Retry-After", value="300")]))),
+            visibility_config=visibility("RequestsPerClient"),
+        ))  # fmt: skip
+        acl = wafv2.CfnWebACL(
+            self,
+            "ApiFirewall",
+            scope="REGIONAL",
+            default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
+            rules=rules,
+            custom_response_bodies={"too_many_requests": wafv2.CfnWebACL.CustomResponseBodyProperty(
+                content_type="APPLICATION_JSON",
+                content=json.dumps({"code": "too_many_requests",
+                                    "message": "För många anrop. Vänta några minuter och försök igen."},
+                                   ensure_ascii=False))},
+            visibility_config=visibility("ApiFirewall"),
+        )  # fmt: skip
+        # `RestAPI.Stage` is SAM's reference to the stage it makes: the association waits for it.
+        stage_arn = Fn.sub("arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/${RestAPI}/stages/${Stage}",
+                           {"Stage": Fn.ref("RestAPI.Stage")})  # fmt: skip
+        wafv2.CfnWebACLAssociation(self, "ApiFirewallAssociation", resource_arn=stage_arn, web_acl_arn=acl.attr_arn)
 
     def _alarms(self, operators: sns.ITopic) -> None:
         """Page the operators on any function error or throttle, and on anything left in a dead-letter queue."""

@@ -17,6 +17,7 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.adapters import events
 
 from chalicelib.adapters.tables import (
+    usable_key,
     BookingRecord,
     InvitationRecord,
     SlotRecord,
@@ -119,6 +120,8 @@ def _free() -> Any:
 
 class SlotStore:
     def get(self, slot_id: str) -> Slot | None:
+        if not usable_key(slot_id):
+            return None
         try:
             return _slot(SlotRecord.get(slot_id, consistent_read=True))
         except DoesNotExist:
@@ -282,6 +285,8 @@ class InvitationStore:
         record.save(condition=InvitationRecord.invitation_id.does_not_exist())
 
     def get(self, citizen_id: str, invitation_id: str) -> InvitationRecord | None:
+        if not usable_key(invitation_id):
+            return None
         try:
             return InvitationRecord.get(citizen_id, invitation_id)
         except DoesNotExist:

@@ -79,9 +79,12 @@ class Outbox:
             raise
         return True
 
-    def sent(self, item: DueNotification, now: datetime) -> None:
+    def sent(self, item: DueNotification, now: datetime, *, uncertain: bool = False) -> None:
+        """Sent (or, `uncertain`, maybe sent: SES or SNS may have taken it; noted for operators)."""
+        outcome = NotificationRecord.uncertain_at.set(now) if uncertain else NotificationRecord.uncertain_at.remove()
         NotificationRecord(item.citizen_id, item.channel.value).update(
-            actions=[*_stop_waiting(), NotificationRecord.attempts.set(0), NotificationRecord.last_sent_at.set(now)]
+            actions=[*_stop_waiting(), NotificationRecord.attempts.set(0), NotificationRecord.last_sent_at.set(now),
+                     outcome]
         )
 
     def retry_at(self, item: DueNotification, due_at: datetime, *, failed: bool) -> None:

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 import uuid
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from pynamodb.exceptions import DoesNotExist, PutError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.adapters.tables import Identity, PostalAddress, RegisterPerson
+from chalicelib.adapters.tables import Identity, PostalAddress, RegisterAuditRecord, RegisterPerson
 from chalicelib.domain.clock import utc_now
 from chalicelib.domain.people import Address, Person, PersonUpdate
 from chalicelib.domain.personnummer import Personnummer, parse
@@ -71,6 +73,45 @@ def _to_person(record: RegisterPerson) -> Person:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ChangedBy:
+    """Who sends a register change: the integration key and its system (for the audit record)."""
+
+    key_id: str
+    system_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterChange:
+    """One audited change of a person's guardians or protected identity."""
+
+    key_id: str
+    system_name: str
+    changes: frozenset[str]
+    guardians_before: frozenset[str]
+    guardians_after: frozenset[str]
+    protected_before: bool | None
+    protected_after: bool
+    changed_at: datetime
+
+
+def _audit(citizen_id: str, previous: Person | None, guardian_ids: set[str], protected: bool, by: ChangedBy,
+           now: datetime) -> RegisterAuditRecord | None:  # fmt: skip
+    before = set(previous.guardian_ids) if previous else set()
+    changes = set()
+    if guardian_ids != before:
+        changes.add("guardians")
+    if (previous.protected_identity if previous else False) != protected:
+        changes.add("protected_identity")
+    if not changes:
+        return None
+    return RegisterAuditRecord(
+        citizen_id, f"{now.isoformat()}#{secrets.token_hex(4)}", key_id=by.key_id, system_name=by.system_name,
+        changes=changes, guardians_before=before or None, guardians_after=guardian_ids or None,
+        protected_before=previous.protected_identity if previous else None, protected_after=protected, changed_at=now,
+    )  # fmt: skip
+
+
 class DynamoPopulationRegister:
     def __init__(self, identities: IdentityStore) -> None:
         self._identities = identities
@@ -90,8 +131,18 @@ class DynamoPopulationRegister:
         citizen_id = self._identities.find(pnr)
         return self.get(citizen_id) if citizen_id else None
 
-    def upsert(self, update: PersonUpdate) -> Person:
-        """Create or replace one person and keep guardian <-> child links symmetric, in one transaction."""
+    def changes_of(self, citizen_id: str, limit: int = 50) -> list[RegisterChange]:
+        """The audited changes of a person's guardians and protection, newest first: one Query."""
+        return [
+            RegisterChange(r.key_id, r.system_name, frozenset(r.changes), frozenset(r.guardians_before or ()),
+                           frozenset(r.guardians_after or ()), r.protected_before, bool(r.protected_after),
+                           r.changed_at)
+            for r in RegisterAuditRecord.query(citizen_id, scan_index_forward=False, limit=limit)
+        ]  # fmt: skip
+
+    def upsert(self, update: PersonUpdate, changed_by: ChangedBy | None = None) -> Person:
+        """Create or replace one person and keep guardian <-> child links symmetric, in one transaction.
+        A change of guardians or protected identity sent by `changed_by` is audited in the same one."""
         citizen_id = self._identities.find_or_create(update.personnummer)
         guardian_ids: set[str] = set()
         for guardian_pnr in update.guardians:
@@ -122,8 +173,12 @@ class DynamoPopulationRegister:
             updated_at=now,
         )
         # The model's own connection: a new one per call would build a new botocore client (~0.2 s).
+        audit = _audit(citizen_id, previous, guardian_ids, update.protected_identity, changed_by, now) if changed_by \
+            else None
         with TransactWrite(connection=RegisterPerson._get_connection().connection) as tx:
             tx.save(record)
+            if audit is not None:
+                tx.save(audit)
             for added in guardian_ids - previous_guardians:
                 tx.update(
                     RegisterPerson(added),

@@ -5,8 +5,6 @@ transaction as the order that takes it (a shipped kit's or a picked-up kit's).""
 
 from __future__ import annotations
 
-import base64
-import json
 from datetime import datetime
 from typing import Any
 
@@ -99,13 +97,18 @@ class KitOrders:
 
         _run(write)
 
-    def waiting(self, status: Status, limit: int, cursor: str | None) -> tuple[list[KitOrderRecord], str | None]:
-        """One page of orders in a status, oldest first, and the cursor for the next page."""
-        start = json.loads(base64.urlsafe_b64decode(cursor)) if cursor else None
-        query = KitOrderRecord.by_status.query(status.value, limit=limit, last_evaluated_key=start)
+    def waiting(self, status: Status, limit: int, start: dict[str, str] | None,
+                test_ids: frozenset[str]) -> tuple[list[KitOrderRecord], dict[str, str] | None]:  # fmt: skip
+        """One page of orders in a status for these tests, oldest first, and where the next page starts
+        (the index's key of the last order read, flat: {attribute: string}). The tests are a filter on
+        the status index: a page may hold fewer than `limit` orders and still have a next one."""
+        exclusive = {name: {"S": value} for name, value in start.items()} if start else None
+        condition = KitOrderRecord.test_id.is_in(*sorted(test_ids))
+        query = KitOrderRecord.by_status.query(status.value, filter_condition=condition, limit=limit,
+                                              last_evaluated_key=exclusive)
         page = list(query)
         last = query.last_evaluated_key
-        return page, base64.urlsafe_b64encode(json.dumps(last).encode()).decode() if last else None
+        return page, {name: value["S"] for name, value in last.items()} if last else None
 
     def _update(self, record: KitOrderRecord, actions: list[Any], condition: Any) -> bool:
         try:

@@ -14,7 +14,8 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | first sight of a personnummer                    | PutItem identities, condition not exists    |
 | a person in the population register             | GetItem register-persons (citizen_id)       |
 | a guardian's children                            | BatchGetItem register-persons               |
-| register update (person and guardian links)      | TransactWriteItems register-persons         |
+| register update (person and guardian links)      | TransactWriteItems register-persons (+ register-audit) |
+| who changed a person's guardians or protection   | Query register-audit (citizen_id), descending |
 | account: login allowed, last login               | UpdateItem accounts (citizen_id)            |
 | who reads a person's inbox: theirs and guardians' | BatchGetItem accounts (the person + a child's guardians) |
 | session by cookie                                | GetItem sessions (sha256 of the token)      |
@@ -74,6 +75,7 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | follow-ups of new events                         | the events table's stream (DynamoDB Streams), never a read |
 | tell a unit of a citizen's change                | PutItem unit-notices (condition new), UpdateItem when mailed |
 | the unit's recent notices (Tidbok)               | Query unit-notices (unit_hsa_id), descending, limit |
+| count one hit against a rate limit (atomic)      | UpdateItem rate-limits ADD hits, condition below the limit (TransactWriteItems for two at once) |
 """
 
 from __future__ import annotations
@@ -167,6 +169,23 @@ class RegisterPerson(Model):
     guardian_ids = UnicodeSetAttribute(null=True)
     child_ids = UnicodeSetAttribute(null=True)
     updated_at = UTCDateTimeAttribute()
+
+
+class RegisterAuditRecord(Model):
+    """A change of a person's guardians or protected identity in the register: which key (system),
+    what changed (citizen ids, never a personnummer), when. Written in the change's transaction."""
+
+    Meta = _meta("register-audit")
+    citizen_id = UnicodeAttribute(hash_key=True)
+    entry = UnicodeAttribute(range_key=True)  # "<changed_at ISO>#<random>"
+    key_id = UnicodeAttribute()
+    system_name = UnicodeAttribute()
+    changes = UnicodeSetAttribute()  # "guardians", "protected_identity"
+    guardians_before = UnicodeSetAttribute(null=True)
+    guardians_after = UnicodeSetAttribute(null=True)
+    protected_before = BooleanAttribute(null=True)  # null: the person was new
+    protected_after = BooleanAttribute()
+    changed_at = UTCDateTimeAttribute()
 
 
 class PendingContact(MapAttribute):
@@ -287,6 +306,7 @@ class IntegrationClient(Model):
     system_name = UnicodeAttribute()
     allowed_units = UnicodeSetAttribute(null=True)
     scopes = UnicodeSetAttribute(null=True)
+    region_wide = BooleanAttribute(default=False)  # the region's own system (register feed), not a unit's
     created_at = UTCDateTimeAttribute()
 
 
@@ -511,6 +531,7 @@ class PrintLetterRecord(Model):
     Meta = _meta("print-letters")
     batch_date = UnicodeAttribute(hash_key=True)
     letter_key = UnicodeAttribute(range_key=True)  # "<unit_hsa_id>#<appointment_id>#<version>"
+    citizen_id = UnicodeAttribute(null=True)  # whose summons: a staff download is access-logged per person
     unit_hsa_id = UnicodeAttribute()
     unit_name = UnicodeAttribute()
     address_lines = ListAttribute(of=UnicodeAttribute)
@@ -837,6 +858,7 @@ class NotificationRecord(Model):
     claimed_until = UTCDateTimeAttribute(null=True)  # a dispatcher is sending it
     last_sent_at = UTCDateTimeAttribute(null=True)
     failed_at = UTCDateTimeAttribute(null=True)
+    uncertain_at = UTCDateTimeAttribute(null=True)  # the last send timed out after it went out: maybe sent
     due = DueIndex()
 
 
@@ -872,6 +894,14 @@ class EventRecord(Model):
     kind = UnicodeAttribute()
     occurred_at = UTCDateTimeAttribute()
     data = MapAttribute(default=dict)  # ids and codes only
+class RateCounter(Model):
+    """Hits in one fixed window of one rate limit for one subject (domain/limits.py). The key names
+    the limit, the subject (an opaque id or a keyed hash, never an address or an IP) and the window;
+    DynamoDB removes the counter after its window."""
+
+    Meta = _meta("rate-limits")
+    bucket = UnicodeAttribute(hash_key=True)
+    hits = NumberAttribute(default=0)
     expires_at = TTLAttribute()
 
 
@@ -880,6 +910,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     SessionRecord,
     Identity,
     RegisterPerson,
+    RegisterAuditRecord,
     Account,
     StaffRoleAssignment,
     UnitRecord,
@@ -904,7 +935,16 @@ ALL_MODELS: tuple[type[Model], ...] = (
     StandardReplyRecord,
     EventRecord,
     UnitNoticeRecord,
+    RateCounter,
 )
+
+
+def usable_key(value: object) -> bool:
+    """Whether a caller's id can be a key at all (a non-empty text DynamoDB accepts): the look-ups that
+    take ids from forms answer "not found" for anything else rather than sending it to DynamoDB."""
+    if not isinstance(value, str) or not value or len(value) > 512:
+        return False
+    return value.isprintable() and not any(0xD800 <= ord(ch) <= 0xDFFF for ch in value)
 
 
 def condition_failed(error: Exception) -> bool:

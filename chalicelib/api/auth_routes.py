@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -12,8 +10,10 @@ from chalice import Blueprint, Response
 
 from chalicelib.api.http import (
     CITIZEN_SESSION_COOKIE,
+    CONTENT_SECURITY_POLICY,
     STAFF_SESSION_COOKIE,
     clear_cookie,
+    client_address,
     cookies,
     error_page,
     form,
@@ -27,8 +27,9 @@ from chalicelib.api.http import (
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
 from chalicelib.errors import LoginFailed, LoginRefused
-from chalicelib.services import auth
+from chalicelib.services import auth, limits
 from chalicelib.services.auth import Audience, NewSession
+from chalicelib.web.render import logout_script
 
 auth_routes = Blueprint(__name__)
 FORM = ["application/x-www-form-urlencoded"]
@@ -36,9 +37,6 @@ LOGIN_ATTEMPT_COOKIE_SECONDS = 600
 # After a logout the next login in this browser asks the person again (prompt=login), even if the
 # provider's own session survived (its end_session was not reached, or the provider has none).
 LOGIN_AGAIN_COOKIE_SECONDS = 30 * 24 * 3600
-# The logout page sends its form on to the provider at once; without JavaScript its button does.
-END_SESSION_SCRIPT = 'document.getElementById("end-session").submit();'
-_END_SESSION_SCRIPT_HASH = base64.b64encode(hashlib.sha256(END_SESSION_SCRIPT.encode()).digest()).decode()
 
 
 @dataclass(frozen=True)
@@ -72,6 +70,8 @@ def _binding_cookie(entry: Entry, tag: str) -> str:
 
 def _start(entry: Entry) -> Response:
     request = auth_routes.current_request
+    # Per client: a 429 page with Retry-After (through the error middleware) before anything is stored.
+    limits.login_started(ports(), entry.audience, client_address(request), clock.utc_now())
     force_login = cookies(request).get(entry.login_again_cookie) == "1"
     try:
         start = auth.begin_login(ports(), entry.audience, clock.utc_now(), force_login=force_login)
@@ -134,17 +134,22 @@ def _logout(entry: Entry) -> Response:
     if end_session is None:
         return redirect(f"{entry.home}?logged_out=1", set_cookies=farewell)
     # On to the provider, so its session ends too; it sends the browser back to /logged-out. The
-    # page's policy allows exactly this script and a form to exactly that origin.
+    # page's policy allows our own script file (/static/logout.js) and a form to exactly that origin.
     page = render_page(
         "logout.html", language(request), staff=entry is STAFF, set_cookies=farewell,
-        endpoint=end_session.endpoint, fields=end_session.fields, submit_script=END_SESSION_SCRIPT,
+        endpoint=end_session.endpoint, fields=end_session.fields,
     )  # fmt: skip
     provider = urlsplit(end_session.endpoint)
-    page.headers["Content-Security-Policy"] = (
-        f"default-src 'self'; script-src 'sha256-{_END_SESSION_SCRIPT_HASH}'; frame-ancestors 'none'; "
-        f"form-action 'self' {provider.scheme}://{provider.netloc}"
-    )
+    page.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+        "form-action 'self'", f"form-action 'self' {provider.scheme}://{provider.netloc}")
     return page
+
+
+@auth_routes.route("/static/logout.js", methods=["GET"])
+def logout_js() -> Response:
+    """The logout page's script (it sends the form on to the provider); the page works without it."""
+    return Response(body=logout_script(), headers={"Content-Type": "text/javascript; charset=utf-8",
+                                                   "Cache-Control": "public, max-age=3600"})  # fmt: skip
 
 
 @auth_routes.route("/.well-known/jwks.json", methods=["GET"])

@@ -14,6 +14,7 @@ from chalicelib.domain import clock
 from chalicelib.domain.booking import Booking, Slot
 from chalicelib.errors import BadInput
 from chalicelib.services import booking
+from chalicelib.services.input import identifier
 from chalicelib.services.principals import CitizenPrincipal
 
 booking_api = Blueprint(__name__)
@@ -70,7 +71,7 @@ def units() -> Response:
 def free_slots(unit_hsa_id: str, visit_type_id: str) -> Response:
     request = booking_api.current_request
     principal = require_citizen(request)
-    invitation = (request.query_params or {}).get("invitation")
+    invitation = identifier((request.query_params or {}).get("invitation"), "invitation", required=False)
     slots = booking.free_slots(ports(), principal, unit_hsa_id, visit_type_id, clock.utc_now(), invitation)
     return json_response({"slots": [_slot(s) for s in slots]})
 
@@ -78,8 +79,8 @@ def free_slots(unit_hsa_id: str, visit_type_id: str) -> Response:
 @booking_api.route("/api/v1/bookings", methods=["POST"])
 def book() -> Response:
     principal, body = _command()
-    made = booking.book(ports(), principal, str(body.get("slot_id") or ""), clock.utc_now(),
-                        body.get("invitation_id") or None)  # fmt: skip
+    made = booking.book(ports(), principal, identifier(body.get("slot_id"), "slot_id"), clock.utc_now(),
+                        identifier(body.get("invitation_id"), "invitation_id", required=False))  # fmt: skip
     return json_response(_view(principal, made.booking_id), status=201)
 
 
@@ -91,12 +92,15 @@ def one(booking_id: str) -> Response:
 @booking_api.route("/api/v1/bookings/{booking_id}/rebook", methods=["POST"])
 def rebook(booking_id: str) -> Response:
     principal, body = _command()
-    booking.rebook(ports(), principal, booking_id, str(body.get("slot_id") or ""), clock.utc_now())
+    booking.rebook(ports(), principal, booking_id, identifier(body.get("slot_id"), "slot_id"), clock.utc_now())
     return json_response(_view(principal, booking_id))
 
 
 @booking_api.route("/api/v1/bookings/{booking_id}/cancel", methods=["POST"])
 def cancel(booking_id: str) -> Response:
     principal, body = _command()
-    booking.cancel(ports(), principal, booking_id, body.get("reason") or None, clock.utc_now())
+    reason = body.get("reason") or None
+    if reason is not None and not isinstance(reason, str):
+        raise BadInput("field_invalid", "Fältet reason ska vara text.", field="reason")
+    booking.cancel(ports(), principal, booking_id, reason, clock.utc_now())
     return json_response(_view(principal, booking_id))

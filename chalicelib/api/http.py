@@ -10,14 +10,15 @@ import uuid
 from collections.abc import Callable
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
 from chalice import Response
 from chalice.app import Request
 
-from chalicelib.errors import AppError, BadInput, Forbidden
+from chalicelib.errors import AppError, BadInput, Forbidden, NotFound, TooManyRequests
 from chalicelib.observability import flush_metrics, logger
 from chalicelib.settings import get_settings
+from chalicelib.services.input import checked_json, checked_text
 from chalicelib.web.render import pick_language, render
 
 CITIZEN_SESSION_COOKIE = "sid"
@@ -27,24 +28,41 @@ _CORRELATION_ID = re.compile(r"^[A-Za-z0-9\-]{8,64}$")
 _JSON_PREFIXES = ("/api/", "/integration/")
 MAX_BODY_BYTES = 1_000_000
 
+# An id in a path (a message, an order, a unit's HSA-id, a day): anything else cannot exist here.
+_PATH_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}$")
+# Only pages' own scripts and styles: no inline script anywhere (the logout page's is /static/logout.js).
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
+                           "frame-ancestors 'none'; form-action 'self'")  # fmt: skip
 SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'",
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
+HOST_PREFIX = "__Host-"  # over https: the cookie is ours alone (Secure, Path=/, no Domain)
+
+
+def _host_prefixed() -> bool:
+    return get_settings().cookie_secure
 
 
 def cookies(request: Request) -> dict[str, str]:
+    """Our cookies by their plain names; over https only the `__Host-` ones count (a sibling
+    subdomain cannot set those), so `sid` means `__Host-sid` there."""
     jar: SimpleCookie = SimpleCookie()
     try:
         jar.load(request.headers.get("cookie", ""))
     except CookieError:
         return {}
-    return {name: morsel.value for name, morsel in jar.items()}
+    if not _host_prefixed():
+        return {name: morsel.value for name, morsel in jar.items()}
+    return {name[len(HOST_PREFIX):]: morsel.value for name, morsel in jar.items() if name.startswith(HOST_PREFIX)}
 
 
 def set_cookie(name: str, value: str, *, max_age: int | None = None, http_only: bool = True) -> str:
+    if _host_prefixed():
+        name = f"{HOST_PREFIX}{name}"
     parts = [f"{name}={value}", "Path=/", "SameSite=Lax"]
     if max_age is not None:
         parts.append(f"Max-Age={max_age}")
@@ -109,11 +127,13 @@ def _body_bytes(request: Request) -> bytes:
 
 
 def form_lists(request: Request) -> dict[str, list[str]]:
-    """A urlencoded form with every value of repeated names (checkbox groups)."""
+    """A urlencoded form with every value of repeated names (checkbox groups); texts checked as
+    JSON's are (services/input.py): line breaks as \\n, no other control characters."""
     try:
-        return parse_qs(_body_bytes(request).decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+        parsed = parse_qs(_body_bytes(request).decode("utf-8"), keep_blank_values=True, strict_parsing=False)
     except UnicodeDecodeError:
         raise BadInput("form_malformed", "Formuläret kunde inte läsas.") from None
+    return {checked_text(name, key=True): [checked_text(v) for v in values] for name, values in parsed.items()}
 
 
 def form(request: Request) -> dict[str, str]:
@@ -141,14 +161,22 @@ def form_action(
     return redirect(location)
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(name)  # NaN and Infinity are not JSON
+
+
 def json_body(request: Request) -> Any:
+    """The body as checked JSON (services/input.py checked_json): call it after authenticating."""
     raw = _body_bytes(request)
     if not raw:
         raise BadInput("body_required", "Anropet saknar innehåll (JSON).")
     try:
-        return json.loads(raw)
+        parsed = json.loads(raw, parse_constant=_no_constant)
+    except RecursionError:
+        raise BadInput("json_too_deep", "Innehållet är för djupt nästlat.") from None
     except (ValueError, UnicodeDecodeError):
         raise BadInput("malformed_json", "Innehållet är inte giltig JSON.") from None
+    return checked_json(parsed)
 
 
 def require_csrf(expected: str, submitted: str | None) -> None:
@@ -156,10 +184,23 @@ def require_csrf(expected: str, submitted: str | None) -> None:
         raise Forbidden("csrf_failed", "Formuläret kunde inte verifieras.")
 
 
+_NEXT_CHARS = re.compile(r"^[!-~]+$")  # printable ASCII, no space: anything else arrives percent-encoded
+
+
 def safe_next_path(value: str | None, default: str = "/") -> str:
-    """Only paths on this site: no scheme, no host, no protocol-relative '//'."""
-    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+    """Where to go back to: a path on this site, else `default`. The one rule for every `next`:
+    it starts with one '/', and neither it nor its percent-decoding (however often) holds a
+    second leading '/', a backslash, whitespace or a control character (browsers drop tabs and
+    line breaks, so '/\\t/evil.example' would become '//evil.example'), nor a scheme."""
+    if not value or len(value) > 2000 or not _NEXT_CHARS.match(value):
         return default
+    decoded, seen = value, set()
+    while decoded not in seen:  # '%252F' is '%2F' is '/': check every layer
+        seen.add(decoded)
+        if (not decoded.startswith("/") or decoded.startswith(("//", "/\\")) or "\\" in decoded
+                or any(ch.isspace() or ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F for ch in decoded)):  # fmt: skip
+            return default
+        decoded = unquote(decoded)
     return value
 
 
@@ -182,12 +223,26 @@ def error_page(request: Request, *, status: int, heading_key: str, body_key: str
 
 
 def _app_error_response(request: Request, error: AppError) -> Response:
+    response = _app_error_body(request, error)
+    if isinstance(error, TooManyRequests) and error.retry_after:
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
+
+
+def client_address(request: Request) -> str | None:
+    """The caller's IP address as API Gateway saw it (for per-client limits; never logged)."""
+    return ((request.context or {}).get("identity") or {}).get("sourceIp")
+
+
+def _app_error_body(request: Request, error: AppError) -> Response:
     if _wants_json(request):
         body: dict[str, Any] = {"code": error.code, "message": error.message}
         if error.field:
             body["field"] = error.field
         return json_response(body, status=error.status)
     body_key = {"csrf_failed": "error.csrf.body"}.get(error.code, "error.forbidden.body")
+    if error.status == 429:
+        body_key = "error.too_many.body"
     if error.status == 404:
         body_key = "error.not_found.body"
     return error_page(request, status=error.status, heading_key="error.heading", body_key=body_key)
@@ -209,18 +264,33 @@ def _normalise_chalice_error(request: Request, response: Response) -> Response:
     return error_page(request, status=response.status_code, heading_key="error.heading", body_key=body_key)
 
 
+def route_of(request: Request) -> str:
+    """The route's template ('/integration/v1/kit-orders/{order_id}/sent'): what logs name, never
+    the path a caller sent (it may hold anything, a personnummer too)."""
+    return str((request.context or {}).get("resourcePath") or "unknown")
+
+
+def _check_path_ids(request: Request) -> None:
+    """Every id in the path has an id's shape before any route (or DynamoDB) sees it."""
+    for value in (request.uri_params or {}).values():
+        if not isinstance(value, str) or not _PATH_ID.match(value):
+            raise NotFound("not_found", "Det du söker finns inte.")
+
+
 def request_middleware(request: Request, get_response: Any) -> Response:
     """Correlation id, error mapping, security headers and metrics for every request."""
     supplied = request.headers.get("x-correlation-id", "")
     correlation_id = supplied if _CORRELATION_ID.match(supplied) else str(uuid.uuid4())
     logger.set_correlation_id(correlation_id)
+    logger.append_keys(route=route_of(request))
     try:
+        _check_path_ids(request)
         response = get_response(request)
     except AppError as error:
-        logger.info("request refused", extra={"code": error.code, "status": error.status, "path": request.path})
+        logger.info("request refused", extra={"code": error.code, "status": error.status})
         response = _app_error_response(request, error)
     except Exception:
-        logger.exception("unhandled error", extra={"path": request.path})
+        logger.exception("unhandled error")  # observability.py keeps the stack, never the exception's text
         response = Response(body={"Code": "InternalServerError"}, status_code=500)
     response = _normalise_chalice_error(request, response)
     response.headers.update({k: v for k, v in SECURITY_HEADERS.items() if k not in response.headers})

@@ -1,4 +1,7 @@
-"""The integration API for care systems under /integration/v1 (bearer key per system)."""
+"""The integration API for care systems under /integration/v1 (bearer key per system).
+
+Every route authenticates the key first and reads the body only after that: a bad key with a bad
+body is a 401, never a 400."""
 
 from __future__ import annotations
 
@@ -7,10 +10,10 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.http import json_body, json_response
+from chalicelib.api.http import client_address, json_body, json_response
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
-from chalicelib.services import attachments, booking_staff, inbox, integration, register, self_tests, summons
+from chalicelib.services import attachments, booking_staff, inbox, integration, limits, register, self_tests, summons
 
 integration_v1 = Blueprint(__name__)
 
@@ -30,10 +33,14 @@ def _command(use_case: Callable[..., dict[str, Any]], status: int) -> Response:
     return json_response(result, status=status)
 
 
+BODY = object()  # in _call's arguments: the JSON body, read once the key is known
+
+
 def _call(use_case: Callable[..., dict[str, Any]], *args: Any, status: int = 200) -> Response:
     """A call that is not an idempotent command: the key's system and the arguments to one use case."""
     request = integration_v1.current_request
     principal = integration.authenticate(ports(), request.headers.get("authorization"))
+    args = tuple(json_body(request) if arg is BODY else arg for arg in args)
     return json_response(use_case(ports(), principal, *args), status=status)
 
 
@@ -45,8 +52,7 @@ def update_register_person() -> Response:
 @integration_v1.route("/integration/v1/attachments", methods=["POST"])
 def request_attachment_upload() -> Response:
     """An upload slot; no Idempotency-Key: asking twice gives two slots, and the unused one expires."""
-    body = json_body(integration_v1.current_request)
-    return _call(attachments.request_upload, body, clock.utc_now(), status=201)
+    return _call(attachments.request_upload, BODY, clock.utc_now(), status=201)
 
 
 @integration_v1.route("/integration/v1/messages", methods=["POST"])
@@ -61,14 +67,19 @@ def message_status(message_id: str) -> Response:
 
 @integration_v1.route("/integration/v1/citizen-status", methods=["POST"])
 def citizen_status() -> Response:
-    """A read: the personnummer travels in the body, never in a URL; no Idempotency-Key needed."""
-    return _call(inbox.citizen_status, json_body(integration_v1.current_request), clock.utc_now())
+    """A read: the personnummer travels in the body, never in a URL; no Idempotency-Key needed.
+    Limited per key and per client (429 with Retry-After), counted before the body is read."""
+    request = integration_v1.current_request
+    principal = integration.authenticate(ports(), request.headers.get("authorization"))
+    now = clock.utc_now()
+    limits.citizen_status_asked(ports(), principal.key_id, client_address(request), now)
+    return json_response(inbox.citizen_status(ports(), principal, json_body(request), now))
 
 
 @integration_v1.route("/integration/v1/units/{unit_hsa_id}/slots", methods=["PUT"])
 def publish_slots(unit_hsa_id: str) -> Response:
     """The unit's slots for a day or a range become exactly these: a PUT, idempotent by nature."""
-    return _call(booking_staff.publish_slots, unit_hsa_id, json_body(integration_v1.current_request), clock.utc_now())
+    return _call(booking_staff.publish_slots, unit_hsa_id, BODY, clock.utc_now())
 
 
 @integration_v1.route("/integration/v1/appointments", methods=["POST"])
@@ -83,8 +94,7 @@ def appointment(appointment_id: str) -> Response:
 
 @integration_v1.route("/integration/v1/appointments/{appointment_id}", methods=["PATCH"])
 def change_appointment(appointment_id: str) -> Response:
-    body = json_body(integration_v1.current_request)
-    return _call(summons.change_appointment, appointment_id, body, clock.utc_now())
+    return _call(summons.change_appointment, appointment_id, BODY, clock.utc_now())
 
 
 @integration_v1.route("/integration/v1/appointments/{appointment_id}", methods=["DELETE"])
@@ -117,8 +127,7 @@ def kit_orders() -> Response:
 
 @integration_v1.route("/integration/v1/kit-orders/{order_id}/sent", methods=["POST"])
 def kit_sent(order_id: str) -> Response:
-    body = json_body(integration_v1.current_request)
-    return _call(self_tests.mark_sent, order_id, body, clock.utc_now())
+    return _call(self_tests.mark_sent, order_id, BODY, clock.utc_now())
 
 
 @integration_v1.route("/integration/v1/kit-orders/{order_id}/received", methods=["POST"])

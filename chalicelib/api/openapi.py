@@ -12,10 +12,14 @@ _ERROR = {"$ref": "#/components/schemas/Error"}
 
 def _errors(*statuses: int) -> dict[str, Any]:
     text = {400: "Bad input", 401: "Not logged in / bad key", 403: "Not allowed", 404: "Not found",
-            409: "Conflict", 422: "Cannot be done for this person"}  # fmt: skip
-    return {
+            409: "Conflict", 422: "Cannot be done for this person",
+            429: "Too many: a rate limit is reached; Retry-After says in how many seconds to try again"}  # fmt: skip
+    responses: dict[str, Any] = {
         str(s): {"description": text[s], "content": {"application/json": {"schema": _ERROR}}} for s in statuses
     }
+    if 429 in statuses:
+        responses["429"]["headers"] = {"Retry-After": {"schema": {"type": "integer"}}}
+    return responses
 
 
 def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
@@ -288,12 +292,12 @@ def openapi_document() -> dict[str, Any]:
             "/api/v1/settings/contact": {
                 "post": {"summary": "Send a one-time code to a new e-mail address or mobile number ({channel, address})",
                          "security": [{"citizenSession": []}], "parameters": [_CSRF],
-                         "responses": {"202": _json({"type": "object"}, "Code sent"), **_errors(400, 401, 403)}},
+                         "responses": {"202": _json({"type": "object"}, "Code sent"), **_errors(400, 401, 403, 429)}},
             },
             "/api/v1/settings/contact/verify": {
                 "post": {"summary": "Confirm the address with the code ({channel, code})",
                          "security": [{"citizenSession": []}], "parameters": [_CSRF],
-                         "responses": {"200": _json({"type": "object"}), **_errors(400, 401, 403)}},
+                         "responses": {"200": _json({"type": "object"}), **_errors(400, 401, 403, 429)}},
             },
             "/api/v1/settings/contact/{channel}": {
                 "delete": {"summary": "Withdraw notification on a channel (email or sms)",
@@ -311,7 +315,7 @@ def openapi_document() -> dict[str, Any]:
                         "type": "object", "required": ["personnummer"],
                         "properties": {"personnummer": {"type": "string"}}}}}},
                     "responses": {"200": _json({"$ref": "#/components/schemas/CitizenStatus"}),
-                                  **_errors(400, 401, 403)},
+                                  **_errors(400, 401, 403, 429)},
                 }
             },
             "/api/v1/bookings": {

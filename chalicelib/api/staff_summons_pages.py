@@ -119,5 +119,5 @@ def print_batch() -> Response:
         return away
     params = _params()
     day = params.get("day") or clock.stockholm_date(clock.utc_now()).isoformat()
-    pdf, _ = summons.print_batch_for_staff(ports(), principal, params.get("unit", ""), day)
+    pdf, _ = summons.print_batch_for_staff(ports(), principal, params.get("unit", ""), day, clock.utc_now())
     return redirect(ports().attachment_files.share_briefly(pdf, "application/pdf", f"kallelser-{day}.pdf"))

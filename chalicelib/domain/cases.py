@@ -3,9 +3,12 @@ way a case moves between new, in progress, waiting for the citizen and closed.""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
+
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,15}")  # ASCII digits: str.isdigit() also takes "٣" and "³"
 
 TEXT_MAX = 4000
 
@@ -77,7 +80,7 @@ def answer_errors(case_type: CaseType, raw: dict[str, str]) -> tuple[dict[str, s
             errors[q.question_id] = "Välj ett av alternativen."
         elif q.kind is QuestionKind.YES_NO and value not in ("ja", "nej"):
             errors[q.question_id] = "Välj ja eller nej."
-        elif q.kind is QuestionKind.NUMBER and not value.isdigit():
+        elif q.kind is QuestionKind.NUMBER and not _WHOLE_NUMBER.fullmatch(value):
             errors[q.question_id] = "Skriv ett heltal."
         elif q.kind is QuestionKind.DATE and not _is_date(value):
             errors[q.question_id] = "Skriv datumet som ÅÅÅÅ-MM-DD."

@@ -11,7 +11,8 @@ from chalicelib.domain.notifications import Channel
 CODE_LIFETIME = timedelta(minutes=10)
 CODE_ATTEMPTS = 5
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})+$")
-_SWEDISH_MOBILE = re.compile(r"^(?:\+46|0046|0)(7[02369]\d{7})$")
+# [0-9], not \d: \d also takes other scripts' digits ("٠٧٠…"), which are no phone number here.
+_SWEDISH_MOBILE = re.compile(r"(?:\+46|0046|0)(7[02369][0-9]{7})")
 
 
 class InvalidContact(ValueError):
@@ -22,11 +23,11 @@ def normalise(channel: Channel, address: str) -> str:
     """An e-mail address as given (trimmed, max 254), or a Swedish mobile number as +467XXXXXXXX."""
     text = address.strip()
     if channel is Channel.EMAIL:
-        if len(text) > 254 or not _EMAIL.match(text):
+        if len(text) > 254 or not _EMAIL.fullmatch(text):
             raise InvalidContact("Skriv en giltig e-postadress, till exempel namn@exempel.se.")
         return text
     digits = re.sub(r"[\s()-]", "", text)
-    match = _SWEDISH_MOBILE.match(digits)
+    match = _SWEDISH_MOBILE.fullmatch(digits)
     if not match:
         raise InvalidContact("Skriv ett svenskt mobilnummer, till exempel 070-123 45 67.")
     return f"+46{match[1]}"

@@ -17,6 +17,7 @@ from chalicelib.domain.contact import CODE_LIFETIME, InvalidContact, PendingVeri
 from chalicelib.domain.notifications import Channel
 from chalicelib.errors import BadInput
 from chalicelib.observability import logger, record_metric
+from chalicelib.services import limits
 from chalicelib.services.ports import Ports
 from chalicelib.services.principals import CitizenPrincipal
 from chalicelib.web.text import LANGUAGES
@@ -75,6 +76,8 @@ def start_verification(ports: Ports, principal: CitizenPrincipal, channel: Any, 
         normalised = normalise(chosen, address)
     except InvalidContact as error:
         raise BadInput("address_invalid", str(error), field="address") from None
+    # At most 5 codes to an address and 10 for a citizen a day, counted before anything is sent.
+    limits.verification_code_sent(ports, principal.citizen_id, chosen.value, normalised, now)
     code = f"{secrets.randbelow(10**6):06d}"
     pending = PendingVerification(
         address=normalised,
@@ -101,6 +104,9 @@ def confirm(ports: Ports, principal: CitizenPrincipal, channel: Any, code: Any, 
     pending = ports.accounts.pending(ports.accounts.get(principal.citizen_id), chosen)
     if pending is None or pending.expired(now) or pending.exhausted():
         raise BadInput("code_expired", "Koden gäller inte längre. Be om en ny kod.", field="code")
+    # Each try is counted atomically before the code is compared, per citizen and channel and day,
+    # whichever code it is for: concurrent guesses cannot get past five, and a new code gives none.
+    limits.verification_code_tried(ports, principal.citizen_id, chosen.value, now)
     expected = _code_hash(ports, principal.citizen_id, chosen, pending.address, str(code or "").strip())
     if not hmac.compare_digest(expected, pending.code_hash):
         ports.accounts.count_failed_code(principal.citizen_id, chosen)

@@ -173,7 +173,7 @@ def status_for_sender(ports: Ports, principal: IntegrationPrincipal, message_id:
     """GET /integration/v1/messages/{id}: delivered, first read, deleted — to the system that sent it only."""
     principal.require_scope(MESSAGES_SCOPE)
     found = ports.inbox.find(message_id)
-    if found is None or found[1] != principal.key_id:
+    if found is None or found[1] != principal.key_id or not principal.may_act_for(found[0].sender_unit_hsa_id):
         raise NotFound("message_not_found", "Meddelandet finns inte.")
     message = found[0]
 

@@ -40,13 +40,17 @@ def authenticate(ports: Ports, authorization_header: str | None) -> IntegrationP
         system_name=client.system_name,
         allowed_units=frozenset(client.allowed_units or ()),
         scopes=frozenset(client.scopes or ()),
+        region_wide=bool(client.region_wide),
     )
 
 
 def issue_key(
-    ports: Ports, *, system_name: str, allowed_units: set[str], scopes: set[str], now: datetime
+    ports: Ports, *, system_name: str, allowed_units: set[str], scopes: set[str], now: datetime,
+    region_wide: bool = False,
 ) -> str:
-    """Create credentials for a care system; the returned key is shown once and never stored."""
+    """Create credentials for a care system; the returned key is shown once and never stored.
+    `region_wide`: the region's own system (its register feed), which may change the population
+    register; a key for some units never may."""
     key_id = secrets.token_hex(8)
     secret = secrets.token_urlsafe(32)
     ports.integration_clients.save(
@@ -56,6 +60,7 @@ def issue_key(
             system_name=system_name,
             allowed_units=allowed_units or None,
             scopes=scopes or None,
+            region_wide=region_wide,
             created_at=now,
         )
     )

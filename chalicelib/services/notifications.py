@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from chalicelib.adapters.messaging import DeliveryUncertain
 from chalicelib.adapters.tables import Account
 from chalicelib.domain.notifications import Channel, earliest_send_time, email_text, sms_text
 from chalicelib.domain.reach import AccountHolder
@@ -45,6 +46,7 @@ class DispatchResult:
     retried: int = 0
     gave_up: int = 0
     skipped: int = 0
+    uncertain: int = 0  # maybe sent: not sent again
 
 
 def backoff(attempts: int) -> timedelta:
@@ -76,7 +78,14 @@ def dispatch_due(ports: Ports, now: datetime) -> DispatchResult:
                 ports.messenger.send_email(address, *email_text(region, login_url, lang))
             else:
                 ports.messenger.send_sms(address, sms_text(region, login_url, lang))
-        except Exception as error:  # SES/SNS refused or timed out: the outbox keeps it
+        except DeliveryUncertain as error:  # maybe taken: a second try could tell the person twice
+            ports.outbox.sent(item, now, uncertain=True)
+            logger.warning("notification outcome unknown, not sent again", extra={"citizen_id": item.citizen_id,
+                           "channel": item.channel.value, "error": str(error)})  # fmt: skip
+            record_metric("NotificationUncertain")
+            result.uncertain += 1
+            continue
+        except Exception as error:  # SES/SNS refused or could not be reached: the outbox keeps it
             if item.attempts + 1 >= MAX_ATTEMPTS:
                 ports.outbox.give_up(item, now)
                 logger.error("notification gave up", extra={"citizen_id": item.citizen_id,

@@ -14,7 +14,7 @@ from chalicelib.services.ports import Ports
 from chalicelib.services.principals import StaffPrincipal
 
 GRANTABLE = tuple(r for r in StaffRole if r is not StaffRole.REGIONAL_ADMIN)
-_HSA_ID = re.compile(r"^SE\d{10}-[A-Za-z0-9]{1,31}$")
+_HSA_ID = re.compile(r"SE[0-9]{10}-[A-Za-z0-9]{1,31}")  # ASCII digits only; used with fullmatch
 
 
 def _require(principal: StaffPrincipal, unit_hsa_id: str) -> None:
@@ -40,7 +40,7 @@ def _role(value: str | None) -> StaffRole:
 def grant(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, fields: dict[str, str], now: datetime) -> None:
     _require(principal, unit_hsa_id)
     hsa_id = (fields.get("hsa_id") or "").strip()
-    if not _HSA_ID.match(hsa_id):
+    if not _HSA_ID.fullmatch(hsa_id):
         raise BadInput("hsa_id_invalid", "Skriv personens HSA-id, till exempel SE2321000099-P001.", field="hsa_id")
     name = (fields.get("name") or "").strip()
     if not name or len(name) > 100:

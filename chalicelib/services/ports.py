@@ -10,6 +10,7 @@ from chalicelib.adapters.attachments import AttachmentFiles, AttachmentUploads
 from chalicelib.adapters.booking import BookingStore, CutoffSchedules, InvitationStore, SlotStore
 from chalicelib.adapters.cases import Cases, CaseTypes, StandardReplies
 from chalicelib.adapters.inbox import InboxStore
+from chalicelib.adapters.limits import RateLimits
 from chalicelib.adapters.self_tests import Catalogue, FollowUps, KitOrders, Kits
 from chalicelib.adapters.summons import PrintLetters, SummonsStore
 from chalicelib.adapters.unit_notices import UnitNotices
@@ -17,7 +18,7 @@ from chalicelib.adapters.messaging import Messenger
 from chalicelib.adapters.outbox import Outbox
 from chalicelib.adapters.client_key import ClientKey
 from chalicelib.adapters.oidc import OidcClient
-from chalicelib.adapters.register import IdentityStore
+from chalicelib.adapters.register import ChangedBy, IdentityStore
 from chalicelib.adapters.stores import (
     AccountStore,
     IntegrationClientStore,
@@ -42,7 +43,10 @@ class PopulationRegister(Protocol):
 
     def find_by_personnummer(self, pnr: Personnummer) -> Person | None: ...
 
-    def upsert(self, update: PersonUpdate) -> Person: ...
+    def upsert(self, update: PersonUpdate, changed_by: ChangedBy | None = None) -> Person:
+        """`changed_by`: the system sending the change; a change of guardians or protected identity
+        is then audited (who, what, when) with it."""
+        ...
 
 
 @dataclass
@@ -80,3 +84,4 @@ class Ports:
     cases: Cases
     standard_replies: StandardReplies
     unit_notices: UnitNotices
+    limits: RateLimits

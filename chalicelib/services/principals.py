@@ -39,14 +39,30 @@ class StaffPrincipal:
 
 @dataclass(frozen=True, slots=True)
 class IntegrationPrincipal:
+    """A care system's key: it acts only for its units (`allowed_units`) and only in its scopes.
+    `region_wide`: the region's own system (the register feed), not a unit's; only such a key may
+    change what holds region-wide, such as the population register."""
+
     key_id: str
     system_name: str
     allowed_units: frozenset[str]
     scopes: frozenset[str]
+    region_wide: bool = False
 
     def require_unit(self, unit_hsa_id: str) -> None:
         if unit_hsa_id not in self.allowed_units:
             raise Forbidden("unit_not_allowed", "Nyckeln får inte användas för den enheten.", field="unit_hsa_id")
+
+    def may_act_for(self, unit_hsa_id: str | None) -> bool:
+        """For a record found by id: whether it is one of the key's units' (else: as if it did not exist)."""
+        return unit_hsa_id is not None and unit_hsa_id in self.allowed_units
+
+    def require_region_wide(self, scope: str) -> None:
+        """The scope, held by a region-wide key: a key for some units never changes region-wide data."""
+        self.require_scope(scope)
+        if not self.region_wide:
+            raise Forbidden("region_wide_key_required",
+                            "Bara regionens egen nyckel (till exempel folkbokföringsflödet) får göra det här anropet.")
 
     def require_scope(self, scope: str) -> None:
         if scope not in self.scopes:

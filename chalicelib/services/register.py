@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from chalicelib.adapters.register import ChangedBy
 from chalicelib.domain.clock import stockholm_date
 from chalicelib.domain.people import Address, PersonUpdate
 from chalicelib.errors import BadInput
@@ -55,11 +56,12 @@ def update_person(
     now: datetime,
     lambda_context: Any = None,
 ) -> dict[str, Any]:
-    principal.require_scope(REGISTER_SCOPE)
+    # The region's register feed only: a unit's key never changes who may act for whom, or protection.
+    principal.require_region_wide(REGISTER_SCOPE)
     update = parse_person_update(body, stockholm_date(now))
 
     def store() -> dict[str, Any]:
-        person = ports.register.upsert(update)
+        person = ports.register.upsert(update, ChangedBy(principal.key_id, principal.system_name))
         logger.info("register person updated", extra={"citizen_id": person.citizen_id, "client": principal.key_id})
         record_metric("RegisterPersonUpdated")
         return {"status": "stored", "guardians": len(person.guardian_ids)}

@@ -6,6 +6,7 @@ kits after it."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,7 +27,8 @@ from chalicelib.domain.self_tests import Delivery, Outcome, Status, TestOffer
 from chalicelib.errors import BadInput, Conflict, Forbidden, NotFound, Unprocessable
 from chalicelib.observability import logger, record_metric
 from chalicelib.services import inbox
-from chalicelib.services.input import json_object, optional_text, personnummer, required_text
+from chalicelib.services.input import (decode_cursor, encode_cursor, identifier, json_object, optional_text,
+                                       personnummer, required_text)
 from chalicelib.services.integration import run_idempotent
 from chalicelib.services.ports import Ports
 from chalicelib.services.principals import CitizenPrincipal, IntegrationPrincipal, StaffPrincipal
@@ -177,21 +179,41 @@ def sample_taken(ports: Ports, principal: CitizenPrincipal, order_id: str, now: 
 # -- the lab and the logistics partner -------------------------------------------------------------
 
 
+def _keys_tests(ports: Ports, principal: IntegrationPrincipal) -> frozenset[str]:
+    """The tests a lab key works for: those followed up at one of the key's units. An order belongs
+    to its test's follow-up unit, so a unit's key sees and answers only that unit's orders."""
+    return frozenset(o.test_id for o in ports.test_catalogue.offers() if o.follow_up_unit in principal.allowed_units)
+
+
+def _keys_order(ports: Ports, principal: IntegrationPrincipal, order_id: str) -> KitOrderRecord:
+    """An order of the key's units; another unit's gets the same answer as one that does not exist."""
+    record = ports.kit_orders.by_order(identifier(order_id, "order_id") or "")
+    if record is None or record.test_id not in _keys_tests(ports, principal):
+        raise NotFound("order_not_found", "Beställningen finns inte.")
+    return record
+
+
+def _cursor_key(ports: Ports) -> bytes:
+    return hashlib.sha256(b"cursor:" + ports.settings.pnr_hmac_key).digest()
+
+
 def waiting_orders(ports: Ports, principal: IntegrationPrincipal, status: str | None,
                    cursor: str | None) -> dict[str, Any]:  # fmt: skip
-    """GET /integration/v1/kit-orders?status=ordered: a page of orders to ship, oldest first."""
+    """GET /integration/v1/kit-orders?status=ordered: a page of the key's units' orders to ship, oldest first."""
     principal.require_scope(LAB_SCOPE)
     if status not in ("ordered", "sent", "sample_registered"):
         raise BadInput("status_invalid", "status är ordered, sent eller sample_registered.", field="status")
-    try:
-        page, following = ports.kit_orders.waiting(Status(status), PAGE_MAX, cursor)
-    except ValueError:
-        raise BadInput("cursor_invalid", "Okänd cursor.", field="cursor") from None
+    scope = f"kit-orders:{principal.key_id}:{status}"  # a cursor serves the key and query it came from
+    start = decode_cursor(_cursor_key(ports), scope, cursor)
+    tests = _keys_tests(ports, principal)
+    if not tests:
+        return {"orders": [], "next_cursor": None}
+    page, following = ports.kit_orders.waiting(Status(status), PAGE_MAX, start, tests)
     return {
         "orders": [{"order_id": r.order_id, "test_id": r.test_id, "status": r.status,
                     "ordered_at": r.ordered_at.isoformat(), "delivery": r.delivery,
                     "address_lines": list(r.address_lines or []), "kit_number": r.kit_number} for r in page],
-        "next_cursor": following,
+        "next_cursor": encode_cursor(_cursor_key(ports), scope, following) if following else None,
     }  # fmt: skip
 
 
@@ -199,10 +221,8 @@ def mark_sent(ports: Ports, principal: IntegrationPrincipal, order_id: str, body
               now: datetime) -> dict[str, Any]:  # fmt: skip
     principal.require_scope(LAB_SCOPE)
     body = json_object(body, {"kit_number"})
-    kit_number = required_text(body, "kit_number", 40).upper()
-    record = ports.kit_orders.by_order(order_id)
-    if record is None:
-        raise NotFound("order_not_found", "Beställningen finns inte.")
+    kit_number = (identifier(required_text(body, "kit_number", 40), "kit_number") or "").upper()
+    record = _keys_order(ports, principal, order_id)
     if record.kit_number == kit_number and record.status != Status.ORDERED.value:
         return {"order_id": order_id, "status": record.status}  # the same call again
     try:
@@ -219,9 +239,7 @@ def mark_sent(ports: Ports, principal: IntegrationPrincipal, order_id: str, body
 
 def mark_received(ports: Ports, principal: IntegrationPrincipal, order_id: str, now: datetime) -> dict[str, Any]:
     principal.require_scope(LAB_SCOPE)
-    record = ports.kit_orders.by_order(order_id)
-    if record is None:
-        raise NotFound("order_not_found", "Beställningen finns inte.")
+    record = _keys_order(ports, principal, order_id)
     if record.status == Status.RECEIVED.value:
         return {"order_id": order_id, "status": record.status}  # the same call again
     if not ports.kit_orders.mark_received(record, now):
@@ -251,6 +269,8 @@ def post_result(ports: Ports, principal: IntegrationPrincipal, body: Any, idempo
     body = json_object(body, {"order_id", "kit_number", "personnummer", "analyses", "analysed_at"})
     if bool(body.get("order_id")) == bool(body.get("kit_number")):
         raise BadInput("order_or_kit_required", "Ange order_id eller kit_number.", field="order_id")
+    order_id = identifier(body.get("order_id"), "order_id", required=False)
+    kit_number = identifier(body.get("kit_number"), "kit_number", required=False)
     sampled = _sampled_person(body, now)
     analyses = body.get("analyses")
     if not isinstance(analyses, list) or not analyses:
@@ -258,16 +278,19 @@ def post_result(ports: Ports, principal: IntegrationPrincipal, body: Any, idempo
     outcomes: dict[str, Outcome] = {}
     for item in analyses:
         try:
-            outcomes[str(item["analysis"])] = Outcome(item["outcome"])
+            if not isinstance(item["analysis"], str):
+                raise TypeError("analysis")
+            outcomes[item["analysis"]] = Outcome(item["outcome"])
         except (KeyError, TypeError, ValueError):
             raise BadInput("analyses_invalid", "Varje analys har analysis och outcome (negative, positive, "
                                                "technical_error).", field="analyses") from None  # fmt: skip
     analysed_at = optional_text(body, "analysed_at", 40)
 
     def result_once() -> dict[str, Any]:
-        record = (ports.kit_orders.by_order(body["order_id"]) if body.get("order_id")
-                  else ports.kit_orders.by_kit(str(body["kit_number"]).upper()))  # fmt: skip
-        if record is None:
+        record = (ports.kit_orders.by_order(order_id) if order_id
+                  else ports.kit_orders.by_kit(str(kit_number).upper()))  # fmt: skip
+        # Another unit's order gets the same answer as one that does not exist.
+        if record is None or record.test_id not in _keys_tests(ports, principal):
             raise Unprocessable("order_unknown", "Beställningen eller kitet finns inte.")
         _require_same_person(ports, record, sampled)
         if Status(record.status) not in rules.OPEN:
@@ -281,7 +304,7 @@ def post_result(ports: Ports, principal: IntegrationPrincipal, body: Any, idempo
             ports.kit_orders.resulted(record, outcomes, result, now, posted)
         except Taken:
             raise Conflict("already_resulted", "Beställningen har redan ett svar.") from None
-        logger.info("lab result", extra={"order_id": record.order_id, "analysed_at": analysed_at})
+        logger.info("lab result", extra={"order_id": record.order_id, "analysed_at_given": bool(analysed_at)})
         record_metric("LabResultDelivered")
         return {"order_id": record.order_id, "result": result.value}
 

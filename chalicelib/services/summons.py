@@ -34,7 +34,7 @@ from chalicelib.domain.inbox import Action
 from chalicelib.domain.summons import Link, Template
 from chalicelib.errors import BadInput, Conflict, Forbidden, NotFound, Unprocessable
 from chalicelib.observability import logger, record_metric
-from chalicelib.services import attachments, booking, inbox, persons
+from chalicelib.services import access_log, attachments, booking, inbox, persons
 from chalicelib.services.input import aware_moment, json_object, optional_text, personnummer, required_text
 from chalicelib.domain.roles import StaffRole
 from chalicelib.services.booking_staff import BOOKERS, VIEWERS
@@ -247,8 +247,8 @@ def _own(ports: Ports, principal: Caller, appointment_id: str) -> tuple[SummonsR
     record = ports.summons.get(appointment_id)
     made = ports.bookings.get(appointment_id) if record else None
     allowed = record is not None and (
-        record.client_key_id == principal.key_id if isinstance(principal, IntegrationPrincipal)
-        else principal.has_role(record.unit_hsa_id, *BOOKERS))  # fmt: skip
+        record.client_key_id == principal.key_id and principal.may_act_for(record.unit_hsa_id)
+        if isinstance(principal, IntegrationPrincipal) else principal.has_role(record.unit_hsa_id, *BOOKERS))  # fmt: skip
     # Another system's (or unit's) appointment gets the same answer as one that does not exist.
     if not allowed or made is None:
         raise NotFound("appointment_not_found", "Besöket finns inte.")
@@ -446,7 +446,7 @@ def _letter(ports: Ports, unit: UnitRecord, record: SummonsRecord, person: Any, 
             text: rules.SummonsText, created_at: datetime) -> None:  # fmt: skip
     # A child under 13's letter goes to "Till vårdnadshavare för …"; protected identity through the Tax Agency.
     ports.print_letters.put(PrintLetterRecord(
-        batch.isoformat(), f"{unit.hsa_id}#{record.appointment_id}#{version_key}",
+        batch.isoformat(), f"{unit.hsa_id}#{record.appointment_id}#{version_key}", citizen_id=record.citizen_id,
         unit_hsa_id=unit.hsa_id, unit_name=unit.name, address_lines=persons.letter_address(ports, person, batch),
         subject=text.subject, body=text.body, created_at=created_at,
     ))  # fmt: skip
@@ -515,14 +515,31 @@ def print_batch_for_vendor(ports: Ports, principal: IntegrationPrincipal, day: s
     return print_batch_pdf(ports, batch_date, frozenset(principal.allowed_units))
 
 
-def print_batch_for_staff(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, day: str) -> tuple[bytes, int]:
+def print_batch_for_staff(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, day: str,
+                          now: datetime) -> tuple[bytes, int]:  # fmt: skip
+    """The unit's letters of an evening as a PDF for staff: an export, so each person in it gets an
+    access-log entry (who downloaded their summons, and when)."""
     if not principal.has_role(unit_hsa_id, *VIEWERS):
         raise Forbidden("unit_not_allowed", "Du har ingen behörighet till den enhetens kallelser.")
     try:
         batch_date = date.fromisoformat(day)
     except ValueError:
         raise BadInput("date_invalid", "Datumet ska skrivas ÅÅÅÅ-MM-DD.", field="day") from None
-    return print_batch_pdf(ports, batch_date, frozenset({unit_hsa_id}))
+    letters = [x for x in ports.print_letters.batch(batch_date) if x.unit_hsa_id == unit_hsa_id]
+    readers = [(citizen_id, x.letter_key.split("#")[1]) for x in letters
+               if (citizen_id := _letter_citizen(ports, x)) is not None]  # fmt: skip
+    access_log.record_export(ports, principal, unit_hsa_id, "print_batch", readers, now)
+    from chalicelib.web.letters import letters_pdf  # fpdf2 is imported only when a batch is made
+
+    return letters_pdf(letters, batch_date), len(letters)
+
+
+def _letter_citizen(ports: Ports, letter: PrintLetterRecord) -> str | None:
+    """Whose letter: written on it at release; for a letter from before that, read from its summons."""
+    if letter.citizen_id:
+        return letter.citizen_id
+    record = ports.summons.get(letter.letter_key.split("#")[1])
+    return record.citizen_id if record else None
 
 
 # -- the staff tool ---------------------------------------------------------------------------------

@@ -50,3 +50,9 @@ def render(template: str, lang: str, **context: Any) -> str:
 @lru_cache(maxsize=1)
 def stylesheet() -> str:
     return (_HERE / "static" / "app.css").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def logout_script() -> str:
+    """The one script the site has (the logout page's), served as a file: the CSP allows no inline script."""
+    return (_HERE / "static" / "logout.js").read_text(encoding="utf-8")

@@ -309,3 +309,35 @@ def test_the_follow_ups_read_the_events_stream_reporting_failures_with_a_dead_le
                if any(d.get("Value", {}).get("Fn::GetAtt", [""])[0] == dead_letters
                       for d in a["Properties"].get("Dimensions", []))]  # fmt: skip
     assert watched == ["ApproximateNumberOfMessagesVisible"]
+
+def test_the_api_sits_behind_a_waf_web_acl_and_api_gateway_throttling(demo):
+    """Issue 16: AWS managed rule groups and a rate-based rule per client address, associated with the
+    API's stage; every method of the stage throttled."""
+    (acl,) = _of_type(demo, "AWS::WAFv2::WebACL").values()
+    props = acl["Properties"]
+    assert props["Scope"] == "REGIONAL" and props["DefaultAction"] == {"Allow": {}}
+    groups = {r["Statement"]["ManagedRuleGroupStatement"]["Name"]: r for r in props["Rules"]
+              if "ManagedRuleGroupStatement" in r["Statement"]}  # fmt: skip
+    assert {"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"} <= set(groups)
+    for rule in groups.values():
+        assert rule["Statement"]["ManagedRuleGroupStatement"]["VendorName"] == "AWS"
+        assert rule["OverrideAction"] == {"None": {}}  # the groups block; not count-only
+    (rate,) = [r for r in props["Rules"] if "RateBasedStatement" in r["Statement"]]
+    assert rate["Statement"]["RateBasedStatement"]["AggregateKeyType"] == "IP"
+    assert 100 <= rate["Statement"]["RateBasedStatement"]["Limit"] <= 10_000
+    blocked = rate["Action"]["Block"]["CustomResponse"]
+    assert blocked["ResponseCode"] == 429
+    body = json.loads(props["CustomResponseBodies"][blocked["CustomResponseBodyKey"]]["Content"])
+    assert body["code"] == "too_many_requests" and "försök igen" in body["message"]
+    assert len({r["Priority"] for r in props["Rules"]}) == len(props["Rules"])
+
+    (association,) = _of_type(demo, "AWS::WAFv2::WebACLAssociation").values()
+    (acl_id,) = _of_type(demo, "AWS::WAFv2::WebACL")
+    assert association["Properties"]["WebACLArn"] == {"Fn::GetAtt": [acl_id, "Arn"]}
+    arn = json.dumps(association["Properties"]["ResourceArn"])
+    assert "/restapis/${RestAPI}/stages/${Stage}" in arn and "RestAPI.Stage" in arn
+
+    (api,) = _of_type(demo, "AWS::Serverless::Api").values()
+    (settings,) = api["Properties"]["MethodSettings"]
+    assert settings["ResourcePath"] == "/*" and settings["HttpMethod"] == "*"
+    assert settings["ThrottlingRateLimit"] > 0 and settings["ThrottlingBurstLimit"] >= settings["ThrottlingRateLimit"]

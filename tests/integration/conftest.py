@@ -3,6 +3,7 @@ under Node.js, as `make run` starts them), Region Demo loaded fresh for every te
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 
@@ -46,8 +47,10 @@ def providers(today):
         yield settings
 
 
-@pytest.fixture
-def region(providers, today, monkeypatch):
+@contextlib.contextmanager
+def region_in_process(providers, today, monkeypatch):
+    """Region Demo in moto, seeded, with a chalice.test.Client: for one test (`region`) or for a
+    module whose tests share one region (the authorisation matrix)."""
     for name, value in {
         **providers,
         "REGION_NAME": region_demo.REGION_NAME,
@@ -87,3 +90,9 @@ def region(providers, today, monkeypatch):
             )
         bootstrap.reset()
     assert "AWS_ENDPOINT_URL" not in os.environ
+
+
+@pytest.fixture
+def region(providers, today, monkeypatch):
+    with region_in_process(providers, today, monkeypatch) as shared:
+        yield shared

@@ -1,0 +1,575 @@
+"""The authorisation matrix (issue 16): every route of the app (Chalice's `app.routes`) × every kind
+of caller, each cell with the outcome it must have. A route without a row fails
+`test_every_route_has_a_row`, so a new route cannot ship without saying who may call it.
+
+ADDING A ROUTE: add one line to ROWS below: `"METHOD /path": row(RULE, ...)`. RULE is who may
+call it (see the rules under "Who may call"); `params` names the resources its path needs (one of
+RESOURCES, created fresh for the row and owned by citizen A / unit A), `body` what it sends
+(FORM, JSON or NONE; a minimal body is enough, since a 400 for a missing field still shows
+that authorisation let the caller through), `query` a query string. Then run this file.
+
+Outcomes: OK (the caller got past authorisation: any status below 500 except those below),
+LOGIN (401, or a redirect to the citizen or staff landing page), REFUSED (403 or 404: not yours,
+not your unit, not your scope). Any 5xx fails every cell.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import urllib.parse
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from typing import Any, Callable
+
+import pytest
+
+from chalicelib.domain.clock import STOCKHOLM
+
+VC, HS, KA = "SE2321000099-VC01", "SE2321000099-HS01", "SE2321000099-KA01"
+OK, LOGIN, REFUSED, OWN_UNIT = "ok", "login", "refused", "own unit"
+UNIT_A_NAME = "Vårdcentralen Norrby"
+# A refusal that answers as "no such thing" with another status (no oracle for other units' ids).
+REFUSAL_CODES = {"order_unknown"}
+
+# -- the callers (columns) -------------------------------------------------------------------------
+ANON = "anonymous"
+CIT_A = "citizen A"  # Anna, who owns every citizen resource in the matrix
+CIT_B = "citizen B"  # Ali, another adult
+GUARDIAN = "guardian, child under 13"  # Karin acting for Elsa (9)
+GUARDIAN_13 = "guardian tried 13-year-old"  # Karin, refused acting for Olle (14): herself
+GUARDIAN_PROT = "guardian tried protected child"  # Karin, refused acting for Sigge (6, protected): herself
+STAFF_A = "staff unit A"  # Johan, every role at Vårdcentralen Norrby (unit A)
+STAFF_B = "staff unit B"  # Lisa, every role at Hud- och STI-mottagningen (unit B)
+STAFF_NO_ROLE = "staff, no role"  # Nils: his login is refused, so he calls with no session
+REGIONAL = "regional admin"  # Rut
+AUDITOR = "auditor"  # no such role yet (domain/roles.py): the column is skipped, see test_auditor_column
+KEY_A = "key unit A"  # every scope, unit A only
+KEY_B = "key unit B"  # every scope, unit B only
+KEY_NO_SCOPE = "key without scope"  # unit A, no scope
+
+CITIZENS = (CIT_A, CIT_B, GUARDIAN, GUARDIAN_13, GUARDIAN_PROT)
+STAFF = (STAFF_A, STAFF_B, REGIONAL)
+KEYS = (KEY_A, KEY_B, KEY_NO_SCOPE)
+CALLERS = (ANON, *CITIZENS, STAFF_A, STAFF_B, STAFF_NO_ROLE, REGIONAL, *KEYS)  # AUDITOR: see above
+
+
+def _cells(ok: tuple[str, ...] = (), refused: tuple[str, ...] = (), **others: str) -> dict[str, str]:
+    """Every caller LOGIN, except those named OK or REFUSED (or by name in `others`)."""
+    cells = {who: LOGIN for who in CALLERS}
+    cells.update({who: OK for who in ok})
+    cells.update({who: REFUSED for who in refused})
+    cells.update({_CALLER_NAMES[k]: v for k, v in others.items()})
+    return cells
+
+
+_CALLER_NAMES = {"anon": ANON, "cit_a": CIT_A, "cit_b": CIT_B, "guardian": GUARDIAN, "guardian_13": GUARDIAN_13,
+                 "guardian_prot": GUARDIAN_PROT, "staff_a": STAFF_A, "staff_b": STAFF_B,
+                 "staff_no_role": STAFF_NO_ROLE, "regional": REGIONAL, "key_a": KEY_A, "key_b": KEY_B,
+                 "key_no_scope": KEY_NO_SCOPE}  # fmt: skip
+
+# -- who may call (rules) ---------------------------------------------------------------------------
+PUBLIC = _cells(ok=CALLERS)
+CITIZEN = _cells(ok=CITIZENS)  # any logged-in citizen, for their own (or their child's) data
+CITIZEN_A_ONLY = _cells(ok=(CIT_A,), refused=(CIT_B, GUARDIAN, GUARDIAN_13, GUARDIAN_PROT))  # A's resource
+ACT_FOR = _cells(ok=(GUARDIAN,), refused=(CIT_A, CIT_B, GUARDIAN_13, GUARDIAN_PROT))  # act for the child named
+STAFF_ANY = _cells(ok=STAFF)  # any staff member with a role
+STAFF_UNIT_A = _cells(ok=(STAFF_A,), refused=(STAFF_B, REGIONAL))  # unit A's data, by unit A's staff
+STAFF_UNIT_A_OR_REGION = _cells(ok=(STAFF_A, REGIONAL), refused=(STAFF_B,))
+# A staff page that names unit A shows the caller's own unit instead when they have no role at unit A:
+# OWN_UNIT is a 200 without unit A's name on the page.
+STAFF_OWN_UNIT = _cells(ok=(STAFF_A,), staff_b=OWN_UNIT, regional=OWN_UNIT)
+KEY_UNIT_A = _cells(ok=(KEY_A,), refused=(KEY_B, KEY_NO_SCOPE))  # unit A's data, by unit A's key with the scope
+KEY_ANY_UNIT = _cells(ok=(KEY_A, KEY_B), refused=(KEY_NO_SCOPE,))  # each key for its own units, with the scope
+REGISTER_FEED = _cells(refused=KEYS)  # the region's register feed only: no unit key
+
+
+# -- resources a row's path needs, created fresh for each row (owned by citizen A, at unit A) -------
+@dataclass(frozen=True)
+class Row:
+    rule: dict[str, str]
+    params: tuple[str, ...] = ()  # resource kinds, see RESOURCES
+    body: str = "none"  # "none", "form" (with the caller's CSRF token), "json" (with X-CSRF-Token)
+    fields: Callable[[Any, str], dict[str, Any]] | dict[str, Any] = field(default_factory=dict)
+    query: str = ""  # may name params: "slot={slot_id}"
+    note: str = ""
+    ok_if: Callable[[Any, str], bool] | None = None  # for a row whose success looks like a login redirect
+
+
+def row(rule: dict[str, str], *params: str, body: str = "none", fields: Any = None, query: str = "",
+        note: str = "", ok_if: Any = None) -> Row:  # fmt: skip
+    return Row(rule, params, body, fields or {}, query, note, ok_if)
+
+
+FORM, JSON_BODY = "form", "json"
+UNIT_A = f"unit={VC}"
+
+
+def _child(world: Any, who: str, params: dict[str, str]) -> dict[str, str]:
+    """The child each caller tries to act for: Elsa (9) for the guardian; Olle (14) and Sigge
+    (protected) for the other two columns; Elsa for everyone else (who is not her guardian)."""
+    child = {GUARDIAN_13: "olle", GUARDIAN_PROT: "sigge"}.get(who, "elsa")
+    return {"child_id": world.citizen_ids[child], "person": world.citizen_ids[child]}
+
+
+def _appointment_body(world: Any, who: str, params: dict[str, str] | None = None) -> dict[str, Any]:
+    start = world.next_time()
+    return {"unit_hsa_id": VC, "personnummer": world.region.people["anna"].personnummer,
+            "visit_type_id": "sjukskoterska", "start": start.isoformat(),
+            "end": (start + timedelta(minutes=30)).isoformat()}  # fmt: skip
+
+
+def _message_body(world: Any, who: str, params: dict[str, str] | None = None) -> dict[str, Any]:
+    return {"sender_unit_hsa_id": VC, "personnummer": world.region.people["anna"].personnummer,
+            "topic": "Matris", "subject": "Hej", "body": "Ett meddelande."}  # fmt: skip
+
+
+def _slots_body(world: Any, who: str, params: dict[str, str]) -> dict[str, Any]:
+    day = world.booking_day().isoformat()
+    return {"from": day, "to": day, "slots": []}
+
+
+ROWS: dict[str, Row] = {
+    # citizen pages and the site
+    "GET /": row(PUBLIC, note="the landing page when not logged in"),
+    "GET /.well-known/jwks.json": row(PUBLIC),
+    "GET /static/app.css": row(PUBLIC),
+    "GET /static/logout.js": row(PUBLIC),
+    "GET /language": row(PUBLIC, query="lang=en&next=/inbox"),
+    "GET /login": row(PUBLIC),
+    "GET /auth/callback": row(PUBLIC, note="400: no login under way"),
+    "GET /logged-out": row(PUBLIC),
+    "POST /logout": row(PUBLIC, body=FORM, note="with no session: nothing to end"),
+    "GET /access-log": row(CITIZEN),
+    "POST /act-for": row(ACT_FOR, body=FORM, fields=_child, ok_if=lambda w, who: w.acting_for(who) == "elsa",
+                         note="success goes to the start page, as a refusal would: the session says which"),
+    "GET /inbox": row(CITIZEN),
+    "GET /inbox/{message_id}": row(CITIZEN_A_ONLY, "message"),
+    "GET /inbox/{message_id}/attachments/{attachment_id}": row(CITIZEN_A_ONLY, "message_with_attachment"),
+    "POST /inbox/{message_id}/delete": row(CITIZEN_A_ONLY, "message", body=FORM),
+    "GET /settings": row(CITIZEN),
+    "POST /settings": row(CITIZEN, body=FORM, fields={"language": "sv"}),
+    "POST /settings/contact": row(CITIZEN, body=FORM, fields={"channel": "email", "address": "x"}),
+    "POST /settings/contact/remove": row(CITIZEN, body=FORM, fields={"channel": "email"}),
+    "POST /settings/contact/verify": row(CITIZEN, body=FORM, fields={"channel": "email", "code": "1"}),
+    "GET /book": row(CITIZEN),
+    "POST /book": row(CITIZEN, "free_slot", body=FORM, fields=lambda w, who, p: {"slot": p["slot_id"]}),
+    "GET /book/confirm": row(CITIZEN, "free_slot", query="slot={slot_id}"),
+    "GET /bookings": row(CITIZEN),
+    "GET /bookings/{booking_id}": row(CITIZEN_A_ONLY, "booking"),
+    "POST /bookings/{booking_id}/cancel": row(CITIZEN_A_ONLY, "booking", body=FORM),
+    "GET /bookings/{booking_id}/rebook": row(CITIZEN_A_ONLY, "booking"),
+    "POST /bookings/{booking_id}/rebook": row(CITIZEN_A_ONLY, "booking", "free_slot", body=FORM,
+                                              fields=lambda w, who, p: {"slot": p["slot_id"]}),
+    "GET /cases": row(CITIZEN),
+    "GET /cases/{case_id}": row(CITIZEN_A_ONLY, "case"),
+    "POST /cases/{case_id}/reply": row(CITIZEN_A_ONLY, "case", body=FORM),
+    "GET /contact": row(CITIZEN),
+    "GET /contact/{unit_hsa_id}": row(CITIZEN, "unit"),
+    "GET /contact/{unit_hsa_id}/{case_type_id}": row(CITIZEN, "unit", "case_type"),
+    "POST /contact/{unit_hsa_id}/{case_type_id}": row(CITIZEN, "unit", "case_type", body=FORM),
+    "GET /self-tests": row(CITIZEN),
+    "GET /self-tests/{test_id}": row(CITIZEN, "test"),
+    "POST /self-tests/{test_id}": row(CITIZEN, "test", body=FORM),
+    "POST /self-test-kits": row(CITIZEN, body=FORM),
+    "POST /self-tests/orders/{order_id}/sample": row(CITIZEN_A_ONLY, "kit_order", body=FORM),
+    # the citizen JSON API
+    "GET /api/v1/openapi.json": row(PUBLIC),
+    "GET /api/v1/me": row(CITIZEN),
+    "PUT /api/v1/acting-for": row(ACT_FOR, body=JSON_BODY, fields=_child),
+    "DELETE /api/v1/acting-for": row(CITIZEN, body=JSON_BODY),
+    "GET /api/v1/access-log": row(CITIZEN),
+    "GET /api/v1/inbox": row(CITIZEN),
+    "GET /api/v1/inbox/messages/{message_id}": row(CITIZEN_A_ONLY, "message"),
+    "DELETE /api/v1/inbox/messages/{message_id}": row(CITIZEN_A_ONLY, "message", body=JSON_BODY),
+    "GET /api/v1/inbox/messages/{message_id}/attachments/{attachment_id}":
+        row(CITIZEN_A_ONLY, "message_with_attachment"),
+    "GET /api/v1/settings": row(CITIZEN),
+    "PUT /api/v1/settings": row(CITIZEN, body=JSON_BODY, fields={"digital_first": False, "language": "sv"}),
+    "POST /api/v1/settings/contact": row(CITIZEN, body=JSON_BODY, fields={"channel": "email", "address": "x"}),
+    "POST /api/v1/settings/contact/verify": row(CITIZEN, body=JSON_BODY, fields={"channel": "email", "code": "1"}),
+    "DELETE /api/v1/settings/contact/{channel}": row(CITIZEN, "channel", body=JSON_BODY),
+    "GET /api/v1/booking-units": row(CITIZEN),
+    "GET /api/v1/booking-units/{unit_hsa_id}/visit-types/{visit_type_id}/slots": row(CITIZEN, "unit", "visit_type"),
+    "GET /api/v1/bookings": row(CITIZEN),
+    "POST /api/v1/bookings": row(CITIZEN, "free_slot", body=JSON_BODY,
+                                 fields=lambda w, who, p: {"slot_id": p["slot_id"]}),
+    "GET /api/v1/bookings/{booking_id}": row(CITIZEN_A_ONLY, "booking"),
+    "POST /api/v1/bookings/{booking_id}/cancel": row(CITIZEN_A_ONLY, "booking", body=JSON_BODY),
+    "POST /api/v1/bookings/{booking_id}/rebook": row(CITIZEN_A_ONLY, "booking", "free_slot", body=JSON_BODY,
+                                                     fields=lambda w, who, p: {"slot_id": p["slot_id"]}),
+    "GET /api/v1/staff/me": row(STAFF_ANY),
+    # the staff tool: each call names unit A
+    "GET /staff": row(PUBLIC, note="the staff landing page when not logged in"),
+    "GET /staff/login": row(PUBLIC),
+    "GET /staff/auth/callback": row(PUBLIC, note="400: no login under way"),
+    "GET /staff/logged-out": row(PUBLIC),
+    "POST /staff/logout": row(PUBLIC, body=FORM),
+    "GET /staff/settings": row(STAFF_ANY),
+    "POST /staff/settings": row(STAFF_ANY, body=FORM),
+    "GET /staff/messages": row(STAFF_UNIT_A, query=UNIT_A),
+    "GET /staff/messages/{message_id}": row(STAFF_UNIT_A, "message"),
+    "GET /staff/new-message": row(STAFF_OWN_UNIT, query=UNIT_A),
+    "POST /staff/new-message": row(STAFF_UNIT_A, body=FORM, fields={"unit": VC}),
+    "GET /staff/cases": row(STAFF_UNIT_A, query=UNIT_A),
+    "GET /staff/cases/{case_id}": row(STAFF_UNIT_A, "case"),
+    "POST /staff/cases/{case_id}/take": row(STAFF_UNIT_A, "case", body=FORM),
+    "POST /staff/cases/{case_id}/answer": row(STAFF_UNIT_A, "case", body=FORM),
+    "GET /staff/citizen-case": row(STAFF_OWN_UNIT, query=UNIT_A),
+    "POST /staff/citizen-case": row(STAFF_UNIT_A, body=FORM, fields={"unit": VC}),
+    "GET /staff/case-settings": row(STAFF_OWN_UNIT, query=UNIT_A),
+    "POST /staff/case-settings/types": row(STAFF_UNIT_A, body=FORM, fields={"unit": VC, "active": "skicka-meddelande"},
+                                          note="keeps the case type the matrix's cases use"),
+    "POST /staff/case-settings/replies": row(STAFF_UNIT_A, body=FORM, fields={"unit": VC}),
+    "GET /staff/case-types": row(STAFF_ANY, note="each sees the owners they may edit: the region, or their unit"),
+    "POST /staff/case-types": row(STAFF_UNIT_A, body=FORM, fields={"owner": VC}),
+    "GET /staff/permissions": row(STAFF_OWN_UNIT, query=UNIT_A),
+    "POST /staff/permissions/grant": row(STAFF_UNIT_A, body=FORM, fields={"unit": VC}),
+    "POST /staff/permissions/revoke": row(STAFF_UNIT_A, body=FORM, fields={"unit": VC}),
+    "GET /staff/follow-up": row(STAFF_UNIT_A, query=UNIT_A),
+    "GET /staff/bookings": row(STAFF_OWN_UNIT, query=UNIT_A),
+    "POST /staff/bookings/book": row(STAFF_UNIT_A, "free_slot", body=FORM, fields=lambda w, who, p: {
+        "unit": VC, "slot": p["slot_id"], "personnummer": w.region.people["anna"].personnummer}),
+    "POST /staff/bookings/invite": row(STAFF_UNIT_A, body=FORM, fields={"unit": VC}),
+    "POST /staff/bookings/slots": row(STAFF_UNIT_A, body=FORM, fields={"unit": VC}),
+    "POST /staff/bookings/{booking_id}/cancel": row(STAFF_UNIT_A, "booking", body=FORM),
+    "POST /staff/bookings/{booking_id}/move": row(STAFF_UNIT_A, "booking", "free_slot", body=FORM,
+                                                  fields=lambda w, who, p: {"slot": p["slot_id"]}),
+    "GET /staff/booking-rules": row(STAFF_OWN_UNIT, query=UNIT_A),
+    "POST /staff/booking-rules": row(STAFF_UNIT_A, body=FORM, fields={"unit": VC}),
+    "GET /staff/summons": row(STAFF_OWN_UNIT, query=UNIT_A),
+    "POST /staff/summons": row(STAFF_UNIT_A, body=FORM, fields={"unit": VC}),
+    "POST /staff/summons/template": row(STAFF_UNIT_A, body=FORM, fields={"unit": VC}),
+    "POST /staff/summons/{appointment_id}/cancel": row(STAFF_UNIT_A, "appointment", body=FORM),
+    "POST /staff/summons/{appointment_id}/change": row(STAFF_UNIT_A, "appointment", body=FORM),
+    "GET /staff/print-batch": row(STAFF_UNIT_A, query=UNIT_A),
+    # the integration API: bodies name unit A (and are complete, so the unit check is reached)
+    "POST /integration/v1/population-register/persons": row(REGISTER_FEED, body=JSON_BODY, fields=lambda w, who, p: {
+        "personnummer": w.region.people["sigge"].personnummer, "given_name": "Sigge", "family_name": "Lind",
+        "protected_identity": False, "guardians": [w.region.people["karin"].personnummer]}),
+    "POST /integration/v1/attachments": row(KEY_UNIT_A, body=JSON_BODY, fields={
+        "sender_unit_hsa_id": VC, "filename": "a.pdf", "content_type": "application/pdf", "size_bytes": 100}),
+    "POST /integration/v1/messages": row(KEY_UNIT_A, body=JSON_BODY, fields=_message_body),
+    "GET /integration/v1/messages/{message_id}": row(KEY_UNIT_A, "message", note="the sending system only"),
+    "POST /integration/v1/citizen-status": row(KEY_ANY_UNIT, body=JSON_BODY, fields=lambda w, who, p: {
+        "personnummer": w.region.people["anna"].personnummer}),
+    "PUT /integration/v1/units/{unit_hsa_id}/slots": row(KEY_UNIT_A, "unit", body=JSON_BODY, fields=_slots_body),
+    "POST /integration/v1/appointments": row(KEY_UNIT_A, body=JSON_BODY, fields=_appointment_body),
+    "GET /integration/v1/appointments/{appointment_id}": row(KEY_UNIT_A, "appointment"),
+    "PATCH /integration/v1/appointments/{appointment_id}": row(KEY_UNIT_A, "appointment", body=JSON_BODY,
+                                                              fields={"preparation": "Kom fastande."}),
+    "DELETE /integration/v1/appointments/{appointment_id}": row(KEY_UNIT_A, "appointment", body=JSON_BODY),
+    "GET /integration/v1/print-batches/{day}": row(KEY_ANY_UNIT, "day", note="each key its own units' letters"),
+    "POST /integration/v1/lab-results": row(KEY_UNIT_A, "kit_order", body=JSON_BODY, fields=lambda w, who, p: {
+        "order_id": p["order_id"], "analysed_at": "2026-11-20T10:00:00+01:00",
+        "analyses": [{"analysis": "sars_cov_2", "outcome": "negative"}]}),
+    "GET /integration/v1/kit-orders": row(KEY_ANY_UNIT, query="status=ordered", note="each key its own units' orders"),
+    "POST /integration/v1/kit-orders/{order_id}/sent": row(KEY_UNIT_A, "kit_order", body=JSON_BODY,
+                                                          fields={"kit_number": "KIT-9001"}),
+    "POST /integration/v1/kit-orders/{order_id}/received": row(KEY_UNIT_A, "kit_order", body=JSON_BODY),
+}
+
+# Cells that do not hold yet, each with why; strict: when one starts to hold, remove it here.
+KNOWN_OPEN: dict[tuple[str, str], str] = {}
+
+
+# -- the world the cells run in ---------------------------------------------------------------------
+@dataclass
+class Caller:
+    browser: Any = None  # a session (citizen or staff), or None
+    key: str | None = None
+    csrf: str | None = None
+
+
+class World:
+    def __init__(self, region: Any) -> None:
+        from chalicelib.bootstrap import ports
+        from chalicelib.domain.personnummer import parse
+
+        self.region = region
+        self.ports = ports
+        self.citizen_ids = {sub: ports().identities.find_or_create(parse(c.personnummer, region.today))
+                            for sub, c in region.people.items()}  # fmt: skip
+        self._minutes = itertools.count()
+        self._idempotency = itertools.count()
+        self._booking_days = itertools.count()
+        self.current: dict[str, str] = {}
+        self.callers: dict[str, Caller] = {}
+        self.keys: dict[str, str] = {}
+
+    def next_time(self) -> datetime:
+        """A distinct future weekday time at unit A for each slot or appointment the matrix makes."""
+        n = next(self._minutes)
+        day = self.region.today + timedelta(days=3 + n // 16)
+        while day.weekday() >= 5:
+            day += timedelta(days=1)
+        return datetime.combine(day, time(9, 0), tzinfo=STOCKHOLM) + timedelta(minutes=30 * (n % 16))
+
+    def booking_day(self) -> Any:
+        """A weekday of its own for each published day of slots (a PUT replaces the day's slots)."""
+        n = next(self._booking_days)
+        day = self.region.today + timedelta(days=8)
+        for _ in range(n + 1):
+            day += timedelta(days=1)
+            while day.weekday() >= 5:
+                day += timedelta(days=1)
+        return day
+
+    def acting_for(self, who: str) -> str | None:
+        caller = self.callers[who]
+        me = caller.browser.get("/api/v1/me").json_body if caller.browser else {}
+        child = (me or {}).get("acting_for") or {}
+        names = {v: k for k, v in self.citizen_ids.items()}
+        return names.get(child.get("child_id"))
+
+    def idempotency_key(self) -> str:
+        return f"matrix-{next(self._idempotency):06d}"
+
+    # callers
+    def set_up_callers(self) -> None:
+        from chalicelib.domain import clock
+        from chalicelib.domain.roles import RoleAtUnit, StaffRole
+        from chalicelib.services import integration
+
+        now = clock.utc_now()
+        ports = self.ports()
+        for hsa_id, name, unit in (("SE2321000099-P002", "Johan Ström", VC), ("SE2321000099-P003", "Lisa Åberg", HS)):
+            for role in StaffRole:
+                if role is not StaffRole.REGIONAL_ADMIN:
+                    ports.staff.grant(hsa_id, name, RoleAtUnit(unit, role), now)
+        scopes = {"population-register", "messages", "appointments", "lab-results", "print"}
+        self.keys = {
+            KEY_A: integration.issue_key(ports, system_name="Matris A", allowed_units={VC}, scopes=scopes, now=now),
+            KEY_B: integration.issue_key(ports, system_name="Matris B", allowed_units={HS}, scopes=scopes, now=now),
+            KEY_NO_SCOPE: integration.issue_key(ports, system_name="Matris utan", allowed_units={VC}, scopes=set(),
+                                                now=now),  # fmt: skip
+        }
+        self.login_all()
+
+    def login_all(self) -> None:
+        self.callers = {ANON: Caller(), **{k: Caller(key=v) for k, v in self.keys.items()}}
+        for who, sub in ((CIT_A, "anna"), (CIT_B, "ali"), (GUARDIAN, "karin"), (GUARDIAN_13, "karin"),
+                         (GUARDIAN_PROT, "karin")):  # fmt: skip
+            browser = self.region.browser()
+            browser.login(sub)
+            self.callers[who] = Caller(browser, csrf=browser.csrf_token())
+        for who, sub in ((STAFF_A, "johan"), (STAFF_B, "lisa"), (REGIONAL, "rut"), (STAFF_NO_ROLE, "nils")):
+            browser = self.region.browser()
+            browser.login(sub, "staff")
+            session = "staff_sid" in browser.cookies
+            assert session == (who != STAFF_NO_ROLE), who
+            self.callers[who] = Caller(browser, csrf=browser.csrf_token("/api/v1/staff/me") if session else None)
+        self.act_as_set_up()
+
+    def act_as_set_up(self) -> None:
+        """The guardian acts for Elsa; the other two columns tried Olle and Sigge and were refused."""
+        for who, child, expected in ((GUARDIAN, "elsa", 200), (GUARDIAN_13, "olle", 403), (GUARDIAN_PROT, "sigge", 403)):
+            caller = self.callers[who]
+            headers = {"Content-Type": "application/json", "X-CSRF-Token": caller.csrf}
+            caller.browser.request("DELETE", "/api/v1/acting-for", headers=headers)
+            response = caller.browser.request("PUT", "/api/v1/acting-for", headers=headers,
+                                              body=json.dumps({"child_id": self.citizen_ids[child]}).encode())
+            assert response.status_code == expected, (who, response.status_code, response.body[:300])
+
+    # resources (owned by citizen A, at unit A)
+    def make(self, kind: str) -> dict[str, str]:
+        return getattr(self, f"_make_{kind}")()
+
+    def _integration(self, method: str, path: str, body: Any, key: str | None = None) -> Any:
+        response = self.region.integration(method, path, body, key=key or self.keys[KEY_A],
+                                           idempotency_key=self.idempotency_key())  # fmt: skip
+        assert response.status_code < 300, (path, response.status_code, response.body[:400])
+        return response.json_body
+
+    def _make_unit(self) -> dict[str, str]:
+        return {"unit_hsa_id": VC}
+
+    def _make_case_type(self) -> dict[str, str]:
+        return {"case_type_id": "skicka-meddelande"}
+
+    def _make_visit_type(self) -> dict[str, str]:
+        return {"visit_type_id": "sjukskoterska"}
+
+    def _make_test(self) -> dict[str, str]:
+        return {"test_id": "covid-pcr"}
+
+    def _make_channel(self) -> dict[str, str]:
+        return {"channel": "email"}
+
+    def _make_day(self) -> dict[str, str]:
+        return {"day": self.region.today.isoformat()}
+
+    def _make_message(self) -> dict[str, str]:
+        body = _message_body(self, KEY_A)
+        return {"message_id": self._integration("POST", "/integration/v1/messages", body)["message_id"]}
+
+    def _make_message_with_attachment(self) -> dict[str, str]:
+        import requests
+
+        slot = self._integration("POST", "/integration/v1/attachments", {
+            "sender_unit_hsa_id": VC, "filename": "Remiss.pdf", "content_type": "application/pdf",
+            "size_bytes": 9})  # fmt: skip
+        upload = slot["upload"]
+        requests.post(upload["url"], data=upload["fields"], files={"file": ("f", b"%PDF-1.4\n", "application/pdf")},
+                      timeout=10).raise_for_status()  # fmt: skip
+        message = self._integration("POST", "/integration/v1/messages",
+                                    {**_message_body(self, KEY_A), "attachments": [slot["attachment_id"]]})
+        return {"message_id": message["message_id"], "attachment_id": slot["attachment_id"]}
+
+    def _make_free_slot(self) -> dict[str, str]:
+        day = self.booking_day()
+        start = datetime.combine(day, time(10, 0), tzinfo=STOCKHOLM)
+        slot_id = f"matrix-slot-{next(self._idempotency)}"
+        self._integration("PUT", f"/integration/v1/units/{VC}/slots", {
+            "from": day.isoformat(), "to": day.isoformat(), "slots": [
+                {"slot_id": slot_id, "visit_type_id": "sjukskoterska", "start": start.isoformat(),
+                 "end": (start + timedelta(minutes=30)).isoformat(), "visibility": "web"}]})  # fmt: skip
+        return {"slot_id": f"{VC}/{slot_id}"}  # the unit's name for the slot, as the app stores it
+
+    def _make_booking(self) -> dict[str, str]:
+        slot_id = self._make_free_slot()["slot_id"]
+        anna = self.callers[CIT_A]
+        response = anna.browser.request("POST", "/api/v1/bookings", headers={
+            "Content-Type": "application/json", "X-CSRF-Token": anna.csrf}, body=json.dumps({"slot_id": slot_id}).encode())
+        assert response.status_code == 201, response.body[:400]
+        return {"booking_id": response.json_body["booking_id"]}
+
+    def _make_case(self) -> dict[str, str]:
+        anna = self.callers[CIT_A].browser
+        path = f"/contact/{VC}/skicka-meddelande"
+        page = anna.page(path)
+        fields = {n: re.search(rf'name="{n}" value="([^"]+)"', page).group(1) for n in ("csrf_token", "submission_id")}
+        response = anna.post_form(path, {**fields, "q-fraga": "Hur länge ska jag ta medicinen?", "accept_terms": "yes"})
+        assert response.status_code == 303, response.body[:600]
+        return {"case_id": response.headers["Location"].split("?")[0].rsplit("/", 1)[1]}
+
+    def _make_kit_order(self) -> dict[str, str]:
+        """Anna's covid test (followed up by unit A); one open order per test, so made once."""
+        if "order_id" not in self.current:
+            anna = self.callers[CIT_A].browser
+            page = anna.page("/self-tests/covid-pcr")
+            fields = {n: re.search(rf'name="{n}" value="([^"]+)"', page).group(1) for n in ("csrf_token", "submission_id")}
+            response = anna.post_form("/self-tests/covid-pcr", {**fields, "delivery": "pickup",
+                                                                 "pickup_point": "Vårdcentralen Norrby, entrén"})
+            assert response.status_code == 303, response.body[:600]
+            (order,) = self.ports().kit_orders.of_citizen(self.citizen_ids["anna"])
+            self.current["order_id"] = order.order_id
+        return {"order_id": self.current["order_id"]}
+
+    def _make_appointment(self) -> dict[str, str]:
+        body = _appointment_body(self, KEY_A)
+        return {"appointment_id": self._integration("POST", "/integration/v1/appointments", body)["appointment_id"]}
+
+    # one cell
+    def send(self, route: str, spec: Row, who: str, params: dict[str, str]) -> Any:
+        method, template = route.split(" ", 1)
+        path = template.format(**params)
+        if spec.query:
+            path += "?" + spec.query.format(**params)
+        caller = self.callers[who]
+        headers: dict[str, str] = {}
+        fields = spec.fields(self, who, params) if callable(spec.fields) else dict(spec.fields)
+        body = b""
+        if spec.body == FORM:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            body = urllib.parse.urlencode({"csrf_token": caller.csrf or "none", **fields}).encode()
+        elif spec.body == JSON_BODY:
+            headers["Content-Type"] = "application/json"
+            headers["X-CSRF-Token"] = caller.csrf or "none"
+            body = json.dumps(fields).encode()
+        if caller.key:
+            headers["Authorization"] = f"Bearer {caller.key}"
+            headers["Idempotency-Key"] = self.idempotency_key()
+        if caller.browser is not None:
+            return caller.browser.request(method, path, headers=headers, body=body)
+        return self.region.client.http.request(method, path, headers=headers, body=body)
+
+
+def outcome(response: Any, expected: str) -> str:
+    status = response.status_code
+    if status >= 500:
+        return f"error {status}"
+    if status == 401:
+        return LOGIN
+    if status in (302, 303) and response.headers.get("Location") in ("/", "/staff"):
+        return LOGIN
+    if status in (403, 404):
+        return REFUSED
+    body = response.body if isinstance(response.body, bytes) else b""
+    if status == 422 and body.startswith(b"{") and json.loads(body).get("code") in REFUSAL_CODES:
+        return REFUSED
+    if expected == OWN_UNIT and status == 200:
+        return OWN_UNIT if UNIT_A_NAME.encode() not in body else "ok, with unit A's data"
+    return OK
+
+
+@pytest.fixture(scope="module")
+def world(providers, today):
+    from chalicelib.domain import limits
+    from chalicelib.domain.limits import Limit
+    from tests.integration.conftest import region_in_process
+
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        # The matrix is about who, not how often: every caller logs in from the same test client.
+        for name in ("CITIZEN_LOGINS_PER_CLIENT", "STAFF_LOGINS_PER_CLIENT"):
+            limit = getattr(limits, name)
+            monkeypatch.setattr(limits, name, Limit(limit.name, 10_000, limit.window_seconds, limit.code, limit.message))
+        with region_in_process(providers, today, monkeypatch) as region:
+            shared = World(region)
+            shared.set_up_callers()
+            yield shared
+
+
+def _app_routes() -> set[str]:
+    import app
+
+    return {f"{method} {path}" for path, methods in app.app.routes.items() for method in methods}
+
+
+def test_every_route_has_a_row():
+    """A route added without its row fails here: add it to ROWS (see this file's docstring)."""
+    routes, rows = _app_routes(), set(ROWS)
+    assert not routes - rows, f"routes without a row in ROWS (tests/integration/test_authorisation_matrix.py): " \
+                              f"{sorted(routes - rows)}"
+    assert not rows - routes, f"rows for routes the app no longer has: {sorted(rows - routes)}"
+    for route, spec in ROWS.items():
+        assert set(spec.rule) == set(CALLERS), route
+    print(f"\nauthorisation matrix: {len(ROWS)} routes x {len(CALLERS)} callers = {len(ROWS) * len(CALLERS)} cells "
+          "(auditor: no such role yet)")
+
+
+def test_auditor_column():
+    from chalicelib.domain.roles import StaffRole
+
+    if "auditor" not in {r.value for r in StaffRole}:
+        pytest.skip("No auditor role exists yet (chalicelib/domain/roles.py): when one is added, add AUDITOR to "
+                    "CALLERS with its cells in each rule, and a staff member holding it in World.login_all.")
+    pytest.fail("An auditor role exists: give the AUDITOR column its cells (see CALLERS).")
+
+
+@pytest.mark.parametrize("route", sorted(ROWS))
+def test_cells(world, route):
+    spec = ROWS[route]
+    # Callers expected to be let through go last, each with a resource of its own (so one that
+    # deletes or cancels leaves the next one something to try); the others share one.
+    order = sorted(CALLERS, key=lambda who: spec.rule[who] == OK)
+    shared = {k: v for kind in spec.params for k, v in world.make(kind).items()}
+    mismatches, results = [], {}
+    for who in order:
+        params = shared
+        if spec.rule[who] == OK and spec.params:
+            params = {k: v for kind in spec.params for k, v in world.make(kind).items()}
+        response = world.send(route, spec, who, params)
+        got = outcome(response, spec.rule[who])
+        if got == LOGIN and spec.ok_if is not None and spec.ok_if(world, who):
+            got = OK
+        results[who] = f"{got} ({response.status_code})"
+        if got != spec.rule[who] and (route, who) not in KNOWN_OPEN:
+            mismatches.append(f"{who}: expected {spec.rule[who]}, got {got} ({response.status_code})")
+        elif got == spec.rule[who] and (route, who) in KNOWN_OPEN:
+            mismatches.append(f"{who}: listed in KNOWN_OPEN but now holds: remove it there")
+    if route in ("POST /logout", "POST /staff/logout", "POST /act-for", "PUT /api/v1/acting-for",
+                 "DELETE /api/v1/acting-for"):  # fmt: skip
+        world.login_all() if route.endswith("logout") else world.act_as_set_up()
+    assert not mismatches, f"{route}:\n  " + "\n  ".join(mismatches) + f"\nall cells: {results}"
