@@ -894,6 +894,9 @@ class EventRecord(Model):
     kind = UnicodeAttribute()
     occurred_at = UTCDateTimeAttribute()
     data = MapAttribute(default=dict)  # ids and codes only
+    expires_at = TTLAttribute()
+
+
 class RateCounter(Model):
     """Hits in one fixed window of one rate limit for one subject (domain/limits.py). The key names
     the limit, the subject (an opaque id or a keyed hash, never an address or an IP) and the window;
