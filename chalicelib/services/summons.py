@@ -422,6 +422,7 @@ def send_released(ports: Ports, released: DomainEvent) -> None:
         place=record.place, preparation=record.preparation,
         links=tuple(Link(x.label, x.url) for x in record.links),
         updated=record.first_released_at is not None and record.first_released_at < sent_at,
+        may_rebook=bool(record.allow_rebook), unit_phone=unit.phone,
     )  # fmt: skip
     message_id = _message_id(record.appointment_id, version)
     if where.inbox:
