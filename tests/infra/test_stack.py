@@ -306,7 +306,7 @@ def test_the_follow_ups_read_the_events_stream_reporting_failures_with_a_dead_le
     dead_letters = properties["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0]
     assert dead_letters.startswith("FollowUpsDeadLetters")
     watched = [a["Properties"]["MetricName"] for a in _of_type(demo, "AWS::CloudWatch::Alarm").values()
-               if any(d.get("Value", {}).get("Fn::GetAtt", [""])[0] == dead_letters
+               if any(isinstance(d.get("Value"), dict) and d["Value"].get("Fn::GetAtt", [""])[0] == dead_letters
                       for d in a["Properties"].get("Dimensions", []))]  # fmt: skip
     assert watched == ["ApproximateNumberOfMessagesVisible"]
 

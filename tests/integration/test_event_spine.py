@@ -22,6 +22,7 @@ KA, VC = "SE2321000099-KA01", "SE2321000099-VC01"
 NURSE = StaffPrincipal("SE2321000099-P091", "Kim Kardio", (RoleAtUnit(KA, StaffRole.CASE_HANDLER),
                                                          RoleAtUnit(VC, StaffRole.CASE_HANDLER)), "x")
 PATH = "/integration/v1/appointments"
+VISIT = "Besök hos sjuksköterska"
 
 
 def _at(days_ahead: int, hour: int, minute: int = 0) -> datetime:
@@ -44,9 +45,10 @@ def _citizen_id(region, sub: str) -> str:
 
 
 def _book(region, sub: str, key: str) -> str:
+    """A visit the health centre books and summons to; citizens may rebook it online (a web-bookable type)."""
     start = _at(5, 10)
     response = region.integration("POST", PATH, {
-        "unit_hsa_id": KA, "personnummer": region.people[sub].personnummer, "visit_type_id": "arskontroll",
+        "unit_hsa_id": VC, "personnummer": region.people[sub].personnummer, "visit_type_id": "sjukskoterska",
         "start": start.isoformat(), "end": (start + timedelta(minutes=30)).isoformat()}, idempotency_key=key)  # fmt: skip
     assert response.status_code == 201, response.body
     return response.json_body["appointment_id"]
@@ -69,7 +71,7 @@ def _web_slots(region, slots: dict[str, datetime], unit: str = KA, visit_type: s
 
 
 def _web_slot(region, slot_id: str, start: datetime) -> str:
-    return _web_slots(region, {slot_id: start})[0]
+    return _web_slots(region, {slot_id: start}, VC, "sjukskoterska")[0]
 
 
 def _nurse_slot(region, slot_id: str, start: datetime) -> str:
@@ -127,9 +129,9 @@ def test_a_summons_moved_through_any_door_is_reissued_once_and_the_old_one_says_
         summons.release_due(ports(), evening + timedelta(days=1))
         region.follow_up()
     messages = _summons_messages(region, "anna")
-    assert [m.subject for m in messages] == ["Kallelse: Årskontroll", "Ändrad kallelse: Årskontroll"]
+    assert [m.subject for m in messages] == [f"Kallelse: {VISIT}", f"Ändrad kallelse: {VISIT}"]
     assert f"{new_start:%Y-%m-%d} kl. 13:00" in messages[1].body
-    assert messages[1].topic == f"Kallelse: Årskontroll, {new_start:%Y-%m-%d} kl. 13:00"
+    assert messages[1].topic == f"Kallelse: {VISIT}, {new_start:%Y-%m-%d} kl. 13:00"
     assert len({m.thread_key for m in messages}) == 1  # one thread for the visit
 
 
@@ -143,14 +145,14 @@ def test_a_cancellation_after_release_reaches_a_paper_only_person_as_one_letter(
     batch = clock.stockholm_date(clock.utc_now()) if clock.utc_now() < _evening() else \
         clock.stockholm_date(_evening(1))  # fmt: skip
     letters = [x for x in ports().print_letters.batch(batch) if appointment_id in x.letter_key]
-    cancellations = [x for x in letters if x.subject == "Avbokad: Årskontroll"]
+    cancellations = [x for x in letters if x.subject == f"Avbokad: {VISIT}"]
     assert len(cancellations) == 1
-    assert "Kardiologmottagningen, Demo sjukhus har avbokat besöket" in cancellations[0].body
+    assert "Vårdcentralen Norrby har avbokat besöket" in cancellations[0].body
     assert region.people["gunnar"].address.street in cancellations[0].address_lines[1]
     assert ports().inbox.inbox_of(_citizen_id(region, "gunnar")) == []
     # The stream delivers the cancellation again (at least once): still one letter.
     _replay_all(region)
-    again = [x for x in ports().print_letters.batch(batch) if x.subject == "Avbokad: Årskontroll"]
+    again = [x for x in ports().print_letters.batch(batch) if x.subject == f"Avbokad: {VISIT}"]
     assert len(again) == 1
 
 
