@@ -122,3 +122,18 @@ class Region:
             headers["Idempotency-Key"] = idempotency_key
         payload = raw if raw is not None else json.dumps(body).encode()
         return self.client.http.request(method, path, headers=headers, body=payload)
+
+
+def on_working_day(days_ahead: int, hour: int, minute: int = 0):
+    """A Stockholm time on the `days_ahead`-th working day from today (0: today): units are open on working days."""
+    from datetime import datetime, time, timedelta
+
+    from chalicelib.domain import clock
+    from chalicelib.domain.case_due import is_working_day
+
+    day = clock.stockholm_date(clock.utc_now())
+    for _ in range(days_ahead):
+        day += timedelta(days=1)
+        while not is_working_day(day):
+            day += timedelta(days=1)
+    return datetime.combine(day, time(hour, minute), tzinfo=clock.STOCKHOLM)

@@ -10,13 +10,13 @@ import pytest
 from chalicelib.adapters.tables import EventRecord
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
-from chalicelib.domain.case_due import is_working_day
 from chalicelib.domain.clock import STOCKHOLM
 from chalicelib.domain.personnummer import parse
 from chalicelib.domain.roles import StaffRole
 from chalicelib.services import booking, booking_staff, summons, unit_notices
 from chalicelib.services.principals import CitizenPrincipal, RoleAtUnit, StaffPrincipal
 from local.event_consumer import EventConsumer
+from tests.integration.harness import on_working_day
 
 KA, VC = "SE2321000099-KA01", "SE2321000099-VC01"
 NURSE = StaffPrincipal("SE2321000099-P091", "Kim Kardio", (RoleAtUnit(KA, StaffRole.CASE_HANDLER),
@@ -25,14 +25,7 @@ PATH = "/integration/v1/appointments"
 VISIT = "Besök hos sjuksköterska"
 
 
-def _at(days_ahead: int, hour: int, minute: int = 0) -> datetime:
-    """On the `days_ahead`-th working day from today: the units are open on working days."""
-    day = clock.stockholm_date(clock.utc_now())
-    for _ in range(days_ahead):
-        day += timedelta(days=1)
-        while not is_working_day(day):
-            day += timedelta(days=1)
-    return datetime.combine(day, time(hour, minute), tzinfo=STOCKHOLM)
+_at = on_working_day
 
 
 def _evening(days_after: int = 0) -> datetime:

@@ -16,25 +16,18 @@ from moto.ses.models import ses_backends
 
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
-from chalicelib.domain.case_due import is_working_day
 from chalicelib.domain.clock import STOCKHOLM
 from chalicelib.domain.personnummer import parse
 from chalicelib.services import integration, notifications, summons
 from chalicelib.services.integration import issue_key
 from local.event_consumer import FollowUpFailing
+from tests.integration.harness import on_working_day
 
 VC, KA, HS = "SE2321000099-VC01", "SE2321000099-KA01", "SE2321000099-HS01"
 PATH = "/integration/v1/appointments"
 
 
-def _at(days_ahead: int, hour: int, minute: int = 0) -> datetime:
-    """On the `days_ahead`-th working day from today (0: today): the units are open on working days."""
-    day = clock.stockholm_date(clock.utc_now())
-    for _ in range(days_ahead):
-        day += timedelta(days=1)
-        while not is_working_day(day):
-            day += timedelta(days=1)
-    return datetime.combine(day, time(hour, minute), tzinfo=STOCKHOLM)
+_at = on_working_day
 
 
 def _body(region, sub: str, **changes):
