@@ -25,6 +25,7 @@ CITIZEN_SESSION_COOKIE = "sid"
 STAFF_SESSION_COOKIE = "staff_sid"
 LANGUAGE_COOKIE = "lang"
 _CORRELATION_ID = re.compile(r"^[A-Za-z0-9\-]{8,64}$")
+_DIGIT_RUN = re.compile(r"[0-9]{6}")
 _JSON_PREFIXES = ("/api/", "/integration/")
 MAX_BODY_BYTES = 1_000_000
 
@@ -280,7 +281,9 @@ def _check_path_ids(request: Request) -> None:
 def request_middleware(request: Request, get_response: Any) -> Response:
     """Correlation id, error mapping, security headers and metrics for every request."""
     supplied = request.headers.get("x-correlation-id", "")
-    correlation_id = supplied if _CORRELATION_ID.match(supplied) else str(uuid.uuid4())
+    # A caller's id goes into every log line: never one that could be a personnummer (six digits in a row).
+    usable = _CORRELATION_ID.match(supplied) and not _DIGIT_RUN.search(supplied)
+    correlation_id = supplied if usable else str(uuid.uuid4())
     logger.set_correlation_id(correlation_id)
     logger.append_keys(route=route_of(request))
     try:

@@ -54,7 +54,9 @@ def grant(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, fields: dic
 def revoke(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, fields: dict[str, str]) -> None:
     _require(principal, unit_hsa_id)
     role = _role(fields.get("role"))
-    hsa_id = fields.get("hsa_id") or ""
+    hsa_id = (fields.get("hsa_id") or "").strip()
+    if not _HSA_ID.fullmatch(hsa_id):
+        raise BadInput("hsa_id_invalid", "Skriv personens HSA-id, till exempel SE2321000099-P001.", field="hsa_id")
     ports.staff.revoke(hsa_id, RoleAtUnit(unit_hsa_id, role))
     logger.info("role revoked", extra={"staff_hsa_id": hsa_id, "unit_hsa_id": unit_hsa_id, "role": role.value,
                                        "revoked_by": principal.hsa_id})  # fmt: skip
