@@ -19,6 +19,7 @@ from chalicelib.domain.clock import STOCKHOLM
 from chalicelib.domain.personnummer import parse, with_check_digit
 from chalicelib.services import self_tests, summons
 from chalicelib.services.integration import issue_key
+from tests.integration.harness import on_working_day
 
 VC, KA, HS = "SE2321000099-VC01", "SE2321000099-KA01", "SE2321000099-HS01"
 REGISTER = "/integration/v1/population-register/persons"
@@ -164,8 +165,7 @@ def test_a_forged_or_borrowed_cursor_is_refused_before_any_lookup(region, monkey
 
 
 def _appointment_body(region, sub: str) -> dict:
-    day = clock.stockholm_date(clock.utc_now()) + timedelta(days=5)
-    start = datetime.combine(day, time(10), tzinfo=STOCKHOLM)
+    start = on_working_day(5, 10)  # the clinic is open on working days
     return {"unit_hsa_id": KA, "personnummer": region.people[sub].personnummer, "visit_type_id": "arskontroll",
             "start": start.isoformat(), "end": (start + timedelta(minutes=30)).isoformat()}
 
