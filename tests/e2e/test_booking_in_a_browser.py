@@ -66,7 +66,7 @@ def test_the_staff_appointment_book_is_accessible(stack, page):
     expect(page.get_by_role("heading", name="Lägg ut tider")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Kallelser").click()
-    page.get_by_label("Enhet").select_option(label="Kardiologmottagningen, Demo sjukhus")
+    page.get_by_label("Enhet", exact=True).select_option(label="Kardiologmottagningen, Demo sjukhus")
     page.get_by_role("button", name="Visa").click()
     expect(page.get_by_role("heading", name="Boka besök och skicka kallelse")).to_be_visible()
     assert_accessible(page)
