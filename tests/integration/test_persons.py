@@ -315,7 +315,8 @@ def test_an_invanararende_and_a_booking_confirmation_to_a_child_reach_her_guardi
                        {"from": day.isoformat(), "to": day.isoformat(), "slots": [slot]}, idempotency_key=None)
     assert karin.post_form("/book", {"csrf_token": karin.csrf_token(), "slot": f"{VC}/elsa-1"}).status_code == 303
     topics = sorted(m.topic for m in ports().inbox.inbox_of(_citizen_id(region, "elsa")))
-    assert topics == ["Bokning: Besök hos sjuksköterska", "Ärende: Inför vaccinationen"]
+    # (the booking's own thread, headed by the visit as it stands)
+    assert topics == [f"Bokning: Besök hos sjuksköterska, {start:%Y-%m-%d} kl. 10:00", "Ärende: Inför vaccinationen"]
     # And Karin is told again, by her own e-mail
     assert notifications.dispatch_due(ports(), later).sent == 1
     assert len(_notifications_to("karin@example.se")) == 2
