@@ -42,22 +42,28 @@ class EventConsumer:
     def _stream_arn(self) -> str:
         return boto3.client("dynamodb").describe_table(TableName=self.table_name)["Table"]["LatestStreamArn"]
 
+    def _shards(self) -> tuple[Any, str, list[tuple[str, str]]]:
+        """The stream, and each shard's iterator just past what this consumer has done."""
+        streams = self._client()
+        arn = self._stream_arn()
+        iterators = []
+        for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
+            after = self._after.get(shard["ShardId"])
+            position = ({"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": after} if after
+                        else {"ShardIteratorType": "TRIM_HORIZON"})  # fmt: skip
+            iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"], **position)["ShardIterator"]
+            iterators.append((shard["ShardId"], iterator))
+        return streams, arn, iterators
+
     def poll_once(self) -> int:
         """One batch per shard, at most; the number of records handed over successfully."""
         with self._lock:
-            streams = self._client()
-            arn = self._stream_arn()
             done = 0
-            for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
-                shard_id = shard["ShardId"]
-                after = self._after.get(shard_id)
-                position = ({"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": after} if after
-                            else {"ShardIteratorType": "TRIM_HORIZON"})  # fmt: skip
-                iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard_id, **position)["ShardIterator"]
+            streams, arn, iterators = self._shards()
+            for shard_id, iterator in iterators:
                 records = streams.get_records(ShardIterator=iterator, Limit=self.batch_size)["Records"]
-                if not records:
-                    continue
-                done += self._hand_over(arn, shard_id, records)
+                if records:
+                    done += self._hand_over(arn, shard_id, records)
             return done
 
     def _hand_over(self, arn: str, shard_id: str, records: list[dict[str, Any]]) -> int:
@@ -91,16 +97,8 @@ class EventConsumer:
         raise FollowUpFailing("the stream did not run dry")
 
     def _has_more(self) -> bool:
-        streams = self._client()
-        arn = self._stream_arn()
-        for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
-            after = self._after.get(shard["ShardId"])
-            position = ({"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": after} if after
-                        else {"ShardIteratorType": "TRIM_HORIZON"})  # fmt: skip
-            iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"], **position)["ShardIterator"]
-            if streams.get_records(ShardIterator=iterator, Limit=1)["Records"]:
-                return True
-        return False
+        streams, _, iterators = self._shards()
+        return any(streams.get_records(ShardIterator=iterator, Limit=1)["Records"] for _, iterator in iterators)
 
     def run(self, stop: threading.Event, interval: float = 0.2, on_error: Callable[[Exception], None] | None = None
             ) -> None:  # fmt: skip

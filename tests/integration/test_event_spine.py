@@ -17,6 +17,7 @@ from chalicelib.services import booking, booking_staff, summons, unit_notices
 from chalicelib.services.principals import CitizenPrincipal, RoleAtUnit, StaffPrincipal
 from local.event_consumer import EventConsumer
 from tests.integration.harness import on_working_day
+from tests.integration.test_booking import _publish
 
 KA, VC = "SE2321000099-KA01", "SE2321000099-VC01"
 NURSE = StaffPrincipal("SE2321000099-P091", "Kim Kardio", (RoleAtUnit(KA, StaffRole.CASE_HANDLER),
@@ -54,11 +55,7 @@ def _summons_messages(region, sub: str) -> list:
 
 def _web_slots(region, slots: dict[str, datetime], unit: str = KA, visit_type: str = "arskontroll") -> list[str]:
     """The unit's web times that day become these (the care system's PUT)."""
-    day = next(iter(slots.values())).date().isoformat()
-    body = {"from": day, "to": day, "slots": [
-        {"slot_id": slot_id, "visit_type_id": visit_type, "start": start.isoformat(),
-         "end": (start + timedelta(minutes=30)).isoformat(), "visibility": "web"} for slot_id, start in slots.items()]}
-    response = region.integration("PUT", f"/integration/v1/units/{unit}/slots", body, idempotency_key=None)
+    response = _publish(region, [(slot_id, visit_type, start) for slot_id, start in slots.items()], unit=unit)
     assert response.status_code == 200, response.body
     return [f"{unit}/{slot_id}" for slot_id in slots]
 
