@@ -17,6 +17,7 @@ from chalicelib.api.self_test_pages import self_test_pages
 from chalicelib.api.staff_admin_pages import staff_admin_pages
 from chalicelib.api.staff_booking_pages import staff_booking_pages
 from chalicelib.api.staff_pages import staff_pages
+from chalicelib.api.staff_region_pages import staff_region_pages
 from chalicelib.api.staff_summons_pages import staff_summons_pages
 
 app = Chalice(app_name="eservices")
@@ -34,6 +35,7 @@ app.register_blueprint(staff_summons_pages)
 app.register_blueprint(self_test_pages)
 app.register_blueprint(case_pages)
 app.register_blueprint(staff_admin_pages)
+app.register_blueprint(staff_region_pages)
 
 
 @app.lambda_function(name="dispatch_notifications")

@@ -24,6 +24,8 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | units                                            | GetItem / BatchGetItem units                |
 | the region's unit directory, by name             | Query units index directory ("unit")        |
 | integration key                                  | GetItem integration-clients (key_id)        |
+| the region's integration keys (regional admin)   | Query integration-clients index directory ("client") |
+| issue / rotate / revoke a key, note its last use | PutItem (condition new) / UpdateItem (condition on the secret, not revoked, last use older) |
 | idempotent inbound calls (Powertools)           | Get/Put/Update idempotency                  |
 | a citizen's inbox, newest first                  | Query inbox-messages (citizen_id), descending |
 | unread count                                     | Query inbox-messages, Select=COUNT, filter unread |
@@ -33,6 +35,8 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | deliver with attachments                         | TransactWriteItems: PutItem message + UpdateItem each upload (condition unused) |
 | an attachment upload slot                        | PutItem / BatchGetItem attachment-uploads   |
 | a staff member's signature and title             | GetItem / UpdateItem staff-profiles         |
+| the staff directory: people whose name starts so | Query staff-profiles index by-name / by-family-name ("staff", prefix), limit 20 |
+| remove a unit's permission admin, never the last | TransactWriteItems: DeleteItem staff-roles + ConditionCheck another admin's role exists |
 | a staff read of a citizen's data (access log)    | PutItem access-log (citizen_id, time)       |
 | who read a citizen's data                        | Query access-log (citizen_id), descending   |
 | a unit's slots between two times (all types)     | Query slots index by-unit (unit, start range) |
@@ -266,8 +270,20 @@ class UnitRecord(Model):
     directory = UnitDirectoryIndex()
 
 
+class IntegrationClientDirectoryIndex(GlobalSecondaryIndex):
+    """Every key under one key, by system name: the regional admin's list (a region has a handful)."""
+
+    class Meta:
+        index_name = "directory"
+        projection = AllProjection()
+
+    listed = UnicodeAttribute(hash_key=True)
+    system_name = UnicodeAttribute(range_key=True)
+
+
 class IntegrationClient(Model):
-    """A care system's credentials for /integration/v1. Only the secret's hash is stored."""
+    """A care system's credentials for /integration/v1. Only the secret's hash is stored. After a
+    rotation the previous secret's hash is kept until `previous_valid_until` (the overlap)."""
 
     Meta = _meta("integration-clients")
     key_id = UnicodeAttribute(hash_key=True)
@@ -276,6 +292,14 @@ class IntegrationClient(Model):
     allowed_units = UnicodeSetAttribute(null=True)
     scopes = UnicodeSetAttribute(null=True)
     created_at = UTCDateTimeAttribute()
+    listed = UnicodeAttribute(default="client")  # the directory index's one key
+    issued_by = UnicodeAttribute(null=True)  # HSA-id of the regional admin (None: the demo seed)
+    previous_secret_hash = UnicodeAttribute(null=True)
+    previous_valid_until = UTCDateTimeAttribute(null=True)
+    rotated_at = UTCDateTimeAttribute(null=True)
+    revoked_at = UTCDateTimeAttribute(null=True)
+    last_used_at = UTCDateTimeAttribute(null=True)  # noted at most once per few minutes
+    directory = IntegrationClientDirectoryIndex()
 
 
 class IdempotencyRecord(Model):
@@ -706,8 +730,31 @@ class CaseRecord(Model):
     by_unit = CasesByUnitIndex()
 
 
+class StaffByNameIndex(GlobalSecondaryIndex):
+    """Sparse: the staff directory by name ("eva nilsson"), for choosing a person by the start of their name."""
+
+    class Meta:
+        index_name = "by-name"
+        projection = AllProjection()
+
+    listed = UnicodeAttribute(hash_key=True)  # always "staff"
+    name_key = UnicodeAttribute(range_key=True)
+
+
+class StaffByFamilyNameIndex(GlobalSecondaryIndex):
+    """Sparse: the staff directory by family name first ("nilsson eva")."""
+
+    class Meta:
+        index_name = "by-family-name"
+        projection = AllProjection()
+
+    listed = UnicodeAttribute(hash_key=True)
+    family_key = UnicodeAttribute(range_key=True)
+
+
 class StaffProfile(Model):
-    """A staff member's name and title (from HSA, at login) and their own signature text."""
+    """A staff member's name and title (from HSA, at login or from the region's staff directory) and
+    their own signature text. Every profile is in the staff directory that admins choose people from."""
 
     Meta = _meta("staff-profiles")
     staff_hsa_id = UnicodeAttribute(hash_key=True)
@@ -715,6 +762,11 @@ class StaffProfile(Model):
     title = UnicodeAttribute(null=True)
     signature = UnicodeAttribute(null=True)  # replaces the automatic name and title when set
     updated_at = UTCDateTimeAttribute()
+    listed = UnicodeAttribute(null=True)  # "staff": in the directory indexes
+    name_key = UnicodeAttribute(null=True)
+    family_key = UnicodeAttribute(null=True)
+    by_name = StaffByNameIndex()
+    by_family_name = StaffByFamilyNameIndex()
 
 
 class AccessLogRecord(Model):

@@ -79,19 +79,21 @@ def save_reply() -> Response:
 
 
 def _permissions(principal: StaffPrincipal, unit_id: str | None, error: AppError | None = None,
-                 done: str | None = None) -> Response:  # fmt: skip
-    units = _units(principal, StaffRole.PERMISSION_ADMIN)
+                 done: str | None = None, query: str | None = None) -> Response:  # fmt: skip
+    units = permissions.manageable_units(ports(), principal)
     unit = next((u for u in units if u.hsa_id == unit_id), units[0] if units else None)
     roles = permissions.roles_at(ports(), principal, unit.hsa_id) if unit else []
+    grantable = [r.value for r in permissions.grantable(ports(), principal, unit.hsa_id)] if unit else []
+    found = permissions.find_staff(ports(), principal, unit.hsa_id, query) if unit and query else []
     return _render(principal, "staff_permissions.html", error, units=units, unit=unit, roles=roles, done=done,
-                   grantable=[r.value for r in permissions.GRANTABLE])  # fmt: skip
+                   grantable=grantable, query=query or "", found=found)  # fmt: skip
 
 
 @staff_admin_pages.route("/staff/permissions", methods=["GET"])
 def permissions_page() -> Response:
     principal, away = _staff()
     params = staff_admin_pages.current_request.query_params or {}
-    return away or _permissions(principal, params.get("unit"), done=params.get("done"))
+    return away or _permissions(principal, params.get("unit"), done=params.get("done"), query=params.get("q"))
 
 
 @staff_admin_pages.route("/staff/permissions/grant", methods=["POST"], content_types=FORM)
