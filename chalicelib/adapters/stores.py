@@ -300,6 +300,17 @@ class UnitDirectory:
             UnitRecord.paused_case_types.set(paused) if paused else UnitRecord.paused_case_types.remove(),
         ], condition=UnitRecord.hsa_id.exists())  # fmt: skip
 
+    def set_paused_case_types(self, hsa_id: str, paused: set[str]) -> None:
+        attribute = UnitRecord.paused_case_types
+        UnitRecord(hsa_id).update(actions=[attribute.set(paused) if paused else attribute.remove()],
+                                  condition=UnitRecord.hsa_id.exists())  # fmt: skip
+
+    def assign_case_type(self, hsa_id: str, case_type_id: str, assigned: bool) -> None:
+        """Offer a central case type at the unit, or stop offering it (the regional admin's choice)."""
+        attribute = UnitRecord.active_case_types
+        action = attribute.add({case_type_id}) if assigned else attribute.delete({case_type_id})
+        UnitRecord(hsa_id).update(actions=[action], condition=UnitRecord.hsa_id.exists())
+
     def set_visit_types(self, hsa_id: str, visit_types: list[VisitType]) -> None:
         UnitRecord(hsa_id).update(actions=[UnitRecord.visit_types.set([visit_type_map(v) for v in visit_types])],
                                   condition=UnitRecord.hsa_id.exists())  # fmt: skip

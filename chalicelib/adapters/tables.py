@@ -60,6 +60,10 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | a picked-up kit by number                        | GetItem kits (kit_number)                   |
 | a clinic's follow-up list of positive results    | Query follow-ups (unit_hsa_id), descending  |
 | the central case types, or one unit's local ones | Query case-types (owner)                    |
+| one case type; the version a case was sent with  | GetItem case-types (owner, id) / ("version#<id>", version) |
+| new case type / edit (new version)               | TransactWriteItems: Put current (condition new / version as read) + Put version (condition new) |
+| pause / resume / retire a case type or reply     | UpdateItem case-types / standard-replies, condition exists and not retired |
+| assign a central case type to a unit             | UpdateItem units ADD / DELETE active_case_types |
 | a unit's open cases, soonest due first           | Query cases index open-queue (sparse)       |
 | a citizen's cases                                | Query cases index by-citizen                |
 | a unit's cases of the last 30 days (answered in time) | Query cases index by-unit, created_key >= 30 days ago |
@@ -638,16 +642,26 @@ class QuestionMap(MapAttribute):
     kind = UnicodeAttribute()
     required = BooleanAttribute(default=True)
     options = ListAttribute(of=UnicodeAttribute, default=list)
+    help_text = UnicodeAttribute(null=True)
 
 
 class CaseTypeRecord(Model):
+    """A case type as it is now, under its owner; and beside it every version it has had, under
+    `version#<case_type_id>` with the version number (six digits) as range key, so a case sent with
+    version 3 shows version 3's questions whatever was edited since."""
+
     Meta = _meta("case-types")
-    owner = UnicodeAttribute(hash_key=True)  # "central" or the unit's HSA-id for local types
-    case_type_id = UnicodeAttribute(range_key=True)
+    owner = UnicodeAttribute(hash_key=True)  # "central", the unit's HSA-id for local types, or "version#<id>"
+    case_type_id = UnicodeAttribute(range_key=True)  # or the version number, for a version
     name = UnicodeAttribute()
     description = UnicodeAttribute()
     terms = UnicodeAttribute()
     questions = ListAttribute(of=QuestionMap, default=list)
+    version = NumberAttribute(default=1)
+    status = UnicodeAttribute(default="active")  # active, paused, retired (domain/cases.py CaseTypeStatus)
+    scope = UnicodeAttribute(null=True)  # on a version: "central" or "local"
+    updated_at = UTCDateTimeAttribute(null=True)
+    updated_by = UnicodeAttribute(null=True)  # HSA-id of the admin who made this version
 
 
 class OpenQueueIndex(GlobalSecondaryIndex):
@@ -692,6 +706,7 @@ class StandardReplyRecord(Model):
     reply_id = UnicodeAttribute(range_key=True)
     title = UnicodeAttribute()
     text = UnicodeAttribute()
+    status = UnicodeAttribute(null=True)  # None or "active", "paused", "retired": only active ones are offered
 
 
 class EntryMap(MapAttribute):
@@ -712,6 +727,9 @@ class CaseRecord(Model):
     sent_by_id = UnicodeAttribute()  # the citizen who sent it (a guardian for a child)
     case_type_id = UnicodeAttribute()
     case_type_name = UnicodeAttribute()
+    case_type_version = NumberAttribute(null=True)  # the version of the case type it was sent with
+    about_unit_hsa_id = UnicodeAttribute(null=True)  # a complaint to the patient board: the clinic it is about
+    about_unit_name = UnicodeAttribute(null=True)
     answers = ListAttribute(of=AnswerMap, default=list)  # in the question order
     status = UnicodeAttribute()
     handler_hsa_id = UnicodeAttribute(null=True)

@@ -13,7 +13,7 @@ from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
 from chalicelib.domain.cases import Template
 from chalicelib.errors import AppError
-from chalicelib.services import cases
+from chalicelib.services import case_admin, cases
 from chalicelib.services.principals import CitizenPrincipal, StaffPrincipal
 
 case_pages = Blueprint(__name__)
@@ -98,7 +98,8 @@ def send_case(unit_hsa_id: str, case_type_id: str) -> Response:
 def _case(principal: CitizenPrincipal, case_id: str, *, error: AppError | None = None) -> Response:
     record = cases.my_case(ports(), principal, case_id)
     return _page(principal, "case.html", status=error.status if error else 200, record=record, error=error,
-                 sent=bool(_params().get("sent")), replied=bool(_params().get("replied")))  # fmt: skip
+                 sent=bool(_params().get("sent")), replied=bool(_params().get("replied")),
+                 case_version=case_admin.version_of_case(ports(), record))  # fmt: skip
 
 
 @case_pages.route("/cases/{case_id}", methods=["GET"])
@@ -149,7 +150,8 @@ def _staff_case(principal: StaffPrincipal, case_id: str, *, error: AppError | No
     return _page(principal, "staff_case.html", staff=True, status=error.status if error else 200, record=record,
                  error=error, templates=[t.value for t in Template], now=clock.utc_now(), replies=replies,
                  prefill=chosen.text if chosen else "", unreached=bool(_params().get("unreached")),
-                 can_work=principal.has_role(record.unit_hsa_id, *cases.WORKERS))  # fmt: skip
+                 can_work=principal.has_role(record.unit_hsa_id, *cases.WORKERS),
+                 case_version=case_admin.version_of_case(ports(), record))  # fmt: skip
 
 
 def _new_citizen_case(principal: StaffPrincipal, *, error: AppError | None = None,
