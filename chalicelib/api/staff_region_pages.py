@@ -12,7 +12,8 @@ from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
 from chalicelib.domain import integration_keys as keys
 from chalicelib.errors import AppError
-from chalicelib.services import integration_keys
+from chalicelib.services import audit, integration_keys
+from chalicelib.web.text import TEXT, translate
 from chalicelib.services.principals import StaffPrincipal
 
 staff_region_pages = Blueprint(__name__)
@@ -97,3 +98,57 @@ def revoke_key(key_id: str) -> Response:
 
     return form_action(staff_region_pages.current_request, principal.csrf_token, run,
                        lambda fields, error: _keys_page(principal, error=error))  # fmt: skip
+
+
+# -- the access-log extract (region auditor) --------------------------------------------------------------
+
+
+def _what_label(lang: str):  # noqa: ANN202
+    def label(what: str) -> str:
+        key = f"access_log.what.{what}"
+        return translate(lang, key) if key in TEXT["sv"] else what
+
+    return label
+
+
+@staff_region_pages.route("/staff/audit", methods=["GET"])
+def audit_page() -> Response:
+    principal, away = _staff()
+    if away:
+        return away
+    audit.require_auditor(ports(), principal)
+    return _render(principal, "staff_audit.html", extract=None, errors={}, error=None,
+                   what=_what_label(language(staff_region_pages.current_request)))  # fmt: skip
+
+
+def _audit_post(as_csv: bool) -> Response:
+    principal, away = _staff()
+    if away:
+        return away
+    request = staff_region_pages.current_request
+    fields = form(request)
+    require_csrf(principal.csrf_token, fields.get("csrf_token"))
+    lang = language(request)
+    try:
+        extract = audit.extract(ports(), principal, fields, clock.utc_now(), as_csv=as_csv)
+    except AppError as error:
+        if error.status != 400:
+            raise
+        # Beside the field; the number typed is not shown back (nor put anywhere else).
+        return _render(principal, "staff_audit.html", status=400, extract=None, error=error,
+                       errors={error.field or "personnummer": error.message}, what=_what_label(lang))  # fmt: skip
+    if not as_csv:
+        return _render(principal, "staff_audit.html", extract=extract, errors={}, error=None, what=_what_label(lang))
+    return Response(body=audit.to_csv(extract, _what_label(lang)), status_code=200, headers={
+        "Content-Type": "text/csv; charset=utf-8", "Cache-Control": "no-store",
+        "Content-Disposition": 'attachment; filename="loggutdrag.csv"'})  # fmt: skip
+
+
+@staff_region_pages.route("/staff/audit", methods=["POST"], content_types=FORM)
+def audit_extract() -> Response:
+    return _audit_post(as_csv=False)
+
+
+@staff_region_pages.route("/staff/audit/csv", methods=["POST"], content_types=FORM)
+def audit_csv() -> Response:
+    return _audit_post(as_csv=True)
