@@ -217,10 +217,10 @@ class StaffDirectory:
         return False
 
 
-def _name_keys(name: str) -> tuple[str, str]:
-    """The directory's two ways in: the name as written and family name first, folded for search."""
+def _name_key(name: str) -> str:
+    """The directory's way in: family name first, then given names, folded for search."""
     words = name.casefold().split()
-    return " ".join(words), " ".join(words[-1:] + words[:-1])
+    return " ".join(words[-1:] + words[:-1])
 
 
 class StaffProfiles:
@@ -232,9 +232,7 @@ class StaffProfiles:
         return staff.StaffProfile(record.staff_hsa_id, record.name, record.title, record.signature)
 
     def _listed(self, name: str) -> list:
-        name_key, family_key = _name_keys(name)
-        return [StaffProfile.listed.set("staff"), StaffProfile.name_key.set(name_key),
-                StaffProfile.family_key.set(family_key)]  # fmt: skip
+        return [StaffProfile.listed.set("staff"), StaffProfile.name_key.set(_name_key(name))]
 
     def remember_login(self, staff_hsa_id: str, name: str, title: str | None, now: datetime) -> None:
         """Name and title as HSA gives them at each login; the own signature stays. The login puts
@@ -248,20 +246,16 @@ class StaffProfiles:
         self.remember_login(staff_hsa_id, name, title, now)
 
     def search(self, query: str, limit: int = 20) -> list[staff.StaffProfile]:
-        """People whose name (or family name) starts with the words searched for: two Queries of at
-        most `limit` each; an HSA-id is looked up directly."""
+        """People whose family name (then given names) starts with the words searched for: one Query
+        of at most `limit`; an HSA-id is looked up directly."""
         text = " ".join(query.casefold().split())
         if not text:
             return []
         if text.upper().startswith("SE") and "-" in text:
             found = self.get(query.strip())
             return [found] if found else []
-        seen: dict[str, staff.StaffProfile] = {}
-        for index, attribute in ((StaffProfile.by_name, StaffProfile.name_key),
-                                 (StaffProfile.by_family_name, StaffProfile.family_key)):  # fmt: skip
-            for r in index.query("staff", attribute.startswith(text), limit=limit):
-                seen.setdefault(r.staff_hsa_id, staff.StaffProfile(r.staff_hsa_id, r.name, r.title, r.signature))
-        return sorted(seen.values(), key=lambda p: (p.name.casefold(), p.hsa_id))[:limit]
+        return [staff.StaffProfile(r.staff_hsa_id, r.name, r.title, r.signature)
+                for r in StaffProfile.by_name.query("staff", StaffProfile.name_key.startswith(text), limit=limit)]
 
     def set_signature(self, staff_hsa_id: str, name: str, signature: str | None, now: datetime) -> None:
         change = StaffProfile.signature.set(signature) if signature else StaffProfile.signature.remove()

@@ -35,7 +35,7 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | deliver with attachments                         | TransactWriteItems: PutItem message + UpdateItem each upload (condition unused) |
 | an attachment upload slot                        | PutItem / BatchGetItem attachment-uploads   |
 | a staff member's signature and title             | GetItem / UpdateItem staff-profiles         |
-| the staff directory: people whose name starts so | Query staff-profiles index by-name / by-family-name ("staff", prefix), limit 20 |
+| the staff directory: family name starting so     | Query staff-profiles index by-name ("staff", prefix), limit 20 |
 | remove a unit's permission admin, never the last | TransactWriteItems: DeleteItem staff-roles + ConditionCheck another admin's role exists |
 | a staff read of a citizen's data (access log)    | PutItem access-log (citizen_id, time)       |
 | who read a citizen's data                        | Query access-log (citizen_id), descending   |
@@ -749,7 +749,8 @@ class CaseRecord(Model):
 
 
 class StaffByNameIndex(GlobalSecondaryIndex):
-    """Sparse: the staff directory by name ("eva nilsson"), for choosing a person by the start of their name."""
+    """Sparse: the staff directory by family name, then given names ("nilsson eva"), for choosing a
+    person by the start of their name. (One index: a deployed table can gain one per update.)"""
 
     class Meta:
         index_name = "by-name"
@@ -757,17 +758,6 @@ class StaffByNameIndex(GlobalSecondaryIndex):
 
     listed = UnicodeAttribute(hash_key=True)  # always "staff"
     name_key = UnicodeAttribute(range_key=True)
-
-
-class StaffByFamilyNameIndex(GlobalSecondaryIndex):
-    """Sparse: the staff directory by family name first ("nilsson eva")."""
-
-    class Meta:
-        index_name = "by-family-name"
-        projection = AllProjection()
-
-    listed = UnicodeAttribute(hash_key=True)
-    family_key = UnicodeAttribute(range_key=True)
 
 
 class StaffProfile(Model):
@@ -780,11 +770,9 @@ class StaffProfile(Model):
     title = UnicodeAttribute(null=True)
     signature = UnicodeAttribute(null=True)  # replaces the automatic name and title when set
     updated_at = UTCDateTimeAttribute()
-    listed = UnicodeAttribute(null=True)  # "staff": in the directory indexes
-    name_key = UnicodeAttribute(null=True)
-    family_key = UnicodeAttribute(null=True)
+    listed = UnicodeAttribute(null=True)  # "staff": in the directory index
+    name_key = UnicodeAttribute(null=True)  # family name first, folded: "nilsson eva"
     by_name = StaffByNameIndex()
-    by_family_name = StaffByFamilyNameIndex()
 
 
 class AccessLogRecord(Model):
