@@ -20,6 +20,7 @@ from chalicelib.api.staff_booking_pages import staff_booking_pages
 from chalicelib.api.staff_case_pages import staff_case_pages
 from chalicelib.api.staff_person_pages import staff_person_pages
 from chalicelib.api.staff_pages import staff_pages
+from chalicelib.api.staff_region_pages import staff_region_pages
 from chalicelib.api.staff_summons_pages import staff_summons_pages
 
 app = Chalice(app_name="eservices")
@@ -40,6 +41,7 @@ app.register_blueprint(staff_case_pages)
 app.register_blueprint(staff_person_pages)
 app.register_blueprint(staff_api)
 app.register_blueprint(staff_admin_pages)
+app.register_blueprint(staff_region_pages)
 
 
 # The events table's stream. Chalice writes this ARN into the template; infra/ puts the real one there.

@@ -68,6 +68,9 @@ UNITS = (
              "Älvby", "010-100 30 00", _weekdays("09:00", "15:30"),
              (_visit("sti-test", "Provtagning för könssjukdomar", 15, "Hud- och STI-mottagningen", "Barnmorska",
                      "same_day", cancel_online=False, sensitive=True),)),
+    # The region's patient board: complaints addressed to it reach its queue, not the clinic's.
+    DemoUnit("SE2321000099-PN01", "Patientnämnden, Region Demo", "patient_board", "Demostad",
+             "Regionens hus, Storgatan 1", "123 40", "Demostad", "010-100 90 00", _weekdays("09:00", "15:00")),
 )  # fmt: skip
 
 
@@ -141,7 +144,7 @@ class DemoStaff:
                 "title": self.title}  # fmt: skip
 
 
-VC, KA, HS = (u.hsa_id for u in UNITS)
+VC, KA, HS, PN = (u.hsa_id for u in UNITS)
 STAFF = (
     DemoStaff("eva", "Eva Nilsson", "Sjuksköterska", "SE2321000099-P001",
               ((VC, StaffRole.CASE_RECEIVER), (KA, StaffRole.CASE_HANDLER))),
@@ -151,7 +154,16 @@ STAFF = (
               ((HS, StaffRole.CASE_HANDLER), (HS, StaffRole.REVIEWER))),
     DemoStaff("rut", "Rut Regional", "Regional administratör", "SE2321000099-P004", ((REGION_HSA_ID, StaffRole.REGIONAL_ADMIN),)),
     DemoStaff("nils", "Nils Utan-Roll", "Undersköterska", "SE2321000099-P005", ()),  # proves the "no role" refusal
+    DemoStaff("alva", "Alva Granqvist", "Logggranskare", "SE2321000099-P006",
+              ((REGION_HSA_ID, StaffRole.REGION_AUDITOR),)),
+    DemoStaff("petra", "Petra Sund", "Handläggare, patientnämnden", "SE2321000099-P007",
+              ((PN, StaffRole.CASE_HANDLER), (PN, StaffRole.PERMISSION_ADMIN))),
 )  # fmt: skip
+# In the region's staff directory (HSA) but with no role yet: chosen when a role is granted.
+DIRECTORY_ONLY = (
+    ("SE2321000099-P009", "Nora Ny", "Sjuksköterska"),
+    ("SE2321000099-P010", "Omar Lund", "Distriktsläkare"),
+)
 
 
 def seed(ports: Ports, now: datetime, today: date) -> str:
@@ -185,12 +197,15 @@ def seed(ports: Ports, now: datetime, today: date) -> str:
     for s in STAFF:
         for unit, role in s.roles:
             ports.staff.grant(s.hsa_id, s.name, RoleAtUnit(unit, role), now)
+        ports.staff_profiles.from_region_directory(s.hsa_id, s.name, s.title, now)
+    for hsa_id, name, title in DIRECTORY_ONLY:
+        ports.staff_profiles.from_region_directory(hsa_id, name, title, now)
     seed_self_tests(ports)
     seed_cases(ports)
     return integration.issue_key(
         ports,
         system_name="Demo journalsystem",
-        allowed_units={u.hsa_id for u in UNITS},
+        allowed_units={u.hsa_id for u in UNITS if u.kind != "patient_board"},
         scopes={"population-register", "messages", "appointments", "lab-results", "print"},
         now=now,
         region_wide=True,  # the region's own journal system, which also feeds the register

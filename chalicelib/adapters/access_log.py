@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -40,3 +42,34 @@ class AccessLog:
             AccessEntry(r.staff_hsa_id, r.staff_name, r.unit_hsa_id, r.unit_name, r.what, r.item_id, r.read_at)
             for r in AccessLogRecord.query(citizen_id, scan_index_forward=False, limit=limit)
         ]
+
+    def page(self, citizen_id: str, since: datetime, cursor: str | None, limit: int) -> tuple[list[AccessEntry], str | None]:
+        """The reads from `since` on, newest first, `limit` at a time: one Query a page. The cursor is
+        opaque to callers and only ever continues this citizen's log (None: the first page, or no more)."""
+        start = _decode(cursor, citizen_id) if cursor else None
+        results = AccessLogRecord.query(citizen_id, AccessLogRecord.entry >= since.isoformat(),
+                                        scan_index_forward=False, limit=limit, last_evaluated_key=start)  # fmt: skip
+        entries = [AccessEntry(r.staff_hsa_id, r.staff_name, r.unit_hsa_id, r.unit_name, r.what, r.item_id, r.read_at)
+                   for r in results]  # fmt: skip
+        following = results.last_evaluated_key
+        return entries, _encode(following) if following and len(entries) == limit else None
+
+
+class BadCursor(ValueError):
+    pass
+
+
+def _encode(key: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode()
+
+
+def _decode(cursor: str, citizen_id: str) -> dict:
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        owner = key["citizen_id"]["S"]
+        entry = key["entry"]["S"]
+    except (ValueError, KeyError, TypeError):
+        raise BadCursor() from None
+    if owner != citizen_id or not isinstance(entry, str) or set(key) != {"citizen_id", "entry"}:
+        raise BadCursor()
+    return key

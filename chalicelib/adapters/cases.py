@@ -8,7 +8,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.tables import (
     AnswerMap,
@@ -20,34 +21,105 @@ from chalicelib.adapters.tables import (
     condition_failed,
 )
 from chalicelib.domain import queue as views
-from chalicelib.domain.cases import CaseType, Question, QuestionKind, Status
+from chalicelib.domain.cases import CaseType, CaseTypeStatus, Question, QuestionKind, Status
 
 CENTRAL = "central"
 
 
-def _case_type(r: CaseTypeRecord) -> CaseType:
+def _case_type(r: CaseTypeRecord, scope: str | None = None) -> CaseType:
     return CaseType(
         r.case_type_id, r.name, r.description, r.terms,
-        tuple(Question(q.question_id, q.label, QuestionKind(q.kind), bool(q.required), tuple(q.options or ()))
+        tuple(Question(q.question_id, q.label, QuestionKind(q.kind), bool(q.required), tuple(q.options or ()),
+                       q.help_text or "")
               for q in r.questions),
-        "central" if r.owner == CENTRAL else "local",
+        scope or ("central" if r.owner == CENTRAL else "local"), int(r.version or 1),
+        CaseTypeStatus(r.status or CaseTypeStatus.ACTIVE.value),
+    )  # fmt: skip
+
+
+def _not_retired() -> Any:
+    return CaseTypeRecord.status.does_not_exist() | (CaseTypeRecord.status != CaseTypeStatus.RETIRED.value)
+
+
+def _versions_key(case_type_id: str) -> str:
+    return f"version#{case_type_id}"
+
+
+def _record(owner: str, range_key: str, case_type: CaseType, now: datetime | None, by: str | None) -> CaseTypeRecord:
+    return CaseTypeRecord(
+        owner, range_key, name=case_type.name, description=case_type.description, terms=case_type.terms,
+        questions=[QuestionMap(question_id=q.question_id, label=q.label, kind=q.kind.value, required=q.required,
+                               options=list(q.options), help_text=q.help_text or None) for q in case_type.questions],
+        version=case_type.version, status=case_type.status.value, scope=case_type.scope, updated_at=now,
+        updated_by=by,
     )  # fmt: skip
 
 
 class CaseTypes:
     def central(self) -> list[CaseType]:
+        """Every central case type, retired ones too (callers choose): one Query."""
         return [_case_type(r) for r in CaseTypeRecord.query(CENTRAL)]
 
     def local(self, unit_hsa_id: str) -> list[CaseType]:
         return [_case_type(r) for r in CaseTypeRecord.query(unit_hsa_id)]
 
+    def get(self, owner: str, case_type_id: str) -> CaseType | None:
+        try:
+            return _case_type(CaseTypeRecord.get(owner, case_type_id, consistent_read=True))
+        except DoesNotExist:
+            return None
+
+    def version(self, case_type_id: str, version: int) -> CaseType | None:
+        """The case type as it was in that version."""
+        try:
+            record = CaseTypeRecord.get(_versions_key(case_type_id), f"{version:06d}")
+        except DoesNotExist:
+            return None
+        return _case_type(record, record.scope)
+
     def save(self, owner: str, case_type: CaseType) -> None:
-        CaseTypeRecord(
-            owner, case_type.case_type_id, name=case_type.name, description=case_type.description,
-            terms=case_type.terms,
-            questions=[QuestionMap(question_id=q.question_id, label=q.label, kind=q.kind.value, required=q.required,
-                                   options=list(q.options)) for q in case_type.questions],
-        ).save()  # fmt: skip
+        """Write the case type as it is (Region Demo's seed), with its version beside it."""
+        _record(owner, case_type.case_type_id, case_type, None, None).save()
+        _record(_versions_key(case_type.case_type_id), f"{case_type.version:06d}", case_type, None, None).save()
+
+    def create(self, owner: str, case_type: CaseType, now: datetime, by: str) -> bool:
+        """A new case type and its first version; False if the id is taken."""
+        return self._write(owner, case_type, now, by, CaseTypeRecord.case_type_id.does_not_exist())
+
+    def edit(self, owner: str, case_type: CaseType, now: datetime, by: str) -> bool:
+        """`case_type` is the new version (the one read plus one): written only if the one stored is
+        still the one read and not retired, with the new version beside it. Of two admins saving the
+        same version exactly one wins."""
+        read = CaseTypeRecord.version == case_type.version - 1
+        if case_type.version == 2:  # written before versions were kept: no version attribute yet
+            read = read | CaseTypeRecord.version.does_not_exist()
+        condition = read & _not_retired()
+        return self._write(owner, case_type, now, by, CaseTypeRecord.case_type_id.exists() & condition)
+
+    def _write(self, owner: str, case_type: CaseType, now: datetime, by: str, condition: Any) -> bool:
+        try:
+            with TransactWrite(connection=CaseTypeRecord._get_connection().connection) as tx:
+                tx.save(_record(owner, case_type.case_type_id, case_type, now, by), condition=condition)
+                tx.save(_record(_versions_key(case_type.case_type_id), f"{case_type.version:06d}", case_type, now, by),
+                        condition=CaseTypeRecord.case_type_id.does_not_exist())  # fmt: skip
+        except TransactWriteError as error:
+            if error.cause_response_code == "TransactionCanceledException":
+                return False
+            raise
+        return True
+
+    def set_status(self, owner: str, case_type_id: str, status: CaseTypeStatus) -> bool:
+        """Pause, resume or retire; a retired case type stays retired."""
+        try:
+            CaseTypeRecord(owner, case_type_id).update(
+                actions=[CaseTypeRecord.status.set(status.value)],
+                condition=CaseTypeRecord.case_type_id.exists() & _not_retired(),
+            )
+        except UpdateError as error:
+            if condition_failed(error):
+                return False
+            raise
+        return True
 
 
 class Cases:
@@ -202,9 +274,39 @@ def _placement_actions(placed: views.Placement) -> list[Any]:
     return actions
 
 
+def _offered(record: StandardReplyRecord) -> bool:
+    return (record.status or "active") == "active"
+
+
 class StandardReplies:
     def of_unit(self, unit_hsa_id: str) -> list[StandardReplyRecord]:
-        return list(StandardReplyRecord.query(unit_hsa_id))
+        """The replies staff may use now (not paused, not retired): one Query."""
+        return [r for r in StandardReplyRecord.query(unit_hsa_id) if _offered(r)]
+
+    def kept_by_unit(self, unit_hsa_id: str) -> list[StandardReplyRecord]:
+        """For the local admin: active and paused ones (retired ones are gone from every list)."""
+        return [r for r in StandardReplyRecord.query(unit_hsa_id) if r.status != "retired"]
+
+    def edit(self, unit_hsa_id: str, reply_id: str, title: str, text: str) -> bool:
+        """Change an existing, not retired reply's title and text; its status stays."""
+        return self._update(unit_hsa_id, reply_id, [StandardReplyRecord.title.set(title),
+                                                    StandardReplyRecord.text.set(text)])  # fmt: skip
+
+    def set_status(self, unit_hsa_id: str, reply_id: str, status: str) -> bool:
+        return self._update(unit_hsa_id, reply_id, [StandardReplyRecord.status.set(status)])
+
+    def _update(self, unit_hsa_id: str, reply_id: str, actions: list[Any]) -> bool:
+        try:
+            StandardReplyRecord(unit_hsa_id, reply_id).update(
+                actions=actions,
+                condition=StandardReplyRecord.reply_id.exists()
+                & (StandardReplyRecord.status.does_not_exist() | (StandardReplyRecord.status != "retired")),
+            )
+        except UpdateError as error:
+            if condition_failed(error):
+                return False
+            raise
+        return True
 
     def save(self, unit_hsa_id: str, reply_id: str, title: str, text: str) -> None:
         StandardReplyRecord(unit_hsa_id, reply_id, title=title, text=text).save()

@@ -6,7 +6,8 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from pynamodb.exceptions import DeleteError, DoesNotExist, UpdateError
+from pynamodb.exceptions import DeleteError, DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.booking import visit_type_map
 from chalicelib.adapters.tables import (
@@ -183,6 +184,44 @@ class StaffDirectory:
     def revoke(self, staff_hsa_id: str, role: RoleAtUnit) -> None:
         StaffRoleAssignment(staff_hsa_id, f"{role.unit_hsa_id}#{role.role.value}").delete()
 
+    def _holds(self, staff_hsa_id: str, assignment: str) -> bool:
+        try:
+            StaffRoleAssignment.get(staff_hsa_id, assignment, consistent_read=True)
+        except DoesNotExist:
+            return False
+        return True
+
+    def revoke_keeping_one(self, staff_hsa_id: str, role: RoleAtUnit, others: list[str]) -> bool | None:
+        """Revoke a role the unit must always have one holder of (its permission admin): one
+        transaction deletes it and checks that another named holder still has the role. Of two admins
+        removing each other at once exactly one succeeds. True when revoked (or already gone), False
+        when none of `others` holds the role any more (this one is the last), None when another change
+        to the same roles ran at the same moment (try again)."""
+        assignment = f"{role.unit_hsa_id}#{role.role.value}"
+        for other in others:
+            try:
+                with TransactWrite(connection=StaffRoleAssignment._get_connection().connection) as tx:
+                    tx.delete(StaffRoleAssignment(staff_hsa_id, assignment),
+                              condition=StaffRoleAssignment.staff_hsa_id.exists())  # fmt: skip
+                    tx.condition_check(StaffRoleAssignment, other, assignment,
+                                       condition=StaffRoleAssignment.staff_hsa_id.exists())  # fmt: skip
+            except TransactWriteError as error:
+                if error.cause_response_code != "TransactionCanceledException":
+                    raise
+                if any(r and r.code == "TransactionConflict" for r in error.cancellation_reasons):
+                    return None
+                if not self._holds(staff_hsa_id, assignment):
+                    return True  # already revoked: nothing to do
+                continue  # that other holder is gone too: try the next one
+            return True
+        return False
+
+
+def _name_key(name: str) -> str:
+    """The directory's way in: family name first, then given names, folded for search."""
+    words = name.casefold().split()
+    return " ".join(words[-1:] + words[:-1])
+
 
 class StaffProfiles:
     def get(self, staff_hsa_id: str) -> staff.StaffProfile | None:
@@ -192,11 +231,31 @@ class StaffProfiles:
             return None
         return staff.StaffProfile(record.staff_hsa_id, record.name, record.title, record.signature)
 
+    def _listed(self, name: str) -> list:
+        return [StaffProfile.listed.set("staff"), StaffProfile.name_key.set(_name_key(name))]
+
     def remember_login(self, staff_hsa_id: str, name: str, title: str | None, now: datetime) -> None:
-        """Name and title as HSA gives them at each login; the own signature stays."""
-        actions = [StaffProfile.name.set(name), StaffProfile.updated_at.set(now)]
+        """Name and title as HSA gives them at each login; the own signature stays. The login puts
+        the person in the staff directory admins choose from."""
+        actions = [StaffProfile.name.set(name), StaffProfile.updated_at.set(now), *self._listed(name)]
         actions.append(StaffProfile.title.set(title) if title else StaffProfile.title.remove())
         StaffProfile(staff_hsa_id).update(actions=actions)
+
+    def from_region_directory(self, staff_hsa_id: str, name: str, title: str | None, now: datetime) -> None:
+        """A person from the region's staff directory (HSA), before they have ever logged in."""
+        self.remember_login(staff_hsa_id, name, title, now)
+
+    def search(self, query: str, limit: int = 20) -> list[staff.StaffProfile]:
+        """People whose family name (then given names) starts with the words searched for: one Query
+        of at most `limit`; an HSA-id is looked up directly."""
+        text = " ".join(query.casefold().split())
+        if not text:
+            return []
+        if text.upper().startswith("SE") and "-" in text:
+            found = self.get(query.strip())
+            return [found] if found else []
+        return [staff.StaffProfile(r.staff_hsa_id, r.name, r.title, r.signature)
+                for r in StaffProfile.by_name.query("staff", StaffProfile.name_key.startswith(text), limit=limit)]
 
     def set_signature(self, staff_hsa_id: str, name: str, signature: str | None, now: datetime) -> None:
         change = StaffProfile.signature.set(signature) if signature else StaffProfile.signature.remove()
@@ -235,6 +294,17 @@ class UnitDirectory:
             UnitRecord.paused_case_types.set(paused) if paused else UnitRecord.paused_case_types.remove(),
         ], condition=UnitRecord.hsa_id.exists())  # fmt: skip
 
+    def set_paused_case_types(self, hsa_id: str, paused: set[str]) -> None:
+        attribute = UnitRecord.paused_case_types
+        UnitRecord(hsa_id).update(actions=[attribute.set(paused) if paused else attribute.remove()],
+                                  condition=UnitRecord.hsa_id.exists())  # fmt: skip
+
+    def assign_case_type(self, hsa_id: str, case_type_id: str, assigned: bool) -> None:
+        """Offer a central case type at the unit, or stop offering it (the regional admin's choice)."""
+        attribute = UnitRecord.active_case_types
+        action = attribute.add({case_type_id}) if assigned else attribute.delete({case_type_id})
+        UnitRecord(hsa_id).update(actions=[action], condition=UnitRecord.hsa_id.exists())
+
     def set_visit_types(self, hsa_id: str, visit_types: list[VisitType]) -> None:
         UnitRecord(hsa_id).update(actions=[UnitRecord.visit_types.set([visit_type_map(v) for v in visit_types])],
                                   condition=UnitRecord.hsa_id.exists())  # fmt: skip
@@ -249,3 +319,37 @@ class IntegrationClientStore:
 
     def save(self, client: IntegrationClient) -> None:
         client.save(condition=IntegrationClient.key_id.does_not_exist())
+
+    def all(self) -> list[IntegrationClient]:
+        """The region's keys by system name: one Query of the directory index."""
+        return list(IntegrationClient.directory.query("client"))
+
+    def _update(self, key_id: str, actions: list, condition) -> bool:  # noqa: ANN001
+        try:
+            IntegrationClient(key_id).update(actions=actions, condition=IntegrationClient.key_id.exists() & condition)
+        except UpdateError as error:
+            if condition_failed(error):
+                return False
+            raise
+        return True
+
+    def rotate(self, key_id: str, old_hash: str, new_hash: str, previous_valid_until: datetime,
+               now: datetime) -> bool:  # fmt: skip
+        """The new secret replaces the one the admin saw; the old one stays valid until the overlap
+        ends. Of two rotations at once exactly one wins; a revoked key cannot be rotated."""
+        return self._update(key_id, [
+            IntegrationClient.secret_hash.set(new_hash), IntegrationClient.previous_secret_hash.set(old_hash),
+            IntegrationClient.previous_valid_until.set(previous_valid_until), IntegrationClient.rotated_at.set(now),
+        ], (IntegrationClient.secret_hash == old_hash) & IntegrationClient.revoked_at.does_not_exist())  # fmt: skip
+
+    def revoke(self, key_id: str, now: datetime) -> bool:
+        """Every secret of the key stops at once (the previous one too)."""
+        return self._update(key_id, [
+            IntegrationClient.revoked_at.set(now), IntegrationClient.previous_secret_hash.remove(),
+            IntegrationClient.previous_valid_until.remove(),
+        ], IntegrationClient.revoked_at.does_not_exist())  # fmt: skip
+
+    def note_use(self, key_id: str, now: datetime, not_since: datetime) -> None:
+        """Last use, written only when the one stored is older than `not_since` (few writes)."""
+        self._update(key_id, [IntegrationClient.last_used_at.set(now)],
+                     IntegrationClient.last_used_at.does_not_exist() | (IntegrationClient.last_used_at < not_since))

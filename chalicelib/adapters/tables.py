@@ -25,6 +25,8 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | units                                            | GetItem / BatchGetItem units                |
 | the region's unit directory, by name             | Query units index directory ("unit")        |
 | integration key                                  | GetItem integration-clients (key_id)        |
+| the region's integration keys (regional admin)   | Query integration-clients index directory ("client") |
+| issue / rotate / revoke a key, note its last use | PutItem (condition new) / UpdateItem (condition on the secret, not revoked, last use older) |
 | idempotent inbound calls (Powertools)           | Get/Put/Update idempotency                  |
 | a citizen's inbox, newest first                  | Query inbox-messages (citizen_id), descending |
 | unread count                                     | Query inbox-messages, Select=COUNT, filter unread |
@@ -34,6 +36,8 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | deliver with attachments                         | TransactWriteItems: PutItem message + UpdateItem each upload (condition unused) |
 | an attachment upload slot                        | PutItem / BatchGetItem attachment-uploads   |
 | a staff member's signature and title             | GetItem / UpdateItem staff-profiles         |
+| the staff directory: family name starting so     | Query staff-profiles index by-name ("staff", prefix), limit 20 |
+| remove a unit's permission admin, never the last | TransactWriteItems: DeleteItem staff-roles + ConditionCheck another admin's role exists |
 | a staff read of a citizen's data (access log)    | PutItem access-log (citizen_id, time)       |
 | who read a citizen's data                        | Query access-log (citizen_id), descending   |
 | a unit's slots between two times (all types)     | Query slots index by-unit (unit, start range) |
@@ -58,6 +62,10 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | a kit sent: its number taken once in the region  | TransactWriteItems: UpdateItem kit-orders (condition ordered) + PutItem kits (condition new) |
 | a clinic's follow-up list of positive results    | Query follow-ups (unit_hsa_id), descending  |
 | the central case types, or one unit's local ones | Query case-types (owner)                    |
+| one case type; the version a case was sent with  | GetItem case-types (owner, id) / ("version#<id>", version) |
+| new case type / edit (new version)               | TransactWriteItems: Put current (condition new / version as read) + Put version (condition new) |
+| pause / resume / retire a case type or reply     | UpdateItem case-types / standard-replies, condition exists and not retired |
+| assign a central case type to a unit             | UpdateItem units ADD / DELETE active_case_types |
 | a unit's open cases, soonest due first           | Query cases index open-queue (sparse)       |
 | a citizen's cases                                | Query cases index by-citizen                |
 | a unit's cases of the last 30 days (answered in time) | Query cases index by-unit, created_key >= 30 days ago |
@@ -297,8 +305,20 @@ class UnitRecord(Model):
     directory = UnitDirectoryIndex()
 
 
+class IntegrationClientDirectoryIndex(GlobalSecondaryIndex):
+    """Every key under one key, by system name: the regional admin's list (a region has a handful)."""
+
+    class Meta:
+        index_name = "directory"
+        projection = AllProjection()
+
+    listed = UnicodeAttribute(hash_key=True)
+    system_name = UnicodeAttribute(range_key=True)
+
+
 class IntegrationClient(Model):
-    """A care system's credentials for /integration/v1. Only the secret's hash is stored."""
+    """A care system's credentials for /integration/v1. Only the secret's hash is stored. After a
+    rotation the previous secret's hash is kept until `previous_valid_until` (the overlap)."""
 
     Meta = _meta("integration-clients")
     key_id = UnicodeAttribute(hash_key=True)
@@ -308,6 +328,14 @@ class IntegrationClient(Model):
     scopes = UnicodeSetAttribute(null=True)
     region_wide = BooleanAttribute(default=False)  # the region's own system (register feed), not a unit's
     created_at = UTCDateTimeAttribute()
+    listed = UnicodeAttribute(default="client")  # the directory index's one key
+    issued_by = UnicodeAttribute(null=True)  # HSA-id of the regional admin (None: the demo seed)
+    previous_secret_hash = UnicodeAttribute(null=True)
+    previous_valid_until = UTCDateTimeAttribute(null=True)
+    rotated_at = UTCDateTimeAttribute(null=True)
+    revoked_at = UTCDateTimeAttribute(null=True)
+    last_used_at = UTCDateTimeAttribute(null=True)  # noted at most once per few minutes
+    directory = IntegrationClientDirectoryIndex()
 
 
 class IdempotencyRecord(Model):
@@ -653,16 +681,26 @@ class QuestionMap(MapAttribute):
     kind = UnicodeAttribute()
     required = BooleanAttribute(default=True)
     options = ListAttribute(of=UnicodeAttribute, default=list)
+    help_text = UnicodeAttribute(null=True)
 
 
 class CaseTypeRecord(Model):
+    """A case type as it is now, under its owner; and beside it every version it has had, under
+    `version#<case_type_id>` with the version number (six digits) as range key, so a case sent with
+    version 3 shows version 3's questions whatever was edited since."""
+
     Meta = _meta("case-types")
-    owner = UnicodeAttribute(hash_key=True)  # "central" or the unit's HSA-id for local types
-    case_type_id = UnicodeAttribute(range_key=True)
+    owner = UnicodeAttribute(hash_key=True)  # "central", the unit's HSA-id for local types, or "version#<id>"
+    case_type_id = UnicodeAttribute(range_key=True)  # or the version number, for a version
     name = UnicodeAttribute()
     description = UnicodeAttribute()
     terms = UnicodeAttribute()
     questions = ListAttribute(of=QuestionMap, default=list)
+    version = NumberAttribute(default=1)
+    status = UnicodeAttribute(default="active")  # active, paused, retired (domain/cases.py CaseTypeStatus)
+    scope = UnicodeAttribute(null=True)  # on a version: "central" or "local"
+    updated_at = UTCDateTimeAttribute(null=True)
+    updated_by = UnicodeAttribute(null=True)  # HSA-id of the admin who made this version
 
 
 class OpenQueueIndex(GlobalSecondaryIndex):
@@ -749,6 +787,7 @@ class StandardReplyRecord(Model):
     reply_id = UnicodeAttribute(range_key=True)
     title = UnicodeAttribute()
     text = UnicodeAttribute()
+    status = UnicodeAttribute(null=True)  # None or "active", "paused", "retired": only active ones are offered
 
 
 class EntryMap(MapAttribute):
@@ -769,6 +808,9 @@ class CaseRecord(Model):
     sent_by_id = UnicodeAttribute()  # the citizen who sent it (a guardian for a child)
     case_type_id = UnicodeAttribute()
     case_type_name = UnicodeAttribute()
+    case_type_version = NumberAttribute(null=True)  # the version of the case type it was sent with
+    about_unit_hsa_id = UnicodeAttribute(null=True)  # a complaint to the patient board: the clinic it is about
+    about_unit_name = UnicodeAttribute(null=True)
     answers = ListAttribute(of=AnswerMap, default=list)  # in the question order
     status = UnicodeAttribute()
     handler_hsa_id = UnicodeAttribute(null=True)
@@ -806,8 +848,21 @@ class CaseRecord(Model):
     by_citizen_unit = CasesByCitizenUnitIndex()
 
 
+class StaffByNameIndex(GlobalSecondaryIndex):
+    """Sparse: the staff directory by family name, then given names ("nilsson eva"), for choosing a
+    person by the start of their name. (One index: a deployed table can gain one per update.)"""
+
+    class Meta:
+        index_name = "by-name"
+        projection = AllProjection()
+
+    listed = UnicodeAttribute(hash_key=True)  # always "staff"
+    name_key = UnicodeAttribute(range_key=True)
+
+
 class StaffProfile(Model):
-    """A staff member's name and title (from HSA, at login) and their own signature text."""
+    """A staff member's name and title (from HSA, at login or from the region's staff directory) and
+    their own signature text. Every profile is in the staff directory that admins choose people from."""
 
     Meta = _meta("staff-profiles")
     staff_hsa_id = UnicodeAttribute(hash_key=True)
@@ -815,6 +870,9 @@ class StaffProfile(Model):
     title = UnicodeAttribute(null=True)
     signature = UnicodeAttribute(null=True)  # replaces the automatic name and title when set
     updated_at = UTCDateTimeAttribute()
+    listed = UnicodeAttribute(null=True)  # "staff": in the directory index
+    name_key = UnicodeAttribute(null=True)  # family name first, folded: "nilsson eva"
+    by_name = StaffByNameIndex()
 
 
 class AccessLogRecord(Model):

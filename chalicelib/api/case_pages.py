@@ -13,7 +13,7 @@ from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
 from chalicelib.domain.cases import Question, QuestionKind
 from chalicelib.errors import AppError
-from chalicelib.services import cases
+from chalicelib.services import case_admin, cases
 from chalicelib.services.principals import CitizenPrincipal
 
 case_pages = Blueprint(__name__)
@@ -99,7 +99,8 @@ def _case(principal: CitizenPrincipal, case_id: str, *, error: AppError | None =
     errors = getattr(error, "errors", None) or ({error.field: error.message} if error and error.field else {})
     return _page(principal, "case.html", status=error.status if error else 200, record=record, error=error,
                  errors=errors, values=values or {}, questions=questions, sent=bool(_params().get("sent")),
-                 replied=bool(_params().get("replied")))  # fmt: skip
+                 replied=bool(_params().get("replied")),
+                 case_version=case_admin.version_of_case(ports(), record))  # fmt: skip
 
 
 @case_pages.route("/cases/{case_id}", methods=["GET"])

@@ -3,15 +3,18 @@ roles (permission admin)."""
 
 from __future__ import annotations
 
+import urllib.parse
+
 from chalice import Blueprint, Response
 
 from chalicelib.api.http import form_action, form_lists, language, render_page
 from chalicelib.api.session import staff_or_landing
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
+from chalicelib.domain.cases import CaseType, CaseTypeStatus, QuestionKind
 from chalicelib.domain.roles import StaffRole
 from chalicelib.errors import AppError
-from chalicelib.services import cases, permissions
+from chalicelib.services import case_admin, cases, permissions
 from chalicelib.services.principals import StaffPrincipal
 
 staff_admin_pages = Blueprint(__name__)
@@ -38,9 +41,11 @@ def _case_settings(principal: StaffPrincipal, unit_id: str | None, error: AppErr
     unit = next((u for u in units if u.hsa_id == unit_id), units[0] if units else None)
     context: dict[str, object] = {"units": units, "unit": unit, "done": done, "central": [], "replies": []}
     if unit is not None:
-        context.update(central=ports().case_types.central(), active=set(unit.active_case_types or ()),
+        assigned = set(unit.active_case_types or ())
+        context.update(central=[t for t in ports().case_types.central() if t.case_type_id in assigned
+                                and t.status is not CaseTypeStatus.RETIRED],
                        paused=set(unit.paused_case_types or ()),
-                       replies=cases.standard_replies(ports(), principal, unit.hsa_id))  # fmt: skip
+                       replies=case_admin.replies(ports(), principal, unit.hsa_id))  # fmt: skip
     return _render(principal, "staff_case_settings.html", error, **context)
 
 
@@ -72,26 +77,41 @@ def save_case_types() -> Response:
 @staff_admin_pages.route("/staff/case-settings/replies", methods=["POST"], content_types=FORM)
 def save_reply() -> Response:
     def run(principal, fields, _lists):  # noqa: ANN001, ANN202
-        cases.save_standard_reply(ports(), principal, fields.get("unit", ""), fields)
+        if fields.get("reply_id"):
+            case_admin.edit_reply(ports(), principal, fields.get("unit", ""), fields)
+        else:
+            cases.save_standard_reply(ports(), principal, fields.get("unit", ""), fields)
         return f"/staff/case-settings?unit={fields.get('unit', '')}&done=reply"
 
     return _post(run, _case_settings)
 
 
+@staff_admin_pages.route("/staff/case-settings/replies/status", methods=["POST"], content_types=FORM)
+def reply_status() -> Response:
+    def run(principal, fields, _lists):  # noqa: ANN001, ANN202
+        case_admin.set_reply_status(ports(), principal, fields.get("unit", ""), fields.get("reply_id", ""),
+                                    fields.get("status"))  # fmt: skip
+        return f"/staff/case-settings?unit={fields.get('unit', '')}&done=reply_{fields.get('status')}"
+
+    return _post(run, _case_settings)
+
+
 def _permissions(principal: StaffPrincipal, unit_id: str | None, error: AppError | None = None,
-                 done: str | None = None) -> Response:  # fmt: skip
-    units = _units(principal, StaffRole.PERMISSION_ADMIN)
+                 done: str | None = None, query: str | None = None) -> Response:  # fmt: skip
+    units = permissions.manageable_units(ports(), principal)
     unit = next((u for u in units if u.hsa_id == unit_id), units[0] if units else None)
     roles = permissions.roles_at(ports(), principal, unit.hsa_id) if unit else []
+    grantable = [r.value for r in permissions.grantable(ports(), principal, unit.hsa_id)] if unit else []
+    found = permissions.find_staff(ports(), principal, unit.hsa_id, query) if unit and query else []
     return _render(principal, "staff_permissions.html", error, units=units, unit=unit, roles=roles, done=done,
-                   grantable=[r.value for r in permissions.GRANTABLE])  # fmt: skip
+                   grantable=grantable, query=query or "", found=found)  # fmt: skip
 
 
 @staff_admin_pages.route("/staff/permissions", methods=["GET"])
 def permissions_page() -> Response:
     principal, away = _staff()
     params = staff_admin_pages.current_request.query_params or {}
-    return away or _permissions(principal, params.get("unit"), done=params.get("done"))
+    return away or _permissions(principal, params.get("unit"), done=params.get("done"), query=params.get("q"))
 
 
 @staff_admin_pages.route("/staff/permissions/grant", methods=["POST"], content_types=FORM)
@@ -114,12 +134,26 @@ def revoke() -> Response:
 
 def _case_types(principal: StaffPrincipal, _unit: str | None = None, error: AppError | None = None,
                 done: str | None = None, values: dict[str, str] | None = None) -> Response:  # fmt: skip
-    owners = cases.editable_owners(ports(), principal)
-    existing = [(label, ports().case_types.central() if owner == cases.CENTRAL_OWNER
-                 else ports().case_types.local(owner)) for owner, label in owners]  # fmt: skip
-    errors = {error.field: error.message} if error and error.field else {}
-    return _render(principal, "staff_case_types.html", error, owners=owners, existing=existing, done=done,
-                   errors=errors, values=values or {})  # fmt: skip
+    """The case types the person edits, by owner, and the form for a new one."""
+    errors = getattr(error, "errors", None) or ({error.field: error.message} if error and error.field else {})
+    return _render(principal, "staff_case_types.html", error, owners=cases.editable_owners(ports(), principal),
+                   existing=case_admin.overview(ports(), principal), done=done, errors=errors,
+                   values=values or {}, rows=_question_rows(None, values),
+                   kinds=[k.value for k in QuestionKind])  # fmt: skip
+
+
+def _question_rows(case_type: CaseType | None, values: dict[str, str] | None) -> list[dict[str, str]]:
+    """The editor's rows: what was posted (shown again with the errors), else the questions of the
+    version being edited, and a few blank rows for new questions."""
+    if values and values.get("rows", "").isdigit():
+        return [{f: values.get(f"q{n}-{f}", "") for f in ("id", "label", "kind", "required", "options", "help", "order")}
+                for n in range(1, min(int(values["rows"]), 50) + 1)]  # fmt: skip
+    rows = [{"id": q.question_id, "label": q.label, "kind": q.kind.value, "required": "yes" if q.required else "",
+             "options": ", ".join(q.options), "help": q.help_text, "order": str(10 * n)}
+            for n, q in enumerate(case_type.questions if case_type else (), start=1)]  # fmt: skip
+    start = len(rows) + 1
+    return rows + [{"id": "", "label": "", "kind": "text", "required": "yes", "options": "", "help": "",
+                    "order": str(10 * n)} for n in range(start, start + case_admin.BLANK_ROWS)]  # fmt: skip
 
 
 @staff_admin_pages.route("/staff/case-types", methods=["GET"])
@@ -129,6 +163,35 @@ def case_types_page() -> Response:
     return away or _case_types(principal, done=params.get("done"))
 
 
+def _edit_page(principal: StaffPrincipal, owner: str, case_type_id: str, error: AppError | None = None,
+               values: dict[str, str] | None = None, done: str | None = None) -> Response:  # fmt: skip
+    case_type = case_admin.case_type(ports(), principal, owner, case_type_id)
+    errors = getattr(error, "errors", None) or ({error.field: error.message} if error and error.field else {})
+    units = (case_admin.assignments(ports(), principal, case_type_id)
+             if owner == cases.CENTRAL_OWNER else [])  # fmt: skip
+    return _render(principal, "staff_case_type_edit.html", error, owner=owner, case_type=case_type, errors=errors,
+                   values=values or {}, rows=_question_rows(case_type, values), done=done, units=units,
+                   kinds=[k.value for k in QuestionKind])  # fmt: skip
+
+
+@staff_admin_pages.route("/staff/case-types/edit", methods=["GET"])
+def edit_case_type_page() -> Response:
+    principal, away = _staff()
+    params = staff_admin_pages.current_request.query_params or {}
+    return away or _edit_page(principal, params.get("owner", ""), params.get("id", ""), done=params.get("done"))
+
+
+@staff_admin_pages.route("/staff/case-types/preview", methods=["GET"])
+def preview_case_type() -> Response:
+    """The form as the citizen sees it (nothing can be sent from here)."""
+    principal, away = _staff()
+    if away:
+        return away
+    params = staff_admin_pages.current_request.query_params or {}
+    case_type = case_admin.case_type(ports(), principal, params.get("owner", ""), params.get("id", ""))
+    return _render(principal, "staff_case_type_preview.html", None, case_type=case_type, owner=params.get("owner", ""))
+
+
 @staff_admin_pages.route("/staff/case-types", methods=["POST"], content_types=FORM)
 def save_case_type() -> Response:
     principal, away = _staff()
@@ -136,8 +199,44 @@ def save_case_type() -> Response:
         return away
 
     def run(fields: dict[str, str]) -> str:
-        cases.save_case_type(ports(), principal, fields)
-        return "/staff/case-types?done=saved"
+        saved = case_admin.save(ports(), principal, fields, clock.utc_now())
+        owner = urllib.parse.quote(fields.get("owner", ""))
+        return f"/staff/case-types/edit?owner={owner}&id={saved.case_type_id}&done=saved"
+
+    def again(fields: dict[str, str], error: AppError) -> Response:
+        if fields.get("case_type_id"):
+            return _edit_page(principal, fields.get("owner", ""), fields["case_type_id"], error, values=fields)
+        return _case_types(principal, error=error, values=fields)
+
+    return form_action(staff_admin_pages.current_request, principal.csrf_token, run, again)
+
+
+@staff_admin_pages.route("/staff/case-types/status", methods=["POST"], content_types=FORM)
+def case_type_status() -> Response:
+    principal, away = _staff()
+    if away:
+        return away
+
+    def run(fields: dict[str, str]) -> str:
+        case_admin.set_status(ports(), principal, fields.get("owner", ""), fields.get("case_type_id", ""),
+                              fields.get("status"))  # fmt: skip
+        return f"/staff/case-types?done={fields.get('status')}"
 
     return form_action(staff_admin_pages.current_request, principal.csrf_token, run,
-                       lambda fields, error: _case_types(principal, error=error, values=fields))
+                       lambda _fields, error: _case_types(principal, error=error))  # fmt: skip
+
+
+@staff_admin_pages.route("/staff/case-types/units", methods=["POST"], content_types=FORM)
+def assign_case_type() -> Response:
+    principal, away = _staff()
+    if away:
+        return away
+    request = staff_admin_pages.current_request
+
+    def run(fields: dict[str, str]) -> str:
+        case_admin.assign(ports(), principal, fields.get("case_type_id", ""), form_lists(request).get("units", []))
+        return f"/staff/case-types/edit?owner=central&id={fields.get('case_type_id', '')}&done=units"
+
+    return form_action(request, principal.csrf_token, run,
+                       lambda fields, error: _edit_page(principal, cases.CENTRAL_OWNER, fields.get("case_type_id", ""),
+                                                        error))  # fmt: skip

@@ -16,7 +16,7 @@ from chalicelib.domain import clock
 from chalicelib.domain import queue as views
 from chalicelib.domain.cases import Template
 from chalicelib.errors import AppError, NotFound
-from chalicelib.services import case_work, cases, patients
+from chalicelib.services import case_admin, case_work, cases, patients
 from chalicelib.services.principals import StaffPrincipal
 
 staff_case_pages = Blueprint(__name__)
@@ -78,6 +78,7 @@ def _case_page(principal: StaffPrincipal, case_id: str, *, error: AppError | Non
         colleagues=case_work.colleagues(ports(), principal, record.unit_hsa_id) if can_work else [],
         status_key=views.staff_status_key(record.status, bool(record.citizen_replied_at)),
         done=_params().get("done"), unreached=bool(_params().get("unreached")),
+        case_version=case_admin.version_of_case(ports(), record),
     )  # fmt: skip
 
 

@@ -4,6 +4,7 @@ way a case moves between new, in progress, waiting for the citizen and closed.""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
@@ -28,6 +29,13 @@ class Question:
     kind: QuestionKind
     required: bool = True
     options: tuple[str, ...] = ()  # for CHOICE
+    help_text: str = ""  # hjälptext under the question
+
+
+class CaseTypeStatus(str, Enum):
+    ACTIVE = "active"
+    PAUSED = "paused"  # a local type the unit has paused: hidden from citizens, can be resumed
+    RETIRED = "retired"  # no longer offered or edited; open cases keep their version
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +46,8 @@ class CaseType:
     terms: str  # villkorstext the citizen accepts
     questions: tuple[Question, ...]
     scope: str = "central"  # "central" (the region's) or "local" (one unit's)
+    version: int = 1  # every edit makes a new version; a case keeps the one it was sent with
+    status: CaseTypeStatus = CaseTypeStatus.ACTIVE
 
 
 class Status(str, Enum):
@@ -102,8 +112,8 @@ QUESTION_KINDS_SV = {"text": QuestionKind.TEXT, "val": QuestionKind.CHOICE, "dat
 
 
 def parse_questions(text: str) -> tuple[tuple[Question, ...], str | None]:
-    """Questions written one per line in the staff tool (no JavaScript form builder):
-    `Fråga | text, val, datum, tal or ja/nej | krävs or frivillig | alternativ, alternativ`.
+    """Questions written one per line (pasted in bulk; the editor's rows are questions_from_rows):
+    `Fråga | text, val, datum, tal or ja/nej | krävs or frivillig | alternativ, alternativ | hjälptext`.
     Returns the questions, or what is wrong with which line."""
     questions = []
     for number, line in enumerate((x for x in text.splitlines() if x.strip()), start=1):
@@ -112,6 +122,9 @@ def parse_questions(text: str) -> tuple[tuple[Question, ...], str | None]:
         kind = QUESTION_KINDS_SV.get((parts[1] if len(parts) > 1 else "text").casefold())
         required = (parts[2] if len(parts) > 2 else "krävs").casefold()
         options = tuple(o.strip() for o in (parts[3] if len(parts) > 3 else "").split(",") if o.strip())
+        help_text = parts[4] if len(parts) > 4 else ""
+        if len(help_text) > HELP_MAX:
+            return (), f"Rad {number}: hjälptexten får vara högst {HELP_MAX} tecken."
         if not label or len(label) > 200:
             return (), f"Rad {number}: skriv frågan först (högst 200 tecken)."
         if kind is None:
@@ -120,7 +133,65 @@ def parse_questions(text: str) -> tuple[tuple[Question, ...], str | None]:
             return (), f"Rad {number}: skriv krävs eller frivillig."
         if kind is QuestionKind.CHOICE and len(options) < 2:
             return (), f"Rad {number}: ett val behöver minst två alternativ."
-        questions.append(Question(f"q{number}", label, kind, required == "krävs", options))
+        questions.append(Question(f"q{number}", label, kind, required == "krävs", options, help_text))
     if not questions:
         return (), "Skriv minst en fråga."
     return tuple(questions), None
+
+
+HELP_MAX = 500
+QUESTIONS_MAX = 40
+_QUESTION_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionRow:
+    """One row of the question editor as the form sent it."""
+
+    question_id: str  # kept from the version edited; "" for a new question
+    label: str
+    kind: str  # a QuestionKind value
+    required: bool
+    options: str  # comma-separated, for a choice
+    help_text: str
+    order: str  # a number; rows are sorted by it, ties in the order shown
+
+
+def questions_from_rows(rows: list[QuestionRow], new_id: Callable[[], str]) -> tuple[tuple[Question, ...], dict[str, str]]:
+    """The editor's rows as questions, in the order asked for; a row with no question text is left
+    out (that is how a question is removed). Errors are keyed `q<row>-<field>`, row counted from 1."""
+    errors: dict[str, str] = {}
+    kept: list[tuple[int, int, Question]] = []
+    seen: set[str] = set()
+    for number, row in enumerate(rows, start=1):
+        label = row.label.strip()
+        if not label:
+            continue
+        prefix = f"q{number}-"
+        try:
+            kind = QuestionKind(row.kind)
+        except ValueError:
+            errors[prefix + "kind"] = "Välj typ av svar."
+            continue
+        options = tuple(o.strip() for o in row.options.split(",") if o.strip())
+        order = row.order.strip()
+        if len(label) > 200:
+            errors[prefix + "label"] = "Högst 200 tecken."
+        if len(row.help_text.strip()) > HELP_MAX:
+            errors[prefix + "help"] = f"Högst {HELP_MAX} tecken."
+        if kind is QuestionKind.CHOICE and len(options) < 2:
+            errors[prefix + "options"] = "Ett val behöver minst två alternativ, åtskilda med komma."
+        if order and not (order.isascii() and order.isdigit()):
+            errors[prefix + "order"] = "Skriv ett heltal."
+        question_id = row.question_id if _QUESTION_ID.match(row.question_id or "") else new_id()
+        if question_id in seen:
+            question_id = new_id()
+        seen.add(question_id)
+        kept.append((int(order) if order.isascii() and order.isdigit() else number, number, Question(
+            question_id, label, kind, row.required, options if kind is QuestionKind.CHOICE else (),
+            row.help_text.strip())))  # fmt: skip
+    if not kept and not errors:
+        errors["q1-label"] = "Skriv minst en fråga."
+    if len(kept) > QUESTIONS_MAX:
+        errors["q1-label"] = f"Högst {QUESTIONS_MAX} frågor."
+    return tuple(q for _, _, q in sorted(kept, key=lambda k: (k[0], k[1]))), errors

@@ -228,13 +228,15 @@ def complete_staff_login(ports: Ports, callback: Callback, now: datetime) -> New
     hsa_id = claims.get(ports.settings.staff_hsa_id_claim)
     if not isinstance(hsa_id, str) or not hsa_id.strip():
         raise _fail("staff", "hsa_id_missing")
+    name = _name_from_claims(claims)
+    title = claims.get(ports.settings.staff_title_claim)
+    # Before the role check: someone new who logs in once is then in the staff directory, where their
+    # unit's permission admin can find them and grant a role.
+    ports.staff_profiles.remember_login(hsa_id, name, title.strip() if isinstance(title, str) else None, now)
     if not ports.staff.roles_of(hsa_id):
         logger.info("login refused: no role", extra={"staff_hsa_id": hsa_id})
         record_metric("StaffLoginRefused")
         raise LoginRefused("no_staff_role", "Du har ingen behörighet i e-tjänsternas personalverktyg.")
-    name = _name_from_claims(claims)
-    title = claims.get(ports.settings.staff_title_claim)
-    ports.staff_profiles.remember_login(hsa_id, name, title.strip() if isinstance(title, str) else None, now)
     session = _new_session(ports, "staff", hsa_id, name, login, now)
     logger.info("staff logged in", extra={"staff_hsa_id": hsa_id})
     record_metric("StaffLoginSucceeded")

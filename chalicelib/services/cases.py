@@ -18,17 +18,17 @@ from chalicelib.domain.cases import (
     AFTER,
     TEXT_MAX,
     CaseType,
+    CaseTypeStatus,
     Question,
     QuestionKind,
     Status,
     Template,
     answer_errors,
-    parse_questions,
 )
 from chalicelib.domain.roles import StaffRole
 from chalicelib.errors import BadInput, Conflict, Forbidden, NotFound, Unprocessable
 from chalicelib.observability import logger, record_metric
-from chalicelib.services import inbox, patients, persons
+from chalicelib.services import complaints, inbox, patients, persons
 from chalicelib.services.input import personnummer
 from chalicelib.services.integration import run_idempotent
 from chalicelib.services.ports import Ports
@@ -59,9 +59,11 @@ def find_units(ports: Ports, query: str | None) -> list[UnitRecord]:
 
 
 def case_types_at(ports: Ports, unit: UnitRecord) -> list[CaseType]:
-    """The unit's active case types: central ones switched on and not paused, and its own."""
+    """The unit's active case types: central ones assigned to it and not paused, and its own that are
+    neither paused nor retired."""
     active = set(unit.active_case_types or ()) - set(unit.paused_case_types or ())
-    return [t for t in ports.case_types.central() if t.case_type_id in active] + ports.case_types.local(unit.hsa_id)
+    offered = [t for t in ports.case_types.central() if t.case_type_id in active] + ports.case_types.local(unit.hsa_id)
+    return [t for t in offered if t.status is CaseTypeStatus.ACTIVE]
 
 
 def _unit(ports: Ports, unit_hsa_id: str) -> UnitRecord:
@@ -89,6 +91,8 @@ def submit(ports: Ports, principal: CitizenPrincipal, unit_hsa_id: str, case_typ
     """Validate every answer and the terms, then send once per form."""
     unit, case_type = form_for(ports, unit_hsa_id, case_type_id)
     answers, errors = answer_errors(case_type, fields)
+    # A complaint addressed to the patient board goes to the board's queue, not the clinic's.
+    queue_unit, about_unit = complaints.route(ports, unit, case_type, answers)
     if fields.get("accept_terms") != "yes":
         errors["terms"] = "Du behöver godkänna villkoren för att skicka ärendet."
     if errors:
@@ -96,17 +100,20 @@ def submit(ports: Ports, principal: CitizenPrincipal, unit_hsa_id: str, case_typ
 
     def send_once() -> dict[str, Any]:
         case_id = str(uuid.uuid4())
-        due = case_due.due_at(now, opening_hours(unit))
+        due = case_due.due_at(now, opening_hours(queue_unit))
         patient = patients.snapshot(ports.register.get(principal.subject_id))  # for the staff tool's queue
         ports.cases.create(CaseRecord(
-            case_id, **patient, unit_hsa_id=unit.hsa_id, citizen_id=principal.subject_id, sent_by_id=principal.citizen_id,
+            case_id, **patient, unit_hsa_id=queue_unit.hsa_id, citizen_id=principal.subject_id,
+            sent_by_id=principal.citizen_id,
             case_type_id=case_type.case_type_id, case_type_name=case_type.name,
+            case_type_version=case_type.version, about_unit_hsa_id=about_unit.hsa_id if about_unit else None,
+            about_unit_name=about_unit.name if about_unit else None,
             answers=[AnswerMap(label=q.label, answer=answers[q.question_id])
                      for q in case_type.questions if q.question_id in answers],
             status=Status.NEW.value, created_at=now, created_key=f"{now.isoformat()}#{case_id}", due_at=due,
-            due_key=f"{due.isoformat()}#{case_id}", open_unit=unit.hsa_id,
+            due_key=f"{due.isoformat()}#{case_id}", open_unit=queue_unit.hsa_id,
         ))  # fmt: skip
-        logger.info("case sent", extra={"case_id": case_id, "unit_hsa_id": unit.hsa_id})
+        logger.info("case sent", extra={"case_id": case_id, "unit_hsa_id": queue_unit.hsa_id})
         record_metric("CaseSent")
         return {"case_id": case_id}
 
@@ -280,13 +287,14 @@ def save_standard_reply(ports: Ports, principal: StaffPrincipal, unit_hsa_id: st
 
 def set_case_types(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, active: list[str],
                    paused: list[str]) -> None:  # fmt: skip
-    """The unit's local admin switches central case types on, or pauses them."""
+    """The unit's local admin pauses central case types the regional admin has assigned to the unit
+    (assigning is the regional admin's: services/case_admin.py; `active` is no longer the unit's to set)."""
     if not principal.has_role(unit_hsa_id, StaffRole.LOCAL_ADMIN):
         raise Forbidden("role_required", "Bara enhetens lokala administratör kan ändra ärendetyperna.")
-    known = {t.case_type_id for t in ports.case_types.central()}
-    if not set(active) <= known or not set(paused) <= set(active):
-        raise BadInput("case_types_invalid", "Okänd ärendetyp, eller en pausad typ som inte är påslagen.")
-    ports.units.set_case_types(unit_hsa_id, set(active), set(paused))
+    unit = _unit(ports, unit_hsa_id)
+    if not set(paused) <= set(unit.active_case_types or ()):
+        raise BadInput("case_types_invalid", "Bara ärendetyper som regionen har delat ut till enheten kan pausas.")
+    ports.units.set_paused_case_types(unit_hsa_id, set(paused))
 
 
 # -- invånarärende: staff start a case to a citizen -----------------------------------------------------
@@ -405,24 +413,3 @@ def editable_owners(ports: Ports, principal: StaffPrincipal) -> list[tuple[str, 
 
 
 CENTRAL_OWNER = "central"
-
-
-def save_case_type(ports: Ports, principal: StaffPrincipal, fields: dict[str, str]) -> CaseType:
-    owner = fields.get("owner", "")
-    if owner not in {o for o, _ in editable_owners(ports, principal)}:
-        raise Forbidden("role_required", "Du kan inte lägga till ärendetyper där.")
-    name = (fields.get("name") or "").strip()
-    if not name or len(name) > 100:
-        raise BadInput("field_required", "Ge ärendetypen ett namn (högst 100 tecken).", field="name")
-    questions, problem = parse_questions(fields.get("questions") or "")
-    if problem:
-        raise BadInput("questions_invalid", problem, field="questions")
-    case_type = CaseType(
-        case_type_id=fields.get("case_type_id") or f"{'local-' if owner != CENTRAL_OWNER else ''}{uuid.uuid4().hex[:12]}",
-        name=name, description=(fields.get("description") or "").strip()[:500],
-        terms=_text(fields.get("terms"), "terms"), questions=questions,
-        scope="central" if owner == CENTRAL_OWNER else "local",
-    )  # fmt: skip
-    ports.case_types.save(owner, case_type)
-    logger.info("case type saved", extra={"owner": owner, "case_type_id": case_type.case_type_id})
-    return case_type

@@ -17,6 +17,8 @@ from typing import Any
 
 from chalicelib.adapters.stores import sha256_hex
 from chalicelib.adapters.tables import IdempotencyRecord, IntegrationClient
+from chalicelib.domain import integration_keys as keys
+from chalicelib.domain.clock import utc_now
 from chalicelib.errors import BadInput, Conflict, NotAuthenticated
 from chalicelib.services.ports import Ports
 from chalicelib.services.principals import IntegrationPrincipal
@@ -25,7 +27,9 @@ IDEMPOTENCY_KEY_PATTERN = re.compile(r"^[A-Za-z0-9._:\-]{8,128}$")
 IDEMPOTENCY_WINDOW_SECONDS = 24 * 3600
 
 
-def authenticate(ports: Ports, authorization_header: str | None) -> IntegrationPrincipal:
+def authenticate(ports: Ports, authorization_header: str | None, now: datetime | None = None) -> IntegrationPrincipal:
+    """The key's system, units and scopes; 401 for a missing, unknown, revoked or wrong secret, and for
+    the previous secret once its overlap has ended. Notes the key's last use (at most every few minutes)."""
     refused = NotAuthenticated("invalid_credentials", "Nyckeln saknas eller gäller inte.")
     if not authorization_header or not authorization_header.startswith("Bearer "):
         raise refused
@@ -33,8 +37,18 @@ def authenticate(ports: Ports, authorization_header: str | None) -> IntegrationP
     if not key_id or not secret:
         raise refused
     client = ports.integration_clients.get(key_id)
-    if client is None or not hmac.compare_digest(client.secret_hash, sha256_hex(secret)):
+    if client is None or client.revoked_at is not None:
         raise refused
+    now = now or utc_now()
+    presented = sha256_hex(secret)
+    current = hmac.compare_digest(client.secret_hash, presented)
+    previous = (client.previous_secret_hash is not None
+                and hmac.compare_digest(client.previous_secret_hash, presented)
+                and keys.previous_secret_valid(client.previous_valid_until, now))  # fmt: skip
+    if not current and not previous:
+        raise refused
+    if keys.should_note_use(client.last_used_at, now):
+        ports.integration_clients.note_use(client.key_id, now, now - keys.LAST_USE_INTERVAL)
     return IntegrationPrincipal(
         key_id=client.key_id,
         system_name=client.system_name,
@@ -44,24 +58,32 @@ def authenticate(ports: Ports, authorization_header: str | None) -> IntegrationP
     )
 
 
+def new_secret() -> tuple[str, str]:
+    """A fresh secret (256 random bits) and the hash that is all we keep of it."""
+    secret = secrets.token_urlsafe(32)
+    return secret, sha256_hex(secret)
+
+
 def issue_key(
     ports: Ports, *, system_name: str, allowed_units: set[str], scopes: set[str], now: datetime,
     region_wide: bool = False,
+    issued_by: str | None = None,
 ) -> str:
     """Create credentials for a care system; the returned key is shown once and never stored.
     `region_wide`: the region's own system (its register feed), which may change the population
     register; a key for some units never may."""
     key_id = secrets.token_hex(8)
-    secret = secrets.token_urlsafe(32)
+    secret, secret_hash = new_secret()
     ports.integration_clients.save(
         IntegrationClient(
             key_id,
-            secret_hash=sha256_hex(secret),
+            secret_hash=secret_hash,
             system_name=system_name,
             allowed_units=allowed_units or None,
             scopes=scopes or None,
             region_wide=region_wide,
             created_at=now,
+            issued_by=issued_by,
         )
     )
     return f"{key_id}.{secret}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chalicelib.domain.roles import RoleAtUnit, StaffRole
+from chalicelib.domain.roles import RoleAtUnit, StaffRole, menu
 from chalicelib.errors import Forbidden
 
 
@@ -35,6 +35,10 @@ class StaffPrincipal:
 
     def has_role(self, unit_hsa_id: str, *roles: StaffRole) -> bool:
         return any(r.unit_hsa_id == unit_hsa_id and r.role in roles for r in self.roles)
+
+    def menu(self) -> list[tuple[str, str]]:
+        """What the staff member may use: the staff tool's menu (path, text key) for their roles."""
+        return menu(self.roles)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from typing import Any
 
 from chalicelib.adapters.register import ChangedBy
 from chalicelib.domain.clock import stockholm_date
+from chalicelib.domain.integration_keys import REGISTER_SCOPE
 from chalicelib.domain.people import Address, PersonUpdate
 from chalicelib.errors import BadInput
 from chalicelib.observability import logger, record_metric
@@ -16,7 +17,6 @@ from chalicelib.services.integration import run_idempotent
 from chalicelib.services.ports import Ports
 from chalicelib.services.principals import IntegrationPrincipal
 
-REGISTER_SCOPE = "population-register"
 _NAME_MAX = 100
 
 

@@ -44,15 +44,15 @@ STAFF_A = "staff unit A"  # Johan, every role at Vårdcentralen Norrby (unit A)
 STAFF_B = "staff unit B"  # Lisa, every role at Hud- och STI-mottagningen (unit B)
 STAFF_NO_ROLE = "staff, no role"  # Nils: his login is refused, so he calls with no session
 REGIONAL = "regional admin"  # Rut
-AUDITOR = "auditor"  # no such role yet (domain/roles.py): the column is skipped, see test_auditor_column
+AUDITOR = "auditor"  # Alva, the region's log auditor (region_auditor): the access-log extract, nothing else
 KEY_A = "key unit A"  # every scope, unit A only
 KEY_B = "key unit B"  # every scope, unit B only
 KEY_NO_SCOPE = "key without scope"  # unit A, no scope
 
 CITIZENS = (CIT_A, CIT_B, GUARDIAN, GUARDIAN_13, GUARDIAN_PROT)
-STAFF = (STAFF_A, STAFF_B, REGIONAL)
+STAFF = (STAFF_A, STAFF_B, REGIONAL, AUDITOR)
 KEYS = (KEY_A, KEY_B, KEY_NO_SCOPE)
-CALLERS = (ANON, *CITIZENS, STAFF_A, STAFF_B, STAFF_NO_ROLE, REGIONAL, *KEYS)  # AUDITOR: see above
+CALLERS = (ANON, *CITIZENS, STAFF_A, STAFF_B, STAFF_NO_ROLE, REGIONAL, AUDITOR, *KEYS)
 
 
 def _cells(ok: tuple[str, ...] = (), refused: tuple[str, ...] = (), **others: str) -> dict[str, str]:
@@ -66,7 +66,7 @@ def _cells(ok: tuple[str, ...] = (), refused: tuple[str, ...] = (), **others: st
 
 _CALLER_NAMES = {"anon": ANON, "cit_a": CIT_A, "cit_b": CIT_B, "guardian": GUARDIAN, "guardian_13": GUARDIAN_13,
                  "guardian_prot": GUARDIAN_PROT, "staff_a": STAFF_A, "staff_b": STAFF_B,
-                 "staff_no_role": STAFF_NO_ROLE, "regional": REGIONAL, "key_a": KEY_A, "key_b": KEY_B,
+                 "staff_no_role": STAFF_NO_ROLE, "regional": REGIONAL, "auditor": AUDITOR, "key_a": KEY_A, "key_b": KEY_B,
                  "key_no_scope": KEY_NO_SCOPE}  # fmt: skip
 
 # -- who may call (rules) ---------------------------------------------------------------------------
@@ -75,11 +75,13 @@ CITIZEN = _cells(ok=CITIZENS)  # any logged-in citizen, for their own (or their 
 CITIZEN_A_ONLY = _cells(ok=(CIT_A,), refused=(CIT_B, GUARDIAN, GUARDIAN_13, GUARDIAN_PROT))  # A's resource
 ACT_FOR = _cells(ok=(GUARDIAN,), refused=(CIT_A, CIT_B, GUARDIAN_13, GUARDIAN_PROT))  # act for the child named
 STAFF_ANY = _cells(ok=STAFF)  # any staff member with a role
-STAFF_UNIT_A = _cells(ok=(STAFF_A,), refused=(STAFF_B, REGIONAL))  # unit A's data, by unit A's staff
-STAFF_UNIT_A_OR_REGION = _cells(ok=(STAFF_A, REGIONAL), refused=(STAFF_B,))
+STAFF_UNIT_A = _cells(ok=(STAFF_A,), refused=(STAFF_B, REGIONAL, AUDITOR))  # unit A's data, by unit A's staff
+STAFF_UNIT_A_OR_REGION = _cells(ok=(STAFF_A, REGIONAL), refused=(STAFF_B, AUDITOR))
 # A staff page that names unit A shows the caller's own unit instead when they have no role at unit A:
 # OWN_UNIT is a 200 without unit A's name on the page.
-STAFF_OWN_UNIT = _cells(ok=(STAFF_A,), staff_b=OWN_UNIT, regional=OWN_UNIT)
+STAFF_OWN_UNIT = _cells(ok=(STAFF_A,), staff_b=OWN_UNIT, regional=OWN_UNIT, auditor=OWN_UNIT)
+REGION_ADMIN_ONLY = _cells(ok=(REGIONAL,), refused=(STAFF_A, STAFF_B, AUDITOR))  # keys, central case types
+AUDITOR_ONLY = _cells(ok=(AUDITOR,), refused=(STAFF_A, STAFF_B, REGIONAL))  # the access-log extract
 KEY_UNIT_A = _cells(ok=(KEY_A,), refused=(KEY_B, KEY_NO_SCOPE))  # unit A's data, by unit A's key with the scope
 KEY_ANY_UNIT = _cells(ok=(KEY_A, KEY_B), refused=(KEY_NO_SCOPE,))  # each key for its own units, with the scope
 REGISTER_FEED = _cells(refused=KEYS)  # the region's register feed only: no unit key
@@ -233,7 +235,7 @@ ROWS: dict[str, Row] = {
     "GET /staff/patients": row(STAFF_OWN_UNIT, query=UNIT_A),
     "POST /staff/patients": row(STAFF_UNIT_A, body=FORM, fields={"unit": VC}),
     "GET /staff/visits/{booking_id}": row(STAFF_UNIT_A, "booking"),
-    "GET /staff/results/{order_id}": row(_cells(refused=(STAFF_A, STAFF_B, REGIONAL)), "kit_order",
+    "GET /staff/results/{order_id}": row(_cells(refused=(STAFF_A, STAFF_B, REGIONAL, AUDITOR)), "kit_order",
                                          note="an order without a result has no result page, for anyone"),
     "GET /staff/citizen-case": row(STAFF_OWN_UNIT, query=UNIT_A),
     "POST /staff/citizen-case": row(STAFF_UNIT_A, body=FORM, fields={"unit": VC}),
@@ -243,9 +245,27 @@ ROWS: dict[str, Row] = {
     "POST /staff/case-settings/replies": row(STAFF_UNIT_A, body=FORM, fields={"unit": VC}),
     "GET /staff/case-types": row(STAFF_ANY, note="each sees the owners they may edit: the region, or their unit"),
     "POST /staff/case-types": row(STAFF_UNIT_A, body=FORM, fields={"owner": VC}),
-    "GET /staff/permissions": row(STAFF_OWN_UNIT, query=UNIT_A),
-    "POST /staff/permissions/grant": row(STAFF_UNIT_A, body=FORM, fields={"unit": VC}),
-    "POST /staff/permissions/revoke": row(STAFF_UNIT_A, body=FORM, fields={"unit": VC}),
+    "POST /staff/case-settings/replies/status": row(STAFF_UNIT_A, "reply", body=FORM, fields=lambda w, who, p: {
+        "unit": VC, "reply_id": p["reply_id"], "status": "paused"}),
+    "GET /staff/case-types/edit": row(REGION_ADMIN_ONLY, "central_case_type", query="owner=central&id={case_type_id}"),
+    "GET /staff/case-types/preview": row(REGION_ADMIN_ONLY, "central_case_type",
+                                         query="owner=central&id={case_type_id}"),
+    "POST /staff/case-types/status": row(REGION_ADMIN_ONLY, "central_case_type", body=FORM, fields=lambda w, who, p: {
+        "owner": "central", "case_type_id": p["case_type_id"], "status": "retired"}),
+    "POST /staff/case-types/units": row(REGION_ADMIN_ONLY, "central_case_type", body=FORM,
+                                        fields=lambda w, who, p: {"case_type_id": p["case_type_id"]}),
+    "GET /staff/integration-keys": row(REGION_ADMIN_ONLY),
+    "POST /staff/integration-keys": row(REGION_ADMIN_ONLY, body=FORM, note="400 without a name: past authorisation"),
+    "POST /staff/integration-keys/{key_id}/rotate": row(REGION_ADMIN_ONLY, "key", body=FORM),
+    "POST /staff/integration-keys/{key_id}/revoke": row(REGION_ADMIN_ONLY, "key", body=FORM),
+    "GET /staff/audit": row(AUDITOR_ONLY),
+    "POST /staff/audit": row(AUDITOR_ONLY, body=FORM, note="400 without a personnummer: past authorisation"),
+    "POST /staff/audit/csv": row(AUDITOR_ONLY, body=FORM),
+    "GET /staff/permissions": row(_cells(ok=(STAFF_A, REGIONAL), staff_b=OWN_UNIT, auditor=OWN_UNIT), query=UNIT_A,
+                                  note="the regional admin manages every unit's admins"),
+    "POST /staff/permissions/grant": row(STAFF_UNIT_A_OR_REGION, body=FORM, fields={"unit": VC},
+                                         note="the regional admin appoints admins at every unit"),
+    "POST /staff/permissions/revoke": row(STAFF_UNIT_A_OR_REGION, body=FORM, fields={"unit": VC}),
     "GET /staff/follow-up": row(STAFF_UNIT_A, query=UNIT_A),
     "GET /staff/bookings": row(STAFF_OWN_UNIT, query=UNIT_A),
     "POST /staff/bookings/book": row(STAFF_UNIT_A, "free_slot", body=FORM, fields=lambda w, who, p: {
@@ -355,7 +375,7 @@ class World:
         ports = self.ports()
         for hsa_id, name, unit in (("SE2321000099-P002", "Johan Ström", VC), ("SE2321000099-P003", "Lisa Åberg", HS)):
             for role in StaffRole:
-                if role is not StaffRole.REGIONAL_ADMIN:
+                if role not in (StaffRole.REGIONAL_ADMIN, StaffRole.REGION_AUDITOR):  # region-wide roles
                     ports.staff.grant(hsa_id, name, RoleAtUnit(unit, role), now)
         scopes = {"population-register", "messages", "appointments", "lab-results", "print"}
         self.keys = {
@@ -373,7 +393,8 @@ class World:
             browser = self.region.browser()
             browser.login(sub)
             self.callers[who] = Caller(browser, csrf=browser.csrf_token())
-        for who, sub in ((STAFF_A, "johan"), (STAFF_B, "lisa"), (REGIONAL, "rut"), (STAFF_NO_ROLE, "nils")):
+        for who, sub in ((STAFF_A, "johan"), (STAFF_B, "lisa"), (REGIONAL, "rut"), (AUDITOR, "alva"),
+                         (STAFF_NO_ROLE, "nils")):  # fmt: skip
             browser = self.region.browser()
             browser.login(sub, "staff")
             session = "staff_sid" in browser.cookies
@@ -406,6 +427,28 @@ class World:
 
     def _make_case_type(self) -> dict[str, str]:
         return {"case_type_id": "skicka-meddelande"}
+
+    def _make_central_case_type(self) -> dict[str, str]:
+        """A central case type of its own (retiring or unassigning it leaves the matrix's cases alone)."""
+        from chalicelib.domain.cases import CaseType, Question, QuestionKind
+
+        case_type_id = f"matrix-type-{next(self._idempotency)}"
+        self.ports().case_types.save("central", CaseType(case_type_id, "Matristyp", "", "Villkor.",
+                                                         (Question("q", "Fråga", QuestionKind.TEXT),)))
+        return {"case_type_id": case_type_id}
+
+    def _make_reply(self) -> dict[str, str]:
+        reply_id = f"matrix-reply-{next(self._idempotency)}"
+        self.ports().standard_replies.save(VC, reply_id, "Matrissvar", "Ett svar.")
+        return {"reply_id": reply_id}
+
+    def _make_key(self) -> dict[str, str]:
+        from chalicelib.domain import clock
+        from chalicelib.services import integration
+
+        key = integration.issue_key(self.ports(), system_name="Matris nyckel", allowed_units={VC}, scopes={"messages"},
+                                    now=clock.utc_now())  # fmt: skip
+        return {"key_id": key.split(".", 1)[0]}
 
     def _make_visit_type(self) -> dict[str, str]:
         return {"visit_type_id": "sjukskoterska"}
@@ -554,17 +597,7 @@ def test_every_route_has_a_row():
     assert not rows - routes, f"rows for routes the app no longer has: {sorted(rows - routes)}"
     for route, spec in ROWS.items():
         assert set(spec.rule) == set(CALLERS), route
-    print(f"\nauthorisation matrix: {len(ROWS)} routes x {len(CALLERS)} callers = {len(ROWS) * len(CALLERS)} cells "
-          "(auditor: no such role yet)")
-
-
-def test_auditor_column():
-    from chalicelib.domain.roles import StaffRole
-
-    if "auditor" not in {r.value for r in StaffRole}:
-        pytest.skip("No auditor role exists yet (chalicelib/domain/roles.py): when one is added, add AUDITOR to "
-                    "CALLERS with its cells in each rule, and a staff member holding it in World.login_all.")
-    pytest.fail("An auditor role exists: give the AUDITOR column its cells (see CALLERS).")
+    print(f"\nauthorisation matrix: {len(ROWS)} routes x {len(CALLERS)} callers = {len(ROWS) * len(CALLERS)} cells")
 
 
 @pytest.mark.parametrize("route", sorted(ROWS))

@@ -1,0 +1,130 @@
+"""The regional admin's care-system keys (vårdsystemens nycklar): issue a key with scopes and units,
+rotate it with an overlap in which the previous secret still works, revoke it, and see when each was
+last used. A secret is shown once, in the answer to the issue or rotation, and stored only as a hash."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from chalicelib.adapters.tables import IntegrationClient
+from chalicelib.domain import integration_keys as keys
+from chalicelib.domain.roles import StaffRole
+from chalicelib.errors import BadInput, Conflict, Forbidden, NotFound
+from chalicelib.observability import logger
+from chalicelib.services import integration
+from chalicelib.services.ports import Ports
+from chalicelib.services.principals import StaffPrincipal
+
+
+@dataclass(frozen=True)
+class KeyView:
+    key_id: str
+    system_name: str
+    units: tuple[str, ...]  # unit names
+    scopes: tuple[str, ...]
+    created_at: datetime
+    rotated_at: datetime | None
+    previous_valid_until: datetime | None  # only while the previous secret still works
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+    @property
+    def state(self) -> str:
+        if self.revoked_at:
+            return "revoked"
+        return "overlap" if self.previous_valid_until else "active"
+
+
+@dataclass(frozen=True)
+class ShownOnce:
+    """A key's full text, for the one page that shows it."""
+
+    key_id: str
+    system_name: str
+    key: str  # "<key_id>.<secret>"
+    previous_valid_until: datetime | None = None
+
+
+def _require(ports: Ports, principal: StaffPrincipal) -> None:
+    if not principal.has_role(ports.settings.region_hsa_id, StaffRole.REGIONAL_ADMIN):
+        raise Forbidden("role_required", "Bara regionens administratör hanterar vårdsystemens nycklar.")
+
+
+def may_manage(ports: Ports, principal: StaffPrincipal) -> bool:
+    return principal.has_role(ports.settings.region_hsa_id, StaffRole.REGIONAL_ADMIN)
+
+
+def list_keys(ports: Ports, principal: StaffPrincipal, now: datetime) -> list[KeyView]:
+    """Every key of the region: one Query, and one Query of the unit directory for the names."""
+    _require(ports, principal)
+    names = {u.hsa_id: u.name for u in ports.units.all()}
+    return [_view(c, names, now) for c in ports.integration_clients.all()]
+
+
+def _view(client: IntegrationClient, names: dict[str, str], now: datetime) -> KeyView:
+    overlap = client.previous_valid_until if client.previous_secret_hash and keys.previous_secret_valid(
+        client.previous_valid_until, now) else None  # fmt: skip
+    return KeyView(
+        key_id=client.key_id, system_name=client.system_name,
+        units=tuple(sorted(names.get(u, u) for u in client.allowed_units or ())),
+        scopes=tuple(s for s in keys.SCOPES if s in (client.scopes or ())), created_at=client.created_at,
+        rotated_at=client.rotated_at, previous_valid_until=overlap, revoked_at=client.revoked_at,
+        last_used_at=client.last_used_at,
+    )  # fmt: skip
+
+
+def issue(ports: Ports, principal: StaffPrincipal, fields: dict[str, str], lists: dict[str, list[str]],
+          now: datetime) -> ShownOnce:  # fmt: skip
+    _require(ports, principal)
+    name = (fields.get("system_name") or "").strip()
+    if not name or len(name) > keys.SYSTEM_NAME_MAX:
+        raise BadInput("field_required", f"Skriv vårdsystemets namn (högst {keys.SYSTEM_NAME_MAX} tecken).",
+                       field="system_name")  # fmt: skip
+    scopes = set(lists.get("scopes", []))
+    if not scopes or not scopes <= set(keys.SCOPES):
+        raise BadInput("scopes_invalid", "Välj minst en behörighet för nyckeln.", field="scopes")
+    units = set(lists.get("units", []))
+    known = {u.hsa_id for u in ports.units.all()}
+    if not units or not units <= known:
+        raise BadInput("units_invalid", "Välj minst en enhet som nyckeln får användas för.", field="units")
+    # The register scope is the region's register feed: region-wide by nature, never a unit's key.
+    key = integration.issue_key(ports, system_name=name, allowed_units=units, scopes=scopes, now=now,
+                                issued_by=principal.hsa_id, region_wide=keys.REGISTER_SCOPE in scopes)  # fmt: skip
+    key_id = key.split(".", 1)[0]
+    logger.info("integration key issued", extra={"key_id": key_id, "issued_by": principal.hsa_id})
+    return ShownOnce(key_id, name, key)
+
+
+def _client(ports: Ports, key_id: str) -> IntegrationClient:
+    client = ports.integration_clients.get(key_id)
+    if client is None:
+        raise NotFound("key_not_found", "Nyckeln finns inte.")
+    return client
+
+
+def rotate(ports: Ports, principal: StaffPrincipal, key_id: str, fields: dict[str, str], now: datetime) -> ShownOnce:
+    """A new secret; the previous one keeps working for the overlap asked for, then gets 401."""
+    _require(ports, principal)
+    client = _client(ports, key_id)
+    if client.revoked_at is not None:
+        raise Conflict("key_revoked", "Nyckeln är återkallad och kan inte förnyas.")
+    hours = keys.overlap_hours(fields.get("overlap_hours"))
+    if hours is None:
+        raise BadInput("overlap_invalid", f"Skriv antal timmar, 0–{keys.OVERLAP_MAX_HOURS}.", field="overlap_hours")
+    secret, secret_hash = integration.new_secret()
+    valid_until = now + timedelta(hours=hours)
+    if not ports.integration_clients.rotate(key_id, client.secret_hash, secret_hash, valid_until, now):
+        raise Conflict("key_changed", "Nyckeln har ändrats under tiden. Ladda om sidan och försök igen.")
+    logger.info("integration key rotated", extra={"key_id": key_id, "overlap_hours": hours,
+                                                  "rotated_by": principal.hsa_id})  # fmt: skip
+    return ShownOnce(key_id, client.system_name, f"{key_id}.{secret}", valid_until if hours else None)
+
+
+def revoke(ports: Ports, principal: StaffPrincipal, key_id: str, now: datetime) -> None:
+    _require(ports, principal)
+    _client(ports, key_id)
+    if not ports.integration_clients.revoke(key_id, now):
+        raise Conflict("key_revoked", "Nyckeln är redan återkallad.")
+    logger.info("integration key revoked", extra={"key_id": key_id, "revoked_by": principal.hsa_id})
+
