@@ -14,7 +14,9 @@ OPEN_CASES = 200
 def seed_open_cases(ports, now, count: int = OPEN_CASES) -> None:  # noqa: ANN001
     """`count` open cases at the health centre, from Anna, new and unassigned, due over the next days."""
     from chalicelib.adapters.tables import CaseRecord
+    from chalicelib.domain.events import Door, Kind
     from chalicelib.domain.personnummer import parse
+    from chalicelib.services import cases
     from demo import region_demo
 
     anna = next(c for c in region_demo.citizens(now.date()) if c.sub == "anna")
@@ -28,7 +30,8 @@ def seed_open_cases(ports, now, count: int = OPEN_CASES) -> None:  # noqa: ANN00
             case_type_id="skicka-meddelande", case_type_name="Skicka meddelande", answers=[], status="new",
             created_at=arrived, created_key=f"{arrived.isoformat()}#{case_id}", due_at=due,
             due_key=f"{due.isoformat()}#{case_id}", open_unit="SE2321000099-VC01", patient_name="Anna Andersson",
-            patient_protected=False, patient_born="1985-04-12"))  # fmt: skip
+            patient_protected=False, patient_born="1985-04-12"),
+            cases.case_event(Kind.CASE_SENT, case_id, arrived, Door.CITIZEN))  # fmt: skip
 
 
 def queue_calls(client) -> None:  # noqa: ANN001

@@ -51,7 +51,11 @@ def main(count: int = 10_000) -> None:
         _run(count)
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 
 def _wait_for(port: int) -> None:
@@ -177,6 +181,64 @@ def _run(count: int) -> None:
     print(f"  then the notification dispatch: {sent} e-mail/SMS in {seconds:.1f} s; per summons: "
           f"dynamodb {counter.per(count, 'dynamodb')}, sesv2 {counter.per(count, 'sesv2')}, "
           f"sns {counter.per(count, 'sns')}")  # fmt: skip
+
+    _follow_up_latency()
+
+
+def _follow_up_latency(changes: int = 100) -> None:
+    """The local stack's consumer (app.follow_ups on the events stream, polled every 0.2 s as `make run`
+    starts it) while a care system sends a message every 50 ms: from each change's commit to its
+    follow-ups done, and how many events each change wrote."""
+    import app
+    from chalicelib.adapters.tables import EventRecord
+    from chalicelib.bootstrap import ports
+    from chalicelib.services import inbox
+    from local.event_consumer import EventConsumer
+
+    finished: dict[str, list[float]] = collections.defaultdict(list)  # message id -> when each event was done
+
+    def timed(batch, context):  # noqa: ANN001, ANN202
+        result = app.follow_ups(batch, context) or {}
+        failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", ())}
+        now = time.time()
+        for record in batch["Records"]:
+            image = record["dynamodb"]["NewImage"]
+            if record["dynamodb"]["SequenceNumber"] not in failed and image["kind"]["S"] == "message.delivered":
+                finished[image["data"]["M"]["message_id"]["S"]].append(now)
+        return result
+
+    consumer = EventConsumer(timed, EventRecord.Meta.table_name)
+    consumer.drain(rounds=100_000)  # up to date: only what follows is measured
+    finished.clear()
+    stop = threading.Event()
+    thread = threading.Thread(target=consumer.run, args=(stop, 0.2), daemon=True)
+    thread.start()
+    unit = ports().units.get("SE2321000099-KA01")
+    made: dict[str, float] = {}
+    for n in range(changes):
+        at = datetime.now(timezone.utc)
+        letter = inbox.Letter("Provsvar", "Ditt provsvar", "Ditt prov är analyserat.")
+        made[inbox.deliver(ports(), f"bench-{n:05d}", unit, letter, "bench", at).message_id] = at.timestamp()
+        time.sleep(0.05)
+    deadline = time.monotonic() + 60
+    while len(finished) < changes and time.monotonic() < deadline:
+        time.sleep(0.1)
+    stop.set()
+    thread.join(timeout=5)
+    latencies = sorted(finished[m][0] - made[m] for m in made if finished.get(m))
+    print(f"Follow-up latency in the local stack ({changes} messages, one every 50 ms, consumer polling every "
+          f"0.2 s): median {latencies[len(latencies) // 2] * 1000:.0f} ms, 95th percentile "
+          f"{latencies[int(len(latencies) * 0.95) - 1] * 1000:.0f} ms, max {latencies[-1] * 1000:.0f} ms; "
+          f"{len(latencies)} of {changes} followed up; events per change {_events_of(made, changes):.2f}")
+
+
+def _events_of(message_ids: dict[str, float], changes: int) -> float:
+    """Events written per delivered message (one Query per inbox: its stream key)."""
+    from chalicelib.adapters.tables import EventRecord
+
+    written = sum(1 for n in range(changes) for r in EventRecord.query(f"inbox#bench-{n:05d}")
+                  if (r.data.as_dict() if r.data else {}).get("message_id") in message_ids)  # fmt: skip
+    return written / changes
 
 
 if __name__ == "__main__":

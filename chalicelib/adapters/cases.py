@@ -1,7 +1,8 @@
 """Case types and cases in DynamoDB (access patterns in tables.py). Taking a case and answering it
 are conditional writes: of two staff taking the same case exactly one wins, and an answer on a
 case that changed meanwhile (closed, taken by someone else) writes nothing. Every write keeps the
-case's place in the queue views (domain/queue.py) in the same UpdateItem."""
+case's place in the queue views (domain/queue.py) in the same update, and writes the change's
+domain event in the same transaction."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.adapters import events
 from chalicelib.adapters.tables import (
     AnswerMap,
     CaseRecord,
@@ -22,6 +24,7 @@ from chalicelib.adapters.tables import (
 )
 from chalicelib.domain import queue as views
 from chalicelib.domain.cases import CaseType, CaseTypeStatus, Question, QuestionKind, Status
+from chalicelib.domain.events import DomainEvent
 
 CENTRAL = "central"
 
@@ -123,13 +126,16 @@ class CaseTypes:
 
 
 class Cases:
-    def create(self, record: CaseRecord) -> None:
+    """Every change of a case is one conditional write with its domain event in the same
+    transaction (adapters/events.py); what follows for the citizen runs from the event."""
+
+    def create(self, record: CaseRecord, event: DomainEvent) -> None:
         for name, value in _placement(record, status=record.status, handler_hsa_id=record.handler_hsa_id,
                                       citizen_replied=False, closed_at=record.closed_at).as_dict().items():
             setattr(record, name, value)
         record.citizen_unit = f"{record.citizen_id}#{record.unit_hsa_id}"
         record.last_activity_at = record.last_activity_at or record.created_at
-        record.save(condition=CaseRecord.case_id.does_not_exist())
+        events.commit(event, lambda tx: tx.save(record, condition=CaseRecord.case_id.does_not_exist()))
 
     def get(self, case_id: str) -> CaseRecord | None:
         try:
@@ -148,55 +154,55 @@ class Cases:
     def of_citizen(self, citizen_id: str) -> list[CaseRecord]:
         return list(CaseRecord.by_citizen.query(citizen_id, scan_index_forward=False))
 
-    def _update(self, case_id: str, actions: list[Any], condition: Any) -> bool:
+    def _update(self, case_id: str, actions: list[Any], condition: Any, event: DomainEvent) -> bool:
         try:
-            CaseRecord(case_id).update(actions=actions, condition=CaseRecord.case_id.exists() & condition)
-        except UpdateError as error:
-            if condition_failed(error):
-                return False
-            raise
+            events.commit(event, lambda tx: tx.update(CaseRecord(case_id), actions=actions,
+                                                      condition=CaseRecord.case_id.exists() & condition))
+        except events.ConditionLost:
+            return False
         return True
 
-    def take(self, record: CaseRecord, staff_hsa_id: str, staff_name: str, now: datetime) -> bool:
+    def take(self, record: CaseRecord, staff_hsa_id: str, staff_name: str, now: datetime, event: DomainEvent) -> bool:
         """Exactly one of several staff taking the same unhandled case gets it (the condition is the
         version read and no handler). A new case becomes in progress; a released one keeps its status."""
         status = Status.IN_PROGRESS.value if record.status == Status.NEW.value else record.status
         actions = [CaseRecord.handler_hsa_id.set(staff_hsa_id), CaseRecord.handler_name.set(staff_name),
                    CaseRecord.status.set(status)]  # fmt: skip
-        return self._change(record, actions, now, status=status, handler_hsa_id=staff_hsa_id,
+        return self._change(record, actions, now, event, status=status, handler_hsa_id=staff_hsa_id,
                             condition=CaseRecord.handler_hsa_id.does_not_exist())  # fmt: skip
 
-    def release(self, record: CaseRecord, staff_hsa_id: str, now: datetime) -> bool:
+    def release(self, record: CaseRecord, staff_hsa_id: str, now: datetime, event: DomainEvent) -> bool:
         """The handler gives the case back to the unit (Otilldelade)."""
         return self._change(record, [CaseRecord.handler_hsa_id.remove(), CaseRecord.handler_name.remove()], now,
-                            handler_hsa_id=None, condition=CaseRecord.handler_hsa_id == staff_hsa_id)  # fmt: skip
+                            event, handler_hsa_id=None, condition=CaseRecord.handler_hsa_id == staff_hsa_id)  # fmt: skip
 
-    def reassign(self, record: CaseRecord, to_hsa_id: str, to_name: str, now: datetime) -> bool:
+    def reassign(self, record: CaseRecord, to_hsa_id: str, to_name: str, now: datetime, event: DomainEvent) -> bool:
         """A colleague becomes handler: exactly one of two racing changes to the same version wins."""
         status = Status.IN_PROGRESS.value if record.status == Status.NEW.value else record.status
         actions = [CaseRecord.handler_hsa_id.set(to_hsa_id), CaseRecord.handler_name.set(to_name),
                    CaseRecord.status.set(status)]  # fmt: skip
-        return self._change(record, actions, now, status=status, handler_hsa_id=to_hsa_id)
+        return self._change(record, actions, now, event, status=status, handler_hsa_id=to_hsa_id)
 
-    def remind(self, record: CaseRecord, entry: EntryMap, now: datetime) -> bool:
+    def remind(self, record: CaseRecord, entry: EntryMap, now: datetime, event: DomainEvent) -> bool:
         """A reminder to a citizen who has not answered a counter-question; the case keeps waiting."""
         actions = [CaseRecord.conversation.set(CaseRecord.conversation.append([entry])), CaseRecord.reminded_at.set(now)]
-        return self._change(record, actions, now, condition=CaseRecord.status == Status.WAITING_FOR_CITIZEN.value)
+        return self._change(record, actions, now, event, condition=CaseRecord.status == Status.WAITING_FOR_CITIZEN.value)
 
-    def close(self, record: CaseRecord, entry: EntryMap | None, now: datetime) -> bool:
+    def close(self, record: CaseRecord, entry: EntryMap | None, now: datetime, event: DomainEvent) -> bool:
         """Staff close an open case (a counter-question the citizen never answered)."""
         actions = [CaseRecord.status.set(Status.CLOSED.value), CaseRecord.open_unit.remove(),
                    CaseRecord.closed_at.set(now)]  # fmt: skip
         if entry is not None:
             actions.append(CaseRecord.conversation.set(CaseRecord.conversation.append([entry])))
-        return self._change(record, actions, now, status=Status.CLOSED.value, closed_at=now,
+        return self._change(record, actions, now, event, status=Status.CLOSED.value, closed_at=now,
                             condition=CaseRecord.status != Status.CLOSED.value)  # fmt: skip
 
-    def _change(self, record: CaseRecord, actions: list[Any], now: datetime, *, status: str | None = None,
+    def _change(self, record: CaseRecord, actions: list[Any], now: datetime, event: DomainEvent, *,
+                status: str | None = None,
                 handler_hsa_id: Any = "keep", citizen_replied: bool | None = None, closed_at: datetime | None = None,
                 condition: Any = None) -> bool:  # fmt: skip
-        """One conditional UpdateItem on the version read: the change, the case's new place in the
-        queue views and its last activity. False when the case changed meanwhile."""
+        """One conditional update on the version read, with its event: the change, the case's new place
+        in the queue views and its last activity. False when the case changed meanwhile."""
         placed = _placement(record, status=status or record.status,
                             handler_hsa_id=record.handler_hsa_id if handler_hsa_id == "keep" else handler_hsa_id,
                             citizen_replied=bool(record.citizen_replied_at) if citizen_replied is None else citizen_replied,
@@ -206,9 +212,9 @@ class Cases:
             actions.append(CaseRecord.citizen_replied_at.set(now) if citizen_replied
                            else CaseRecord.citizen_replied_at.remove())  # fmt: skip
         guard = CaseRecord.version == record.version
-        return self._update(record.case_id, actions, guard if condition is None else guard & condition)
+        return self._update(record.case_id, actions, guard if condition is None else guard & condition, event)
 
-    def add_entry(self, record: CaseRecord, entry: EntryMap, status: Status, now: datetime,
+    def add_entry(self, record: CaseRecord, entry: EntryMap, status: Status, now: datetime, event: DomainEvent,
                   expect_status: tuple[Status, ...], handler_hsa_id: str | None = None,
                   answers: list[AnswerMap] | None = None) -> bool:  # fmt: skip
         """An answer, counter-question or the citizen's reply (with an invånarärende's answers), with
@@ -224,7 +230,7 @@ class Cases:
         condition = CaseRecord.status.is_in(*(s.value for s in expect_status))
         if handler_hsa_id is not None:
             condition = condition & (CaseRecord.handler_hsa_id == handler_hsa_id)
-        return self._change(record, actions, now, status=status.value, citizen_replied=entry.author == "citizen",
+        return self._change(record, actions, now, event, status=status.value, citizen_replied=entry.author == "citizen",
                             closed_at=now if status is Status.CLOSED else None, condition=condition)  # fmt: skip
 
     # -- the queue views: one Query each -----------------------------------------------------------

@@ -28,6 +28,18 @@ class Kind(StrEnum):
     KIT_REMINDED = "kit_order.reminded"
     KIT_EXPIRED = "kit_order.expired"
     LAB_RESULT_POSTED = "lab_result.posted"
+    # A case (ärende), stream key "case#<id>": sent by a citizen or started by staff (invånarärende),
+    # then worked on. Each staff entry the citizen should read (answer, counter-question, reminder,
+    # closing words, the invånarärende itself) names it by `entry`, its index in the conversation.
+    CASE_SENT = "case.sent"
+    CASE_STARTED = "case.started"
+    CASE_TAKEN = "case.taken"
+    CASE_RELEASED = "case.released"
+    CASE_REASSIGNED = "case.reassigned"
+    CASE_ANSWERED = "case.answered"
+    CASE_REPLIED = "case.replied"  # the citizen answered a counter-question
+    CASE_REMINDED = "case.reminded"
+    CASE_CLOSED = "case.closed"
 
 
 class Door(StrEnum):
@@ -43,7 +55,7 @@ class Door(StrEnum):
 @dataclass(frozen=True)
 class DomainEvent:
     kind: Kind
-    stream_key: str  # "booking#<id>", "summons#<id>", "message#<citizen_id>", "kit_order#<id>"
+    stream_key: str  # "booking#<id>", "summons#<id>", "inbox#<citizen_id>", "kit_order#<id>", "case#<id>"
     occurred_at: datetime
     data: dict[str, str] = field(default_factory=dict)  # ids, ISO times, short codes
     event_id: str = field(default_factory=lambda: str(uuid.uuid4()))

@@ -2,8 +2,8 @@
 header, and taking, releasing and reassigning a case, reminding a citizen who has not answered,
 closing a waiting case, inserting a standard reply and previewing an answer. Every change is one
 conditional UpdateItem (adapters/cases.py): of two people changing the same case at once exactly one
-wins and the other is told the case changed. Whatever the citizen must be told goes to their inbox
-through services/inbox.deliver, as the other answers do."""
+wins and the other is told the case changed. Each change writes its event (case.*) with it; what
+the citizen must be told goes to their inbox from that event (services/follow_ups.py)."""
 
 from __future__ import annotations
 
@@ -15,12 +15,13 @@ from chalicelib.adapters.tables import CaseRecord, EntryMap, UnitRecord
 from chalicelib.domain import queue as views
 from chalicelib.domain.cases import TEXT_MAX, Status, Template
 from chalicelib.domain.clock import stockholm_date
+from chalicelib.domain.events import Door, Kind
 from chalicelib.domain.patient import PatientHeader
 from chalicelib.domain.personnummer import age_on
 from chalicelib.errors import BadInput, Conflict, Forbidden, NotFound, Unprocessable
 from chalicelib.observability import logger
-from chalicelib.services import inbox, patients
-from chalicelib.services.cases import READERS, WORKERS
+from chalicelib.services import patients
+from chalicelib.services.cases import READERS, WORKERS, case_event
 from chalicelib.services.ports import Ports
 from chalicelib.services.principals import StaffPrincipal
 from chalicelib.services.staff_messages import signed
@@ -148,7 +149,8 @@ def release(ports: Ports, principal: StaffPrincipal, case_id: str, now: datetime
         raise Unprocessable("case_closed", "Ärendet är avslutat.")
     if record.handler_hsa_id != principal.hsa_id:
         raise Conflict("case_not_yours", "Bara handläggaren kan lämna tillbaka ärendet.")
-    if not ports.cases.release(record, principal.hsa_id, now):
+    released = case_event(Kind.CASE_RELEASED, case_id, now, Door.STAFF, by=principal.hsa_id)
+    if not ports.cases.release(record, principal.hsa_id, now, released):
         raise _lost()
     logger.info("case released", extra={"case_id": case_id})
 
@@ -167,7 +169,8 @@ def reassign(ports: Ports, principal: StaffPrincipal, case_id: str, to_hsa_id: s
                        field="to")  # fmt: skip
     if to_hsa_id == record.handler_hsa_id:
         return
-    if not ports.cases.reassign(record, to_hsa_id, to_name, now):
+    reassigned = case_event(Kind.CASE_REASSIGNED, case_id, now, Door.STAFF, by=principal.hsa_id, to=to_hsa_id)
+    if not ports.cases.reassign(record, to_hsa_id, to_name, now, reassigned):
         raise _lost()
     logger.info("case reassigned", extra={"case_id": case_id})
 
@@ -187,12 +190,10 @@ def remind(ports: Ports, principal: StaffPrincipal, case_id: str, text: str | No
         raise Unprocessable("case_not_waiting", "Ärendet väntar inte på invånaren.")
     body = signed(ports, principal, _optional_text(text, "text") or REMINDER_TEXT, now)
     entry = EntryMap(author="staff", name=principal.display_name, text=body, template="reminder", at=now)
-    if not ports.cases.remind(record, entry, now):
+    reminded = case_event(Kind.CASE_REMINDED, case_id, now, Door.STAFF, by=principal.hsa_id,
+                                entry=len(record.conversation or ()))  # fmt: skip
+    if not ports.cases.remind(record, entry, now, reminded):
         raise _lost()
-    letter = inbox.Letter(topic=f"Ärende: {record.case_type_name}", subject="Påminnelse: mottagningen väntar på ditt svar",
-                          body=body, actions=(inbox.Action("Läs och svara", f"/cases/{case_id}"),))  # fmt: skip
-    inbox.deliver(ports, record.citizen_id, ports.units.get(record.unit_hsa_id), letter, principal.hsa_id, now,
-                  staff_name=principal.display_name)  # fmt: skip
     logger.info("case reminder sent", extra={"case_id": case_id})
 
 
@@ -204,12 +205,11 @@ def close(ports: Ports, principal: StaffPrincipal, case_id: str, text: str | Non
     said = _optional_text(text, "text")
     body = signed(ports, principal, said, now) if said else None
     entry = EntryMap(author="staff", name=principal.display_name, text=body or "–", template="closed", at=now)
-    if not ports.cases.close(record, entry, now):
+    # With words to the citizen the entry is told (its index in the event); without, nothing is sent.
+    closed = case_event(Kind.CASE_CLOSED, case_id, now, Door.STAFF, by=principal.hsa_id,
+                              entry=len(record.conversation or ()) if body else None)  # fmt: skip
+    if not ports.cases.close(record, entry, now, closed):
         raise _lost()
-    if body:
-        letter = inbox.Letter(topic=f"Ärende: {record.case_type_name}", subject="Ditt ärende är avslutat", body=body)
-        inbox.deliver(ports, record.citizen_id, ports.units.get(record.unit_hsa_id), letter, principal.hsa_id, now,
-                      staff_name=principal.display_name)  # fmt: skip
     logger.info("case closed by staff", extra={"case_id": case_id})
 
 

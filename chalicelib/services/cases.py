@@ -25,6 +25,7 @@ from chalicelib.domain.cases import (
     Template,
     answer_errors,
 )
+from chalicelib.domain.events import DomainEvent, Door, Kind, event
 from chalicelib.domain.roles import StaffRole
 from chalicelib.errors import BadInput, Conflict, Forbidden, NotFound, Unprocessable
 from chalicelib.observability import logger, record_metric
@@ -39,6 +40,46 @@ WORKERS = (StaffRole.CASE_RECEIVER, StaffRole.CASE_HANDLER)
 READERS = (*WORKERS, StaffRole.REVIEWER)
 _SUBJECTS = {Template.COUNTER_QUESTION: "Fråga från mottagningen", Template.ANSWER: "Svar på ditt ärende",
              Template.PARTIAL: "Delsvar på ditt ärende", Template.REFERRAL: "Svar på ditt ärende"}  # fmt: skip
+
+
+def case_event(kind: Kind, case_id: str, now: datetime, door: Door, **data: str | int | None) -> DomainEvent:
+    """A change of a case, on the case's own stream key (its events arrive in order)."""
+    return event(kind, f"case#{case_id}", now, case_id=case_id, door=door.value,
+                 **{k: None if v is None else str(v) for k, v in data.items()})  # fmt: skip
+
+
+def _next_entry(record: CaseRecord) -> int:
+    """The index the entry being added gets (the write is conditional on the version read)."""
+    return len(record.conversation or ())
+
+
+def _letter(record: CaseRecord, entry: EntryMap, kind: Kind) -> inbox.Letter:
+    """What the citizen's inbox gets for a staff entry in a case, in the case's own thread."""
+    topic, to_case = f"Ärende: {record.case_type_name}", f"/cases/{record.case_id}"
+    reply = (inbox.Action("Läs och svara", to_case),)
+    if kind is Kind.CASE_STARTED:
+        read = (inbox.Action("Läs", to_case),) if entry.template == "information" else reply
+        return inbox.Letter(topic, record.case_type_name, entry.text, read)
+    if kind is Kind.CASE_REMINDED:
+        return inbox.Letter(topic, "Påminnelse: mottagningen väntar på ditt svar", entry.text, reply)
+    if kind is Kind.CASE_CLOSED:
+        return inbox.Letter(topic, "Ditt ärende är avslutat", entry.text)
+    template = Template(entry.template)
+    return inbox.Letter(topic, _SUBJECTS[template], entry.text, reply if template is Template.COUNTER_QUESTION else ())
+
+
+def tell_citizen(ports: Ports, happened: DomainEvent) -> None:
+    """Follow-up of a staff entry the citizen should read (an answer, a counter-question, a reminder,
+    closing words, an invånarärende): into the inbox of the person the case is about (a child under
+    13's guardians are told by the inbox's own follow-up), once per event."""
+    record = ports.cases.get(happened["case_id"])
+    index = happened.get("entry")
+    if record is None or index is None or int(index) >= len(record.conversation or ()):
+        return  # closed without words to the citizen: nothing to tell
+    entry = record.conversation[int(index)]
+    inbox.deliver(ports, record.citizen_id, ports.units.get(record.unit_hsa_id), _letter(record, entry, happened.kind),
+                  happened.get("by") or "", happened.occurred_at, staff_name=entry.name,
+                  message_id=happened.follow_up_id("inbox"), thread_id=f"case#{record.case_id}")  # fmt: skip
 
 
 class InvalidForm(BadInput):
@@ -102,6 +143,7 @@ def submit(ports: Ports, principal: CitizenPrincipal, unit_hsa_id: str, case_typ
         case_id = str(uuid.uuid4())
         due = case_due.due_at(now, opening_hours(queue_unit))
         patient = patients.snapshot(ports.register.get(principal.subject_id))  # for the staff tool's queue
+        sent = case_event(Kind.CASE_SENT, case_id, now, Door.CITIZEN)
         ports.cases.create(CaseRecord(
             case_id, **patient, unit_hsa_id=queue_unit.hsa_id, citizen_id=principal.subject_id,
             sent_by_id=principal.citizen_id,
@@ -112,7 +154,7 @@ def submit(ports: Ports, principal: CitizenPrincipal, unit_hsa_id: str, case_typ
                      for q in case_type.questions if q.question_id in answers],
             status=Status.NEW.value, created_at=now, created_key=f"{now.isoformat()}#{case_id}", due_at=due,
             due_key=f"{due.isoformat()}#{case_id}", open_unit=queue_unit.hsa_id,
-        ))  # fmt: skip
+        ), sent)  # fmt: skip
         logger.info("case sent", extra={"case_id": case_id, "unit_hsa_id": queue_unit.hsa_id})
         record_metric("CaseSent")
         return {"case_id": case_id}
@@ -157,7 +199,8 @@ def reply(ports: Ports, principal: CitizenPrincipal, case_id: str, text: str | N
     else:
         body = _text(text, "reply")
     entry = EntryMap(author="citizen", name=principal.display_name, text=body, template=None, at=now)
-    if not ports.cases.add_entry(record, entry, Status.IN_PROGRESS, now, (Status.WAITING_FOR_CITIZEN,),
+    replied = case_event(Kind.CASE_REPLIED, case_id, now, Door.CITIZEN, entry=_next_entry(record))
+    if not ports.cases.add_entry(record, entry, Status.IN_PROGRESS, now, replied, (Status.WAITING_FOR_CITIZEN,),
                                  answers=answers):  # fmt: skip
         raise Conflict("case_changed", "Ärendet har ändrats. Ladda om sidan.")
 
@@ -209,7 +252,9 @@ def take(ports: Ports, principal: StaffPrincipal, case_id: str, now: datetime | 
         raise Unprocessable("case_closed", "Ärendet är avslutat.")
     if record.handler_hsa_id:
         raise Conflict("case_taken", "Någon annan har redan tagit ärendet.")
-    if not ports.cases.take(record, principal.hsa_id, principal.display_name, now or utc_now()):
+    now = now or utc_now()
+    taken = case_event(Kind.CASE_TAKEN, case_id, now, Door.STAFF, by=principal.hsa_id)
+    if not ports.cases.take(record, principal.hsa_id, principal.display_name, now, taken):
         now_record = ports.cases.get(case_id)
         if now_record is not None and now_record.handler_hsa_id and now_record.handler_hsa_id != principal.hsa_id:
             raise Conflict("case_taken", "Någon annan har redan tagit ärendet.")
@@ -234,13 +279,9 @@ def answer(ports: Ports, principal: StaffPrincipal, case_id: str, template: str 
         raise Conflict("case_not_yours", "Ta ärendet innan du svarar.")
     body = signed(ports, principal, _text(text, "text"), now)
     entry = EntryMap(author="staff", name=principal.display_name, text=body, template=kind.value, at=now)
-    if not ports.cases.add_entry(record, entry, AFTER[kind], now, (Status.IN_PROGRESS,), principal.hsa_id):
+    answered = case_event(Kind.CASE_ANSWERED, case_id, now, Door.STAFF, by=principal.hsa_id, entry=_next_entry(record))
+    if not ports.cases.add_entry(record, entry, AFTER[kind], now, answered, (Status.IN_PROGRESS,), principal.hsa_id):
         raise Conflict("case_changed", "Ärendet har ändrats sedan du öppnade det. Ladda om sidan.")
-    unit = ports.units.get(record.unit_hsa_id)
-    letter = inbox.Letter(topic=f"Ärende: {record.case_type_name}", subject=_SUBJECTS[kind], body=body,
-                          actions=(inbox.Action("Läs och svara", f"/cases/{case_id}"),)
-                          if kind is Template.COUNTER_QUESTION else ())  # fmt: skip
-    inbox.deliver(ports, record.citizen_id, unit, letter, principal.hsa_id, now, staff_name=principal.display_name)
     logger.info("case answered", extra={"case_id": case_id, "template": kind.value})
 
 
@@ -371,6 +412,7 @@ def start_for_citizen(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str,
         case_id = str(uuid.uuid4())
         due = case_due.due_at(now, opening_hours(unit))
         status = Status.CLOSED if draft.information_only else Status.WAITING_FOR_CITIZEN
+        started = case_event(Kind.CASE_STARTED, case_id, now, Door.STAFF, by=principal.hsa_id, entry=0)
         ports.cases.create(CaseRecord(
             case_id, **patients.snapshot(ports.register.get(citizen_id)), unit_hsa_id=unit.hsa_id,
             citizen_id=citizen_id, sent_by_id=principal.hsa_id, case_type_id=CITIZEN_CASE_TYPE,
@@ -384,11 +426,7 @@ def start_for_citizen(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str,
             conversation=[EntryMap(author="staff", name=principal.display_name, text=draft.body,
                                    template="information" if draft.information_only
                                    else Template.COUNTER_QUESTION.value, at=now)],
-        ))  # fmt: skip
-        action = inbox.Action("Läs" if draft.information_only else "Läs och svara", f"/cases/{case_id}")
-        letter = inbox.Letter(topic=f"Ärende: {draft.subject}", subject=draft.subject, body=draft.body,
-                              actions=(action,))  # fmt: skip
-        inbox.deliver(ports, citizen_id, unit, letter, principal.hsa_id, now, staff_name=principal.display_name)
+        ), started)  # fmt: skip
         return {"case_id": case_id, "reaches_digitally": draft.reached.reaches_digitally}
 
     payload = {"unit": unit_hsa_id, "subject": fields.get("subject"), "text": fields.get("text"),

@@ -21,7 +21,7 @@ from typing import Any
 from chalicelib.adapters import events
 from chalicelib.domain.events import DomainEvent, Kind
 from chalicelib.observability import logger, record_metric
-from chalicelib.services import booking, inbox, self_tests, summons, unit_notices
+from chalicelib.services import booking, cases, inbox, self_tests, summons, unit_notices
 from chalicelib.services.ports import Ports
 
 FollowUp = Callable[[Ports, DomainEvent], None]
@@ -42,6 +42,16 @@ FOLLOW_UPS: dict[Kind, tuple[FollowUp, ...]] = {
     Kind.LAB_RESULT_POSTED: (self_tests.tell_result,),
     Kind.KIT_REMINDED: (self_tests.tell_deadline,),
     Kind.KIT_EXPIRED: (self_tests.tell_deadline,),
+    # A case: what staff write to the citizen reaches the inbox; the rest shows in the queue at once.
+    Kind.CASE_SENT: (),
+    Kind.CASE_STARTED: (cases.tell_citizen,),
+    Kind.CASE_TAKEN: (),
+    Kind.CASE_RELEASED: (),
+    Kind.CASE_REASSIGNED: (),
+    Kind.CASE_ANSWERED: (cases.tell_citizen,),
+    Kind.CASE_REPLIED: (),
+    Kind.CASE_REMINDED: (cases.tell_citizen,),
+    Kind.CASE_CLOSED: (cases.tell_citizen,),
 }
 
 

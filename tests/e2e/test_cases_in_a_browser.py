@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import open_from_inbox
 from tests.e2e.test_login_in_a_browser import assert_accessible, login_at_provider
 
 
@@ -44,7 +45,12 @@ def test_a_renewal_with_a_counter_question_a_reply_and_an_answer(stack, browser)
     staff.get_by_role("button", name="Skicka svaret").click()
     expect(staff.locator(".case-facts")).to_contain_text("Väntar på invånaren")  # staff wording on staff pages
 
-    citizen.goto(case_url)
+    # The counter-question reaches the inbox from the case's event, in the case's own thread.
+    open_from_inbox(citizen, stack.base_url, "Fråga från mottagningen")
+    expect(citizen.get_by_role("heading", level=1)).to_have_text("Ärende: Förnya recept")
+    assert_accessible(citizen)
+    citizen.get_by_role("link", name="Läs och svara").click()
+    assert citizen.url.split("?")[0] == case_url
     expect(citizen.get_by_text("Hur många tabletter har du kvar?")).to_be_visible()
     citizen.get_by_label("Ditt svar").fill("Tio stycken.")
     citizen.get_by_role("button", name="Skicka svar").click()
@@ -62,3 +68,5 @@ def test_a_renewal_with_a_counter_question_a_reply_and_an_answer(stack, browser)
     citizen.reload()
     expect(citizen.get_by_text("Receptet är förnyat.")).to_be_visible()
     expect(citizen.get_by_text("Avslutat")).to_be_visible()
+    open_from_inbox(citizen, stack.base_url, "Svar på ditt ärende")
+    expect(citizen.locator("article.message")).to_have_count(2)  # the question and the answer, one thread

@@ -237,3 +237,48 @@ def test_each_booking_is_its_own_thread_headed_by_its_state_now(region):
     assert len(threads[cancelled].messages) == 2 and len(threads[booked].messages) == 1
     page = browser.page("/inbox")
     assert cancelled in page and booked in page
+
+
+def test_a_case_writes_one_event_per_change_and_what_staff_write_reaches_the_inbox_once(region):
+    """A case's life (sent, taken, a counter-question, the reply, the answer, a reminder on another
+    case, closed with words): one event each, in order on the case's stream; the citizen's inbox gets
+    exactly what staff wrote to them, in one thread per case, only when the consumer runs, and a
+    consumer that runs every event again adds nothing."""
+    from chalicelib.services import case_work, cases
+    from tests.integration.test_staff_work import _citizen, _colleagues, _submit
+
+    _colleagues()
+    anna = _citizen(region, "anna", None)
+    handler = StaffPrincipal("SE2321000099-P021", "Sara Svensson", (RoleAtUnit(VC, StaffRole.CASE_HANDLER),), "x")
+    case_id = _submit(region, key="spine-case")
+    cases.take(ports(), handler, case_id, clock.utc_now())
+    cases.answer(ports(), handler, case_id, "counter_question", "Hur länge har det gjort ont?", clock.utc_now())
+
+    def case_messages() -> list:
+        return [m for m in ports().inbox.inbox_of(anna.subject_id) if m.thread_id == f"case#{case_id}"]
+
+    assert case_messages() == []  # the change is made; the follow-up has not run yet (a crash here loses nothing)
+    region.follow_up()
+    (question,) = case_messages()
+    assert question.subject == "Fråga från mottagningen" and [a.label for a in question.actions] == ["Läs och svara"]
+    cases.reply(ports(), anna, case_id, "Sedan i måndags.", clock.utc_now())
+    cases.answer(ports(), handler, case_id, "answer", "Kom in i morgon kl. 9.", clock.utc_now())
+    region.follow_up()
+    kinds = [r.kind for r in EventRecord.query(f"case#{case_id}")]
+    assert kinds == ["case.sent", "case.taken", "case.answered", "case.replied", "case.answered"]
+
+    waiting = _submit(region, key="spine-case-2")
+    cases.take(ports(), handler, waiting, clock.utc_now())
+    cases.answer(ports(), handler, waiting, "counter_question", "Vilken dos tar du?", clock.utc_now())
+    case_work.remind(ports(), handler, waiting, None, clock.utc_now())
+    case_work.close(ports(), handler, waiting, "Vi stänger ärendet. Hör av dig igen vid behov.", clock.utc_now())
+    region.follow_up()
+    assert [r.kind for r in EventRecord.query(f"case#{waiting}")] == [
+        "case.sent", "case.taken", "case.answered", "case.reminded", "case.closed"]
+
+    _replay_all(region)
+    subjects = sorted(m.subject for m in case_messages())
+    assert subjects == ["Fråga från mottagningen", "Svar på ditt ärende"]
+    other = sorted(m.subject for m in ports().inbox.inbox_of(anna.subject_id) if m.thread_id == f"case#{waiting}")
+    assert other == ["Ditt ärende är avslutat", "Fråga från mottagningen", "Påminnelse: mottagningen väntar på ditt svar"]
+    assert all(m.sender_staff_name == "Sara Svensson" for m in case_messages())

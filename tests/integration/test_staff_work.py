@@ -16,6 +16,7 @@ from chalicelib.adapters.tables import CaseRecord
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
 from chalicelib.domain import queue as views
+from chalicelib.domain.events import Door, Kind
 from chalicelib.domain.personnummer import parse
 from chalicelib.domain.roles import RoleAtUnit, StaffRole
 from chalicelib.errors import AppError
@@ -123,7 +124,8 @@ def _case_at(region, due: datetime, arrived: datetime, n: int) -> str:
         case_id, unit_hsa_id=VC, citizen_id=_citizen_id(region, "anna"), sent_by_id=_citizen_id(region, "anna"),
         case_type_id="skicka-meddelande", case_type_name=f"Fråga {n}", answers=[], status="new", created_at=arrived,
         created_key=f"{arrived.isoformat()}#{case_id}", due_at=due, due_key=f"{due.isoformat()}#{case_id}",
-        open_unit=VC, patient_name="Anna Andersson", patient_protected=False, patient_born="1985-04-12"))  # fmt: skip
+        open_unit=VC, patient_name="Anna Andersson", patient_protected=False, patient_born="1985-04-12"),
+        cases.case_event(Kind.CASE_SENT, case_id, arrived, Door.CITIZEN))  # fmt: skip
     return case_id
 
 
