@@ -42,9 +42,10 @@ class NoCallerValues(logging.Filter):
 logging.getLogger(SERVICE).addFilter(NoCallerValues())
 
 
-def record_metric(name: str) -> None:
-    """Count one business event; flushed after each request by the app's middleware."""
-    metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
+def record_metric(name: str, count: int = 1) -> None:
+    """Count business events (one, or a batch's); flushed after each request by the app's middleware."""
+    if count:
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=count)
 
 
 def flush_metrics() -> None:

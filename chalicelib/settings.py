@@ -57,6 +57,7 @@ class Settings:
     booking_schedule_group: str  # EventBridge Scheduler group for per-booking cutoff schedules
     booking_cutoff_target_arn: str  # the booking_cutoff function the schedules invoke
     scheduler_role_arn: str  # the role Scheduler assumes to invoke it
+    work_queues: dict[str, str]  # SQS queue per kind of batch work ("release", "notifications", "print"): URL or name
 
     def eservice_on(self, name: str) -> bool:
         return self.eservices.get(name, False)
@@ -100,6 +101,15 @@ def _url(env: dict[str, str], name: str, *, keep_trailing_slash: bool = False) -
     if parsed.scheme != "https" and not (parsed.scheme == "http" and local):
         raise SettingsError(f"{name} must be an https URL (http only for localhost)")
     return value
+
+
+WORK_QUEUES = ("release", "notifications", "print")
+
+
+def _work_queues(env: dict[str, str]) -> dict[str, str]:
+    """Each work queue's URL (`<KIND>_QUEUE_URL`, which infra/ sets), or locally its name in moto."""
+    prefix = env.get("TABLE_PREFIX", "eservices")
+    return {kind: env.get(f"{kind.upper()}_QUEUE_URL") or f"{prefix}-{kind}" for kind in WORK_QUEUES}
 
 
 def _positive_int(env: dict[str, str], name: str, default: int) -> int:
@@ -192,6 +202,7 @@ def load(env: dict[str, str] | None = None) -> Settings:
         booking_cutoff_target_arn=env.get("BOOKING_CUTOFF_TARGET_ARN")
         or "arn:aws:lambda:eu-north-1:123456789012:function:eservices-local-booking_cutoff",
         scheduler_role_arn=env.get("SCHEDULER_ROLE_ARN") or "arn:aws:iam::123456789012:role/eservices-local-scheduler",
+        work_queues=_work_queues(env),
     )
 
 

@@ -14,6 +14,7 @@ from chalicelib.adapters.limits import RateLimits
 from chalicelib.adapters.self_tests import Catalogue, FollowUps, KitOrders, Kits
 from chalicelib.adapters.summons import PrintLetters, SummonsStore
 from chalicelib.adapters.unit_notices import UnitNotices
+from chalicelib.adapters.work_queues import WorkQueues
 from chalicelib.adapters.messaging import Messenger
 from chalicelib.adapters.outbox import Outbox
 from chalicelib.adapters.client_key import ClientKey
@@ -85,3 +86,4 @@ class Ports:
     standard_replies: StandardReplies
     unit_notices: UnitNotices
     limits: RateLimits
+    work_queues: WorkQueues  # batch work fanned out over SQS (release, notifications, print)

@@ -13,7 +13,9 @@ from moto import mock_aws
 from chalicelib.domain.clock import stockholm_date, utc_now
 from demo import region_demo
 from local.identity_providers import region_demo_providers
+from chalicelib.settings import WORK_QUEUES
 from local.event_consumer import EventConsumer
+from local.queue_workers import QueueWorkers
 from tests.integration.harness import Region, follow_every_request
 
 EXTRA_CITIZENS = {
@@ -76,9 +78,11 @@ def region_in_process(providers, today, monkeypatch):
         region_demo.verify_sender(bootstrap.ports().settings.ses_sender)
         bootstrap.ports().attachment_files.create_bucket()
         bootstrap.ports().cutoff_schedules.create_group()
+        bootstrap.ports().work_queues.create_local()
         key = region_demo.seed(bootstrap.ports(), utc_now(), today)
         consumer = EventConsumer(app.follow_ups, EventRecord.Meta.table_name)
         consumer.drain()
+        queues = QueueWorkers.of_app(app, {kind: bootstrap.ports().work_queues.url(kind) for kind in WORK_QUEUES})
         with Client(app.app) as client:
             follow_every_request(client, consumer)
             yield Region(
@@ -87,6 +91,7 @@ def region_in_process(providers, today, monkeypatch):
                 today=today,
                 people={c.sub: c for c in region_demo.citizens(today)},
                 events=consumer,
+                queues=queues,
             )
         bootstrap.reset()
     assert "AWS_ENDPOINT_URL" not in os.environ

@@ -103,10 +103,15 @@ class Region:
     today: date
     people: dict[str, Any]  # demo citizens by sub
     events: Any = None  # the event consumer (local/event_consumer.py)
+    queues: Any = None  # the work queues' workers (local/queue_workers.py)
 
     def follow_up(self) -> int:
-        """Run the follow-ups of every change made so far (outside a request: a scheduled run)."""
-        return self.events.drain()
+        """Run the follow-ups of every change made so far (outside a request: a scheduled run), and
+        the work queues' workers, until neither has anything left."""
+        total = self.events.drain()
+        while self.queues is not None and self.queues.drain():
+            total += self.events.drain()
+        return total
 
     def browser(self) -> Browser:
         return Browser(self.client)
