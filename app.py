@@ -96,15 +96,15 @@ def booking_cutoff(event, context):  # noqa: ANN001 (Lambda's signature)
 @app.lambda_function(name="release_summons")
 def release_summons(event, context):  # noqa: ANN001 (Lambda's signature)
     """18:00 Stockholm (schedules/), then every ten minutes until midnight to finish what a failed
-    run left: release the evening's summonses."""
+    run left: plan the evening's release, in chunks for the release workers."""
     from chalicelib.bootstrap import ports
     from chalicelib.domain import clock
     from chalicelib.observability import flush_metrics
     from chalicelib.services import summons
 
     try:
-        result = summons.release_due(ports(), clock.utc_now())
-        return {"released": result.released, "skipped": result.skipped, "failed": result.failed}
+        plan = summons.plan_release(ports(), clock.utc_now(), lambda chunks: ports().work_queues.send("release", chunks))
+        return {"planned": plan.planned, "chunks": plan.chunks}
     finally:
         flush_metrics()
 
@@ -119,6 +119,27 @@ def kit_deadlines(event, context):  # noqa: ANN001 (Lambda's signature)
 
     try:
         return self_tests.expire_and_remind(ports(), clock.utc_now())
+    finally:
+        flush_metrics()
+
+
+# The work queues (chalicelib/adapters/work_queues.py). Chalice writes these ARNs into the template;
+# infra/ puts the real queues there, with each job's timeout, memory and maximum concurrency.
+def _queue_arn(kind: str) -> str:
+    return f"arn:aws:sqs:eu-north-1:000000000000:eservices-{kind}-placeholder"
+
+
+@app.on_sqs_message(queue_arn=_queue_arn("release"), name="release_worker", batch_size=10, maximum_concurrency=10)
+def release_worker(event):  # noqa: ANN001 (Chalice's signature)
+    """A chunk of the evening's summonses (ids and versions): released, each with its event."""
+    from chalicelib.bootstrap import ports
+    from chalicelib.domain import clock
+    from chalicelib.observability import flush_metrics
+    from chalicelib.services import summons, work
+
+    try:
+        return work.each_chunk(event.to_dict(), event.context,
+                               lambda chunk: summons.release_chunk(ports(), chunk, clock.utc_now()))
     finally:
         flush_metrics()
 

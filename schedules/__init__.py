@@ -37,7 +37,7 @@ SCHEDULES: tuple[ScheduleDefinition, ...] = (
         # 18:00 local time every day, DST or not; the runs until 23:50 finish what a failed run left.
         expression="cron(0/10 18-23 * * ? *)",
         function="release_summons",
-        description="Release the evening's summonses (kallelser) at 18:00 Stockholm time",
+        description="Plan the evening's summons (kallelser) release for the release workers, 18:00 Stockholm time",
     ),
     ScheduleDefinition(
         name="kit-deadlines",

@@ -55,26 +55,7 @@ class InboxStore:
         same transaction, so a message never exists without its files and an upload never serves two
         messages. (Files the app makes itself, like a calendar file, have no upload slot.) False when
         this very message (same id and time) is already there: a retried delivery writes nothing."""
-        record = InboxMessageRecord(
-            message.citizen_id,
-            _sort_key(message),
-            message_id=message.message_id,
-            sender_unit_hsa_id=message.sender_unit_hsa_id,
-            sender_unit_name=message.sender_unit_name,
-            sender_client_id=sender_client_id,
-            sender_staff_name=message.sender_staff_name,
-            topic=message.topic,
-            subject=message.subject,
-            body=message.body,
-            sent_at=message.sent_at,
-            attachments=[
-                AttachmentMap(attachment_id=a.attachment_id, filename=a.filename, content_type=a.content_type,
-                              size_bytes=a.size_bytes)
-                for a in message.attachments
-            ] or None,
-            actions=[ActionMap(label=a.label, path=a.path) for a in message.actions] or None,
-            thread_id=message.thread_id,
-        )  # fmt: skip
+        record = self.record_of(message, sender_client_id)
         try:
             with events.transaction() as tx:
                 tx.save(record, condition=InboxMessageRecord.sort_key.does_not_exist())
@@ -94,6 +75,31 @@ class InboxStore:
                 return False  # this very message is there already
             raise AttachmentTaken() from None
         return True
+
+    @staticmethod
+    def record_of(message: InboxMessage, sender_client_id: str) -> InboxMessageRecord:
+        """The stored form of a message (written with its event: `deliver`, or many at once by the
+        evening's summons release, adapters/summons.py)."""
+        return InboxMessageRecord(
+            message.citizen_id,
+            _sort_key(message),
+            message_id=message.message_id,
+            sender_unit_hsa_id=message.sender_unit_hsa_id,
+            sender_unit_name=message.sender_unit_name,
+            sender_client_id=sender_client_id,
+            sender_staff_name=message.sender_staff_name,
+            topic=message.topic,
+            subject=message.subject,
+            body=message.body,
+            sent_at=message.sent_at,
+            attachments=[
+                AttachmentMap(attachment_id=a.attachment_id, filename=a.filename, content_type=a.content_type,
+                              size_bytes=a.size_bytes)
+                for a in message.attachments
+            ] or None,
+            actions=[ActionMap(label=a.label, path=a.path) for a in message.actions] or None,
+            thread_id=message.thread_id,
+        )  # fmt: skip
 
     def inbox_of(self, citizen_id: str) -> list[InboxMessage]:
         """The citizen's messages, newest first, without those they deleted: one Query."""

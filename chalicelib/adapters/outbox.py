@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
+from chalicelib.adapters.batch_writes import Failed, Part, commit_many
 from chalicelib.adapters.tables import NotificationRecord, condition_failed
 from chalicelib.domain.notifications import COALESCING_WINDOW, Channel
 
@@ -25,6 +28,26 @@ def _stop_waiting() -> list:
         NotificationRecord.due_at.remove(),
         NotificationRecord.claimed_until.remove(),
     ]
+
+
+def _may_request(now: datetime) -> Any:
+    return NotificationRecord.waiting.does_not_exist() & (
+        NotificationRecord.last_sent_at.does_not_exist() | (NotificationRecord.last_sent_at <= now - COALESCING_WINDOW)
+    )
+
+
+def _drop_lost(batch: list, failed: list[Failed]) -> list:
+    """A row whose condition failed is someone else's now (or not waiting any more): leave it."""
+    lost = {id(item) for item, _ in failed}
+    return [item for item in batch if id(item) not in lost]
+
+
+@dataclass(frozen=True)
+class Requested:
+    citizen_id: str
+    channel: Channel
+    due_at: datetime
+    now: datetime
 
 
 @dataclass(frozen=True)
@@ -57,6 +80,32 @@ class Outbox:
                 return False
             raise
         return True
+
+    def request_many(self, requests: Sequence[Requested]) -> int:
+        """`request` for many rows (one per holder and channel): which may be queued now is read in a
+        BatchGetItem per hundred, and those are written as transactions, each row with request's own
+        condition. Returns how many were queued."""
+        if not requests:
+            return 0
+        keys = sorted({(r.citizen_id, r.channel.value) for r in requests})
+        rows = {(r.citizen_id, r.channel): r for r in NotificationRecord.batch_get(keys)}
+        wanted, seen = [], set()
+        for r in requests:
+            if (r.citizen_id, r.channel) in seen:
+                continue
+            seen.add((r.citizen_id, r.channel))
+            row = rows.get((r.citizen_id, r.channel.value))
+            waiting = row is not None and row.waiting is not None
+            recent = row is not None and row.last_sent_at is not None and row.last_sent_at > r.now - COALESCING_WINDOW
+            if not waiting and not recent:
+                wanted.append(r)
+
+        def parts(r: Requested) -> list[Part]:
+            return [("request", lambda tx: tx.update(NotificationRecord(r.citizen_id, r.channel.value), actions=[
+                NotificationRecord.waiting.set("yes"), NotificationRecord.due_at.set(_utc_iso(r.due_at)),
+                NotificationRecord.attempts.set(0)], condition=_may_request(r.now)))]  # fmt: skip
+
+        return len(commit_many(wanted, parts, mend=_drop_lost))
 
     def due(self, now: datetime, limit: int = 100) -> list[DueNotification]:
         return [

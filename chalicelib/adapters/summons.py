@@ -1,10 +1,17 @@
-"""Summonses and print letters in DynamoDB (access patterns in tables.py). A release is one
-conditional write on the summons' state and version, with its event: a repeated or overlapping
-run releases each version once, and a change meanwhile sends the newer version next evening.
-Creating, changing and cancelling are parts of the booking's own transaction (adapters/booking.py)."""
+"""Summonses, print letters and print batches in DynamoDB (access patterns in tables.py).
+
+A release is a conditional write on the summons' state and version, with its event: a repeated or
+overlapping run releases each version once, and a change meanwhile sends the newer version next
+evening. The evening's release writes fifty of them (with their events) a transaction; what follows
+from them (inbox messages with their events, letters, where each went) is written the same way
+(adapters/batch_writes.py). Creating, changing and cancelling are parts of the booking's own
+transaction (adapters/booking.py).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -12,10 +19,32 @@ from pynamodb.exceptions import DoesNotExist
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters import events
-from chalicelib.adapters.tables import PrintLetterRecord, SummonsRecord
+from chalicelib.adapters.batch_writes import Failed, Part, Unmendable, commit_many
+from chalicelib.adapters.tables import InboxMessageRecord, PrintLetterRecord, SummonsRecord
 from chalicelib.domain.events import DomainEvent
 
 PENDING = "yes"
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A summons the planner found due: its id and the version to release (no personal data)."""
+
+    appointment_id: str
+    version: int
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What one released summons writes: its inbox message with that message's event, its letter,
+    and where it went (the summons' own record, for the care system's status call)."""
+
+    appointment_id: str
+    message: InboxMessageRecord | None
+    message_event: DomainEvent | None
+    message_id: str | None  # in the inbox (now, or already from an earlier try)
+    letter: PrintLetterRecord | None
+    paper: bool
 
 
 class SummonsStore:
@@ -25,9 +54,32 @@ class SummonsStore:
         except DoesNotExist:
             return None
 
+    def get_many(self, appointment_ids: Sequence[str]) -> dict[str, SummonsRecord]:
+        """Strongly consistent, 100 keys a BatchGetItem."""
+        if not appointment_ids:
+            return {}
+        return {r.appointment_id: r for r in SummonsRecord.batch_get(sorted(set(appointment_ids)),
+                                                                     consistent_read=True)}  # fmt: skip
+
     def due(self, latest: date) -> list[SummonsRecord]:
-        """Waiting summonses for every evening up to `latest`: one Query (paged)."""
+        """Waiting summonses for every evening up to `latest`: one Query (paged). For a few (the staff
+        tool, tests); the evening's release reads them a page at a time (`due_pages`)."""
         return list(SummonsRecord.to_release.query(PENDING, SummonsRecord.release_on <= latest.isoformat()))
+
+    def due_pages(self, latest: date, page_size: int = 1000) -> Iterator[list[Waiting]]:
+        """Waiting summonses for every evening up to `latest`, a page at a time, ids and versions only:
+        one Query a page, never the whole evening in memory."""
+        start: dict[str, Any] | None = None
+        while True:
+            results = SummonsRecord.to_release.query(
+                PENDING, SummonsRecord.release_on <= latest.isoformat(), limit=page_size, last_evaluated_key=start,
+                attributes_to_get=["appointment_id", "version", "pending", "release_on"])  # fmt: skip
+            page = [Waiting(r.appointment_id, int(r.version)) for r in results]
+            if page:
+                yield page
+            start = results.last_evaluated_key
+            if not start or len(page) < page_size:
+                return
 
     def of_unit(self, unit_hsa_id: str, start: datetime, end: datetime) -> list[SummonsRecord]:
         return list(SummonsRecord.by_unit.query(
@@ -58,25 +110,62 @@ class SummonsStore:
     def release(self, appointment_id: str, version: int, now: datetime, event: DomainEvent) -> bool:
         """Mark this version released, with the event that sends it: exactly once per version, however
         many runs overlap or repeat. False when another run did, or it changed or was cancelled."""
-        def write(tx: TransactWrite) -> None:
-            tx.update(SummonsRecord(appointment_id), actions=[
-                SummonsRecord.state.set("released"), SummonsRecord.released_version.set(version),
-                SummonsRecord.released_at.set(now), SummonsRecord.pending.remove(), SummonsRecord.release_on.remove(),
-                SummonsRecord.first_released_at.set(SummonsRecord.first_released_at | now),
-            ], condition=(SummonsRecord.state == "pending") & (SummonsRecord.version == version))  # fmt: skip
+        return bool(self.release_many([Waiting(appointment_id, version)], now, {appointment_id: event}))
 
-        try:
-            events.commit(event, write)
-        except events.ConditionLost:
-            return False
-        return True
+    def release_many(self, waiting: Sequence[Waiting], now: datetime, released: dict[str, DomainEvent],
+                     on_commit: Callable[[], None] = lambda: None) -> list[Waiting]:  # fmt: skip
+        """Release these versions, each with its event (`released`, by appointment id), fifty to a
+        transaction; returns those released here. One whose state or version is no longer the one
+        planned (released by another run, changed, cancelled) is left alone."""
+        def parts(item: Waiting) -> list[Part]:
+            return [("summons", lambda tx: tx.update(SummonsRecord(item.appointment_id), actions=[
+                        SummonsRecord.state.set("released"), SummonsRecord.released_version.set(item.version),
+                        SummonsRecord.released_at.set(now), SummonsRecord.pending.remove(),
+                        SummonsRecord.release_on.remove(),
+                        SummonsRecord.first_released_at.set(SummonsRecord.first_released_at | now)],
+                        condition=(SummonsRecord.state == "pending") & (SummonsRecord.version == item.version))),
+                    ("event", lambda tx: events.add_event(tx, released[item.appointment_id]))]  # fmt: skip
 
-    def delivered(self, appointment_id: str, message_id: str | None, paper: bool) -> None:
-        """Where the released version went (for the care system's status call); the same again is harmless."""
-        actions = [SummonsRecord.paper.set(paper)]
-        if message_id:
-            actions.append(SummonsRecord.inbox_message_ids.add({message_id}))
-        SummonsRecord(appointment_id).update(actions=actions, condition=SummonsRecord.appointment_id.exists())
+        def mend(batch: list[Waiting], failed: list[Failed]) -> list[Waiting]:
+            if any(what != "summons" for _, what in failed):
+                raise Unmendable("an event's own condition failed")
+            lost = {item for item, _ in failed}
+            return [item for item in batch if item not in lost]
+
+        return commit_many(waiting, parts, mend=mend, on_commit=on_commit)
+
+    def deliver_many(self, deliveries: Sequence[Delivery]) -> list[Delivery]:
+        """Write what the released summonses send, as few transactions as fit. A message already in
+        the inbox (a repeated event) is not written again, nor its event."""
+        def parts(d: Delivery) -> list[Part]:
+            written: list[Part] = []
+            if d.message is not None and d.message_event is not None:
+                written += [("message", lambda tx: tx.save(d.message, condition=InboxMessageRecord.sort_key.does_not_exist())),
+                            ("message_event", lambda tx: events.add_event(tx, d.message_event))]  # fmt: skip
+            if d.letter is not None:
+                written.append(("letter", lambda tx: tx.save(d.letter)))  # the same letter again overwrites itself
+            actions = [SummonsRecord.paper.set(d.paper)]
+            if d.message_id:
+                actions.append(SummonsRecord.inbox_message_ids.add({d.message_id}))
+            written.append(("summons", lambda tx: tx.update(SummonsRecord(d.appointment_id), actions=actions,
+                                                            condition=SummonsRecord.appointment_id.exists())))
+            return written
+
+        def mend(batch: list[Delivery], failed: list[Failed]) -> list[Delivery]:
+            mended = []
+            for d in batch:
+                lost = {what for f, what in failed if f is d}
+                if "summons" in lost or "message_event" in lost:
+                    if "summons" not in lost:
+                        raise Unmendable("an event's own condition failed")
+                    continue  # the summons is gone: nothing to tell
+                if "message" in lost:  # already in the inbox, with its event
+                    d = replace(d, message=None, message_event=None)
+                mended.append(d)
+            return mended
+
+        return commit_many(deliveries, parts, mend=mend)
+
 
 
 class PrintLetters:

@@ -48,8 +48,10 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | one booking (staff, the cutoff schedule)         | Query bookings index by-booking             |
 | the cutoff reminder, once                        | UpdateItem bookings, condition not reminded for this start |
 | a citizen's invitations                          | Query / GetItem invitations (citizen_id, invitation_id) |
-| summonses due for the evening release            | Query summons index to-release (sparse), release_on <= date |
-| release a summons exactly once                   | TransactWriteItems: summons (condition state and version) + event |
+| summonses due for the evening release (planner)  | Query summons index to-release (sparse), release_on <= date, ids and versions only, a page at a time |
+| release summonses exactly once (a worker's chunk) | TransactWriteItems: 50 x (summons, condition state and version, + its event) |
+| the released summonses' texts (follow-up)        | BatchGetItem summons, units, register-persons, accounts (100 keys a call) |
+| their inbox messages, letters and where they went | TransactWriteItems: message + event, letter, summons |
 | a unit's summonses                               | Query summons index by-unit                 |
 | one evening's print batch                        | Query print-letters (batch_date)            |
 | the region's self-test catalogue                 | Query test-offers (catalogue)               |
@@ -78,6 +80,8 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | release / reassign / remind / close a case       | UpdateItem cases, condition on version (exactly one wins) |
 | a notification to send (coalesced)               | UpdateItem notifications, condition none waiting and none sent in 15 min |
 | notifications due now                            | Query notifications index due (sparse), due_at <= now |
+| ask for many notifications                       | TransactWriteItems of UpdateItem notifications, each with a condition |
+| whether many holders may be notified now         | BatchGetItem notifications                  |
 | claim / done / retry a notification              | UpdateItem notifications with a condition   |
 | a change and its domain event, together          | TransactWriteItems: the change + PutItem events (condition new) |
 | follow-ups of new events                         | the events table's stream (DynamoDB Streams), never a read |

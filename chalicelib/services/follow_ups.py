@@ -11,11 +11,19 @@ the same function is fed from moto's stream (local/event_consumer.py).
 Delivery is at least once, so every follow-up is idempotent: what it writes has an id fixed by
 the event (DomainEvent.follow_up_id), or it sets state to what it already is. Each reads the
 current state by the ids in the event, so a late or repeated event never undoes a newer change.
+
+The follow-ups in TAKE_MANY get every event of their kind in a stream batch at once, as a list:
+the evening's release puts tens of thousands of `summons.released` (and then `message.delivered`)
+events on the stream, and one at a time each cost several requests; together they cost a few
+batched reads and transactions per hundred. A batch is taken in rounds so that one thing's events
+still follow up in order: round n holds each thing's n-th event of the batch, so no two events in a
+round share a stream key and a round may run them in any grouping.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from chalicelib.adapters import events
@@ -24,7 +32,7 @@ from chalicelib.observability import logger, record_metric
 from chalicelib.services import booking, cases, inbox, self_tests, summons, unit_notices
 from chalicelib.services.ports import Ports
 
-FollowUp = Callable[[Ports, DomainEvent], None]
+FollowUp = Callable[[Ports, Any], None]  # one DomainEvent, or (TAKE_MANY) a list of them
 
 FOLLOW_UPS: dict[Kind, tuple[FollowUp, ...]] = {
     Kind.BOOKING_BOOKED: (booking.keep_cutoff_schedule, booking.confirm_to_citizen, unit_notices.tell_unit),
@@ -54,14 +62,29 @@ FOLLOW_UPS: dict[Kind, tuple[FollowUp, ...]] = {
     Kind.CASE_CLOSED: (cases.tell_citizen,),
 }
 
+# Follow-ups that take a list: all of a batch's (round's) events of their kind in one call.
+TAKE_MANY: frozenset[FollowUp] = frozenset({summons.send_released, inbox.notify_readers})
+
 
 def handle(ports: Ports, happened: DomainEvent) -> None:
     """Run every follow-up of one event. An exception leaves the event to be delivered again; the
     follow-ups that had already run then find their work done."""
-    for follow_up in FOLLOW_UPS[happened.kind]:
-        follow_up(ports, happened)
-    logger.info("event followed up", extra={"event_id": happened.event_id, "kind": happened.kind.value})
-    record_metric("EventFollowedUp")
+    handle_many(ports, [happened])
+
+
+def handle_many(ports: Ports, happened: Sequence[DomainEvent]) -> None:
+    """Every follow-up of events of one kind, no two of the same thing: a TAKE_MANY follow-up once
+    for all of them, the others one event at a time."""
+    kind = happened[0].kind
+    for follow_up in FOLLOW_UPS[kind]:
+        if follow_up in TAKE_MANY:
+            follow_up(ports, list(happened))
+        else:
+            for one in happened:
+                follow_up(ports, one)
+    for one in happened:
+        logger.info("event followed up", extra={"event_id": one.event_id, "kind": one.kind.value})
+    record_metric("EventFollowedUp", len(happened))
 
 
 def handle_stream_record(ports: Ports, record: dict[str, Any]) -> None:
@@ -73,13 +96,54 @@ def handle_stream_record(ports: Ports, record: dict[str, Any]) -> None:
 
 
 def consume(ports: Ports, batch: dict[str, Any], context: Any = None) -> dict[str, Any]:
-    """A batch from the events table's stream; the failed records are reported back, so the
-    stream retries from the first of them and nothing after it is lost (ReportBatchItemFailures)."""
-    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-    from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+    """A batch from the events table's stream, in rounds (each thing's first event of the batch, then
+    each one's second, …), each round's events grouped by kind. The failed records are reported back
+    (ReportBatchItemFailures) and the stream retries from the first of them, so nothing after it is
+    lost; a thing whose event failed has its later events in the batch wait for that retry."""
+    records = batch.get("Records") or []
+    rounds: list[list[tuple[dict[str, Any], DomainEvent]]] = []
+    seen: dict[str, int] = defaultdict(int)
+    for record in records:
+        if record.get("eventName") != "INSERT":
+            continue  # an expired event's REMOVE has no follow-ups
+        happened = events.from_stream_record(record)
+        n = seen[happened.stream_key]
+        seen[happened.stream_key] += 1
+        if n == len(rounds):
+            rounds.append([])
+        rounds[n].append((record, happened))
+    failed: set[str] = set()
+    blocked: set[str] = set()  # things with a failed event: the rest of theirs waits for the retry
+    for in_round in rounds:
+        by_kind: dict[Kind, list[tuple[dict[str, Any], DomainEvent]]] = defaultdict(list)
+        for record, happened in in_round:
+            if happened.stream_key in blocked:
+                failed.add(_sequence(record))
+            else:
+                by_kind[happened.kind].append((record, happened))
+        for kind, group in by_kind.items():
+            _follow_up_group(ports, group, failed, blocked)
+    ordered = [_sequence(r) for r in records if _sequence(r) in failed]
+    return {"batchItemFailures": [{"itemIdentifier": sequence} for sequence in ordered]}
 
-    def one(record: DynamoDBRecord) -> None:
-        handle_stream_record(ports, record.raw_event)
 
-    return process_partial_response(event=batch, record_handler=one, context=context,
-                                    processor=BatchProcessor(event_type=EventType.DynamoDBStreams))  # fmt: skip
+def _follow_up_group(ports: Ports, group: list[tuple[dict[str, Any], DomainEvent]], failed: set[str],
+                     blocked: set[str]) -> None:  # fmt: skip
+    """A kind's events of one round together; if that fails, one at a time, so one bad event does not
+    hold back the others (the others find their work done or do it)."""
+    try:
+        handle_many(ports, [happened for _, happened in group])
+        return
+    except Exception:
+        if len(group) == 1:
+            logger.exception("follow-up failed", extra={"event_id": group[0][1].event_id,
+                                                        "kind": group[0][1].kind.value})  # fmt: skip
+            failed.add(_sequence(group[0][0]))
+            blocked.add(group[0][1].stream_key)
+            return
+    for one in group:
+        _follow_up_group(ports, [one], failed, blocked)
+
+
+def _sequence(record: dict[str, Any]) -> str:
+    return str(record["dynamodb"]["SequenceNumber"])

@@ -4,6 +4,7 @@ child under 13) read them in threads and delete them from their inbox."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -104,6 +105,25 @@ def deliver(
     (services/follow_ups.py). `uploaded`: the files came through upload slots (a care system's),
     which the message takes. `message_id` (with `now` as its send time): a retry of the same
     delivery writes nothing. `thread_id`: the booking or summons the message is about."""
+    message, delivered = compose(citizen_id, unit, letter, now, files=files, staff_name=staff_name,
+                                 message_id=message_id, thread_id=thread_id)  # fmt: skip
+    try:
+        new = ports.inbox.deliver(message, sender_id, delivered,
+                                  tuple(f.attachment_id for f in files) if uploaded else ())  # fmt: skip
+    except AttachmentTaken:
+        raise Unprocessable("attachment_already_used", "En bilaga hör redan till ett annat meddelande.",
+                            field="attachments") from None  # fmt: skip
+    if new:
+        logger.info("message delivered", extra={"message_id": message.message_id, "citizen_id": citizen_id})
+        record_metric("InboxMessageDelivered")
+    return message
+
+
+def compose(citizen_id: str, unit: UnitRecord, letter: Letter, now: datetime, *, files: tuple[Attachment, ...] = (),
+            staff_name: str | None = None, message_id: str | None = None,
+            thread_id: str | None = None) -> tuple[InboxMessage, DomainEvent]:  # fmt: skip
+    """The message and its `message.delivered` event, to be written together (`deliver`, or many at
+    once by the evening's summons release)."""
     message = InboxMessage(
         message_id=message_id or str(uuid.uuid4()),
         citizen_id=citizen_id,
@@ -120,24 +140,19 @@ def deliver(
     )
     delivered = event(Kind.MESSAGE_DELIVERED, f"inbox#{citizen_id}", now, message_id=message.message_id,
                       citizen_id=citizen_id)  # fmt: skip
-    try:
-        new = ports.inbox.deliver(message, sender_id, delivered,
-                                  tuple(f.attachment_id for f in files) if uploaded else ())  # fmt: skip
-    except AttachmentTaken:
-        raise Unprocessable("attachment_already_used", "En bilaga hör redan till ett annat meddelande.",
-                            field="attachments") from None  # fmt: skip
-    if new:
-        logger.info("message delivered", extra={"message_id": message.message_id, "citizen_id": citizen_id})
-        record_metric("InboxMessageDelivered")
-    return message
+    return message, delivered
 
 
-def notify_readers(ports: Ports, delivered: DomainEvent) -> None:
-    """Follow-up of `message.delivered`: tell whoever reads that inbox now (the person, or a child
-    under 13's guardians), each on their own verified channels. The outbox coalesces, so a
-    redelivered event asks for nothing twice."""
-    reached = persons.reach_of(ports, delivered["citizen_id"], stockholm_date(delivered.occurred_at))
-    notifications.notify_new_item(ports, reached.notify, delivered.occurred_at)
+def notify_readers(ports: Ports, delivered: Sequence[DomainEvent]) -> None:
+    """Follow-up of `message.delivered`, for every such event of a stream batch at once: tell whoever
+    reads each inbox now (the person, or a child under 13's guardians), each on their own verified
+    channels. The register and the accounts are read a hundred people a call; the outbox coalesces,
+    so a redelivered event asks for nothing twice."""
+    people = {p.citizen_id: p for p in ports.register.get_many(sorted({e["citizen_id"] for e in delivered}))}
+    reached = persons.reach_many(ports, [(e["citizen_id"], people.get(e["citizen_id"]),
+                                          stockholm_date(e.occurred_at)) for e in delivered])  # fmt: skip
+    notifications.notify_new_items(ports, [(holder, e.occurred_at) for e, r in zip(delivered, reached)
+                                           for holder in r.notify])  # fmt: skip
 
 
 def citizen_status(ports: Ports, principal: IntegrationPrincipal, body: Any, now: datetime) -> dict[str, Any]:

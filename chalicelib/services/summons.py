@@ -12,11 +12,14 @@ run finishes what an interrupted one left.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 from chalicelib.adapters.booking import Lost, visit_types_of
+from chalicelib.adapters.inbox import InboxStore
+from chalicelib.adapters.summons import Delivery, Waiting
 from chalicelib.adapters.tables import (
     AttachmentMap,
     LinkMap,
@@ -349,6 +352,14 @@ def status(ports: Ports, principal: Caller, appointment_id: str) -> dict[str, An
 
 
 # -- the evening release -----------------------------------------------------------------------
+# At 18:00 (schedules/) a planner pages through the waiting summonses (ids and versions only) and
+# sends them in chunks of RELEASE_CHUNK to the release queue; workers (a bounded number at once,
+# infra/) release each chunk in two transactions, every summons with its `summons.released` event.
+# What each sends (inbox message, letter) follows from those events (services/follow_ups.py), for a
+# stream batch's hundred at once. Runs every ten minutes until 23:50 plan what is still waiting: a
+# crashed run is caught up by the next, and a chunk released twice writes nothing twice.
+
+RELEASE_CHUNK = 100  # summonses per queue message: two transactions of fifty, with their events
 
 
 @dataclass
@@ -359,21 +370,58 @@ class ReleaseResult:
     errors: list[str] = field(default_factory=list)
 
 
+@dataclass
+class ReleasePlan:
+    planned: int = 0  # summonses found waiting
+    chunks: int = 0  # queue messages sent
+
+
+def plan_release(ports: Ports, now: datetime, send: Callable[[list[dict[str, Any]]], int]) -> ReleasePlan:
+    """Every summons due by this evening, a page at a time, in chunks for the release workers: ids and
+    versions only (no personal data in a message), never the whole evening in memory."""
+    plan = ReleasePlan()
+    for page in ports.summons.due_pages(rules.latest_due_date(now)):
+        chunks = [{"release": [[w.appointment_id, w.version] for w in page[n:n + RELEASE_CHUNK]]}
+                  for n in range(0, len(page), RELEASE_CHUNK)]  # fmt: skip
+        plan.chunks += send(chunks)
+        plan.planned += len(page)
+    logger.info("summons release planned", extra={"planned": plan.planned, "chunks": plan.chunks})
+    return plan
+
+
+def release_chunk(ports: Ports, chunk: dict[str, Any], now: datetime,
+                  on_commit: Callable[[], None] = lambda: None) -> ReleaseResult:  # fmt: skip
+    """A worker's chunk: release each summons at the version the planner saw, each with its event,
+    fifty to a transaction. One released by another run, or changed or cancelled since, is skipped
+    (a change goes in its own evening), so a chunk delivered twice releases nothing twice."""
+    waiting = [Waiting(str(appointment_id), int(version)) for appointment_id, version in chunk["release"]]
+    released = {w.appointment_id: event(Kind.SUMMONS_RELEASED, booking.stream_key(w.appointment_id), now,
+                                        booking_id=w.appointment_id, version=str(w.version)) for w in waiting}  # fmt: skip
+    done = ports.summons.release_many(waiting, now, released, on_commit=on_commit)
+    record_metric("SummonsReleased", len(done))
+    logger.info("summonses released", extra={"released": len(done), "skipped": len(waiting) - len(done)})
+    return ReleaseResult(released=len(done), skipped=len(waiting) - len(done))
+
+
 def release_due(ports: Ports, now: datetime) -> ReleaseResult:
-    """Release every summons due by this evening: each version exactly once, with the event from
-    which its inbox message and paper letter follow (services/follow_ups.py)."""
+    """The whole release in this process, each chunk released as soon as it is planned (tests, and an
+    operator's run by hand); in AWS the planner sends the chunks to the queue instead. A chunk that
+    fails is counted and left waiting for the next run."""
     result = ReleaseResult()
-    for record in ports.summons.due(rules.latest_due_date(now)):
-        try:
-            released = release_one(ports, record, now)
-        except Exception:  # one summons failing must not stop the others; the next run retries it
-            logger.exception("summons release failed", extra={"appointment_id": record.appointment_id})
-            result.failed += 1
-            continue
-        if released:
-            result.released += 1
-        else:
-            result.skipped += 1
+
+    def work(chunks: list[dict[str, Any]]) -> int:
+        for chunk in chunks:
+            try:
+                done = release_chunk(ports, chunk, now)
+            except Exception:  # one chunk failing must not stop the others; the next run retries it
+                logger.exception("summons release failed", extra={"summonses": len(chunk["release"])})
+                result.failed += len(chunk["release"])
+                continue
+            result.released += done.released
+            result.skipped += done.skipped
+        return len(chunks)
+
+    plan_release(ports, now, work)
     logger.info("summons release", extra={"released": result.released, "skipped": result.skipped,
                                           "failed": result.failed})  # fmt: skip
     if result.failed:
@@ -382,14 +430,7 @@ def release_due(ports: Ports, now: datetime) -> ReleaseResult:
 
 
 def release_one(ports: Ports, record: SummonsRecord, now: datetime) -> bool:
-    version = int(record.version)
-    released = event(Kind.SUMMONS_RELEASED, booking.stream_key(record.appointment_id), now,
-                     booking_id=record.appointment_id, version=str(version))  # fmt: skip
-    if not ports.summons.release(record.appointment_id, version, now, released):
-        return False  # another run released it, or it changed or was cancelled meanwhile
-    record_metric("SummonsReleased")
-    logger.info("summons released", extra={"appointment_id": record.appointment_id, "version": version})
-    return True
+    return release_chunk(ports, {"release": [[record.appointment_id, int(record.version)]]}, now).released == 1
 
 
 # -- follow-ups of a summons' events (listed in services/follow_ups.py) --------------------------------
@@ -403,21 +444,46 @@ def _visit_type_of(unit: UnitRecord, record: SummonsRecord) -> Any:
     return next(v for v in visit_types_of(unit) if v.visit_type_id == record.visit_type_id)
 
 
-def send_released(ports: Ports, released: DomainEvent) -> None:
-    """The released version on the person's channels: the inbox (the guardians read a child's) and/or
-    a letter in that evening's print batch. Ids fixed by the version: a redelivery sends nothing twice."""
-    record = ports.summons.get(released["booking_id"])
-    version = int(released["version"])
-    if record is None or record.state == "cancelled" or int(record.version) != version:
-        return  # changed or cancelled since: the newer version (or the cancellation) goes instead
-    sent_at = released.occurred_at
-    today = stockholm_date(sent_at)
-    unit = ports.units.get(record.unit_hsa_id)
-    visit_type = _visit_type_of(unit, record)
+def send_released(ports: Ports, released: Sequence[DomainEvent]) -> None:
+    """The released versions on each person's channels: the inbox (the guardians read a child's)
+    and/or a letter in that evening's print batch — for all of a stream batch's `summons.released`
+    at once: the summonses, units, register and accounts read a hundred a call, and the messages
+    (each with its event), letters and where each went written as transactions of up to a hundred
+    items. Ids fixed by the version: a redelivery sends nothing twice."""
+    records = ports.summons.get_many([e["booking_id"] for e in released])
+    current = [(e, r) for e in released if (r := records.get(e["booking_id"])) is not None
+               and r.state != "cancelled" and int(r.version) == int(e["version"])]  # fmt: skip
+    # changed or cancelled since: the newer version (or the cancellation) goes instead
+    if not current:
+        return
+    units = {u.hsa_id: u for u in ports.units.get_many(sorted({r.unit_hsa_id for _, r in current}))}
     # The register once: who reads the inbox (a child under 13's guardians) and, for paper, the address.
-    person = ports.register.get(record.citizen_id)
-    reached = persons.reach_with(ports, record.citizen_id, person, today)
-    where = rules.channels(reached.reaches_digitally, reached.digital_first)
+    people = {p.citizen_id: p for p in ports.register.get_many(sorted({r.citizen_id for _, r in current}))}
+    days = [stockholm_date(e.occurred_at) for e, _ in current]
+    reached = persons.reach_many(ports, [(r.citizen_id, people.get(r.citizen_id), day)
+                                         for (_, r), day in zip(current, days)])  # fmt: skip
+    where = [rules.channels(x.reaches_digitally, x.digital_first) for x in reached]
+    on_paper = [(people.get(r.citizen_id), day) for (_, r), day, w in zip(current, days, where) if w.paper]
+    addresses = iter(persons.letter_addresses(ports, on_paper))
+    deliveries = []
+    for (released_event, record), day, channels in zip(current, days, where):
+        unit = units[record.unit_hsa_id]
+        deliveries.append(_delivery(unit, record, released_event, channels, next(addresses) if channels.paper else None,
+                                    day))  # fmt: skip
+    written = ports.summons.deliver_many(deliveries)
+    inboxed = sum(1 for d in written if d.message is not None)
+    record_metric("InboxMessageDelivered", inboxed)
+    logger.info("released summonses sent", extra={"summonses": len(written), "inbox": inboxed,
+                                                  "paper": sum(1 for d in written if d.letter is not None)})  # fmt: skip
+
+
+def _delivery(unit: UnitRecord, record: SummonsRecord, released: DomainEvent, where: rules.Channels,
+              address_lines: list[str] | None, today: date) -> Delivery:  # fmt: skip
+    """What one released version writes: its text in the inbox (with the buttons into the booking
+    flow) under an id fixed by the version, and/or the letter under a key fixed by it."""
+    version = int(released["version"])
+    sent_at = released.occurred_at
+    visit_type = _visit_type_of(unit, record)
     text = rules.summons_text(
         template_of(unit), unit_name=unit.name, visit_type=visit_type.name, start=record.start, end=record.end,
         place=record.place, preparation=record.preparation,
@@ -426,6 +492,7 @@ def send_released(ports: Ports, released: DomainEvent) -> None:
         may_rebook=bool(record.allow_rebook), unit_phone=unit.phone,
     )  # fmt: skip
     message_id = _message_id(record.appointment_id, version)
+    message = message_event = None
     if where.inbox:
         actions = []
         if record.allow_rebook:
@@ -434,24 +501,33 @@ def send_released(ports: Ports, released: DomainEvent) -> None:
             actions.append(Action("Avboka", f"/bookings/{record.appointment_id}"))
         files = tuple(Attachment(a.attachment_id, a.filename, a.content_type, int(a.size_bytes))
                       for a in record.attachments)  # fmt: skip
-        inbox.deliver(ports, record.citizen_id, unit,
-                      inbox.Letter(booking.visit_topic("Kallelse", visit_type.name, record.start), text.subject,
-                                   text.body, tuple(actions)),
-                      "summons", sent_at, files=files, message_id=message_id,
-                      thread_id=booking.stream_key(record.appointment_id))  # fmt: skip
+        composed, message_event = inbox.compose(
+            record.citizen_id, unit, inbox.Letter(booking.visit_topic("Kallelse", visit_type.name, record.start),
+                                                  text.subject, text.body, tuple(actions)),
+            sent_at, files=files, message_id=message_id, thread_id=booking.stream_key(record.appointment_id))  # fmt: skip
+        message = InboxStore.record_of(composed, "summons")
+    letter = None
     if where.paper:
-        _letter(ports, unit, record, person, today, f"{version}", text, sent_at)
-    ports.summons.delivered(record.appointment_id, message_id if where.inbox else None, where.paper)
+        letter = _letter_record(unit, record, address_lines or [], today, f"{version}", text, sent_at)
+    return Delivery(record.appointment_id, message, message_event, message_id if where.inbox else None, letter,
+                    where.paper)  # fmt: skip
+
+
+def _letter_record(unit: UnitRecord, record: SummonsRecord, address_lines: list[str], batch: date,
+                   version_key: str, text: rules.SummonsText, created_at: datetime) -> PrintLetterRecord:  # fmt: skip
+    # A child under 13's letter goes to "Till vårdnadshavare för …"; protected identity through the Tax Agency.
+    return PrintLetterRecord(
+        batch.isoformat(), f"{unit.hsa_id}#{record.appointment_id}#{version_key}", citizen_id=record.citizen_id,
+        unit_hsa_id=unit.hsa_id, unit_name=unit.name, address_lines=address_lines, subject=text.subject,
+        body=text.body, created_at=created_at,
+    )  # fmt: skip
 
 
 def _letter(ports: Ports, unit: UnitRecord, record: SummonsRecord, person: Any, batch: date, version_key: str,
             text: rules.SummonsText, created_at: datetime) -> None:  # fmt: skip
-    # A child under 13's letter goes to "Till vårdnadshavare för …"; protected identity through the Tax Agency.
-    ports.print_letters.put(PrintLetterRecord(
-        batch.isoformat(), f"{unit.hsa_id}#{record.appointment_id}#{version_key}", citizen_id=record.citizen_id,
-        unit_hsa_id=unit.hsa_id, unit_name=unit.name, address_lines=persons.letter_address(ports, person, batch),
-        subject=text.subject, body=text.body, created_at=created_at,
-    ))  # fmt: skip
+    """One letter (a cancellation) in `batch`'s print batch."""
+    ports.print_letters.put(_letter_record(unit, record, persons.letter_address(ports, person, batch), batch,
+                                           version_key, text, created_at))  # fmt: skip
 
 
 def mark_sent_versions(ports: Ports, change: DomainEvent) -> None:

@@ -159,21 +159,22 @@ def test_a_follow_up_that_fails_half_way_is_retried_and_sends_each_summons_once(
     for n, sub in enumerate(subs):
         _logged_in(region, sub)
         _book(region, sub, f"sum-fail-{n}")
-    real_deliver, seen = ports().inbox.deliver, []
+    real_deliver, seen = ports().summons.deliver_many, []
 
-    def flaky(message, *args, **kwargs):
-        if message.message_id not in seen:
-            seen.append(message.message_id)
-        if seen.index(message.message_id) in (1, 2):  # the second and third summons, however often tried
-            raise ConnectionError("DynamoDB went away")
-        return real_deliver(message, *args, **kwargs)
+    def flaky(deliveries, *args, **kwargs):  # the released summonses' messages, written together
+        for delivery in deliveries:
+            if delivery.message_id not in seen:
+                seen.append(delivery.message_id)
+            if seen.index(delivery.message_id) in (1, 2):  # the second and third summons, however often tried
+                raise ConnectionError("DynamoDB went away")
+        return real_deliver(deliveries, *args, **kwargs)
 
-    monkeypatch.setattr(ports().inbox, "deliver", flaky)
+    monkeypatch.setattr(ports().summons, "deliver_many", flaky)
     first = summons.release_due.__wrapped__(ports(), _evening())
     assert (first.released, first.failed) == (4, 0)  # released: each with its event, in one write
     with pytest.raises(FollowUpFailing):
         region.follow_up()  # two of the four follow-ups fail; the stream keeps them
-    monkeypatch.setattr(ports().inbox, "deliver", real_deliver)
+    monkeypatch.setattr(ports().summons, "deliver_many", real_deliver)
     region.follow_up()  # retried from the first failure on: the ones already done find their work done
     assert [len(_summonses(region, sub)) for sub in subs] == [1, 1, 1, 1]
     assert summons.release_due(ports(), _evening() + timedelta(minutes=10)).released == 0
