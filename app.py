@@ -67,14 +67,16 @@ def follow_ups(event):  # noqa: ANN001 (Chalice's signature)
 
 @app.lambda_function(name="dispatch_notifications")
 def dispatch_notifications(event, context):  # noqa: ANN001 (Lambda's signature)
-    """Every minute (schedules/): send the e-mail and SMS notifications that are due."""
+    """Every minute (schedules/): queue the e-mail and SMS notifications that are due for the
+    notification workers, which send them at the region's rate."""
     from chalicelib.bootstrap import ports
     from chalicelib.domain import clock
     from chalicelib.observability import flush_metrics
     from chalicelib.services import notifications
 
     try:
-        return vars(notifications.dispatch_due(ports(), clock.utc_now()))
+        return {"queued": notifications.plan_dispatch(ports(), clock.utc_now(),
+                                                      lambda chunks: ports().work_queues.send("notifications", chunks))}
     finally:
         flush_metrics()
 
@@ -140,6 +142,23 @@ def release_worker(event):  # noqa: ANN001 (Chalice's signature)
     try:
         return work.each_chunk(event.to_dict(), event.context,
                                lambda chunk: summons.release_chunk(ports(), chunk, clock.utc_now()))
+    finally:
+        flush_metrics()
+
+
+@app.on_sqs_message(queue_arn=_queue_arn("notifications"), name="notification_worker", batch_size=1,
+                    maximum_concurrency=2)  # fmt: skip
+def notification_worker(event):  # noqa: ANN001 (Chalice's signature)
+    """A chunk of due notifications of one channel, sent at this worker's share of the region's rate."""
+    from chalicelib.bootstrap import ports
+    from chalicelib.domain import clock
+    from chalicelib.observability import flush_metrics
+    from chalicelib.services import notifications, work
+
+    time_left = work.seconds_left(event.context)
+    try:
+        return work.each_chunk(event.to_dict(), event.context, lambda chunk: notifications.dispatch_chunk(
+            ports(), chunk, clock.utc_now(), time_left=time_left))  # fmt: skip
     finally:
         flush_metrics()
 

@@ -58,6 +58,9 @@ class Settings:
     booking_cutoff_target_arn: str  # the booking_cutoff function the schedules invoke
     scheduler_role_arn: str  # the role Scheduler assumes to invoke it
     work_queues: dict[str, str]  # SQS queue per kind of batch work ("release", "notifications", "print"): URL or name
+    email_per_second: float  # the region's SES sending quota: e-mail notifications go out at this rate
+    sms_per_second: float  # the region's SNS SMS quota (transactions per second)
+    notification_workers: int  # how many notification workers run at once (the queue's maximum concurrency)
 
     def eservice_on(self, name: str) -> bool:
         return self.eservices.get(name, False)
@@ -100,6 +103,17 @@ def _url(env: dict[str, str], name: str, *, keep_trailing_slash: bool = False) -
     local = parsed.hostname in ("localhost", "127.0.0.1")
     if parsed.scheme != "https" and not (parsed.scheme == "http" and local):
         raise SettingsError(f"{name} must be an https URL (http only for localhost)")
+    return value
+
+
+def _positive_number(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name, str(default))
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number") from None
+    if not value > 0 or value == float("inf"):
+        raise SettingsError(f"{name} must be positive")
     return value
 
 
@@ -203,6 +217,10 @@ def load(env: dict[str, str] | None = None) -> Settings:
         or "arn:aws:lambda:eu-north-1:123456789012:function:eservices-local-booking_cutoff",
         scheduler_role_arn=env.get("SCHEDULER_ROLE_ARN") or "arn:aws:iam::123456789012:role/eservices-local-scheduler",
         work_queues=_work_queues(env),
+        # SES's and SNS's own defaults for a production account: 14 e-mails and 20 SMS a second.
+        email_per_second=_positive_number(env, "EMAIL_SENDS_PER_SECOND", 14),
+        sms_per_second=_positive_number(env, "SMS_SENDS_PER_SECOND", 20),
+        notification_workers=_positive_int(env, "NOTIFICATION_WORKERS", 2),
     )
 
 

@@ -30,7 +30,7 @@ SCHEDULES: tuple[ScheduleDefinition, ...] = (
         name="notification-dispatch",
         expression="cron(* * * * ? *)",
         function="dispatch_notifications",
-        description="Send due e-mail and SMS notifications (SMS 08:00-21:00), retrying failures",
+        description="Queue due e-mail and SMS notifications for the workers, which send at the region's rate",
     ),
     ScheduleDefinition(
         name="summons-release",

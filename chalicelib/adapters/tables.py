@@ -79,8 +79,9 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | one person's cases at one unit (patient search)  | Query cases index by-citizen-unit ("<citizen_id>#<unit>") |
 | release / reassign / remind / close a case       | UpdateItem cases, condition on version (exactly one wins) |
 | a notification to send (coalesced)               | UpdateItem notifications, condition none waiting and none sent in 15 min |
-| notifications due now                            | Query notifications index due (sparse), due_at <= now |
-| ask for many notifications                       | TransactWriteItems of UpdateItem notifications, each with a condition |
+| notifications due now, not yet queued (planner)  | Query notifications index due (sparse), due_at <= now, a page at a time |
+| ask for / queue / claim many notifications       | TransactWriteItems of UpdateItem notifications, each with a condition |
+| what became of many notifications                | TransactWriteItems of UpdateItem notifications |
 | whether many holders may be notified now         | BatchGetItem notifications                  |
 | claim / done / retry a notification              | UpdateItem notifications with a condition   |
 | a change and its domain event, together          | TransactWriteItems: the change + PutItem events (condition new) |
@@ -917,6 +918,7 @@ class NotificationRecord(Model):
     waiting = UnicodeAttribute(null=True)
     due_at = UnicodeAttribute(null=True)
     attempts = NumberAttribute(default=0)
+    queued_until = UTCDateTimeAttribute(null=True)  # in the work queue: the planner does not queue it again
     claimed_until = UTCDateTimeAttribute(null=True)  # a dispatcher is sending it
     last_sent_at = UTCDateTimeAttribute(null=True)
     failed_at = UTCDateTimeAttribute(null=True)

@@ -63,3 +63,39 @@ def sms_text(region_name: str, login_url: str, lang: str = "sv") -> str:
     if lang == "en":
         return f"You have something new in your inbox in the e-services of {region_name}. Log in: {login_url}"
     return f"Du har något nytt i din inkorg i e-tjänsterna i {region_name}. Logga in: {login_url}"
+
+
+# -- the send rate ---------------------------------------------------------------------------------
+# The region's SES and SNS quotas say how many e-mails and SMS a second it may send. The dispatch
+# fans out over a queue to at most `workers` workers at a time, each pacing itself to its share of
+# the rate, so together they send at the rate and never above it, whatever the backlog.
+
+CHUNK_SECONDS = 20  # a worker's chunk takes about this long at its share of the rate
+MAX_CHUNK = 50
+
+
+def per_worker_rate(region_per_second: float, workers: int) -> float:
+    return region_per_second / workers
+
+
+def chunk_size(per_worker_per_second: float) -> int:
+    """How many notifications one queue message carries: about CHUNK_SECONDS of one worker's sending,
+    at least one, at most MAX_CHUNK."""
+    return max(1, min(MAX_CHUNK, int(per_worker_per_second * CHUNK_SECONDS)))
+
+
+class Pacer:
+    """Spaces a worker's sends `1 / per_second` apart (the first goes at once)."""
+
+    def __init__(self, per_second: float, clock, sleep) -> None:  # noqa: ANN001 (time.monotonic, time.sleep)
+        self._interval = 1.0 / per_second
+        self._clock = clock
+        self._sleep = sleep
+        self._next: float | None = None
+
+    def wait(self) -> None:
+        now = self._clock()
+        if self._next is not None and now < self._next:
+            self._sleep(self._next - now)
+            now = self._next
+        self._next = now + self._interval

@@ -11,6 +11,7 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 from moto.sns.models import sns_backends
 
+from chalicelib.adapters.tables import NotificationRecord
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
 from chalicelib.domain.personnummer import parse
@@ -152,14 +153,18 @@ def test_after_the_last_try_the_operators_see_the_failure(region, monkeypatch, c
     def always_failing(*args):
         raise ConnectionError("SES unavailable")
 
-    monkeypatch.setattr(ports().messenger, "send_email", always_failing)
-    results = []
-    for minute in range(0, 60):  # the scheduled function, once a minute for an hour
+    tries = []
+    monkeypatch.setattr(ports().messenger, "send_email", lambda *args: tries.append(args) or always_failing())
+    queued = []
+    for minute in range(0, 60):  # the scheduled function, once a minute for an hour, then the workers
         moment = now + timedelta(minutes=minute)
         monkeypatch.setattr(clock, "utc_now", lambda moment=moment: moment)
-        results.append(region.client.lambda_.invoke("dispatch_notifications", {}).payload)
-    assert sum(r["retried"] for r in results) == notifications.MAX_ATTEMPTS - 1
-    assert sum(r["gave_up"] for r in results) == 1
+        queued.append(region.client.lambda_.invoke("dispatch_notifications", {}).payload["queued"])
+        region.follow_up()
+    assert len(tries) == sum(queued) == notifications.MAX_ATTEMPTS  # 1, 2, 4 and 8 minutes apart
+    record = NotificationRecord.get(ports().identities.find(parse(region.people["anna"].personnummer, region.today)),
+                                    "email")  # fmt: skip
+    assert record.failed_at is not None and record.waiting is None
     assert '"NotificationGaveUp":[1.0]' in capsys.readouterr().out
 
 
@@ -178,7 +183,10 @@ def test_the_scheduled_function_dispatches(region, monkeypatch):
     _verified_citizen(region, "email", "anna@example.se")
     _at(monkeypatch, 2026, 11, 23, 10, 0)
     _deliver(region, "notify-lambda-1")
-    assert region.client.lambda_.invoke("dispatch_notifications", {}).payload["sent"] == 1
+    assert region.client.lambda_.invoke("dispatch_notifications", {}).payload["queued"] == 1
+    assert _emails() == []  # queued for the notification workers, which send it
+    region.follow_up()
+    assert len(_emails()) == 1
     del app
 
 

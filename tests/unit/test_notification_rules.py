@@ -70,3 +70,30 @@ def test_the_texts_name_no_clinic_subject_or_person():
     assert "https://e.regiondemo.se/" in body and "https://e.regiondemo.se/" in sms
     assert len(sms) <= 160  # one SMS segment
     assert "inbox" in sms_text("Region Demo", "https://x/", "en")
+
+
+def test_each_worker_sends_its_share_of_the_regions_rate_in_chunks_of_about_twenty_seconds():
+    from chalicelib.domain.notifications import chunk_size, per_worker_rate
+
+    assert per_worker_rate(14, 2) == 7 and chunk_size(7) == 50  # 140 in twenty seconds: at most 50 a chunk
+    assert chunk_size(per_worker_rate(4, 2)) == 40
+    assert chunk_size(per_worker_rate(1, 2)) == 10
+    assert chunk_size(0.01) == 1
+
+
+def test_the_pacer_spaces_sends_and_the_first_goes_at_once():
+    from chalicelib.domain.notifications import Pacer
+
+    now, slept = [100.0], []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    pacer = Pacer(4.0, lambda: now[0], sleep)
+    pacer.wait()
+    now[0] += 0.1  # the send itself took a tenth of a second
+    pacer.wait()
+    now[0] += 0.5  # slower than the rate: no wait
+    pacer.wait()
+    assert slept == [pytest.approx(0.15)]
