@@ -25,7 +25,6 @@ from chalicelib.api.staff_summons_pages import staff_summons_pages
 
 app = Chalice(app_name="eservices")
 app.register_middleware(request_middleware, "http")
-app.api.binary_types.append("application/pdf")  # the print batch
 app.register_blueprint(pages)
 app.register_blueprint(auth_routes)
 app.register_blueprint(api_v1)
@@ -125,6 +124,26 @@ def kit_deadlines(event, context):  # noqa: ANN001 (Lambda's signature)
         flush_metrics()
 
 
+@app.lambda_function(name="print_batch")
+def print_batch(event, context):  # noqa: ANN001 (Lambda's signature)
+    """18:30 Stockholm (schedules/), after the release: close the evening's print batch and send its
+    files (at most 500 letters each) to the print workers. {"day": "YYYY-MM-DD"} makes a given one."""
+    from datetime import date
+
+    from chalicelib.bootstrap import ports
+    from chalicelib.domain import clock
+    from chalicelib.observability import flush_metrics
+    from chalicelib.services import summons
+
+    try:
+        day = date.fromisoformat(event["day"]) if isinstance(event, dict) and event.get("day") else None
+        plan = summons.plan_print_batch(ports(), clock.utc_now(), lambda files: ports().work_queues.send("print", files),
+                                        day)  # fmt: skip
+        return {"batch_date": plan.batch_date, "letters": plan.letters, "files": plan.files}
+    finally:
+        flush_metrics()
+
+
 # The work queues (chalicelib/adapters/work_queues.py). Chalice writes these ARNs into the template;
 # infra/ puts the real queues there, with each job's timeout, memory and maximum concurrency.
 def _queue_arn(kind: str) -> str:
@@ -159,6 +178,21 @@ def notification_worker(event):  # noqa: ANN001 (Chalice's signature)
     try:
         return work.each_chunk(event.to_dict(), event.context, lambda chunk: notifications.dispatch_chunk(
             ports(), chunk, clock.utc_now(), time_left=time_left))  # fmt: skip
+    finally:
+        flush_metrics()
+
+
+@app.on_sqs_message(queue_arn=_queue_arn("print"), name="print_worker", batch_size=1, maximum_concurrency=5)
+def print_worker(event):  # noqa: ANN001 (Chalice's signature)
+    """One file of the evening's print batch: its letters as a PDF in S3."""
+    from chalicelib.bootstrap import ports
+    from chalicelib.domain import clock
+    from chalicelib.observability import flush_metrics
+    from chalicelib.services import summons, work
+
+    try:
+        return work.each_chunk(event.to_dict(), event.context,
+                               lambda chunk: summons.make_print_file(ports(), chunk, clock.utc_now()))
     finally:
         flush_metrics()
 

@@ -11,7 +11,7 @@ from chalicelib.adapters.cases import Cases, CaseTypes, StandardReplies
 from chalicelib.adapters.inbox import InboxStore
 from chalicelib.adapters.limits import RateLimits
 from chalicelib.adapters.self_tests import Catalogue, FollowUps, KitOrders, Kits
-from chalicelib.adapters.summons import PrintLetters, SummonsStore
+from chalicelib.adapters.summons import PrintBatches, PrintLetters, SummonsStore
 from chalicelib.adapters.unit_notices import UnitNotices
 from chalicelib.adapters.work_queues import WorkQueues
 from chalicelib.adapters.messaging import Messenger
@@ -65,6 +65,7 @@ def ports() -> Ports:
         ),
         summons=SummonsStore(),
         print_letters=PrintLetters(),
+        print_batches=PrintBatches(),
         test_catalogue=Catalogue(),
         kit_orders=KitOrders(),
         kits=Kits(),

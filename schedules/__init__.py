@@ -40,6 +40,14 @@ SCHEDULES: tuple[ScheduleDefinition, ...] = (
         description="Plan the evening's summons (kallelser) release for the release workers, 18:00 Stockholm time",
     ),
     ScheduleDefinition(
+        name="print-batch",
+        # After the release (its workers finish in minutes): the batch closes, and a letter written
+        # later goes in the next evening's.
+        expression="cron(30 18 * * ? *)",
+        function="print_batch",
+        description="Close the evening's print batch and make its PDF files (at most 500 letters each) in S3",
+    ),
+    ScheduleDefinition(
         name="kit-deadlines",
         expression="cron(0 9 * * ? *)",  # in the morning, when a reminder is welcome
         function="kit_deadlines",

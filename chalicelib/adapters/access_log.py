@@ -22,19 +22,30 @@ class AccessEntry:
     read_at: datetime
 
 
+def _record(citizen_id: str, entry: AccessEntry) -> AccessLogRecord:
+    return AccessLogRecord(
+        citizen_id,
+        f"{entry.read_at.isoformat()}#{secrets.token_hex(4)}",
+        staff_hsa_id=entry.staff_hsa_id,
+        staff_name=entry.staff_name,
+        unit_hsa_id=entry.unit_hsa_id,
+        unit_name=entry.unit_name,
+        what=entry.what,
+        item_id=entry.item_id,
+        read_at=entry.read_at,
+    )
+
+
 class AccessLog:
     def record(self, citizen_id: str, entry: AccessEntry) -> None:
-        AccessLogRecord(
-            citizen_id,
-            f"{entry.read_at.isoformat()}#{secrets.token_hex(4)}",
-            staff_hsa_id=entry.staff_hsa_id,
-            staff_name=entry.staff_name,
-            unit_hsa_id=entry.unit_hsa_id,
-            unit_name=entry.unit_name,
-            what=entry.what,
-            item_id=entry.item_id,
-            read_at=entry.read_at,
-        ).save()
+        _record(citizen_id, entry).save()
+
+    def record_many(self, entries: list[tuple[str, AccessEntry]]) -> None:
+        """Many entries at once (a download of a print file with hundreds of people): BatchWriteItem,
+        25 a call, unprocessed items sent again."""
+        with AccessLogRecord.batch_write() as batch:
+            for citizen_id, entry in entries:
+                batch.save(_record(citizen_id, entry))
 
     def of_citizen(self, citizen_id: str, limit: int = 100) -> list[AccessEntry]:
         """Newest first: one Query."""

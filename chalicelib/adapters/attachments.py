@@ -4,12 +4,12 @@ A care system uploads straight to S3 with a presigned POST (a Lambda request cou
 10 MB), under `incoming/`, where a lifecycle rule removes what no message took within a day.
 A message that takes a file copies it to `messages/` (same id, so a retried delivery writes the
 same object) and only then records it; the citizen downloads through a presigned GET that
-lives a minute. The bucket encrypts every object with the region's KMS key.
+lives a minute. The evening's print batch is made here too, as PDFs under `print-batches/`. The
+bucket encrypts every object with the region's KMS key.
 """
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -87,12 +87,17 @@ class AttachmentFiles:
         """A file the app itself makes (a calendar file for a booking)."""
         self._s3.put_object(Bucket=self.bucket, Key=f"messages/{attachment_id}", Body=content, ContentType=content_type)
 
-    def share_briefly(self, content: bytes, content_type: str, filename: str) -> str:
-        """A file made for one download (a print batch for staff): under incoming/, which the
-        bucket's lifecycle empties within a day, behind a one-minute link."""
-        key = f"generated-{uuid.uuid4()}"
-        self._s3.put_object(Bucket=self.bucket, Key=f"incoming/{key}", Body=content, ContentType=content_type)
-        return self.download_url(key, filename, content_type, folder="incoming")
+    def put_generated(self, key: str, content: bytes, content_type: str) -> None:
+        """A file the app makes for others to fetch (a print batch's PDFs under print-batches/, which
+        the bucket keeps for a while, then removes): the same key again overwrites it."""
+        self._s3.put_object(Bucket=self.bucket, Key=key, Body=content, ContentType=content_type)
+
+    def generated_url(self, key: str, filename: str, content_type: str, seconds: int = DOWNLOAD_SECONDS) -> str:
+        """A presigned GET for such a file that lives `seconds`."""
+        disposition = f"attachment; filename*=UTF-8''{quote(filename)}"
+        return str(self._s3.generate_presigned_url("get_object", Params={
+            "Bucket": self.bucket, "Key": key, "ResponseContentDisposition": disposition,
+            "ResponseContentType": content_type}, ExpiresIn=seconds))  # fmt: skip
 
     def download_url(self, attachment_id: str, filename: str, content_type: str, folder: str = "messages") -> str:
         disposition = f"attachment; filename*=UTF-8''{quote(filename)}"

@@ -6,13 +6,18 @@ evening. The evening's release writes fifty of them (with their events) a transa
 from them (inbox messages with their events, letters, where each went) is written the same way
 (adapters/batch_writes.py). Creating, changing and cancelling are parts of the booking's own
 transaction (adapters/booking.py).
+
+A letter joins its evening's print batch only while that batch is open: every transaction that
+writes letters checks the batch's "batch" item has not closed, and a letter that comes too late goes
+in the next evening's batch. The print job closes the batch before it reads the letters, so a file
+never misses a letter and no letter is printed twice.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
@@ -20,10 +25,11 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters import events
 from chalicelib.adapters.batch_writes import Failed, Part, Unmendable, commit_many
-from chalicelib.adapters.tables import InboxMessageRecord, PrintLetterRecord, SummonsRecord
+from chalicelib.adapters.tables import InboxMessageRecord, PrintBatchRecord, PrintLetterRecord, SummonsRecord
 from chalicelib.domain.events import DomainEvent
 
 PENDING = "yes"
+BATCH_ENTRY = "batch"
 
 
 @dataclass(frozen=True)
@@ -136,7 +142,8 @@ class SummonsStore:
 
     def deliver_many(self, deliveries: Sequence[Delivery]) -> list[Delivery]:
         """Write what the released summonses send, as few transactions as fit. A message already in
-        the inbox (a repeated event) is not written again, nor its event."""
+        the inbox (a repeated event) is not written again, nor its event; a letter for a print batch
+        that closed meanwhile goes in the next evening's."""
         def parts(d: Delivery) -> list[Part]:
             written: list[Part] = []
             if d.message is not None and d.message_event is not None:
@@ -152,6 +159,7 @@ class SummonsStore:
             return written
 
         def mend(batch: list[Delivery], failed: list[Failed]) -> list[Delivery]:
+            closed = {what.split(":", 1)[1] for d, what in failed if d is None and what.startswith("open:")}
             mended = []
             for d in batch:
                 lost = {what for f, what in failed if f is d}
@@ -161,16 +169,109 @@ class SummonsStore:
                     continue  # the summons is gone: nothing to tell
                 if "message" in lost:  # already in the inbox, with its event
                     d = replace(d, message=None, message_event=None)
+                if d.letter is not None and d.letter.batch_date in closed:
+                    d = replace(d, letter=_in_next_batch(d.letter))
                 mended.append(d)
             return mended
 
-        return commit_many(deliveries, parts, mend=mend)
+        return commit_many(deliveries, parts, mend=mend,
+                           shared_of=lambda batch: _open_checks(d.letter for d in batch if d.letter))  # fmt: skip
 
+
+def _open_checks(letters: Any) -> list[Part]:
+    """One check per evening among these letters that its print batch has not closed."""
+    return [(f"open:{day}", lambda tx, day=day: tx.condition_check(
+                PrintBatchRecord, day, BATCH_ENTRY, condition=PrintBatchRecord.closed_at.does_not_exist()))
+            for day in sorted({letter.batch_date for letter in letters})]  # fmt: skip
+
+
+def _in_next_batch(letter: PrintLetterRecord) -> PrintLetterRecord:
+    later = (date.fromisoformat(letter.batch_date) + timedelta(days=1)).isoformat()
+    attributes = {name: getattr(letter, name) for name in PrintLetterRecord.get_attributes()}
+    return PrintLetterRecord(**{**attributes, "batch_date": later})
+
+
+@dataclass(frozen=True)
+class PrintFile:
+    batch_date: str
+    unit_hsa_id: str
+    part: int
+    letters: int
+    first_key: str
+    last_key: str
+    object_key: str | None = None  # None until the file is made
 
 
 class PrintLetters:
-    def put(self, record: PrintLetterRecord) -> None:
-        record.save()  # the same letter again (a retried release) overwrites itself
+    def put(self, record: PrintLetterRecord) -> PrintLetterRecord:
+        """The letter in its evening's batch, or the next evening's if that batch closed; the same
+        letter again (a retried follow-up) overwrites itself. Returns the letter as written."""
+        def mend(batch: list[PrintLetterRecord], failed: list[Failed]) -> list[PrintLetterRecord]:
+            closed = {what.split(":", 1)[1] for _, what in failed if what.startswith("open:")}
+            return [_in_next_batch(x) if x.batch_date in closed else x for x in batch]
+
+        (written,) = commit_many([record], lambda x: [("letter", lambda tx: tx.save(x))], mend=mend,
+                                 shared_of=_open_checks)  # fmt: skip
+        return written
 
     def batch(self, batch_date: date) -> list[PrintLetterRecord]:
         return list(PrintLetterRecord.query(batch_date.isoformat()))
+
+    def keys_pages(self, batch_date: date, page_size: int = 1000) -> Iterator[list[tuple[str, str]]]:
+        """The evening's letters as (letter_key, unit) in key order (so by unit), a page at a time."""
+        start: dict[str, Any] | None = None
+        while True:
+            results = PrintLetterRecord.query(batch_date.isoformat(), limit=page_size, last_evaluated_key=start,
+                                              consistent_read=True,
+                                              attributes_to_get=["batch_date", "letter_key", "unit_hsa_id"])  # fmt: skip
+            page = [(r.letter_key, r.unit_hsa_id) for r in results]
+            if page:
+                yield page
+            start = results.last_evaluated_key
+            if not start or len(page) < page_size:
+                return
+
+    def of_file(self, batch_date: str, first_key: str, last_key: str) -> list[PrintLetterRecord]:
+        """One file's letters (at most 500): a Query on the key range."""
+        return list(PrintLetterRecord.query(batch_date, PrintLetterRecord.letter_key.between(first_key, last_key),
+                                            consistent_read=True))  # fmt: skip
+
+
+class PrintBatches:
+    def close(self, batch_date: date, now: datetime) -> datetime:
+        """Close the evening's batch (a letter written later goes in the next one); closing again keeps
+        the first time. Returns when it closed."""
+        record = PrintBatchRecord(batch_date.isoformat(), BATCH_ENTRY)
+        record.update(actions=[PrintBatchRecord.closed_at.set(PrintBatchRecord.closed_at | now)])
+        return record.closed_at
+
+    def planned(self, batch_date: date, files: int) -> None:
+        PrintBatchRecord(batch_date.isoformat(), BATCH_ENTRY).update(actions=[PrintBatchRecord.files.set(files)])
+
+    def made(self, file: PrintFile, object_key: str, now: datetime) -> None:
+        PrintBatchRecord(file.batch_date, _file_entry(file.unit_hsa_id, file.part), unit_hsa_id=file.unit_hsa_id,
+                         part=file.part, letters=file.letters, first_key=file.first_key, last_key=file.last_key,
+                         object_key=object_key, made_at=now).save()  # fmt: skip
+
+    def of_day(self, batch_date: date) -> tuple[PrintBatchRecord | None, list[PrintFile]]:
+        """The batch's state and its files made so far: one Query."""
+        batch, files = None, []
+        for r in PrintBatchRecord.query(batch_date.isoformat(), consistent_read=True):
+            if r.entry == BATCH_ENTRY:
+                batch = r
+            else:
+                files.append(PrintFile(r.batch_date, r.unit_hsa_id, int(r.part), int(r.letters), r.first_key,
+                                       r.last_key, r.object_key))  # fmt: skip
+        return batch, files
+
+    def file(self, batch_date: date, unit_hsa_id: str, part: int) -> PrintFile | None:
+        try:
+            r = PrintBatchRecord.get(batch_date.isoformat(), _file_entry(unit_hsa_id, part))
+        except DoesNotExist:
+            return None
+        return PrintFile(r.batch_date, r.unit_hsa_id, int(r.part), int(r.letters), r.first_key, r.last_key,
+                         r.object_key)  # fmt: skip
+
+
+def _file_entry(unit_hsa_id: str, part: int) -> str:
+    return f"file#{unit_hsa_id}#{part:04d}"

@@ -51,9 +51,11 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | summonses due for the evening release (planner)  | Query summons index to-release (sparse), release_on <= date, ids and versions only, a page at a time |
 | release summonses exactly once (a worker's chunk) | TransactWriteItems: 50 x (summons, condition state and version, + its event) |
 | the released summonses' texts (follow-up)        | BatchGetItem summons, units, register-persons, accounts (100 keys a call) |
-| their inbox messages, letters and where they went | TransactWriteItems: message + event, letter, summons |
+| their inbox messages, letters and where they went | TransactWriteItems: message + event, letter, summons; ConditionCheck print-batches "batch" not closed |
 | a unit's summonses                               | Query summons index by-unit                 |
-| one evening's print batch                        | Query print-letters (batch_date)            |
+| one evening's letters, or one file's key range   | Query print-letters (batch_date[, letter_key between]) |
+| close an evening's print batch                   | UpdateItem print-batches (batch_date, "batch") |
+| an evening's print files                         | Query print-batches (batch_date)            |
 | the region's self-test catalogue                 | Query test-offers (catalogue)               |
 | a citizen's kit orders                           | Query kit-orders (citizen_id)               |
 | order with one open order per test               | TransactWriteItems: PutItem order + PutItem open lock (condition new) |
@@ -573,6 +575,25 @@ class PrintLetterRecord(Model):
     created_at = UTCDateTimeAttribute()
 
 
+class PrintBatchRecord(Model):
+    """An evening's print batch: one item ("batch") that says when it closed — a letter written after
+    that goes in the next evening's batch — and how many files it was cut into, and one item per PDF
+    file in S3 ("file#<unit>#<part>", at most 500 letters each, one unit's only)."""
+
+    Meta = _meta("print-batches")
+    batch_date = UnicodeAttribute(hash_key=True)
+    entry = UnicodeAttribute(range_key=True)  # "batch", or "file#<unit_hsa_id>#<part, 4 digits>"
+    closed_at = UTCDateTimeAttribute(null=True)
+    files = NumberAttribute(null=True)  # on "batch": how many files the batch was cut into
+    unit_hsa_id = UnicodeAttribute(null=True)
+    part = NumberAttribute(null=True)
+    letters = NumberAttribute(null=True)
+    first_key = UnicodeAttribute(null=True)  # the file's letters: letter_key from first_key to last_key
+    last_key = UnicodeAttribute(null=True)
+    object_key = UnicodeAttribute(null=True)  # in the attachments bucket, under print-batches/
+    made_at = UTCDateTimeAttribute(null=True)
+
+
 class TestOfferRecord(Model):
     """One home test the region offers (domain/self_tests.py TestOffer)."""
 
@@ -993,6 +1014,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     InvitationRecord,
     SummonsRecord,
     PrintLetterRecord,
+    PrintBatchRecord,
     TestOfferRecord,
     KitOrderRecord,
     KitRecord,

@@ -104,13 +104,9 @@ def cancel_appointment(appointment_id: str) -> Response:
 
 @integration_v1.route("/integration/v1/print-batches/{day}", methods=["GET"])
 def print_batch(day: str) -> Response:
-    """The evening's paper summonses for the key's units, one letter per page (send Accept: application/pdf)."""
-    request = integration_v1.current_request
-    principal = integration.authenticate(ports(), request.headers.get("authorization"))
-    pdf, letters = summons.print_batch_for_vendor(ports(), principal, day)
-    return Response(body=pdf, status_code=200, headers={
-        "Content-Type": "application/pdf", "Cache-Control": "no-store", "X-Letter-Count": str(letters),
-        "Content-Disposition": f'attachment; filename="kallelser-{day}.pdf"'})  # fmt: skip
+    """The evening's print files for the key's units (PDFs of at most 500 letters, one letter a page),
+    each with a link to S3 that lives five minutes: the files themselves never pass through here."""
+    return _call(summons.print_batch_for_vendor, day)
 
 
 @integration_v1.route("/integration/v1/lab-results", methods=["POST"])

@@ -204,12 +204,17 @@ def openapi_document() -> dict[str, Any]:
                            "responses": {"200": _json({"type": "object"}), **_errors(401, 403, 404)}},
             },
             "/integration/v1/print-batches/{day}": {
-                "get": {"summary": "The evening's paper summonses of the key's units as one PDF, a letter per page "
-                                   "(scope print; send Accept: application/pdf)",
+                "get": {"summary": "The evening's print batch for the key's units (scope print): PDF files in S3 of "
+                                   "at most 500 letters each, one unit's letters per file, a letter a page, each "
+                                   "with a link that lives expires_in seconds (fetch the files from there: no "
+                                   "response here carries a PDF). The batch is made after the 18:00 release, at "
+                                   "18:30 Stockholm time; until then closed_at is null and files empty, and "
+                                   "complete turns true when every file is made. A letter written after the batch "
+                                   "closed is in the next evening's batch.",
                         "security": [{"integrationKey": []}],
                         "parameters": [{"name": "day", "in": "path", "required": True,
                                         "schema": {"type": "string", "format": "date"}}],
-                        "responses": {"200": {"description": "The batch", "content": {"application/pdf": {}}},
+                        "responses": {"200": _json({"$ref": "#/components/schemas/PrintBatch"}, "The batch's files"),
                                       **_errors(400, 401, 403)}},
             },
             "/integration/v1/lab-results": {
@@ -463,6 +468,26 @@ def openapi_document() -> dict[str, Any]:
                                 "analysis": {"type": "string"},
                                 "outcome": {"type": "string", "enum": ["negative", "positive", "technical_error"]}}}},
                         "analysed_at": {"type": "string", "format": "date-time"},
+                    },
+                },
+                "PrintBatch": {
+                    "type": "object",
+                    "required": ["batch_date", "closed_at", "complete", "letters", "files"],
+                    "properties": {
+                        "batch_date": {"type": "string", "format": "date"},
+                        "closed_at": {"type": "string", "format": "date-time", "nullable": True,
+                                      "description": "When the batch closed (null: not made yet)"},
+                        "complete": {"type": "boolean", "description": "Every file of the batch is made"},
+                        "letters": {"type": "integer", "description": "Letters in the files listed"},
+                        "files": {"type": "array", "items": {
+                            "type": "object", "required": ["unit_hsa_id", "part", "letters", "url", "expires_in"],
+                            "properties": {
+                                "unit_hsa_id": {"type": "string"},
+                                "part": {"type": "integer", "minimum": 1, "description": "The unit's file number"},
+                                "letters": {"type": "integer", "minimum": 1, "maximum": 500},
+                                "url": {"type": "string", "format": "uri",
+                                        "description": "A presigned S3 link to the PDF (GET)"},
+                                "expires_in": {"type": "integer", "description": "Seconds the link lives"}}}},
                     },
                 },
                 "Delivered": {

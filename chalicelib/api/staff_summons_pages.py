@@ -113,11 +113,26 @@ def save_template() -> Response:
 
 @staff_summons_pages.route("/staff/print-batch", methods=["GET"])
 def print_batch() -> Response:
-    """The evening's letters of the unit as one PDF, through a one-minute download link."""
+    """The unit's files of an evening's print batch (made after the release), each a download."""
     principal, away = _staff()
     if away:
         return away
     params = _params()
     day = params.get("day") or clock.stockholm_date(clock.utc_now()).isoformat()
-    pdf, _ = summons.print_batch_for_staff(ports(), principal, params.get("unit", ""), day, clock.utc_now())
-    return redirect(ports().attachment_files.share_briefly(pdf, "application/pdf", f"kallelser-{day}.pdf"))
+    unit_id = params.get("unit", "")
+    view = summons.print_batch_for_staff(ports(), principal, unit_id, day)
+    unit = next((u for u in booking_staff.bookable_units(ports(), principal) if u.hsa_id == unit_id), None)
+    return render_page("staff_print_batch.html", language(staff_summons_pages.current_request), staff=True,
+                       csrf_token=principal.csrf_token, principal=principal, unit_id=unit_id,
+                       unit_name=unit.name if unit else unit_id, batch=view)  # fmt: skip
+
+
+@staff_summons_pages.route("/staff/print-batch/file", methods=["GET"])
+def print_file() -> Response:
+    """One file: each person in it gets an access-log entry, then a one-minute link to the PDF."""
+    principal, away = _staff()
+    if away:
+        return away
+    params = _params()
+    return redirect(summons.print_file_for_staff(ports(), principal, params.get("unit", ""), params.get("day", ""),
+                                                 params.get("part", ""), clock.utc_now()))  # fmt: skip

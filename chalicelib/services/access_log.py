@@ -22,10 +22,9 @@ def record_export(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, wha
     """A staff export or download (a print batch, a list as a file): one access-log entry per person
     and item in it, (citizen_id, item_id), so each person sees who took their data out, and when."""
     unit = ports.units.get(unit_hsa_id)
-    written = 0
-    for citizen_id, item_id in sorted(set(items)):
-        ports.access_log.record(citizen_id, AccessEntry(
-            staff_hsa_id=principal.hsa_id, staff_name=principal.display_name, unit_hsa_id=unit_hsa_id,
-            unit_name=unit.name if unit else unit_hsa_id, what=what, item_id=item_id, read_at=now))  # fmt: skip
-        written += 1
-    return written
+    entries = [(citizen_id, AccessEntry(
+        staff_hsa_id=principal.hsa_id, staff_name=principal.display_name, unit_hsa_id=unit_hsa_id,
+        unit_name=unit.name if unit else unit_hsa_id, what=what, item_id=item_id, read_at=now))
+        for citizen_id, item_id in sorted(set(items))]  # fmt: skip
+    ports.access_log.record_many(entries)
+    return len(entries)

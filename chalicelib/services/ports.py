@@ -12,7 +12,7 @@ from chalicelib.adapters.cases import Cases, CaseTypes, StandardReplies
 from chalicelib.adapters.inbox import InboxStore
 from chalicelib.adapters.limits import RateLimits
 from chalicelib.adapters.self_tests import Catalogue, FollowUps, KitOrders, Kits
-from chalicelib.adapters.summons import PrintLetters, SummonsStore
+from chalicelib.adapters.summons import PrintBatches, PrintLetters, SummonsStore
 from chalicelib.adapters.unit_notices import UnitNotices
 from chalicelib.adapters.work_queues import WorkQueues
 from chalicelib.adapters.messaging import Messenger
@@ -77,6 +77,7 @@ class Ports:
     cutoff_schedules: CutoffSchedules
     summons: SummonsStore
     print_letters: PrintLetters
+    print_batches: PrintBatches
     test_catalogue: Catalogue
     kit_orders: KitOrders
     kits: Kits

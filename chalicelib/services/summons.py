@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 from chalicelib.adapters.booking import Lost, visit_types_of
 from chalicelib.adapters.inbox import InboxStore
-from chalicelib.adapters.summons import Delivery, Waiting
+from chalicelib.adapters.summons import Delivery, PrintFile, Waiting
 from chalicelib.adapters.tables import (
     AttachmentMap,
     LinkMap,
@@ -525,7 +525,7 @@ def _letter_record(unit: UnitRecord, record: SummonsRecord, address_lines: list[
 
 def _letter(ports: Ports, unit: UnitRecord, record: SummonsRecord, person: Any, batch: date, version_key: str,
             text: rules.SummonsText, created_at: datetime) -> None:  # fmt: skip
-    """One letter (a cancellation) in `batch`'s print batch."""
+    """One letter (a cancellation) in `batch`'s print batch, or the next evening's if that one closed."""
     ports.print_letters.put(_letter_record(unit, record, persons.letter_address(ports, person, batch), batch,
                                            version_key, text, created_at))  # fmt: skip
 
@@ -574,42 +574,146 @@ def template_of(unit: UnitRecord) -> Template:
 
 
 # -- the print batch ---------------------------------------------------------------------------------
+# At 18:30 (schedules/), after the release, a job closes the evening's batch (a letter written later
+# goes in the next evening's), cuts its letters into files of at most LETTERS_PER_FILE, each of one
+# unit, and sends each file's key range to the print queue; print workers render each into a PDF in
+# S3. The print vendor and the unit's staff list the files with short-lived links: no response
+# carries a PDF, however large the evening.
+
+LETTERS_PER_FILE = 500
+VENDOR_LINK_SECONDS = 300  # the print vendor's links (a staff download's live a minute)
 
 
-def print_batch_pdf(ports: Ports, batch_date: date, units: frozenset[str] | None) -> tuple[bytes, int]:
-    """One PDF with a letter per page for the evening's paper summonses of these units (None: all)."""
-    letters = [x for x in ports.print_letters.batch(batch_date) if units is None or x.unit_hsa_id in units]
+@dataclass
+class PrintPlan:
+    batch_date: str
+    letters: int = 0
+    files: int = 0
+
+
+def plan_print_batch(ports: Ports, now: datetime, send: Callable[[list[dict[str, Any]]], int],
+                     day: date | None = None) -> PrintPlan:  # fmt: skip
+    """Close the evening's batch (today's from 18:00; `day` for a run by hand) and send its files'
+    key ranges to the print workers, a page of letters at a time. Again for the same evening: the
+    same files (the batch is closed, so its letters no longer change)."""
+    batch_date = day or rules.latest_due_date(now)
+    ports.print_batches.close(batch_date, now)
+    plan = PrintPlan(batch_date.isoformat())
+    parts: dict[str, int] = {}
+    current: dict[str, Any] | None = None
+    for page in ports.print_letters.keys_pages(batch_date):
+        ready = []
+        for letter_key, unit_hsa_id in page:
+            if current is not None and (current["unit"] != unit_hsa_id or current["letters"] == LETTERS_PER_FILE):
+                ready.append(current)
+                current = None
+            if current is None:
+                part = parts[unit_hsa_id] = parts.get(unit_hsa_id, 0) + 1
+                current = {"print": plan.batch_date, "unit": unit_hsa_id, "part": part, "first": letter_key,
+                           "last": letter_key, "letters": 0}  # fmt: skip
+            current["last"] = letter_key
+            current["letters"] += 1
+            plan.letters += 1
+        plan.files += send(ready) if ready else 0
+    if current is not None:
+        plan.files += send([current])
+    ports.print_batches.planned(batch_date, plan.files)
+    logger.info("print batch planned", extra={"batch_date": plan.batch_date, "letters": plan.letters,
+                                              "files": plan.files})  # fmt: skip
+    return plan
+
+
+def make_print_file(ports: Ports, chunk: dict[str, Any], now: datetime) -> int:
+    """A print worker's file: its letters (one Query on the key range) as one PDF, a letter a page, in
+    S3 under a key fixed by the batch, unit and part (made again: the same file)."""
+    file = PrintFile(chunk["print"], chunk["unit"], int(chunk["part"]), int(chunk["letters"]), chunk["first"],
+                     chunk["last"])  # fmt: skip
+    letters = ports.print_letters.of_file(file.batch_date, file.first_key, file.last_key)
+    if len(letters) != file.letters:
+        logger.warning("print file letters differ from the plan", extra={"planned": file.letters,
+                                                                         "found": len(letters)})  # fmt: skip
     from chalicelib.web.letters import letters_pdf  # fpdf2 is imported only when a batch is made
 
-    return letters_pdf(letters, batch_date), len(letters)
+    pdf = letters_pdf(letters, date.fromisoformat(file.batch_date))
+    object_key = f"print-batches/{file.batch_date}/{file.unit_hsa_id}/{file.part:04d}.pdf"
+    ports.attachment_files.put_generated(object_key, pdf, "application/pdf")
+    ports.print_batches.made(replace(file, letters=len(letters)), object_key, now)
+    record_metric("PrintFileMade")
+    return len(letters)
 
 
-def print_batch_for_vendor(ports: Ports, principal: IntegrationPrincipal, day: str) -> tuple[bytes, int]:
-    principal.require_scope(PRINT_SCOPE)
+def _batch_date(day: str, field_name: str) -> date:
     try:
-        batch_date = date.fromisoformat(day)
+        return date.fromisoformat(day)
     except ValueError:
-        raise BadInput("date_invalid", "Datumet ska skrivas ÅÅÅÅ-MM-DD.", field="date") from None
-    return print_batch_pdf(ports, batch_date, frozenset(principal.allowed_units))
+        raise BadInput("date_invalid", "Datumet ska skrivas ÅÅÅÅ-MM-DD.", field=field_name) from None
 
 
-def print_batch_for_staff(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, day: str,
-                          now: datetime) -> tuple[bytes, int]:  # fmt: skip
-    """The unit's letters of an evening as a PDF for staff: an export, so each person in it gets an
-    access-log entry (who downloaded their summons, and when)."""
+def _file_name(file: PrintFile) -> str:
+    return f"kallelser-{file.batch_date}-{file.unit_hsa_id}-{file.part:04d}.pdf"
+
+
+@dataclass(frozen=True)
+class PrintBatchView:
+    batch_date: str
+    closed_at: datetime | None  # None: not made yet (it is made after the evening's release)
+    complete: bool  # every file of the batch is made
+    files: list[PrintFile]
+
+    @property
+    def letters(self) -> int:
+        return sum(f.letters for f in self.files)
+
+
+def _view(ports: Ports, batch_date: date, units: Callable[[str], bool]) -> PrintBatchView:
+    batch, files = ports.print_batches.of_day(batch_date)
+    made = sorted((f for f in files if f.object_key and units(f.unit_hsa_id)), key=lambda f: (f.unit_hsa_id, f.part))
+    closed_at = batch.closed_at if batch else None
+    complete = batch is not None and batch.files is not None and len([f for f in files if f.object_key]) >= batch.files
+    return PrintBatchView(batch_date.isoformat(), closed_at, complete, made)
+
+
+def print_batch_for_vendor(ports: Ports, principal: IntegrationPrincipal, day: str) -> dict[str, Any]:
+    """GET /integration/v1/print-batches/{day}: the evening's files of the key's units, each with a
+    link that lives VENDOR_LINK_SECONDS (one Query, then a presigned URL per file)."""
+    principal.require_scope(PRINT_SCOPE)
+    view = _view(ports, _batch_date(day, "date"), principal.may_act_for)
+    return {
+        "batch_date": view.batch_date, "closed_at": view.closed_at.isoformat() if view.closed_at else None,
+        "complete": view.complete, "letters": view.letters,
+        "files": [{"unit_hsa_id": f.unit_hsa_id, "part": f.part, "letters": f.letters,
+                   "url": ports.attachment_files.generated_url(f.object_key, _file_name(f), "application/pdf",
+                                                                VENDOR_LINK_SECONDS),
+                   "expires_in": VENDOR_LINK_SECONDS} for f in view.files],
+    }  # fmt: skip
+
+
+def print_batch_for_staff(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, day: str) -> PrintBatchView:
+    """The staff tool's list of the unit's files of an evening (nothing is read from them yet)."""
     if not principal.has_role(unit_hsa_id, *VIEWERS):
         raise Forbidden("unit_not_allowed", "Du har ingen behörighet till den enhetens kallelser.")
+    return _view(ports, _batch_date(day, "day"), lambda unit: unit == unit_hsa_id)
+
+
+def print_file_for_staff(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, day: str, part: str,
+                         now: datetime) -> str:  # fmt: skip
+    """A one-minute link to one of the unit's files: an export, so each person in it gets an
+    access-log entry (who downloaded their summons, and when) before the link is given."""
+    if not principal.has_role(unit_hsa_id, *VIEWERS):
+        raise Forbidden("unit_not_allowed", "Du har ingen behörighet till den enhetens kallelser.")
+    batch_date = _batch_date(day, "day")
     try:
-        batch_date = date.fromisoformat(day)
+        number = int(part)
     except ValueError:
-        raise BadInput("date_invalid", "Datumet ska skrivas ÅÅÅÅ-MM-DD.", field="day") from None
-    letters = [x for x in ports.print_letters.batch(batch_date) if x.unit_hsa_id == unit_hsa_id]
+        raise NotFound("print_file_not_found", "Filen finns inte.") from None
+    file = ports.print_batches.file(batch_date, unit_hsa_id, number) if 0 < number < 10_000 else None
+    if file is None or not file.object_key:
+        raise NotFound("print_file_not_found", "Filen finns inte.")
+    letters = ports.print_letters.of_file(file.batch_date, file.first_key, file.last_key)
     readers = [(citizen_id, x.letter_key.split("#")[1]) for x in letters
                if (citizen_id := _letter_citizen(ports, x)) is not None]  # fmt: skip
     access_log.record_export(ports, principal, unit_hsa_id, "print_batch", readers, now)
-    from chalicelib.web.letters import letters_pdf  # fpdf2 is imported only when a batch is made
-
-    return letters_pdf(letters, batch_date), len(letters)
+    return ports.attachment_files.generated_url(file.object_key, _file_name(file), "application/pdf")
 
 
 def _letter_citizen(ports: Ports, letter: PrintLetterRecord) -> str | None:

@@ -20,7 +20,7 @@ import json
 import re
 import urllib.parse
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, Callable
 
 import pytest
@@ -283,6 +283,8 @@ ROWS: dict[str, Row] = {
     "POST /staff/summons/{appointment_id}/cancel": row(STAFF_UNIT_A, "appointment", body=FORM),
     "POST /staff/summons/{appointment_id}/change": row(STAFF_UNIT_A, "appointment", body=FORM),
     "GET /staff/print-batch": row(STAFF_UNIT_A, query=UNIT_A),
+    "GET /staff/print-batch/file": row(STAFF_UNIT_A, "print_file", query=f"{UNIT_A}&day={{day}}&part={{part}}",
+                                       note="a made file of unit A: its people are access-logged"),
     # the integration API: bodies name unit A (and are complete, so the unit check is reached)
     "POST /integration/v1/population-register/persons": row(REGISTER_FEED, body=JSON_BODY, fields=lambda w, who, p: {
         "personnummer": w.region.people["sigge"].personnummer, "given_name": "Sigge", "family_name": "Lind",
@@ -461,6 +463,21 @@ class World:
 
     def _make_day(self) -> dict[str, str]:
         return {"day": self.region.today.isoformat()}
+
+    def _make_print_file(self) -> dict[str, str]:
+        """A made print file of unit A (one letter to citizen A), in an evening of its own."""
+        from chalicelib.adapters.tables import PrintLetterRecord
+        from chalicelib.domain import clock
+        from chalicelib.services import summons
+
+        ports, now = self.ports(), clock.utc_now()
+        day = date(2001, 1, 1) + timedelta(days=next(self._idempotency))
+        PrintLetterRecord(day.isoformat(), f"{VC}#matrix-{day}#1", citizen_id=self.citizen_ids["anna"],
+                          unit_hsa_id=VC, unit_name=UNIT_A_NAME, address_lines=["Anna"], subject="Kallelse",
+                          body="Matris.", created_at=now).save()  # fmt: skip
+        summons.plan_print_batch(ports, now, lambda files: len([summons.make_print_file(ports, f, now) for f in files]),
+                                 day)  # fmt: skip
+        return {"day": day.isoformat(), "part": "1"}
 
     def _make_message(self) -> dict[str, str]:
         body = _message_body(self, KEY_A)

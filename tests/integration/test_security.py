@@ -380,9 +380,14 @@ def test_a_staff_download_of_the_print_batch_shows_in_each_persons_access_log(re
     assert booked.status_code == 201
     evening = datetime.combine(summons.rules.release_date(clock.utc_now()), time(18), tzinfo=STOCKHOLM)
     assert summons.release_due(ports(), evening.astimezone(timezone.utc)).released == 1
-    # When Eva at the clinic downloads the batch
+    region.follow_up()
+    region.client.lambda_.invoke("print_batch", {"day": evening.date().isoformat()})  # the 18:30 job
+    region.follow_up()  # the print workers make the files
+    # When Eva at the clinic downloads the batch's file
     eva = _logged_in(region, "eva", "staff")
-    link = eva.get(f"/staff/print-batch?unit={KA}&day={evening.date().isoformat()}")
+    assert "Hämta fil 1 (PDF)" in eva.page(f"/staff/print-batch?unit={KA}&day={evening.date().isoformat()}")
+    assert ports().access_log.of_citizen(_citizen_id(region, "gunnar")) == []  # listing the files reads no letter
+    link = eva.get(f"/staff/print-batch/file?unit={KA}&day={evening.date().isoformat()}&part=1")
     assert link.status_code == 303 and requests.get(link.headers["Location"], timeout=10).status_code == 200
     # Then Gunnar's access log says Eva at the clinic took his summons out
     entries = ports().access_log.of_citizen(_citizen_id(region, "gunnar"))

@@ -84,6 +84,26 @@ def _pdf_pages(pdf: bytes) -> list[str]:
     return [" ".join(page.extract_text().split()) for page in pypdf.PdfReader(io.BytesIO(pdf)).pages]
 
 
+def _downloaded(url: str) -> list[str]:
+    """A print file through its short-lived link (straight from S3, never through the app)."""
+    import requests
+
+    response = requests.get(url, timeout=10)
+    assert response.status_code == 200 and response.headers["Content-Type"] == "application/pdf"
+    return _pdf_pages(response.content)
+
+
+def _print_files(region, key: str, day: str) -> dict:
+    """The evening's print job (scheduled after the release), its files made by the print workers,
+    then the print vendor's list of them."""
+    assert region.client.lambda_.invoke("print_batch", {"day": day}).payload["batch_date"] == day
+    region.follow_up()
+    response = region.client.http.get(f"/integration/v1/print-batches/{day}",
+                                      headers={"Authorization": f"Bearer {key}"})  # fmt: skip
+    assert response.status_code == 200 and response.headers["Content-Type"] == "application/json"
+    return response.json_body
+
+
 def test_booked_at_17_59_59_is_summoned_that_evening_and_at_18_00_the_next(region):
     _logged_in(region, "anna")
     principal = integration.authenticate(ports(), f"Bearer {region.integration_key}")
@@ -117,11 +137,10 @@ def test_each_channel_and_the_print_batch(region):
     vendor = issue_key(ports(), system_name="Tryckeri", allowed_units={VC, KA, HS}, scopes={"print"},
                        now=clock.utc_now())  # fmt: skip
     day = clock.stockholm_date(_evening()).isoformat()
-    response = region.client.http.get(f"/integration/v1/print-batches/{day}",
-                                      headers={"Authorization": f"Bearer {vendor}", "Accept": "application/pdf"})
-    assert response.status_code == 200 and response.headers["Content-Type"] == "application/pdf"
-    pages = _pdf_pages(response.body)
-    assert len(pages) == 3 and response.headers["X-Letter-Count"] == "3"
+    listed = _print_files(region, vendor, day)
+    assert listed["complete"] and listed["letters"] == 3
+    pages = [page for f in listed["files"] for page in _downloaded(f["url"])]
+    assert len(pages) == 3
     karin, gunnar, sigge = (next(p for p in pages if name in p) for name in ("Karin", "Gunnar", "Sigge"))
     assert "Kallelse: Årskontroll" in gunnar and "Ta med dina mediciner." in gunnar
     people = region.people
@@ -133,7 +152,7 @@ def test_each_channel_and_the_print_batch(region):
     booking_only = issue_key(ports(), system_name="Bokning", allowed_units={KA}, scopes={"appointments"},
                              now=clock.utc_now())  # fmt: skip
     refused = region.client.http.get(f"/integration/v1/print-batches/{day}",
-                                     headers={"Authorization": f"Bearer {booking_only}", "Accept": "application/pdf"})
+                                     headers={"Authorization": f"Bearer {booking_only}"})
     assert refused.status_code == 403
 
 
@@ -282,7 +301,12 @@ def test_staff_book_with_a_summons_edit_the_template_follow_it_and_download_the_
     assert moved.status_code == 303 and "Skickas kl. 18.00" in eva.page(f"/staff/summons?unit={KA}")
     assert region.integration("GET", f"{PATH}/{appointment}", None).status_code == 404  # not the system's booking
     day = clock.stockholm_date(_evening()).isoformat()
-    link = eva.get(f"/staff/print-batch?unit={KA}&day={day}")
+    assert "kl. 18.30" in eva.page(f"/staff/print-batch?unit={KA}&day={day}")  # not made yet
+    region.client.lambda_.invoke("print_batch", {"day": day})
+    region.follow_up()  # the print workers make the files
+    listing = eva.page(f"/staff/print-batch?unit={KA}&day={day}")
+    (file_link,) = re.findall(r'href="(/staff/print-batch/file\?[^"]+)"', listing)
+    link = eva.get(file_link.replace("&amp;", "&"))
     assert link.status_code == 303
     pages = _pdf_pages(requests.get(link.headers["Location"], timeout=10).content)
     assert len(pages) == 1 and "Fasta fr" in pages[0] and "13:15" in pages[0]
@@ -327,10 +351,7 @@ def test_a_summons_carries_the_care_systems_attachment_and_a_file_serves_one_app
 def _print_batch(region) -> list[str]:
     vendor = issue_key(ports(), system_name="Tryckeri", allowed_units={KA}, scopes={"print"}, now=clock.utc_now())
     day = clock.stockholm_date(_evening()).isoformat()
-    response = region.client.http.get(f"/integration/v1/print-batches/{day}",
-                                      headers={"Authorization": f"Bearer {vendor}", "Accept": "application/pdf"})
-    assert response.status_code == 200
-    return _pdf_pages(response.body)
+    return [page for f in _print_files(region, vendor, day)["files"] for page in _downloaded(f["url"])]
 
 
 def test_a_summons_to_a_9_year_old_whose_guardian_has_no_account_goes_on_paper_to_the_guardians(region):
