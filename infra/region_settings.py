@@ -49,6 +49,11 @@ class RegionSettings:
     sms_sender_id: str
     operators_email: str
     eservices: dict[str, bool]
+    # The notification dispatch's pace (optional "notifications" in the file): the account's SES and
+    # SNS SMS quotas a second, shared by this many workers at once (2 at least: SQS's minimum).
+    email_per_second: float = 14
+    sms_per_second: float = 20
+    notification_workers: int = 2
 
     @property
     def stack_name(self) -> str:
@@ -103,6 +108,16 @@ def load(name: str) -> RegionSettings:
     eservices = raw.get("eservices", {})
     if set(eservices) - set(ESERVICES) or not all(isinstance(v, bool) for v in eservices.values()):
         raise RegionSettingsError(f"{path.name}: eservices takes true/false for {', '.join(ESERVICES)}")
+    notifications = raw.get("notifications", {})
+    if not isinstance(notifications, dict) or set(notifications) - {"email_per_second", "sms_per_second", "workers"}:
+        raise RegionSettingsError(f"{path.name}: notifications takes email_per_second, sms_per_second and workers")
+    for field in ("email_per_second", "sms_per_second"):
+        value = notifications.get(field, 1)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 10_000:
+            raise RegionSettingsError(f"{path.name}: notifications.{field} must be a number of sends a second (the quota)")
+    workers = notifications.get("workers", 2)
+    if isinstance(workers, bool) or not isinstance(workers, int) or not 2 <= workers <= 1000:
+        raise RegionSettingsError(f"{path.name}: notifications.workers must be a whole number from 2 to 1000")
     return RegionSettings(
         name=name,
         display_name=raw["display_name"],
@@ -115,4 +130,7 @@ def load(name: str) -> RegionSettings:
         sms_sender_id=raw["sms_sender_id"],
         operators_email=raw["operators_email"],
         eservices={k: bool(eservices.get(k, False)) for k in ESERVICES},
+        email_per_second=float(notifications.get("email_per_second", 14)),
+        sms_per_second=float(notifications.get("sms_per_second", 20)),
+        notification_workers=workers,
     )

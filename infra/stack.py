@@ -8,6 +8,7 @@ those tables (Chalice's generated policy cannot see PynamoDB calls).
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,37 @@ def app_functions() -> dict[str, str]:
 
 
 FOLLOW_UPS_FUNCTION = "follow_ups"  # app.py's consumer of the events table's stream
+# The events stream's batches: a hundred events a call to the follow-ups (the evening's releases are
+# followed up a hundred at a time), and up to four batches of a shard at once (events of one thing
+# stay in order: Lambda keeps one key's records on one of the four).
+FOLLOW_UPS_BATCH_SIZE = 100
+FOLLOW_UPS_PARALLELIZATION = 4
+
+
+@dataclass(frozen=True)
+class Job:
+    """A function's timeout and memory; for a queue's worker, its queue (its maximum concurrency is
+    app.py's @app.on_sqs_message, or the region's setting for the notifications)."""
+
+    timeout: int  # seconds
+    memory: int  # MB
+    queue: str | None = None
+
+
+# Per job, as each needs: the planners page and send messages, the release workers write fifty
+# summonses a transaction, the print workers render 500 letters a file (fpdf2: CPU, so memory).
+JOBS: dict[str, Job] = {
+    "release_summons": Job(timeout=300, memory=256),
+    "release_worker": Job(timeout=60, memory=256, queue="release"),
+    "dispatch_notifications": Job(timeout=60, memory=256),
+    "notification_worker": Job(timeout=120, memory=256, queue="notifications"),
+    "print_batch": Job(timeout=300, memory=256),
+    "print_worker": Job(timeout=300, memory=1024, queue="print"),
+    FOLLOW_UPS_FUNCTION: Job(timeout=120, memory=512),
+}
+VISIBILITY_TIMES_TIMEOUT = 6  # AWS's advice for a queue feeding Lambda: six times the function's timeout
+RELEASE_LATE_SECONDS = 600  # the release queue's oldest chunk waiting this long: the evening will be late
+PRINT_FILES_KEPT_DAYS = 30  # the print batch's PDFs in S3 (the vendor fetches them the same evening)
 
 
 def table_specs() -> list[dict[str, Any]]:
@@ -216,7 +248,13 @@ class EServicesStack(Stack):
             for name, value in variables.items():
                 self.app.add_environment_variable(name, value, function)
 
+        # Each job's own timeout and memory (the stage's 30 s and 512 MB suit the API and the rest).
+        for name, job in JOBS.items():
+            function = self.app.sam_template.get_resource(to_cfn_resource_name(name))
+            function.add_property_override("Timeout", job.timeout)
+            function.add_property_override("MemorySize", job.memory)
         self._event_consumer(key)
+        self._queue_workers(region)
         self._not_found_as_json()
         self._protect_api()
         self._alarms(operators)
@@ -240,6 +278,8 @@ class EServicesStack(Stack):
             "BisectBatchOnFunctionError": True,
             "MaximumRetryAttempts": 10,
             "MaximumRecordAgeInSeconds": 24 * 3600,
+            "BatchSize": FOLLOW_UPS_BATCH_SIZE,
+            "ParallelizationFactor": FOLLOW_UPS_PARALLELIZATION,
             "DestinationConfig": {"OnFailure": {"Type": "SQS", "Destination": dead_letters.queue_arn}},
         }.items():
             function.add_property_override(f"Events.{source}.Properties.{name}", value)
@@ -251,6 +291,28 @@ class EServicesStack(Stack):
             resources=[events.table_stream_arn, f"{events.table_arn}/stream/*"]))  # fmt: skip
         dead_letters.grant_send_messages(role)
         self.queues["follow_ups_dead_letters"] = dead_letters  # _alarms pages the operators on any message in it
+
+    def _queue_workers(self, region: RegionSettings) -> None:
+        """Each work queue invokes its worker (app.py's @app.on_sqs_message): the real queue in place of
+        Chalice's placeholder, failed chunks reported back one by one (ReportBatchItemFailures, as
+        services/work.py answers), and at most so many workers at once — the notification workers as
+        many as the region's setting, which the workers also read to pace themselves."""
+        import app as chalice_app
+
+        sources = {s.name: s for s in chalice_app.app.event_sources if getattr(s, "queue_arn", None)}
+        for name, job in JOBS.items():
+            if job.queue is None:
+                continue
+            function = self.app.sam_template.get_resource(to_cfn_resource_name(name))
+            source = to_cfn_resource_name(f"{name}-sqs-event-source")
+            concurrency = region.notification_workers if job.queue == "notifications" else \
+                sources[name].maximum_concurrency  # fmt: skip
+            for prop, value in {
+                "Queue": self.queues[job.queue].queue_arn,
+                "FunctionResponseTypes": ["ReportBatchItemFailures"],
+                "ScalingConfig": {"MaximumConcurrency": concurrency},
+            }.items():
+                function.add_property_override(f"Events.{source}.Properties.{prop}", value)
 
     def work_queues(self) -> dict[str, sqs.Queue]:
         """The queues the app works from; their dead-letter queues are for operators to inspect and redrive."""
@@ -300,6 +362,11 @@ class EServicesStack(Stack):
             "ESERVICES_ENABLED": json.dumps(region.eservices, separators=(",", ":")),
             "POWERTOOLS_SERVICE_NAME": "eservices",
             "POWERTOOLS_METRICS_NAMESPACE": "EServices",
+            # The notification workers' pace: the region's SES and SNS quotas, shared by as many
+            # workers as the notifications queue runs at once (_queue_workers).
+            "EMAIL_SENDS_PER_SECOND": f"{region.email_per_second:g}",
+            "SMS_SENDS_PER_SECOND": f"{region.sms_per_second:g}",
+            "NOTIFICATION_WORKERS": str(region.notification_workers),
         }
         if region.staff_oidc.hsa_id_claim:
             env["STAFF_HSA_ID_CLAIM"] = region.staff_oidc.hsa_id_claim
@@ -402,16 +469,25 @@ class EServicesStack(Stack):
                     expiration=Duration.days(1),
                     noncurrent_version_expiration=Duration.days(1),
                     abort_incomplete_multipart_upload_after=Duration.days(1),
-                )
+                ),
+                # The evening's print files: fetched by the vendor that evening, kept a while for a reprint.
+                s3.LifecycleRule(
+                    prefix="print-batches/",
+                    expiration=Duration.days(PRINT_FILES_KEPT_DAYS),
+                    noncurrent_version_expiration=Duration.days(1),
+                ),
             ],
             removal_policy=RemovalPolicy.RETAIN,
         )
         return attachments, access_logs
 
     def _queues(self, key: kms.IKey) -> dict[str, sqs.Queue]:
-        """Asynchronous work (notifications, summons dispatch); each with a dead-letter queue."""
+        """The batch work fanned out to workers (the summons release, the notification dispatch, the
+        print batch); each with a dead-letter queue after five receives, and a visibility timeout of
+        six times its worker's timeout."""
         queues = {}
-        for name in ("notifications", "dispatch"):
+        workers = {job.queue: job for job in JOBS.values() if job.queue}
+        for name in ("release", "notifications", "print"):
             title = name.capitalize()
             dead_letters = sqs.Queue(
                 self,
@@ -428,7 +504,7 @@ class EServicesStack(Stack):
                 encryption=sqs.QueueEncryption.KMS,
                 encryption_master_key=key,
                 enforce_ssl=True,
-                visibility_timeout=Duration.seconds(180),
+                visibility_timeout=Duration.seconds(VISIBILITY_TIMES_TIMEOUT * workers[name].timeout),
                 dead_letter_queue=sqs.DeadLetterQueue(queue=dead_letters, max_receive_count=5),
             )
             queues[f"{name}_dead_letters"] = dead_letters
@@ -569,16 +645,19 @@ class EServicesStack(Stack):
         watched.append(("NotificationsGaveUp", "Notifications that failed after the last retry",
                         cloudwatch.Metric(namespace="EServices", metric_name="NotificationGaveUp",
                                           dimensions_map={"service": "eservices"}, statistic="Sum")))  # fmt: skip
+        watched.append(("ReleaseLate", "The evening's release has chunks waiting for ten minutes",
+                        self.queues["release"].metric_approximate_age_of_oldest_message(statistic="Maximum"),
+                        RELEASE_LATE_SECONDS))
         for name, queue in self.queues.items():
             if name.endswith("_dead_letters"):
                 watched.append((f"{name.title().replace('_', '')}Depth", f"Messages that gave up after retries in {name}",
                                 queue.metric_approximate_number_of_messages_visible()))  # fmt: skip
-        for alarm_id, description, metric in watched:
+        for alarm_id, description, metric, *threshold in watched:
             alarm = metric.with_(period=Duration.minutes(5)).create_alarm(
                 self,
                 alarm_id,
                 alarm_description=description,
-                threshold=1,
+                threshold=threshold[0] if threshold else 1,
                 evaluation_periods=1,
                 comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
                 treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,

@@ -177,23 +177,72 @@ def test_attachments_are_encrypted_private_and_logged(demo):
         }  # fmt: skip
     policies = json.dumps(list(_of_type(demo, "AWS::S3::BucketPolicy").values()))
     assert '"aws:SecureTransport": "false"' in policies
-    # Uploads no message took are removed after a day; files messages took are kept.
-    (rule,) = attachments["LifecycleConfiguration"]["Rules"]
+    # Uploads no message took are removed after a day; files messages took are kept; print files a month.
+    rules = {r["Prefix"]: r for r in attachments["LifecycleConfiguration"]["Rules"]}
+    assert set(rules) == {"incoming/", "print-batches/"}
+    rule = rules["incoming/"]
     assert rule["Prefix"] == "incoming/" and rule["ExpirationInDays"] == 1
     assert rule["NoncurrentVersionExpiration"]["NoncurrentDays"] == 1
+    assert rules["print-batches/"]["ExpirationInDays"] == 30
 
 
 def test_queues_have_dead_letter_queues_and_alarms_watch_errors_throttles_and_dead_letters(demo):
     queues = _of_type(demo, "AWS::SQS::Queue")
     with_redrive = [q for q in queues.values() if "RedrivePolicy" in q["Properties"]]
-    assert len(with_redrive) == 2 and len(queues) == 5  # and the follow-ups' (a stream's on-failure destination)
+    # release, notifications, print; their three dead-letter queues and the follow-ups' (a stream's on-failure)
+    assert len(with_redrive) == 3 and len(queues) == 7
+    assert all(q["Properties"]["RedrivePolicy"]["maxReceiveCount"] == 5 for q in with_redrive)
     alarms = [a["Properties"] for a in _of_type(demo, "AWS::CloudWatch::Alarm").values()]
     metrics = sorted(a["MetricName"] for a in alarms)
-    # Errors and throttles of the six functions, the three dead-letter queues, and notifications given up
-    assert metrics == ["ApproximateNumberOfMessagesVisible"] * 3 + ["Errors"] * 6 + ["NotificationGaveUp"] + [
-        "Throttles"
-    ] * 6
+    # Errors and throttles of the ten functions, the four dead-letter queues, notifications given up, and
+    # the release queue's oldest chunk (the evening running late)
+    assert metrics == ["ApproximateAgeOfOldestMessage"] + ["ApproximateNumberOfMessagesVisible"] * 4 + [
+        "Errors"] * 10 + ["NotificationGaveUp"] + ["Throttles"] * 10  # fmt: skip
+    late = next(a for a in alarms if a["MetricName"] == "ApproximateAgeOfOldestMessage")
+    assert late["Threshold"] == 600 and late["Statistic"] == "Maximum"
     assert all(a["AlarmActions"] for a in alarms)
+
+
+# Issue 15: each job's worker, its queue, its concurrency, its timeout and memory.
+WORKERS = {"ReleaseWorker": ("ReleaseQueue", 10, 10), "NotificationWorker": ("NotificationsQueue", 1, None),
+           "PrintWorker": ("PrintQueue", 1, 5)}  # fmt: skip
+JOBS = {"ReleaseSummons": (300, 256), "ReleaseWorker": (60, 256), "DispatchNotifications": (60, 256),
+        "NotificationWorker": (120, 256), "PrintBatch": (300, 256), "PrintWorker": (300, 1024),
+        "FollowUps": (120, 512), "APIHandler": (30, 512), "BookingCutoff": (30, 512), "KitDeadlines": (30, 512)}
+
+
+@pytest.mark.parametrize("region", ["demo", "norr"])
+def test_the_batch_work_fans_out_over_sqs_to_workers_with_bounded_concurrency(templates, region):
+    template = templates[region][0]
+    functions = {k: v["Properties"] for k, v in _of_type(template, "AWS::Serverless::Function").items()}
+    queues = _of_type(template, "AWS::SQS::Queue")
+    workers = {"demo": 2, "norr": 5}[region]  # the region's notifications.workers
+    for name, (queue_prefix, batch_size, concurrency) in WORKERS.items():
+        (source,) = functions[name]["Events"].values()
+        assert source["Type"] == "SQS"
+        properties = source["Properties"]
+        (queue_id,) = [q for q in queues if q.startswith(queue_prefix)]
+        assert properties["Queue"] == {"Fn::GetAtt": [queue_id, "Arn"]}  # the real queue, not Chalice's placeholder
+        assert properties["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+        assert properties["BatchSize"] == batch_size
+        assert properties["ScalingConfig"] == {"MaximumConcurrency": concurrency or workers}
+        # SQS hides a message being worked on for six times the worker's timeout (AWS's advice)
+        assert queues[queue_id]["Properties"]["VisibilityTimeout"] == 6 * functions[name]["Timeout"]
+    for name, (timeout, memory) in JOBS.items():
+        assert (functions[name]["Timeout"], functions[name]["MemorySize"]) == (timeout, memory), name
+    # The notification workers pace themselves to the region's quota, shared by as many as run at once
+    env = functions["NotificationWorker"]["Environment"]["Variables"]
+    assert env["NOTIFICATION_WORKERS"] == str(workers)
+    assert (env["EMAIL_SENDS_PER_SECOND"], env["SMS_SENDS_PER_SECOND"]) == {"demo": ("14", "20"),
+                                                                            "norr": ("50", "20")}[region]  # fmt: skip
+    for kind in ("RELEASE", "NOTIFICATIONS", "PRINT"):
+        assert "Ref" in env[f"{kind}_QUEUE_URL"]
+    # The follow-ups take the evening's events a hundred at a time, four batches of a shard at once
+    (stream,) = functions["FollowUps"]["Events"].values()
+    assert stream["Properties"]["BatchSize"] == 100 and stream["Properties"]["ParallelizationFactor"] == 4
+    schedules = {s["Properties"]["Name"]: s["Properties"] for s in _of_type(template, "AWS::Scheduler::Schedule").values()}
+    assert schedules[f"eservices-{region}-print-batch"]["ScheduleExpression"] == "cron(30 18 * * ? *)"
+    assert "PrintBatch" in json.dumps(schedules[f"eservices-{region}-print-batch"]["Target"]["Arn"])
 
 
 def test_booking_schedules_invoke_the_cutoff_function_which_the_api_knows(demo):
@@ -285,6 +334,10 @@ def test_region_settings_are_validated(tmp_path, monkeypatch):
         ({"sms_sender_id": "Region Demo!"}, "sms_sender_id"),
         ({"eservices": {"teleportation": True}}, "eservices"),
         ({"ses_sender": ""}, "ses_sender"),
+        ({"notifications": {"email_per_second": 0}}, "email_per_second"),
+        ({"notifications": {"sms_per_second": "fast"}}, "sms_per_second"),
+        ({"notifications": {"workers": 1}}, "workers"),
+        ({"notifications": {"emails": 14}}, "notifications takes"),
     ]
     for change, message in cases:
         (tmp_path / "demo.json").write_text(json.dumps({**good, **change}))
