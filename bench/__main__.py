@@ -7,7 +7,8 @@
    by publishing slots, listing free times, booking, rebooking and cancelling; by ordering a self-test
    kit, shipping it and posting a negative and a positive result; by a unit's case queue, opening a
    case and answering it; the staff tool's queue with 200 open cases, per view and paged (bench/staff_queue.py).
-3. The evening release of 10,000 summonses against moto in server mode (bench/summons_release.py).
+3. The evening release of 30,000 summonses against moto in server mode, through the SQS fan-out, with the
+   print batch and the notification dispatch after it (bench/summons_release.py).
 """
 
 from __future__ import annotations
@@ -293,8 +294,8 @@ def _case_calls(client) -> None:
 def main() -> None:
     import_times()
     login_calls()
-    # The 10,000-summons release runs in a fresh interpreter with its own moto server.
-    subprocess.run([sys.executable, "-m", "bench.summons_release", "10000"], cwd=ROOT, check=True)
+    # The 30,000-summons release (Region Stockholm's heavy day) runs in a fresh interpreter with its own moto server.
+    subprocess.run([sys.executable, "-m", "bench.summons_release", "30000"], cwd=ROOT, check=True)
 
 
 if __name__ == "__main__":
