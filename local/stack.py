@@ -1,10 +1,10 @@
 """`make run`: a whole region on one machine, no AWS account.
 
-One process starts moto as AWS (DynamoDB, SES, SNS, Scheduler, S3), two OpenID providers set up
-as a region's brokers (e-ID for citizens, SITHS for staff: oidc-provider under Node.js, see
-local/identity_providers.py) with Region Demo's test persons, creates the
-tables from the app's own models, loads the demo data, starts the local scheduler, and serves
-the app. Ctrl-C stops all of it.
+One process starts moto as AWS (DynamoDB, SES, SNS, Scheduler, S3, SQS), two OpenID providers set
+up as a region's brokers (e-ID for citizens, SITHS for staff: oidc-provider under Node.js, see
+local/identity_providers.py) with Region Demo's test persons, creates the tables and the work
+queues, loads the demo data, starts the local scheduler, the event consumer and the queue workers,
+and serves the app. Ctrl-C stops all of it.
 """
 
 from __future__ import annotations
@@ -102,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         region_demo.verify_sender(ports().settings.ses_sender)
         ports().attachment_files.create_bucket()
         ports().cutoff_schedules.create_group()
+        ports().work_queues.create_local()
         now = datetime.now(timezone.utc)
         today = stockholm_date(now)
         integration_key = region_demo.seed(ports(), now, today)
@@ -141,6 +142,16 @@ def main(argv: list[str] | None = None) -> int:
                          name="event-consumer", daemon=True).start()  # fmt: skip
         stack.callback(consumer_stop.set)
 
+        # The work queues' workers (release, notifications, print), as their event source mappings run them in AWS.
+        from chalicelib.settings import WORK_QUEUES
+        from local.queue_workers import QueueWorkers
+
+        workers_stop = threading.Event()
+        workers = QueueWorkers.of_app(app_module, {kind: ports().work_queues.url(kind) for kind in WORK_QUEUES})
+        threading.Thread(target=workers.run, args=(workers_stop,), kwargs={"on_error": _worker_failed},
+                         name="queue-workers", daemon=True).start()  # fmt: skip
+        stack.callback(workers_stop.set)
+
         gateway.install()
         server = create_local_server(app_module.app, Config.create(), LOCAL_HOST, args.port)
         stack.callback(server.server.server_close)
@@ -162,6 +173,10 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _worker_failed(error: Exception) -> None:
+    print(f"queue workers: {error}", file=sys.stderr, flush=True)
+
+
 def _consumer_failed(error: Exception) -> None:
     print(f"event consumer: a batch failed and will be retried ({type(error).__name__})", file=sys.stderr, flush=True)
 
@@ -179,6 +194,7 @@ def _print_banner(args: argparse.Namespace, demo_citizens: list, region_demo: ob
         f"  SITHS test provider  http://localhost:{args.staff_idp_port}",
         f"  moto (AWS)           http://{LOCAL_HOST}:{args.moto_port}",
         "  Event consumer       follow-ups from the events table's stream (polled every 0.2 s)",
+        "  Queue workers        the release, notification and print workers from moto's SQS queues (every 0.5 s)",
         "",
         "Test citizens (choose the person on the e-ID test provider's page):",
     ]
