@@ -113,11 +113,6 @@ class SummonsStore:
             SummonsRecord.state.set("cancelled"), SummonsRecord.pending.remove(), SummonsRecord.release_on.remove(),
         ], condition=SummonsRecord.appointment_id.exists() & (SummonsRecord.state != "cancelled"))  # fmt: skip
 
-    def release(self, appointment_id: str, version: int, now: datetime, event: DomainEvent) -> bool:
-        """Mark this version released, with the event that sends it: exactly once per version, however
-        many runs overlap or repeat. False when another run did, or it changed or was cancelled."""
-        return bool(self.release_many([Waiting(appointment_id, version)], now, {appointment_id: event}))
-
     def release_many(self, waiting: Sequence[Waiting], now: datetime, released: dict[str, DomainEvent],
                      on_commit: Callable[[], None] = lambda: None) -> list[Waiting]:  # fmt: skip
         """Release these versions, each with its event (`released`, by appointment id), fifty to a

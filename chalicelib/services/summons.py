@@ -429,10 +429,6 @@ def release_due(ports: Ports, now: datetime) -> ReleaseResult:
     return result
 
 
-def release_one(ports: Ports, record: SummonsRecord, now: datetime) -> bool:
-    return release_chunk(ports, {"release": [[record.appointment_id, int(record.version)]]}, now).released == 1
-
-
 # -- follow-ups of a summons' events (listed in services/follow_ups.py) --------------------------------
 
 
