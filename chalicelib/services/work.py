@@ -10,13 +10,20 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from chalicelib.observability import logger
+
 
 def each_chunk(batch: dict[str, Any], context: Any, handle: Callable[[dict[str, Any]], Any]) -> dict[str, Any]:
     from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
     def one(record: SQSRecord) -> None:
-        handle(json.loads(record.body))
+        try:
+            handle(json.loads(record.body))
+        except Exception:  # reported back for SQS to give again; the operators see why (type and stack only)
+            logger.exception("work chunk failed", extra={"message_id": record.message_id,
+                                                         "receive_count": record.attributes.approximate_receive_count})
+            raise
 
     return process_partial_response(event=batch, record_handler=one, context=context,
                                     processor=BatchProcessor(event_type=EventType.SQS))  # fmt: skip
