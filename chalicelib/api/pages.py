@@ -22,7 +22,7 @@ from chalicelib.api.session import citizen_or_landing, citizen_token, current_ci
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
 from chalicelib.services import access_log, acting, cases, citizen_settings, inbox, start_pages
-from chalicelib.errors import BadInput, TooManyRequests
+from chalicelib.errors import BadInput, TooManyRequests, Unavailable
 from chalicelib.web.render import pick_language, stylesheet
 from chalicelib.web.text import translate
 
@@ -197,10 +197,10 @@ def _contact_action(action: str) -> Response:
             citizen_settings.confirm(ports(), principal, channel, fields.get("code"), clock.utc_now())
         else:
             citizen_settings.withdraw(ports(), principal, channel)
-    except (BadInput, TooManyRequests) as error:
+    except (BadInput, TooManyRequests, Unavailable) as error:
         # The message goes beside the field it concerns, and nothing was stored.
         page = _settings_page(principal, errors={f"{channel}-{error.field}": error.message}, status=error.status)
-        if isinstance(error, TooManyRequests) and error.retry_after:
+        if getattr(error, "retry_after", None):
             page.headers["Retry-After"] = str(error.retry_after)
         return page
     return redirect("/settings?done=" + {"start": "code_sent", "verify": "verified", "remove": "removed"}[action])
