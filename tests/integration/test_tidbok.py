@@ -355,6 +355,7 @@ def test_a_day_page_costs_one_query_for_its_slots_and_one_batch_for_its_names(re
     counted = collections.Counter(seen)
     print(f"\nTidbok day page, 24 times, 12 booked: {len(seen)} DynamoDB requests: {dict(counted)}")
     assert page.count('href="/staff/visits/') == 12
+    assert "Skyddad identitet" in page and "Maja Berg" not in page  # protected identity: no name in the grid
     # Then the slots are one Query on the by-unit index, the names one BatchGetItem, the reads logged in
     # one BatchWriteItem; no Scan, no look-up per booking
     assert counted[("Query", "by-unit")] == 1
@@ -367,3 +368,28 @@ def test_a_day_page_costs_one_query_for_its_slots_and_one_batch_for_its_names(re
         eva.page(f"/staff/bookings/week?unit={VC}&day={day.isoformat()}")
     print(f"Tidbok week page: {len(seen)} DynamoDB requests: {dict(collections.Counter(seen))}")
     assert collections.Counter(seen)[("Query", "by-unit")] == 1 and len(seen) <= 5, seen
+
+
+def test_a_time_booked_before_slots_said_whose_they_are_still_shows_who(region):
+    # Given Anna's booking on a slot written before slots kept their holder (as older data is)
+    from chalicelib.adapters.tables import SlotRecord
+
+    day = on_working_day(3, 0).date()
+    start = datetime.combine(day, datetime.min.time(), tzinfo=STOCKHOLM).replace(hour=11)
+    _publish(region, day, [("old1", "sjukskoterska", start, 30, None)])
+    anna = _logged_in(region, "anna")
+    booking_id = _booking_id(_book_in_browser(anna, f"{VC}/old1"))
+    SlotRecord(f"{VC}/old1").update(actions=[SlotRecord.citizen_id.remove()])
+    assert ports().slots.get(f"{VC}/old1").citizen_id is None
+    # When Eva opens the day, then Anna's booking is shown and logged as before (one look-up for it)
+    eva = _staff(region, "eva")
+    with _dynamodb_requests() as seen:
+        page = eva.page(f"/staff/bookings?unit={VC}&day={day.isoformat()}")
+    grid = _grid(page)
+    assert "Anna Andersson" in _cell(grid, "11:00", "Ej angiven")[0]
+    assert collections.Counter(seen)[("Query", "by-booking")] == 1
+    log = ports().access_log.of_citizen(_citizen(region, "anna").citizen_id)
+    assert [(e.what, e.item_id) for e in log] == [("booking", booking_id)]
+    # And a move or cancel afterwards leaves the slots consistent: the freed slot holds no one
+    cancelled = _staff_post(eva, f"/staff/bookings/{booking_id}/cancel", {"unit": VC, "day": day.isoformat()})
+    assert cancelled.status_code == 303 and ports().slots.get(f"{VC}/old1").free
