@@ -6,7 +6,8 @@
    by delivering a message (to an adult, to a child under 13, with S3 calls for one attachment), listing the inbox and opening a thread;
    by publishing slots, listing free times, booking, rebooking and cancelling; by ordering a self-test
    kit, shipping it and posting a negative and a positive result; by a unit's case queue, opening a
-   case and answering it; the staff tool's queue with 200 open cases, per view and paged (bench/staff_queue.py).
+   case and answering it; the staff tool's queue with 200 open cases, per view and paged (bench/staff_queue.py);
+   the Tidbok's day grid with 40 times and 20 bookings, its week, the move page (bench/staff_tidbok.py).
 3. The evening release of 10,000 summonses against moto in server mode (bench/summons_release.py).
 """
 
@@ -127,8 +128,10 @@ def login_calls() -> None:
             _self_test_calls(client, key)
             _case_calls(client)
             from bench.staff_queue import queue_calls
+            from bench.staff_tidbok import tidbok_calls
 
             queue_calls(client)
+            tidbok_calls(client)
 
 
 def _inbox_calls(client, key: str, citizens) -> None:

@@ -24,17 +24,15 @@ class AccessEntry:
 
 class AccessLog:
     def record(self, citizen_id: str, entry: AccessEntry) -> None:
-        AccessLogRecord(
-            citizen_id,
-            f"{entry.read_at.isoformat()}#{secrets.token_hex(4)}",
-            staff_hsa_id=entry.staff_hsa_id,
-            staff_name=entry.staff_name,
-            unit_hsa_id=entry.unit_hsa_id,
-            unit_name=entry.unit_name,
-            what=entry.what,
-            item_id=entry.item_id,
-            read_at=entry.read_at,
-        ).save()
+        _record(citizen_id, entry).save()
+
+    def record_many(self, entries: list[tuple[str, AccessEntry]]) -> None:
+        """Several reads at once (a page that shows many people): BatchWriteItem, 25 a request."""
+        if not entries:
+            return
+        with AccessLogRecord.batch_write() as batch:
+            for citizen_id, entry in entries:
+                batch.save(_record(citizen_id, entry))
 
     def of_citizen(self, citizen_id: str, limit: int = 100) -> list[AccessEntry]:
         """Newest first: one Query."""
@@ -73,3 +71,17 @@ def _decode(cursor: str, citizen_id: str) -> dict:
     if owner != citizen_id or not isinstance(entry, str) or set(key) != {"citizen_id", "entry"}:
         raise BadCursor()
     return key
+
+
+def _record(citizen_id: str, entry: AccessEntry) -> AccessLogRecord:
+    return AccessLogRecord(
+        citizen_id,
+        f"{entry.read_at.isoformat()}#{secrets.token_hex(4)}",
+        staff_hsa_id=entry.staff_hsa_id,
+        staff_name=entry.staff_name,
+        unit_hsa_id=entry.unit_hsa_id,
+        unit_name=entry.unit_name,
+        what=entry.what,
+        item_id=entry.item_id,
+        read_at=entry.read_at,
+    )

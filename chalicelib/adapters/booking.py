@@ -75,7 +75,7 @@ def visit_type_map(v: VisitType) -> VisitTypeMap:
 
 def _slot(r: SlotRecord) -> Slot:
     return Slot(r.slot_id, r.unit_hsa_id, r.visit_type_id, r.start, r.end, r.place, r.practitioner_role,
-                Visibility(r.visibility), r.booking_id, r.source)  # fmt: skip
+                Visibility(r.visibility), r.booking_id, r.source, r.resource, r.citizen_id)  # fmt: skip
 
 
 def _slot_record(slot: Slot) -> SlotRecord:
@@ -83,6 +83,7 @@ def _slot_record(slot: Slot) -> SlotRecord:
         slot.slot_id, unit_hsa_id=slot.unit_hsa_id, start_key=f"{slot.start.isoformat()}#{slot.slot_id}",
         visit_type_id=slot.visit_type_id, start=slot.start, end=slot.end, place=slot.place,
         practitioner_role=slot.practitioner_role, visibility=slot.visibility.value, source=slot.source,
+        resource=slot.resource,
     )  # fmt: skip
 
 
@@ -116,6 +117,15 @@ def _commit(event: DomainEvent, write: Callable[[TransactWrite], None], also: Al
 
 def _free() -> Any:
     return SlotRecord.slot_id.exists() & SlotRecord.booking_id.does_not_exist()
+
+
+def _taken_by(booking: Booking) -> list[Any]:
+    """The slot holds the booking and whose it is (the day's grid reads names without the bookings)."""
+    return [SlotRecord.booking_id.set(booking.booking_id), SlotRecord.citizen_id.set(booking.citizen_id)]
+
+
+def _freed() -> list[Any]:
+    return [SlotRecord.booking_id.remove(), SlotRecord.citizen_id.remove()]
 
 
 class SlotStore:
@@ -191,11 +201,10 @@ class BookingStore:
         def write(tx: TransactWrite) -> None:
             if new_slot is not None:
                 slot = _slot_record(new_slot)
-                slot.booking_id = booking.booking_id
+                slot.booking_id, slot.citizen_id = booking.booking_id, booking.citizen_id
                 tx.save(slot, condition=SlotRecord.slot_id.does_not_exist())
             else:
-                tx.update(SlotRecord(booking.slot_id), actions=[SlotRecord.booking_id.set(booking.booking_id)],
-                          condition=_free())  # fmt: skip
+                tx.update(SlotRecord(booking.slot_id), actions=_taken_by(booking), condition=_free())
             tx.save(record, condition=BookingRecord.booking_id.does_not_exist())
             if invitation_id:
                 tx.update(
@@ -213,9 +222,8 @@ class BookingStore:
         moved = booking.moved_to(new_slot)
 
         def write(tx: TransactWrite) -> None:
-            tx.update(SlotRecord(new_slot.slot_id), actions=[SlotRecord.booking_id.set(booking.booking_id)],
-                      condition=_free())  # fmt: skip
-            tx.update(SlotRecord(booking.slot_id), actions=[SlotRecord.booking_id.remove()],
+            tx.update(SlotRecord(new_slot.slot_id), actions=_taken_by(booking), condition=_free())
+            tx.update(SlotRecord(booking.slot_id), actions=_freed(),
                       condition=SlotRecord.booking_id == booking.booking_id)  # fmt: skip
             tx.update(
                 BookingRecord(booking.citizen_id, booking.booking_id),
@@ -254,7 +262,7 @@ class BookingStore:
             actions.append(BookingRecord.cancel_reason.set(reason))
 
         def write(tx: TransactWrite) -> None:
-            tx.update(SlotRecord(booking.slot_id), actions=[SlotRecord.booking_id.remove()],
+            tx.update(SlotRecord(booking.slot_id), actions=_freed(),
                       condition=SlotRecord.booking_id == booking.booking_id)  # fmt: skip
             tx.update(BookingRecord(booking.citizen_id, booking.booking_id), actions=actions,
                       condition=(BookingRecord.status == BookingStatus.BOOKED.value)

@@ -39,11 +39,13 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | the staff directory: family name starting so     | Query staff-profiles index by-name ("staff", prefix), limit 20 |
 | remove a unit's permission admin, never the last | TransactWriteItems: DeleteItem staff-roles + ConditionCheck another admin's role exists |
 | a staff read of a citizen's data (access log)    | PutItem access-log (citizen_id, time)       |
+| the Tidbok's day: each booking shown, logged     | BatchWriteItem access-log, 25 a request     |
 | who read a citizen's data                        | Query access-log (citizen_id), descending   |
 | a unit's slots between two times (all types)     | Query slots index by-unit (unit, start range) |
+| the Tidbok's day or week (the grid)              | one Query slots index by-unit; names: BatchGetItem register-persons (holders on the slots) |
 | one slot                                         | GetItem slots (slot_id)                     |
 | publish a slot / withdraw a free one             | PutItem / DeleteItem slots, condition not booked (and new or the same source) |
-| book / rebook / cancel                           | TransactWriteItems: slots (condition free / ours) + bookings (+ invitation) |
+| book / rebook / cancel                           | TransactWriteItems: slots (condition free / ours; holder set / removed) + bookings (+ invitation) |
 | a citizen's bookings                             | Query bookings (citizen_id)                 |
 | one booking (staff, the cutoff schedule)         | Query bookings index by-booking             |
 | the cutoff reminder, once                        | UpdateItem bookings, condition not reminded for this start |
@@ -444,6 +446,10 @@ class SlotRecord(Model):
     # Who published it: the care system's key id, or "staff" (the staff tool). A care system's PUT
     # replaces only its own; null is an appointment's own slot, which no PUT touches.
     source = UnicodeAttribute(null=True)
+    resource = UnicodeAttribute(null=True)  # the practitioner or room (resurs) it belongs to; null: not specified
+    # Who holds it (the opaque citizen id), set and removed with booking_id: the Tidbok's day reads names
+    # from the register in one BatchGetItem, with no look-up per booking.
+    citizen_id = UnicodeAttribute(null=True)
     by_unit = SlotsByUnitIndex()
 
 

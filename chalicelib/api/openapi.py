@@ -151,8 +151,11 @@ def openapi_document() -> dict[str, Any]:
                     "from `from` to `to` (Stockholm days, inclusive) are exactly these. Slots the unit published in "
                     "the staff tool, another system's and appointments' own are never touched. Sending the same body "
                     "again changes nothing. A booked slot cannot be removed or moved here (409 slot_booked, naming "
-                    "your slot_id); an id another source uses is 409 slot_id_taken; ids beginning staff- or "
-                    "appointment- are the platform's (400 slot_id_reserved).",
+                    "your slot_id) and is otherwise left as it was booked (a new place, visibility or resource "
+                    "applies to free slots only); an id another source uses is 409 slot_id_taken; ids beginning "
+                    "staff- or appointment- are the platform's (400 slot_id_reserved). `resource` names the "
+                    "practitioner or room the time belongs to: the staff tool's Tidbok shows a column per resource "
+                    "(slots without one under \"Ej angiven\").",
                     "security": [{"integrationKey": []}],
                     "parameters": [{"name": "unit_hsa_id", "in": "path", "required": True, "schema": {"type": "string"}}],
                     "requestBody": {"required": True, "content": {"application/json": {"schema": {
@@ -167,6 +170,10 @@ def openapi_document() -> dict[str, Any]:
                                     "start": {"type": "string", "format": "date-time"},
                                     "end": {"type": "string", "format": "date-time"},
                                     "place": {"type": "string"}, "practitioner_role": {"type": "string"},
+                                    "resource": {"type": "string", "maxLength": 80, "description":
+                                                 "The practitioner or room (resurs), e.g. \"Eva Nilsson\" or "
+                                                 "\"Provtagningsrum 2\"; optional. Spaces are collapsed; the same "
+                                                 "name in other capitals is the same resource."},
                                     "visibility": {"type": "string", "enum": ["web", "invited", "hidden"],
                                                    "default": "web"}}}}}}}}},
                     "responses": {"200": _json({"type": "object", "properties": {
