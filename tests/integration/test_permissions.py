@@ -83,6 +83,9 @@ def test_someone_new_who_logs_in_once_is_in_the_directory(region):
     johan = _staff(region, "johan")
     assert NILS in johan.page(f"/staff/permissions?unit={VC}&q=utan")
     assert "Nils Utan-Roll" in johan.page(f"/staff/permissions?unit={VC}&q={NILS}")
+    # or by name as people write it, given name first
+    assert NILS in johan.page(f"/staff/permissions?unit={VC}&q=Nils+Utan-Roll")
+    assert NILS in johan.page(f"/staff/permissions?unit={VC}&q=utan-roll+nils")
     assert "Ingen i personalkatalogen" in johan.page(f"/staff/permissions?unit={VC}&q=zzz")
 
 
