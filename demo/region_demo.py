@@ -252,6 +252,9 @@ def _q(question_id: str, label: str, kind: str = "text", *, required: bool = Tru
 
 TERMS = ("Ärendet läses av mottagningens personal under dagtid. Använd inte tjänsten om du behöver vård "
          "akut – ring 112 eller 1177.")  # fmt: skip
+# A complaint may go to the region's patient board instead of the clinic: its terms say who reads it.
+COMPLAINT_TERMS = ("Dina synpunkter läses av mottagningen, eller av regionens patientnämnd om du väljer den. "
+                   "Använd inte tjänsten om du behöver vård akut – ring 112 eller 1177.")  # fmt: skip
 CENTRAL_CASE_TYPES = (
     CaseType("skicka-meddelande", "Skicka meddelande", "Ställ en fråga till mottagningen.", TERMS,
              (_q("fraga", "Din fråga"), _q("kontakt", "Önskad kontaktperson", required=False))),
@@ -276,7 +279,7 @@ CENTRAL_CASE_TYPES = (
              (_q("vad", "Vad gäller besöket?"), _q("nar", "När passar det dig?", required=False))),
     CaseType("av-omboka-tid", "Av- eller omboka tid", "Ändra en tid (där webbokning saknas).", TERMS,
              (_q("tid", "Vilken tid gäller det?"), _q("vill", "Vad vill du?", "choice", options=("avboka", "omboka")))),
-    CaseType("synpunkter", "Lämna synpunkter och klagomål", "Berätta vad du tycker om vården.", TERMS,
+    CaseType("synpunkter", "Lämna synpunkter och klagomål", "Berätta vad du tycker om vården.", COMPLAINT_TERMS,
              (_q("till", "Till vem?", "choice", options=("mottagningen", "patientnämnden")),
               _q("synpunkt", "Dina synpunkter"))),
 )  # fmt: skip
