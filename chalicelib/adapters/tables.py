@@ -28,12 +28,13 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | the region's integration keys (regional admin)   | Query integration-clients index directory ("client") |
 | issue / rotate / revoke a key, note its last use | PutItem (condition new) / UpdateItem (condition on the secret, not revoked, last use older) |
 | idempotent inbound calls (Powertools)           | Get/Put/Update idempotency                  |
-| a citizen's inbox, newest first                  | Query inbox-messages (citizen_id), descending |
-| unread count                                     | Query inbox-messages, Select=COUNT, filter unread |
+| a page of a citizen's inbox, newest first        | Query inbox-messages (citizen_id), descending, Limit page+1 |
+| a page of one thread of an inbox                 | Query inbox-messages index by-thread ("<citizen_id>#<thread>"), descending |
+| unread counts (own, and each child's)            | BatchGetItem inbox-counts (citizen_id)      |
 | one message by id (open, sender's status)        | Query inbox-messages index by-message       |
-| a unit's sent messages, newest first             | Query inbox-messages index by-sender-unit, descending |
-| deliver / mark read / delete from inbox          | PutItem (condition new) / UpdateItem (condition) |
-| deliver with attachments                         | TransactWriteItems: PutItem message + UpdateItem each upload (condition unused) |
+| a page of a unit's sent messages, newest first   | Query inbox-messages index by-sender-unit, descending, Limit page+1 |
+| deliver / mark read / delete from inbox          | TransactWriteItems: Put (condition new) / Update (condition unread) + UpdateItem inbox-counts ADD ±n |
+| deliver with attachments                         | the same, + UpdateItem each upload (condition unused) |
 | an attachment upload slot                        | PutItem / BatchGetItem attachment-uploads   |
 | a staff member's signature and title             | GetItem / UpdateItem staff-profiles         |
 | the staff directory: family name starting so     | Query staff-profiles index by-name ("staff", prefix), limit 20 |
@@ -363,6 +364,17 @@ class BySenderUnitIndex(GlobalSecondaryIndex):
     sort_key = UnicodeAttribute(range_key=True)
 
 
+class ByThreadIndex(GlobalSecondaryIndex):
+    """One inbox's thread, newest first: the thread page reads its own messages, not the inbox."""
+
+    class Meta:
+        index_name = "by-thread"
+        projection = AllProjection()
+
+    thread_owner = UnicodeAttribute(hash_key=True)  # "<citizen_id>#<thread key>": opaque ids only
+    sort_key = UnicodeAttribute(range_key=True)
+
+
 class AttachmentMap(MapAttribute):
     attachment_id = UnicodeAttribute()
     filename = UnicodeAttribute()
@@ -399,8 +411,19 @@ class InboxMessageRecord(Model):
     actions = ListAttribute(of=ActionMap, null=True)
     thread_id = UnicodeAttribute(null=True)  # "booking#<id>": one thread per booking or summons
     state_note = UnicodeAttribute(null=True)  # "Ersatt av en ändrad kallelse", "Avbokad": set later
+    thread_owner = UnicodeAttribute(null=True)  # "<citizen_id>#<thread key>" (domain/inbox.py thread_key)
     by_message = ByMessageIndex()
     by_sender_unit = BySenderUnitIndex()
+    by_thread = ByThreadIndex()
+
+
+class InboxCountRecord(Model):
+    """An inbox's unread count, kept in the same transaction as every delivery, first reading and
+    deletion of one of its messages, so the start page reads one number instead of the inbox."""
+
+    Meta = _meta("inbox-counts")
+    citizen_id = UnicodeAttribute(hash_key=True)  # the inbox's owner (a child's own, read by a guardian)
+    unread = NumberAttribute(default=0)
 
 
 class AttachmentUpload(Model):
@@ -978,6 +1001,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     IntegrationClient,
     IdempotencyRecord,
     InboxMessageRecord,
+    InboxCountRecord,
     NotificationRecord,
     AttachmentUpload,
     StaffProfile,

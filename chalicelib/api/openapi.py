@@ -33,6 +33,10 @@ _IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": True,
                 "description": "The same key again returns the first answer and changes nothing."}  # fmt: skip
 
 
+_CURSOR = {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 2000},
+           "description": "Opaque: the next_cursor of the page before (400 cursor_invalid for any other)"}
+_NEXT = {"next_cursor": {"type": "string", "nullable": True, "description": "The next page's cursor; null: the last"}}
+
 _APPOINTMENT_ID = {"name": "appointment_id", "in": "path", "required": True, "schema": {"type": "string"}}
 _BOOKING_ID = {"name": "booking_id", "in": "path", "required": True, "schema": {"type": "string"}}
 _MESSAGE_ID = {"name": "message_id", "in": "path", "required": True, "schema": {"type": "string"}}
@@ -90,17 +94,23 @@ def openapi_document() -> dict[str, Any]:
             },
             "/api/v1/inbox": {
                 "get": {
-                    "summary": "The inbox (of the child when acting for one): threads newest first, unread counts",
+                    "summary": "The inbox (of the child when acting for one), a page at a time: the page's messages "
+                    "in threads, newest first, and `unread` for the whole inbox",
                     "security": [{"citizenSession": []}],
-                    "responses": {"200": _json({"type": "object"}), **_errors(401)},
+                    "parameters": [_CURSOR],
+                    "responses": {"200": _json({"type": "object", "properties": {
+                        "owner": {"type": "string"}, "unread": {"type": "integer"},
+                        "threads": {"type": "array", "items": {"type": "object"}}, **_NEXT}}),
+                        **_errors(400, 401)},
                 }
             },
             "/api/v1/inbox/messages/{message_id}": {
                 "get": {
-                    "summary": "Open a message: its whole thread, marking unread messages read",
+                    "summary": "Open a message: its thread, newest first a page at a time, marking the unread "
+                    "messages shown read",
                     "security": [{"citizenSession": []}],
-                    "parameters": [_MESSAGE_ID],
-                    "responses": {"200": _json({"type": "object"}), **_errors(401, 404)},
+                    "parameters": [_MESSAGE_ID, _CURSOR],
+                    "responses": {"200": _json({"type": "object"}), **_errors(400, 401, 404)},
                 },
                 "delete": {
                     "summary": "Delete a message from the inbox (the sender's record remains)",
