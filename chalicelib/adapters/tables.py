@@ -478,6 +478,17 @@ class ByBookingIndex(GlobalSecondaryIndex):
     booking_id = UnicodeAttribute(hash_key=True)
 
 
+class BookingsByStartIndex(GlobalSecondaryIndex):
+    """A citizen's bookings by start: the upcoming ones from now on, a person's latest backwards."""
+
+    class Meta:
+        index_name = "by-citizen-start"
+        projection = AllProjection()
+
+    citizen_id = UnicodeAttribute(hash_key=True)
+    start_key = UnicodeAttribute(range_key=True)  # "<start ISO UTC>#<booking_id>"
+
+
 class BookingRecord(Model):
     Meta = _meta("bookings")
     citizen_id = UnicodeAttribute(hash_key=True)
@@ -500,7 +511,9 @@ class BookingRecord(Model):
     allow_rebook = BooleanAttribute(default=True)
     allow_cancel = BooleanAttribute(default=True)
     sequence = NumberAttribute(default=0)  # one more in every move, retime and cancel transaction
+    start_key = UnicodeAttribute(null=True)
     by_booking = ByBookingIndex()
+    by_start = BookingsByStartIndex()
 
 
 class InvitationRecord(Model):

@@ -329,9 +329,12 @@ def openapi_document() -> dict[str, Any]:
                 }
             },
             "/api/v1/bookings": {
-                "get": {"summary": "Upcoming bookings at every unit (of the child when acting for one), soonest first",
-                        "security": [{"citizenSession": []}],
-                        "responses": {"200": _json({"type": "object"}), **_errors(401)}},
+                "get": {"summary": "Upcoming bookings at every unit (of the child when acting for one), soonest first, "
+                                   "a page at a time",
+                        "security": [{"citizenSession": []}], "parameters": [_CURSOR],
+                        "responses": {"200": _json({"type": "object", "properties": {
+                            "bookings": {"type": "array", "items": {"$ref": "#/components/schemas/Booking"}},
+                            **_NEXT}}), **_errors(400, 401)}},
                 "post": {"summary": "Book a free slot ({slot_id, invitation_id?}); one booking per slot however many "
                                    "try at once (409 slot_taken); the unit's rules apply (422 with a code)",
                          "security": [{"citizenSession": []}], "parameters": [_CSRF],
@@ -344,12 +347,18 @@ def openapi_document() -> dict[str, Any]:
                         "responses": {"200": _json({"type": "object"}), **_errors(401)}},
             },
             "/api/v1/booking-units/{unit_hsa_id}/visit-types/{visit_type_id}/slots": {
-                "get": {"summary": "Free times the citizen may book now (with ?invitation= for invitation-only times)",
+                "get": {"summary": "Free times the citizen may book now (with ?invitation= for invitation-only times): "
+                                   "?day= one Stockholm day's; without it, from now on a page at a time (a page may "
+                                   "hold fewer times than the next)",
                         "security": [{"citizenSession": []}],
                         "parameters": [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
                                        for n in ("unit_hsa_id", "visit_type_id")]
-                        + [{"name": "invitation", "in": "query", "required": False, "schema": {"type": "string"}}],
-                        "responses": {"200": _json({"type": "object"}), **_errors(401, 404, 422)}},
+                        + [{"name": "invitation", "in": "query", "required": False, "schema": {"type": "string"}},
+                           {"name": "day", "in": "query", "required": False,
+                            "schema": {"type": "string", "format": "date"}}, _CURSOR],
+                        "responses": {"200": _json({"type": "object", "properties": {
+                            "slots": {"type": "array", "items": {"type": "object"}}, **_NEXT}}),
+                            **_errors(400, 401, 404, 422)}},
             },
             "/api/v1/bookings/{booking_id}": {
                 "get": {"summary": "One booking with what may still be changed online",
