@@ -13,6 +13,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters import events
+from chalicelib.adapters.paging import Position, exclusive_start, one_page
 from chalicelib.adapters.tables import (
     AnswerMap,
     CaseRecord,
@@ -152,7 +153,15 @@ class Cases:
         return list(CaseRecord.by_unit.query(unit_hsa_id, CaseRecord.created_key >= start.isoformat()))
 
     def of_citizen(self, citizen_id: str) -> list[CaseRecord]:
+        """Every case of the citizen (tests and tools; the pages read `citizen_page`)."""
         return list(CaseRecord.by_citizen.query(citizen_id, scan_index_forward=False))
+
+    def citizen_page(self, citizen_id: str, limit: int,
+                     start: Position | None) -> tuple[list[CaseRecord], Position | None]:  # fmt: skip
+        """A page of the citizen's cases, newest first: one Query."""
+        results = CaseRecord.by_citizen.query(citizen_id, scan_index_forward=False, page_size=limit + 1,
+                                              last_evaluated_key=exclusive_start(start))  # fmt: skip
+        return one_page(CaseRecord, results, limit)
 
     def _update(self, case_id: str, actions: list[Any], condition: Any, event: DomainEvent) -> bool:
         try:

@@ -40,12 +40,16 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | the staff directory: family name starting so     | Query staff-profiles index by-name ("staff", prefix), limit 20 |
 | remove a unit's permission admin, never the last | TransactWriteItems: DeleteItem staff-roles + ConditionCheck another admin's role exists |
 | a staff read of a citizen's data (access log)    | PutItem access-log (citizen_id, time)       |
-| who read a citizen's data                        | Query access-log (citizen_id), descending   |
-| a unit's slots between two times (all types)     | Query slots index by-unit (unit, start range) |
+| several reads at once (a list page, an export)   | BatchWriteItem access-log, 25 a request     |
+| who read a citizen's data (a page)               | Query access-log (citizen_id), descending, Limit page+1 |
+| a unit's slots between two times (all types)     | Query slots index by-unit (unit, start range): a day's free times read that day |
 | one slot                                         | GetItem slots (slot_id)                     |
 | publish a slot / withdraw a free one             | PutItem / DeleteItem slots, condition not booked (and new or the same source) |
+| publish / withdraw many (care system PUT, staff) | TransactWriteItems of 100 Put/Delete, each with its condition |
 | book / rebook / cancel                           | TransactWriteItems: slots (condition free / ours) + bookings (+ invitation) |
-| a citizen's bookings                             | Query bookings (citizen_id)                 |
+| a page of a citizen's upcoming bookings          | Query bookings index by-citizen-start (citizen_id, start >= a day ago) |
+| a person's latest bookings (staff overview)      | Query bookings index by-citizen-start, descending, Limit |
+| one of a citizen's bookings                      | GetItem bookings (citizen_id, booking_id)   |
 | one booking (staff, the cutoff schedule)         | Query bookings index by-booking             |
 | the cutoff reminder, once                        | UpdateItem bookings, condition not reminded for this start |
 | a citizen's invitations                          | Query / GetItem invitations (citizen_id, invitation_id) |
@@ -54,14 +58,16 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | a unit's summonses                               | Query summons index by-unit                 |
 | one evening's print batch                        | Query print-letters (batch_date)            |
 | the region's self-test catalogue                 | Query test-offers (catalogue)               |
-| a citizen's kit orders                           | Query kit-orders (citizen_id)               |
-| order with one open order per test               | TransactWriteItems: PutItem order + PutItem open lock (condition new) |
+| a page of a citizen's kit orders, newest first   | Query kit-orders index by-citizen (citizen_id, ordered_key), descending |
+| the tests a citizen has an open order of         | Query kit-orders (citizen_id, begins_with "open#") |
+| the delivery chosen last time for a test         | GetItem kit-orders (citizen_id, "last#<test_id>") |
+| order with one open order per test               | TransactWriteItems: PutItem order + PutItem open lock (condition new) + PutItem last choice |
 | one order by id / by kit number                  | Query kit-orders index by-order / by-kit    |
 | orders waiting to be shipped (paged)             | Query kit-orders index by-status            |
 | kits near or past their return deadline          | Query kit-orders index deadline (sparse)    |
 | a picked-up kit by number                        | GetItem kits (kit_number)                   |
 | a kit sent: its number taken once in the region  | TransactWriteItems: UpdateItem kit-orders (condition ordered) + PutItem kits (condition new) |
-| a clinic's follow-up list of positive results    | Query follow-ups (unit_hsa_id), descending  |
+| a page of a clinic's follow-up list              | Query follow-ups (unit_hsa_id), descending, Limit page+1 |
 | the central case types, or one unit's local ones | Query case-types (owner)                    |
 | one case type; the version a case was sent with  | GetItem case-types (owner, id) / ("version#<id>", version) |
 | new case type / edit (new version)               | TransactWriteItems: Put current (condition new / version as read) + Put version (condition new) |
@@ -645,6 +651,17 @@ class ByStatusIndex(GlobalSecondaryIndex):
     ordered_key = UnicodeAttribute(range_key=True)  # "<ordered_at ISO>#<order_id>"
 
 
+class KitOrdersByCitizenIndex(GlobalSecondaryIndex):
+    """A citizen's orders, newest first (the lock and last-choice items have no `ordered_key`)."""
+
+    class Meta:
+        index_name = "by-citizen"
+        projection = AllProjection()
+
+    citizen_id = UnicodeAttribute(hash_key=True)
+    ordered_key = UnicodeAttribute(range_key=True)
+
+
 class DeadlineIndex(GlobalSecondaryIndex):
     """Sparse: only kits out with the citizen carry `awaiting_sample`."""
 
@@ -658,7 +675,8 @@ class DeadlineIndex(GlobalSecondaryIndex):
 
 class KitOrderRecord(Model):
     """A home test kit ordered (or picked up and registered) by a citizen, and its result. The
-    item `open#<test_id>` beside the orders holds one open order per test."""
+    item `open#<test_id>` beside the orders holds one open order per test; `last#<test_id>` the
+    delivery chosen last time (the order form starts from it)."""
 
     Meta = _meta("kit-orders")
     citizen_id = UnicodeAttribute(hash_key=True)
@@ -685,6 +703,7 @@ class KitOrderRecord(Model):
     by_order = ByOrderIndex()
     by_status = ByStatusIndex()
     deadline = DeadlineIndex()
+    by_citizen = KitOrdersByCitizenIndex()
 
 
 class KitRecord(Model):

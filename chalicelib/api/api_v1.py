@@ -213,11 +213,13 @@ def settings_contact_withdraw(channel: str) -> Response:
 
 @api_v1.route("/api/v1/access-log", methods=["GET"])
 def access_log_list() -> Response:
-    principal = require_citizen(api_v1.current_request)
+    request = api_v1.current_request
+    principal = require_citizen(request)
+    page = access_log.entries(ports(), principal, (request.query_params or {}).get("cursor"))
     return json_response({"entries": [
         {"read_at": e.read_at.isoformat(), "staff_name": e.staff_name, "unit_name": e.unit_name, "what": e.what}
-        for e in access_log.entries(ports(), principal)
-    ]})  # fmt: skip
+        for e in page
+    ], "next_cursor": page.next_cursor})  # fmt: skip
 
 
 @api_v1.route("/api/v1/openapi.json", methods=["GET"])

@@ -378,12 +378,13 @@ def openapi_document() -> dict[str, Any]:
                                        **_errors(400, 401, 403, 404, 409, 422)}},
             },
             "/api/v1/access-log": {
-                "get": {"summary": "Staff reads of the citizen's data (of the child when acting for one), newest first",
-                        "security": [{"citizenSession": []}],
+                "get": {"summary": "Staff reads of the citizen's data (of the child when acting for one), newest first, "
+                                   "a page at a time",
+                        "security": [{"citizenSession": []}], "parameters": [_CURSOR],
                         "responses": {"200": _json({"type": "object", "properties": {"entries": {"type": "array",
                             "items": {"type": "object", "properties": {
-                                k: {"type": "string"} for k in ("read_at", "staff_name", "unit_name", "what")}}}}}),
-                            **_errors(401)}},
+                                k: {"type": "string"} for k in ("read_at", "staff_name", "unit_name", "what")}}},
+                            **_NEXT}}), **_errors(400, 401)}},
             },
             "/api/v1/openapi.json": {
                 "get": {"summary": "This document", "responses": {"200": _json({"type": "object"})}}

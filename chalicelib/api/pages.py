@@ -229,9 +229,10 @@ def access_log_page() -> Response:
     principal, away = _citizen_or_landing()
     if away:
         return away
+    cursor = (pages.current_request.query_params or {}).get("cursor")
     return render_page("access_log.html", language(pages.current_request), staff=False,
                        csrf_token=principal.csrf_token, principal=principal,
-                       entries=access_log.entries(ports(), principal))  # fmt: skip
+                       entries=access_log.entries(ports(), principal, cursor), cursor=cursor)  # fmt: skip
 
 
 @pages.route("/staff", methods=["GET"])

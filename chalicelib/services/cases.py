@@ -29,7 +29,7 @@ from chalicelib.domain.events import DomainEvent, Door, Kind, event
 from chalicelib.domain.roles import StaffRole
 from chalicelib.errors import BadInput, Conflict, Forbidden, NotFound, Unprocessable
 from chalicelib.observability import logger, record_metric
-from chalicelib.services import complaints, inbox, patients, persons
+from chalicelib.services import complaints, inbox, paging, patients, persons
 from chalicelib.services.input import personnummer
 from chalicelib.services.integration import run_idempotent
 from chalicelib.services.ports import Ports
@@ -165,8 +165,14 @@ def submit(ports: Ports, principal: CitizenPrincipal, unit_hsa_id: str, case_typ
                               lambda_context=lambda_context)["case_id"])  # fmt: skip
 
 
-def my_cases(ports: Ports, principal: CitizenPrincipal) -> list[CaseRecord]:
-    return ports.cases.of_citizen(principal.subject_id)
+CASES_PAGE = 20
+
+
+def my_cases(ports: Ports, principal: CitizenPrincipal, cursor: str | None = None) -> paging.Page[CaseRecord]:
+    """A page of the subject's cases, newest first: one Query."""
+    scope = f"cases:{principal.subject_id}"
+    found, following = ports.cases.citizen_page(principal.subject_id, CASES_PAGE, paging.start(ports, scope, cursor))
+    return paging.Page(found, paging.following(ports, scope, following))
 
 
 def my_case(ports: Ports, principal: CitizenPrincipal, case_id: str) -> CaseRecord:
