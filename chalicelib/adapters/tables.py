@@ -74,8 +74,9 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | pause / resume / retire a case type or reply     | UpdateItem case-types / standard-replies, condition exists and not retired |
 | assign a central case type to a unit             | UpdateItem units ADD / DELETE active_case_types |
 | a unit's open cases, soonest due first           | Query cases index open-queue (sparse)       |
-| a citizen's cases                                | Query cases index by-citizen                |
-| a unit's cases of the last 30 days (answered in time) | Query cases index by-unit, created_key >= 30 days ago |
+| a page of a citizen's cases                      | Query cases index by-citizen, descending, Limit page+1 |
+| a unit's figures (open, overdue, in time)        | Query unit-figures ("unit#<hsa_id>", figure >= "due#<now>") |
+| count a case in its unit's figures (follow-up)   | GetItem + TransactWriteItems unit-figures: the case's shares (condition version as read) + ADD ±1 each counter |
 | a unit's standard replies                        | Query standard-replies (unit_hsa_id)        |
 | take a case / answer / reply                     | UpdateItem cases with a condition on handler and status |
 | queue views Nya, Väntar, Invånaren har svarat    | Query cases index queue-state (sparse), "<unit>#<state>", by due then arrival |
@@ -903,6 +904,26 @@ class CaseRecord(Model):
     by_citizen_unit = CasesByCitizenUnitIndex()
 
 
+class UnitFigureRecord(Model):
+    """The staff start page's figures of a unit, kept up to date by the follow-up of every case.*
+    event (domain/unit_figures.py), so the page reads one small partition, not the unit's cases.
+
+    Under `unit#<hsa_id>`: the counters (`open`, `unanswered`, `due#<hour>` with its cases' due
+    instants, `in_time#<day>`, `late#<day>`; those of an hour or a day expire after they are read).
+    Under `case#<case_id>`, `applied`: the shares one case has in them and the case's version they
+    are of, so a repeated or late event changes nothing."""
+
+    Meta = _meta("unit-figures")
+    owner = UnicodeAttribute(hash_key=True)  # "unit#<hsa_id>" or "case#<case_id>"
+    figure = UnicodeAttribute(range_key=True)  # a counter's name, or "applied"
+    value = NumberAttribute(default=0)
+    due = UnicodeSetAttribute(null=True)  # an hour's due cases: "<due instant>#<case_id>"
+    expires_at = TTLAttribute(null=True)
+    version = NumberAttribute(null=True)  # "applied": the case's version counted
+    unit_hsa_id = UnicodeAttribute(null=True)
+    shares = UnicodeSetAttribute(null=True)  # "applied": the counters it counts in
+
+
 class StaffByNameIndex(GlobalSecondaryIndex):
     """Sparse: the staff directory by family name, then given names ("nilsson eva"), for choosing a
     person by the start of their name. (One index: a deployed table can gain one per update.)"""
@@ -1049,6 +1070,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     FollowUpRecord,
     CaseTypeRecord,
     CaseRecord,
+    UnitFigureRecord,
     StandardReplyRecord,
     EventRecord,
     UnitNoticeRecord,
