@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta, timezone
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import Any
 
 import botocore.session
-from pynamodb.exceptions import DeleteError, DoesNotExist, PutError
+from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters import events
@@ -153,15 +153,26 @@ class SlotStore:
         records, following = one_page(SlotRecord, results, limit)
         return [_slot(r) for r in records if r.start < end], following
 
+    @staticmethod
+    def _publish_condition(slot: Slot) -> Any:
+        condition = SlotRecord.booking_id.does_not_exist()
+        if slot.source is not None:
+            condition &= SlotRecord.source.does_not_exist() | (SlotRecord.source == slot.source)
+        return condition
+
+    @staticmethod
+    def _withdraw_condition(source: str | None) -> Any:
+        condition = SlotRecord.booking_id.does_not_exist()
+        if source is not None:
+            condition &= SlotRecord.source == source
+        return condition
+
     def publish(self, slot: Slot) -> bool:
         """Create or update a free slot; False when it is booked, or (a slot with a source) another
         source's slot has that id: then it is left as it is. A slot from before sources were kept
         becomes the publisher's."""
-        condition = SlotRecord.booking_id.does_not_exist()
-        if slot.source is not None:
-            condition &= SlotRecord.source.does_not_exist() | (SlotRecord.source == slot.source)
         try:
-            _slot_record(slot).save(condition=condition)
+            _slot_record(slot).save(condition=self._publish_condition(slot))
         except PutError as error:
             if condition_failed(error):
                 return False
@@ -170,16 +181,45 @@ class SlotStore:
 
     def withdraw(self, slot_id: str, source: str | None = None) -> bool:
         """Remove a free slot (of that source, if given); False when it is booked."""
-        condition = SlotRecord.booking_id.does_not_exist()
-        if source is not None:
-            condition &= SlotRecord.source == source
         try:
-            SlotRecord(slot_id).delete(condition=condition)
+            SlotRecord(slot_id).delete(condition=self._withdraw_condition(source))
         except DeleteError as error:
             if condition_failed(error):
                 return False
             raise
         return True
+
+    def publish_many(self, slots: Sequence[Slot], withdrawn: Sequence[str] = (),
+                     source: str | None = None) -> tuple[int, int]:  # fmt: skip
+        """Publish these slots and withdraw those (of `source`) with the same conditions as one by one,
+        in transactions of up to 100 (one request each, not one a slot). If a slot was booked or taken
+        meanwhile, that batch goes one by one so the rest are still written. (published, withdrawn)."""
+        work: list[tuple[str, Any]] = [("put", s) for s in slots] + [("delete", w) for w in withdrawn]
+        published = removed = 0
+        for first in range(0, len(work), _BATCH):
+            chunk = work[first : first + _BATCH]
+            try:
+                with TransactWrite(connection=SlotRecord._get_connection().connection) as tx:
+                    for kind, item in chunk:
+                        if kind == "put":
+                            tx.save(_slot_record(item), condition=self._publish_condition(item))
+                        else:
+                            tx.delete(SlotRecord(item), condition=self._withdraw_condition(source))
+            except TransactWriteError as error:
+                if error.cause_response_code != "TransactionCanceledException":
+                    raise
+                for kind, item in chunk:
+                    if kind == "put":
+                        published += self.publish(item)
+                    else:
+                        removed += self.withdraw(item, source)
+                continue
+            published += sum(1 for kind, _ in chunk if kind == "put")
+            removed += sum(1 for kind, _ in chunk if kind == "delete")
+        return published, removed
+
+
+_BATCH = 100  # items in one TransactWriteItems
 
 
 class BookingStore:
