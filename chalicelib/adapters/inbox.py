@@ -132,14 +132,16 @@ class InboxStore:
     def thread_page(self, message: InboxMessage, limit: int,
                     start: Position | None) -> tuple[list[InboxMessage], Position | None]:  # fmt: skip
         """A page of the message's thread in its inbox, newest first, without those deleted: one Query
-        on the thread's own index key. A message kept before threads were indexed is a thread of its own."""
+        on the thread's own index key. A message kept before threads were indexed (no thread_owner) is
+        shown with what the index has of its thread; an older message of a long thread is on a later page."""
         results = InboxMessageRecord.by_thread.query(_thread_owner(message), scan_index_forward=False,
                                                      filter_condition=_SHOWN, page_size=limit + 1,
                                                      last_evaluated_key=exclusive_start(start))  # fmt: skip
         records, following = one_page(InboxMessageRecord, results, limit)
         found = [_to_message(r) for r in records]
-        if start is None and not any(m.message_id == message.message_id for m in found):
-            return [message], None
+        if start is None and following is None and not any(m.message_id == message.message_id for m in found):
+            # Kept before the thread index existed (no thread_owner): shown with what the index has.
+            found = sorted([*found, message], key=lambda m: m.sent_at, reverse=True)
         return found, following
 
     def unread_count(self, citizen_id: str) -> int:
