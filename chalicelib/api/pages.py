@@ -97,11 +97,12 @@ def inbox_page() -> Response:
     principal, away = _citizen_or_landing()
     if away:
         return away
-    threads = inbox.inbox_threads(ports(), principal)
-    deleted = (pages.current_request.query_params or {}).get("deleted") == "1"
+    params = pages.current_request.query_params or {}
+    page = inbox.inbox_page(ports(), principal, params.get("cursor"))
     return render_page("inbox.html", language(pages.current_request), staff=False,
-                       csrf_token=principal.csrf_token, principal=principal, threads=threads,
-                       deleted=deleted)  # fmt: skip
+                       csrf_token=principal.csrf_token, principal=principal, threads=page.threads,
+                       next_cursor=page.next_cursor, cursor=params.get("cursor"),
+                       deleted=params.get("deleted") == "1")  # fmt: skip
 
 
 @pages.route("/inbox/{message_id}", methods=["GET"])
@@ -109,9 +110,11 @@ def thread_page(message_id: str) -> Response:
     principal, away = _citizen_or_landing()
     if away:
         return away
-    thread = inbox.open_thread(ports(), principal, message_id, clock.utc_now())
+    cursor = (pages.current_request.query_params or {}).get("cursor")
+    shown = inbox.open_thread_page(ports(), principal, message_id, clock.utc_now(), cursor)
     return render_page("thread.html", language(pages.current_request), staff=False,
-                       csrf_token=principal.csrf_token, principal=principal, thread=thread)  # fmt: skip
+                       csrf_token=principal.csrf_token, principal=principal, thread=shown.thread,
+                       next_cursor=shown.next_cursor, cursor=cursor, message_id=message_id)  # fmt: skip
 
 
 @pages.route("/inbox/{message_id}/attachments/{attachment_id}", methods=["GET"])
@@ -226,9 +229,10 @@ def access_log_page() -> Response:
     principal, away = _citizen_or_landing()
     if away:
         return away
+    cursor = (pages.current_request.query_params or {}).get("cursor")
     return render_page("access_log.html", language(pages.current_request), staff=False,
                        csrf_token=principal.csrf_token, principal=principal,
-                       entries=access_log.entries(ports(), principal))  # fmt: skip
+                       entries=access_log.entries(ports(), principal, cursor), cursor=cursor)  # fmt: skip
 
 
 @pages.route("/staff", methods=["GET"])

@@ -1329,8 +1329,34 @@ _CONTENT_AND_ROLES: dict[str, dict[str, str]] = {
         "staff.audit.more": "Show more",
     },
 }
+# Pages, not histories: the way to the next page of every list (a link, no JavaScript needed).
+_PAGES: dict[str, dict[str, str]] = {
+    "sv": {
+        "pager.label": "Fler sidor",
+        "pager.more": "Visa fler",
+        "pager.first": "Till första sidan",
+        "inbox.older": "Visa äldre meddelanden",
+        "booking.week_label": "Fler dagar",
+        "booking.earlier_days": "Tidigare dagar",
+        "booking.later_days": "Senare dagar",
+        "booking.no_times_week": "Inga lediga tider de här dagarna.",
+        "booking.other_day": "Välj en annan dag",
+    },
+    "en": {
+        "pager.label": "More pages",
+        "pager.more": "Show more",
+        "pager.first": "Back to the first page",
+        "inbox.older": "Show older messages",
+        "booking.week_label": "More days",
+        "booking.earlier_days": "Earlier days",
+        "booking.later_days": "Later days",
+        "booking.no_times_week": "No free times on these days.",
+        "booking.other_day": "Choose another day",
+    },
+}
 for _lang in LANGUAGES:
     TEXT[_lang].update(_CONTENT_AND_ROLES[_lang])
+    TEXT[_lang].update(_PAGES[_lang])
 
 
 def translate(lang: str, key: str, **values: object) -> str:
