@@ -53,74 +53,41 @@ EVENTS_STREAM_ARN = os.environ.get(
 @app.on_dynamodb_record(stream_arn=EVENTS_STREAM_ARN, name="follow_ups", batch_size=50,
                         starting_position="TRIM_HORIZON", maximum_batching_window_in_seconds=1)  # fmt: skip
 def follow_ups(event):  # noqa: ANN001 (Chalice's signature)
-    """One event per change (services/follow_ups.py): the follow-ups, with the failed records reported
-    back so the stream retries from them (ReportBatchItemFailures, set in infra/)."""
-    from chalicelib.bootstrap import ports
-    from chalicelib.observability import flush_metrics
-    from chalicelib.services import follow_ups as listed
+    """One event per change: chalicelib/functions/follow_ups.py, which is also this function's own
+    handler in AWS (infra/ points it there, so it never imports this file's routes)."""
+    from chalicelib.functions import follow_ups as function
 
-    try:
-        return listed.consume(ports(), event.to_dict(), event.context)
-    finally:
-        flush_metrics()
+    return function.handler(event.to_dict(), event.context)
 
 
+# The scheduled functions. Each is its own handler in chalicelib/functions/ (infra/ points the
+# Lambda function there); these declarations make the resources and serve tests and the local stack.
 @app.lambda_function(name="dispatch_notifications")
 def dispatch_notifications(event, context):  # noqa: ANN001 (Lambda's signature)
-    """Every minute (schedules/): send the e-mail and SMS notifications that are due."""
-    from chalicelib.bootstrap import ports
-    from chalicelib.domain import clock
-    from chalicelib.observability import flush_metrics
-    from chalicelib.services import notifications
+    from chalicelib.functions import dispatch_notifications as function
 
-    try:
-        return vars(notifications.dispatch_due(ports(), clock.utc_now()))
-    finally:
-        flush_metrics()
+    return function.handler(event, context)
 
 
 @app.lambda_function(name="booking_cutoff")
 def booking_cutoff(event, context):  # noqa: ANN001 (Lambda's signature)
-    """A booking's one-time schedule fired at the moment online changes close: remind once."""
-    from chalicelib.bootstrap import ports
-    from chalicelib.domain import clock
-    from chalicelib.observability import flush_metrics
-    from chalicelib.services import booking
+    from chalicelib.functions import booking_cutoff as function
 
-    try:
-        return {"result": booking.remind_at_cutoff(ports(), event, clock.utc_now())}
-    finally:
-        flush_metrics()
+    return function.handler(event, context)
 
 
 @app.lambda_function(name="release_summons")
 def release_summons(event, context):  # noqa: ANN001 (Lambda's signature)
-    """18:00 Stockholm (schedules/), then every ten minutes until midnight to finish what a failed
-    run left: release the evening's summonses."""
-    from chalicelib.bootstrap import ports
-    from chalicelib.domain import clock
-    from chalicelib.observability import flush_metrics
-    from chalicelib.services import summons
+    from chalicelib.functions import release_summons as function
 
-    try:
-        result = summons.release_due(ports(), clock.utc_now())
-        return {"released": result.released, "skipped": result.skipped, "failed": result.failed}
-    finally:
-        flush_metrics()
+    return function.handler(event, context)
 
 
 @app.lambda_function(name="kit_deadlines")
 def kit_deadlines(event, context):  # noqa: ANN001 (Lambda's signature)
-    """Daily (schedules/): remind a week before a home test kit's return limit, expire it after."""
-    from chalicelib.bootstrap import ports
-    from chalicelib.domain import clock
-    from chalicelib.observability import flush_metrics
-    from chalicelib.services import self_tests
+    from chalicelib.functions import kit_deadlines as function
 
-    try:
-        return self_tests.expire_and_remind(ports(), clock.utc_now())
-    finally:
-        flush_metrics()
+    return function.handler(event, context)
 
 
 if os.environ.get("DEPLOYMENT") == "local":

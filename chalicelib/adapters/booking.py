@@ -10,11 +10,10 @@ from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import Any
 
-import botocore.session
 from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.adapters import events
+from chalicelib.adapters import aws, events
 from chalicelib.adapters.paging import Position, exclusive_start, one_page
 from chalicelib.adapters.tables import (
     usable_key,
@@ -397,7 +396,7 @@ class CutoffSchedules:
 
     @cached_property
     def _client(self) -> Any:
-        return botocore.session.get_session().create_client("scheduler")
+        return aws.client("scheduler")
 
     @staticmethod
     def name(booking_id: str) -> str:

@@ -111,7 +111,8 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
+
+from chalicelib.adapters.aws import Model  # pynamodb's Model on one shared connection
 
 # Table names are fixed when the models are defined, so the prefix is read from the
 # environment here rather than from the settings model (which needs secrets to load).

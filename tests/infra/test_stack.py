@@ -96,7 +96,7 @@ def test_every_table_the_app_uses_exists_with_its_keys_and_protections(demo):
 def test_the_functions_run_the_app_with_secrets_by_reference_only(demo):
     functions = {k: v["Properties"] for k, v in _of_type(demo, "AWS::Serverless::Function").items()}
     assert functions["APIHandler"]["Handler"] == "app.app"
-    assert functions["DispatchNotifications"]["Handler"] == "app.dispatch_notifications"
+    assert functions["DispatchNotifications"]["Handler"] == "chalicelib.functions.dispatch_notifications.handler"
     for function in functions.values():
         assert function["Runtime"] == "python3.11"
         assert "PNR_HMAC_KEY_ARN" in function["Environment"]["Variables"]
@@ -204,6 +204,22 @@ def test_booking_schedules_invoke_the_cutoff_function_which_the_api_knows(demo):
     assert "BOOKING_CUTOFF_TARGET_ARN" not in functions[cutoff_id]["Properties"]["Environment"]["Variables"]
     permissions = json.dumps(list(_of_type(demo, "AWS::IAM::Policy").values()))
     assert f'"{cutoff_id}", "Arn"' in permissions and "lambda:InvokeFunction" in permissions
+
+
+def test_scheduled_and_stream_functions_run_their_own_handlers_not_the_app(demo):
+    """Every function but the API's runs its module in chalicelib/functions/, which imports no route,
+    page or template (tests/infra/test_asset.py imports each from the built asset)."""
+    from chalice.utils import to_cfn_resource_name
+
+    import app
+    from chalicelib.functions import HANDLERS
+
+    declared = [f.name for f in app.app.pure_lambda_functions] + [s.name for s in app.app.event_sources]
+    assert sorted(declared) == sorted(HANDLERS), "a new function: a module in chalicelib/functions/, a line in HANDLERS"
+    functions = _of_type(demo, "AWS::Serverless::Function")
+    for name, handler in HANDLERS.items():
+        assert functions[to_cfn_resource_name(name)]["Properties"]["Handler"] == handler
+    assert next(f["Properties"]["Handler"] for k, f in functions.items() if k.startswith("APIHandler")) == "app.app"
 
 
 def test_sender_identity_and_unknown_routes_as_json_404(demo):
