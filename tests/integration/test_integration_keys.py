@@ -140,7 +140,8 @@ def test_the_form_sent_again_by_a_reload_neither_makes_a_second_key_nor_rotates_
     assert _call(region, key).status_code == 404 and _call(region, new).status_code == 404
     # And a form without its submission id is refused, with nothing made
     csrf = rut.csrf_token("/api/v1/staff/me")
-    bare = rut.post_form(KEYS, {"csrf_token": csrf, "system_name": "Utan formulär-id", "scopes": "messages", "units": VC})
+    bare = rut.post_form(KEYS, {"csrf_token": csrf, "system_name": "Utan formulär-id", "scopes": "messages",
+                                "units": VC})  # fmt: skip
     assert bare.status_code == 400 and "Ladda om sidan" in bare.body.decode()
     assert "Utan formulär-id" not in rut.page(KEYS)
 
