@@ -9,8 +9,10 @@
    by publishing slots, listing free times, booking, rebooking and cancelling; by ordering a self-test
    kit, shipping it and posting a negative and a positive result; by a unit's case queue, opening a
    case and answering it; the staff tool's queue with 200 open cases, per view and paged (bench/staff_queue.py);
-   and the botocore sessions and clients all that made.
-3. The evening release of 10,000 summonses against moto in server mode (bench/summons_release.py).
+   the Tidbok's day grid with 40 times and 20 bookings, its week, the move page (bench/staff_tidbok.py).
+3. Every list page with 10 items of history beside the same page with 400 (1,000 slots for free times):
+   requests and items read (bench/page_costs.py); and the botocore sessions and clients 2 and 3 made.
+4. The evening release of 10,000 summonses against moto in server mode (bench/summons_release.py).
 """
 
 from __future__ import annotations
@@ -233,9 +235,13 @@ def login_calls() -> None:
             _booking_calls(client, key, today)
             _self_test_calls(client, key)
             _case_calls(client)
+            from bench.page_costs import page_costs
             from bench.staff_queue import queue_calls
+            from bench.staff_tidbok import tidbok_calls
 
             queue_calls(client)
+            tidbok_calls(client)
+            page_costs(client, key)
     print(f"botocore sessions / clients the app made for all of the above: {made['sessions']} / {made['clients']}"
           " (one session for the container; one DynamoDB client for every table, one per other service)")  # fmt: skip
 

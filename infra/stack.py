@@ -589,6 +589,10 @@ class EServicesStack(Stack):
         watched.append(("NotificationsGaveUp", "Notifications that failed after the last retry",
                         cloudwatch.Metric(namespace="EServices", metric_name="NotificationGaveUp",
                                           dimensions_map={"service": "eservices"}, statistic="Sum")))  # fmt: skip
+        # A send whose outcome is unknown is not retried (it could tell someone twice): a person checks.
+        watched.append(("NotificationsUncertain", "E-mail or SMS that SES/SNS may or may not have accepted",
+                        cloudwatch.Metric(namespace="EServices", metric_name="NotificationUncertain",
+                                          dimensions_map={"service": "eservices"}, statistic="Sum")))  # fmt: skip
         for name, queue in self.queues.items():
             if name.endswith("_dead_letters"):
                 watched.append((f"{name.title().replace('_', '')}Depth", f"Messages that gave up after retries in {name}",

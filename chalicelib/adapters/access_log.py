@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from chalicelib.adapters.paging import Position, exclusive_start, one_page
 from chalicelib.adapters.tables import AccessLogRecord
 
 
@@ -22,19 +23,43 @@ class AccessEntry:
     read_at: datetime
 
 
+def _record(citizen_id: str, entry: AccessEntry) -> AccessLogRecord:
+    return AccessLogRecord(
+        citizen_id,
+        f"{entry.read_at.isoformat()}#{secrets.token_hex(4)}",
+        staff_hsa_id=entry.staff_hsa_id,
+        staff_name=entry.staff_name,
+        unit_hsa_id=entry.unit_hsa_id,
+        unit_name=entry.unit_name,
+        what=entry.what,
+        item_id=entry.item_id,
+        read_at=entry.read_at,
+    )
+
+
+def _entry(r: AccessLogRecord) -> AccessEntry:
+    return AccessEntry(r.staff_hsa_id, r.staff_name, r.unit_hsa_id, r.unit_name, r.what, r.item_id, r.read_at)
+
+
 class AccessLog:
     def record(self, citizen_id: str, entry: AccessEntry) -> None:
-        AccessLogRecord(
-            citizen_id,
-            f"{entry.read_at.isoformat()}#{secrets.token_hex(4)}",
-            staff_hsa_id=entry.staff_hsa_id,
-            staff_name=entry.staff_name,
-            unit_hsa_id=entry.unit_hsa_id,
-            unit_name=entry.unit_name,
-            what=entry.what,
-            item_id=entry.item_id,
-            read_at=entry.read_at,
-        ).save()
+        _record(citizen_id, entry).save()
+
+    def record_many(self, entries: list[tuple[str, AccessEntry]]) -> None:
+        """Several rows (a page that shows several people's data, an export): BatchWriteItem, 25 a
+        request, unprocessed items retried by PynamoDB until written."""
+        if not entries:
+            return
+        with AccessLogRecord.batch_write() as batch:
+            for citizen_id, entry in entries:
+                batch.save(_record(citizen_id, entry))
+
+    def newest(self, citizen_id: str, limit: int, start: Position | None) -> tuple[list[AccessEntry], Position | None]:
+        """A page of the reads of the citizen's data, newest first: one Query."""
+        results = AccessLogRecord.query(citizen_id, scan_index_forward=False, page_size=limit + 1,
+                                        last_evaluated_key=exclusive_start(start))  # fmt: skip
+        records, following = one_page(AccessLogRecord, results, limit)
+        return [_entry(r) for r in records], following
 
     def of_citizen(self, citizen_id: str, limit: int = 100) -> list[AccessEntry]:
         """Newest first: one Query."""

@@ -189,10 +189,10 @@ def test_queues_have_dead_letter_queues_and_alarms_watch_errors_throttles_and_de
     assert len(with_redrive) == 2 and len(queues) == 5  # and the follow-ups' (a stream's on-failure destination)
     alarms = [a["Properties"] for a in _of_type(demo, "AWS::CloudWatch::Alarm").values()]
     metrics = sorted(a["MetricName"] for a in alarms)
-    # Errors and throttles of the six functions, the three dead-letter queues, and notifications given up
+    # Errors and throttles of the six functions, the three dead-letter queues, notifications given up and
+    # those whose outcome is unknown (not retried: someone checks)
     assert metrics == ["ApproximateNumberOfMessagesVisible"] * 3 + ["Errors"] * 6 + ["NotificationGaveUp"] + [
-        "Throttles"
-    ] * 6
+        "NotificationUncertain"] + ["Throttles"] * 6
     assert all(a["AlarmActions"] for a in alarms)
 
 
