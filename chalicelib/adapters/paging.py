@@ -33,8 +33,20 @@ def one_page(model: type[_M], results: Any, limit: int) -> tuple[list[_M], Posit
     following = raw.get("LastEvaluatedKey")
     if len(items) > limit:
         last = items[limit - 1]
-        position = {name: last[name]["S"] for name in following}
+        # The key's names as DynamoDB gave them; a query that read its last item exactly at the page
+        # size may give none (moto does), and then they are the table's and the index's keys.
+        names = following or _key_names(model, results.page_iter._kwargs.get("index_name"))
+        position = {name: last[name]["S"] for name in names}
         items = items[:limit]
     else:
         position = {name: value["S"] for name, value in following.items()} if following else None
     return [model.from_raw_data(item) for item in items], position
+
+
+def _key_names(model: Any, index_name: str | None) -> set[str]:
+    """The attributes of an exclusive start key for a query of the model's table or one of its indexes."""
+    names = {model._hash_keyname, model._range_keyname} - {None}
+    if index_name:
+        index = next(i for i in model._indexes.values() if i.Meta.index_name == index_name)
+        names |= {key["AttributeName"] for key in index._get_schema()["key_schema"]}
+    return names
