@@ -6,8 +6,9 @@ that the requests are the same and the items read stay within a page.
 
 The history is written straight into the tables (what the app would have written, with the unread
 count and the unit's figure counters as their follow-ups keep them), so the figures measure reading.
-Each page is fetched once before it is counted: a session touched once a minute, or a thread marked
-read on its first opening, is the same in both columns and not a cost of the history.
+Each page is fetched once before it is counted, then counted twice and the cheaper kept: a session
+touched once a minute (not counted at all), a five-minute cache of unit names or a thread marked read
+on its first opening is a cost of the clock or of the first visit, not of the history.
 """
 
 from __future__ import annotations
@@ -238,9 +239,12 @@ def measure(visitors: Visitors, today, newest: str) -> dict[str, Cost]:  # noqa:
         path = path.format(newest=newest)
         first = visitors.get(who, path)
         assert first.status_code == 200, (what, first.status_code, first.body[:300])
-        with counting() as cost:
-            visitors.get(who, path)
-        costs[what] = cost
+        measured = []
+        for _ in range(2):  # the cheaper of two: a five-minute cache's refill (unit names) may fall
+            with counting() as cost:  # between the fetch before and the one counted
+                visitors.get(who, path)
+            measured.append(cost)
+        costs[what] = min(measured, key=lambda c: (c.requests, c.items))
     return costs
 
 
