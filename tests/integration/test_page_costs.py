@@ -62,3 +62,13 @@ def test_a_cursor_continues_only_the_list_and_person_it_came_from(region):
     link = re.search(r'href="(/inbox\?cursor=[^"]+)" rel="next"', page)
     assert link and "Visa fler" in page
     assert anna.page(link[1].replace("&amp;", "&")).count('class="thread') >= 1
+
+
+def test_a_page_that_ends_exactly_where_the_list_does(region):
+    # Given two upcoming bookings: the start page asks for one (and reads two), the list for twenty
+    page_costs.seed(ports(), clock.utc_now(), 0, 2)
+    anna = region.browser()
+    anna.login("anna")
+    assert "Nästa:" in anna.page("/")
+    listed = anna.get("/api/v1/bookings").json_body
+    assert len(listed["bookings"]) == 2 and listed["next_cursor"] is None
