@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 IDP := local/idp
 
-.PHONY: run test install chromium bench unit integration e2e infra synth deploy fuzz
+.PHONY: run test install chromium bench asset unit integration e2e infra synth deploy fuzz
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -47,8 +47,13 @@ FUZZ_CALLS ?= 10000
 fuzz: install
 	FUZZ_CALLS=$(FUZZ_CALLS) $(PY) -m pytest tests/integration/test_fuzz_openapi.py
 
-bench: install
+bench: install asset
 	$(PY) -m bench
+
+# The Lambda code asset as synth and deploy build it (infra/asset.py): compiled bytecode, the runtime's
+# own AWS SDK, nothing that does not run. Writes out/asset.zip, unpacked in out/asset/, and prints its size.
+asset: install
+	$(PY) -m infra.asset
 
 # One stack per region: infra/regions/$(REGION).json. Synth needs Node.js (jsii), which this machine has.
 REGION ?= demo

@@ -52,96 +52,48 @@ EVENTS_STREAM_ARN = os.environ.get(
 @app.on_dynamodb_record(stream_arn=EVENTS_STREAM_ARN, name="follow_ups", batch_size=50,
                         starting_position="TRIM_HORIZON", maximum_batching_window_in_seconds=1)  # fmt: skip
 def follow_ups(event):  # noqa: ANN001 (Chalice's signature)
-    """One event per change (services/follow_ups.py): the follow-ups, with the failed records reported
-    back so the stream retries from them (ReportBatchItemFailures, set in infra/)."""
-    from chalicelib.bootstrap import ports
-    from chalicelib.observability import flush_metrics
-    from chalicelib.services import follow_ups as listed
+    """One event per change: chalicelib/functions/follow_ups.py, which is also this function's own
+    handler in AWS (infra/ points it there, so it never imports this file's routes)."""
+    from chalicelib.functions import follow_ups as function
 
-    try:
-        return listed.consume(ports(), event.to_dict(), event.context)
-    finally:
-        flush_metrics()
+    return function.handler(event.to_dict(), event.context)
 
 
+# The scheduled functions. Each is its own handler in chalicelib/functions/ (infra/ points the
+# Lambda function there); these declarations make the resources and serve tests and the local stack.
 @app.lambda_function(name="dispatch_notifications")
 def dispatch_notifications(event, context):  # noqa: ANN001 (Lambda's signature)
-    """Every minute (schedules/): queue the e-mail and SMS notifications that are due for the
-    notification workers, which send them at the region's rate."""
-    from chalicelib.bootstrap import ports
-    from chalicelib.domain import clock
-    from chalicelib.observability import flush_metrics
-    from chalicelib.services import notifications
+    from chalicelib.functions import dispatch_notifications as function
 
-    try:
-        return {"queued": notifications.plan_dispatch(ports(), clock.utc_now(),
-                                                      lambda chunks: ports().work_queues.send("notifications", chunks))}
-    finally:
-        flush_metrics()
+    return function.handler(event, context)
 
 
 @app.lambda_function(name="booking_cutoff")
 def booking_cutoff(event, context):  # noqa: ANN001 (Lambda's signature)
-    """A booking's one-time schedule fired at the moment online changes close: remind once."""
-    from chalicelib.bootstrap import ports
-    from chalicelib.domain import clock
-    from chalicelib.observability import flush_metrics
-    from chalicelib.services import booking
+    from chalicelib.functions import booking_cutoff as function
 
-    try:
-        return {"result": booking.remind_at_cutoff(ports(), event, clock.utc_now())}
-    finally:
-        flush_metrics()
+    return function.handler(event, context)
 
 
 @app.lambda_function(name="release_summons")
 def release_summons(event, context):  # noqa: ANN001 (Lambda's signature)
-    """18:00 Stockholm (schedules/), then every ten minutes until midnight to finish what a failed
-    run left: plan the evening's release, in chunks for the release workers."""
-    from chalicelib.bootstrap import ports
-    from chalicelib.domain import clock
-    from chalicelib.observability import flush_metrics
-    from chalicelib.services import summons
+    from chalicelib.functions import release_summons as function
 
-    try:
-        plan = summons.plan_release(ports(), clock.utc_now(), lambda chunks: ports().work_queues.send("release", chunks))
-        return {"planned": plan.planned, "chunks": plan.chunks}
-    finally:
-        flush_metrics()
+    return function.handler(event, context)
 
 
 @app.lambda_function(name="kit_deadlines")
 def kit_deadlines(event, context):  # noqa: ANN001 (Lambda's signature)
-    """Daily (schedules/): remind a week before a home test kit's return limit, expire it after."""
-    from chalicelib.bootstrap import ports
-    from chalicelib.domain import clock
-    from chalicelib.observability import flush_metrics
-    from chalicelib.services import self_tests
+    from chalicelib.functions import kit_deadlines as function
 
-    try:
-        return self_tests.expire_and_remind(ports(), clock.utc_now())
-    finally:
-        flush_metrics()
+    return function.handler(event, context)
 
 
 @app.lambda_function(name="print_batch")
 def print_batch(event, context):  # noqa: ANN001 (Lambda's signature)
-    """18:30 Stockholm (schedules/), after the release: close the evening's print batch and send its
-    files (at most 500 letters each) to the print workers. {"day": "YYYY-MM-DD"} makes a given one."""
-    from datetime import date
+    from chalicelib.functions import print_batch as function
 
-    from chalicelib.bootstrap import ports
-    from chalicelib.domain import clock
-    from chalicelib.observability import flush_metrics
-    from chalicelib.services import summons
-
-    try:
-        day = date.fromisoformat(event["day"]) if isinstance(event, dict) and event.get("day") else None
-        plan = summons.plan_print_batch(ports(), clock.utc_now(), lambda files: ports().work_queues.send("print", files),
-                                        day)  # fmt: skip
-        return {"batch_date": plan.batch_date, "letters": plan.letters, "files": plan.files}
-    finally:
-        flush_metrics()
+    return function.handler(event, context)
 
 
 # The work queues (chalicelib/adapters/work_queues.py). Chalice writes these ARNs into the template;
@@ -152,49 +104,24 @@ def _queue_arn(kind: str) -> str:
 
 @app.on_sqs_message(queue_arn=_queue_arn("release"), name="release_worker", batch_size=10, maximum_concurrency=10)
 def release_worker(event):  # noqa: ANN001 (Chalice's signature)
-    """A chunk of the evening's summonses (ids and versions): released, each with its event."""
-    from chalicelib.bootstrap import ports
-    from chalicelib.domain import clock
-    from chalicelib.observability import flush_metrics
-    from chalicelib.services import summons, work
+    from chalicelib.functions import release_worker as function
 
-    try:
-        return work.each_chunk(event.to_dict(), event.context,
-                               lambda chunk: summons.release_chunk(ports(), chunk, clock.utc_now()))
-    finally:
-        flush_metrics()
+    return function.handler(event.to_dict(), event.context)
 
 
 @app.on_sqs_message(queue_arn=_queue_arn("notifications"), name="notification_worker", batch_size=1,
                     maximum_concurrency=2)  # fmt: skip
 def notification_worker(event):  # noqa: ANN001 (Chalice's signature)
-    """A chunk of due notifications of one channel, sent at this worker's share of the region's rate."""
-    from chalicelib.bootstrap import ports
-    from chalicelib.domain import clock
-    from chalicelib.observability import flush_metrics
-    from chalicelib.services import notifications, work
+    from chalicelib.functions import notification_worker as function
 
-    time_left = work.seconds_left(event.context)
-    try:
-        return work.each_chunk(event.to_dict(), event.context, lambda chunk: notifications.dispatch_chunk(
-            ports(), chunk, clock.utc_now(), time_left=time_left))  # fmt: skip
-    finally:
-        flush_metrics()
+    return function.handler(event.to_dict(), event.context)
 
 
 @app.on_sqs_message(queue_arn=_queue_arn("print"), name="print_worker", batch_size=1, maximum_concurrency=5)
 def print_worker(event):  # noqa: ANN001 (Chalice's signature)
-    """One file of the evening's print batch: its letters as a PDF in S3."""
-    from chalicelib.bootstrap import ports
-    from chalicelib.domain import clock
-    from chalicelib.observability import flush_metrics
-    from chalicelib.services import summons, work
+    from chalicelib.functions import print_worker as function
 
-    try:
-        return work.each_chunk(event.to_dict(), event.context,
-                               lambda chunk: summons.make_print_file(ports(), chunk, clock.utc_now()))
-    finally:
-        flush_metrics()
+    return function.handler(event.to_dict(), event.context)
 
 
 if os.environ.get("DEPLOYMENT") == "local":

@@ -1,13 +1,18 @@
 """`make bench`: figures, not timed tests.
 
-1. Import time of `app` beside that of `boto3`, each in fresh interpreters (a Lambda cold
-   start pays both when a path needs boto3; the app itself imports only botocore via PynamoDB).
+1. The cold start on the built asset (`make asset`: out/asset, as Lambda unpacks it): `import app`
+   beside `import boto3` from the runtime's SDK, and each scheduled or stream function's own
+   handler, in fresh interpreters with only the asset and the SDK on sys.path; the asset's size.
+   `python -m bench cold-start` prints only these.
 2. DynamoDB calls made by one citizen login, one staff login, and the start pages after them;
    by delivering a message (to an adult, to a child under 13, with S3 calls for one attachment), listing the inbox and opening a thread;
    by publishing slots, listing free times, booking, rebooking and cancelling; by ordering a self-test
    kit, shipping it and posting a negative and a positive result; by a unit's case queue, opening a
-   case and answering it; the staff tool's queue with 200 open cases, per view and paged (bench/staff_queue.py).
-3. The evening release of 30,000 summonses against moto in server mode, through the SQS fan-out, with the
+   case and answering it; the staff tool's queue with 200 open cases, per view and paged (bench/staff_queue.py);
+   the Tidbok's day grid with 40 times and 20 bookings, its week, the move page (bench/staff_tidbok.py).
+3. Every list page with 10 items of history beside the same page with 400 (1,000 slots for free times):
+   requests and items read (bench/page_costs.py); and the botocore sessions and clients 2 and 3 made.
+4. The evening release of 30,000 summonses against moto in server mode, through the SQS fan-out, with the
    print batch and the notification dispatch after it (bench/summons_release.py).
 """
 
@@ -23,26 +28,100 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = 7
+ASSET = ROOT / "out" / "asset"  # make asset (infra/asset.py)
+RUNTIME_SDK = ROOT / "out" / "runtime-sdk"  # stands in for the Lambda runtime's boto3 and botocore
+COLD_START_GOAL = 1.3  # import app at most 1.3 x import boto3
 
 
-def _import_seconds(module: str) -> float:
-    code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
-    return float(out.stdout.strip().splitlines()[-1])
+def _cold_import(module: str, paths: list[Path]) -> tuple[float, float]:
+    """CPU and wall seconds of `import module` in a fresh interpreter that sees only `paths` and the
+    standard library (-S: no site-packages), writing no bytecode (-B), as Lambda's /var/task is read-only."""
+    code = (f"import sys, time; sys.path[:0] = {[str(p) for p in paths]!r}; "
+            f"c, w = time.process_time(), time.perf_counter(); import {module}; "
+            "print(time.process_time() - c, time.perf_counter() - w)")  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")} | {"PYTHONDONTWRITEBYTECODE": "1"}
+    out = subprocess.run([sys.executable, "-S", "-s", "-B", "-c", code], cwd=paths[0], env=env,
+                         capture_output=True, text=True, check=True).stdout.split()  # fmt: skip
+    return float(out[-2]), float(out[-1])
+
+
+def cold_start(asset: Path = ASSET, runs: int = RUNS) -> dict[str, tuple[float, float]]:
+    """Median CPU and wall seconds per import, the cases interleaved so that a busy machine slows all alike."""
+    from chalicelib.functions import HANDLERS
+
+    cases = {"boto3": [RUNTIME_SDK], "app": [asset, RUNTIME_SDK]}
+    for handler in sorted(HANDLERS.values()):
+        cases[handler.rsplit(".", 1)[0]] = [asset, RUNTIME_SDK]
+    samples: dict[str, list[tuple[float, float]]] = {module: [] for module in cases}
+    for module, paths in cases.items():
+        _cold_import(module, paths)  # the file system's cache, as a warm Lambda host has it
+    for _ in range(runs):
+        for module, paths in cases.items():
+            samples[module].append(_cold_import(module, paths))
+    return {m: (statistics.median(c for c, _ in s), statistics.median(w for _, w in s)) for m, s in samples.items()}
 
 
 def import_times() -> None:
-    print("Import time, median of", RUNS, "fresh interpreters (bytecode cached):")
-    for module in ("boto3", "app"):
-        _import_seconds(module)  # warm the bytecode cache and the file system
-        samples = [_import_seconds(module) for _ in range(RUNS)]
-        print(f"  import {module:<6} {statistics.median(samples) * 1000:7.1f} ms  (min {min(samples) * 1000:.1f})")
-    loaded = subprocess.run(
-        [sys.executable, "-c", "import sys, app; print('boto3' in sys.modules, 'botocore' in sys.modules)"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
-    ).stdout.split()  # fmt: skip
-    print(f"  importing app loads boto3: {loaded[0]}, botocore: {loaded[1]}")
+    if not (ASSET / "app.py").is_file() or not RUNTIME_SDK.is_dir():
+        print("Cold start: no built asset in out/asset; run `make asset` (make bench does).")
+        return
+    from infra.asset import MAX_UNZIPPED_BYTES, report
+
+    figures = report(ASSET.parent / "asset.zip")
+    mb = 1_000_000
+    print(f"Asset (out/asset.zip): {figures['unzipped_bytes'] / mb:.1f} MB unzipped (limit "
+          f"{MAX_UNZIPPED_BYTES / mb:.0f} MB), {figures['zipped_bytes'] / mb:.1f} MB zipped, "
+          f"{figures['pyc_files']} compiled modules for {figures['py_files']} sources")  # fmt: skip
+    times = cold_start()
+    print(f"Cold start on the built asset, median of {RUNS} fresh interpreters (only the asset and the runtime's SDK "
+          "on sys.path, no bytecode written), CPU / wall:")  # fmt: skip
+    for module, (cpu, wall) in times.items():
+        label = f"import {module}" + ("  (the runtime's SDK)" if module == "boto3" else "")
+        print(f"  {label:<56} {cpu * 1000:7.1f} ms / {wall * 1000:7.1f} ms")
+    (app_cpu, app_wall), (sdk_cpu, sdk_wall) = times["app"], times["boto3"]
+    print(f"  cold-start ratio, import app / import boto3: {app_cpu / sdk_cpu:.2f}x CPU, "
+          f"{app_wall / sdk_wall:.2f}x wall  (goal at most {COLD_START_GOAL}x)")  # fmt: skip
+    code = (f"import sys; sys.path[:0] = {[str(ASSET), str(RUNTIME_SDK)]!r}; import app; "
+            "print(*(m in sys.modules for m in ('boto3', 'botocore', 'jinja2', 'fpdf')))")  # fmt: skip
+    loaded = subprocess.run([sys.executable, "-S", "-B", "-c", code], cwd=ASSET, capture_output=True, text=True,
+                            check=True).stdout.split()  # fmt: skip
+    print(f"  importing app loads boto3: {loaded[0]}, botocore: {loaded[1]}, jinja2: {loaded[2]}, fpdf2: {loaded[3]}")
+    parts = [_import_parts() for _ in range(RUNS)]
+    botocore_ms, classes_ms, classes, rest_ms = (statistics.median(p[i] for p in parts) for i in range(4))
+    print(f"  where import app's CPU goes: botocore {botocore_ms:.0f} ms (boto3 pays it too), creating {classes:.0f} "
+          f"dataclasses (nearly all the app's) {classes_ms:.0f} ms, the rest {rest_ms:.0f} ms")  # fmt: skip
+
+
+_PARTS = """
+import sys, time
+sys.path[:0] = {paths!r}
+import dataclasses
+spent, made = [0.0], [0]
+process_class = dataclasses._process_class
+def timed(*args, **kwargs):  # measuring only: the time Python spends making each dataclass
+    start = time.process_time()
+    try:
+        return process_class(*args, **kwargs)
+    finally:
+        spent[0] += time.process_time() - start
+        made[0] += 1
+dataclasses._process_class = timed
+start = time.process_time()
+import botocore.session
+botocore_s = time.process_time() - start
+spent[0], made[0] = 0.0, 0
+start = time.process_time()
+import app
+rest = time.process_time() - start
+print(botocore_s * 1000, spent[0] * 1000, made[0], (rest - spent[0]) * 1000)
+"""
+
+
+def _import_parts() -> list[float]:
+    code = _PARTS.format(paths=[str(ASSET), str(RUNTIME_SDK)])
+    out = subprocess.run([sys.executable, "-S", "-B", "-c", code], cwd=ASSET, capture_output=True, text=True,
+                         check=True).stdout.split()  # fmt: skip
+    return [float(x) for x in out[-4:]]
 
 
 @contextmanager
@@ -63,6 +142,35 @@ def counting_dynamodb_calls(services: tuple[str, ...] = ("dynamodb",)):
         yield calls
     finally:
         botocore.client.BaseClient._make_api_call = original
+
+
+def _by_moto() -> bool:
+    frame = sys._getframe(2)
+    while frame is not None:
+        if "/moto/" in frame.f_code.co_filename:
+            return True
+        frame = frame.f_back
+    return False
+
+
+def _counting_botocore_sessions_and_clients() -> collections.Counter[str]:
+    """From now on in this process, count the botocore sessions and clients made (moto's own aside)."""
+    import botocore.session
+
+    made: collections.Counter[str] = collections.Counter()
+    init, create_client = botocore.session.Session.__init__, botocore.session.Session.create_client
+
+    def counted_init(self, *args, **kwargs):
+        made["sessions"] += not _by_moto()
+        init(self, *args, **kwargs)
+
+    def counted_create_client(self, *args, **kwargs):
+        made["clients"] += not _by_moto()
+        return create_client(self, *args, **kwargs)
+
+    botocore.session.Session.__init__ = counted_init
+    botocore.session.Session.create_client = counted_create_client
+    return made
 
 
 def _describe(calls: collections.Counter[str]) -> str:
@@ -87,6 +195,7 @@ def login_calls() -> None:
     from tests.integration.harness import Browser, choose_at_provider, path_of
 
     today = stockholm_date(utc_now())
+    made = _counting_botocore_sessions_and_clients()
     with region_demo_providers(
         public_base_url="http://localhost:8000", client_key_secret=secrets.token_urlsafe(32), today=today
     ) as provider_settings, mock_aws():
@@ -127,9 +236,15 @@ def login_calls() -> None:
             _booking_calls(client, key, today)
             _self_test_calls(client, key)
             _case_calls(client)
+            from bench.page_costs import page_costs
             from bench.staff_queue import queue_calls
+            from bench.staff_tidbok import tidbok_calls
 
             queue_calls(client)
+            tidbok_calls(client)
+            page_costs(client, key)
+    print(f"botocore sessions / clients the app made for all of the above: {made['sessions']} / {made['clients']}"
+          " (one session for the container; one DynamoDB client for every table, one per other service)")  # fmt: skip
 
 
 def _inbox_calls(client, key: str, citizens) -> None:
@@ -293,6 +408,8 @@ def _case_calls(client) -> None:
 
 def main() -> None:
     import_times()
+    if sys.argv[1:] == ["cold-start"]:  # python -m bench cold-start: only the figures above
+        return
     login_calls()
     # The 30,000-summons release (Region Stockholm's heavy day) runs in a fresh interpreter with its own moto server.
     subprocess.run([sys.executable, "-m", "bench.summons_release", "30000"], cwd=ROOT, check=True)

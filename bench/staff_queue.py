@@ -4,8 +4,6 @@ the session (GetItem), the staff member's roles (Query) and the view's one Query
 
 from __future__ import annotations
 
-import os
-import secrets
 from datetime import timedelta
 
 OPEN_CASES = 200
@@ -77,36 +75,10 @@ def queue_calls(client) -> None:  # noqa: ANN001
 
 
 def main() -> None:
-    import logging
+    from bench.region import demo_region
 
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    os.environ.update({"POWERTOOLS_LOG_LEVEL": "WARNING", "POWERTOOLS_METRICS_DISABLED": "true"})
-    import tests.conftest  # noqa: F401  (the test environment: prefix, fake credentials)
-
-    from moto import mock_aws
-
-    from chalicelib.domain.clock import stockholm_date, utc_now
-    from demo import region_demo
-    from local.identity_providers import region_demo_providers
-
-    today = stockholm_date(utc_now())
-    with region_demo_providers(public_base_url="http://localhost:8000", client_key_secret=secrets.token_urlsafe(32),
-                               today=today) as provider_settings, mock_aws():  # fmt: skip
-        os.environ.update({
-            **provider_settings, "REGION_NAME": region_demo.REGION_NAME, "REGION_HSA_ID": region_demo.REGION_HSA_ID,
-            "PUBLIC_BASE_URL": "http://localhost:8000", "PNR_HMAC_KEY": secrets.token_urlsafe(32),
-        })  # fmt: skip
-        from chalice.test import Client
-
-        import app
-        from chalicelib import bootstrap
-        from chalicelib.adapters.tables import create_all_tables
-
-        bootstrap.reset()
-        create_all_tables()
-        region_demo.seed(bootstrap.ports(), utc_now(), today)
-        with Client(app.app) as client:
-            queue_calls(client)
+    with demo_region() as (client, key):
+        queue_calls(client)
 
 
 if __name__ == "__main__":

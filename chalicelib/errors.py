@@ -65,3 +65,11 @@ class TooManyRequests(AppError):
     def __init__(self, code: str, message: str, *, retry_after: int | None = None, field: str | None = None) -> None:
         super().__init__(code, message, field=field)
         self.retry_after = retry_after
+
+
+class Unavailable(AppError):
+    """A service we depend on failed and nothing was done (e.g. the SMS provider refused): try again
+    in a while. Never for bad input."""
+
+    status = 503
+    retry_after = 60

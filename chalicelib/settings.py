@@ -90,9 +90,9 @@ def _secret(env: dict[str, str], name: str) -> str | None:
     arn = env.get(f"{name}_ARN")
     if not arn:
         return None
-    import botocore.session  # botocore, not boto3: PynamoDB already loaded it
+    from chalicelib.adapters import aws  # botocore's shared session, not boto3's
 
-    client = botocore.session.get_session().create_client("secretsmanager")
+    client = aws.client("secretsmanager")
     return str(client.get_secret_value(SecretId=arn)["SecretString"])
 
 

@@ -252,6 +252,9 @@ def _q(question_id: str, label: str, kind: str = "text", *, required: bool = Tru
 
 TERMS = ("Ärendet läses av mottagningens personal under dagtid. Använd inte tjänsten om du behöver vård "
          "akut – ring 112 eller 1177.")  # fmt: skip
+# A complaint may go to the region's patient board instead of the clinic: its terms say who reads it.
+COMPLAINT_TERMS = ("Dina synpunkter läses av mottagningen, eller av regionens patientnämnd om du väljer den. "
+                   "Använd inte tjänsten om du behöver vård akut – ring 112 eller 1177.")  # fmt: skip
 CENTRAL_CASE_TYPES = (
     CaseType("skicka-meddelande", "Skicka meddelande", "Ställ en fråga till mottagningen.", TERMS,
              (_q("fraga", "Din fråga"), _q("kontakt", "Önskad kontaktperson", required=False))),
@@ -276,7 +279,7 @@ CENTRAL_CASE_TYPES = (
              (_q("vad", "Vad gäller besöket?"), _q("nar", "När passar det dig?", required=False))),
     CaseType("av-omboka-tid", "Av- eller omboka tid", "Ändra en tid (där webbokning saknas).", TERMS,
              (_q("tid", "Vilken tid gäller det?"), _q("vill", "Vad vill du?", "choice", options=("avboka", "omboka")))),
-    CaseType("synpunkter", "Lämna synpunkter och klagomål", "Berätta vad du tycker om vården.", TERMS,
+    CaseType("synpunkter", "Lämna synpunkter och klagomål", "Berätta vad du tycker om vården.", COMPLAINT_TERMS,
              (_q("till", "Till vem?", "choice", options=("mottagningen", "patientnämnden")),
               _q("synpunkt", "Dina synpunkter"))),
 )  # fmt: skip
@@ -296,25 +299,40 @@ def seed_self_tests(ports: Ports) -> None:
         ports.kits.put(number, "klamydia-gonorre")
 
 
+# Whose the demo times are in the Tidbok (resurs: a practitioner or a room): per unit and visit type,
+# (resource, first time, how many back to back) on every weekday.
+SHIFTS = {
+    ("SE2321000099-VC01", "provtagning"): (("Provtagningsrum 1", time(9, 0), 6), ("Provtagningsrum 2", time(9, 0), 6)),
+    ("SE2321000099-VC01", "sjukskoterska"): (("Eva Nilsson", time(9, 0), 6), ("Nora Ny", time(13, 0), 4)),
+    ("SE2321000099-KA01", "arskontroll"): (("Hjärtmottagningen, rum 3", time(9, 0), 6),),
+    ("SE2321000099-HS01", "sti-test"): (("Lisa Åberg", time(9, 0), 6),),
+}  # fmt: skip
+
+
 def seed_slots(ports: Ports, today: date, days: int = 14) -> int:
-    """Free slots on weekday mornings for the next two weeks (the local stack; tests publish their own).
-    Every third slot at the cardiology clinic is for invited citizens only."""
+    """Free slots on weekdays for the next two weeks, each a practitioner's or a room's (the local stack;
+    tests publish their own). The cardiology clinic's are for invited citizens only."""
     count = 0
     for unit in UNITS:
         for visit_type in unit.visit_types:
+            shifts = SHIFTS.get((unit.hsa_id, visit_type.visit_type_id), ((None, time(9, 0), 6),))
             for offset in range(days):
                 day = today + timedelta(days=offset)
                 if day.weekday() >= 5:
                     continue
-                start = datetime.combine(day, time(9, 0), tzinfo=STOCKHOLM)
-                for n in range(6):
-                    begins = start + timedelta(minutes=n * visit_type.duration_minutes)
-                    visibility = Visibility.INVITED if not visit_type.web_booking else Visibility.WEB
-                    count += ports.slots.publish(Slot(
-                        f"{unit.hsa_id}/demo-{visit_type.visit_type_id}-{day.isoformat()}-{n}", unit.hsa_id,
-                        visit_type.visit_type_id, begins.astimezone(timezone.utc),
-                        (begins + timedelta(minutes=visit_type.duration_minutes)).astimezone(timezone.utc),
-                        visit_type.place, visit_type.practitioner_role, visibility, source=STAFF_PUBLISHED))  # fmt: skip
+                n = 0  # the first shift keeps the ids the demo slots always had
+                for resource, first, how_many in shifts:
+                    start = datetime.combine(day, first, tzinfo=STOCKHOLM)
+                    for k in range(how_many):
+                        begins = start + timedelta(minutes=k * visit_type.duration_minutes)
+                        visibility = Visibility.INVITED if not visit_type.web_booking else Visibility.WEB
+                        count += ports.slots.publish(Slot(
+                            f"{unit.hsa_id}/demo-{visit_type.visit_type_id}-{day.isoformat()}-{n}", unit.hsa_id,
+                            visit_type.visit_type_id, begins.astimezone(timezone.utc),
+                            (begins + timedelta(minutes=visit_type.duration_minutes)).astimezone(timezone.utc),
+                            visit_type.place, visit_type.practitioner_role, visibility, source=STAFF_PUBLISHED,
+                            resource=resource))  # fmt: skip
+                        n += 1
     return count
 
 

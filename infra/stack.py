@@ -39,6 +39,7 @@ from chalice.cdk import Chalice
 from chalice.utils import to_cfn_resource_name
 from constructs import Construct
 
+from infra.asset import optimise
 from infra.nag import suppress
 from infra.region_settings import Oidc, RegionSettings
 
@@ -56,6 +57,16 @@ API_THROTTLE_BURST = 400
 WAF_REQUESTS_PER_IP_PER_5_MINUTES = 3000  # staff share their workplace's address: generous on purpose
 WAF_MANAGED_RULE_GROUPS = ("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet",
                            "AWSManagedRulesAmazonIpReputationList")  # fmt: skip
+
+
+class ChaliceApp(Chalice):
+    """`chalice.cdk.Chalice` whose code asset is made ready for a cold start (infra/asset.py: compiled
+    bytecode, the runtime's own SDK, nothing that does not run) before CDK fingerprints it."""
+
+    def _package_app(self) -> None:
+        super()._package_app()
+        deployment_zip = Path(self._sam_package_dir) / "deployment.zip"
+        optimise(deployment_zip, deployment_zip)
 
 
 def app_functions() -> dict[str, str]:
@@ -166,7 +177,7 @@ class EServicesStack(Stack):
 
         booking_schedules = scheduler.CfnScheduleGroup(self, "BookingSchedules", name=f"{region.stack_name}-bookings")
 
-        self.app = Chalice(
+        self.app = ChaliceApp(
             self,
             "App",
             source_dir=str(ROOT),
@@ -182,6 +193,7 @@ class EServicesStack(Stack):
         # Chalice gives each function a role of its own when the policy is ours (iam_policy_file).
         # They run the same app code with the same settings, so each gets the same grants.
         self.roles = [self.app.get_role(role_name) for role_name in app_functions().values()]
+        self._own_handlers()
         for role in self.roles:
             for table in self.tables.values():
                 table.grant_read_write_data(role)
@@ -260,6 +272,14 @@ class EServicesStack(Stack):
         self._alarms(operators)
         self._acknowledge_app_wildcards()
         CfnOutput(self, "AttachmentsAccessLogs", value=access_logs.bucket_name)
+
+    def _own_handlers(self) -> None:
+        """Each scheduled and stream function runs its own handler (chalicelib/functions/), which
+        imports only what it needs, rather than app.py with every route."""
+        from chalicelib.functions import HANDLERS
+
+        for name, handler in HANDLERS.items():
+            self.app.sam_template.get_resource(to_cfn_resource_name(name)).add_property_override("Handler", handler)
 
     def _event_consumer(self, key: kms.IKey) -> None:
         """The follow-ups function reads the events table's stream: failed records reported back
@@ -644,6 +664,10 @@ class EServicesStack(Stack):
             ]
         watched.append(("NotificationsGaveUp", "Notifications that failed after the last retry",
                         cloudwatch.Metric(namespace="EServices", metric_name="NotificationGaveUp",
+                                          dimensions_map={"service": "eservices"}, statistic="Sum")))  # fmt: skip
+        # A send whose outcome is unknown is not retried (it could tell someone twice): a person checks.
+        watched.append(("NotificationsUncertain", "E-mail or SMS that SES/SNS may or may not have accepted",
+                        cloudwatch.Metric(namespace="EServices", metric_name="NotificationUncertain",
                                           dimensions_map={"service": "eservices"}, statistic="Sum")))  # fmt: skip
         watched.append(("ReleaseLate", "The evening's release has chunks waiting for ten minutes",
                         self.queues["release"].metric_approximate_age_of_oldest_message(statistic="Maximum"),

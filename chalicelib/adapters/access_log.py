@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from chalicelib.adapters.paging import Position, exclusive_start, one_page
 from chalicelib.adapters.tables import AccessLogRecord
 
 
@@ -36,16 +37,29 @@ def _record(citizen_id: str, entry: AccessEntry) -> AccessLogRecord:
     )
 
 
+def _entry(r: AccessLogRecord) -> AccessEntry:
+    return AccessEntry(r.staff_hsa_id, r.staff_name, r.unit_hsa_id, r.unit_name, r.what, r.item_id, r.read_at)
+
+
 class AccessLog:
     def record(self, citizen_id: str, entry: AccessEntry) -> None:
         _record(citizen_id, entry).save()
 
     def record_many(self, entries: list[tuple[str, AccessEntry]]) -> None:
-        """Many entries at once (a download of a print file with hundreds of people): BatchWriteItem,
-        25 a call, unprocessed items sent again."""
+        """Several rows (a page that shows several people's data, an export): BatchWriteItem, 25 a
+        request, unprocessed items retried by PynamoDB until written."""
+        if not entries:
+            return
         with AccessLogRecord.batch_write() as batch:
             for citizen_id, entry in entries:
                 batch.save(_record(citizen_id, entry))
+
+    def newest(self, citizen_id: str, limit: int, start: Position | None) -> tuple[list[AccessEntry], Position | None]:
+        """A page of the reads of the citizen's data, newest first: one Query."""
+        results = AccessLogRecord.query(citizen_id, scan_index_forward=False, page_size=limit + 1,
+                                        last_evaluated_key=exclusive_start(start))  # fmt: skip
+        records, following = one_page(AccessLogRecord, results, limit)
+        return [_entry(r) for r in records], following
 
     def of_citizen(self, citizen_id: str, limit: int = 100) -> list[AccessEntry]:
         """Newest first: one Query."""

@@ -16,12 +16,12 @@ from functools import cached_property
 from typing import Any
 from urllib.parse import quote
 
-import botocore.session
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.adapters import aws
 from chalicelib.adapters.tables import AttachmentUpload
 from chalicelib.domain.attachments import MAX_BYTES, SNIFF_BYTES
 
@@ -45,7 +45,7 @@ class AttachmentFiles:
         # SigV4 for presigned URLs (KMS-encrypted objects need it); path style so the local
         # moto address works in a browser.
         config = Config(signature_version="s3v4", s3={"addressing_style": "path"})
-        return botocore.session.get_session().create_client("s3", config=config)
+        return aws.client("s3", config=config)
 
     def upload_form(self, attachment_id: str, content_type: str) -> dict[str, Any]:
         """A presigned POST that S3 accepts only for this key and type, and at most 10 MB."""

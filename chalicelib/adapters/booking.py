@@ -5,17 +5,16 @@ exactly one of any number of simultaneous attempts wins."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
-from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import Any
 
-import botocore.session
-from pynamodb.exceptions import DeleteError, DoesNotExist, PutError
+from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.adapters import events
-
+from chalicelib.adapters import aws, events
+from chalicelib.adapters.paging import Position, exclusive_start, one_page
 from chalicelib.adapters.tables import (
     usable_key,
     BookingRecord,
@@ -75,7 +74,7 @@ def visit_type_map(v: VisitType) -> VisitTypeMap:
 
 def _slot(r: SlotRecord) -> Slot:
     return Slot(r.slot_id, r.unit_hsa_id, r.visit_type_id, r.start, r.end, r.place, r.practitioner_role,
-                Visibility(r.visibility), r.booking_id, r.source)  # fmt: skip
+                Visibility(r.visibility), r.booking_id, r.source, r.resource, r.citizen_id)  # fmt: skip
 
 
 def _slot_record(slot: Slot) -> SlotRecord:
@@ -83,6 +82,7 @@ def _slot_record(slot: Slot) -> SlotRecord:
         slot.slot_id, unit_hsa_id=slot.unit_hsa_id, start_key=f"{slot.start.isoformat()}#{slot.slot_id}",
         visit_type_id=slot.visit_type_id, start=slot.start, end=slot.end, place=slot.place,
         practitioner_role=slot.practitioner_role, visibility=slot.visibility.value, source=slot.source,
+        resource=slot.resource,
     )  # fmt: skip
 
 
@@ -95,6 +95,11 @@ def _booking(r: BookingRecord) -> Booking:
         allow_rebook=r.allow_rebook is not False, allow_cancel=r.allow_cancel is not False,
         sequence=int(r.sequence or 0),
     )  # fmt: skip
+
+
+def _start_key(start: datetime, booking_id: str) -> str:
+    """The by-start index's order: by start (UTC), then id."""
+    return f"{start.astimezone(timezone.utc).isoformat()}#{booking_id}"
 
 
 Also = Callable[[TransactWrite], None] | None  # more of the same change: the summons, for a care-booked visit
@@ -114,8 +119,22 @@ def _commit(event: DomainEvent, write: Callable[[TransactWrite], None], also: Al
         raise Lost() from None
 
 
+def _utc(moment: datetime) -> str:
+    """A bound on the index's start keys, which begin with the start in UTC ISO form."""
+    return moment.astimezone(timezone.utc).isoformat()
+
+
 def _free() -> Any:
     return SlotRecord.slot_id.exists() & SlotRecord.booking_id.does_not_exist()
+
+
+def _taken_by(booking: Booking) -> list[Any]:
+    """The slot holds the booking and whose it is (the day's grid reads names without the bookings)."""
+    return [SlotRecord.booking_id.set(booking.booking_id), SlotRecord.citizen_id.set(booking.citizen_id)]
+
+
+def _freed() -> list[Any]:
+    return [SlotRecord.booking_id.remove(), SlotRecord.citizen_id.remove()]
 
 
 class SlotStore:
@@ -128,24 +147,41 @@ class SlotStore:
             return None
 
     def between(self, unit_hsa_id: str, start: datetime, end: datetime) -> list[Slot]:
-        """The unit's slots starting in [start, end), in time order: one Query."""
+        """The unit's slots starting in [start, end), in time order: one Query (of that range only)."""
         return [
             _slot(r)
-            for r in SlotRecord.by_unit.query(
-                unit_hsa_id, SlotRecord.start_key.between(start.isoformat(), f"{end.isoformat()}")
-            )
+            for r in SlotRecord.by_unit.query(unit_hsa_id, SlotRecord.start_key.between(_utc(start), _utc(end)))
             if r.start < end
         ]
+
+    def page_between(self, unit_hsa_id: str, start: datetime, end: datetime, limit: int,
+                     position: Position | None) -> tuple[list[Slot], Position | None]:  # fmt: skip
+        """A page of the unit's slots starting in [start, end), in time order: one Query."""
+        results = SlotRecord.by_unit.query(unit_hsa_id, SlotRecord.start_key.between(_utc(start), _utc(end)),
+                                           page_size=limit + 1, last_evaluated_key=exclusive_start(position))
+        records, following = one_page(SlotRecord, results, limit)
+        return [_slot(r) for r in records if r.start < end], following
+
+    @staticmethod
+    def _publish_condition(slot: Slot) -> Any:
+        condition = SlotRecord.booking_id.does_not_exist()
+        if slot.source is not None:
+            condition &= SlotRecord.source.does_not_exist() | (SlotRecord.source == slot.source)
+        return condition
+
+    @staticmethod
+    def _withdraw_condition(source: str | None) -> Any:
+        condition = SlotRecord.booking_id.does_not_exist()
+        if source is not None:
+            condition &= SlotRecord.source == source
+        return condition
 
     def publish(self, slot: Slot) -> bool:
         """Create or update a free slot; False when it is booked, or (a slot with a source) another
         source's slot has that id: then it is left as it is. A slot from before sources were kept
         becomes the publisher's."""
-        condition = SlotRecord.booking_id.does_not_exist()
-        if slot.source is not None:
-            condition &= SlotRecord.source.does_not_exist() | (SlotRecord.source == slot.source)
         try:
-            _slot_record(slot).save(condition=condition)
+            _slot_record(slot).save(condition=self._publish_condition(slot))
         except PutError as error:
             if condition_failed(error):
                 return False
@@ -154,21 +190,79 @@ class SlotStore:
 
     def withdraw(self, slot_id: str, source: str | None = None) -> bool:
         """Remove a free slot (of that source, if given); False when it is booked."""
-        condition = SlotRecord.booking_id.does_not_exist()
-        if source is not None:
-            condition &= SlotRecord.source == source
         try:
-            SlotRecord(slot_id).delete(condition=condition)
+            SlotRecord(slot_id).delete(condition=self._withdraw_condition(source))
         except DeleteError as error:
             if condition_failed(error):
                 return False
             raise
         return True
 
+    def publish_many(self, slots: Sequence[Slot], withdrawn: Sequence[str] = (),
+                     source: str | None = None) -> tuple[int, int]:  # fmt: skip
+        """Publish these slots and withdraw those (of `source`) with the same conditions as one by one,
+        in transactions of up to 100 (one request each, not one a slot). If a slot was booked or taken
+        meanwhile, that batch goes one by one so the rest are still written. (published, withdrawn)."""
+        work: list[tuple[str, Any]] = [("put", s) for s in slots] + [("delete", w) for w in withdrawn]
+        published = removed = 0
+        for first in range(0, len(work), _BATCH):
+            chunk = work[first : first + _BATCH]
+            try:
+                with TransactWrite(connection=SlotRecord._get_connection().connection) as tx:
+                    for kind, item in chunk:
+                        if kind == "put":
+                            tx.save(_slot_record(item), condition=self._publish_condition(item))
+                        else:
+                            tx.delete(SlotRecord(item), condition=self._withdraw_condition(source))
+            except TransactWriteError as error:
+                if error.cause_response_code != "TransactionCanceledException":
+                    raise
+                for kind, item in chunk:
+                    if kind == "put":
+                        published += self.publish(item)
+                    else:
+                        removed += self.withdraw(item, source)
+                continue
+            published += sum(1 for kind, _ in chunk if kind == "put")
+            removed += sum(1 for kind, _ in chunk if kind == "delete")
+        return published, removed
+
+
+_BATCH = 100  # items in one TransactWriteItems
+
 
 class BookingStore:
     def of_citizen(self, citizen_id: str) -> list[Booking]:
+        """Every booking the citizen has ever had (tests and tools; the pages read `upcoming` or `own`)."""
         return [_booking(r) for r in BookingRecord.query(citizen_id)]
+
+    def own(self, citizen_id: str, booking_id: str) -> Booking | None:
+        """One of the citizen's bookings, by its key: one GetItem."""
+        if not usable_key(booking_id):
+            return None
+        try:
+            return _booking(BookingRecord.get(citizen_id, booking_id, consistent_read=True))
+        except DoesNotExist:
+            return None
+
+    def upcoming(self, citizen_id: str, now: datetime, limit: int,
+                 start: Position | None) -> tuple[list[Booking], Position | None]:  # fmt: skip
+        """A page of the citizen's bookings that stand, are shown to them and have not ended, soonest
+        first: one Query on the by-start index from a day back (no visit is longer), the cancelled and
+        hidden ones filtered out (so a page may show fewer)."""
+        since = (now - timedelta(days=1)).astimezone(timezone.utc).isoformat()
+        hidden = BookingRecord.hidden_from_citizen == True  # noqa: E712
+        visible = BookingRecord.hidden_from_citizen.does_not_exist() | ~hidden
+        shown = (BookingRecord.status == BookingStatus.BOOKED.value) & (BookingRecord.end > now) & visible
+        results = BookingRecord.by_start.query(citizen_id, BookingRecord.start_key >= since, filter_condition=shown,
+                                               page_size=limit + 1, last_evaluated_key=exclusive_start(start))
+        records, following = one_page(BookingRecord, results, limit)
+        return [_booking(r) for r in records], following
+
+    def latest(self, citizen_id: str, limit: int) -> list[Booking]:
+        """The citizen's latest bookings by start, newest first: one Query (a staff member's overview)."""
+        results = BookingRecord.by_start.query(citizen_id, scan_index_forward=False, page_size=limit + 1)
+        return [_booking(r) for r in one_page(BookingRecord, results, limit)[0]]
 
     def get(self, booking_id: str) -> Booking | None:
         for record in BookingRecord.by_booking.query(booking_id, limit=1):
@@ -186,16 +280,16 @@ class BookingStore:
             booked_by=booking.booked_by, created_at=booking.created_at,
             hidden_from_citizen=booking.hidden_from_citizen, invitation_id=invitation_id,
             allow_rebook=booking.allow_rebook, allow_cancel=booking.allow_cancel,
+            start_key=_start_key(booking.start, booking.booking_id),
         )  # fmt: skip
 
         def write(tx: TransactWrite) -> None:
             if new_slot is not None:
                 slot = _slot_record(new_slot)
-                slot.booking_id = booking.booking_id
+                slot.booking_id, slot.citizen_id = booking.booking_id, booking.citizen_id
                 tx.save(slot, condition=SlotRecord.slot_id.does_not_exist())
             else:
-                tx.update(SlotRecord(booking.slot_id), actions=[SlotRecord.booking_id.set(booking.booking_id)],
-                          condition=_free())  # fmt: skip
+                tx.update(SlotRecord(booking.slot_id), actions=_taken_by(booking), condition=_free())
             tx.save(record, condition=BookingRecord.booking_id.does_not_exist())
             if invitation_id:
                 tx.update(
@@ -213,14 +307,14 @@ class BookingStore:
         moved = booking.moved_to(new_slot)
 
         def write(tx: TransactWrite) -> None:
-            tx.update(SlotRecord(new_slot.slot_id), actions=[SlotRecord.booking_id.set(booking.booking_id)],
-                      condition=_free())  # fmt: skip
-            tx.update(SlotRecord(booking.slot_id), actions=[SlotRecord.booking_id.remove()],
+            tx.update(SlotRecord(new_slot.slot_id), actions=_taken_by(booking), condition=_free())
+            tx.update(SlotRecord(booking.slot_id), actions=_freed(),
                       condition=SlotRecord.booking_id == booking.booking_id)  # fmt: skip
             tx.update(
                 BookingRecord(booking.citizen_id, booking.booking_id),
                 actions=[BookingRecord.slot_id.set(moved.slot_id), BookingRecord.start.set(moved.start),
                          BookingRecord.end.set(moved.end), BookingRecord.place.set(moved.place),
+                         BookingRecord.start_key.set(_start_key(moved.start, booking.booking_id)),
                          BookingRecord.sequence.add(1)],
                 condition=(BookingRecord.status == BookingStatus.BOOKED.value)
                 & (BookingRecord.slot_id == booking.slot_id),
@@ -241,7 +335,8 @@ class BookingStore:
             tx.update(BookingRecord(booking.citizen_id, booking.booking_id), actions=[
                 BookingRecord.start.set(changed.start), BookingRecord.end.set(changed.end),
                 BookingRecord.place.set(changed.place), BookingRecord.allow_rebook.set(changed.allow_rebook),
-                BookingRecord.allow_cancel.set(changed.allow_cancel), BookingRecord.sequence.add(1)],
+                BookingRecord.allow_cancel.set(changed.allow_cancel), BookingRecord.sequence.add(1),
+                BookingRecord.start_key.set(_start_key(changed.start, booking.booking_id))],
                 condition=(BookingRecord.status == BookingStatus.BOOKED.value)
                 & (BookingRecord.slot_id == booking.slot_id))  # fmt: skip
 
@@ -254,7 +349,7 @@ class BookingStore:
             actions.append(BookingRecord.cancel_reason.set(reason))
 
         def write(tx: TransactWrite) -> None:
-            tx.update(SlotRecord(booking.slot_id), actions=[SlotRecord.booking_id.remove()],
+            tx.update(SlotRecord(booking.slot_id), actions=_freed(),
                       condition=SlotRecord.booking_id == booking.booking_id)  # fmt: skip
             tx.update(BookingRecord(booking.citizen_id, booking.booking_id), actions=actions,
                       condition=(BookingRecord.status == BookingStatus.BOOKED.value)
@@ -301,7 +396,7 @@ class CutoffSchedules:
 
     @cached_property
     def _client(self) -> Any:
-        return botocore.session.get_session().create_client("scheduler")
+        return aws.client("scheduler")
 
     @staticmethod
     def name(booking_id: str) -> str:

@@ -13,6 +13,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters import events
+from chalicelib.adapters.paging import Position, exclusive_start, one_page
 from chalicelib.adapters.tables import (
     AnswerMap,
     CaseRecord,
@@ -20,9 +21,11 @@ from chalicelib.adapters.tables import (
     EntryMap,
     QuestionMap,
     StandardReplyRecord,
+    UnitFigureRecord,
     condition_failed,
 )
 from chalicelib.domain import queue as views
+from chalicelib.domain import unit_figures
 from chalicelib.domain.cases import CaseType, CaseTypeStatus, Question, QuestionKind, Status
 from chalicelib.domain.events import DomainEvent
 
@@ -125,9 +128,65 @@ class CaseTypes:
         return True
 
 
+class FigureChanged(Exception):
+    """Another follow-up counted the same case at the same moment; read again."""
+
+
+class UnitFigureCounts:
+    """The counters behind a unit's figures (domain/unit_figures.py) and what each case adds to them."""
+
+    def counts(self, unit_hsa_id: str, now: datetime) -> dict[str, unit_figures.Counter]:
+        """Every counter the figures need: one Query of the unit's partition from this hour's due
+        cases on (past hours are not read; day counters expire after the 30-day window)."""
+        return {r.figure: unit_figures.Counter(int(r.value or 0), tuple(sorted(r.due or ()))) for r in
+                UnitFigureRecord.query(f"unit#{unit_hsa_id}", UnitFigureRecord.figure >= unit_figures.first_read(now))}
+
+    def count_case(self, case_id: str, unit_hsa_id: str, version: int, shares: frozenset[str]) -> bool:
+        """Move the case's shares to these (as of `version` of the case) and the unit's counters with
+        them, in one transaction conditioned on the shares as read: a repeated or older event changes
+        nothing (False); FigureChanged when another follow-up counted the case meanwhile."""
+        try:
+            applied = UnitFigureRecord.get(f"case#{case_id}", "applied", consistent_read=True)
+        except DoesNotExist:
+            applied = None
+        if applied is not None and int(applied.version or 0) >= version:
+            return False
+        before = frozenset(applied.shares or ()) if applied else frozenset()
+        changes: dict[str, tuple[int, set[str], set[str]]] = {}  # counter -> (change, due entries in, out)
+        for share, change in [(s, 1) for s in shares - before] + [(s, -1) for s in before - shares]:
+            figure, entry = unit_figures.counter_of(share, case_id)
+            total, entering, leaving = changes.get(figure, (0, set(), set()))
+            if entry is not None:
+                (entering if change > 0 else leaving).add(entry)
+            changes[figure] = (total + change, entering, leaving)
+        try:
+            with TransactWrite(connection=UnitFigureRecord._get_connection().connection) as tx:
+                actions = [UnitFigureRecord.version.set(version), UnitFigureRecord.unit_hsa_id.set(unit_hsa_id),
+                           UnitFigureRecord.shares.set(set(shares)) if shares else UnitFigureRecord.shares.remove()]
+                read = (UnitFigureRecord.version == applied.version) if applied is not None \
+                    else UnitFigureRecord.figure.does_not_exist()  # fmt: skip
+                tx.update(UnitFigureRecord(f"case#{case_id}", "applied"), actions=actions, condition=read)
+                for figure, (change, entering, leaving) in sorted(changes.items()):
+                    counter = [UnitFigureRecord.value.add(change)]
+                    if entering:  # a case's due time never changes: it enters or leaves an hour, not both
+                        counter.append(UnitFigureRecord.due.add(entering))
+                    elif leaving:
+                        counter.append(UnitFigureRecord.due.delete(leaving))
+                    if (ends := unit_figures.expires(figure)) is not None:
+                        counter.append(UnitFigureRecord.expires_at.set(ends))
+                    tx.update(UnitFigureRecord(f"unit#{unit_hsa_id}", figure), actions=counter)
+        except TransactWriteError as error:
+            if error.cause_response_code == "TransactionCanceledException":
+                raise FigureChanged() from None
+            raise
+        return True
+
+
 class Cases:
     """Every change of a case is one conditional write with its domain event in the same
     transaction (adapters/events.py); what follows for the citizen runs from the event."""
+
+    figures = UnitFigureCounts()  # the units' figures, kept by the follow-up of every case event
 
     def create(self, record: CaseRecord, event: DomainEvent) -> None:
         for name, value in _placement(record, status=record.status, handler_hsa_id=record.handler_hsa_id,
@@ -144,15 +203,19 @@ class Cases:
             return None
 
     def queue(self, unit_hsa_id: str) -> list[CaseRecord]:
-        """The unit's open cases, soonest due first: one Query."""
+        """Every open case of the unit, soonest due first (tests and tools; the staff tool reads `page`)."""
         return list(CaseRecord.open_queue.query(unit_hsa_id))
 
-    def since(self, unit_hsa_id: str, start: datetime) -> list[CaseRecord]:
-        """The unit's cases that arrived from `start` on: one Query."""
-        return list(CaseRecord.by_unit.query(unit_hsa_id, CaseRecord.created_key >= start.isoformat()))
-
     def of_citizen(self, citizen_id: str) -> list[CaseRecord]:
+        """Every case of the citizen (tests and tools; the pages read `citizen_page`)."""
         return list(CaseRecord.by_citizen.query(citizen_id, scan_index_forward=False))
+
+    def citizen_page(self, citizen_id: str, limit: int,
+                     start: Position | None) -> tuple[list[CaseRecord], Position | None]:  # fmt: skip
+        """A page of the citizen's cases, newest first: one Query."""
+        results = CaseRecord.by_citizen.query(citizen_id, scan_index_forward=False, page_size=limit + 1,
+                                              last_evaluated_key=exclusive_start(start))  # fmt: skip
+        return one_page(CaseRecord, results, limit)
 
     def _update(self, case_id: str, actions: list[Any], condition: Any, event: DomainEvent) -> bool:
         try:

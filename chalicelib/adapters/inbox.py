@@ -1,15 +1,25 @@
-"""Inbox messages in DynamoDB (access patterns in tables.py)."""
+"""Inbox messages in DynamoDB (access patterns in tables.py). Each inbox's unread count is an item of
+its own (inbox-counts), changed in the same transaction as the delivery, first reading or deletion
+that changes it: the start page reads one number, however long the inbox."""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters import events
-
-from chalicelib.adapters.tables import ActionMap, AttachmentMap, AttachmentUpload, InboxMessageRecord, condition_failed
+from chalicelib.adapters.paging import Position, exclusive_start, one_page
+from chalicelib.adapters.tables import (
+    ActionMap,
+    AttachmentMap,
+    AttachmentUpload,
+    InboxCountRecord,
+    InboxMessageRecord,
+)
 from chalicelib.domain.attachments import Attachment
 from chalicelib.domain.events import DomainEvent
 from chalicelib.domain.inbox import Action, InboxMessage
@@ -45,7 +55,31 @@ def _sort_key(message: InboxMessage) -> str:
     return f"{message.sent_at.isoformat()}#{message.message_id}"
 
 
+def _thread_owner(message: InboxMessage) -> str:
+    return f"{message.citizen_id}#{message.thread_key}"
+
+
 _UNREAD = InboxMessageRecord.sort_key.exists() & InboxMessageRecord.read_at.does_not_exist()
+_SHOWN = InboxMessageRecord.deleted_by_citizen_at.does_not_exist()
+_CHUNK = 99  # a transaction holds 100 items: the messages and their inbox's count
+
+
+def _count_change(citizen_id: str, change: int) -> tuple[InboxCountRecord, list]:
+    return InboxCountRecord(citizen_id), [InboxCountRecord.unread.add(change)]
+
+
+def unread_added(messages: Iterable[InboxMessageRecord]) -> list[tuple[str, Callable[[TransactWrite], None]]]:
+    """For a transaction writing many new messages (the evening's release, adapters/batch_writes.py):
+    one update per inbox adding its new messages to its unread count. A transaction may name an item
+    once, so each inbox gets one update however many messages it receives."""
+    added = Counter(m.citizen_id for m in messages)
+    return [(f"unread:{citizen_id}", lambda tx, c=citizen_id, n=n: _add_unread(tx, c, n))
+            for citizen_id, n in sorted(added.items())]  # fmt: skip
+
+
+def _add_unread(tx: TransactWrite, citizen_id: str, n: int) -> None:
+    counter, add = _count_change(citizen_id, n)
+    tx.update(counter, actions=add)
 
 
 class InboxStore:
@@ -59,6 +93,8 @@ class InboxStore:
         try:
             with events.transaction() as tx:
                 tx.save(record, condition=InboxMessageRecord.sort_key.does_not_exist())
+                counter, add = _count_change(message.citizen_id, 1)
+                tx.update(counter, actions=add)
                 for attachment_id in uploads:
                     tx.update(
                         AttachmentUpload(attachment_id),
@@ -99,32 +135,56 @@ class InboxStore:
             ] or None,
             actions=[ActionMap(label=a.label, path=a.path) for a in message.actions] or None,
             thread_id=message.thread_id,
+            thread_owner=_thread_owner(message),
         )  # fmt: skip
 
     def inbox_of(self, citizen_id: str) -> list[InboxMessage]:
-        """The citizen's messages, newest first, without those they deleted: one Query."""
-        return [
-            _to_message(r)
-            for r in InboxMessageRecord.query(
-                citizen_id,
-                scan_index_forward=False,
-                filter_condition=InboxMessageRecord.deleted_by_citizen_at.does_not_exist(),
-            )
-        ]
+        """Every message of the inbox, newest first, without those deleted (tests and tools; the pages
+        read `page`)."""
+        return [_to_message(r) for r in InboxMessageRecord.query(citizen_id, scan_index_forward=False,
+                                                                 filter_condition=_SHOWN)]  # fmt: skip
+
+    def page(self, citizen_id: str, limit: int, start: Position | None) -> tuple[list[InboxMessage], Position | None]:
+        """A page of the inbox, newest first, without those deleted: one Query."""
+        results = InboxMessageRecord.query(citizen_id, scan_index_forward=False, filter_condition=_SHOWN,
+                                           page_size=limit + 1, last_evaluated_key=exclusive_start(start))  # fmt: skip
+        records, following = one_page(InboxMessageRecord, results, limit)
+        return [_to_message(r) for r in records], following
+
+    def thread_page(self, message: InboxMessage, limit: int,
+                    start: Position | None) -> tuple[list[InboxMessage], Position | None]:  # fmt: skip
+        """A page of the message's thread in its inbox, newest first, without those deleted: one Query
+        on the thread's own index key. A message kept before threads were indexed (no thread_owner) is
+        shown with what the index has of its thread; an older message of a long thread is on a later page."""
+        results = InboxMessageRecord.by_thread.query(_thread_owner(message), scan_index_forward=False,
+                                                     filter_condition=_SHOWN, page_size=limit + 1,
+                                                     last_evaluated_key=exclusive_start(start))  # fmt: skip
+        records, following = one_page(InboxMessageRecord, results, limit)
+        found = [_to_message(r) for r in records]
+        if start is None and following is None and not any(m.message_id == message.message_id for m in found):
+            # Kept before the thread index existed (no thread_owner): shown with what the index has.
+            found = sorted([*found, message], key=lambda m: m.sent_at, reverse=True)
+        return found, following
 
     def unread_count(self, citizen_id: str) -> int:
-        return InboxMessageRecord.count(
-            citizen_id,
-            filter_condition=InboxMessageRecord.read_at.does_not_exist()
-            & InboxMessageRecord.deleted_by_citizen_at.does_not_exist(),
-        )
+        """One GetItem."""
+        return self.unread_counts([citizen_id]).get(citizen_id, 0)
 
-    def sent_by_unit(self, unit_hsa_id: str, limit: int) -> list[InboxMessage]:
-        """The unit's messages (from staff and care systems), newest first: one Query."""
-        return [
-            _to_message(r)
-            for r in InboxMessageRecord.by_sender_unit.query(unit_hsa_id, scan_index_forward=False, limit=limit)
-        ]
+    def unread_counts(self, citizen_ids: list[str]) -> dict[str, int]:
+        """Several inboxes' unread counts (a guardian's own and each child's): one BatchGetItem."""
+        wanted = sorted(set(citizen_ids))
+        if not wanted:
+            return {}
+        found = {r.citizen_id: max(0, int(r.unread or 0)) for r in InboxCountRecord.batch_get(wanted)}
+        return {c: found.get(c, 0) for c in wanted}
+
+    def sent_by_unit(self, unit_hsa_id: str, limit: int,
+                     start: Position | None = None) -> tuple[list[InboxMessage], Position | None]:  # fmt: skip
+        """A page of the unit's messages (from staff and care systems), newest first: one Query."""
+        results = InboxMessageRecord.by_sender_unit.query(unit_hsa_id, scan_index_forward=False, page_size=limit + 1,
+                                                          last_evaluated_key=exclusive_start(start))  # fmt: skip
+        records, following = one_page(InboxMessageRecord, results, limit)
+        return [_to_message(r) for r in records], following
 
     def find(self, message_id: str) -> tuple[InboxMessage, str] | None:
         """A message by id with the integration client that sent it."""
@@ -133,16 +193,20 @@ class InboxStore:
         return None
 
     def mark_read(self, messages: list[InboxMessage], now: datetime) -> list[InboxMessage]:
-        """Record the first reading of each; returns those this call marked. One transaction per
-        100 (DynamoDB's limit); if someone read one of them at the same moment, one by one instead."""
+        """Record the first reading of each, and take them off their inbox's unread count, in one
+        transaction per 99 (DynamoDB's limit is 100 items; messages of one inbox); if someone read one
+        of them at the same moment, one by one instead. Returns those this call marked."""
         marked: list[InboxMessage] = []
-        for start in range(0, len(messages), 100):
-            chunk = messages[start : start + 100]
+        for start in range(0, len(messages), _CHUNK):
+            chunk = messages[start : start + _CHUNK]
             try:
                 with TransactWrite(connection=InboxMessageRecord._get_connection().connection) as tx:
                     for message in chunk:
                         tx.update(InboxMessageRecord(message.citizen_id, _sort_key(message)),
                                   actions=[InboxMessageRecord.read_at.set(now)], condition=_UNREAD)  # fmt: skip
+                    for citizen_id in sorted({m.citizen_id for m in chunk}):
+                        counter, add = _count_change(citizen_id, -sum(1 for m in chunk if m.citizen_id == citizen_id))
+                        tx.update(counter, actions=add)
                 marked += chunk
             except TransactWriteError as error:
                 if error.cause_response_code != "TransactionCanceledException":
@@ -152,20 +216,34 @@ class InboxStore:
 
     def _mark_one_read(self, message: InboxMessage, now: datetime) -> bool:
         try:
-            InboxMessageRecord(message.citizen_id, _sort_key(message)).update(
-                actions=[InboxMessageRecord.read_at.set(now)], condition=_UNREAD
-            )
-        except UpdateError as error:
-            if condition_failed(error):
+            with TransactWrite(connection=InboxMessageRecord._get_connection().connection) as tx:
+                tx.update(InboxMessageRecord(message.citizen_id, _sort_key(message)),
+                          actions=[InboxMessageRecord.read_at.set(now)], condition=_UNREAD)  # fmt: skip
+                counter, add = _count_change(message.citizen_id, -1)
+                tx.update(counter, actions=add)
+        except TransactWriteError as error:
+            if error.cause_response_code == "TransactionCanceledException":
                 return False
             raise
         return True
 
     def delete_for_citizen(self, message: InboxMessage, now: datetime) -> None:
-        InboxMessageRecord(message.citizen_id, _sort_key(message)).update(
-            actions=[InboxMessageRecord.deleted_by_citizen_at.set(now)],
-            condition=InboxMessageRecord.sort_key.exists(),
-        )
+        """Hide it from the inbox; an unread one leaves the unread count in the same transaction."""
+        record = InboxMessageRecord(message.citizen_id, _sort_key(message))
+        if message.read_at is None and message.deleted_by_citizen_at is None:
+            try:
+                with TransactWrite(connection=InboxMessageRecord._get_connection().connection) as tx:
+                    tx.update(record, actions=[InboxMessageRecord.deleted_by_citizen_at.set(now)],
+                              condition=_UNREAD & _SHOWN)  # fmt: skip
+                    counter, add = _count_change(message.citizen_id, -1)
+                    tx.update(counter, actions=add)
+                return
+            except TransactWriteError as error:
+                if error.cause_response_code != "TransactionCanceledException":
+                    raise
+                # Read (or deleted) meanwhile: it no longer counts as unread; just hide it.
+        record.update(actions=[InboxMessageRecord.deleted_by_citizen_at.set(now)],
+                      condition=InboxMessageRecord.sort_key.exists())  # fmt: skip
 
     def set_state_note(self, message_ids: list[str], note: str) -> int:
         """Mark earlier messages about a visit (a summons replaced or cancelled): the note shows on

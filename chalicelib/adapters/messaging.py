@@ -12,9 +12,10 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
-import botocore.session
 from botocore.config import Config
 from botocore.exceptions import ConnectionClosedError, ReadTimeoutError
+
+from chalicelib.adapters import aws
 
 _CLIENT_CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 1}, connect_timeout=5, read_timeout=15)
 _AFTER_SENDING = (ReadTimeoutError, ConnectionClosedError)  # the request went out; the answer did not come
@@ -31,11 +32,11 @@ class Messenger:
 
     @cached_property
     def _ses(self) -> Any:
-        return botocore.session.get_session().create_client("sesv2", config=_CLIENT_CONFIG)
+        return aws.client("sesv2", config=_CLIENT_CONFIG)
 
     @cached_property
     def _sns(self) -> Any:
-        return botocore.session.get_session().create_client("sns", config=_CLIENT_CONFIG)
+        return aws.client("sns", config=_CLIENT_CONFIG)
 
     def send_email(self, to: str, subject: str, body: str) -> None:
         try:

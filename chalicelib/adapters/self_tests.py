@@ -12,7 +12,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters import events
-
+from chalicelib.adapters.paging import Position, exclusive_start, one_page
 from chalicelib.adapters.tables import (
     FollowUpRecord,
     KitOrderRecord,
@@ -47,6 +47,12 @@ def _lock(citizen_id: str, test_id: str) -> KitOrderRecord:
     return KitOrderRecord(citizen_id, f"open#{test_id}")
 
 
+def _last_choice(order: KitOrderRecord) -> KitOrderRecord:
+    """How the citizen chose to get this test last time: the order form starts from it."""
+    return KitOrderRecord(order.citizen_id, f"last#{order.test_id}", test_id=order.test_id, delivery=order.delivery,
+                          address_lines=order.address_lines)  # fmt: skip
+
+
 def _run(write: Any, event: DomainEvent | None = None) -> None:
     """One transaction (with the change's event, when it has one); Taken when a condition failed."""
     try:
@@ -77,7 +83,27 @@ class Catalogue:
 
 class KitOrders:
     def of_citizen(self, citizen_id: str) -> list[KitOrderRecord]:
+        """Every order of the citizen (tests and tools; the pages read `citizen_page`)."""
         return [r for r in KitOrderRecord.query(citizen_id, KitOrderRecord.order_key.startswith("order#"))]
+
+    def citizen_page(self, citizen_id: str, limit: int,
+                     start: Position | None) -> tuple[list[KitOrderRecord], Position | None]:  # fmt: skip
+        """A page of the citizen's orders, newest first: one Query on the by-citizen index."""
+        results = KitOrderRecord.by_citizen.query(citizen_id, scan_index_forward=False, page_size=limit + 1,
+                                                  last_evaluated_key=exclusive_start(start))  # fmt: skip
+        return one_page(KitOrderRecord, results, limit)
+
+    def open_tests(self, citizen_id: str) -> frozenset[str]:
+        """The tests the citizen has an open order of: one Query of the open-order locks (one a test)."""
+        return frozenset(r.order_key.removeprefix("open#")
+                         for r in KitOrderRecord.query(citizen_id, KitOrderRecord.order_key.startswith("open#")))
+
+    def last_choice(self, citizen_id: str, test_id: str) -> KitOrderRecord | None:
+        """One GetItem."""
+        try:
+            return KitOrderRecord.get(citizen_id, f"last#{test_id}")
+        except DoesNotExist:
+            return None
 
     def by_order(self, order_id: str) -> KitOrderRecord | None:
         return next(iter(KitOrderRecord.by_order.query(order_id, limit=1)), None)
@@ -91,6 +117,7 @@ class KitOrders:
         def write(tx: TransactWrite) -> None:
             tx.save(order, condition=KitOrderRecord.order_key.does_not_exist())
             tx.save(_lock(order.citizen_id, order.test_id), condition=KitOrderRecord.order_key.does_not_exist())
+            tx.save(_last_choice(order))
             if kit:
                 tx.update(KitRecord(kit), actions=[KitRecord.registered_order_id.set(order.order_id)],
                           condition=KitRecord.kit_number.exists() & KitRecord.registered_order_id.does_not_exist())
@@ -216,3 +243,9 @@ class FollowUps:
 
     def of_unit(self, unit_hsa_id: str, limit: int = 100) -> list[FollowUpRecord]:
         return list(FollowUpRecord.query(unit_hsa_id, scan_index_forward=False, limit=limit))
+
+    def page(self, unit_hsa_id: str, limit: int, start: Position | None) -> tuple[list[FollowUpRecord], Position | None]:
+        """A page of the clinic's list, newest first: one Query."""
+        results = FollowUpRecord.query(unit_hsa_id, scan_index_forward=False, page_size=limit + 1,
+                                       last_evaluated_key=exclusive_start(start))  # fmt: skip
+        return one_page(FollowUpRecord, results, limit)

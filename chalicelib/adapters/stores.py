@@ -246,16 +246,20 @@ class StaffProfiles:
         self.remember_login(staff_hsa_id, name, title, now)
 
     def search(self, query: str, limit: int = 20) -> list[staff.StaffProfile]:
-        """People whose family name (then given names) starts with the words searched for: one Query
-        of at most `limit`; an HSA-id is looked up directly."""
+        """People whose family name (then given names) starts with the words searched for, or who are
+        named as people usually write it, given name first ("Nora Ny"): one Query of at most `limit`,
+        two when there is more than one word; an HSA-id is looked up directly."""
         text = " ".join(query.casefold().split())
         if not text:
             return []
         if text.upper().startswith("SE") and "-" in text:
             found = self.get(query.strip())
             return [found] if found else []
-        return [staff.StaffProfile(r.staff_hsa_id, r.name, r.title, r.signature)
-                for r in StaffProfile.by_name.query("staff", StaffProfile.name_key.startswith(text), limit=limit)]
+        found: dict[str, staff.StaffProfile] = {}
+        for prefix in dict.fromkeys((text, _name_key(text))):  # as typed, then the last word first
+            for r in StaffProfile.by_name.query("staff", StaffProfile.name_key.startswith(prefix), limit=limit):
+                found.setdefault(r.staff_hsa_id, staff.StaffProfile(r.staff_hsa_id, r.name, r.title, r.signature))
+        return list(found.values())[:limit]
 
     def set_signature(self, staff_hsa_id: str, name: str, signature: str | None, now: datetime) -> None:
         change = StaffProfile.signature.set(signature) if signature else StaffProfile.signature.remove()

@@ -25,6 +25,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters import events
 from chalicelib.adapters.batch_writes import Failed, Part, Unmendable, commit_many
+from chalicelib.adapters.inbox import unread_added
 from chalicelib.adapters.tables import InboxMessageRecord, PrintBatchRecord, PrintLetterRecord, SummonsRecord
 from chalicelib.domain.events import DomainEvent
 
@@ -169,8 +170,11 @@ class SummonsStore:
                 mended.append(d)
             return mended
 
-        return commit_many(deliveries, parts, mend=mend,
-                           shared_of=lambda batch: _open_checks(d.letter for d in batch if d.letter))  # fmt: skip
+        def shared(batch: list[Delivery]) -> list[Part]:  # the open print batches; each inbox's unread count
+            return [*_open_checks(d.letter for d in batch if d.letter),
+                    *unread_added(d.message for d in batch if d.message is not None)]
+
+        return commit_many(deliveries, parts, mend=mend, shared_of=shared)
 
 
 def _open_checks(letters: Any) -> list[Part]:

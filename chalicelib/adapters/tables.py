@@ -28,23 +28,30 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | the region's integration keys (regional admin)   | Query integration-clients index directory ("client") |
 | issue / rotate / revoke a key, note its last use | PutItem (condition new) / UpdateItem (condition on the secret, not revoked, last use older) |
 | idempotent inbound calls (Powertools)           | Get/Put/Update idempotency                  |
-| a citizen's inbox, newest first                  | Query inbox-messages (citizen_id), descending |
-| unread count                                     | Query inbox-messages, Select=COUNT, filter unread |
+| a page of a citizen's inbox, newest first        | Query inbox-messages (citizen_id), descending, Limit page+1 |
+| a page of one thread of an inbox                 | Query inbox-messages index by-thread ("<citizen_id>#<thread>"), descending |
+| unread counts (own, and each child's)            | BatchGetItem inbox-counts (citizen_id)      |
 | one message by id (open, sender's status)        | Query inbox-messages index by-message       |
-| a unit's sent messages, newest first             | Query inbox-messages index by-sender-unit, descending |
-| deliver / mark read / delete from inbox          | PutItem (condition new) / UpdateItem (condition) |
-| deliver with attachments                         | TransactWriteItems: PutItem message + UpdateItem each upload (condition unused) |
+| a page of a unit's sent messages, newest first   | Query inbox-messages index by-sender-unit, descending, Limit page+1 |
+| deliver / mark read / delete from inbox          | TransactWriteItems: Put (condition new) / Update (condition unread) + UpdateItem inbox-counts ADD ±n |
+| deliver with attachments                         | the same, + UpdateItem each upload (condition unused) |
 | an attachment upload slot                        | PutItem / BatchGetItem attachment-uploads   |
 | a staff member's signature and title             | GetItem / UpdateItem staff-profiles         |
 | the staff directory: family name starting so     | Query staff-profiles index by-name ("staff", prefix), limit 20 |
 | remove a unit's permission admin, never the last | TransactWriteItems: DeleteItem staff-roles + ConditionCheck another admin's role exists |
 | a staff read of a citizen's data (access log)    | PutItem access-log (citizen_id, time)       |
-| who read a citizen's data                        | Query access-log (citizen_id), descending   |
-| a unit's slots between two times (all types)     | Query slots index by-unit (unit, start range) |
+| the Tidbok's day: each booking shown, logged     | BatchWriteItem access-log, 25 a request     |
+| several reads at once (a list page, an export)   | BatchWriteItem access-log, 25 a request     |
+| who read a citizen's data (a page)               | Query access-log (citizen_id), descending, Limit page+1 |
+| a unit's slots between two times (all types)     | Query slots index by-unit (unit, start range): a day's free times read that day |
+| the Tidbok's day or week (the grid)              | one Query slots index by-unit; names: BatchGetItem register-persons (holders on the slots) |
 | one slot                                         | GetItem slots (slot_id)                     |
 | publish a slot / withdraw a free one             | PutItem / DeleteItem slots, condition not booked (and new or the same source) |
-| book / rebook / cancel                           | TransactWriteItems: slots (condition free / ours) + bookings (+ invitation) |
-| a citizen's bookings                             | Query bookings (citizen_id)                 |
+| publish / withdraw many (care system PUT, staff) | TransactWriteItems of 100 Put/Delete, each with its condition |
+| book / rebook / cancel                           | TransactWriteItems: slots (condition free / ours; holder set / removed) + bookings (+ invitation) |
+| a page of a citizen's upcoming bookings          | Query bookings index by-citizen-start (citizen_id, start >= a day ago) |
+| a person's latest bookings (staff overview)      | Query bookings index by-citizen-start, descending, Limit |
+| one of a citizen's bookings                      | GetItem bookings (citizen_id, booking_id)   |
 | one booking (staff, the cutoff schedule)         | Query bookings index by-booking             |
 | the cutoff reminder, once                        | UpdateItem bookings, condition not reminded for this start |
 | a citizen's invitations                          | Query / GetItem invitations (citizen_id, invitation_id) |
@@ -57,22 +64,25 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | close an evening's print batch                   | UpdateItem print-batches (batch_date, "batch") |
 | an evening's print files                         | Query print-batches (batch_date)            |
 | the region's self-test catalogue                 | Query test-offers (catalogue)               |
-| a citizen's kit orders                           | Query kit-orders (citizen_id)               |
-| order with one open order per test               | TransactWriteItems: PutItem order + PutItem open lock (condition new) |
+| a page of a citizen's kit orders, newest first   | Query kit-orders index by-citizen (citizen_id, ordered_key), descending |
+| the tests a citizen has an open order of         | Query kit-orders (citizen_id, begins_with "open#") |
+| the delivery chosen last time for a test         | GetItem kit-orders (citizen_id, "last#<test_id>") |
+| order with one open order per test               | TransactWriteItems: PutItem order + PutItem open lock (condition new) + PutItem last choice |
 | one order by id / by kit number                  | Query kit-orders index by-order / by-kit    |
 | orders waiting to be shipped (paged)             | Query kit-orders index by-status            |
 | kits near or past their return deadline          | Query kit-orders index deadline (sparse)    |
 | a picked-up kit by number                        | GetItem kits (kit_number)                   |
 | a kit sent: its number taken once in the region  | TransactWriteItems: UpdateItem kit-orders (condition ordered) + PutItem kits (condition new) |
-| a clinic's follow-up list of positive results    | Query follow-ups (unit_hsa_id), descending  |
+| a page of a clinic's follow-up list              | Query follow-ups (unit_hsa_id), descending, Limit page+1 |
 | the central case types, or one unit's local ones | Query case-types (owner)                    |
 | one case type; the version a case was sent with  | GetItem case-types (owner, id) / ("version#<id>", version) |
 | new case type / edit (new version)               | TransactWriteItems: Put current (condition new / version as read) + Put version (condition new) |
 | pause / resume / retire a case type or reply     | UpdateItem case-types / standard-replies, condition exists and not retired |
 | assign a central case type to a unit             | UpdateItem units ADD / DELETE active_case_types |
 | a unit's open cases, soonest due first           | Query cases index open-queue (sparse)       |
-| a citizen's cases                                | Query cases index by-citizen                |
-| a unit's cases of the last 30 days (answered in time) | Query cases index by-unit, created_key >= 30 days ago |
+| a page of a citizen's cases                      | Query cases index by-citizen, descending, Limit page+1 |
+| a unit's figures (open, overdue, in time)        | Query unit-figures ("unit#<hsa_id>", figure >= "due#<now>") |
+| count a case in its unit's figures (follow-up)   | GetItem + TransactWriteItems unit-figures: the case's shares (condition version as read) + ADD ±1 each counter |
 | a unit's standard replies                        | Query standard-replies (unit_hsa_id)        |
 | take a case / answer / reply                     | UpdateItem cases with a condition on handler and status |
 | queue views Nya, Väntar, Invånaren har svarat    | Query cases index queue-state (sparse), "<unit>#<state>", by due then arrival |
@@ -108,7 +118,8 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
+
+from chalicelib.adapters.aws import Model  # pynamodb's Model on one shared connection
 
 # Table names are fixed when the models are defined, so the prefix is read from the
 # environment here rather than from the settings model (which needs secrets to load).
@@ -370,6 +381,17 @@ class BySenderUnitIndex(GlobalSecondaryIndex):
     sort_key = UnicodeAttribute(range_key=True)
 
 
+class ByThreadIndex(GlobalSecondaryIndex):
+    """One inbox's thread, newest first: the thread page reads its own messages, not the inbox."""
+
+    class Meta:
+        index_name = "by-thread"
+        projection = AllProjection()
+
+    thread_owner = UnicodeAttribute(hash_key=True)  # "<citizen_id>#<thread key>": opaque ids only
+    sort_key = UnicodeAttribute(range_key=True)
+
+
 class AttachmentMap(MapAttribute):
     attachment_id = UnicodeAttribute()
     filename = UnicodeAttribute()
@@ -406,8 +428,19 @@ class InboxMessageRecord(Model):
     actions = ListAttribute(of=ActionMap, null=True)
     thread_id = UnicodeAttribute(null=True)  # "booking#<id>": one thread per booking or summons
     state_note = UnicodeAttribute(null=True)  # "Ersatt av en ändrad kallelse", "Avbokad": set later
+    thread_owner = UnicodeAttribute(null=True)  # "<citizen_id>#<thread key>" (domain/inbox.py thread_key)
     by_message = ByMessageIndex()
     by_sender_unit = BySenderUnitIndex()
+    by_thread = ByThreadIndex()
+
+
+class InboxCountRecord(Model):
+    """An inbox's unread count, kept in the same transaction as every delivery, first reading and
+    deletion of one of its messages, so the start page reads one number instead of the inbox."""
+
+    Meta = _meta("inbox-counts")
+    citizen_id = UnicodeAttribute(hash_key=True)  # the inbox's owner (a child's own, read by a guardian)
+    unread = NumberAttribute(default=0)
 
 
 class AttachmentUpload(Model):
@@ -451,6 +484,10 @@ class SlotRecord(Model):
     # Who published it: the care system's key id, or "staff" (the staff tool). A care system's PUT
     # replaces only its own; null is an appointment's own slot, which no PUT touches.
     source = UnicodeAttribute(null=True)
+    resource = UnicodeAttribute(null=True)  # the practitioner or room (resurs) it belongs to; null: not specified
+    # Who holds it (the opaque citizen id), set and removed with booking_id: the Tidbok's day reads names
+    # from the register in one BatchGetItem, with no look-up per booking.
+    citizen_id = UnicodeAttribute(null=True)
     by_unit = SlotsByUnitIndex()
 
 
@@ -460,6 +497,17 @@ class ByBookingIndex(GlobalSecondaryIndex):
         projection = AllProjection()
 
     booking_id = UnicodeAttribute(hash_key=True)
+
+
+class BookingsByStartIndex(GlobalSecondaryIndex):
+    """A citizen's bookings by start: the upcoming ones from now on, a person's latest backwards."""
+
+    class Meta:
+        index_name = "by-citizen-start"
+        projection = AllProjection()
+
+    citizen_id = UnicodeAttribute(hash_key=True)
+    start_key = UnicodeAttribute(range_key=True)  # "<start ISO UTC>#<booking_id>"
 
 
 class BookingRecord(Model):
@@ -484,7 +532,9 @@ class BookingRecord(Model):
     allow_rebook = BooleanAttribute(default=True)
     allow_cancel = BooleanAttribute(default=True)
     sequence = NumberAttribute(default=0)  # one more in every move, retime and cancel transaction
+    start_key = UnicodeAttribute(null=True)
     by_booking = ByBookingIndex()
+    by_start = BookingsByStartIndex()
 
 
 class InvitationRecord(Model):
@@ -635,6 +685,17 @@ class ByStatusIndex(GlobalSecondaryIndex):
     ordered_key = UnicodeAttribute(range_key=True)  # "<ordered_at ISO>#<order_id>"
 
 
+class KitOrdersByCitizenIndex(GlobalSecondaryIndex):
+    """A citizen's orders, newest first (the lock and last-choice items have no `ordered_key`)."""
+
+    class Meta:
+        index_name = "by-citizen"
+        projection = AllProjection()
+
+    citizen_id = UnicodeAttribute(hash_key=True)
+    ordered_key = UnicodeAttribute(range_key=True)
+
+
 class DeadlineIndex(GlobalSecondaryIndex):
     """Sparse: only kits out with the citizen carry `awaiting_sample`."""
 
@@ -648,7 +709,8 @@ class DeadlineIndex(GlobalSecondaryIndex):
 
 class KitOrderRecord(Model):
     """A home test kit ordered (or picked up and registered) by a citizen, and its result. The
-    item `open#<test_id>` beside the orders holds one open order per test."""
+    item `open#<test_id>` beside the orders holds one open order per test; `last#<test_id>` the
+    delivery chosen last time (the order form starts from it)."""
 
     Meta = _meta("kit-orders")
     citizen_id = UnicodeAttribute(hash_key=True)
@@ -675,6 +737,7 @@ class KitOrderRecord(Model):
     by_order = ByOrderIndex()
     by_status = ByStatusIndex()
     deadline = DeadlineIndex()
+    by_citizen = KitOrdersByCitizenIndex()
 
 
 class KitRecord(Model):
@@ -874,6 +937,26 @@ class CaseRecord(Model):
     by_citizen_unit = CasesByCitizenUnitIndex()
 
 
+class UnitFigureRecord(Model):
+    """The staff start page's figures of a unit, kept up to date by the follow-up of every case.*
+    event (domain/unit_figures.py), so the page reads one small partition, not the unit's cases.
+
+    Under `unit#<hsa_id>`: the counters (`open`, `unanswered`, `due#<hour>` with its cases' due
+    instants, `in_time#<day>`, `late#<day>`; those of an hour or a day expire after they are read).
+    Under `case#<case_id>`, `applied`: the shares one case has in them and the case's version they
+    are of, so a repeated or late event changes nothing."""
+
+    Meta = _meta("unit-figures")
+    owner = UnicodeAttribute(hash_key=True)  # "unit#<hsa_id>" or "case#<case_id>"
+    figure = UnicodeAttribute(range_key=True)  # a counter's name, or "applied"
+    value = NumberAttribute(default=0)
+    due = UnicodeSetAttribute(null=True)  # an hour's due cases: "<due instant>#<case_id>"
+    expires_at = TTLAttribute(null=True)
+    version = NumberAttribute(null=True)  # "applied": the case's version counted
+    unit_hsa_id = UnicodeAttribute(null=True)
+    shares = UnicodeSetAttribute(null=True)  # "applied": the counters it counts in
+
+
 class StaffByNameIndex(GlobalSecondaryIndex):
     """Sparse: the staff directory by family name, then given names ("nilsson eva"), for choosing a
     person by the start of their name. (One index: a deployed table can gain one per update.)"""
@@ -1005,6 +1088,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     IntegrationClient,
     IdempotencyRecord,
     InboxMessageRecord,
+    InboxCountRecord,
     NotificationRecord,
     AttachmentUpload,
     StaffProfile,
@@ -1021,6 +1105,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     FollowUpRecord,
     CaseTypeRecord,
     CaseRecord,
+    UnitFigureRecord,
     StandardReplyRecord,
     EventRecord,
     UnitNoticeRecord,

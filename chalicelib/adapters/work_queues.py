@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from functools import cached_property
 from typing import Any
 
-import botocore.session
+from chalicelib.adapters import aws
 
 BATCH = 10  # SendMessageBatch takes ten messages a call
 MAX_RECEIVES = 5  # then the dead-letter queue (infra/ sets the same redrive policy)
@@ -28,7 +28,7 @@ class WorkQueues:
 
     @cached_property
     def _sqs(self) -> Any:
-        return botocore.session.get_session().create_client("sqs")
+        return aws.client("sqs")
 
     def url(self, kind: str) -> str:
         if kind not in self._urls:

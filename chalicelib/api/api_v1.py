@@ -110,22 +110,29 @@ def _thread_json(thread: Thread, *, with_bodies: bool) -> dict[str, Any]:
 
 @api_v1.route("/api/v1/inbox", methods=["GET"])
 def inbox_list() -> Response:
-    principal = require_citizen(api_v1.current_request)
-    threads = inbox.inbox_threads(ports(), principal)
+    """A page of the inbox in threads; `unread` counts the whole inbox. Pass `next_cursor` back as
+    `?cursor=` for the next page."""
+    request = api_v1.current_request
+    principal = require_citizen(request)
+    page = inbox.inbox_page(ports(), principal, (request.query_params or {}).get("cursor"))
     return json_response(
         {
             "owner": "child" if principal.acting_for_id else "self",
-            "unread": sum(t.unread_count for t in threads),
-            "threads": [_thread_json(t, with_bodies=False) for t in threads],
+            "unread": page.unread,
+            "threads": [_thread_json(t, with_bodies=False) for t in page.threads],
+            "next_cursor": page.next_cursor,
         }
     )
 
 
 @api_v1.route("/api/v1/inbox/messages/{message_id}", methods=["GET"])
 def inbox_open(message_id: str) -> Response:
-    principal = require_citizen(api_v1.current_request)
-    thread = inbox.open_thread(ports(), principal, message_id, clock.utc_now())
-    return json_response(_thread_json(thread, with_bodies=True))
+    """The message's thread, newest first, a page at a time (`?cursor=` from `next_cursor`)."""
+    request = api_v1.current_request
+    principal = require_citizen(request)
+    shown = inbox.open_thread_page(ports(), principal, message_id, clock.utc_now(),
+                                   (request.query_params or {}).get("cursor"))  # fmt: skip
+    return json_response({**_thread_json(shown.thread, with_bodies=True), "next_cursor": shown.next_cursor})
 
 
 @api_v1.route("/api/v1/inbox/messages/{message_id}/attachments/{attachment_id}", methods=["GET"])
@@ -206,11 +213,13 @@ def settings_contact_withdraw(channel: str) -> Response:
 
 @api_v1.route("/api/v1/access-log", methods=["GET"])
 def access_log_list() -> Response:
-    principal = require_citizen(api_v1.current_request)
+    request = api_v1.current_request
+    principal = require_citizen(request)
+    page = access_log.entries(ports(), principal, (request.query_params or {}).get("cursor"))
     return json_response({"entries": [
         {"read_at": e.read_at.isoformat(), "staff_name": e.staff_name, "unit_name": e.unit_name, "what": e.what}
-        for e in access_log.entries(ports(), principal)
-    ]})  # fmt: skip
+        for e in page
+    ], "next_cursor": page.next_cursor})  # fmt: skip
 
 
 @api_v1.route("/api/v1/openapi.json", methods=["GET"])

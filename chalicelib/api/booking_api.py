@@ -3,6 +3,7 @@ State-changing calls carry the X-CSRF-Token header."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from chalice import Blueprint, Response
@@ -53,8 +54,11 @@ def _command() -> tuple[CitizenPrincipal, dict[str, Any]]:
 
 @booking_api.route("/api/v1/bookings", methods=["GET"])
 def upcoming() -> Response:
-    principal = require_citizen(booking_api.current_request)
-    return json_response({"bookings": [_booking(v) for v in booking.upcoming(ports(), principal, clock.utc_now())]})
+    """A page of upcoming bookings, soonest first; pass `next_cursor` back as `?cursor=` for the next."""
+    request = booking_api.current_request
+    principal = require_citizen(request)
+    page = booking.upcoming(ports(), principal, clock.utc_now(), (request.query_params or {}).get("cursor"))
+    return json_response({"bookings": [_booking(v) for v in page], "next_cursor": page.next_cursor})
 
 
 @booking_api.route("/api/v1/booking-units", methods=["GET"])
@@ -69,11 +73,23 @@ def units() -> Response:
 
 @booking_api.route("/api/v1/booking-units/{unit_hsa_id}/visit-types/{visit_type_id}/slots", methods=["GET"])
 def free_slots(unit_hsa_id: str, visit_type_id: str) -> Response:
+    """`?day=YYYY-MM-DD`: that Stockholm day's free times (one Query of that day). Without a day: the
+    free times from now on, a page at a time (`next_cursor`, passed back as `?cursor=`)."""
     request = booking_api.current_request
     principal = require_citizen(request)
-    invitation = identifier((request.query_params or {}).get("invitation"), "invitation", required=False)
-    slots = booking.free_slots(ports(), principal, unit_hsa_id, visit_type_id, clock.utc_now(), invitation)
-    return json_response({"slots": [_slot(s) for s in slots]})
+    params = request.query_params or {}
+    invitation = identifier(params.get("invitation"), "invitation", required=False)
+    now = clock.utc_now()
+    if params.get("day"):
+        try:
+            day = date.fromisoformat(params["day"])
+        except ValueError:
+            raise BadInput("date_invalid", "Fältet day ska vara ett datum (ÅÅÅÅ-MM-DD).", field="day") from None
+        slots = booking.free_slots(ports(), principal, unit_hsa_id, visit_type_id, now, invitation, first=day)
+        return json_response({"slots": [_slot(s) for s in slots], "next_cursor": None})
+    slots, next_cursor = booking.free_slots_page(ports(), principal, unit_hsa_id, visit_type_id, now, invitation,
+                                                 params.get("cursor"))  # fmt: skip
+    return json_response({"slots": [_slot(s) for s in slots], "next_cursor": next_cursor})
 
 
 @booking_api.route("/api/v1/bookings", methods=["POST"])

@@ -3,7 +3,7 @@ Every step is a plain link or form, so it all works without JavaScript."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from chalice import Blueprint, Response
 
@@ -38,17 +38,25 @@ def booked_times() -> Response:
     principal, away = _citizen()
     if away:
         return away
-    return _page(principal, "bookings.html", views=booking.upcoming(ports(), principal, clock.utc_now()))
+    cursor = _params().get("cursor")
+    return _page(principal, "bookings.html", views=booking.upcoming(ports(), principal, clock.utc_now(), cursor),
+                 cursor=cursor)  # fmt: skip
+
+
+WEEK = 7
 
 
 def _chooser(principal: CitizenPrincipal, params: dict[str, str], *, rebooking: str | None = None,
              error: AppError | None = None) -> Response:  # fmt: skip
-    """Unit → visit type → day → time, one step per page, each step a link."""
+    """Unit → visit type → day → time, one step per page, each step a link. The days are offered a
+    week at a time (one Query of that week); a chosen day's times read that day only."""
     now = clock.utc_now()
+    today = clock.stockholm_date(now)
     unit_id, visit_type_id, invitation = params.get("unit"), params.get("visit_type"), params.get("invitation")
     context: dict[str, object] = {"params": params, "rebooking": rebooking, "error": error, "offers": None,
                                   "offer": None, "unit": None, "visit_type": None, "current": None, "days": [],
-                                  "times": [], "day": None}  # fmt: skip
+                                  "times": [], "day": None, "week": None, "earlier": None,
+                                  "later": None}  # fmt: skip
     if rebooking:
         current = booking.own_booking(ports(), principal, rebooking)
         unit_id, visit_type_id = current.unit_hsa_id, current.visit_type_id
@@ -65,21 +73,37 @@ def _chooser(principal: CitizenPrincipal, params: dict[str, str], *, rebooking: 
         raise BadInput("unit_not_found", "Mottagningen har ingen webbtidbok.", field="unit")
     context["unit"] = unit
     if visit_type_id:
+        chosen = params.get("day")
+        day = date.fromisoformat(chosen) if chosen and _is_date(chosen) else None
+        first = _date_param(params.get("from")) or today
+        first = min(max(first, today), today + timedelta(days=booking.SEARCH_DAYS - 1))
         try:
-            slots = booking.free_slots(ports(), principal, unit_id, visit_type_id, now, invitation)
+            if day is not None:
+                slots = booking.free_slots(ports(), principal, unit_id, visit_type_id, now, invitation, first=day)
+            else:
+                slots = booking.free_slots(ports(), principal, unit_id, visit_type_id, now, invitation, first=first,
+                                           days=WEEK)  # fmt: skip
         except AppError:
             if error is None:
                 raise
             slots = []  # the page already says what went wrong (a used or expired invitation)
-        context["days"] = booking.days_of(slots)
-        chosen = params.get("day")
-        if chosen:
-            day = date.fromisoformat(chosen) if _is_date(chosen) else None
+        if day is not None:
             context["day"] = day
-            context["times"] = [s for s in slots if day and booking.day_bounds(day)[0] <= s.start < booking.day_bounds(day)[1]]
+            context["times"] = slots
+            context["week"] = day
+        else:
+            context["days"] = booking.days_of(slots)
+            context["week"] = first
+            context["earlier"] = max(first - timedelta(days=WEEK), today) if first > today else None
+            last = today + timedelta(days=booking.SEARCH_DAYS - 1)
+            context["later"] = first + timedelta(days=WEEK) if first + timedelta(days=WEEK) <= last else None
         context["visit_type"] = next(
             (v for v in booking.visit_types_of(unit) if v.visit_type_id == visit_type_id), None)  # fmt: skip
     return _page(principal, "book.html", status=error.status if error else 200, **context)
+
+
+def _date_param(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value and _is_date(value) else None
 
 
 def _is_date(value: str) -> bool:

@@ -38,7 +38,9 @@ def my_cases() -> Response:
     principal, away = _citizen()
     if away:
         return away
-    return _page(principal, "cases.html", records=cases.my_cases(ports(), principal), sent=_params().get("sent"))
+    cursor = _params().get("cursor")
+    return _page(principal, "cases.html", records=cases.my_cases(ports(), principal, cursor), cursor=cursor,
+                 sent=_params().get("sent"))  # fmt: skip
 
 
 @case_pages.route("/contact", methods=["GET"])

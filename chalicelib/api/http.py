@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, unquote
 from chalice import Response
 from chalice.app import Request
 
-from chalicelib.errors import AppError, BadInput, Forbidden, NotFound, TooManyRequests
+from chalicelib.errors import AppError, BadInput, Forbidden, NotFound
 from chalicelib.observability import flush_metrics, logger
 from chalicelib.settings import get_settings
 from chalicelib.services.input import checked_json, checked_text
@@ -225,8 +225,9 @@ def error_page(request: Request, *, status: int, heading_key: str, body_key: str
 
 def _app_error_response(request: Request, error: AppError) -> Response:
     response = _app_error_body(request, error)
-    if isinstance(error, TooManyRequests) and error.retry_after:
-        response.headers["Retry-After"] = str(error.retry_after)
+    retry_after = getattr(error, "retry_after", None)  # a rate limit, or a provider that failed
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
     return response
 
 

@@ -33,6 +33,10 @@ _IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": True,
                 "description": "The same key again returns the first answer and changes nothing."}  # fmt: skip
 
 
+_CURSOR = {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 2000},
+           "description": "Opaque: the next_cursor of the page before (400 cursor_invalid for any other)"}
+_NEXT = {"next_cursor": {"type": "string", "nullable": True, "description": "The next page's cursor; null: the last"}}
+
 _APPOINTMENT_ID = {"name": "appointment_id", "in": "path", "required": True, "schema": {"type": "string"}}
 _BOOKING_ID = {"name": "booking_id", "in": "path", "required": True, "schema": {"type": "string"}}
 _MESSAGE_ID = {"name": "message_id", "in": "path", "required": True, "schema": {"type": "string"}}
@@ -90,17 +94,23 @@ def openapi_document() -> dict[str, Any]:
             },
             "/api/v1/inbox": {
                 "get": {
-                    "summary": "The inbox (of the child when acting for one): threads newest first, unread counts",
+                    "summary": "The inbox (of the child when acting for one), a page at a time: the page's messages "
+                    "in threads, newest first, and `unread` for the whole inbox",
                     "security": [{"citizenSession": []}],
-                    "responses": {"200": _json({"type": "object"}), **_errors(401)},
+                    "parameters": [_CURSOR],
+                    "responses": {"200": _json({"type": "object", "properties": {
+                        "owner": {"type": "string"}, "unread": {"type": "integer"},
+                        "threads": {"type": "array", "items": {"type": "object"}}, **_NEXT}}),
+                        **_errors(400, 401)},
                 }
             },
             "/api/v1/inbox/messages/{message_id}": {
                 "get": {
-                    "summary": "Open a message: its whole thread, marking unread messages read",
+                    "summary": "Open a message: its thread, newest first a page at a time, marking the unread "
+                    "messages shown read",
                     "security": [{"citizenSession": []}],
-                    "parameters": [_MESSAGE_ID],
-                    "responses": {"200": _json({"type": "object"}), **_errors(401, 404)},
+                    "parameters": [_MESSAGE_ID, _CURSOR],
+                    "responses": {"200": _json({"type": "object"}), **_errors(400, 401, 404)},
                 },
                 "delete": {
                     "summary": "Delete a message from the inbox (the sender's record remains)",
@@ -151,8 +161,11 @@ def openapi_document() -> dict[str, Any]:
                     "from `from` to `to` (Stockholm days, inclusive) are exactly these. Slots the unit published in "
                     "the staff tool, another system's and appointments' own are never touched. Sending the same body "
                     "again changes nothing. A booked slot cannot be removed or moved here (409 slot_booked, naming "
-                    "your slot_id); an id another source uses is 409 slot_id_taken; ids beginning staff- or "
-                    "appointment- are the platform's (400 slot_id_reserved).",
+                    "your slot_id) and is otherwise left as it was booked (a new place, visibility or resource "
+                    "applies to free slots only); an id another source uses is 409 slot_id_taken; ids beginning "
+                    "staff- or appointment- are the platform's (400 slot_id_reserved). `resource` names the "
+                    "practitioner or room the time belongs to: the staff tool's Tidbok shows a column per resource "
+                    "(slots without one under \"Ej angiven\").",
                     "security": [{"integrationKey": []}],
                     "parameters": [{"name": "unit_hsa_id", "in": "path", "required": True, "schema": {"type": "string"}}],
                     "requestBody": {"required": True, "content": {"application/json": {"schema": {
@@ -167,6 +180,10 @@ def openapi_document() -> dict[str, Any]:
                                     "start": {"type": "string", "format": "date-time"},
                                     "end": {"type": "string", "format": "date-time"},
                                     "place": {"type": "string"}, "practitioner_role": {"type": "string"},
+                                    "resource": {"type": "string", "maxLength": 80, "description":
+                                                 "The practitioner or room (resurs), e.g. \"Eva Nilsson\" or "
+                                                 "\"Provtagningsrum 2\"; optional. Spaces are collapsed; the same "
+                                                 "name in other capitals is the same resource."},
                                     "visibility": {"type": "string", "enum": ["web", "invited", "hidden"],
                                                    "default": "web"}}}}}}}}},
                     "responses": {"200": _json({"type": "object", "properties": {
@@ -324,9 +341,12 @@ def openapi_document() -> dict[str, Any]:
                 }
             },
             "/api/v1/bookings": {
-                "get": {"summary": "Upcoming bookings at every unit (of the child when acting for one), soonest first",
-                        "security": [{"citizenSession": []}],
-                        "responses": {"200": _json({"type": "object"}), **_errors(401)}},
+                "get": {"summary": "Upcoming bookings at every unit (of the child when acting for one), soonest first, "
+                                   "a page at a time",
+                        "security": [{"citizenSession": []}], "parameters": [_CURSOR],
+                        "responses": {"200": _json({"type": "object", "properties": {
+                            "bookings": {"type": "array", "items": {"$ref": "#/components/schemas/Booking"}},
+                            **_NEXT}}), **_errors(400, 401)}},
                 "post": {"summary": "Book a free slot ({slot_id, invitation_id?}); one booking per slot however many "
                                    "try at once (409 slot_taken); the unit's rules apply (422 with a code)",
                          "security": [{"citizenSession": []}], "parameters": [_CSRF],
@@ -339,12 +359,18 @@ def openapi_document() -> dict[str, Any]:
                         "responses": {"200": _json({"type": "object"}), **_errors(401)}},
             },
             "/api/v1/booking-units/{unit_hsa_id}/visit-types/{visit_type_id}/slots": {
-                "get": {"summary": "Free times the citizen may book now (with ?invitation= for invitation-only times)",
+                "get": {"summary": "Free times the citizen may book now (with ?invitation= for invitation-only times): "
+                                   "?day= one Stockholm day's; without it, from now on a page at a time (a page may "
+                                   "hold fewer times than the next)",
                         "security": [{"citizenSession": []}],
                         "parameters": [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
                                        for n in ("unit_hsa_id", "visit_type_id")]
-                        + [{"name": "invitation", "in": "query", "required": False, "schema": {"type": "string"}}],
-                        "responses": {"200": _json({"type": "object"}), **_errors(401, 404, 422)}},
+                        + [{"name": "invitation", "in": "query", "required": False, "schema": {"type": "string"}},
+                           {"name": "day", "in": "query", "required": False,
+                            "schema": {"type": "string", "format": "date"}}, _CURSOR],
+                        "responses": {"200": _json({"type": "object", "properties": {
+                            "slots": {"type": "array", "items": {"type": "object"}}, **_NEXT}}),
+                            **_errors(400, 401, 404, 422)}},
             },
             "/api/v1/bookings/{booking_id}": {
                 "get": {"summary": "One booking with what may still be changed online",
@@ -364,12 +390,13 @@ def openapi_document() -> dict[str, Any]:
                                        **_errors(400, 401, 403, 404, 409, 422)}},
             },
             "/api/v1/access-log": {
-                "get": {"summary": "Staff reads of the citizen's data (of the child when acting for one), newest first",
-                        "security": [{"citizenSession": []}],
+                "get": {"summary": "Staff reads of the citizen's data (of the child when acting for one), newest first, "
+                                   "a page at a time",
+                        "security": [{"citizenSession": []}], "parameters": [_CURSOR],
                         "responses": {"200": _json({"type": "object", "properties": {"entries": {"type": "array",
                             "items": {"type": "object", "properties": {
-                                k: {"type": "string"} for k in ("read_at", "staff_name", "unit_name", "what")}}}}}),
-                            **_errors(401)}},
+                                k: {"type": "string"} for k in ("read_at", "staff_name", "unit_name", "what")}}},
+                            **_NEXT}}), **_errors(400, 401)}},
             },
             "/api/v1/openapi.json": {
                 "get": {"summary": "This document", "responses": {"200": _json({"type": "object"})}}

@@ -22,7 +22,7 @@ from chalicelib.api.session import citizen_or_landing, citizen_token, current_ci
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
 from chalicelib.services import access_log, acting, cases, citizen_settings, inbox, start_pages
-from chalicelib.errors import BadInput, TooManyRequests
+from chalicelib.errors import BadInput, TooManyRequests, Unavailable
 from chalicelib.web.render import pick_language, stylesheet
 from chalicelib.web.text import translate
 
@@ -97,11 +97,12 @@ def inbox_page() -> Response:
     principal, away = _citizen_or_landing()
     if away:
         return away
-    threads = inbox.inbox_threads(ports(), principal)
-    deleted = (pages.current_request.query_params or {}).get("deleted") == "1"
+    params = pages.current_request.query_params or {}
+    page = inbox.inbox_page(ports(), principal, params.get("cursor"))
     return render_page("inbox.html", language(pages.current_request), staff=False,
-                       csrf_token=principal.csrf_token, principal=principal, threads=threads,
-                       deleted=deleted)  # fmt: skip
+                       csrf_token=principal.csrf_token, principal=principal, threads=page.threads,
+                       next_cursor=page.next_cursor, cursor=params.get("cursor"),
+                       deleted=params.get("deleted") == "1")  # fmt: skip
 
 
 @pages.route("/inbox/{message_id}", methods=["GET"])
@@ -109,9 +110,11 @@ def thread_page(message_id: str) -> Response:
     principal, away = _citizen_or_landing()
     if away:
         return away
-    thread = inbox.open_thread(ports(), principal, message_id, clock.utc_now())
+    cursor = (pages.current_request.query_params or {}).get("cursor")
+    shown = inbox.open_thread_page(ports(), principal, message_id, clock.utc_now(), cursor)
     return render_page("thread.html", language(pages.current_request), staff=False,
-                       csrf_token=principal.csrf_token, principal=principal, thread=thread)  # fmt: skip
+                       csrf_token=principal.csrf_token, principal=principal, thread=shown.thread,
+                       next_cursor=shown.next_cursor, cursor=cursor, message_id=message_id)  # fmt: skip
 
 
 @pages.route("/inbox/{message_id}/attachments/{attachment_id}", methods=["GET"])
@@ -197,10 +200,10 @@ def _contact_action(action: str) -> Response:
             citizen_settings.confirm(ports(), principal, channel, fields.get("code"), clock.utc_now())
         else:
             citizen_settings.withdraw(ports(), principal, channel)
-    except (BadInput, TooManyRequests) as error:
+    except (BadInput, TooManyRequests, Unavailable) as error:
         # The message goes beside the field it concerns, and nothing was stored.
         page = _settings_page(principal, errors={f"{channel}-{error.field}": error.message}, status=error.status)
-        if isinstance(error, TooManyRequests) and error.retry_after:
+        if getattr(error, "retry_after", None):
             page.headers["Retry-After"] = str(error.retry_after)
         return page
     return redirect("/settings?done=" + {"start": "code_sent", "verify": "verified", "remove": "removed"}[action])
@@ -226,9 +229,10 @@ def access_log_page() -> Response:
     principal, away = _citizen_or_landing()
     if away:
         return away
+    cursor = (pages.current_request.query_params or {}).get("cursor")
     return render_page("access_log.html", language(pages.current_request), staff=False,
                        csrf_token=principal.csrf_token, principal=principal,
-                       entries=access_log.entries(ports(), principal))  # fmt: skip
+                       entries=access_log.entries(ports(), principal, cursor), cursor=cursor)  # fmt: skip
 
 
 @pages.route("/staff", methods=["GET"])

@@ -29,17 +29,19 @@ def _page(principal: CitizenPrincipal, template: str, *, status: int = 200, **co
                        csrf_token=principal.csrf_token, principal=principal, status=status, **context)  # fmt: skip
 
 
-def _overview(principal: CitizenPrincipal, *, error: AppError | None = None, done: str | None = None) -> Response:
+def _overview(principal: CitizenPrincipal, *, error: AppError | None = None, done: str | None = None,
+              cursor: str | None = None) -> Response:  # fmt: skip
     now = clock.utc_now()
     return _page(principal, "self_tests.html", status=error.status if error else 200, error=error,
                  done=done if done in _DONE else None, offers=self_tests.catalogue(ports(), principal, now),
-                 orders=self_tests.my_orders(ports(), principal))  # fmt: skip
+                 orders=self_tests.my_orders(ports(), principal, cursor), cursor=cursor)  # fmt: skip
 
 
 @self_test_pages.route("/self-tests", methods=["GET"])
 def overview() -> Response:
     principal, away = _citizen()
-    return away or _overview(principal, done=(self_test_pages.current_request.query_params or {}).get("done"))
+    params = self_test_pages.current_request.query_params or {}
+    return away or _overview(principal, done=params.get("done"), cursor=params.get("cursor"))
 
 
 def _order_page(principal: CitizenPrincipal, test_id: str, *, error: AppError | None = None,

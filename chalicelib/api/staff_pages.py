@@ -35,10 +35,13 @@ def sent_messages() -> Response:
     if away:
         return away
     units = staff_messages.readable_units(ports(), principal)
-    chosen = (staff_pages.current_request.query_params or {}).get("unit") or (units[0].hsa_id if units else None)
-    messages = staff_messages.sent_by_unit(ports(), principal, chosen) if chosen else []
+    params = staff_pages.current_request.query_params or {}
+    chosen = params.get("unit") or (units[0].hsa_id if units else None)
+    cursor = params.get("cursor")
+    messages = staff_messages.sent_by_unit(ports(), principal, chosen, cursor) if chosen else []
     can_write = bool(staff_messages.writable_units(ports(), principal))
-    return _page(principal, "staff_messages.html", units=units, chosen=chosen, messages=messages, can_write=can_write)
+    return _page(principal, "staff_messages.html", units=units, chosen=chosen, messages=messages, can_write=can_write,
+                 cursor=cursor, next_cursor=getattr(messages, "next_cursor", None))  # fmt: skip
 
 
 def _compose(principal: StaffPrincipal, *, values: dict[str, str] | None = None,
@@ -131,6 +134,9 @@ def follow_up() -> Response:
     if away:
         return away
     units = ports().units.get_many([u for u in principal.units() if principal.has_role(u, *self_tests.FOLLOW_UP_ROLES)])
-    chosen = (staff_pages.current_request.query_params or {}).get("unit") or (units[0].hsa_id if units else None)
-    entries = self_tests.follow_up_list(ports(), principal, chosen, clock.utc_now()) if chosen else []
-    return _page(principal, "staff_follow_up.html", units=units, chosen=chosen, entries=entries)
+    params = staff_pages.current_request.query_params or {}
+    chosen = params.get("unit") or (units[0].hsa_id if units else None)
+    cursor = params.get("cursor")
+    entries = self_tests.follow_up_list(ports(), principal, chosen, clock.utc_now(), cursor) if chosen else []
+    return _page(principal, "staff_follow_up.html", units=units, chosen=chosen, entries=entries, cursor=cursor,
+                 next_cursor=getattr(entries, "next_cursor", None))  # fmt: skip

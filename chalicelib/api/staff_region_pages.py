@@ -4,9 +4,11 @@ open again; a personnummer only ever travels in a POST body."""
 
 from __future__ import annotations
 
+import uuid
+
 from chalice import Blueprint, Response
 
-from chalicelib.api.http import form, form_action, form_lists, language, render_page, require_csrf
+from chalicelib.api.http import form, form_action, form_lists, language, redirect, render_page, require_csrf
 from chalicelib.api.session import staff_or_landing
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
@@ -41,7 +43,8 @@ def _keys_page(principal: StaffPrincipal, *, error: AppError | None = None, show
                    scopes=keys.SCOPES, shown=shown, done=done, error=error,
                    errors={error.field: error.message} if error and error.field else {}, values=values or {},
                    chosen=chosen or {}, overlap_default=keys.OVERLAP_DEFAULT_HOURS,
-                   overlap_max=keys.OVERLAP_MAX_HOURS)  # fmt: skip
+                   overlap_max=keys.OVERLAP_MAX_HOURS,
+                   submission_id=(values or {}).get("submission_id") or str(uuid.uuid4()))  # fmt: skip
 
 
 @staff_region_pages.route("/staff/integration-keys", methods=["GET"])
@@ -53,9 +56,10 @@ def keys_page() -> Response:
     return _keys_page(principal, done=done)
 
 
-def _shown_once(principal: StaffPrincipal, make) -> Response:  # noqa: ANN001 (make(fields, lists) -> ShownOnce)
+def _shown_once(principal: StaffPrincipal, make) -> Response:  # noqa: ANN001 (make(fields, lists) -> ShownOnce | None)
     """Issue or rotate, and answer with the page that shows the secret this one time (no redirect:
-    a page one could reload or open from history would show it again)."""
+    a page one could reload or open from history would show it again). Reloading that page sends the
+    form again; the form's submission id makes that a no-op, answered with the key list."""
     request = staff_region_pages.current_request
     fields, lists = form(request), form_lists(request)
     require_csrf(principal.csrf_token, fields.get("csrf_token"))
@@ -65,6 +69,8 @@ def _shown_once(principal: StaffPrincipal, make) -> Response:  # noqa: ANN001 (m
         if error.status not in (400, 403, 409, 422):
             raise
         return _keys_page(principal, error=error, values=fields, chosen=lists)
+    if shown is None:
+        return redirect("/staff/integration-keys?done=shown_before")
     return _render(principal, "staff_integration_key_shown.html", shown=shown)
 
 
@@ -73,8 +79,9 @@ def issue_key() -> Response:
     principal, away = _staff()
     if away:
         return away
+    context = staff_region_pages.current_request.lambda_context
     return _shown_once(principal, lambda fields, lists: integration_keys.issue(ports(), principal, fields, lists,
-                                                                               clock.utc_now()))  # fmt: skip
+                                                                               clock.utc_now(), context))  # fmt: skip
 
 
 @staff_region_pages.route("/staff/integration-keys/{key_id}/rotate", methods=["POST"], content_types=FORM)
@@ -82,8 +89,9 @@ def rotate_key(key_id: str) -> Response:
     principal, away = _staff()
     if away:
         return away
+    context = staff_region_pages.current_request.lambda_context
     return _shown_once(principal, lambda fields, _lists: integration_keys.rotate(ports(), principal, key_id, fields,
-                                                                                 clock.utc_now()))  # fmt: skip
+                                                                                 clock.utc_now(), context))  # fmt: skip
 
 
 @staff_region_pages.route("/staff/integration-keys/{key_id}/revoke", methods=["POST"], content_types=FORM)

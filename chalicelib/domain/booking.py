@@ -7,6 +7,7 @@ saving night, 24 hours before 10:00 is 09:00 or 11:00 on the wall clock the day 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from enum import Enum
@@ -53,6 +54,19 @@ class VisitType:
 
 
 STAFF = "staff"  # the source of slots published in the staff tool
+RESOURCE_MAX = 80  # a resource's name: "Eva Nilsson", "Provtagningsrum 2"
+
+
+def resource_name(value: str | None) -> str | None:
+    """The practitioner or room (resurs) a time belongs to, as staff and care systems write it: one
+    line, spaces collapsed; nothing written is no resource (the grid's "Ej angiven")."""
+    return " ".join((value or "").split()) or None
+
+
+def resource_key(name: str | None) -> str:
+    """The same resource however it is capitalised or spaced: part of the staff tool's slot id."""
+    folded = (resource_name(name) or "").casefold()
+    return hashlib.sha256(folded.encode()).hexdigest()[:10] if folded else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,10 +81,16 @@ class Slot:
     visibility: Visibility
     booking_id: str | None = None
     source: str | None = None  # who published it: a care system's key id or STAFF; None: an appointment's own
+    resource: str | None = None  # the practitioner or room (resurs); None: not specified
+    citizen_id: str | None = None  # who holds it, with booking_id (None on slots booked before it was kept)
 
     @property
     def free(self) -> bool:
         return self.booking_id is None
+
+    def as_published(self) -> Slot:
+        """The slot as a publisher describes it: without who holds it."""
+        return replace(self, booking_id=None, citizen_id=None)
 
 
 class BookingStatus(str, Enum):
@@ -118,10 +138,21 @@ def next_midnight(now: datetime) -> datetime:
     return datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=STOCKHOLM).astimezone(now.tzinfo)
 
 
+def has_begun(start: datetime, now: datetime) -> bool:
+    """A time that has begun is past: never offered, booked or moved to, through any door."""
+    return start <= now
+
+
+def staff_booking_refusal(start: datetime, now: datetime) -> str | None:
+    """Why staff may not book a slot starting at `start` (or move a booking to it) now, or None. Staff
+    book the same day whatever the visit type's rules for citizens; never a time that has begun."""
+    return "slot_in_past" if has_begun(start, now) else None
+
+
 def booking_refusal(rules: BookingRules, start: datetime, now: datetime) -> str | None:
     """Why a citizen may not book a slot starting at `start` now, or None."""
-    if start <= now:
-        return "slot_in_past"
+    if refusal := staff_booking_refusal(start, now):
+        return refusal
     if rules.earliest is Earliest.TOMORROW and start < next_midnight(now):
         return "too_soon"
     return None
@@ -131,7 +162,7 @@ def cancel_refusal(rules: BookingRules, start: datetime, now: datetime) -> str |
     """Online cancelling: allowed up to and including exactly the cutoff before the visit."""
     if not rules.cancel_online:
         return "cancel_not_online"
-    if start <= now:
+    if has_begun(start, now):
         return "slot_in_past"
     if now > start - rules.cancel_cutoff:
         return "past_cutoff"
@@ -140,7 +171,7 @@ def cancel_refusal(rules: BookingRules, start: datetime, now: datetime) -> str |
 
 def rebook_refusal(rules: BookingRules, start: datetime, now: datetime) -> str | None:
     """Online rebooking of a booking that starts at `start`."""
-    if start <= now:
+    if has_begun(start, now):
         return "slot_in_past"
     if now > start - rules.rebook_cutoff:
         return "past_cutoff"
@@ -154,7 +185,7 @@ def changes_close_at(rules: BookingRules, start: datetime) -> datetime:
 
 
 def can_change_online(rules: BookingRules, start: datetime, now: datetime) -> bool:
-    return now <= changes_close_at(rules, start) and start > now
+    return now <= changes_close_at(rules, start) and not has_begun(start, now)
 
 
 @dataclass(frozen=True, slots=True)

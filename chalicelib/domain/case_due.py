@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
 
+from chalicelib.domain import swedish_holidays
 from chalicelib.domain.clock import STOCKHOLM
 
 ANSWER_WITHIN = timedelta(hours=2)
@@ -27,16 +27,8 @@ class OpeningHours:
         return cls(dict(DEFAULT_HOURS))
 
 
-@lru_cache(maxsize=16)
-def _holidays(year: int) -> frozenset[date]:
-    import holidays  # imported when a due time is computed, not at every cold start
-
-    calendar = holidays.Sweden(years=year, include_sundays=False, categories=("public", "de_facto"))
-    return frozenset(calendar)
-
-
 def is_working_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in _holidays(day.year)
+    return day.weekday() < 5 and day not in swedish_holidays.holidays(day.year)
 
 
 def _open_on(day: date, hours: OpeningHours) -> tuple[datetime, datetime] | None:

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from chalicelib.adapters.access_log import AccessEntry, BadCursor
 from chalicelib.domain.clock import STOCKHOLM, stockholm_date
+from chalicelib.domain.patient import twelve_digit_display
 from chalicelib.domain.roles import StaffRole
 from chalicelib.errors import BadInput, Forbidden
 from chalicelib.observability import logger
@@ -25,7 +26,7 @@ CSV_MAX_ROWS = 50_000  # a year of reads of one patient is far less; a bound, no
 
 @dataclass(frozen=True)
 class Extract:
-    personnummer: str  # as shown: ÅÅÅÅMMDD-NNNN
+    personnummer: str  # as shown: ÅÅÅÅMMDD-NNNN (twelve digits, as the patient header and the form)
     name: str | None  # None when unknown, or withheld by protected identity
     protected: bool
     known: bool  # False: nobody with that number has been seen by the e-services
@@ -51,7 +52,7 @@ def extract(ports: Ports, principal: StaffPrincipal, fields: dict[str, str], now
     pnr = personnummer((fields.get("personnummer") or "").strip(), "personnummer", today)
     citizen_id = ports.identities.find(pnr)
     since = now - PERIOD
-    shown = pnr.display(today)
+    shown = twelve_digit_display(pnr)  # as the rest of the staff tool shows it, and the form asks for it
     if citizen_id is None:
         return Extract(shown, None, False, False, since, [], None)
     person = ports.register.get(citizen_id)

@@ -22,11 +22,11 @@ from chalicelib.domain import summons as summons_rules
 from chalicelib.domain.attachments import Attachment
 from chalicelib.domain.booking import Booking, BookingStatus, Slot, VisitType, Visibility
 from chalicelib.domain.calendar import booking_ics
-from chalicelib.domain.clock import STOCKHOLM
+from chalicelib.domain.clock import STOCKHOLM, stockholm_date
 from chalicelib.domain.events import Door, DomainEvent, Kind, event
 from chalicelib.errors import BadInput, Conflict, NotFound, Unprocessable
 from chalicelib.observability import logger, record_metric
-from chalicelib.services import inbox
+from chalicelib.services import inbox, paging
 from chalicelib.services.ports import Ports
 from chalicelib.services.principals import CitizenPrincipal
 
@@ -87,22 +87,47 @@ def offers(ports: Ports) -> list[Offer]:
 
 
 def free_slots(ports: Ports, principal: CitizenPrincipal, unit_hsa_id: str, visit_type_id: str, now: datetime,
-               invitation_id: str | None = None) -> list[Slot]:  # fmt: skip
-    """The times the subject may book now: open for the web (or in their invitation), free, and
-    within the unit's rules."""
+               invitation_id: str | None = None, *, first: date | None = None, days: int = 1) -> list[Slot]:  # fmt: skip
+    """The times the subject may book now on `days` Stockholm days from `first` (default: today): open
+    for the web (or in their invitation), free, and within the unit's rules. One Query of those days
+    only (the unit's slots that start then), however far ahead the unit has published."""
     unit = _unit(ports, unit_hsa_id)
     visit_type = _visit_type(unit, visit_type_id)
     invited = _invited_slot_ids(ports, principal, invitation_id, unit_hsa_id, visit_type_id, now)
     if not visit_type.web_booking and not invited:
         raise Unprocessable("visit_type_not_offered", "Mottagningen erbjuder inte den besökstypen för webbokning.")
-    return [
-        slot
-        for slot in ports.slots.between(unit_hsa_id, now, now + timedelta(days=SEARCH_DAYS))
-        if slot.free
-        and slot.visit_type_id == visit_type_id
-        and (slot.visibility is Visibility.WEB or slot.slot_id in invited)
-        and rules.booking_refusal(visit_type.rules, slot.start, now) is None
-    ]
+    first = first or stockholm_date(now)
+    if days < 1 or first > stockholm_date(now) + timedelta(days=SEARCH_DAYS):
+        return []
+    start, end = max(day_bounds(first)[0], now), day_bounds(first + timedelta(days=days - 1))[1]
+    if start >= end:
+        return []
+    return [slot for slot in ports.slots.between(unit_hsa_id, start, end) if _bookable(slot, visit_type, invited, now)]
+
+
+def _bookable(slot: Slot, visit_type: VisitType, invited: frozenset[str], now: datetime) -> bool:
+    return (slot.free and slot.visit_type_id == visit_type.visit_type_id
+            and (slot.visibility is Visibility.WEB or slot.slot_id in invited)
+            and rules.booking_refusal(visit_type.rules, slot.start, now) is None)  # fmt: skip
+
+
+SLOTS_PAGE = 50
+
+
+def free_slots_page(ports: Ports, principal: CitizenPrincipal, unit_hsa_id: str, visit_type_id: str, now: datetime,
+                    invitation_id: str | None, cursor: str | None) -> tuple[list[Slot], str | None]:  # fmt: skip
+    """The JSON API's list of free times from now on, a page at a time: each page is one Query of the
+    unit's next slots (all types; those not bookable are left out, so a page may show fewer), up to
+    SEARCH_DAYS ahead."""
+    unit = _unit(ports, unit_hsa_id)
+    visit_type = _visit_type(unit, visit_type_id)
+    invited = _invited_slot_ids(ports, principal, invitation_id, unit_hsa_id, visit_type_id, now)
+    if not visit_type.web_booking and not invited:
+        raise Unprocessable("visit_type_not_offered", "Mottagningen erbjuder inte den besökstypen för webbokning.")
+    scope = f"slots:{principal.subject_id}:{unit_hsa_id}:{visit_type_id}:{invitation_id or ''}"
+    read, following = ports.slots.page_between(unit_hsa_id, now, now + timedelta(days=SEARCH_DAYS), SLOTS_PAGE,
+                                               paging.start(ports, scope, cursor))  # fmt: skip
+    return [s for s in read if _bookable(s, visit_type, invited, now)], paging.following(ports, scope, following)
 
 
 def _invited_slot_ids(ports: Ports, principal: CitizenPrincipal, invitation_id: str | None, unit_hsa_id: str,
@@ -135,8 +160,7 @@ def book(ports: Ports, principal: CitizenPrincipal, slot_id: str, now: datetime,
     slot, unit, visit_type = slot_for_booking(ports, slot_id)
     invited = _invited_slot_ids(ports, principal, invitation_id, unit.hsa_id, visit_type.visit_type_id, now)
     if not slot.free:
-        mine = next((b for b in ports.bookings.of_citizen(principal.subject_id) if b.booking_id == slot.booking_id),
-                    None)  # fmt: skip
+        mine = ports.bookings.own(principal.subject_id, slot.booking_id or "")  # one GetItem, by key
         if mine is not None:
             return mine  # the same confirmation sent twice (a double click): one booking
     if slot.visibility is Visibility.HIDDEN or (slot.visibility is Visibility.INVITED and slot_id not in invited):
@@ -170,8 +194,8 @@ def _taken() -> Conflict:
 
 
 def own_booking(ports: Ports, principal: CitizenPrincipal, booking_id: str) -> Booking:
-    """One of the subject's bookings that the unit shows them."""
-    found = next((b for b in ports.bookings.of_citizen(principal.subject_id) if b.booking_id == booking_id), None)
+    """One of the subject's bookings that the unit shows them: one GetItem, by its key."""
+    found = ports.bookings.own(principal.subject_id, booking_id)
     if found is None or found.hidden_from_citizen:
         raise NotFound("booking_not_found", "Bokningen finns inte.")
     return found
@@ -363,13 +387,18 @@ def remind_at_cutoff(ports: Ports, fired: dict[str, Any], now: datetime) -> str:
 # -- the citizen's list ---------------------------------------------------------------------------
 
 
-def upcoming(ports: Ports, principal: CitizenPrincipal, now: datetime) -> list[BookingView]:
-    """Every upcoming booking at every unit, unless the unit hid it, soonest first."""
-    bookings = sorted((b for b in ports.bookings.of_citizen(principal.subject_id)
-                       if b.status is BookingStatus.BOOKED and b.end > now and not b.hidden_from_citizen),
-                      key=lambda b: b.start)  # fmt: skip
-    units = {u.hsa_id: u for u in ports.units.get_many([b.unit_hsa_id for b in bookings])}
-    return [view(b, units[b.unit_hsa_id], now) for b in bookings if b.unit_hsa_id in units]
+BOOKINGS_PAGE = 20
+
+
+def upcoming(ports: Ports, principal: CitizenPrincipal, now: datetime, cursor: str | None = None,
+             limit: int = BOOKINGS_PAGE) -> paging.Page[BookingView]:  # fmt: skip
+    """A page of the upcoming bookings at every unit, unless the unit hid them, soonest first: one
+    Query on the upcoming index and one BatchGetItem of their units."""
+    scope = f"bookings:{principal.subject_id}"
+    bookings, following = ports.bookings.upcoming(principal.subject_id, now, limit, paging.start(ports, scope, cursor))
+    units = {u.hsa_id: u for u in ports.units.get_many([b.unit_hsa_id for b in bookings])} if bookings else {}
+    return paging.Page([view(b, units[b.unit_hsa_id], now) for b in bookings if b.unit_hsa_id in units],
+                       paging.following(ports, scope, following))  # fmt: skip
 
 
 def view(booking: Booking, unit: UnitRecord, now: datetime) -> BookingView:

@@ -13,14 +13,18 @@ from chalicelib.adapters.access_log import AccessEntry
 from chalicelib.adapters.booking import Lost, visit_types_of
 from chalicelib.adapters.tables import InvitationRecord, UnitRecord
 from chalicelib.domain import booking as rules
-from chalicelib.domain.booking import STAFF, Booking, BookingStatus, Slot, VisitType, Visibility
+from chalicelib.domain import booking_grid as grids
+from chalicelib.domain import case_due
+from chalicelib.domain.booking import RESOURCE_MAX, STAFF, Booking, BookingStatus, Slot, VisitType, Visibility
 from chalicelib.domain.clock import STOCKHOLM, stockholm_date
+from chalicelib.domain.patient import PatientHeader
 from chalicelib.domain.events import Door
 from chalicelib.domain.inbox import Action
 from chalicelib.domain.roles import StaffRole
-from chalicelib.errors import BadInput, Conflict, Forbidden, NotFound, Unprocessable
-from chalicelib.services import inbox, persons
+from chalicelib.errors import AppError, BadInput, Conflict, Forbidden, NotFound, Unprocessable
+from chalicelib.services import inbox, patients, persons
 from chalicelib.services.booking import (
+    _refused,
     _unit,
     _visit_type,
     booked_event,
@@ -29,6 +33,7 @@ from chalicelib.services.booking import (
     move_booking,
     slot_for_booking,
 )
+from chalicelib.services.cases import opening_hours
 from chalicelib.services.input import aware_moment, json_object, personnummer, required_text
 from chalicelib.services.ports import Ports
 from chalicelib.services.principals import IntegrationPrincipal, StaffPrincipal
@@ -38,6 +43,7 @@ BOOKERS = (StaffRole.CASE_RECEIVER, StaffRole.CASE_HANDLER, StaffRole.LOCAL_ADMI
 VIEWERS = (*BOOKERS, StaffRole.REVIEWER)
 MAX_SLOTS_PER_CALL = 500
 MAX_RANGE_DAYS = 62
+MOVE_WEEKS_AHEAD = 26  # how far ahead the move page pages, a week at a time
 
 
 # -- publishing --------------------------------------------------------------------------------
@@ -91,16 +97,11 @@ def publish_slots(ports: Ports, principal: IntegrationPrincipal, unit_hsa_id: st
             raise Conflict("slot_booked", f"Tiden {_external_id(slot_id)} ({when}) är bokad och kan inte tas bort "
                                           "eller flyttas här. Avboka eller flytta bokningen först.",
                            field="slots")  # fmt: skip
-    published = withdrawn = 0
-    for slot in wanted:
-        old = existing.get(slot.slot_id)
-        if old is not None and replace(old, booking_id=None) == slot:
-            continue
-        if old is not None and not old.free:
-            continue  # only its visibility or place could differ; the booking keeps what it was booked as
-        published += ports.slots.publish(slot)
-    for slot_id in existing.keys() - by_id.keys():
-        withdrawn += ports.slots.withdraw(slot_id, principal.key_id)
+    changed = [slot for slot in wanted
+               if (old := existing.get(slot.slot_id)) is None or (old.free and old.as_published() != slot)]  # fmt: skip
+    # A booked slot is not written: only its visibility, place or resource could differ, and the booking
+    # keeps what it was booked as. Written a hundred to a request, each with its own condition.
+    published, withdrawn = ports.slots.publish_many(changed, sorted(existing.keys() - by_id.keys()), principal.key_id)
     return {"published": published, "withdrawn": withdrawn, "slots": len(wanted)}
 
 
@@ -112,9 +113,20 @@ def _external_id(slot_id: str) -> str:
     return slot_id.split("/", 1)[1]
 
 
-def staff_slot_id(unit_hsa_id: str, visit_type_id: str, start: datetime) -> str:
-    """The staff tool's slot: one per unit, visit type and start, so publishing the same times twice adds none."""
-    return f"{unit_hsa_id}/staff-{visit_type_id}-{start.astimezone(timezone.utc):%Y%m%dT%H%MZ}"
+def staff_slot_id(unit_hsa_id: str, visit_type_id: str, start: datetime, resource: str | None = None) -> str:
+    """The staff tool's slot: one per unit, visit type, resource and start, so publishing the same times
+    twice adds none (a time without a resource keeps the id it had before resources were kept)."""
+    key = rules.resource_key(resource)
+    return f"{unit_hsa_id}/staff-{visit_type_id}-{key + '-' if key else ''}{start.astimezone(timezone.utc):%Y%m%dT%H%MZ}"
+
+
+def _resource(value: Any, field: str) -> str | None:
+    """The practitioner or room a time belongs to: optional, one line of at most RESOURCE_MAX characters."""
+    name = rules.resource_name(value) if value is None or isinstance(value, str) else ""
+    if name == "" or (name is not None and len(name) > RESOURCE_MAX):
+        raise BadInput("resource_invalid", f"Fältet {field} ska vara ett namn på högst {RESOURCE_MAX} tecken "
+                                           "(behandlare eller rum).", field=field)  # fmt: skip
+    return name
 
 
 def _slot_from(unit: UnitRecord, item: Any, n: int, range_start: datetime, range_end: datetime,
@@ -122,7 +134,8 @@ def _slot_from(unit: UnitRecord, item: Any, n: int, range_start: datetime, range
     field = f"slots[{n}]"
     if not isinstance(item, dict):
         raise BadInput("slots_invalid", f"{field} ska vara ett objekt.", field=field)
-    item = json_object(item, {"slot_id", "visit_type_id", "start", "end", "place", "practitioner_role", "visibility"})
+    item = json_object(item, {"slot_id", "visit_type_id", "start", "end", "place", "practitioner_role", "visibility",
+                              "resource"})
     external_id = required_text(item, "slot_id", 80)
     if external_id.startswith(_RESERVED):
         raise BadInput("slot_id_reserved", f"{field}: slot_id får inte börja med {' eller '.join(_RESERVED)}.",
@@ -133,7 +146,7 @@ def _slot_from(unit: UnitRecord, item: Any, n: int, range_start: datetime, range
         raise BadInput("end_before_start", f"{field}: end ska vara efter start.", field=f"{field}.end")
     if not range_start <= start < range_end:
         raise BadInput("slot_outside_range", f"{field}: start ligger utanför perioden.", field=f"{field}.start")
-    if start <= now:
+    if rules.has_begun(start, now):
         raise BadInput("slot_in_past", f"{field}: tiden har redan varit.", field=f"{field}.start")
     try:
         visibility = Visibility(item.get("visibility", "web"))
@@ -144,19 +157,48 @@ def _slot_from(unit: UnitRecord, item: Any, n: int, range_start: datetime, range
         slot_id=f"{unit.hsa_id}/{external_id}", unit_hsa_id=unit.hsa_id, visit_type_id=visit_type.visit_type_id,
         start=start, end=end, place=str(item.get("place") or visit_type.place)[:200],
         practitioner_role=str(item.get("practitioner_role") or visit_type.practitioner_role)[:100],
-        visibility=visibility, source=source,
+        visibility=visibility, source=source, resource=_resource(item.get("resource"), f"{field}.resource"),
     )  # fmt: skip
 
 
-# -- the staff tool -----------------------------------------------------------------------------
+# -- the staff tool: the Tidbok ------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class DayEntry:
+    """One slot in the day's grid: free, booked (whose, without the personnummer) or past."""
+
     slot: Slot
     visit_type_name: str
-    booking: Booking | None
-    citizen_name: str | None  # None for a protected identity
+    citizen_name: str | None  # the booked person's name; None when free, or for a protected identity
+    protected: bool  # booked by a person with protected identity: the grid names no one
+    past: bool  # it has begun: not offered, not bookable, not a time to move to
+
+    @property
+    def booking_id(self) -> str | None:
+        return self.slot.booking_id
+
+    @property
+    def state(self) -> str:
+        return "booked" if self.slot.booking_id else "past" if self.past else "free"
+
+
+@dataclass(frozen=True)
+class DayView:
+    day: date
+    entries: list[DayEntry]  # in time order
+    grid: grids.DayGrid[DayEntry]
+
+    @property
+    def named_resources(self) -> list[str]:
+        """The day's practitioners and rooms, offered when publishing more times."""
+        return [r for r in self.grid.resources if r is not None]
+
+
+@dataclass(frozen=True)
+class WeekView:
+    days: list[date]
+    grid: grids.WeekGrid
 
 
 def _require(principal: StaffPrincipal, unit_hsa_id: str, roles: tuple[StaffRole, ...]) -> None:
@@ -173,47 +215,64 @@ def week_of(day: date) -> list[date]:
     return [monday + timedelta(days=n) for n in range(7)]
 
 
-def week_counts(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, day: date) -> list[tuple[date, int, int]]:
-    """(day, free, booked) for the week around `day`: one Query."""
+def _hours_on(unit: UnitRecord) -> Any:
+    """The unit's opening and closing time on a day, or None when it is closed (weekends, holidays)."""
+    hours = opening_hours(unit)
+
+    def on(day: date) -> tuple[time, time] | None:
+        return hours.days.get(day.weekday()) if case_due.is_working_day(day) else None
+
+    return on
+
+
+def week_view(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, day: date, now: datetime) -> WeekView:
+    """The week around `day` as hours × days, free, booked and past per cell: one Query, no names
+    (so nothing to log)."""
     _require(principal, unit_hsa_id, VIEWERS)
+    unit = _unit(ports, unit_hsa_id)
     days = week_of(day)
     slots = ports.slots.between(unit_hsa_id, day_bounds(days[0])[0], day_bounds(days[-1])[1])
-    return [(d, sum(1 for s in slots if s.free and stockholm_date(s.start) == d),
-             sum(1 for s in slots if not s.free and stockholm_date(s.start) == d)) for d in days]  # fmt: skip
+    return WeekView(days, grids.week_grid(days, slots, _hours_on(unit), now))
 
 
-def day_view(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, day: date, now: datetime) -> list[DayEntry]:
-    """The unit's slots that day with who booked them; each booking shown is logged as a read."""
+def day_view(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, day: date, now: datetime) -> DayView:
+    """The unit's day as a grid of times × resources, with who booked each time. One Query for the
+    slots; the names in one BatchGetItem from the register (the slots say whose they are); each
+    booking shown is logged as a read, together (BatchWriteItem)."""
     _require(principal, unit_hsa_id, VIEWERS)
     unit = _unit(ports, unit_hsa_id)
     names = {v.visit_type_id: v.name for v in visit_types_of(unit)}
     slots = ports.slots.between(unit_hsa_id, *day_bounds(day))
-    booked = [s for s in slots if not s.free]
-    bookings = {b.booking_id: b for b in (ports.bookings.get(s.booking_id) for s in booked) if b}  # type: ignore[arg-type]
-    people = {p.citizen_id: p for p in ports.register.get_many(sorted({b.citizen_id for b in bookings.values()}))}
-    for booking in bookings.values():
-        _log_read(ports, principal, unit, booking, now)
+    holders = {s.booking_id: s.citizen_id for s in slots if s.booking_id and s.citizen_id}
+    for slot in slots:  # booked before slots said whose they are: one look-up each, fewer every day
+        if slot.booking_id and slot.booking_id not in holders:
+            booking = ports.bookings.get(slot.booking_id)
+            if booking is not None:
+                holders[slot.booking_id] = booking.citizen_id
+    people = {p.citizen_id: p for p in ports.register.get_many(sorted(set(holders.values())))}
+    ports.access_log.record_many([(citizen_id, AccessEntry(
+        staff_hsa_id=principal.hsa_id, staff_name=principal.display_name, unit_hsa_id=unit.hsa_id,
+        unit_name=unit.name, what="booking", item_id=booking_id, read_at=now))
+        for booking_id, citizen_id in holders.items()])  # fmt: skip
     entries = []
     for slot in slots:
-        booking = bookings.get(slot.booking_id or "")
-        person = people.get(booking.citizen_id) if booking else None
-        name = None if person is None or person.protected_identity else person.full_name
-        entries.append(DayEntry(slot, names.get(slot.visit_type_id, slot.visit_type_id), booking, name))
-    return entries
-
-
-def _log_read(ports: Ports, principal: StaffPrincipal, unit: UnitRecord, booking: Booking, now: datetime) -> None:
-    ports.access_log.record(booking.citizen_id, AccessEntry(
-        staff_hsa_id=principal.hsa_id, staff_name=principal.display_name, unit_hsa_id=unit.hsa_id,
-        unit_name=unit.name, what="booking", item_id=booking.booking_id, read_at=now))  # fmt: skip
+        person = people.get(holders.get(slot.booking_id or "", ""))
+        protected = bool(person and person.protected_identity)
+        entries.append(DayEntry(slot, names.get(slot.visit_type_id, slot.visit_type_id),
+                                person.full_name if person and not protected else None, protected,
+                                rules.has_begun(slot.start, now)))  # fmt: skip
+    return DayView(day, entries, grids.day_grid(entries, lambda e: e.slot, _hours_on(unit)(day)))
 
 
 def add_slots(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, fields: dict[str, str], now: datetime) -> int:
-    """From the staff tool: back-to-back slots of one visit type between two times on one day."""
+    """From the staff tool: back-to-back slots of one visit type between two times on one day, for
+    one resource (practitioner or room) or none. The same times again add nothing, and leave a booked
+    time as it is."""
     _require(principal, unit_hsa_id, BOOKERS)
     unit = _unit(ports, unit_hsa_id)
     visit_type = _visit_type(unit, fields.get("visit_type", ""))
     day = _date(fields.get("day"), "day")
+    resource = _resource(fields.get("resource"), "resource")
     try:
         first, last = time.fromisoformat(fields.get("from", "")), time.fromisoformat(fields.get("to", ""))
     except ValueError:
@@ -225,7 +284,7 @@ def add_slots(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, fields:
     start = datetime.combine(day, first, tzinfo=STOCKHOLM)
     stop = datetime.combine(day, last, tzinfo=STOCKHOLM)
     step = timedelta(minutes=visit_type.duration_minutes)
-    if start.astimezone(timezone.utc) <= now:
+    if rules.has_begun(start.astimezone(timezone.utc), now):
         raise BadInput("slot_in_past", "Tiderna har redan varit.", field="from")
     if start + step > stop:
         raise BadInput("range_invalid", "Till-tiden ska vara minst ett besök efter från-tiden.", field="to")
@@ -233,19 +292,50 @@ def add_slots(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, fields:
     while start + step <= stop:
         begins = start.astimezone(timezone.utc)
         wanted.append(Slot(
-            slot_id=staff_slot_id(unit.hsa_id, visit_type.visit_type_id, begins), unit_hsa_id=unit.hsa_id,
+            slot_id=staff_slot_id(unit.hsa_id, visit_type.visit_type_id, begins, resource), unit_hsa_id=unit.hsa_id,
             visit_type_id=visit_type.visit_type_id, start=begins, end=(start + step).astimezone(timezone.utc),
             place=visit_type.place, practitioner_role=visit_type.practitioner_role, visibility=visibility,
-            source=STAFF))  # fmt: skip
+            source=STAFF, resource=resource))  # fmt: skip
         start += step
-    # The same times again add nothing: the ids are the same, and a slot as it already is is not written.
+    # The same times again add nothing: the ids are the same (the resource however it is written), and a
+    # slot as it already is is not written; a booked one is never touched.
     existing = {s.slot_id: s for s in ports.slots.between(unit.hsa_id, wanted[0].start, wanted[-1].end)}
-    return sum(ports.slots.publish(s) for s in wanted
-               if s.slot_id not in existing or (existing[s.slot_id].free and existing[s.slot_id] != s))
+    changed = [s for s in (replace(w, resource=existing[w.slot_id].resource) if w.slot_id in existing else w
+                           for w in wanted)
+               if s.slot_id not in existing or (existing[s.slot_id].free and existing[s.slot_id] != s)]  # fmt: skip
+    return ports.slots.publish_many(changed)[0]  # a hundred to a request
 
 
 def _citizen(ports: Ports, value: str | None, now: datetime) -> str:
     return persons.citizen_id_for(ports, personnummer((value or "").strip(), "personnummer", stockholm_date(now)))
+
+
+@dataclass(frozen=True)
+class SlotToBook:
+    slot: Slot
+    unit: UnitRecord
+    visit_type: VisitType
+    refusal: AppError | None  # why it cannot be booked now (taken, past), shown instead of the form
+
+
+def slot_to_book(ports: Ports, principal: StaffPrincipal, slot_id: str, now: datetime) -> SlotToBook:
+    """The page that books one free time for a citizen (from a free cell of the grid)."""
+    slot, unit, visit_type = slot_for_booking(ports, slot_id)
+    _require(principal, unit.hsa_id, BOOKERS)
+    try:
+        _bookable_by_staff(slot, now)
+        refusal = None
+    except AppError as error:
+        refusal = error
+    return SlotToBook(slot, unit, visit_type, refusal)
+
+
+def _bookable_by_staff(slot: Slot, now: datetime) -> None:
+    """The staff door's rule for a time to book or move to (domain/booking.py), then whether it is free."""
+    if rules.staff_booking_refusal(slot.start, now):
+        raise _refused("slot_in_past")
+    if not slot.free:
+        raise Conflict("slot_taken", "Tiden är redan bokad.")
 
 
 def book_for_citizen(ports: Ports, principal: StaffPrincipal, slot_id: str, pnr: str | None,
@@ -253,10 +343,7 @@ def book_for_citizen(ports: Ports, principal: StaffPrincipal, slot_id: str, pnr:
     slot, unit, visit_type = slot_for_booking(ports, slot_id)
     _require(principal, unit.hsa_id, BOOKERS)
     citizen_id = _citizen(ports, pnr, now)
-    if slot.start <= now:
-        raise Unprocessable("slot_in_past", "Tiden har redan varit.")
-    if not slot.free:
-        raise Conflict("slot_taken", "Tiden är redan bokad.")
+    _bookable_by_staff(slot, now)
     booking = Booking(
         booking_id=str(uuid.uuid4()), citizen_id=citizen_id, unit_hsa_id=unit.hsa_id, unit_name=unit.name,
         visit_type_id=visit_type.visit_type_id, visit_type_name=visit_type.name, slot_id=slot.slot_id,
@@ -304,13 +391,65 @@ def cancel_for_citizen(ports: Ports, principal: StaffPrincipal, booking_id: str,
 def move_for_citizen(ports: Ports, principal: StaffPrincipal, booking_id: str, new_slot_id: str,
                      override_reason: str | None, now: datetime) -> Booking:  # fmt: skip
     booking, unit, visit_type = _staff_booking(ports, principal, booking_id)
+    if not new_slot_id:
+        raise BadInput("slot_required", "Välj en ny tid.", field="slot")
     new_slot, _, _ = slot_for_booking(ports, new_slot_id)
     if new_slot.unit_hsa_id != booking.unit_hsa_id or new_slot.visit_type_id != booking.visit_type_id:
         raise Unprocessable("visit_type_not_offered", "Välj en tid för samma besökstyp på samma enhet.")
-    if new_slot.start <= now:
-        raise Unprocessable("slot_in_past", "Den nya tiden har redan varit.")
+    if new_slot.slot_id == booking.slot_id:
+        raise Unprocessable("same_slot", "Bokningen har redan den tiden. Välj en annan tid.")
+    if rules.staff_booking_refusal(new_slot.start, now):
+        raise Unprocessable("slot_in_past", "Den nya tiden har redan varit. Välj en senare tid.")
     reason = _override(rules.rebook_refusal(visit_type.rules, booking.start, now), override_reason)
+    # The move writes booking.moved (or summons.changed) with the change: the follow-ups tell the citizen.
     return move_booking(ports, booking, new_slot, now, Door.STAFF, reason)
+
+
+@dataclass(frozen=True)
+class MoveChoices:
+    """The page that moves a booking to another day: free times of the same visit type, a week a page."""
+
+    booking: Booking
+    unit: UnitRecord
+    visit_type: VisitType
+    patient: PatientHeader
+    week: list[date]
+    free: dict[date, list[Slot]]  # per day of the week, in time order
+    previous_week: date | None
+    next_week: date | None
+    move_reason_required: bool  # past the cutoff for rebooking: staff say why
+    cancel_reason_required: bool  # past the cutoff for cancelling (or the unit cancels by phone only)
+    current_resource: str | None
+
+
+def move_choices(ports: Ports, principal: StaffPrincipal, booking_id: str, week: date | None,
+                 now: datetime) -> MoveChoices:  # fmt: skip
+    """A booking at the staff member's unit with the free times of its visit type in one week (this
+    week first; never a week in the past, at most MOVE_WEEKS_AHEAD ahead): one Query for the week's
+    slots. Shows the patient header, so the read is logged."""
+    booking, unit, visit_type = _staff_booking(ports, principal, booking_id)
+    today = stockholm_date(now)
+    first_week, last_week = week_of(today)[0], week_of(today + timedelta(weeks=MOVE_WEEKS_AHEAD))[0]
+    monday = min(max(week_of(week or today)[0], first_week), last_week)
+    days = week_of(monday)
+    slots = ports.slots.between(unit.hsa_id, day_bounds(days[0])[0], day_bounds(days[-1])[1])
+    free: dict[date, list[Slot]] = {d: [] for d in days}
+    for slot in slots:
+        if slot.free and slot.visit_type_id == booking.visit_type_id and rules.staff_booking_refusal(slot.start, now) \
+                is None:  # fmt: skip
+            free[stockholm_date(slot.start)].append(slot)
+    current = ports.slots.get(booking.slot_id)
+    header = patients.view(ports, principal, booking.citizen_id, unit=unit, unit_hsa_id=unit.hsa_id, what="booking",
+                           item_id=booking.booking_id, now=now)  # fmt: skip
+    return MoveChoices(
+        booking=booking, unit=unit, visit_type=visit_type, patient=header, week=days, free=free,
+        previous_week=monday - timedelta(weeks=1) if monday > first_week else None,
+        next_week=monday + timedelta(weeks=1) if monday < last_week else None,
+        move_reason_required=rules.rebook_refusal(visit_type.rules, booking.start, now) == "past_cutoff",
+        cancel_reason_required=rules.cancel_refusal(replace(visit_type.rules, cancel_online=True), booking.start,
+                                                    now) == "past_cutoff",  # fmt: skip
+        current_resource=current.resource if current else None,
+    )  # fmt: skip
 
 
 def invite(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, fields: dict[str, Any],
@@ -323,7 +462,8 @@ def invite(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, fields: di
     slot_ids = fields.get("slot_ids") or []
     slots = [ports.slots.get(s) for s in slot_ids]
     if not slots or any(s is None or s.unit_hsa_id != unit.hsa_id or s.visit_type_id != visit_type.visit_type_id
-                        or s.visibility is not Visibility.INVITED or not s.free or s.start <= now for s in slots):
+                        or s.visibility is not Visibility.INVITED or not s.free or rules.has_begun(s.start, now)
+                        for s in slots):
         raise BadInput("slots_invalid", "Välj lediga tider för inbjudna av samma besökstyp.", field="slot_ids")
     try:
         days = int(fields.get("valid_days") or 14)

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from chalicelib.adapters.messaging import DeliveryUncertain
 from chalicelib.domain.contact import CODE_LIFETIME, InvalidContact, PendingVerification, normalise
 from chalicelib.domain.notifications import Channel
-from chalicelib.errors import BadInput
+from chalicelib.errors import BadInput, Unavailable
 from chalicelib.observability import logger, record_metric
 from chalicelib.services import limits
 from chalicelib.services.ports import Ports
@@ -87,14 +88,25 @@ def start_verification(ports: Ports, principal: CitizenPrincipal, channel: Any, 
     )
     ports.accounts.set_pending(principal.citizen_id, chosen, pending)
     region = ports.settings.region_name
-    if chosen is Channel.EMAIL:
-        ports.messenger.send_email(
-            normalised,
-            f"Din kod för e-tjänsterna i {region}",
-            f"Din kod är {code}. Den gäller i 10 minuter.\n\nHar du inte bett om en kod kan du bortse från det här.\n",
-        )
-    else:
-        ports.messenger.send_sms(normalised, f"Din kod för e-tjänsterna i {region}: {code}. Gäller i 10 minuter.")
+    try:
+        if chosen is Channel.EMAIL:
+            ports.messenger.send_email(
+                normalised,
+                f"Din kod för e-tjänsterna i {region}",
+                f"Din kod är {code}. Den gäller i 10 minuter.\n\nHar du inte bett om en kod kan du bortse från det här.\n",
+            )
+        else:
+            ports.messenger.send_sms(normalised, f"Din kod för e-tjänsterna i {region}: {code}. Gäller i 10 minuter.")
+    except DeliveryUncertain:
+        # The provider may have taken it: the code stands; if none arrives the person asks again.
+        logger.warning("verification code delivery uncertain", extra={"channel": chosen.value})
+        record_metric("NotificationUncertain")
+    except Exception as error:  # noqa: BLE001 (as the outbox: any failure before sending means nothing went)
+        # Nothing was sent (the provider refused or could not be reached): say so, beside the field.
+        logger.warning("verification code not sent", extra={"channel": chosen.value, "error": type(error).__name__})
+        record_metric("ContactVerificationNotSent")
+        raise Unavailable("code_not_sent", "Vi kunde inte skicka koden just nu. Försök igen om en stund.",
+                          field="address") from None
     record_metric("ContactVerificationSent")
     return normalised
 

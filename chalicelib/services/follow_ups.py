@@ -51,15 +51,16 @@ FOLLOW_UPS: dict[Kind, tuple[FollowUp, ...]] = {
     Kind.KIT_REMINDED: (self_tests.tell_deadline,),
     Kind.KIT_EXPIRED: (self_tests.tell_deadline,),
     # A case: what staff write to the citizen reaches the inbox; the rest shows in the queue at once.
-    Kind.CASE_SENT: (),
-    Kind.CASE_STARTED: (cases.tell_citizen,),
-    Kind.CASE_TAKEN: (),
-    Kind.CASE_RELEASED: (),
-    Kind.CASE_REASSIGNED: (),
-    Kind.CASE_ANSWERED: (cases.tell_citizen,),
-    Kind.CASE_REPLIED: (),
-    Kind.CASE_REMINDED: (cases.tell_citizen,),
-    Kind.CASE_CLOSED: (cases.tell_citizen,),
+    # Every change keeps the unit's figures on the staff start page (open, overdue, answered in time).
+    Kind.CASE_SENT: (cases.keep_unit_figures,),
+    Kind.CASE_STARTED: (cases.tell_citizen, cases.keep_unit_figures),
+    Kind.CASE_TAKEN: (cases.keep_unit_figures,),
+    Kind.CASE_RELEASED: (cases.keep_unit_figures,),
+    Kind.CASE_REASSIGNED: (cases.keep_unit_figures,),
+    Kind.CASE_ANSWERED: (cases.tell_citizen, cases.keep_unit_figures),
+    Kind.CASE_REPLIED: (cases.keep_unit_figures,),
+    Kind.CASE_REMINDED: (cases.tell_citizen, cases.keep_unit_figures),
+    Kind.CASE_CLOSED: (cases.tell_citizen, cases.keep_unit_figures),
 }
 
 # Follow-ups that take a list: all of a batch's (round's) events of their kind in one call.

@@ -18,7 +18,7 @@ from chalicelib.domain.inbox import BODY_MAX, Action, SUBJECT_MAX, TOPIC_MAX, In
 from chalicelib.domain.reach import Reach
 from chalicelib.errors import BadInput, NotFound, Unprocessable
 from chalicelib.observability import logger, record_metric
-from chalicelib.services import attachments, notifications, persons
+from chalicelib.services import attachments, notifications, paging, persons
 from chalicelib.services.input import json_object, personnummer, required_text
 from chalicelib.services.integration import run_idempotent
 from chalicelib.services.ports import Ports
@@ -203,8 +203,33 @@ def status_for_sender(ports: Ports, principal: IntegrationPrincipal, message_id:
     }
 
 
+INBOX_PAGE = 20  # messages a page (grouped into threads); a thread longer than a page continues on the next
+THREAD_PAGE = 50
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    threads: list[Thread]  # the page's messages in their threads, newest first
+    unread: int  # in the whole inbox (its count, kept on write)
+    next_cursor: str | None
+
+
+def _inbox_scope(principal: CitizenPrincipal) -> str:
+    return f"inbox:{principal.subject_id}"  # a cursor continues only the inbox it came from
+
+
+def inbox_page(ports: Ports, principal: CitizenPrincipal, cursor: str | None = None) -> InboxPage:
+    """A page of the subject's inbox (a child's, for a guardian acting for them): one Query, and the
+    unread count: one GetItem, however many messages the inbox has ever had."""
+    scope = _inbox_scope(principal)
+    messages, following = ports.inbox.page(principal.subject_id, INBOX_PAGE, paging.start(ports, scope, cursor))
+    return InboxPage(threads(messages), ports.inbox.unread_count(principal.subject_id),
+                     paging.following(ports, scope, following))  # fmt: skip
+
+
 def inbox_threads(ports: Ports, principal: CitizenPrincipal) -> list[Thread]:
-    return threads(ports.inbox.inbox_of(principal.subject_id))
+    """The first page's threads."""
+    return inbox_page(ports, principal).threads
 
 
 def unread_count(ports: Ports, principal: CitizenPrincipal) -> int:
@@ -219,16 +244,30 @@ def _own_message(ports: Ports, principal: CitizenPrincipal, message_id: str) -> 
     return found[0]
 
 
-def open_thread(ports: Ports, principal: CitizenPrincipal, message_id: str, now: datetime) -> Thread:
-    """The whole thread the message belongs to; its unread messages are marked read now."""
-    # The subject's own inbox (one Query) holds the message if it is theirs and not deleted.
-    thread = next((t for t in inbox_threads(ports, principal) if any(m.message_id == message_id for m in t.messages)),
-                  None)  # fmt: skip
-    if thread is None:
+@dataclass(frozen=True)
+class ThreadPage:
+    thread: Thread
+    next_cursor: str | None  # older messages of the thread
+
+
+def open_thread_page(ports: Ports, principal: CitizenPrincipal, message_id: str, now: datetime,
+                     cursor: str | None = None) -> ThreadPage:  # fmt: skip
+    """The thread the message belongs to, a page of it (newest first): the message by id, then one
+    Query on the thread's index key; the unread messages shown are marked read now."""
+    message = _own_message(ports, principal, message_id)
+    scope = f"thread:{principal.subject_id}:{message.thread_key}"
+    shown, following = ports.inbox.thread_page(message, THREAD_PAGE, paging.start(ports, scope, cursor))
+    found = threads(shown)
+    if not found:
         raise NotFound("message_not_found", "Meddelandet finns inte.")
-    for marked in ports.inbox.mark_read([m for m in thread.messages if m.unread], now):
+    for marked in ports.inbox.mark_read([m for m in found[0].messages if m.unread], now):
         logger.info("message read", extra={"message_id": marked.message_id})
-    return thread
+    return ThreadPage(found[0], paging.following(ports, scope, following))
+
+
+def open_thread(ports: Ports, principal: CitizenPrincipal, message_id: str, now: datetime) -> Thread:
+    """The thread's newest page; its unread messages are marked read now."""
+    return open_thread_page(ports, principal, message_id, now).thread
 
 
 def download_link(ports: Ports, principal: CitizenPrincipal, message_id: str, attachment_id: str) -> str:

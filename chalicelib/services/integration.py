@@ -94,7 +94,10 @@ def _persistence_layer() -> Any:
     # Imported and built on first use: a cold start that serves no integration call skips boto3.
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
-    return DynamoDBPersistenceLayer(table_name=IdempotencyRecord.Meta.table_name)
+    from chalicelib.adapters import aws
+
+    # The models' own DynamoDB client: no boto3 session of its own.
+    return DynamoDBPersistenceLayer(table_name=IdempotencyRecord.Meta.table_name, boto3_client=aws.dynamodb_client())
 
 
 def reset_persistence() -> None:

@@ -1,11 +1,16 @@
 """The regional admin's care-system keys (vårdsystemens nycklar): issue a key with scopes and units,
 rotate it with an overlap in which the previous secret still works, revoke it, and see when each was
-last used. A secret is shown once, in the answer to the issue or rotation, and stored only as a hash."""
+last used. A secret is shown once, in the answer to the issue or rotation, and stored only as a hash.
+
+Issue and rotate run once per form (its submission id): the browser sends the form again when the
+page that showed the secret is reloaded or reopened from history, and that must neither make a second
+key nor rotate again (which would end the overlap the care system is still using)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from chalicelib.adapters.tables import IntegrationClient
 from chalicelib.domain import integration_keys as keys
@@ -74,8 +79,26 @@ def _view(client: IntegrationClient, names: dict[str, str], now: datetime) -> Ke
     )  # fmt: skip
 
 
+def _once(operation: str, principal: StaffPrincipal, fields: dict[str, str], payload: dict[str, Any],
+          command, lambda_context: Any) -> bool:  # noqa: ANN001 (command() -> its stored answer)
+    """Run the command once per form; False when this form was sent before (nothing is done again)."""
+    submission_id = fields.get("submission_id") or ""
+    if not integration.IDEMPOTENCY_KEY_PATTERN.match(submission_id):
+        raise BadInput("form_expired", "Formuläret gick inte att skicka. Ladda om sidan och försök igen.")
+    ran: list[bool] = []
+
+    def once() -> dict[str, Any]:
+        ran.append(True)
+        return command()
+
+    integration.run_idempotent(operation=operation, caller=principal.hsa_id, idempotency_key=submission_id,
+                               payload=payload, command=once, lambda_context=lambda_context)  # fmt: skip
+    return bool(ran)
+
+
 def issue(ports: Ports, principal: StaffPrincipal, fields: dict[str, str], lists: dict[str, list[str]],
-          now: datetime) -> ShownOnce:  # fmt: skip
+          now: datetime, lambda_context: Any = None) -> ShownOnce | None:  # fmt: skip
+    """A new key, shown once; None when this form was sent before (the key exists, its secret is gone)."""
     _require(ports, principal)
     name = (fields.get("system_name") or "").strip()
     if not name or len(name) > keys.SYSTEM_NAME_MAX:
@@ -88,12 +111,20 @@ def issue(ports: Ports, principal: StaffPrincipal, fields: dict[str, str], lists
     known = {u.hsa_id for u in ports.units.all()}
     if not units or not units <= known:
         raise BadInput("units_invalid", "Välj minst en enhet som nyckeln får användas för.", field="units")
-    # The register scope is the region's register feed: region-wide by nature, never a unit's key.
-    key = integration.issue_key(ports, system_name=name, allowed_units=units, scopes=scopes, now=now,
-                                issued_by=principal.hsa_id, region_wide=keys.REGISTER_SCOPE in scopes)  # fmt: skip
-    key_id = key.split(".", 1)[0]
+    made: list[str] = []
+
+    def issue_once() -> dict[str, Any]:
+        # The register scope is the region's register feed: region-wide by nature, never a unit's key.
+        made.append(integration.issue_key(ports, system_name=name, allowed_units=units, scopes=scopes, now=now,
+                                          issued_by=principal.hsa_id, region_wide=keys.REGISTER_SCOPE in scopes))
+        return {"key_id": made[0].split(".", 1)[0]}  # what is kept for a repeat: never the secret
+
+    payload = {"system_name": name, "scopes": sorted(scopes), "units": sorted(units)}
+    if not _once("staff.integration_keys.issue", principal, fields, payload, issue_once, lambda_context):
+        return None
+    key_id = made[0].split(".", 1)[0]
     logger.info("integration key issued", extra={"key_id": key_id, "issued_by": principal.hsa_id})
-    return ShownOnce(key_id, name, key)
+    return ShownOnce(key_id, name, made[0])
 
 
 def _client(ports: Ports, key_id: str) -> IntegrationClient:
@@ -103,8 +134,10 @@ def _client(ports: Ports, key_id: str) -> IntegrationClient:
     return client
 
 
-def rotate(ports: Ports, principal: StaffPrincipal, key_id: str, fields: dict[str, str], now: datetime) -> ShownOnce:
-    """A new secret; the previous one keeps working for the overlap asked for, then gets 401."""
+def rotate(ports: Ports, principal: StaffPrincipal, key_id: str, fields: dict[str, str], now: datetime,
+           lambda_context: Any = None) -> ShownOnce | None:  # fmt: skip
+    """A new secret; the previous one keeps working for the overlap asked for, then gets 401. None when
+    this form was sent before: rotating again would end the overlap the care system still relies on."""
     _require(ports, principal)
     client = _client(ports, key_id)
     if client.revoked_at is not None:
@@ -114,8 +147,15 @@ def rotate(ports: Ports, principal: StaffPrincipal, key_id: str, fields: dict[st
         raise BadInput("overlap_invalid", f"Skriv antal timmar, 0–{keys.OVERLAP_MAX_HOURS}.", field="overlap_hours")
     secret, secret_hash = integration.new_secret()
     valid_until = now + timedelta(hours=hours)
-    if not ports.integration_clients.rotate(key_id, client.secret_hash, secret_hash, valid_until, now):
-        raise Conflict("key_changed", "Nyckeln har ändrats under tiden. Ladda om sidan och försök igen.")
+
+    def rotate_once() -> dict[str, Any]:
+        if not ports.integration_clients.rotate(key_id, client.secret_hash, secret_hash, valid_until, now):
+            raise Conflict("key_changed", "Nyckeln har ändrats under tiden. Ladda om sidan och försök igen.")
+        return {"key_id": key_id}
+
+    payload = {"key_id": key_id, "overlap_hours": hours}
+    if not _once(f"staff.integration_keys.rotate.{key_id}", principal, fields, payload, rotate_once, lambda_context):
+        return None
     logger.info("integration key rotated", extra={"key_id": key_id, "overlap_hours": hours,
                                                   "rotated_by": principal.hsa_id})  # fmt: skip
     return ShownOnce(key_id, client.system_name, f"{key_id}.{secret}", valid_until if hours else None)

@@ -7,7 +7,8 @@ key (the search takes it in a POST body).
 
 DynamoDB per search: the identity GetItem (personnummer -> opaque id), the register GetItem, the
 access-log PutItem, and one Query each for the person's cases at the unit (index by-citizen-unit),
-bookings, inbox messages and self-test orders (each the person's own partition, filtered to the unit).
+and for their latest bookings, inbox messages and self-test orders (RECENT of each, newest first,
+filtered to the unit): one request each, however long the person's history.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from chalicelib.services.principals import StaffPrincipal
 
 SEARCHERS = (StaffRole.CASE_RECEIVER, StaffRole.CASE_HANDLER, StaffRole.REVIEWER)
 SHOWN = 50
+RECENT = 100  # the person's latest bookings, messages and orders looked through for the unit's
 
 
 def view(ports: Ports, principal: StaffPrincipal, citizen_id: str, *, unit: UnitRecord | None, unit_hsa_id: str,
@@ -84,11 +86,10 @@ def search(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, pnr_text: 
     citizen_id = persons.citizen_id_for(ports, pnr)
     shown = view(ports, principal, citizen_id, unit=unit, unit_hsa_id=unit_hsa_id, what="patient_overview",
                  item_id=unit_hsa_id, now=now)  # fmt: skip
-    bookings = sorted((b for b in ports.bookings.of_citizen(citizen_id) if b.unit_hsa_id == unit_hsa_id),
-                      key=lambda b: b.start, reverse=True)[:SHOWN]  # fmt: skip
-    messages = [m for m in ports.inbox.inbox_of(citizen_id) if m.sender_unit_hsa_id == unit_hsa_id][:SHOWN]
+    bookings = [b for b in ports.bookings.latest(citizen_id, RECENT) if b.unit_hsa_id == unit_hsa_id][:SHOWN]
+    messages = [m for m in ports.inbox.page(citizen_id, RECENT, None)[0] if m.sender_unit_hsa_id == unit_hsa_id][:SHOWN]
     offers = {o.test_id: o for o in ports.test_catalogue.offers() if o.follow_up_unit == unit_hsa_id}
-    results = [(r, offers[r.test_id].name) for r in ports.kit_orders.of_citizen(citizen_id)
+    results = [(r, offers[r.test_id].name) for r in ports.kit_orders.citizen_page(citizen_id, RECENT, None)[0]
                if r.test_id in offers and r.result][:SHOWN]  # fmt: skip
     return PatientOverview(
         header=shown, unit=unit, cases=ports.cases.of_citizen_at_unit(citizen_id, unit_hsa_id, SHOWN),

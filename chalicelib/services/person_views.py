@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from chalicelib.adapters.tables import KitOrderRecord, SummonsRecord, UnitRecord
-from chalicelib.domain.booking import Booking
+from chalicelib.domain.booking import Booking, BookingStatus, has_begun
 from chalicelib.domain.patient import PatientHeader
 from chalicelib.errors import NotFound
 from chalicelib.services import patients
-from chalicelib.services.booking_staff import VIEWERS
+from chalicelib.services.booking_staff import BOOKERS, VIEWERS
 from chalicelib.services.ports import Ports
 from chalicelib.services.principals import StaffPrincipal
 from chalicelib.services.self_tests import FOLLOW_UP_ROLES
@@ -25,6 +25,7 @@ class BookingView:
     summons: SummonsRecord | None  # the summons, when care booked the visit
     header: PatientHeader
     unit: UnitRecord | None
+    can_change: bool = False  # the staff member may move or cancel it (the Tidbok's page for that)
 
 
 def booking(ports: Ports, principal: StaffPrincipal, booking_id: str, now: datetime) -> BookingView:
@@ -36,7 +37,9 @@ def booking(ports: Ports, principal: StaffPrincipal, booking_id: str, now: datet
     unit = ports.units.get(found.unit_hsa_id)
     header = patients.view(ports, principal, found.citizen_id, unit=unit, unit_hsa_id=found.unit_hsa_id,
                            what="summons" if summons else "booking", item_id=booking_id, now=now)  # fmt: skip
-    return BookingView(found, summons, header, unit)
+    can_change = (found.status is BookingStatus.BOOKED and not has_begun(found.start, now)
+                  and principal.has_role(found.unit_hsa_id, *BOOKERS))  # fmt: skip
+    return BookingView(found, summons, header, unit, can_change)
 
 
 @dataclass(frozen=True)

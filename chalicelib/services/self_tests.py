@@ -26,7 +26,7 @@ from chalicelib.domain.roles import StaffRole
 from chalicelib.domain.self_tests import Delivery, Outcome, Status, TestOffer
 from chalicelib.errors import BadInput, Conflict, Forbidden, NotFound, Unprocessable
 from chalicelib.observability import logger, record_metric
-from chalicelib.services import inbox
+from chalicelib.services import inbox, paging
 from chalicelib.services.input import (decode_cursor, encode_cursor, identifier, json_object, optional_text,
                                        personnummer, required_text)
 from chalicelib.services.integration import run_idempotent
@@ -46,7 +46,7 @@ REFUSALS = {
 class OfferView:
     offer: TestOffer
     refusal: str | None  # why the subject may not order it, in Swedish; None: may order
-    open_order: KitOrderRecord | None
+    open_order: bool  # an order of the test is open (ordered, not yet resulted or expired)
     home_address: list[str] | None  # None: no home delivery (protected identity or no address)
 
 
@@ -72,21 +72,25 @@ def _home(person: Person | None) -> list[str] | None:
 
 
 def catalogue(ports: Ports, principal: CitizenPrincipal, now: datetime) -> list[OfferView]:
-    """Every test with whether the subject may order it: the register read once for all of them."""
-    orders = ports.kit_orders.of_citizen(principal.subject_id)
+    """Every test with whether the subject may order it: the register read once for all of them, and
+    the open orders from their locks (one a test), not from the subject's order history."""
+    open_tests = ports.kit_orders.open_tests(principal.subject_id)
     person = ports.register.get(principal.subject_id)
-    return [
-        OfferView(o, _refusal(person, o, now),
-                  next((x for x in orders if x.test_id == o.test_id and Status(x.status) in rules.OPEN), None),
-                  _home(person))
-        for o in ports.test_catalogue.offers()
-    ]  # fmt: skip
+    return [OfferView(o, _refusal(person, o, now), o.test_id in open_tests, _home(person))
+            for o in ports.test_catalogue.offers()]  # fmt: skip
 
 
-def my_orders(ports: Ports, principal: CitizenPrincipal) -> list[tuple[KitOrderRecord, TestOffer | None]]:
+ORDERS_PAGE = 20
+
+
+def my_orders(ports: Ports, principal: CitizenPrincipal,
+              cursor: str | None = None) -> paging.Page[tuple[KitOrderRecord, TestOffer | None]]:  # fmt: skip
+    """A page of the subject's orders, newest first: one Query."""
     offers = {o.test_id: o for o in ports.test_catalogue.offers()}
-    orders = sorted(ports.kit_orders.of_citizen(principal.subject_id), key=lambda r: r.ordered_at, reverse=True)
-    return [(r, offers.get(r.test_id)) for r in orders]
+    scope = f"kit-orders:{principal.subject_id}"
+    orders, following = ports.kit_orders.citizen_page(principal.subject_id, ORDERS_PAGE,
+                                                      paging.start(ports, scope, cursor))  # fmt: skip
+    return paging.Page([(r, offers.get(r.test_id)) for r in orders], paging.following(ports, scope, following))
 
 
 def order(ports: Ports, principal: CitizenPrincipal, test_id: str, fields: dict[str, str], now: datetime,
@@ -248,11 +252,10 @@ def mark_received(ports: Ports, principal: IntegrationPrincipal, order_id: str, 
 
 
 def last_delivery(ports: Ports, principal: CitizenPrincipal, test_id: str) -> dict[str, str]:
-    """What the subject chose last time for this test, so ordering again is one click."""
-    orders = [r for r, _ in my_orders(ports, principal) if r.test_id == test_id and r.delivery]
-    if not orders:
+    """What the subject chose last time for this test, so ordering again is one click: one GetItem."""
+    last = ports.kit_orders.last_choice(principal.subject_id, test_id)
+    if last is None or not last.delivery:
         return {}
-    last = orders[0]
     chosen = {"delivery": last.delivery}
     if last.delivery == Delivery.PICKUP.value and last.address_lines:
         chosen["pickup_point"] = last.address_lines[0]
@@ -416,17 +419,25 @@ def tell_deadline(ports: Ports, happened: DomainEvent) -> None:
 # -- the clinic's follow-up list ---------------------------------------------------------------------
 
 
-def follow_up_list(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, now: datetime) -> list[tuple[
-        FollowUpRecord, str | None]]:  # fmt: skip
-    """Positive results for the clinic to follow up, with the person's name; each shown is logged."""
+FOLLOW_UP_PAGE = 25  # the access-log rows of a page in one BatchWriteItem
+
+
+def follow_up_list(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, now: datetime,
+                   cursor: str | None = None) -> paging.Page[tuple[FollowUpRecord, str | None]]:  # fmt: skip
+    """A page of positive results for the clinic to follow up, newest first, with each person's name:
+    one Query, one BatchGetItem of the register, and the access-log rows of those shown in one
+    BatchWriteItem (25 a request)."""
     if not principal.has_role(unit_hsa_id, *FOLLOW_UP_ROLES):
         raise Forbidden("unit_not_allowed", "Du har ingen behörighet till enhetens uppföljningslista.")
+    scope = f"follow-ups:{unit_hsa_id}"
+    entries, following = ports.follow_ups.page(unit_hsa_id, FOLLOW_UP_PAGE, paging.start(ports, scope, cursor))
+    if not entries:
+        return paging.Page([], paging.following(ports, scope, following))
     unit = ports.units.get(unit_hsa_id)
-    entries = ports.follow_ups.of_unit(unit_hsa_id)
     people = {p.citizen_id: p for p in ports.register.get_many(sorted({e.citizen_id for e in entries}))}
-    for entry in entries:
-        ports.access_log.record(entry.citizen_id, AccessEntry(
-            staff_hsa_id=principal.hsa_id, staff_name=principal.display_name, unit_hsa_id=unit_hsa_id,
-            unit_name=unit.name if unit else unit_hsa_id, what="lab_result", item_id=entry.order_id, read_at=now))
-    return [(e, None if (p := people.get(e.citizen_id)) is None or p.protected_identity else p.full_name)
-            for e in entries]  # fmt: skip
+    ports.access_log.record_many([(entry.citizen_id, AccessEntry(
+        staff_hsa_id=principal.hsa_id, staff_name=principal.display_name, unit_hsa_id=unit_hsa_id,
+        unit_name=unit.name if unit else unit_hsa_id, what="lab_result", item_id=entry.order_id, read_at=now))
+        for entry in entries])  # fmt: skip
+    return paging.Page([(e, None if (p := people.get(e.citizen_id)) is None or p.protected_identity else p.full_name)
+                        for e in entries], paging.following(ports, scope, following))  # fmt: skip

@@ -14,7 +14,7 @@ from chalicelib.domain.roles import StaffRole
 from chalicelib.domain.staff import SIGNATURE_MAX, StaffProfile
 from chalicelib.errors import BadInput, Forbidden, NotFound
 from chalicelib.observability import logger
-from chalicelib.services import inbox, patients, persons
+from chalicelib.services import inbox, paging, patients, persons
 from chalicelib.services.input import personnummer
 from chalicelib.services.integration import run_idempotent
 from chalicelib.services.ports import Ports
@@ -85,11 +85,15 @@ def send(ports: Ports, principal: StaffPrincipal, fields: dict[str, str], now: d
     return str(result["message_id"]), bool(result.get("reaches_digitally", True))
 
 
-def sent_by_unit(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str) -> list[InboxMessage]:
-    """The unit's latest messages with their read status: subjects and times, no recipient."""
+def sent_by_unit(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str,
+                 cursor: str | None = None) -> paging.Page[InboxMessage]:  # fmt: skip
+    """A page of the unit's messages, newest first, with their read status: subjects and times, no
+    recipient. One Query."""
     if not principal.has_role(unit_hsa_id, *READERS):
         raise Forbidden("unit_not_allowed", "Du har ingen behörighet till den enhetens meddelanden.")
-    return ports.inbox.sent_by_unit(unit_hsa_id, SENT_LIST_LIMIT)
+    scope = f"sent:{unit_hsa_id}"
+    found, following = ports.inbox.sent_by_unit(unit_hsa_id, SENT_LIST_LIMIT, paging.start(ports, scope, cursor))
+    return paging.Page(found, paging.following(ports, scope, following))
 
 
 def open_sent(ports: Ports, principal: StaffPrincipal, message_id: str, now: datetime) -> SentMessage:

@@ -42,15 +42,18 @@ class UnitRoles:
 
 def citizen_start(ports: Ports, principal: CitizenPrincipal, now: datetime, *,
                   children_unread: bool = False) -> CitizenStart:  # fmt: skip
-    """`children_unread` (the start page): count each child's unread messages too, one Query a child,
-    so a guardian told that something new waits sees whose inbox it is in."""
+    """`children_unread` (the start page): each child's unread count too, so a guardian told that
+    something new waits sees whose inbox it is in. The counts are kept on write: one BatchGetItem for
+    the subject's and every child's, however long their inboxes."""
     services = tuple(key for key, switch in CITIZEN_SERVICES if switch is None or ports.settings.eservice_on(switch))
     inbox_on = ports.settings.eservice_on("inbox")
-    unread = ports.inbox.unread_count(principal.subject_id) if inbox_on else None
-    bookings = booking.upcoming(ports, principal, now) if ports.settings.eservice_on("booking") else []
+    booking_on = ports.settings.eservice_on("booking")
+    bookings = booking.upcoming(ports, principal, now, limit=1).items if booking_on else []  # the next one
     children = children_to_act_for(ports, principal, now)
-    counts = ({c.citizen_id: ports.inbox.unread_count(c.citizen_id) for c in children}
-              if children_unread and inbox_on else {})  # fmt: skip
+    wanted = [principal.subject_id, *(c.citizen_id for c in children if children_unread)] if inbox_on else []
+    counted = ports.inbox.unread_counts(wanted)
+    unread = counted.get(principal.subject_id, 0) if inbox_on else None
+    counts = {c.citizen_id: counted.get(c.citizen_id, 0) for c in children} if children_unread and inbox_on else {}
     return CitizenStart(children=children, services=services, unread=unread, bookings=bookings,
                         children_unread=counts)  # fmt: skip
 

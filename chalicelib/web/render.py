@@ -5,19 +5,23 @@ from __future__ import annotations
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.clock import STOCKHOLM
 from chalicelib.domain.inbox import paragraphs
-from chalicelib.web.text import DEFAULT_LANGUAGE, LANGUAGES, translate
+from chalicelib.web.text import DEFAULT_LANGUAGE, LANGUAGES, TEXT, translate
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 _HERE = Path(__file__).parent
 
 
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
+    # Jinja2 is imported with the first page rendered: the JSON and integration APIs never load it.
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
     environment = Environment(
         loader=FileSystemLoader(str(_HERE / "templates")),
         autoescape=select_autoescape(["html"]),
@@ -44,7 +48,12 @@ def render(template: str, lang: str, **context: Any) -> str:
     def t(key: str, **values: object) -> str:
         return translate(lang, key, **values)
 
-    return _environment().get_template(template).render(lang=lang, t=t, **context)
+    def has_text(key: str) -> bool:
+        """Whether the catalogue has the key: a notice named in a page's address (?done=…) that it
+        does not know is left out, not a server error."""
+        return key in TEXT[DEFAULT_LANGUAGE]
+
+    return _environment().get_template(template).render(lang=lang, t=t, has_text=has_text, **context)
 
 
 @lru_cache(maxsize=1)

@@ -8,6 +8,7 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -63,6 +64,9 @@ def stack() -> Iterator[LocalStack]:
         raise RuntimeError("the local stack did not start in time:\n" + "".join(output))
     key = re.search(r"Demo integration key \(Authorization: Bearer …\): (\S+)", "".join(output))
     assert key, "".join(output)
+    # Keep reading what the stack prints: a pipe nobody reads fills (64 KB of request and follow-up
+    # logs) and the stack then blocks on its next log line, mid-request, until the tests time out.
+    threading.Thread(target=lambda: output.extend(process.stdout), daemon=True).start()
     try:
         yield LocalStack(base_url=f"http://localhost:{ports['port']}", integration_key=key[1], output=output)
     finally:

@@ -96,7 +96,7 @@ def test_every_table_the_app_uses_exists_with_its_keys_and_protections(demo):
 def test_the_functions_run_the_app_with_secrets_by_reference_only(demo):
     functions = {k: v["Properties"] for k, v in _of_type(demo, "AWS::Serverless::Function").items()}
     assert functions["APIHandler"]["Handler"] == "app.app"
-    assert functions["DispatchNotifications"]["Handler"] == "app.dispatch_notifications"
+    assert functions["DispatchNotifications"]["Handler"] == "chalicelib.functions.dispatch_notifications.handler"
     for function in functions.values():
         assert function["Runtime"] == "python3.11"
         assert "PNR_HMAC_KEY_ARN" in function["Environment"]["Variables"]
@@ -194,10 +194,11 @@ def test_queues_have_dead_letter_queues_and_alarms_watch_errors_throttles_and_de
     assert all(q["Properties"]["RedrivePolicy"]["maxReceiveCount"] == 5 for q in with_redrive)
     alarms = [a["Properties"] for a in _of_type(demo, "AWS::CloudWatch::Alarm").values()]
     metrics = sorted(a["MetricName"] for a in alarms)
-    # Errors and throttles of the ten functions, the four dead-letter queues, notifications given up, and
-    # the release queue's oldest chunk (the evening running late)
+    # Errors and throttles of the ten functions, the four dead-letter queues, notifications given up and
+    # those whose outcome is unknown (not retried: someone checks), and the release queue's oldest chunk
+    # (the evening running late)
     assert metrics == ["ApproximateAgeOfOldestMessage"] + ["ApproximateNumberOfMessagesVisible"] * 4 + [
-        "Errors"] * 10 + ["NotificationGaveUp"] + ["Throttles"] * 10  # fmt: skip
+        "Errors"] * 10 + ["NotificationGaveUp"] + ["NotificationUncertain"] + ["Throttles"] * 10  # fmt: skip
     late = next(a for a in alarms if a["MetricName"] == "ApproximateAgeOfOldestMessage")
     assert late["Threshold"] == 600 and late["Statistic"] == "Maximum"
     assert all(a["AlarmActions"] for a in alarms)
@@ -253,6 +254,22 @@ def test_booking_schedules_invoke_the_cutoff_function_which_the_api_knows(demo):
     assert "BOOKING_CUTOFF_TARGET_ARN" not in functions[cutoff_id]["Properties"]["Environment"]["Variables"]
     permissions = json.dumps(list(_of_type(demo, "AWS::IAM::Policy").values()))
     assert f'"{cutoff_id}", "Arn"' in permissions and "lambda:InvokeFunction" in permissions
+
+
+def test_scheduled_and_stream_functions_run_their_own_handlers_not_the_app(demo):
+    """Every function but the API's runs its module in chalicelib/functions/, which imports no route,
+    page or template (tests/infra/test_asset.py imports each from the built asset)."""
+    from chalice.utils import to_cfn_resource_name
+
+    import app
+    from chalicelib.functions import HANDLERS
+
+    declared = [f.name for f in app.app.pure_lambda_functions] + [s.name for s in app.app.event_sources]
+    assert sorted(declared) == sorted(HANDLERS), "a new function: a module in chalicelib/functions/, a line in HANDLERS"
+    functions = _of_type(demo, "AWS::Serverless::Function")
+    for name, handler in HANDLERS.items():
+        assert functions[to_cfn_resource_name(name)]["Properties"]["Handler"] == handler
+    assert next(f["Properties"]["Handler"] for k, f in functions.items() if k.startswith("APIHandler")) == "app.app"
 
 
 def test_sender_identity_and_unknown_routes_as_json_404(demo):

@@ -49,6 +49,7 @@ def test_the_auditor_pulls_a_patients_extract_as_a_page_and_as_csv_and_the_pull_
     # Then the page names Anna and lists who, unit, what and when for at least twelve months
     page = shown.body.decode()
     assert shown.status_code == 200 and "Anna Andersson" in page
+    assert f"Anna Andersson, {pnr[:8]}-{pnr[8:]}" in page  # twelve digits, as the form asks and the staff tool shows
     assert "Eva Nilsson" in page and "SE2321000099-P001" in page and "Vårdcentralen Norrby" in page
     assert "Ett ärende" in page and "Gammal Läsare" in page and "Ett meddelande i inkorgen" in page
     assert "Mycket Gammal" not in page

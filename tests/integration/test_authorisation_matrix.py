@@ -268,6 +268,9 @@ ROWS: dict[str, Row] = {
     "POST /staff/permissions/revoke": row(STAFF_UNIT_A_OR_REGION, body=FORM, fields={"unit": VC}),
     "GET /staff/follow-up": row(STAFF_UNIT_A, query=UNIT_A),
     "GET /staff/bookings": row(STAFF_OWN_UNIT, query=UNIT_A),
+    "GET /staff/bookings/week": row(STAFF_OWN_UNIT, query=UNIT_A),
+    "GET /staff/bookings/book": row(STAFF_UNIT_A, "free_slot", query="slot={slot_id}"),
+    "GET /staff/bookings/{booking_id}/move": row(STAFF_UNIT_A, "booking"),
     "POST /staff/bookings/book": row(STAFF_UNIT_A, "free_slot", body=FORM, fields=lambda w, who, p: {
         "unit": VC, "slot": p["slot_id"], "personnummer": w.region.people["anna"].personnummer}),
     "POST /staff/bookings/invite": row(STAFF_UNIT_A, body=FORM, fields={"unit": VC}),

@@ -152,3 +152,34 @@ def test_botocore_does_not_retry_a_send_itself(region):
     messenger = ports().messenger
     for client in (messenger._ses, messenger._sns):
         assert client.meta.config.retries["total_max_attempts"] == 1
+
+
+@pytest.mark.parametrize("fault", sorted(REFUSED_OR_UNREACHABLE))
+def test_a_verification_code_the_provider_refuses_is_said_beside_the_field_not_a_500(region, monkeypatch, fault):
+    channel, error = REFUSED_OR_UNREACHABLE[fault]
+    browser = region.browser()
+    browser.login("anna")
+    _inject(monkeypatch, channel, error, after_sending=False)
+    response = browser.post_form("/settings/contact", {"csrf_token": browser.csrf_token(), "channel": channel,
+                                                       "address": CHANNELS[channel][2]})  # fmt: skip
+    assert response.status_code == 503 and response.headers["Retry-After"] == "60"
+    assert "Vi kunde inte skicka koden just nu. Försök igen om en stund." in response.body.decode()
+    headers = {"Content-Type": "application/json", "X-CSRF-Token": browser.csrf_token()}
+    answer = browser.request("POST", "/api/v1/settings/contact", headers=headers,
+                             body=f'{{"channel": "{channel}", "address": "{CHANNELS[channel][2]}"}}'.encode())  # fmt: skip
+    assert answer.status_code == 202  # the fault was once: the next try sends the code
+
+
+def test_a_verification_code_that_may_have_gone_out_stands(region, monkeypatch):
+    browser = region.browser()
+    browser.login("anna")
+    _inject(monkeypatch, "sms", ReadTimeoutError(endpoint_url="https://sns.eu-north-1.amazonaws.com/"),
+            after_sending=True)  # fmt: skip
+    response = browser.post_form("/settings/contact", {"csrf_token": browser.csrf_token(), "channel": "sms",
+                                                       "address": "0701234567"})  # fmt: skip
+    assert response.status_code == 303 and response.headers["Location"] == "/settings?done=code_sent"
+    text = list(sns_backends[DEFAULT_ACCOUNT_ID]["eu-north-1"].sms_messages.values())[-1][1]
+    code = re.search(r"\b(\d{6})\b", text)[1]  # it did arrive: the code it carries works
+    verified = browser.post_form("/settings/contact/verify", {"csrf_token": browser.csrf_token(), "channel": "sms",
+                                                              "code": code})  # fmt: skip
+    assert verified.status_code == 303 and verified.headers["Location"] == "/settings?done=verified"

@@ -92,6 +92,8 @@ def _assert_each_sent_once(channels: dict[str, str], evening: datetime) -> None:
         assert len(released) == 1, appointment_id  # one event per change, however often a chunk came
         inbox = [m for m in InboxMessageRecord.query(record.citizen_id) if m.thread_id == f"booking#{appointment_id}"]
         assert len(inbox) == (0 if where == "paper" else 1), appointment_id
+        # the start page's unread count, kept in the same transaction: one new message, counted once
+        assert ports().inbox.unread_count(record.citizen_id) == len(inbox), appointment_id
         assert (appointment_id in letters) == (where != "inbox"), appointment_id
         assert bool(record.paper) == (where != "inbox") and bool(record.inbox_message_ids) == (where != "paper")
     assert len(letters) == sum(1 for where in channels.values() if where != "inbox")

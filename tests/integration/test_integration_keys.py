@@ -5,6 +5,7 @@ last use shown but written at most once per few minutes, and nobody else may tou
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import timedelta
 
 from chalicelib.adapters.stores import sha256_hex
@@ -25,11 +26,19 @@ def _staff(region, sub: str):
 
 def _issue(admin, **fields):
     csrf = admin.csrf_token("/api/v1/staff/me")
-    body = {"csrf_token": csrf, "system_name": "Labbsystemet", "scopes": ["messages"], "units": [VC], **fields}
+    body = {"csrf_token": csrf, "system_name": "Labbsystemet", "scopes": ["messages"], "units": [VC],
+            "submission_id": str(uuid.uuid4()), **fields}  # fmt: skip
     import urllib.parse
 
     return admin.request("POST", KEYS, headers={"Content-Type": "application/x-www-form-urlencoded"},
                          body=urllib.parse.urlencode(body, doseq=True).encode())  # fmt: skip
+
+
+def _rotate(admin, key_id: str, csrf: str, overlap_hours: str | None = None, submission_id: str | None = None):
+    fields = {"csrf_token": csrf, "submission_id": submission_id or str(uuid.uuid4())}
+    if overlap_hours is not None:
+        fields["overlap_hours"] = overlap_hours
+    return admin.post_form(f"{KEYS}/{key_id}/rotate", fields)
 
 
 def _shown_key(response) -> str:
@@ -74,7 +83,7 @@ def test_rotation_keeps_the_old_secret_working_until_the_overlap_ends_then_401(r
     key_id = old.split(".", 1)[0]
     # When the regional admin rotates it with a two-hour overlap
     csrf = rut.csrf_token("/api/v1/staff/me")
-    new = _shown_key(rut.post_form(f"{KEYS}/{key_id}/rotate", {"csrf_token": csrf, "overlap_hours": "2"}))
+    new = _shown_key(_rotate(rut, key_id, csrf, "2"))
     # Then both the new and the old secret work during the overlap, and the page says until when
     assert new != old and new.startswith(f"{key_id}.")
     assert _call(region, new).status_code == 404 and _call(region, old).status_code == 404
@@ -86,9 +95,9 @@ def test_rotation_keeps_the_old_secret_working_until_the_overlap_ends_then_401(r
     assert _call(region, old).status_code == 401
     assert _call(region, new).status_code == 404
     # And a rotation with no overlap stops the previous secret at once
-    newest = _shown_key(rut.post_form(f"{KEYS}/{key_id}/rotate", {"csrf_token": csrf, "overlap_hours": "0"}))
+    newest = _shown_key(_rotate(rut, key_id, csrf, "0"))
     assert _call(region, new).status_code == 401 and _call(region, newest).status_code == 404
-    bad = rut.post_form(f"{KEYS}/{key_id}/rotate", {"csrf_token": csrf, "overlap_hours": "9999"})
+    bad = _rotate(rut, key_id, csrf, "9999")
     assert bad.status_code == 400 and _call(region, newest).status_code == 404
 
 
@@ -97,7 +106,7 @@ def test_a_revoked_key_gets_401_at_once_even_during_an_overlap(region):
     rut = _staff(region, "rut")
     csrf = rut.csrf_token("/api/v1/staff/me")
     key_id = region.integration_key.split(".", 1)[0]
-    new = _shown_key(rut.post_form(f"{KEYS}/{key_id}/rotate", {"csrf_token": csrf, "overlap_hours": "24"}))
+    new = _shown_key(_rotate(rut, key_id, csrf, "24"))
     # When the regional admin revokes it
     done = rut.post_form(f"{KEYS}/{key_id}/revoke", {"csrf_token": csrf})
     # Then both secrets get 401, and the key can be neither revoked again nor rotated
@@ -105,7 +114,36 @@ def test_a_revoked_key_gets_401_at_once_even_during_an_overlap(region):
     assert _call(region, new).status_code == 401 and _call(region, region.integration_key).status_code == 401
     assert "Återkallad" in rut.page(KEYS)
     assert rut.post_form(f"{KEYS}/{key_id}/revoke", {"csrf_token": csrf}).status_code == 409
-    assert rut.post_form(f"{KEYS}/{key_id}/rotate", {"csrf_token": csrf}).status_code == 409
+    assert _rotate(rut, key_id, csrf).status_code == 409
+
+
+def test_the_form_sent_again_by_a_reload_neither_makes_a_second_key_nor_rotates_again(region):
+    # Given the regional admin who issued a key and saw it once
+    rut = _staff(region, "rut")
+    form = str(uuid.uuid4())
+    key = _shown_key(_issue(rut, system_name="Röntgensystemet", submission_id=form))
+    key_id = key.split(".", 1)[0]
+    # When the browser sends the same form again (reload, or Back to the page that showed it)
+    again = _issue(rut, system_name="Röntgensystemet", submission_id=form)
+    # Then no second key is made and the secret is not shown again: the key list says so
+    assert again.status_code == 303 and again.headers["Location"] == f"{KEYS}?done=shown_before"
+    assert [c.key_id for c in ports().integration_clients.all() if c.system_name == "Röntgensystemet"] == [key_id]
+    assert key.split(".", 1)[1] not in rut.page(KEYS)
+    assert "har redan visats en gång" in rut.page(again.headers["Location"])
+    # When she rotates it with an overlap, and the rotation's page is reloaded
+    csrf = rut.csrf_token("/api/v1/staff/me")
+    rotation = str(uuid.uuid4())
+    new = _shown_key(_rotate(rut, key_id, csrf, "24", rotation))
+    repeated = _rotate(rut, key_id, csrf, "24", rotation)
+    # Then it is not rotated again: the old secret still works through its overlap, and so does the new
+    assert repeated.status_code == 303 and repeated.headers["Location"] == f"{KEYS}?done=shown_before"
+    assert _call(region, key).status_code == 404 and _call(region, new).status_code == 404
+    # And a form without its submission id is refused, with nothing made
+    csrf = rut.csrf_token("/api/v1/staff/me")
+    bare = rut.post_form(KEYS, {"csrf_token": csrf, "system_name": "Utan formulär-id", "scopes": "messages",
+                                "units": VC})  # fmt: skip
+    assert bare.status_code == 400 and "Ladda om sidan" in bare.body.decode()
+    assert "Utan formulär-id" not in rut.page(KEYS)
 
 
 def test_last_use_is_written_at_most_once_per_five_minutes(region):
@@ -130,6 +168,6 @@ def test_only_the_regional_admin_sees_or_changes_keys(region):
         csrf = staff.csrf_token("/api/v1/staff/me")
         assert staff.get(KEYS).status_code == 403
         assert _issue(staff).status_code == 403
-        assert staff.post_form(f"{KEYS}/{key_id}/rotate", {"csrf_token": csrf}).status_code == 403
+        assert _rotate(staff, key_id, csrf).status_code == 403
         assert staff.post_form(f"{KEYS}/{key_id}/revoke", {"csrf_token": csrf}).status_code == 403
     assert _call(region, region.integration_key).status_code == 404

@@ -44,3 +44,9 @@ def test_a_complaint_to_the_patient_board_reaches_its_queue_not_the_clinics(regi
     eva = _login(region, "eva", "staff")
     assert eva.get(f"/staff/cases/{to_board}").status_code == 404
     assert "Gäller Vårdcentralen Norrby" in anna.page(f"/cases/{to_board}")
+    # And the citizen is told where each went, the board's handler sees the clinic in the queue's row
+    assert "skickat till patientnämnden" in anna.page(f"/cases/{to_board}?sent=1")
+    assert "skickat till mottagningen" in anna.page(f"/cases/{to_clinic}?sent=1")
+    queue = petra.page("/staff/cases")
+    row = queue[queue.index(f"/staff/cases/{to_board}"):]
+    assert "Gäller Vårdcentralen Norrby" in row[:row.index("</tr>")]

@@ -66,6 +66,16 @@ def test_a_permission_admin_grants_daily_work_roles_to_someone_chosen_from_the_d
     assert johan.post_form("/staff/permissions/grant", {**grant, "unit": KA}).status_code == 403
 
 
+def test_an_address_with_a_notice_the_page_does_not_know_shows_the_page_without_it(region):
+    # Given the admin pages' addresses carry the notice to show after a change (?done=granted)
+    johan = _staff(region, "johan")
+    assert "Behörigheten är given." in johan.page(f"/staff/permissions?unit={VC}&done=granted")
+    # When one is typed, shortened or old, the page is shown without a notice, not a server error
+    for path in (f"/staff/permissions?unit={VC}&done=x", "/staff/case-settings?done=x", "/staff/case-types?done=x"):
+        response = johan.get(path)
+        assert response.status_code == 200 and 'class="notice"' not in response.body.decode(), path
+
+
 def test_someone_new_who_logs_in_once_is_in_the_directory(region):
     # Given someone with no role yet, who tries to log in and is refused
     assert region.browser().login("nils", "staff").status_code == 403
@@ -73,6 +83,9 @@ def test_someone_new_who_logs_in_once_is_in_the_directory(region):
     johan = _staff(region, "johan")
     assert NILS in johan.page(f"/staff/permissions?unit={VC}&q=utan")
     assert "Nils Utan-Roll" in johan.page(f"/staff/permissions?unit={VC}&q={NILS}")
+    # or by name as people write it, given name first
+    assert NILS in johan.page(f"/staff/permissions?unit={VC}&q=Nils+Utan-Roll")
+    assert NILS in johan.page(f"/staff/permissions?unit={VC}&q=utan-roll+nils")
     assert "Ingen i personalkatalogen" in johan.page(f"/staff/permissions?unit={VC}&q=zzz")
 
 
