@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 IDP := local/idp
 
-.PHONY: run test install chromium bench asset unit integration e2e infra synth deploy fuzz
+.PHONY: routes run test install chromium bench asset unit integration e2e infra synth deploy fuzz
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,7 @@ install: $(VENV)/.installed $(IDP)/node_modules/.installed
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
 
-run: install
+run: install routes
 	$(PY) -m local.stack
 
 test: install chromium
@@ -52,8 +52,12 @@ bench: install asset
 
 # The Lambda code asset as synth and deploy build it (infra/asset.py): compiled bytecode, the runtime's
 # own AWS SDK, nothing that does not run. Writes out/asset.zip, unpacked in out/asset/, and prints its size.
-asset: install
+asset: install routes
 	$(PY) -m infra.asset
+
+# chalicelib/api/route_table.py from the areas' Blueprints (chalicelib/api/areas.py): after adding a route.
+routes: install
+	$(PY) -m chalicelib.api.areas
 
 # One stack per region: infra/regions/$(REGION).json. Synth needs Node.js (jsii), which this machine has.
 REGION ?= demo

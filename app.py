@@ -1,46 +1,26 @@
 """The region's e-services: citizen pages at /, staff pages at /staff, the JSON API at /api/v1,
-the integration API at /integration/v1. Routes live in chalicelib/api; this file only wires them."""
+the integration API at /integration/v1. Routes live in chalicelib/api; this file only wires them
+(the routes from chalicelib/api/route_table.py, generated from the areas' modules: `make routes`)."""
 
 import os
 
 from chalice import Chalice
 
-from chalicelib.api.api_v1 import api_v1
-from chalicelib.api.auth_routes import auth_routes
-from chalicelib.api.booking_api import booking_api
-from chalicelib.api.booking_pages import booking_pages
-from chalicelib.api.case_pages import case_pages
-from chalicelib.api.http import request_middleware
-from chalicelib.api.integration_v1 import integration_v1
-from chalicelib.api.pages import pages
-from chalicelib.api.self_test_pages import self_test_pages
-from chalicelib.api.staff_admin_pages import staff_admin_pages
-from chalicelib.api.staff_api import staff_api
-from chalicelib.api.staff_booking_pages import staff_booking_pages
-from chalicelib.api.staff_case_pages import staff_case_pages
-from chalicelib.api.staff_person_pages import staff_person_pages
-from chalicelib.api.staff_pages import staff_pages
-from chalicelib.api.staff_region_pages import staff_region_pages
-from chalicelib.api.staff_summons_pages import staff_summons_pages
+from chalicelib.api import areas
 
 app = Chalice(app_name="eservices")
+
+
+def request_middleware(request, get_response):  # noqa: ANN001 (Chalice's signature)
+    """Every request's errors, language and security headers: chalicelib/api/http.py."""
+    from chalicelib.api.http import request_middleware as middleware
+
+    return middleware(request, get_response)
+
+
 app.register_middleware(request_middleware, "http")
-app.register_blueprint(pages)
-app.register_blueprint(auth_routes)
-app.register_blueprint(api_v1)
-app.register_blueprint(integration_v1)
-app.register_blueprint(staff_pages)
-app.register_blueprint(booking_pages)
-app.register_blueprint(booking_api)
-app.register_blueprint(staff_booking_pages)
-app.register_blueprint(staff_summons_pages)
-app.register_blueprint(self_test_pages)
-app.register_blueprint(case_pages)
-app.register_blueprint(staff_case_pages)
-app.register_blueprint(staff_person_pages)
-app.register_blueprint(staff_api)
-app.register_blueprint(staff_admin_pages)
-app.register_blueprint(staff_region_pages)
+# Each area's module is imported by its first request, not here (chalicelib/api/areas.py).
+areas.register(app)
 
 
 # The events table's stream. Chalice writes this ARN into the template; infra/ puts the real one there.

@@ -33,11 +33,11 @@ RUNTIME_SDK = ROOT / "out" / "runtime-sdk"  # stands in for the Lambda runtime's
 COLD_START_GOAL = 1.3  # import app at most 1.3 x import boto3
 
 
-def _cold_import(module: str, paths: list[Path]) -> tuple[float, float]:
-    """CPU and wall seconds of `import module` in a fresh interpreter that sees only `paths` and the
+def _cold_import(statement: str, paths: list[Path]) -> tuple[float, float]:
+    """CPU and wall seconds of `statement` (imports) in a fresh interpreter that sees only `paths` and the
     standard library (-S: no site-packages), writing no bytecode (-B), as Lambda's /var/task is read-only."""
     code = (f"import sys, time; sys.path[:0] = {[str(p) for p in paths]!r}; "
-            f"c, w = time.process_time(), time.perf_counter(); import {module}; "
+            f"c, w = time.process_time(), time.perf_counter(); {statement}; "
             "print(time.process_time() - c, time.perf_counter() - w)")  # fmt: skip
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")} | {"PYTHONDONTWRITEBYTECODE": "1"}
     out = subprocess.run([sys.executable, "-S", "-s", "-B", "-c", code], cwd=paths[0], env=env,
@@ -46,18 +46,25 @@ def _cold_import(module: str, paths: list[Path]) -> tuple[float, float]:
 
 
 def cold_start(asset: Path = ASSET, runs: int = RUNS) -> dict[str, tuple[float, float]]:
-    """Median CPU and wall seconds per import, the cases interleaved so that a busy machine slows all alike."""
+    """Median CPU and wall seconds per case, the cases interleaved so that a busy machine slows all alike:
+    the baseline, `import app`, each scheduled, stream or queue function's handler, and `import app` with
+    each route area's module (what the API function imports before its first request in that area)."""
+    from chalicelib.api.areas import AREAS
     from chalicelib.functions import HANDLERS
 
-    cases = {"boto3": [RUNTIME_SDK], "app": [asset, RUNTIME_SDK]}
+    sdk, both = [RUNTIME_SDK], [asset, RUNTIME_SDK]
+    cases = {"boto3": ("import boto3", sdk), "app": ("import app", both)}
     for handler in sorted(HANDLERS.values()):
-        cases[handler.rsplit(".", 1)[0]] = [asset, RUNTIME_SDK]
-    samples: dict[str, list[tuple[float, float]]] = {module: [] for module in cases}
-    for module, paths in cases.items():
-        _cold_import(module, paths)  # the file system's cache, as a warm Lambda host has it
+        module = handler.rsplit(".", 1)[0]
+        cases[module] = (f"import {module}", both)
+    for module, _ in AREAS:
+        cases[f"app + {module}"] = (f"import app, {module}", both)
+    samples: dict[str, list[tuple[float, float]]] = {label: [] for label in cases}
+    for statement, paths in cases.values():
+        _cold_import(statement, paths)  # the file system's cache, as a warm Lambda host has it
     for _ in range(runs):
-        for module, paths in cases.items():
-            samples[module].append(_cold_import(module, paths))
+        for label, (statement, paths) in cases.items():
+            samples[label].append(_cold_import(statement, paths))
     return {m: (statistics.median(c for c, _ in s), statistics.median(w for _, w in s)) for m, s in samples.items()}
 
 
@@ -75,12 +82,17 @@ def import_times() -> None:
     times = cold_start()
     print(f"Cold start on the built asset, median of {RUNS} fresh interpreters (only the asset and the runtime's SDK "
           "on sys.path, no bytecode written), CPU / wall:")  # fmt: skip
+    (sdk_cpu, sdk_wall) = times["boto3"]
     for module, (cpu, wall) in times.items():
         label = f"import {module}" + ("  (the runtime's SDK)" if module == "boto3" else "")
-        print(f"  {label:<56} {cpu * 1000:7.1f} ms / {wall * 1000:7.1f} ms")
-    (app_cpu, app_wall), (sdk_cpu, sdk_wall) = times["app"], times["boto3"]
+        print(f"  {label:<62} {cpu * 1000:7.1f} ms / {wall * 1000:7.1f} ms  {cpu / sdk_cpu:4.2f}x")
+    app_cpu, app_wall = times["app"]
     print(f"  cold-start ratio, import app / import boto3: {app_cpu / sdk_cpu:.2f}x CPU, "
           f"{app_wall / sdk_wall:.2f}x wall  (goal at most {COLD_START_GOAL}x)")  # fmt: skip
+    first = {label: figures for label, figures in times.items() if label.startswith("app + ")}
+    heaviest = max(first, key=lambda label: first[label][0])
+    print(f"  before a first request (import app and its area): {min(c for c, _ in first.values()) / sdk_cpu:.2f}x "
+          f"to {first[heaviest][0] / sdk_cpu:.2f}x CPU ({heaviest.removeprefix('app + ')})")  # fmt: skip
     code = (f"import sys; sys.path[:0] = {[str(ASSET), str(RUNTIME_SDK)]!r}; import app; "
             "print(*(m in sys.modules for m in ('boto3', 'botocore', 'jinja2', 'fpdf')))")  # fmt: skip
     loaded = subprocess.run([sys.executable, "-S", "-B", "-c", code], cwd=ASSET, capture_output=True, text=True,
@@ -88,7 +100,8 @@ def import_times() -> None:
     print(f"  importing app loads boto3: {loaded[0]}, botocore: {loaded[1]}, jinja2: {loaded[2]}, fpdf2: {loaded[3]}")
     parts = [_import_parts() for _ in range(RUNS)]
     botocore_ms, classes_ms, classes, rest_ms = (statistics.median(p[i] for p in parts) for i in range(4))
-    print(f"  where import app's CPU goes: botocore {botocore_ms:.0f} ms (boto3 pays it too), creating {classes:.0f} "
+    print(f"  where the start page's first imports go (app and chalicelib.api.pages): botocore {botocore_ms:.0f} ms "
+          f"(boto3 pays it too), creating {classes:.0f} "
           f"dataclasses (nearly all the app's) {classes_ms:.0f} ms, the rest {rest_ms:.0f} ms")  # fmt: skip
 
 
@@ -111,7 +124,7 @@ import botocore.session
 botocore_s = time.process_time() - start
 spent[0], made[0] = 0.0, 0
 start = time.process_time()
-import app
+import app, chalicelib.api.pages
 rest = time.process_time() - start
 print(botocore_s * 1000, spent[0] * 1000, made[0], (rest - spent[0]) * 1000)
 """

@@ -159,12 +159,21 @@ def report(asset_zip: Path) -> dict[str, Any]:
     }
 
 
+def _check_route_table() -> None:
+    """The deployed API serves the routes of chalicelib/api/route_table.py: never a stale one."""
+    from chalicelib.api import areas
+
+    if areas.TABLE.read_text() != areas.render_table(areas.declared_routes()):
+        raise SystemExit("chalicelib/api/route_table.py is not what the areas declare: run `make routes`")
+
+
 def package(out: Path = OUT) -> Path:
     """`chalice package` the app and optimise its zip: out/asset.zip, unpacked in out/asset/ as
     Lambda unpacks it in /var/task."""
     from chalice import api
 
     os.environ.setdefault("AWS_DEFAULT_REGION", "eu-north-1")  # `chalice package` asks botocore for one
+    _check_route_table()
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="chalice-package-") as scratch:
         api.package_app(project_dir=str(ROOT), output_dir=scratch, stage="dev",
