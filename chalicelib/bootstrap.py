@@ -1,82 +1,130 @@
-"""Wires adapters into the services once per Lambda container, on first use."""
+"""Wires adapters into the services once per Lambda container, each adapter when first used.
+
+A request or a scheduled job uses a few of the ports (the start page: sessions, accounts, the
+inbox, bookings); building all of them imported every adapter and the domain behind it on every
+cold start. So `ports()` is the whole set, as services and tests see it, but each port is made
+(and its module imported) the first time it is read, then kept.
+"""
 
 from __future__ import annotations
 
+import importlib
+import threading
+from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 
-from chalicelib.adapters.access_log import AccessLog
-from chalicelib.adapters.attachments import AttachmentFiles, AttachmentUploads
-from chalicelib.adapters.booking import BookingStore, CutoffSchedules, InvitationStore, SlotStore
-from chalicelib.adapters.cases import Cases, CaseTypes, StandardReplies
-from chalicelib.adapters.inbox import InboxStore
-from chalicelib.adapters.limits import RateLimits
-from chalicelib.adapters.self_tests import Catalogue, FollowUps, KitOrders, Kits
-from chalicelib.adapters.summons import PrintBatches, PrintLetters, SummonsStore
-from chalicelib.adapters.unit_notices import UnitNotices
-from chalicelib.adapters.work_queues import WorkQueues
-from chalicelib.adapters.messaging import Messenger
-from chalicelib.adapters.outbox import Outbox
-from chalicelib.adapters.client_key import ClientKey
-from chalicelib.adapters.oidc import OidcClient
-from chalicelib.adapters.register import DynamoPopulationRegister, IdentityStore
-from chalicelib.adapters.stores import (
-    AccountStore,
-    IntegrationClientStore,
-    LoginAttemptStore,
-    SessionStore,
-    StaffDirectory,
-    StaffProfiles,
-    UnitDirectory,
-)
 from chalicelib.services.ports import Ports
-from chalicelib.settings import get_settings
+from chalicelib.settings import Settings, get_settings
+
+
+def _make(path: str, *settings_args: str) -> Callable[[_Wiring], Any]:
+    """A port made by calling `module:Name` with these settings (attribute names) as arguments."""
+    module, name = path.split(":")
+
+    def make(wiring: _Wiring) -> Any:
+        return getattr(importlib.import_module(f"chalicelib.adapters.{module}"), name)(
+            *(getattr(wiring.settings, a) for a in settings_args))
+
+    return make
+
+
+def _client_key(wiring: _Wiring) -> Any:
+    from chalicelib.adapters.client_key import ClientKey
+
+    key = wiring.settings.oidc_client_key
+    return ClientKey(key) if key else None
+
+
+def _oidc(audience: str) -> Callable[[_Wiring], Any]:
+    def make(wiring: _Wiring) -> Any:
+        from chalicelib.adapters.oidc import OidcClient
+
+        return OidcClient(getattr(wiring.settings, f"{audience}_oidc"), wiring.client_key)
+
+    return make
+
+
+def _register(wiring: _Wiring) -> Any:
+    from chalicelib.adapters.register import DynamoPopulationRegister
+
+    return DynamoPopulationRegister(wiring.identities)
+
+
+def _cutoff_schedules(wiring: _Wiring) -> Any:
+    from chalicelib.adapters.booking import CutoffSchedules
+
+    s = wiring.settings
+    return CutoffSchedules(s.booking_schedule_group, s.booking_cutoff_target_arn, s.scheduler_role_arn)
+
+
+def _messenger(wiring: _Wiring) -> Any:
+    from chalicelib.adapters.messaging import Messenger
+
+    return Messenger(wiring.settings.ses_sender, wiring.settings.sms_sender_id)
+
+
+# Every port of services/ports.py and how it is made.
+_FACTORIES: dict[str, Callable[[_Wiring], Any]] = {
+    "client_key": _client_key,
+    "citizen_oidc": _oidc("citizen"),
+    "staff_oidc": _oidc("staff"),
+    "login_attempts": _make("stores:LoginAttemptStore"),
+    "sessions": _make("stores:SessionStore"),
+    "identities": _make("register:IdentityStore", "pnr_hmac_key"),
+    "register": _register,
+    "accounts": _make("stores:AccountStore"),
+    "staff": _make("stores:StaffDirectory"),
+    "units": _make("stores:UnitDirectory"),
+    "integration_clients": _make("stores:IntegrationClientStore"),
+    "inbox": _make("inbox:InboxStore"),
+    "messenger": _messenger,
+    "outbox": _make("outbox:Outbox"),
+    "attachment_files": _make("attachments:AttachmentFiles", "attachments_bucket"),
+    "attachment_uploads": _make("attachments:AttachmentUploads"),
+    "staff_profiles": _make("stores:StaffProfiles"),
+    "access_log": _make("access_log:AccessLog"),
+    "slots": _make("booking:SlotStore"),
+    "bookings": _make("booking:BookingStore"),
+    "invitations": _make("booking:InvitationStore"),
+    "cutoff_schedules": _cutoff_schedules,
+    "summons": _make("summons:SummonsStore"),
+    "print_letters": _make("summons:PrintLetters"),
+    "print_batches": _make("summons:PrintBatches"),
+    "test_catalogue": _make("self_tests:Catalogue"),
+    "kit_orders": _make("self_tests:KitOrders"),
+    "kits": _make("self_tests:Kits"),
+    "follow_ups": _make("self_tests:FollowUps"),
+    "case_types": _make("cases:CaseTypes"),
+    "cases": _make("cases:Cases"),
+    "standard_replies": _make("cases:StandardReplies"),
+    "unit_notices": _make("unit_notices:UnitNotices"),
+    "limits": _make("limits:RateLimits"),
+    "work_queues": _make("work_queues:WorkQueues", "work_queues"),
+}
+
+
+class _Wiring(Ports):
+    """The Ports, each made on first read (then an ordinary attribute: tests may replace it)."""
+
+    _lock = threading.RLock()  # the local stack serves requests on threads; a port is made once
+
+    def __init__(self, settings: Settings) -> None:  # noqa: D107 (the dataclass's __init__ takes every port)
+        self.settings = settings
+
+    def __getattr__(self, name: str) -> Any:  # only for a port not made yet
+        make = _FACTORIES.get(name)
+        if make is None:
+            raise AttributeError(name)
+        with self._lock:
+            if name not in self.__dict__:
+                self.__dict__[name] = make(self)
+        return self.__dict__[name]
 
 
 @lru_cache(maxsize=1)
 def ports() -> Ports:
-    settings = get_settings()
-    identities = IdentityStore(settings.pnr_hmac_key)
-    client_key = ClientKey(settings.oidc_client_key) if settings.oidc_client_key else None
-    return Ports(
-        settings=settings,
-        client_key=client_key,
-        citizen_oidc=OidcClient(settings.citizen_oidc, client_key),
-        staff_oidc=OidcClient(settings.staff_oidc, client_key),
-        login_attempts=LoginAttemptStore(),
-        sessions=SessionStore(),
-        identities=identities,
-        register=DynamoPopulationRegister(identities),
-        accounts=AccountStore(),
-        staff=StaffDirectory(),
-        units=UnitDirectory(),
-        integration_clients=IntegrationClientStore(),
-        inbox=InboxStore(),
-        messenger=Messenger(settings.ses_sender, settings.sms_sender_id),
-        outbox=Outbox(),
-        attachment_files=AttachmentFiles(settings.attachments_bucket),
-        attachment_uploads=AttachmentUploads(),
-        staff_profiles=StaffProfiles(),
-        access_log=AccessLog(),
-        slots=SlotStore(),
-        bookings=BookingStore(),
-        invitations=InvitationStore(),
-        cutoff_schedules=CutoffSchedules(
-            settings.booking_schedule_group, settings.booking_cutoff_target_arn, settings.scheduler_role_arn
-        ),
-        summons=SummonsStore(),
-        print_letters=PrintLetters(),
-        print_batches=PrintBatches(),
-        test_catalogue=Catalogue(),
-        kit_orders=KitOrders(),
-        kits=Kits(),
-        follow_ups=FollowUps(),
-        case_types=CaseTypes(),
-        cases=Cases(),
-        standard_replies=StandardReplies(),
-        unit_notices=UnitNotices(),
-        limits=RateLimits(),
-        work_queues=WorkQueues(settings.work_queues),
-    )
+    return _Wiring(get_settings())
 
 
 def reset() -> None:

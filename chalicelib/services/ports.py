@@ -1,37 +1,38 @@
-"""The ports the use cases depend on, wired once in bootstrap.py."""
+"""The ports the use cases depend on, wired in bootstrap.py, each when first used."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from chalicelib.adapters.access_log import AccessLog
-from chalicelib.adapters.attachments import AttachmentFiles, AttachmentUploads
-from chalicelib.adapters.booking import BookingStore, CutoffSchedules, InvitationStore, SlotStore
-from chalicelib.adapters.cases import Cases, CaseTypes, StandardReplies
-from chalicelib.adapters.inbox import InboxStore
-from chalicelib.adapters.limits import RateLimits
-from chalicelib.adapters.self_tests import Catalogue, FollowUps, KitOrders, Kits
-from chalicelib.adapters.summons import PrintBatches, PrintLetters, SummonsStore
-from chalicelib.adapters.unit_notices import UnitNotices
-from chalicelib.adapters.work_queues import WorkQueues
-from chalicelib.adapters.messaging import Messenger
-from chalicelib.adapters.outbox import Outbox
-from chalicelib.adapters.client_key import ClientKey
-from chalicelib.adapters.oidc import OidcClient
-from chalicelib.adapters.register import ChangedBy, IdentityStore
-from chalicelib.adapters.stores import (
-    AccountStore,
-    IntegrationClientStore,
-    LoginAttemptStore,
-    SessionStore,
-    StaffDirectory,
-    StaffProfiles,
-    UnitDirectory,
-)
-from chalicelib.domain.people import Person, PersonUpdate
-from chalicelib.domain.personnummer import Personnummer
-from chalicelib.settings import Settings
+if TYPE_CHECKING:  # each adapter is imported by the wiring when first used (bootstrap.py), not here
+    from chalicelib.adapters.access_log import AccessLog
+    from chalicelib.adapters.attachments import AttachmentFiles, AttachmentUploads
+    from chalicelib.adapters.booking import BookingStore, CutoffSchedules, InvitationStore, SlotStore
+    from chalicelib.adapters.cases import Cases, CaseTypes, StandardReplies
+    from chalicelib.adapters.inbox import InboxStore
+    from chalicelib.adapters.limits import RateLimits
+    from chalicelib.adapters.self_tests import Catalogue, FollowUps, KitOrders, Kits
+    from chalicelib.adapters.summons import PrintBatches, PrintLetters, SummonsStore
+    from chalicelib.adapters.unit_notices import UnitNotices
+    from chalicelib.adapters.work_queues import WorkQueues
+    from chalicelib.adapters.messaging import Messenger
+    from chalicelib.adapters.outbox import Outbox
+    from chalicelib.adapters.client_key import ClientKey
+    from chalicelib.adapters.oidc import OidcClient
+    from chalicelib.adapters.register import ChangedBy, IdentityStore
+    from chalicelib.adapters.stores import (
+        AccountStore,
+        IntegrationClientStore,
+        LoginAttemptStore,
+        SessionStore,
+        StaffDirectory,
+        StaffProfiles,
+        UnitDirectory,
+    )
+    from chalicelib.domain.people import Person, PersonUpdate
+    from chalicelib.domain.personnummer import Personnummer
+    from chalicelib.settings import Settings
 
 
 class PopulationRegister(Protocol):
