@@ -10,6 +10,7 @@ from chalicelib.api.auth_routes import auth_routes
 from chalicelib.api.booking_api import booking_api
 from chalicelib.api.booking_pages import booking_pages
 from chalicelib.api.case_pages import case_pages
+from chalicelib.api.citizen_api import citizen_api
 from chalicelib.api.http import request_middleware
 from chalicelib.api.integration_v1 import integration_v1
 from chalicelib.api.pages import pages
@@ -32,6 +33,7 @@ app.register_blueprint(integration_v1)
 app.register_blueprint(staff_pages)
 app.register_blueprint(booking_pages)
 app.register_blueprint(booking_api)
+app.register_blueprint(citizen_api)
 app.register_blueprint(staff_booking_pages)
 app.register_blueprint(staff_summons_pages)
 app.register_blueprint(self_test_pages)

@@ -123,7 +123,7 @@ def _translate(message: str) -> Invalid:
         return Invalid("unknown_field", join(m.group(1)), "api.unknown_field")
     if not path and re.fullmatch(r"Expected `object`, got `\w+`", head):
         return Invalid("body_not_object", None, "api.body_not_object")
-    if m := re.fullmatch(r"Expected `(\w+)`(?: \| `?\w+`?)*, got `\w+`", head):
+    if m := re.fullmatch(r"Expected `(\w+)[^`]*`, got `\w+`", head):  # a union names its first type
         return Invalid("field_invalid", path, "api.field_invalid", expected=_TYPES.get(m.group(1), "object"))
     if m := re.fullmatch(r"Expected `str` of length >= (\d+)", head):
         if m.group(1) == "1":
@@ -188,6 +188,7 @@ class Operation(Struct, frozen=True):
     idempotency: bool = False
     description: str = ""
     content_type: str = "application/json"
+    handler: str = ""  # module:function, for the error codes it can give (api/error_codes.py)
 
 
 OPERATIONS: dict[tuple[str, str], Operation] = {}
@@ -200,17 +201,29 @@ def operation(blueprint: Any, path: str, method: str, *, summary: str, security:
     """Declare a JSON operation and register its route (in place of `blueprint.route`)."""
     if csrf is None:
         csrf = security in (CITIZEN, STAFF) and method != "GET"
-    OPERATIONS[(method, path)] = Operation(
-        method, path, summary, security, response, status, body, body_required, query, errors or {}, csrf,
-        idempotency, description, content_type)  # fmt: skip
-    return blueprint.route(path, methods=[method])
+
+    def register(handler: Callable[..., Any]) -> Callable[..., Any]:
+        OPERATIONS[(method, path)] = Operation(
+            method, path, summary, security, response, status, body, body_required, query, errors or {}, csrf,
+            idempotency, description, content_type, f"{handler.__module__}:{handler.__name__}")  # fmt: skip
+        return blueprint.route(path, methods=[method])(handler)
+
+    return register
 
 
 def read_body(request: Any, model: type[Any], *, required: bool = True) -> Any:
     """The request's body as `model` (call it after authenticating): a 400 with the field when it does
     not match. An optional body that is absent is the model's defaults."""
+    return convert(checked_body(request, model, required=required), model)
+
+
+def checked_body(request: Any, model: type[Any], *, required: bool = True) -> Any:
+    """The request's JSON body as parsed, once it is known to match `model` (for a service that reads
+    the plain body itself); an absent optional body is {}."""
     from chalicelib.api.http import json_body
 
     if not required and not (request.raw_body or b"").strip():
-        return model()
-    return convert(json_body(request), model)
+        return {}
+    body = json_body(request)
+    convert(body, model)
+    return body

@@ -203,6 +203,20 @@ ROWS: dict[str, Row] = {
     "POST /api/v1/bookings/{booking_id}/cancel": row(CITIZEN_A_ONLY, "booking", body=JSON_BODY),
     "POST /api/v1/bookings/{booking_id}/rebook": row(CITIZEN_A_ONLY, "booking", "free_slot", body=JSON_BODY,
                                                      fields=lambda w, who, p: {"slot_id": p["slot_id"]}),
+    "GET /api/v1/start": row(CITIZEN),
+    "GET /api/v1/case-units": row(CITIZEN),
+    "GET /api/v1/case-units/{unit_hsa_id}/case-types": row(CITIZEN, "unit"),
+    "POST /api/v1/case-units/{unit_hsa_id}/case-types/{case_type_id}/cases": row(
+        CITIZEN, "unit", "case_type", body=JSON_BODY, fields=lambda w, who, p: {
+            "submission_id": f"matrix-{w.idempotency_key()}", "accept_terms": True, "answers": {"fraga": "Hej"}}),
+    "GET /api/v1/cases": row(CITIZEN),
+    "GET /api/v1/cases/{case_id}": row(CITIZEN_A_ONLY, "case"),
+    "POST /api/v1/cases/{case_id}/reply": row(CITIZEN_A_ONLY, "case", body=JSON_BODY, fields={"text": "Svar."}),
+    "GET /api/v1/self-tests": row(CITIZEN),
+    "GET /api/v1/self-tests/orders": row(CITIZEN),
+    "POST /api/v1/self-tests/{test_id}/orders": row(CITIZEN, "test", body=JSON_BODY, fields=lambda w, who, p: {
+        "submission_id": f"matrix-{w.idempotency_key()}", "delivery": "pickup", "pickup_point": "Ingenstans"}),
+    "POST /api/v1/self-test-kits": row(CITIZEN, body=JSON_BODY, fields={"kit_number": "KIT-0000"}),
     "GET /api/v1/staff/me": row(STAFF_ANY),
     # the staff tool: each call names unit A
     "GET /staff": row(PUBLIC, note="the staff landing page when not logged in"),
