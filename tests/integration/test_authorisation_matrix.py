@@ -181,7 +181,8 @@ ROWS: dict[str, Row] = {
     # the citizen JSON API
     "GET /api/v1/openapi.json": row(PUBLIC),
     "GET /api/v1/me": row(CITIZEN),
-    "PUT /api/v1/acting-for": row(ACT_FOR, body=JSON_BODY, fields=_child),
+    "PUT /api/v1/acting-for": row(ACT_FOR, body=JSON_BODY, fields=lambda w, who, p: {
+        "child_id": _child(w, who, p)["child_id"]}),
     "DELETE /api/v1/acting-for": row(CITIZEN, body=JSON_BODY),
     "GET /api/v1/access-log": row(CITIZEN),
     "GET /api/v1/inbox": row(CITIZEN),
@@ -242,10 +243,13 @@ ROWS: dict[str, Row] = {
     "GET /api/v1/staff/cases/{case_id}": row(STAFF_UNIT_A, "case"),
     "POST /api/v1/staff/cases/{case_id}/take": row(STAFF_UNIT_A, "case", body=JSON_BODY),
     "POST /api/v1/staff/cases/{case_id}/release": row(STAFF_UNIT_A, "case", body=JSON_BODY),
-    "POST /api/v1/staff/cases/{case_id}/reassign": row(STAFF_UNIT_A, "case", body=JSON_BODY),
+    # bodies that match their models: a wrong body is refused before the service looks at the case
+    "POST /api/v1/staff/cases/{case_id}/reassign": row(STAFF_UNIT_A, "case", body=JSON_BODY,
+                                                        fields={"to_hsa_id": "SE2321000099-P002"}),
     "POST /api/v1/staff/cases/{case_id}/remind": row(STAFF_UNIT_A, "case", body=JSON_BODY),
     "POST /api/v1/staff/cases/{case_id}/close": row(STAFF_UNIT_A, "case", body=JSON_BODY),
-    "POST /api/v1/staff/cases/{case_id}/answer": row(STAFF_UNIT_A, "case", body=JSON_BODY),
+    "POST /api/v1/staff/cases/{case_id}/answer": row(STAFF_UNIT_A, "case", body=JSON_BODY,
+                                                      fields={"template": "counter_question", "text": "Vilken dos?"}),
     "GET /staff/patients": row(STAFF_OWN_UNIT, query=UNIT_A),
     "POST /staff/patients": row(STAFF_UNIT_A, body=FORM, fields={"unit": VC}),
     "GET /staff/visits/{booking_id}": row(STAFF_UNIT_A, "booking"),
