@@ -11,12 +11,12 @@ from typing import Any
 from chalice import Blueprint, Response
 
 from chalicelib.adapters.attachments import DOWNLOAD_SECONDS
-from chalicelib.api.http import json_body, json_response, require_csrf
-from chalicelib.api.openapi import openapi_document
+from chalicelib.api import models as m
+from chalicelib.api.contract import CITIZEN, CURSOR, STAFF, operation, read_body
+from chalicelib.api.http import json_response, require_csrf
 from chalicelib.api.session import citizen_token, require_citizen, require_staff
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
-from chalicelib.errors import BadInput
 from chalicelib.services import access_log, acting, citizen_settings, inbox, start_pages
 from chalicelib.domain.inbox import Thread
 from chalicelib.services.principals import CitizenPrincipal
@@ -42,25 +42,22 @@ def _citizen_me(principal: CitizenPrincipal) -> dict[str, Any]:
     }
 
 
-@api_v1.route("/api/v1/me", methods=["GET"])
+@operation(api_v1, "/api/v1/me", "GET", summary="Who is logged in, who they act for, and whom they may act for", security=CITIZEN, response=m.CitizenMe)
 def me() -> Response:
     return json_response(_citizen_me(require_citizen(api_v1.current_request)))
 
 
-@api_v1.route("/api/v1/acting-for", methods=["PUT"])
+@operation(api_v1, "/api/v1/acting-for", "PUT", summary="Act for a child under 13 (ombud)", security=CITIZEN, body=m.ActFor, response=m.CitizenMe)
 def act_for_child() -> Response:
     request = api_v1.current_request
     principal = require_citizen(request)
     require_csrf(principal.csrf_token, request.headers.get("x-csrf-token"))
-    body = json_body(request)
-    child_id = body.get("child_id") if isinstance(body, dict) else None
-    if not isinstance(child_id, str) or not child_id:
-        raise BadInput("field_required", "Fältet child_id krävs.", field="child_id")
+    child_id = read_body(request, m.ActFor).child_id
     acting.act_for_child(ports(), principal, citizen_token(request) or "", child_id, clock.utc_now())
     return json_response(_citizen_me(require_citizen(request)))
 
 
-@api_v1.route("/api/v1/acting-for", methods=["DELETE"])
+@operation(api_v1, "/api/v1/acting-for", "DELETE", summary="Act for oneself again", security=CITIZEN, response=m.CitizenMe)
 def act_for_self() -> Response:
     request = api_v1.current_request
     principal = require_citizen(request)
@@ -69,7 +66,7 @@ def act_for_self() -> Response:
     return json_response(_citizen_me(require_citizen(request)))
 
 
-@api_v1.route("/api/v1/staff/me", methods=["GET"])
+@operation(api_v1, "/api/v1/staff/me", "GET", summary="The logged-in staff member's units and roles", security=STAFF, response=m.StaffMe)
 def staff_me() -> Response:
     principal = require_staff(api_v1.current_request)
     units = start_pages.staff_units(ports(), principal, ports().settings.region_name)
@@ -108,7 +105,7 @@ def _thread_json(thread: Thread, *, with_bodies: bool) -> dict[str, Any]:
     }
 
 
-@api_v1.route("/api/v1/inbox", methods=["GET"])
+@operation(api_v1, "/api/v1/inbox", "GET", summary="The inbox (of the child when acting for one), a page at a time: the page's messages in threads, newest first, and `unread` for the whole inbox", security=CITIZEN, response=m.InboxPage, query=(CURSOR,))
 def inbox_list() -> Response:
     """A page of the inbox in threads; `unread` counts the whole inbox. Pass `next_cursor` back as
     `?cursor=` for the next page."""
@@ -125,7 +122,7 @@ def inbox_list() -> Response:
     )
 
 
-@api_v1.route("/api/v1/inbox/messages/{message_id}", methods=["GET"])
+@operation(api_v1, "/api/v1/inbox/messages/{message_id}", "GET", summary="Open a message: its thread, newest first a page at a time, marking the unread messages shown read", security=CITIZEN, response=m.ThreadPage, query=(CURSOR,))
 def inbox_open(message_id: str) -> Response:
     """The message's thread, newest first, a page at a time (`?cursor=` from `next_cursor`)."""
     request = api_v1.current_request
@@ -135,7 +132,7 @@ def inbox_open(message_id: str) -> Response:
     return json_response({**_thread_json(shown.thread, with_bodies=True), "next_cursor": shown.next_cursor})
 
 
-@api_v1.route("/api/v1/inbox/messages/{message_id}/attachments/{attachment_id}", methods=["GET"])
+@operation(api_v1, "/api/v1/inbox/messages/{message_id}/attachments/{attachment_id}", "GET", summary="A download link for an attachment, valid for 60 seconds", security=CITIZEN, response=m.DownloadLink)
 def inbox_attachment(message_id: str, attachment_id: str) -> Response:
     """A download link that works for a minute; ask again for a new one."""
     principal = require_citizen(api_v1.current_request)
@@ -143,7 +140,7 @@ def inbox_attachment(message_id: str, attachment_id: str) -> Response:
     return json_response({"url": url, "expires_in_seconds": DOWNLOAD_SECONDS})
 
 
-@api_v1.route("/api/v1/inbox/messages/{message_id}", methods=["DELETE"])
+@operation(api_v1, "/api/v1/inbox/messages/{message_id}", "DELETE", summary="Delete a message from the inbox (the sender's record remains)", security=CITIZEN, response=m.Deleted)
 def inbox_delete(message_id: str) -> Response:
     request = api_v1.current_request
     principal = require_citizen(request)
@@ -164,45 +161,40 @@ def _settings_json(principal: CitizenPrincipal) -> dict[str, Any]:
     }
 
 
-def _citizen_with_csrf() -> tuple[CitizenPrincipal, dict[str, Any]]:
+def _citizen_with_csrf(model: type[Any]) -> tuple[CitizenPrincipal, Any]:
     request = api_v1.current_request
     principal = require_citizen(request)
     require_csrf(principal.csrf_token, request.headers.get("x-csrf-token"))
-    body = json_body(request)
-    if not isinstance(body, dict):
-        raise BadInput("body_not_object", "Anropet ska vara ett JSON-objekt.")
-    return principal, body
+    return principal, read_body(request, model)
 
 
-@api_v1.route("/api/v1/settings", methods=["GET"])
+@operation(api_v1, "/api/v1/settings", "GET", summary="Digital first, language and the notification addresses", security=CITIZEN, response=m.Settings)
 def settings_get() -> Response:
     return json_response(_settings_json(require_citizen(api_v1.current_request)))
 
 
-@api_v1.route("/api/v1/settings", methods=["PUT"])
+@operation(api_v1, "/api/v1/settings", "PUT", summary="Change digital first and the language", security=CITIZEN, body=m.SettingsUpdate, response=m.Settings)
 def settings_put() -> Response:
-    principal, body = _citizen_with_csrf()
-    citizen_settings.update_preferences(
-        ports(), principal, digital_first=body.get("digital_first"), language=body.get("language")
-    )
+    principal, body = _citizen_with_csrf(m.SettingsUpdate)
+    citizen_settings.update_preferences(ports(), principal, digital_first=body.digital_first, language=body.language)
     return json_response(_settings_json(principal))
 
 
-@api_v1.route("/api/v1/settings/contact", methods=["POST"])
+@operation(api_v1, "/api/v1/settings/contact", "POST", summary="Start verifying a notification address: a code goes to it", security=CITIZEN, body=m.ContactStart, response=m.Settings, status=202, errors={429: ("too_many_codes",)})
 def settings_contact_start() -> Response:
-    principal, body = _citizen_with_csrf()
-    citizen_settings.start_verification(ports(), principal, body.get("channel"), body.get("address"), clock.utc_now())
+    principal, body = _citizen_with_csrf(m.ContactStart)
+    citizen_settings.start_verification(ports(), principal, body.channel, body.address, clock.utc_now())
     return json_response(_settings_json(principal), status=202)
 
 
-@api_v1.route("/api/v1/settings/contact/verify", methods=["POST"])
+@operation(api_v1, "/api/v1/settings/contact/verify", "POST", summary="Confirm a notification address with its code", security=CITIZEN, body=m.ContactVerify, response=m.Settings, errors={429: ("too_many_tries",)})
 def settings_contact_verify() -> Response:
-    principal, body = _citizen_with_csrf()
-    citizen_settings.confirm(ports(), principal, body.get("channel"), body.get("code"), clock.utc_now())
+    principal, body = _citizen_with_csrf(m.ContactVerify)
+    citizen_settings.confirm(ports(), principal, body.channel, body.code, clock.utc_now())
     return json_response(_settings_json(principal))
 
 
-@api_v1.route("/api/v1/settings/contact/{channel}", methods=["DELETE"])
+@operation(api_v1, "/api/v1/settings/contact/{channel}", "DELETE", summary="Stop notifications to a channel (email or sms)", security=CITIZEN, response=m.Settings)
 def settings_contact_withdraw(channel: str) -> Response:
     request = api_v1.current_request
     principal = require_citizen(request)
@@ -211,7 +203,7 @@ def settings_contact_withdraw(channel: str) -> Response:
     return json_response(_settings_json(principal))
 
 
-@api_v1.route("/api/v1/access-log", methods=["GET"])
+@operation(api_v1, "/api/v1/access-log", "GET", summary="Staff reads of the citizen's data (of the child when acting for one), newest first, a page at a time", security=CITIZEN, response=m.AccessLogPage, query=(CURSOR,))
 def access_log_list() -> Response:
     request = api_v1.current_request
     principal = require_citizen(request)
@@ -222,6 +214,9 @@ def access_log_list() -> Response:
     ], "next_cursor": page.next_cursor})  # fmt: skip
 
 
-@api_v1.route("/api/v1/openapi.json", methods=["GET"])
+@operation(api_v1, "/api/v1/openapi.json", "GET", summary="This document", security=None)
 def openapi() -> Response:
+    """Made from the declared operations and models on the first request, kept after (api/openapi.py)."""
+    from chalicelib.api.openapi import openapi_document
+
     return json_response(openapi_document())

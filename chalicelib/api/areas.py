@@ -28,6 +28,7 @@ AREAS: tuple[tuple[str, str], ...] = (
     ("chalicelib.api.staff_pages", "staff_pages"),
     ("chalicelib.api.booking_pages", "booking_pages"),
     ("chalicelib.api.booking_api", "booking_api"),
+    ("chalicelib.api.citizen_api", "citizen_api"),
     ("chalicelib.api.staff_booking_pages", "staff_booking_pages"),
     ("chalicelib.api.staff_summons_pages", "staff_summons_pages"),
     ("chalicelib.api.self_test_pages", "self_test_pages"),

@@ -8,7 +8,9 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.http import json_body, json_response, require_csrf
+from chalicelib.api import models as m
+from chalicelib.api.contract import CITIZEN, CURSOR, ID_PATTERN, Param, operation, read_body
+from chalicelib.api.http import json_response, require_csrf
 from chalicelib.api.session import require_citizen
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
@@ -26,7 +28,7 @@ def _slot(slot: Slot) -> dict[str, Any]:
             "place": slot.place, "practitioner_role": slot.practitioner_role}  # fmt: skip
 
 
-def _booking(view: booking.BookingView) -> dict[str, Any]:
+def booking_json(view: booking.BookingView) -> dict[str, Any]:
     b: Booking = view.booking
     return {
         "booking_id": b.booking_id, "status": b.status.value, "unit_hsa_id": b.unit_hsa_id, "unit_name": b.unit_name,
@@ -39,29 +41,26 @@ def _booking(view: booking.BookingView) -> dict[str, Any]:
 
 def _view(principal: CitizenPrincipal, booking_id: str) -> dict[str, Any]:
     found = booking.own_booking(ports(), principal, booking_id)
-    return _booking(booking.view(found, ports().units.get(found.unit_hsa_id), clock.utc_now()))
+    return booking_json(booking.view(found, ports().units.get(found.unit_hsa_id), clock.utc_now()))
 
 
-def _command() -> tuple[CitizenPrincipal, dict[str, Any]]:
+def _command(model: type[Any], *, required: bool = True) -> tuple[CitizenPrincipal, Any]:
     request = booking_api.current_request
     principal = require_citizen(request)
     require_csrf(principal.csrf_token, request.headers.get("x-csrf-token"))
-    body = json_body(request) or {}
-    if not isinstance(body, dict):
-        raise BadInput("body_not_object", "Anropet ska vara ett JSON-objekt.")
-    return principal, body
+    return principal, read_body(request, model, required=required)
 
 
-@booking_api.route("/api/v1/bookings", methods=["GET"])
+@operation(booking_api, "/api/v1/bookings", "GET", summary="Upcoming bookings, soonest first, a page at a time", security=CITIZEN, response=m.BookingsPage, query=(CURSOR,))
 def upcoming() -> Response:
     """A page of upcoming bookings, soonest first; pass `next_cursor` back as `?cursor=` for the next."""
     request = booking_api.current_request
     principal = require_citizen(request)
     page = booking.upcoming(ports(), principal, clock.utc_now(), (request.query_params or {}).get("cursor"))
-    return json_response({"bookings": [_booking(v) for v in page], "next_cursor": page.next_cursor})
+    return json_response({"bookings": [booking_json(v) for v in page], "next_cursor": page.next_cursor})
 
 
-@booking_api.route("/api/v1/booking-units", methods=["GET"])
+@operation(booking_api, "/api/v1/booking-units", "GET", summary="Units with visit types bookable online", security=CITIZEN, response=m.BookingUnits)
 def units() -> Response:
     require_citizen(booking_api.current_request)
     return json_response({"units": [
@@ -71,7 +70,7 @@ def units() -> Response:
         for o in booking.offers(ports())]})  # fmt: skip
 
 
-@booking_api.route("/api/v1/booking-units/{unit_hsa_id}/visit-types/{visit_type_id}/slots", methods=["GET"])
+@operation(booking_api, "/api/v1/booking-units/{unit_hsa_id}/visit-types/{visit_type_id}/slots", "GET", summary="Free times: `day` gives that Stockholm day's; without it the free times from now on, a page at a time. `invitation` (an invitation id) shows the times it opens", security=CITIZEN, response=m.SlotsPage, query=(Param("invitation", "An invitation's id", schema={"type": "string", "pattern": ID_PATTERN}), Param("day", "A Stockholm day (YYYY-MM-DD)", schema={"type": "string", "format": "date"}), CURSOR))
 def free_slots(unit_hsa_id: str, visit_type_id: str) -> Response:
     """`?day=YYYY-MM-DD`: that Stockholm day's free times (one Query of that day). Without a day: the
     free times from now on, a page at a time (`next_cursor`, passed back as `?cursor=`)."""
@@ -92,31 +91,27 @@ def free_slots(unit_hsa_id: str, visit_type_id: str) -> Response:
     return json_response({"slots": [_slot(s) for s in slots], "next_cursor": next_cursor})
 
 
-@booking_api.route("/api/v1/bookings", methods=["POST"])
+@operation(booking_api, "/api/v1/bookings", "POST", summary="Book a free slot (with the invitation that opens it, if any)", security=CITIZEN, body=m.Book, response=m.BookingOut, status=201)
 def book() -> Response:
-    principal, body = _command()
-    made = booking.book(ports(), principal, identifier(body.get("slot_id"), "slot_id"), clock.utc_now(),
-                        identifier(body.get("invitation_id"), "invitation_id", required=False))  # fmt: skip
+    principal, body = _command(m.Book)
+    made = booking.book(ports(), principal, body.slot_id, clock.utc_now(), body.invitation_id)
     return json_response(_view(principal, made.booking_id), status=201)
 
 
-@booking_api.route("/api/v1/bookings/{booking_id}", methods=["GET"])
+@operation(booking_api, "/api/v1/bookings/{booking_id}", "GET", summary="One booking with what may still be changed online", security=CITIZEN, response=m.BookingOut)
 def one(booking_id: str) -> Response:
     return json_response(_view(require_citizen(booking_api.current_request), booking_id))
 
 
-@booking_api.route("/api/v1/bookings/{booking_id}/rebook", methods=["POST"])
+@operation(booking_api, "/api/v1/bookings/{booking_id}/rebook", "POST", summary="Move to another free slot: the new taken and the old freed together", security=CITIZEN, body=m.Rebook, response=m.BookingOut)
 def rebook(booking_id: str) -> Response:
-    principal, body = _command()
-    booking.rebook(ports(), principal, booking_id, identifier(body.get("slot_id"), "slot_id"), clock.utc_now())
+    principal, body = _command(m.Rebook)
+    booking.rebook(ports(), principal, booking_id, body.slot_id, clock.utc_now())
     return json_response(_view(principal, booking_id))
 
 
-@booking_api.route("/api/v1/bookings/{booking_id}/cancel", methods=["POST"])
+@operation(booking_api, "/api/v1/bookings/{booking_id}/cancel", "POST", summary="Cancel, with a reason or none", security=CITIZEN, body=m.Cancel, body_required=False, response=m.BookingOut)
 def cancel(booking_id: str) -> Response:
-    principal, body = _command()
-    reason = body.get("reason") or None
-    if reason is not None and not isinstance(reason, str):
-        raise BadInput("field_invalid", "Fältet reason ska vara text.", field="reason")
-    booking.cancel(ports(), principal, booking_id, reason, clock.utc_now())
+    principal, body = _command(m.Cancel, required=False)
+    booking.cancel(ports(), principal, booking_id, body.reason, clock.utc_now())
     return json_response(_view(principal, booking_id))

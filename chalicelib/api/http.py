@@ -20,6 +20,7 @@ from chalicelib.observability import flush_metrics, logger
 from chalicelib.settings import get_settings
 from chalicelib.services.input import checked_json, checked_text
 from chalicelib.web.render import pick_language, render
+from chalicelib.web.text import TEXT, translate
 
 CITIZEN_SESSION_COOKIE = "sid"
 STAFF_SESSION_COOKIE = "staff_sid"
@@ -80,6 +81,40 @@ def clear_cookie(name: str) -> str:
 
 def language(request: Request) -> str:
     return pick_language(cookies(request).get(LANGUAGE_COOKIE))
+
+
+def api_language(request: Request) -> str:
+    """The JSON API's language: the language cookie the pages set, else the first of Swedish and
+    English the caller's Accept-Language names, else Swedish."""
+    chosen = cookies(request).get(LANGUAGE_COOKIE)
+    if chosen:
+        return pick_language(chosen)
+    for part in (request.headers.get("accept-language") or "")[:200].split(","):
+        tag = part.split(";", 1)[0].strip().lower()[:2]
+        if tag in ("sv", "en"):
+            return tag
+    return pick_language(None)
+
+
+def api_error(request: Request, code: str, message: str, *, field: str | None = None, key: str | None = None,
+              values: dict[str, Any] | None = None, errors: list[dict[str, str]] | None = None,
+              ours: bool = False) -> dict[str, Any]:  # fmt: skip
+    """The one error shape (contract.Error): {code, message, field?, errors?}. The message is the
+    service's own (Swedish, precise); in English, or for Chalice's own errors (`ours`), the
+    catalogue's text for the code (api.<code>) when it has one."""
+    lang = api_language(request)
+    key = key or f"api.{code}"
+    if (ours or lang != "sv") and key in TEXT[lang]:
+        try:
+            message = translate(lang, key, **{"field": field or "", **(values or {})})
+        except (KeyError, IndexError):  # a catalogue text wanting a value this error does not carry
+            pass
+    body: dict[str, Any] = {"code": code, "message": message}
+    if field:
+        body["field"] = field
+    if errors:
+        body["errors"] = errors
+    return body
 
 
 def html(body: str, *, status: int = 200, set_cookies: list[str] | None = None) -> Response:
@@ -238,9 +273,17 @@ def client_address(request: Request) -> str | None:
 
 def _app_error_body(request: Request, error: AppError) -> Response:
     if _wants_json(request):
-        body: dict[str, Any] = {"code": error.code, "message": error.message}
-        if error.field:
-            body["field"] = error.field
+        message_in = getattr(error, "message_in", None)  # a body that did not match its model (api/contract.py)
+        if message_in is not None:
+            body = {"code": error.code, "message": message_in(api_language(request))}
+            if error.field:
+                body["field"] = error.field
+            return json_response(body, status=error.status)
+        many = getattr(error, "errors", None)  # a form with several wrong fields (services/cases.py InvalidForm)
+        listed = ([{"code": "field_invalid", "message": text, "field": name} for name, text in many.items()]
+                  if isinstance(many, dict) and many else None)  # fmt: skip
+        field = error.field or (listed[0]["field"] if listed else None)
+        body = api_error(request, error.code, error.message, field=field, errors=listed)
         return json_response(body, status=error.status)
     body_key = {"csrf_failed": "error.csrf.body"}.get(error.code, "error.forbidden.body")
     if error.status == 429:
@@ -261,7 +304,7 @@ def _normalise_chalice_error(request: Request, response: Response) -> Response:
     else:
         message = str(body.get("Message", ""))
     if _wants_json(request):
-        return json_response({"code": code, "message": message}, status=response.status_code)
+        return json_response(api_error(request, code, message, ours=True), status=response.status_code)
     body_key = "error.internal.body" if response.status_code >= 500 else "error.not_found.body"
     return error_page(request, status=response.status_code, heading_key="error.heading", body_key=body_key)
 

@@ -10,7 +10,9 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.http import client_address, json_body, json_response
+from chalicelib.api import models as m
+from chalicelib.api.contract import CURSOR, KEY, Param, checked_body, operation
+from chalicelib.api.http import client_address, json_response
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
 from chalicelib.services import attachments, booking_staff, inbox, integration, limits, register, self_tests, summons
@@ -18,14 +20,15 @@ from chalicelib.services import attachments, booking_staff, inbox, integration, 
 integration_v1 = Blueprint(__name__)
 
 
-def _command(use_case: Callable[..., dict[str, Any]], status: int) -> Response:
-    """An idempotent command: the key's system, the JSON body and the Idempotency-Key go to one use case."""
+def _command(use_case: Callable[..., dict[str, Any]], status: int, model: type[Any]) -> Response:
+    """An idempotent command: the key's system, the JSON body (once it matches its model) and the
+    Idempotency-Key go to one use case."""
     request = integration_v1.current_request
     principal = integration.authenticate(ports(), request.headers.get("authorization"))
     result = use_case(
         ports(),
         principal,
-        json_body(request),
+        checked_body(request, model),
         request.headers.get("idempotency-key"),
         clock.utc_now(),
         lambda_context=request.lambda_context,
@@ -33,39 +36,43 @@ def _command(use_case: Callable[..., dict[str, Any]], status: int) -> Response:
     return json_response(result, status=status)
 
 
-BODY = object()  # in _call's arguments: the JSON body, read once the key is known
+class Body:
+    """In _call's arguments: the JSON body as `model` checked it, read once the key is known."""
+
+    def __init__(self, model: type[Any]) -> None:
+        self.model = model
 
 
 def _call(use_case: Callable[..., dict[str, Any]], *args: Any, status: int = 200) -> Response:
     """A call that is not an idempotent command: the key's system and the arguments to one use case."""
     request = integration_v1.current_request
     principal = integration.authenticate(ports(), request.headers.get("authorization"))
-    args = tuple(json_body(request) if arg is BODY else arg for arg in args)
+    args = tuple(checked_body(request, arg.model) if isinstance(arg, Body) else arg for arg in args)
     return json_response(use_case(ports(), principal, *args), status=status)
 
 
-@integration_v1.route("/integration/v1/population-register/persons", methods=["POST"])
+@operation(integration_v1, "/integration/v1/population-register/persons", "POST", summary="Create or update one person in the population register (the region's register feed: a region-wide key with the population-register scope)", security=KEY, body=m.PersonUpdate, response=m.RegisterStored, idempotency=True)
 def update_register_person() -> Response:
-    return _command(register.update_person, 200)
+    return _command(register.update_person, 200, m.PersonUpdate)
 
 
-@integration_v1.route("/integration/v1/attachments", methods=["POST"])
+@operation(integration_v1, "/integration/v1/attachments", "POST", summary="An upload slot for one attachment (PDF, PNG or JPEG, at most 10 MB)", description="Upload the file with a multipart POST to upload.url with upload.fields and the file last (field name 'file') within 15 minutes, then name attachment_id in POST /integration/v1/messages within a day. No Idempotency-Key: asking twice gives two slots and the unused one expires.", security=KEY, body=m.UploadRequest, response=m.UploadSlot, status=201)
 def request_attachment_upload() -> Response:
     """An upload slot; no Idempotency-Key: asking twice gives two slots, and the unused one expires."""
-    return _call(attachments.request_upload, BODY, clock.utc_now(), status=201)
+    return _call(attachments.request_upload, Body(m.UploadRequest), clock.utc_now(), status=201)
 
 
-@integration_v1.route("/integration/v1/messages", methods=["POST"])
+@operation(integration_v1, "/integration/v1/messages", "POST", summary="Deliver a message to a person's inbox", description="Always kept for a person the register knows (or who has logged in); when reaches_digitally is false, send paper too.", security=KEY, body=m.NewMessage, response=m.Delivered, status=201, idempotency=True)
 def send_message() -> Response:
-    return _command(inbox.send_from_care_system, 201)
+    return _command(inbox.send_from_care_system, 201, m.NewMessage)
 
 
-@integration_v1.route("/integration/v1/messages/{message_id}", methods=["GET"])
+@operation(integration_v1, "/integration/v1/messages/{message_id}", "GET", summary="Delivered, first read, deleted: to the system that sent it only", security=KEY, response=m.MessageStatus)
 def message_status(message_id: str) -> Response:
     return _call(inbox.status_for_sender, message_id)
 
 
-@integration_v1.route("/integration/v1/citizen-status", methods=["POST"])
+@operation(integration_v1, "/integration/v1/citizen-status", "POST", summary="Whether a message reaches the person digitally, and how (a read: the personnummer in the body, never in a URL)", security=KEY, body=m.CitizenStatusQuery, response=m.CitizenStatus, errors={429: ("too_many_requests",)})
 def citizen_status() -> Response:
     """A read: the personnummer travels in the body, never in a URL; no Idempotency-Key needed.
     Limited per key and per client (429 with Retry-After), counted before the body is read."""
@@ -73,59 +80,59 @@ def citizen_status() -> Response:
     principal = integration.authenticate(ports(), request.headers.get("authorization"))
     now = clock.utc_now()
     limits.citizen_status_asked(ports(), principal.key_id, client_address(request), now)
-    return json_response(inbox.citizen_status(ports(), principal, json_body(request), now))
+    return json_response(inbox.citizen_status(ports(), principal, checked_body(request, m.CitizenStatusQuery), now))
 
 
-@integration_v1.route("/integration/v1/units/{unit_hsa_id}/slots", methods=["PUT"])
+@operation(integration_v1, "/integration/v1/units/{unit_hsa_id}/slots", "PUT", summary="Publish this system's slots at the unit for a day or a range", description="Afterwards its slots from `from` to `to` (Stockholm days, inclusive) are exactly these. Slots the unit published in the staff tool, another system's and appointments' own are never touched. Sending the same body again changes nothing. A booked slot cannot be removed or moved here (409 slot_booked); an id another source uses is 409 slot_id_taken; ids beginning staff- or appointment- are the platform's (400 slot_id_reserved). `resource` names the practitioner or room.", security=KEY, body=m.SlotsPublish, response=m.Published)
 def publish_slots(unit_hsa_id: str) -> Response:
     """The unit's slots for a day or a range become exactly these: a PUT, idempotent by nature."""
-    return _call(booking_staff.publish_slots, unit_hsa_id, BODY, clock.utc_now())
+    return _call(booking_staff.publish_slots, unit_hsa_id, Body(m.SlotsPublish), clock.utc_now())
 
 
-@integration_v1.route("/integration/v1/appointments", methods=["POST"])
+@operation(integration_v1, "/integration/v1/appointments", "POST", summary="Book a visit for a citizen; the summons goes in the 18:00 Stockholm release (that evening if booked before 18:00, else the next)", security=KEY, body=m.NewAppointment, response=m.Booked, status=201, idempotency=True)
 def book_appointment() -> Response:
-    return _command(summons.book_from_care_system, 201)
+    return _command(summons.book_from_care_system, 201, m.NewAppointment)
 
 
-@integration_v1.route("/integration/v1/appointments/{appointment_id}", methods=["GET"])
+@operation(integration_v1, "/integration/v1/appointments/{appointment_id}", "GET", summary="The booking and its summons: state, version, channels, first read", security=KEY, response=m.AppointmentStatus)
 def appointment(appointment_id: str) -> Response:
     return _call(summons.status, appointment_id)
 
 
-@integration_v1.route("/integration/v1/appointments/{appointment_id}", methods=["PATCH"])
+@operation(integration_v1, "/integration/v1/appointments/{appointment_id}", "PATCH", summary="Change start, end, place, preparation, links, may_rebook, may_cancel: a new summons version for the next release", security=KEY, body=m.AppointmentChange, response=m.AppointmentStatus)
 def change_appointment(appointment_id: str) -> Response:
-    return _call(summons.change_appointment, appointment_id, BODY, clock.utc_now())
+    return _call(summons.change_appointment, appointment_id, Body(m.AppointmentChange), clock.utc_now())
 
 
-@integration_v1.route("/integration/v1/appointments/{appointment_id}", methods=["DELETE"])
+@operation(integration_v1, "/integration/v1/appointments/{appointment_id}", "DELETE", summary="Cancel: before the release no summons goes; after it the citizen is told", security=KEY, response=m.AppointmentStatus)
 def cancel_appointment(appointment_id: str) -> Response:
     return _call(summons.cancel_appointment, appointment_id, clock.utc_now())
 
 
-@integration_v1.route("/integration/v1/print-batches/{day}", methods=["GET"])
+@operation(integration_v1, "/integration/v1/print-batches/{day}", "GET", summary="The evening's print batch for the key's units (scope print): PDF files of at most 500 letters, each with a link that lives expires_in seconds", security=KEY, response=m.PrintBatch)
 def print_batch(day: str) -> Response:
     """The evening's print files for the key's units (PDFs of at most 500 letters, one letter a page),
     each with a link to S3 that lives five minutes: the files themselves never pass through here."""
     return _call(summons.print_batch_for_vendor, day)
 
 
-@integration_v1.route("/integration/v1/lab-results", methods=["POST"])
+@operation(integration_v1, "/integration/v1/lab-results", "POST", summary="A self-test's result: to the citizen's inbox, once per Idempotency-Key", description="Name the order by order_id, or the kit by kit_number with the sampled person's personnummer.", security=KEY, body=m.LabResult, response=m.LabResultStored, status=201, idempotency=True)
 def lab_result() -> Response:
-    return _command(self_tests.post_result, 201)
+    return _command(self_tests.post_result, 201, m.LabResult)
 
 
-@integration_v1.route("/integration/v1/kit-orders", methods=["GET"])
+@operation(integration_v1, "/integration/v1/kit-orders", "GET", summary="Kit orders to ship, a page at a time", security=KEY, response=m.KitOrdersPage, query=(Param("status", "Only orders in this state", schema={"type": "string", "enum": ["ordered", "sent", "received"]}), CURSOR))
 def kit_orders() -> Response:
     """Orders to ship, a page at a time: ?status=ordered&cursor=<next_cursor>."""
     params = integration_v1.current_request.query_params or {}
     return _call(self_tests.waiting_orders, params.get("status"), params.get("cursor"))
 
 
-@integration_v1.route("/integration/v1/kit-orders/{order_id}/sent", methods=["POST"])
+@operation(integration_v1, "/integration/v1/kit-orders/{order_id}/sent", "POST", summary="The kit is sent (its number)", security=KEY, body=m.KitSent, response=m.KitOrderState)
 def kit_sent(order_id: str) -> Response:
-    return _call(self_tests.mark_sent, order_id, BODY, clock.utc_now())
+    return _call(self_tests.mark_sent, order_id, Body(m.KitSent), clock.utc_now())
 
 
-@integration_v1.route("/integration/v1/kit-orders/{order_id}/received", methods=["POST"])
+@operation(integration_v1, "/integration/v1/kit-orders/{order_id}/received", "POST", summary="The lab received the kit", security=KEY, response=m.KitOrderState)
 def kit_received(order_id: str) -> Response:
     return _call(self_tests.mark_received, order_id, clock.utc_now())

@@ -10,7 +10,9 @@ from typing import Any
 from chalice import Blueprint, Response
 
 from chalicelib.adapters.tables import CaseRecord
-from chalicelib.api.http import json_body, json_response, require_csrf
+from chalicelib.api import models as m
+from chalicelib.api.contract import CURSOR, HSA_ID_PATTERN, STAFF, Param, operation, read_body
+from chalicelib.api.http import json_response, require_csrf
 from chalicelib.api.session import require_staff
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
@@ -48,7 +50,7 @@ def _summary(record: CaseRecord) -> dict[str, Any]:
     }  # fmt: skip
 
 
-@staff_api.route("/api/v1/staff/queue", methods=["GET"])
+@operation(staff_api, "/api/v1/staff/queue", "GET", summary="One page of one view of the unit's case queue, sorted by due time then arrival (closed: newest closed first)", security=STAFF, response=m.StaffQueuePage, query=(Param("unit", "The unit's HSA-id", required=True, schema={"type": "string", "pattern": HSA_ID_PATTERN}), Param("view", "Nya, Mina, Otilldelade, Väntar på invånaren, Invånaren har svarat, Avslutade (30 dagar)", schema={"type": "string", "default": "new", "enum": ["new", "mine", "unassigned", "waiting", "replied", "closed"]}), CURSOR))
 def queue() -> Response:
     principal = require_staff(staff_api.current_request)
     params = staff_api.current_request.query_params or {}
@@ -79,66 +81,53 @@ def _case_json(principal: StaffPrincipal, case_id: str) -> dict[str, Any]:
     }  # fmt: skip
 
 
-@staff_api.route("/api/v1/staff/cases/{case_id}", methods=["GET"])
+@operation(staff_api, "/api/v1/staff/cases/{case_id}", "GET", summary="A case with its patient header; written to the citizen's access log", security=STAFF, response=m.StaffCase)
 def case(case_id: str) -> Response:
     return json_response(_case_json(require_staff(staff_api.current_request), case_id))
 
 
-def _command(case_id: str, run, *, body_required: bool = False) -> Response:  # noqa: ANN001
-    """A change to a case: CSRF, the body as a JSON object, the service, and the case after it
+def _command(case_id: str, run, model: type[Any] | None = None, *, body_required: bool = False) -> Response:  # noqa: ANN001
+    """A change to a case: CSRF, the body as its model, the service, and the case after it
     (without another access-log row: the caller has the patient header from GET)."""
     request = staff_api.current_request
     principal = require_staff(request)
     require_csrf(principal.csrf_token, request.headers.get("x-csrf-token"))
-    body: Any = json_body(request) if (request.raw_body or body_required) else {}
-    if not isinstance(body, dict):
-        raise BadInput("body_not_object", "Anropet ska vara ett JSON-objekt.")
-    run(principal, body)
+    run(principal, read_body(request, model, required=body_required) if model else None)
     record = ports().cases.get(case_id)
     if record is None:
         raise NotFound("case_not_found", "Ärendet finns inte.")
     return json_response(_summary(record))
 
 
-def _text(body: dict[str, Any], name: str) -> str | None:
-    value = body.get(name)
-    if value is not None and not isinstance(value, str):
-        raise BadInput("field_invalid", f"Fältet {name} ska vara text.", field=name)
-    return value
-
-
-@staff_api.route("/api/v1/staff/cases/{case_id}/take", methods=["POST"])
+@operation(staff_api, "/api/v1/staff/cases/{case_id}/take", "POST", summary="Take an unhandled case (exactly one of several wins)", security=STAFF, response=m.StaffCaseSummary)
 def take(case_id: str) -> Response:
     return _command(case_id, lambda p, _b: cases.take(ports(), p, case_id, clock.utc_now()))
 
 
-@staff_api.route("/api/v1/staff/cases/{case_id}/release", methods=["POST"])
+@operation(staff_api, "/api/v1/staff/cases/{case_id}/release", "POST", summary="Give the case back to the unit (Otilldelade)", security=STAFF, response=m.StaffCaseSummary)
 def release(case_id: str) -> Response:
     return _command(case_id, lambda p, _b: case_work.release(ports(), p, case_id, clock.utc_now()))
 
 
-@staff_api.route("/api/v1/staff/cases/{case_id}/reassign", methods=["POST"])
+@operation(staff_api, "/api/v1/staff/cases/{case_id}/reassign", "POST", summary="Make a colleague with a case role at the unit the handler; with version, refused (409) if the case changed since it was read", security=STAFF, body=m.Reassign, response=m.StaffCaseSummary)
 def reassign(case_id: str) -> Response:
-    def run(principal: StaffPrincipal, body: dict[str, Any]) -> None:
-        version = body.get("version")
-        if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
-            raise BadInput("field_invalid", "Fältet version ska vara ett heltal.", field="version")
-        case_work.reassign(ports(), principal, case_id, _text(body, "to_hsa_id"), clock.utc_now(), version)
+    def run(principal: StaffPrincipal, body: m.Reassign) -> None:
+        case_work.reassign(ports(), principal, case_id, body.to_hsa_id, clock.utc_now(), body.version)
 
-    return _command(case_id, run, body_required=True)
+    return _command(case_id, run, m.Reassign, body_required=True)
 
 
-@staff_api.route("/api/v1/staff/cases/{case_id}/remind", methods=["POST"])
+@operation(staff_api, "/api/v1/staff/cases/{case_id}/remind", "POST", summary="Remind the citizen of an unanswered counter-question (a message in their inbox)", security=STAFF, body=m.OptionalText, body_required=False, response=m.StaffCaseSummary)
 def remind(case_id: str) -> Response:
-    return _command(case_id, lambda p, b: case_work.remind(ports(), p, case_id, _text(b, "text"), clock.utc_now()))
+    return _command(case_id, lambda p, b: case_work.remind(ports(), p, case_id, b.text, clock.utc_now()), m.OptionalText)
 
 
-@staff_api.route("/api/v1/staff/cases/{case_id}/close", methods=["POST"])
+@operation(staff_api, "/api/v1/staff/cases/{case_id}/close", "POST", summary="Close a case waiting for the citizen; with text, the citizen gets it", security=STAFF, body=m.OptionalText, body_required=False, response=m.StaffCaseSummary)
 def close(case_id: str) -> Response:
-    return _command(case_id, lambda p, b: case_work.close(ports(), p, case_id, _text(b, "text"), clock.utc_now()))
+    return _command(case_id, lambda p, b: case_work.close(ports(), p, case_id, b.text, clock.utc_now()), m.OptionalText)
 
 
-@staff_api.route("/api/v1/staff/cases/{case_id}/answer", methods=["POST"])
+@operation(staff_api, "/api/v1/staff/cases/{case_id}/answer", "POST", summary="Answer a case one handles: counter_question (Motfråga), answer (Besvara, closes), partial, referral", security=STAFF, body=m.StaffAnswer, response=m.StaffCaseSummary)
 def answer(case_id: str) -> Response:
-    return _command(case_id, lambda p, b: cases.answer(ports(), p, case_id, _text(b, "template"), _text(b, "text"),
-                                                        clock.utc_now()), body_required=True)  # fmt: skip
+    return _command(case_id, lambda p, b: cases.answer(ports(), p, case_id, b.template, b.text, clock.utc_now()),
+                    m.StaffAnswer, body_required=True)  # fmt: skip

@@ -1374,9 +1374,88 @@ _PAGES: dict[str, dict[str, str]] = {
         "booking.other_day": "Choose another day",
     },
 }
+# The JSON API's errors (chalicelib/api/contract.py): validation of a body against its model, and the
+# errors every operation can give. Keys are api.<code>; {field} names the field, {limit} a bound.
+_API: dict[str, dict[str, str]] = {
+    "sv": {
+        "api.field_required": "Fältet {field} krävs.",
+        "api.field_empty": "Fältet {field} får inte vara tomt.",
+        "api.field_invalid": "Fältet {field} har fel typ: det ska vara {expected}.",
+        "api.value_not_allowed": "Fältet {field} har inget av de tillåtna värdena.",
+        "api.pattern_mismatch": "Fältet {field} har fel format.",
+        "api.personnummer_invalid": "Fältet {field} är inget giltigt personnummer (12 siffror, eller 10 med - eller +).",
+        "api.hsa_id_invalid": "Fältet {field} är inget giltigt HSA-id.",
+        "api.id_invalid": "Fältet {field} är inget giltigt id.",
+        "api.field_too_long": "Fältet {field} får vara högst {limit} tecken.",
+        "api.field_too_short": "Fältet {field} ska vara minst {limit} tecken.",
+        "api.too_many_items": "Fältet {field} får ha högst {limit} värden.",
+        "api.too_few_items": "Fältet {field} ska ha minst {limit} värden.",
+        "api.value_out_of_range": "Fältet {field} ligger utanför det tillåtna ({limit}).",
+        "api.unknown_field": "Okänt fält: {field}.",
+        "api.body_not_object": "Anropet ska vara ett JSON-objekt.",
+        "api.body_required": "Anropet saknar innehåll (JSON).",
+        "api.malformed_json": "Innehållet är inte giltig JSON.",
+        "api.json_too_deep": "Innehållet är för djupt nästlat.",
+        "api.body_too_large": "Anropet är för stort.",
+        "api.not_logged_in": "Du behöver logga in.",
+        "api.csrf_failed": "Formuläret kunde inte verifieras.",
+        "api.not_found": "Det du söker finns inte.",
+        "api.unsupported_media_type": "Innehållet ska skickas som application/json.",
+        "api.method_not_allowed": "Metoden är inte tillåten för adressen.",
+        "api.internal_error": "Ett tekniskt fel uppstod.",
+        "api.cursor_invalid": "Okänd cursor; börja om från första sidan.",
+        "api.form_invalid": "Rätta de markerade fälten.",
+        "api.type.string": "text",
+        "api.type.integer": "ett heltal",
+        "api.type.number": "ett tal",
+        "api.type.boolean": "true eller false",
+        "api.type.array": "en lista",
+        "api.type.object": "ett objekt",
+        "api.type.null": "null",
+    },
+    "en": {
+        "api.field_required": "The field {field} is required.",
+        "api.field_empty": "The field {field} must not be empty.",
+        "api.field_invalid": "The field {field} has the wrong type: it must be {expected}.",
+        "api.value_not_allowed": "The field {field} has none of the allowed values.",
+        "api.pattern_mismatch": "The field {field} has the wrong format.",
+        "api.personnummer_invalid": "The field {field} is not a valid personal identity number (12 digits, or 10 with - or +).",
+        "api.hsa_id_invalid": "The field {field} is not a valid HSA id.",
+        "api.id_invalid": "The field {field} is not a valid id.",
+        "api.field_too_long": "The field {field} may be at most {limit} characters.",
+        "api.field_too_short": "The field {field} must be at least {limit} characters.",
+        "api.too_many_items": "The field {field} may have at most {limit} values.",
+        "api.too_few_items": "The field {field} must have at least {limit} values.",
+        "api.value_out_of_range": "The field {field} is outside what is allowed ({limit}).",
+        "api.unknown_field": "Unknown field: {field}.",
+        "api.body_not_object": "The request must be a JSON object.",
+        "api.body_required": "The request has no content (JSON).",
+        "api.malformed_json": "The content is not valid JSON.",
+        "api.json_too_deep": "The content is nested too deeply.",
+        "api.body_too_large": "The request is too large.",
+        "api.not_logged_in": "You need to log in.",
+        "api.csrf_failed": "The form could not be verified.",
+        "api.not_found": "What you are looking for does not exist.",
+        "api.unsupported_media_type": "Send the content as application/json.",
+        "api.method_not_allowed": "The method is not allowed for this address.",
+        "api.internal_error": "A technical error occurred.",
+        "api.cursor_invalid": "Unknown cursor; start again from the first page.",
+        "api.form_invalid": "Correct the marked fields.",
+        "api.type.string": "text",
+        "api.type.integer": "a whole number",
+        "api.type.number": "a number",
+        "api.type.boolean": "true or false",
+        "api.type.array": "a list",
+        "api.type.object": "an object",
+        "api.type.null": "null",
+    },
+}
+
+
 for _lang in LANGUAGES:
     TEXT[_lang].update(_CONTENT_AND_ROLES[_lang])
     TEXT[_lang].update(_PAGES[_lang])
+    TEXT[_lang].update(_API[_lang])
 
 
 def translate(lang: str, key: str, **values: object) -> str:

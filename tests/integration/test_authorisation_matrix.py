@@ -181,7 +181,8 @@ ROWS: dict[str, Row] = {
     # the citizen JSON API
     "GET /api/v1/openapi.json": row(PUBLIC),
     "GET /api/v1/me": row(CITIZEN),
-    "PUT /api/v1/acting-for": row(ACT_FOR, body=JSON_BODY, fields=_child),
+    "PUT /api/v1/acting-for": row(ACT_FOR, body=JSON_BODY, fields=lambda w, who, p: {
+        "child_id": _child(w, who, p)["child_id"]}),
     "DELETE /api/v1/acting-for": row(CITIZEN, body=JSON_BODY),
     "GET /api/v1/access-log": row(CITIZEN),
     "GET /api/v1/inbox": row(CITIZEN),
@@ -203,6 +204,20 @@ ROWS: dict[str, Row] = {
     "POST /api/v1/bookings/{booking_id}/cancel": row(CITIZEN_A_ONLY, "booking", body=JSON_BODY),
     "POST /api/v1/bookings/{booking_id}/rebook": row(CITIZEN_A_ONLY, "booking", "free_slot", body=JSON_BODY,
                                                      fields=lambda w, who, p: {"slot_id": p["slot_id"]}),
+    "GET /api/v1/start": row(CITIZEN),
+    "GET /api/v1/case-units": row(CITIZEN),
+    "GET /api/v1/case-units/{unit_hsa_id}/case-types": row(CITIZEN, "unit"),
+    "POST /api/v1/case-units/{unit_hsa_id}/case-types/{case_type_id}/cases": row(
+        CITIZEN, "unit", "case_type", body=JSON_BODY, fields=lambda w, who, p: {
+            "submission_id": f"matrix-{w.idempotency_key()}", "accept_terms": True, "answers": {"fraga": "Hej"}}),
+    "GET /api/v1/cases": row(CITIZEN),
+    "GET /api/v1/cases/{case_id}": row(CITIZEN_A_ONLY, "case"),
+    "POST /api/v1/cases/{case_id}/reply": row(CITIZEN_A_ONLY, "case", body=JSON_BODY, fields={"text": "Svar."}),
+    "GET /api/v1/self-tests": row(CITIZEN),
+    "GET /api/v1/self-tests/orders": row(CITIZEN),
+    "POST /api/v1/self-tests/{test_id}/orders": row(CITIZEN, "test", body=JSON_BODY, fields=lambda w, who, p: {
+        "submission_id": f"matrix-{w.idempotency_key()}", "delivery": "pickup", "pickup_point": "Ingenstans"}),
+    "POST /api/v1/self-test-kits": row(CITIZEN, body=JSON_BODY, fields={"kit_number": "KIT-0000"}),
     "GET /api/v1/staff/me": row(STAFF_ANY),
     # the staff tool: each call names unit A
     "GET /staff": row(PUBLIC, note="the staff landing page when not logged in"),
@@ -228,10 +243,13 @@ ROWS: dict[str, Row] = {
     "GET /api/v1/staff/cases/{case_id}": row(STAFF_UNIT_A, "case"),
     "POST /api/v1/staff/cases/{case_id}/take": row(STAFF_UNIT_A, "case", body=JSON_BODY),
     "POST /api/v1/staff/cases/{case_id}/release": row(STAFF_UNIT_A, "case", body=JSON_BODY),
-    "POST /api/v1/staff/cases/{case_id}/reassign": row(STAFF_UNIT_A, "case", body=JSON_BODY),
+    # bodies that match their models: a wrong body is refused before the service looks at the case
+    "POST /api/v1/staff/cases/{case_id}/reassign": row(STAFF_UNIT_A, "case", body=JSON_BODY,
+                                                        fields={"to_hsa_id": "SE2321000099-P002"}),
     "POST /api/v1/staff/cases/{case_id}/remind": row(STAFF_UNIT_A, "case", body=JSON_BODY),
     "POST /api/v1/staff/cases/{case_id}/close": row(STAFF_UNIT_A, "case", body=JSON_BODY),
-    "POST /api/v1/staff/cases/{case_id}/answer": row(STAFF_UNIT_A, "case", body=JSON_BODY),
+    "POST /api/v1/staff/cases/{case_id}/answer": row(STAFF_UNIT_A, "case", body=JSON_BODY,
+                                                      fields={"template": "counter_question", "text": "Vilken dos?"}),
     "GET /staff/patients": row(STAFF_OWN_UNIT, query=UNIT_A),
     "POST /staff/patients": row(STAFF_UNIT_A, body=FORM, fields={"unit": VC}),
     "GET /staff/visits/{booking_id}": row(STAFF_UNIT_A, "booking"),

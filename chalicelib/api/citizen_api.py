@@ -1,0 +1,191 @@
+"""The citizen's e-services in the JSON API under /api/v1, beside the pages that do the same (the start
+page, cases, self-tests): the same services with the same rules, so a phone app sees and may do what
+the pages show. Thin handlers: parse into the model, call one service, shape the answer. A guardian
+acting for a child under 13 acts for the child here as on the pages (the session says whom)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint, Response
+
+from chalicelib.api import models as m
+from chalicelib.api.contract import CITIZEN, CURSOR, Param, operation, read_body, to_json
+from chalicelib.api.booking_api import booking_json
+from chalicelib.api.http import json_response, require_csrf
+from chalicelib.api.session import require_citizen
+from chalicelib.bootstrap import ports
+from chalicelib.domain import clock
+from chalicelib.domain.cases import Question, QuestionKind, Status
+from chalicelib.services import cases, self_tests, start_pages
+from chalicelib.services.principals import CitizenPrincipal
+
+citizen_api = Blueprint(__name__)
+
+
+def _iso(moment: Any) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _changing(model: type[Any], *, required: bool = True) -> tuple[CitizenPrincipal, Any]:
+    request = citizen_api.current_request
+    principal = require_citizen(request)
+    require_csrf(principal.csrf_token, request.headers.get("x-csrf-token"))
+    return principal, read_body(request, model, required=required)
+
+
+def _cursor() -> str | None:
+    return (citizen_api.current_request.query_params or {}).get("cursor")
+
+
+# -- the start page ------------------------------------------------------------------------------------
+@operation(citizen_api, "/api/v1/start", "GET", security=CITIZEN, response=m.Start,
+           summary="The start page: the e-services on, unread in the inbox (of the child when acting for one), the "
+                   "next booking, and the children one may act for with their unread counts")  # fmt: skip
+def start() -> Response:
+    principal = require_citizen(citizen_api.current_request)
+    view = start_pages.citizen_start(ports(), principal, clock.utc_now(), children_unread=True)
+    return json_response(to_json(m.Start(
+        name=principal.display_name,
+        acting_for=m.ActingFor(principal.acting_for_id, principal.acting_for_name or "") if principal.acting_for_id
+        else None,
+        services=list(view.services), unread=view.unread,
+        next_booking=m.BookingOut(**booking_json(view.bookings[0])) if view.bookings else None,
+        children=[m.ChildUnread(c.citizen_id, c.given_name, c.birth_date.isoformat(),
+                                view.children_unread.get(c.citizen_id)) for c in view.children],
+    )))  # fmt: skip
+
+
+# -- cases (ärenden) -------------------------------------------------------------------------------------
+def _unit(unit: Any) -> m.CaseUnit:
+    return m.CaseUnit(unit.hsa_id, unit.name, unit.municipality, unit.phone or None)
+
+
+def _questions(questions: Any) -> list[m.QuestionOut]:
+    return [m.QuestionOut(q.question_id, q.label, QuestionKind(q.kind).value, bool(q.required),
+                          list(q.options or ()), getattr(q, "help_text", "") or "") for q in questions or ()]  # fmt: skip
+
+
+def _answer_fields(answers: dict[str, Any]) -> dict[str, str]:
+    """Typed answers as the case form's fields (q-<question id>), which the service checks per kind."""
+    fields = {}
+    for question_id, value in answers.items():
+        if isinstance(value, bool):
+            value = "ja" if value else "nej"
+        fields[f"q-{question_id}"] = str(value)
+    return fields
+
+
+@operation(citizen_api, "/api/v1/case-units", "GET", security=CITIZEN, response=m.CaseUnits,
+           query=(Param("q", "Words in the unit's name or municipality", schema={"type": "string", "maxLength": 200}),),
+           summary="Find a unit to send a case to")  # fmt: skip
+def case_units() -> Response:
+    require_citizen(citizen_api.current_request)
+    query = (citizen_api.current_request.query_params or {}).get("q", "")[:200]
+    return json_response(to_json(m.CaseUnits([_unit(u) for u in cases.find_units(ports(), query)])))
+
+
+@operation(citizen_api, "/api/v1/case-units/{unit_hsa_id}/case-types", "GET", security=CITIZEN, response=m.CaseTypes,
+           summary="The case types the unit takes now, each with its questions and terms")  # fmt: skip
+def case_types(unit_hsa_id: str) -> Response:
+    require_citizen(citizen_api.current_request)
+    unit = cases._unit(ports(), unit_hsa_id)
+    return json_response(to_json(m.CaseTypes(_unit(unit), [
+        m.CaseTypeOut(t.case_type_id, t.name, t.description, t.terms, t.version, _questions(t.questions))
+        for t in cases.case_types_at(ports(), unit)])))  # fmt: skip
+
+
+@operation(citizen_api, "/api/v1/case-units/{unit_hsa_id}/case-types/{case_type_id}/cases", "POST", security=CITIZEN,
+           body=m.NewCase, response=m.CaseSent, status=201,
+           summary="Send a case: every answer checked against its question (a form_invalid error lists each wrong "
+                   "answer under errors, field = the question id); the same submission_id again sends nothing new")  # fmt: skip
+def send_case(unit_hsa_id: str, case_type_id: str) -> Response:
+    principal, body = _changing(m.NewCase)
+    fields = {**_answer_fields(body.answers), "submission_id": body.submission_id,
+              "accept_terms": "yes" if body.accept_terms else ""}  # fmt: skip
+    case_id = cases.submit(ports(), principal, unit_hsa_id, case_type_id, fields, clock.utc_now(),
+                           citizen_api.current_request.lambda_context)  # fmt: skip
+    return json_response(to_json(m.CaseSent(case_id)), status=201)
+
+
+def _case_summary(record: Any) -> dict[str, Any]:
+    return {"case_id": record.case_id, "unit_hsa_id": record.unit_hsa_id, "case_type": record.case_type_name,
+            "status": record.status, "sent_at": _iso(record.created_at), "closed_at": _iso(record.closed_at)}  # fmt: skip
+
+
+@operation(citizen_api, "/api/v1/cases", "GET", security=CITIZEN, response=m.CasesPage, query=(CURSOR,),
+           summary="The cases (of the child when acting for one), newest first, a page at a time")  # fmt: skip
+def my_cases() -> Response:
+    page = cases.my_cases(ports(), require_citizen(citizen_api.current_request), _cursor())
+    return json_response(to_json(m.CasesPage([m.CitizenCaseSummary(**_case_summary(r)) for r in page],
+                                             page.next_cursor)))  # fmt: skip
+
+
+def _case(principal: CitizenPrincipal, case_id: str) -> m.CitizenCase:
+    record = cases.my_case(ports(), principal, case_id)
+    questions = [Question(q.question_id, q.label, QuestionKind(q.kind), bool(q.required), tuple(q.options or ()))
+                 for q in record.questions or ()]  # fmt: skip
+    return m.CitizenCase(
+        **_case_summary(record),
+        answers=[m.Answer(a.label, a.answer) for a in record.answers],
+        conversation=[m.ConversationEntry(e.author, e.name, e.template, e.text, _iso(e.at)) for e in record.conversation],
+        questions=_questions(questions), may_reply=record.status == Status.WAITING_FOR_CITIZEN.value,
+    )  # fmt: skip
+
+
+@operation(citizen_api, "/api/v1/cases/{case_id}", "GET", security=CITIZEN, response=m.CitizenCase,
+           summary="One case with its answers and conversation; another person's is 404 case_not_found")  # fmt: skip
+def my_case(case_id: str) -> Response:
+    return json_response(to_json(_case(require_citizen(citizen_api.current_request), case_id)))
+
+
+@operation(citizen_api, "/api/v1/cases/{case_id}/reply", "POST", security=CITIZEN, body=m.CaseReply,
+           response=m.CitizenCase, summary="Reply to a counter-question (text), or answer an invånarärende's questions "
+                                           "(answers by question id, typed as when sending)")  # fmt: skip
+def reply(case_id: str) -> Response:
+    principal, body = _changing(m.CaseReply)
+    cases.reply(ports(), principal, case_id, body.text, clock.utc_now(), _answer_fields(body.answers))
+    return json_response(to_json(_case(principal, case_id)))
+
+
+# -- self-tests (egenprovtagning) -------------------------------------------------------------------------
+@operation(citizen_api, "/api/v1/self-tests", "GET", security=CITIZEN, response=m.Catalogue,
+           summary="The region's self-tests and whether the person (or the child acted for) may order each")  # fmt: skip
+def catalogue() -> Response:
+    principal = require_citizen(citizen_api.current_request)
+    return json_response(to_json(m.Catalogue([
+        m.TestOfferOut(v.offer.test_id, v.offer.name, v.offer.min_age, [d.value for d in v.offer.deliveries],
+                       list(v.offer.pickup_points), v.refusal is None and not v.open_order, v.refusal, v.open_order,
+                       v.home_address)
+        for v in self_tests.catalogue(ports(), principal, clock.utc_now())])))  # fmt: skip
+
+
+@operation(citizen_api, "/api/v1/self-tests/{test_id}/orders", "POST", security=CITIZEN, body=m.KitOrder,
+           response=m.Ordered, status=201,
+           summary="Order a kit: home (never for a protected identity), a pickup point, or another address (name, "
+                   "street, postal_code, city); one open order per test; the same submission_id orders once")  # fmt: skip
+def order(test_id: str) -> Response:
+    principal, body = _changing(m.KitOrder)
+    fields = {k: v for k, v in to_json(body).items() if isinstance(v, str)}
+    order_id = self_tests.order(ports(), principal, test_id, fields, clock.utc_now(),
+                                citizen_api.current_request.lambda_context)  # fmt: skip
+    return json_response(to_json(m.Ordered(order_id)), status=201)
+
+
+@operation(citizen_api, "/api/v1/self-test-kits", "POST", security=CITIZEN, body=m.KitRegistration,
+           response=m.Ordered, status=201,
+           summary="Register a kit picked up at a clinic, by its number, once the sample is taken")  # fmt: skip
+def register_kit() -> Response:
+    principal, body = _changing(m.KitRegistration)
+    order_id = self_tests.register_kit(ports(), principal, body.kit_number, clock.utc_now())
+    return json_response(to_json(m.Ordered(order_id)), status=201)
+
+
+@operation(citizen_api, "/api/v1/self-tests/orders", "GET", security=CITIZEN, response=m.KitOrdersOfCitizen,
+           query=(CURSOR,), summary="The kit orders and their results, newest first, a page at a time")  # fmt: skip
+def orders() -> Response:
+    page = self_tests.my_orders(ports(), require_citizen(citizen_api.current_request), _cursor())
+    return json_response(to_json(m.KitOrdersOfCitizen([
+        m.CitizenKitOrder(r.order_id, r.test_id, offer.name if offer else None, r.status, r.delivery,
+                          _iso(r.ordered_at), r.kit_number, r.return_by, r.result, _iso(r.resulted_at))
+        for r, offer in page], page.next_cursor)))  # fmt: skip

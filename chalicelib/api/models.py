@@ -1,0 +1,672 @@
+"""The JSON API's bodies as declared models (api/contract.py): requests (Model: unknown fields refused)
+and responses (Out). The OpenAPI document's schemas are made from these and nothing else.
+
+Limits and patterns are the services' own (services/input.py and each service's checks), so that a
+body the document calls valid is one the server accepts, as far as its shape goes."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from msgspec import Meta, field
+
+from chalicelib.api.contract import ID_PATTERN as ID_PATTERN_
+from chalicelib.api.contract import DateTime, Day, HsaId, Id, Model, Out, Personnummer, optional_text, text
+
+Lang = Literal["sv", "en"]
+Channel = Literal["email", "sms"]
+ReachChannel = Literal["own_account", "guardian"]
+Next = str | None  # the next page's cursor; null: the last page
+
+
+# -- who is logged in --------------------------------------------------------------------------------
+class ActFor(Model):
+    child_id: Id
+
+
+class ActingFor(Out):
+    child_id: str
+    given_name: str
+
+
+class Child(Out):
+    child_id: str
+    given_name: str
+    birth_date: Day
+
+
+class CitizenMe(Out):
+    kind: Literal["citizen"]
+    name: str
+    acting_for: ActingFor | None
+    can_act_for: list[Child]
+    csrf_token: str
+
+
+class StaffUnit(Out):
+    hsa_id: str
+    name: str
+    roles: list[str]
+
+
+class StaffMe(Out):
+    kind: Literal["staff"]
+    name: str
+    hsa_id: str
+    units: list[StaffUnit]
+    csrf_token: str
+
+
+# -- the inbox ---------------------------------------------------------------------------------------
+class AttachmentInfo(Out):
+    attachment_id: str
+    filename: str
+    content_type: str
+    size_bytes: int
+
+
+class Action(Out):
+    label: str
+    path: str
+
+
+class InboxMessage(Out):
+    message_id: str
+    subject: str
+    sent_at: DateTime
+    unread: bool
+    attachments: list[AttachmentInfo]
+    actions: list[Action]
+    body: str | None = None  # in an opened thread only
+
+
+class Thread(Out):
+    topic: str
+    sender_unit: str
+    unread: int
+    messages: list[InboxMessage]
+
+
+class InboxPage(Out):
+    owner: Literal["self", "child"]
+    unread: int
+    threads: list[Thread]
+    next_cursor: Next
+
+
+class ThreadPage(Thread):
+    next_cursor: Next
+
+
+class DownloadLink(Out):
+    url: str
+    expires_in_seconds: int
+
+
+class Deleted(Out):
+    deleted: str
+
+
+# -- settings ---------------------------------------------------------------------------------------
+class Contact(Out):
+    address: str | None
+    pending: str | None
+
+
+class Notify(Out):
+    email: Contact
+    sms: Contact
+
+
+class Settings(Out):
+    digital_first: bool
+    language: Lang | None  # null: not chosen (the site's Swedish)
+    notify: Notify
+
+
+class SettingsUpdate(Model):
+    digital_first: bool
+    language: Lang
+
+
+class ContactStart(Model):
+    channel: Channel
+    address: text(320, "An e-mail address or a Swedish mobile number")
+
+
+class ContactVerify(Model):
+    channel: Channel
+    code: text(20, "The code sent to the address")
+
+
+class AccessEntry(Out):
+    read_at: DateTime
+    staff_name: str
+    unit_name: str
+    what: str
+
+
+class AccessLogPage(Out):
+    entries: list[AccessEntry]
+    next_cursor: Next
+
+
+# -- booking ----------------------------------------------------------------------------------------
+class BookingOut(Out):
+    booking_id: str
+    status: str
+    unit_hsa_id: str
+    unit_name: str
+    visit_type_id: str
+    visit_type_name: str
+    slot_id: str
+    start: DateTime
+    end: DateTime
+    place: str
+    can_cancel: bool
+    can_rebook: bool
+    changes_close_at: DateTime
+    unit_phone: str | None
+
+
+class BookingsPage(Out):
+    bookings: list[BookingOut]
+    next_cursor: Next
+
+
+class VisitType(Out):
+    visit_type_id: str
+    name: str
+    duration_minutes: int
+    place: str
+    practitioner_role: str
+
+
+class BookingUnit(Out):
+    hsa_id: str
+    name: str
+    municipality: str
+    visit_types: list[VisitType]
+
+
+class BookingUnits(Out):
+    units: list[BookingUnit]
+
+
+class SlotOut(Out):
+    slot_id: str
+    start: DateTime
+    end: DateTime
+    place: str
+    practitioner_role: str
+
+
+class SlotsPage(Out):
+    slots: list[SlotOut]
+    next_cursor: Next
+
+
+class Book(Model):
+    slot_id: Id
+    invitation_id: Id | None = None
+
+
+class Rebook(Model):
+    slot_id: Id
+
+
+class Cancel(Model):
+    reason: Literal["feeling_better", "cannot_come", "booked_elsewhere", "other"] | None = None
+
+
+# -- staff work ---------------------------------------------------------------------------------------
+CaseStatus = Literal["new", "in_progress", "waiting_for_citizen", "closed"]
+
+
+class Handler(Out):
+    hsa_id: str
+    name: str
+
+
+class StaffCaseSummary(Out):
+    case_id: str
+    unit_hsa_id: str
+    case_type: str
+    status: CaseStatus
+    staff_status: Literal["new", "in_progress", "waiting_for_citizen", "citizen_replied", "closed"]
+    arrived_at: DateTime | None
+    due_at: DateTime | None
+    closed_at: DateTime | None
+    last_activity_at: DateTime | None
+    handler: Handler | None
+    version: int
+
+
+class QueuePatient(Out):
+    name: str | None
+    protected_identity: bool
+    age: int | None
+
+
+class QueueCase(StaffCaseSummary):
+    patient: QueuePatient
+
+
+class StaffQueuePage(Out):
+    view: str
+    cases: list[QueueCase]
+    next_cursor: Next
+
+
+class PatientHeader(Out):
+    """Protected identity: name null, address empty."""
+
+    name: str | None
+    personnummer: str | None
+    age: int | None
+    protected_identity: bool
+    child_under_13: bool
+    guardians_acting: bool
+    in_register: bool
+    address: list[str]
+
+
+class Answer(Out):
+    label: str
+    answer: str
+
+
+class ConversationEntry(Out):
+    author: Literal["citizen", "staff"]
+    name: str
+    template: str | None
+    text: str
+    at: DateTime | None
+
+
+class StaffCase(StaffCaseSummary):
+    patient: PatientHeader
+    answers: list[Answer]
+    conversation: list[ConversationEntry]
+    colleagues: list[Handler]
+
+
+class Reassign(Model):
+    to_hsa_id: HsaId
+    version: int | None = None
+
+
+class OptionalText(Model):
+    text: optional_text(4000) | None = None
+
+
+class StaffAnswer(Model):
+    template: Literal["counter_question", "answer", "partial", "referral"]
+    text: text(4000)
+
+
+# -- the integration API --------------------------------------------------------------------------------
+class Address(Model):
+    street: text(100)
+    postal_code: text(10)
+    city: text(100)
+
+
+class PersonUpdate(Model):
+    personnummer: Personnummer
+    given_name: text(100)
+    family_name: text(100)
+    protected_identity: bool = False
+    address: Address | None = None
+    guardians: list[Personnummer] = []
+
+
+class RegisterStored(Out):
+    status: str
+    guardians: int | None = None
+
+
+class UploadRequest(Model):
+    sender_unit_hsa_id: HsaId
+    filename: text(500, "Shown to the citizen; at most 120 characters are kept")
+    content_type: Literal["application/pdf", "image/png", "image/jpeg"]
+    size_bytes: int
+
+
+class UploadForm(Out):
+    method: Literal["POST"]
+    url: str
+    fields: dict[str, str]
+
+
+class UploadSlot(Out):
+    attachment_id: str
+    upload: UploadForm
+    upload_expires_at: DateTime
+    max_bytes: int
+
+
+class NewMessage(Model):
+    sender_unit_hsa_id: HsaId
+    personnummer: Personnummer
+    topic: text(100, "The thread's topic")
+    subject: text(200)
+    body: text(20000, "Plain text; blank lines separate paragraphs; https links")
+    attachments: list[text(64)] | None = None
+
+
+class Delivered(Out):
+    message_id: str
+    reaches_digitally: bool
+    digital_channel: ReachChannel | None
+
+
+class MessageStatus(Out):
+    message_id: str
+    delivered_at: DateTime | None
+    read_at: DateTime | None
+    deleted_by_citizen_at: DateTime | None
+
+
+class CitizenStatusQuery(Model):
+    personnummer: Personnummer
+
+
+class CitizenStatus(Out):
+    has_inbox: bool
+    reaches_digitally: bool
+    digital_channel: ReachChannel | None
+    has_account: bool
+    digital_first: bool
+    notify_email: bool
+    notify_sms: bool
+
+
+class PublishedSlot(Model):
+    slot_id: text(80, "The care system's id, unique per unit")
+    visit_type_id: text(80)
+    start: DateTime
+    end: DateTime
+    place: str | None = None
+    practitioner_role: str | None = None
+    visibility: Literal["web", "invited", "hidden"] = "web"
+    resource: optional_text(80) | None = None
+
+
+class SlotsPublish(Model):
+    from_: Day = field(name="from")  # `from` is a Python keyword
+    to: Day
+    slots: Annotated[list[PublishedSlot], Meta(max_length=500)]
+
+
+class Published(Out):
+    published: int
+    withdrawn: int
+    slots: int
+
+
+class Link(Model):
+    label: text(100)
+    url: text(2000)
+
+
+class NewAppointment(Model):
+    unit_hsa_id: HsaId
+    personnummer: Personnummer
+    visit_type_id: text(80)
+    start: DateTime
+    end: DateTime
+    place: optional_text(200) | None = None
+    preparation: optional_text(4000) | None = None
+    links: list[Link] | None = None
+    attachments: list[text(64)] | None = None
+    may_rebook: bool | None = None
+    may_cancel: bool = True
+    outside_opening_hours_intended: bool = False
+    far_ahead_intended: bool = False
+
+
+class AppointmentChange(Model):
+    start: DateTime | None = None
+    end: DateTime | None = None
+    place: optional_text(200) | None = None
+    preparation: optional_text(4000) | None = None
+    links: list[Link] | None = None
+    may_rebook: bool | None = None
+    may_cancel: bool | None = None
+    outside_opening_hours_intended: bool = False
+    far_ahead_intended: bool = False
+
+
+class Booked(Out):
+    appointment_id: str
+    summons_release_on: Day
+
+
+class SummonsState(Out):
+    state: str
+    version: int
+    release_on: str | None
+    released_at: DateTime | None
+    released_version: int | None
+    inbox: bool
+    paper: bool
+    read_at: DateTime | None
+
+
+class AppointmentStatus(Out):
+    appointment_id: str
+    status: str
+    start: DateTime
+    end: DateTime
+    place: str
+    summons: SummonsState
+
+
+class PrintFile(Out):
+    unit_hsa_id: str
+    part: int
+    letters: int
+    url: str
+    expires_in: int
+
+
+class PrintBatch(Out):
+    batch_date: Day
+    closed_at: DateTime | None
+    complete: bool
+    letters: int
+    files: list[PrintFile]
+
+
+class Analysis(Model):
+    analysis: text(80)
+    outcome: Literal["negative", "positive", "technical_error"]
+
+
+class LabResult(Model):
+    analyses: list[Analysis]
+    order_id: Id | None = None
+    kit_number: Id | None = None
+    personnummer: Personnummer | None = None
+    analysed_at: optional_text(40) | None = None
+
+
+class LabResultStored(Out):
+    order_id: str
+    result: Literal["negative", "positive", "technical_error"]
+
+
+class KitOrderOut(Out):
+    order_id: str
+    test_id: str
+    status: str
+    ordered_at: DateTime
+    delivery: str
+    address_lines: list[str]
+    kit_number: str | None
+
+
+class KitOrdersPage(Out):
+    orders: list[KitOrderOut]
+    next_cursor: Next
+
+
+class KitSent(Model):
+    kit_number: Id
+
+
+class KitOrderState(Out):
+    order_id: str
+    status: str
+
+
+# -- the citizen's start, cases and self-tests (api/citizen_api.py) -------------------------------------
+class ChildUnread(Out):
+    child_id: str
+    given_name: str
+    birth_date: Day
+    unread: int | None
+
+
+class Start(Out):
+    """The start page's data: who, the e-services switched on, unread, the next booking, the children."""
+
+    name: str
+    acting_for: ActingFor | None
+    services: list[str]
+    unread: int | None  # null: the region has the inbox switched off
+    next_booking: BookingOut | None
+    children: list[ChildUnread]
+
+
+class CaseUnit(Out):
+    hsa_id: str
+    name: str
+    municipality: str
+    phone: str | None
+
+
+class CaseUnits(Out):
+    units: list[CaseUnit]
+
+
+QuestionKind = Literal["text", "choice", "date", "number", "yes_no"]
+
+
+class QuestionOut(Out):
+    question_id: str
+    label: str
+    kind: QuestionKind
+    required: bool
+    options: list[str]
+    help_text: str
+
+
+class CaseTypeOut(Out):
+    case_type_id: str
+    name: str
+    description: str
+    terms: str
+    version: int
+    questions: list[QuestionOut]
+
+
+class CaseTypes(Out):
+    unit: CaseUnit
+    case_types: list[CaseTypeOut]
+
+
+# An answer typed by its question's kind: text, choice and date (YYYY-MM-DD) as text, number as a
+# whole number, yes_no as true/false.
+AnswerValue = Annotated[str, Meta(max_length=4000)] | int | bool
+
+
+class NewCase(Model):
+    submission_id: Annotated[str, Meta(pattern=ID_PATTERN_, max_length=200,
+                                       description="Your id for this case: sending again with it sends once")]
+    accept_terms: bool
+    answers: dict[Annotated[str, Meta(max_length=100)], AnswerValue] = {}
+
+
+class CaseSent(Out):
+    case_id: str
+
+
+class CitizenCaseSummary(Out):
+    case_id: str
+    unit_hsa_id: str
+    case_type: str
+    status: CaseStatus
+    sent_at: DateTime
+    closed_at: DateTime | None
+
+
+class CasesPage(Out):
+    cases: list[CitizenCaseSummary]
+    next_cursor: Next
+
+
+class CitizenCase(CitizenCaseSummary):
+    answers: list[Answer]
+    conversation: list[ConversationEntry]
+    questions: list[QuestionOut]  # an invånarärende's questions (or a counter-question's) to answer in a reply
+    may_reply: bool
+
+
+class CaseReply(Model):
+    text: optional_text(4000) | None = None
+    answers: dict[Annotated[str, Meta(max_length=100)], AnswerValue] = {}
+
+
+class TestOfferOut(Out):
+    test_id: str
+    name: str
+    min_age: int | None
+    deliveries: list[Literal["home", "pickup", "other"]]
+    pickup_points: list[str]
+    may_order: bool
+    refusal: str | None
+    open_order: bool
+    home_address: list[str] | None
+
+
+class Catalogue(Out):
+    tests: list[TestOfferOut]
+
+
+class KitOrder(Model):
+    submission_id: Annotated[str, Meta(pattern=ID_PATTERN_, max_length=200,
+                                       description="Your id for this order: sending again with it orders once")]
+    delivery: Literal["home", "pickup", "other"]
+    pickup_point: optional_text(200) | None = None
+    name: optional_text(100) | None = None
+    street: optional_text(100) | None = None
+    postal_code: optional_text(10) | None = None
+    city: optional_text(60) | None = None
+
+
+class Ordered(Out):
+    order_id: str
+
+
+class KitRegistration(Model):
+    kit_number: text(40)
+
+
+class CitizenKitOrder(Out):
+    order_id: str
+    test_id: str
+    test_name: str | None
+    status: str
+    delivery: str | None
+    ordered_at: DateTime | None
+    kit_number: str | None
+    return_by: str | None
+    result: Literal["negative", "positive", "technical_error"] | None
+    resulted_at: DateTime | None
+
+
+class KitOrdersOfCitizen(Out):
+    orders: list[CitizenKitOrder]
+    next_cursor: Next
