@@ -77,9 +77,9 @@ def _scan() -> tuple[dict[tuple[str, str], set[tuple[int, str]]], dict[tuple[str
 
 
 def codes_by_operation() -> dict[str, dict[int, list[str]]]:
-    import app  # noqa: F401  (every blueprint, so every operation is declared)
-    from chalicelib.api.contract import OPERATIONS
+    from chalicelib.api.openapi import load_operations
 
+    operations = {(op.method, op.path): op for op in load_operations()}  # every area's
     raised, reaches = _scan()
 
     def collect(key: tuple[str, str], seen: set[tuple[str, str]]) -> set[tuple[int, str]]:
@@ -92,7 +92,7 @@ def codes_by_operation() -> dict[str, dict[int, list[str]]]:
         return found
 
     table: dict[str, dict[int, list[str]]] = {}
-    for (method, path), op in sorted(OPERATIONS.items(), key=lambda item: (item[0][1], item[0][0])):
+    for (method, path), op in sorted(operations.items(), key=lambda item: (item[0][1], item[0][0])):
         module, function = op.handler.split(":")
         by_status: dict[int, list[str]] = {}
         for status, code in sorted(collect((module, function), set())):

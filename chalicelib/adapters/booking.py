@@ -387,6 +387,12 @@ class InvitationStore:
         except DoesNotExist:
             return None
 
+    def page(self, citizen_id: str, limit: int,
+             start: Position | None) -> tuple[list[InvitationRecord], Position | None]:  # fmt: skip
+        """A page of the citizen's invitations (by id): one Query."""
+        results = InvitationRecord.query(citizen_id, page_size=limit + 1, last_evaluated_key=exclusive_start(start))
+        return one_page(InvitationRecord, results, limit)
+
 
 class CutoffSchedules:
     """One `at(...)` schedule per booking, in Stockholm time, deleted by Scheduler after it runs."""

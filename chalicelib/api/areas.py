@@ -90,8 +90,11 @@ def declared_routes() -> list[Route]:
     from chalice import Chalice
 
     scratch = Chalice(app_name="route-table")
-    for module_name, blueprint in AREAS:
-        scratch.register_blueprint(getattr(importlib.import_module(module_name), blueprint))
+    for module_name, name in AREAS:
+        blueprint = getattr(importlib.import_module(module_name), name)
+        serving = blueprint._current_app
+        scratch.register_blueprint(blueprint)
+        blueprint._current_app = serving  # still the app's, when the app had loaded this area
     routes: dict[tuple[str, str, tuple[str, ...], str], list[str]] = {}
     for path, by_method in scratch.routes.items():
         for method, entry in by_method.items():

@@ -9,7 +9,7 @@ from typing import Any
 from chalice import Blueprint, Response
 
 from chalicelib.api import models as m
-from chalicelib.api.contract import CITIZEN, CURSOR, ID_PATTERN, Param, operation, read_body
+from chalicelib.api.contract import CITIZEN, CURSOR, ID_PATTERN, Param, operation, read_body, to_json
 from chalicelib.api.http import json_response, require_csrf
 from chalicelib.api.session import require_citizen
 from chalicelib.bootstrap import ports
@@ -115,3 +115,25 @@ def cancel(booking_id: str) -> Response:
     principal, body = _command(m.Cancel, required=False)
     booking.cancel(ports(), principal, booking_id, body.reason, clock.utc_now())
     return json_response(_view(principal, booking_id))
+
+
+def _invitation(v: booking.InvitationView) -> m.InvitationOut:
+    return m.InvitationOut(v.invitation_id, v.unit_hsa_id, v.unit_name, v.visit_type_id, v.visit_type_name,
+                           v.expires_at.isoformat(), v.state, v.booking_id)  # fmt: skip
+
+
+@operation(booking_api, "/api/v1/invitations", "GET", security=CITIZEN, response=m.InvitationsPage, query=(CURSOR,),
+           summary="Invitations from care (open, used or expired), a page at a time: an open one is booked with "
+                   "its times (`invitation` on free times, `invitation_id` when booking)")  # fmt: skip
+def invitations() -> Response:
+    request = booking_api.current_request
+    page = booking.invitations(ports(), require_citizen(request), clock.utc_now(),
+                               (request.query_params or {}).get("cursor"))  # fmt: skip
+    return json_response(to_json(m.InvitationsPage([_invitation(v) for v in page], page.next_cursor)))
+
+
+@operation(booking_api, "/api/v1/invitations/{invitation_id}", "GET", security=CITIZEN, response=m.InvitationOut,
+           summary="One invitation: what it opens and until when")  # fmt: skip
+def one_invitation(invitation_id: str) -> Response:
+    principal = require_citizen(booking_api.current_request)
+    return json_response(to_json(_invitation(booking.invitation(ports(), principal, invitation_id, clock.utc_now()))))

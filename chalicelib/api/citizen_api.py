@@ -189,3 +189,13 @@ def orders() -> Response:
         m.CitizenKitOrder(r.order_id, r.test_id, offer.name if offer else None, r.status, r.delivery,
                           _iso(r.ordered_at), r.kit_number, r.return_by, r.result, _iso(r.resulted_at))
         for r, offer in page], page.next_cursor)))  # fmt: skip
+
+
+@operation(citizen_api, "/api/v1/self-tests/orders/{order_id}/sample", "POST", security=CITIZEN, response=m.Ordered,
+           summary="The sample is taken (a kit sent home has arrived): the order waits for the lab")  # fmt: skip
+def sample_taken(order_id: str) -> Response:
+    request = citizen_api.current_request
+    principal = require_citizen(request)
+    require_csrf(principal.csrf_token, request.headers.get("x-csrf-token"))
+    self_tests.sample_taken(ports(), principal, order_id, clock.utc_now())
+    return json_response(to_json(m.Ordered(order_id)))

@@ -174,6 +174,22 @@ class BookingsPage(Out):
     next_cursor: Next
 
 
+class InvitationOut(Out):
+    invitation_id: str
+    unit_hsa_id: str
+    unit_name: str
+    visit_type_id: str
+    visit_type_name: str
+    expires_at: DateTime
+    state: Literal["open", "used", "expired"]
+    booking_id: str | None
+
+
+class InvitationsPage(Out):
+    invitations: list[InvitationOut]
+    next_cursor: Next
+
+
 class VisitType(Out):
     visit_type_id: str
     name: str

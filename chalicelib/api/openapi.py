@@ -141,7 +141,7 @@ def _operation(op: Operation, schema_of: dict[Any, dict[str, Any]], components: 
     return document
 
 
-def _load_operations() -> list[Operation]:
+def load_operations() -> list[Operation]:
     """Every area's operations: an area's module is otherwise imported by its first request (api/areas.py)."""
     import importlib
 
@@ -154,7 +154,7 @@ def _load_operations() -> list[Operation]:
 
 @cache
 def openapi_document() -> dict[str, Any]:
-    operations = _load_operations()
+    operations = load_operations()
     types = [Error, *{t for op in operations for t in (op.body, op.response) if t is not None}]
     schemas, components = msgspec.json.schema_components(types, ref_template="#/components/schemas/{name}")
     schema_of = dict(zip(types, schemas, strict=True))

@@ -384,6 +384,51 @@ def remind_at_cutoff(ports: Ports, fired: dict[str, Any], now: datetime) -> str:
     return "reminded"
 
 
+# -- the citizen's invitations (öppna kallelser) -----------------------------------------------------
+
+INVITATIONS_PAGE = 20
+
+
+@dataclass(frozen=True)
+class InvitationView:
+    invitation_id: str
+    unit_hsa_id: str
+    unit_name: str
+    visit_type_id: str
+    visit_type_name: str
+    expires_at: datetime
+    state: str  # "open" (may be booked), "used" (booking_id says which) or "expired"
+    booking_id: str | None
+
+
+def _invitation_view(record: Any, unit: UnitRecord | None, now: datetime) -> InvitationView:
+    visit_type = next((v for v in visit_types_of(unit) if v.visit_type_id == record.visit_type_id), None) if unit else None
+    state = "used" if record.booking_id else "expired" if record.expires_at <= now else "open"
+    return InvitationView(record.invitation_id, record.unit_hsa_id, unit.name if unit else record.unit_hsa_id,
+                          record.visit_type_id, visit_type.name if visit_type else record.visit_type_id,
+                          record.expires_at, state, record.booking_id)  # fmt: skip
+
+
+def invitations(ports: Ports, principal: CitizenPrincipal, now: datetime,
+                cursor: str | None = None) -> paging.Page[InvitationView]:  # fmt: skip
+    """A page of the invitations sent to the subject (open, used or expired): one Query and one
+    BatchGetItem of their units."""
+    scope = f"invitations:{principal.subject_id}"
+    records, following = ports.invitations.page(principal.subject_id, INVITATIONS_PAGE,
+                                                paging.start(ports, scope, cursor))  # fmt: skip
+    units = {u.hsa_id: u for u in ports.units.get_many(sorted({r.unit_hsa_id for r in records}))} if records else {}
+    return paging.Page([_invitation_view(r, units.get(r.unit_hsa_id), now) for r in records],
+                       paging.following(ports, scope, following))  # fmt: skip
+
+
+def invitation(ports: Ports, principal: CitizenPrincipal, invitation_id: str, now: datetime) -> InvitationView:
+    """One of the subject's invitations; another person's is not found."""
+    record = ports.invitations.get(principal.subject_id, invitation_id)
+    if record is None:
+        raise NotFound("invitation_not_found", "Inbjudan finns inte.")
+    return _invitation_view(record, ports.units.get(record.unit_hsa_id), now)
+
+
 # -- the citizen's list ---------------------------------------------------------------------------
 
 

@@ -215,6 +215,9 @@ ROWS: dict[str, Row] = {
     "POST /api/v1/cases/{case_id}/reply": row(CITIZEN_A_ONLY, "case", body=JSON_BODY, fields={"text": "Svar."}),
     "GET /api/v1/self-tests": row(CITIZEN),
     "GET /api/v1/self-tests/orders": row(CITIZEN),
+    "POST /api/v1/self-tests/orders/{order_id}/sample": row(CITIZEN_A_ONLY, "kit_order", body=JSON_BODY),
+    "GET /api/v1/invitations": row(CITIZEN),
+    "GET /api/v1/invitations/{invitation_id}": row(CITIZEN_A_ONLY, "invitation"),
     "POST /api/v1/self-tests/{test_id}/orders": row(CITIZEN, "test", body=JSON_BODY, fields=lambda w, who, p: {
         "submission_id": f"matrix-{w.idempotency_key()}", "delivery": "pickup", "pickup_point": "Ingenstans"}),
     "POST /api/v1/self-test-kits": row(CITIZEN, body=JSON_BODY, fields={"kit_number": "KIT-0000"}),
@@ -526,6 +529,18 @@ class World:
                 {"slot_id": slot_id, "visit_type_id": "sjukskoterska", "start": start.isoformat(),
                  "end": (start + timedelta(minutes=30)).isoformat(), "visibility": "web"}]})  # fmt: skip
         return {"slot_id": f"{VC}/{slot_id}"}  # the unit's name for the slot, as the app stores it
+
+    def _make_invitation(self) -> dict[str, str]:
+        """An invitation to Anna, as the staff tool's "Bjud in" writes it."""
+        from chalicelib.adapters.tables import InvitationRecord
+        from chalicelib.domain import clock
+
+        invitation_id = f"matrix-invitation-{next(self._idempotency)}"
+        now = clock.utc_now()
+        InvitationRecord(self.citizen_ids["anna"], invitation_id, unit_hsa_id=VC, visit_type_id="sjukskoterska",
+                         slot_ids={"matrix-none"}, expires_at=now + timedelta(days=14), created_by="matrix",
+                         created_at=now).save()  # fmt: skip
+        return {"invitation_id": invitation_id}
 
     def _make_booking(self) -> dict[str, str]:
         slot_id = self._make_free_slot()["slot_id"]

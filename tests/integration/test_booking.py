@@ -269,16 +269,26 @@ def test_invitation_only_slots_need_an_invitation_that_has_not_expired(region):
     assert letter["subject"] == "Välkommen att boka tid: Besök hos sjuksköterska"
     listed = anna.page(f"/book?unit={VC}&visit_type=sjukskoterska&invitation={invitation}&day={day.isoformat()}")
     assert "09:00–09:30" in listed
-    assert _booking_id(_book_in_browser(anna, f"{VC}/i1", invitation))
+    # The phone app's door: the invitation is open, with what it opens and until when
+    (listed_json,) = anna.get("/api/v1/invitations").json_body["invitations"]
+    assert listed_json["invitation_id"] == invitation and listed_json["state"] == "open"
+    assert listed_json["visit_type_name"] == "Besök hos sjuksköterska" and listed_json["unit_name"] == "Vårdcentralen Norrby"
+    booked = _booking_id(_book_in_browser(anna, f"{VC}/i1", invitation))
+    assert booked
+    used = anna.get(f"/api/v1/invitations/{invitation}").json_body
+    assert used["state"] == "used" and used["booking_id"] == booked
     again = _book_in_browser(anna, f"{VC}/i2", invitation)
     assert again.status_code == 422 and "redan bokat en tid med den här inbjudan" in again.body.decode()
     maja = _logged_in(region, "maja")  # someone else cannot use Anna's invitation
     assert _book_in_browser(maja, f"{VC}/i2", invitation).status_code == 404
+    assert maja.get(f"/api/v1/invitations/{invitation}").status_code == 404
+    assert maja.get("/api/v1/invitations").json_body["invitations"] == []
     expired = booking_staff.invite(ports(), EVA, VC, {"personnummer": region.people["anna"].personnummer,
                                    "visit_type": "sjukskoterska", "slot_ids": [f"{VC}/i2"], "valid_days": "1"},
                                    clock.utc_now() - timedelta(days=2))  # fmt: skip
     late = _book_in_browser(anna, f"{VC}/i2", expired)
     assert late.status_code == 422 and "Inbjudan har gått ut" in late.body.decode()
+    assert anna.get(f"/api/v1/invitations/{expired}").json_body["state"] == "expired"
 
 
 def test_a_guardian_books_for_her_child_under_13(region):

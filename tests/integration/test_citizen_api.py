@@ -117,3 +117,16 @@ def test_self_tests_catalogue_order_once_and_follow_the_order(region):
     orders = anna.get("/api/v1/self-tests/orders").json_body["orders"]
     assert [(o["order_id"], o["status"], o["result"]) for o in orders] == [(ordered.json_body["order_id"], "ordered", None)]
     assert anna.get("/api/v1/self-tests").json_body["tests"][0]["open_order"] in (True, False)
+    order_id = ordered.json_body["order_id"]
+    # The sample-taken step: not before the kit is sent; then once, and only by the one it was ordered for
+    sample = f"/api/v1/self-tests/orders/{order_id}/sample"
+    early = anna.request("POST", sample, headers=headers)
+    assert early.status_code == 422 and early.json_body["code"] == "order_not_sent"
+    assert region.integration("POST", f"/integration/v1/kit-orders/{order_id}/sent", {"kit_number": "APP-0001"}).status_code == 200
+    ali, ali_headers = _app(region, "ali")
+    assert ali.request("POST", sample, headers=ali_headers).status_code == 404
+    taken = anna.request("POST", sample, headers=headers)
+    assert taken.status_code == 200 and taken.json_body == {"order_id": order_id}
+    (order,) = anna.get("/api/v1/self-tests/orders").json_body["orders"]
+    assert order["status"] == "sample_registered" and order["kit_number"] == "APP-0001"
+    assert anna.request("POST", sample, headers={"Content-Type": "application/json"}).status_code == 403  # no CSRF
