@@ -90,7 +90,7 @@ def test_bad_input_gets_a_code_and_stores_nothing(region):
         (_message(region, "anna", sender_unit_hsa_id="SE0000000000-NONE"), None, 403, "unit_not_allowed"),
         (_message(region, "anna"), other_unit_key, 403, "unit_not_allowed"),
         (_message(region, "anna", personnummer=wrong_check_digit), None, 400, "personnummer_invalid"),
-        (_message(region, "anna", subject=""), None, 400, "field_required"),
+        (_message(region, "anna", subject=""), None, 400, "field_empty"),
         (_message(region, "anna", body="x" * 20_001), None, 400, "field_too_long"),
         (_message(region, "anna", diagnosis="secret"), None, 400, "unknown_field"),
     ]

@@ -98,7 +98,7 @@ def test_an_unknown_guardian_is_refused_and_nothing_is_written(region):
 
 def test_missing_fields_unknown_fields_and_malformed_json_are_refused(region):
     cases = [
-        (_new_person(region, given_name=""), "field_required", "given_name"),
+        (_new_person(region, given_name=""), "field_empty", "given_name"),
         ({k: v for k, v in _new_person(region).items() if k != "family_name"}, "field_required", "family_name"),
         (_new_person(region, shoe_size=42), "unknown_field", "shoe_size"),
         (_new_person(region, protected_identity="yes"), "field_invalid", "protected_identity"),

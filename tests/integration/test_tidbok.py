@@ -312,7 +312,7 @@ def test_publishing_the_same_times_twice_changes_nothing_and_a_booked_time_is_le
     assert ports().slots.get(f"{VC}/c1").resource == "Omar Lund" and ports().slots.get(f"{VC}/c2").resource == "Nora Ny"
     assert len(times()) == 6
     bad = _publish(region, day, [("c3", "sjukskoterska", start + timedelta(hours=3), 30, "x" * 81)])
-    assert (bad.status_code, bad.json_body["code"], bad.json_body.get("field")) == (400, "resource_invalid",
+    assert (bad.status_code, bad.json_body["code"], bad.json_body.get("field")) == (400, "field_too_long",
                                                                                     "slots[0].resource")
 
 
