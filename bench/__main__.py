@@ -191,71 +191,41 @@ def _describe(calls: collections.Counter[str]) -> str:
 
 
 def login_calls() -> None:
-    import logging
-    import secrets
-
-    # Figures only: no request logs from the test providers, no log or metric lines from the app.
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    os.environ.update({"POWERTOOLS_LOG_LEVEL": "WARNING", "POWERTOOLS_METRICS_DISABLED": "true"})
-
-    import tests.conftest  # noqa: F401  (the test environment: prefix, fake credentials)
-
-    from moto import mock_aws
-
+    from bench.region import demo_region
     from chalicelib.domain.clock import stockholm_date, utc_now
     from demo import region_demo
-    from local.identity_providers import region_demo_providers
     from tests.integration.harness import Browser, choose_at_provider, path_of
 
-    today = stockholm_date(utc_now())
     made = _counting_botocore_sessions_and_clients()
-    with region_demo_providers(
-        public_base_url="http://localhost:8000", client_key_secret=secrets.token_urlsafe(32), today=today
-    ) as provider_settings, mock_aws():
-        os.environ.update({
-            **provider_settings,
-            "REGION_NAME": region_demo.REGION_NAME, "REGION_HSA_ID": region_demo.REGION_HSA_ID,
-            "PUBLIC_BASE_URL": "http://localhost:8000", "PNR_HMAC_KEY": secrets.token_urlsafe(32),
-        })  # fmt: skip
-        from chalice.test import Client
-
-        import app
-        from chalicelib import bootstrap
-        from chalicelib.adapters.tables import create_all_tables
-
-        bootstrap.reset()
-        create_all_tables()
-        bootstrap.ports().attachment_files.create_bucket()
-        bootstrap.ports().cutoff_schedules.create_group()
-        key = region_demo.seed(bootstrap.ports(), utc_now(), today)
+    with demo_region() as (client, key):
+        today = stockholm_date(utc_now())
         print("DynamoDB calls (moto in process, Region Demo):")
-        with Client(app.app) as client:
-            for label, sub, audience, start in (
-                ("citizen login (guardian)", "karin", "citizen", "/"),
-                ("staff login", "eva", "staff", "/staff"),
-            ):
-                browser = Browser(client)
-                with counting_dynamodb_calls() as calls:
-                    begin = browser.start_login(audience)
-                print(f"  {label:<28} /login        {_describe(calls)}")
-                callback = choose_at_provider(begin, sub, opener=browser.provider)
-                with counting_dynamodb_calls() as calls:
-                    assert browser.get(path_of(callback)).status_code == 303
-                print(f"  {label:<28} callback      {_describe(calls)}")
-                with counting_dynamodb_calls() as calls:
-                    browser.page(start)
-                print(f"  {label:<28} start page    {_describe(calls)}")
-            _inbox_calls(client, key, region_demo.citizens(today))
-            _booking_calls(client, key, today)
-            _self_test_calls(client, key)
-            _case_calls(client)
-            from bench.page_costs import page_costs
-            from bench.staff_queue import queue_calls
-            from bench.staff_tidbok import tidbok_calls
+        for label, sub, audience, start in (
+            ("citizen login (guardian)", "karin", "citizen", "/"),
+            ("staff login", "eva", "staff", "/staff"),
+        ):
+            browser = Browser(client)
+            with counting_dynamodb_calls() as calls:
+                begin = browser.start_login(audience)
+            print(f"  {label:<28} /login        {_describe(calls)}")
+            callback = choose_at_provider(begin, sub, opener=browser.provider)
+            with counting_dynamodb_calls() as calls:
+                assert browser.get(path_of(callback)).status_code == 303
+            print(f"  {label:<28} callback      {_describe(calls)}")
+            with counting_dynamodb_calls() as calls:
+                browser.page(start)
+            print(f"  {label:<28} start page    {_describe(calls)}")
+        _inbox_calls(client, key, region_demo.citizens(today))
+        _booking_calls(client, key, today)
+        _self_test_calls(client, key)
+        _case_calls(client)
+        from bench.page_costs import page_costs
+        from bench.staff_queue import queue_calls
+        from bench.staff_tidbok import tidbok_calls
 
-            queue_calls(client)
-            tidbok_calls(client)
-            page_costs(client, key)
+        queue_calls(client)
+        tidbok_calls(client)
+        page_costs(client, key)
     print(f"botocore sessions / clients the app made for all of the above: {made['sessions']} / {made['clients']}"
           " (one session for the container; one DynamoDB client for every table, one per other service)")  # fmt: skip
 
