@@ -619,6 +619,7 @@ class PrintLetterRecord(Model):
     citizen_id = UnicodeAttribute(null=True)  # whose summons: a staff download is access-logged per person
     unit_hsa_id = UnicodeAttribute()
     unit_name = UnicodeAttribute()
+    unit_phone = UnicodeAttribute(null=True)  # printed under the sender: who to call about the letter
     address_lines = ListAttribute(of=UnicodeAttribute)
     subject = UnicodeAttribute()
     body = UnicodeAttribute()

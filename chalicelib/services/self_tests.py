@@ -362,7 +362,7 @@ def tell_result(ports: Ports, posted: DomainEvent) -> None:
         from chalicelib.web.letters import referral_pdf  # fpdf2 only when a referral is made
 
         pdf = referral_pdf(person.full_name if person else "", offer.name, positive, record.order_id,
-                           stockholm_date(now), unit.name if unit else "")  # fmt: skip
+                           stockholm_date(now), unit.name if unit else "", unit.phone if unit else None)  # fmt: skip
         attachment = Attachment(posted.follow_up_id("referral"), "Remiss för behandling.pdf", "application/pdf",
                                 len(pdf))  # fmt: skip
         ports.attachment_files.put(attachment.attachment_id, pdf, attachment.content_type)

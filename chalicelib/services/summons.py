@@ -514,8 +514,8 @@ def _letter_record(unit: UnitRecord, record: SummonsRecord, address_lines: list[
     # A child under 13's letter goes to "Till vårdnadshavare för …"; protected identity through the Tax Agency.
     return PrintLetterRecord(
         batch.isoformat(), f"{unit.hsa_id}#{record.appointment_id}#{version_key}", citizen_id=record.citizen_id,
-        unit_hsa_id=unit.hsa_id, unit_name=unit.name, address_lines=address_lines, subject=text.subject,
-        body=text.body, created_at=created_at,
+        unit_hsa_id=unit.hsa_id, unit_name=unit.name, unit_phone=unit.phone or None, address_lines=address_lines,
+        subject=text.subject, body=text.body, created_at=created_at,
     )  # fmt: skip
 
 
