@@ -23,7 +23,7 @@ from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
 from chalicelib.services import access_log, acting, cases, citizen_settings, inbox, start_pages
 from chalicelib.errors import BadInput, TooManyRequests, Unavailable
-from chalicelib.web.render import pick_language, stylesheet
+from chalicelib.web.render import favicon, pick_language, stylesheet
 from chalicelib.web.text import translate
 
 pages = Blueprint(__name__)
@@ -256,6 +256,22 @@ def choose_language() -> Response:
     lang = pick_language(params.get("lang"))
     cookie = set_cookie(LANGUAGE_COOKIE, lang, max_age=LANGUAGE_COOKIE_SECONDS)
     return redirect(safe_next_path(params.get("next")), set_cookies=[cookie])
+
+
+ICON_CACHE = "public, max-age=2592000"  # 30 days: the icon hardly ever changes
+
+
+@pages.route("/favicon.svg", methods=["GET"])
+def favicon_svg() -> Response:
+    """The site's icon (base.html links it), the region's blue with a white cross."""
+    return Response(body=favicon(), headers={"Content-Type": "image/svg+xml", "Cache-Control": ICON_CACHE})
+
+
+@pages.route("/favicon.ico", methods=["GET"])
+def favicon_ico() -> Response:
+    """Where browsers and feed readers look without a link: the same icon (a permanent redirect
+    keeps the app free of binary responses)."""
+    return Response(body="", status_code=301, headers={"Location": "/favicon.svg", "Cache-Control": ICON_CACHE})
 
 
 @pages.route("/static/app.css", methods=["GET"])

@@ -66,6 +66,8 @@ ROUTES = (
     ('/contact/{unit_hsa_id}', ('GET',), ('application/json',), 'unit_card', 'chalicelib.api.case_pages', 'unit_card'),
     ('/contact/{unit_hsa_id}/{case_type_id}', ('GET',), ('application/json',), 'case_form', 'chalicelib.api.case_pages', 'case_form'),
     ('/contact/{unit_hsa_id}/{case_type_id}', ('POST',), ('application/x-www-form-urlencoded',), 'send_case', 'chalicelib.api.case_pages', 'send_case'),
+    ('/favicon.ico', ('GET',), ('application/json',), 'favicon_ico', 'chalicelib.api.pages', 'favicon_ico'),
+    ('/favicon.svg', ('GET',), ('application/json',), 'favicon_svg', 'chalicelib.api.pages', 'favicon_svg'),
     ('/inbox', ('GET',), ('application/json',), 'inbox_page', 'chalicelib.api.pages', 'inbox_page'),
     ('/inbox/{message_id}', ('GET',), ('application/json',), 'thread_page', 'chalicelib.api.pages', 'thread_page'),
     ('/inbox/{message_id}/attachments/{attachment_id}', ('GET',), ('application/json',), 'download_attachment', 'chalicelib.api.pages', 'download_attachment'),

@@ -72,6 +72,11 @@ def stylesheet() -> str:
 
 
 @lru_cache(maxsize=1)
+def favicon() -> str:
+    return (_HERE / "static" / "favicon.svg").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
 def logout_script() -> str:
     """The one script the site has (the logout page's), served as a file: the CSP allows no inline script."""
     return (_HERE / "static" / "logout.js").read_text(encoding="utf-8")

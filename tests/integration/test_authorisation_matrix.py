@@ -137,6 +137,8 @@ ROWS: dict[str, Row] = {
     "GET /": row(PUBLIC, note="the landing page when not logged in"),
     "GET /.well-known/jwks.json": row(PUBLIC),
     "GET /static/app.css": row(PUBLIC),
+    "GET /favicon.svg": row(PUBLIC),
+    "GET /favicon.ico": row(PUBLIC, note="301 to /favicon.svg"),
     "GET /static/logout.js": row(PUBLIC),
     "GET /language": row(PUBLIC, query="lang=en&next=/inbox"),
     "GET /login": row(PUBLIC),
