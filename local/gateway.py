@@ -1,8 +1,10 @@
-"""Make Chalice's local gateway answer an unknown route as the deployed API does.
+"""Make Chalice's local gateway answer an unknown route with 404.
 
 API Gateway answers a path with no route with 403 "Missing Authentication Token"; the
-deployed stack maps that gateway response to 404 with our JSON error shape, and this does the
-same for `chalice local`, the local stack and chalice.test.Client.
+deployed stack maps that gateway response to 404 with our JSON error shape. Locally (`chalice
+local`, the local stack and chalice.test.Client) the app's own answer is given
+(chalicelib/api/http.py `unknown_route`): a 404 page in the site's frame for a browser, the JSON
+error for /api/ and /integration/.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ import json
 
 from chalice.local import ForbiddenError, LocalGateway, LocalGatewayException
 
-NOT_FOUND_BODY = json.dumps({"code": "not_found", "message": "Adressen finns inte. / No such address."}).encode()
 
 
 class RouteNotFound(LocalGatewayException):
@@ -29,7 +30,11 @@ def install() -> None:
         except ForbiddenError as error:
             if b"Missing Authentication Token" not in (error.body or b""):
                 raise
-            raise RouteNotFound({"Content-Type": "application/json"}, NOT_FOUND_BODY) from None
+            from chalicelib.api.http import unknown_route
+
+            answer = unknown_route(path.split("?", 1)[0], dict(headers or {}))
+            body = answer.body if isinstance(answer.body, str) else json.dumps(answer.body)
+            raise RouteNotFound(dict(answer.headers), body.encode()) from None
 
     handle_request._answers_not_found = True  # type: ignore[attr-defined]
     LocalGateway.handle_request = handle_request  # type: ignore[method-assign]

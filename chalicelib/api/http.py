@@ -240,8 +240,37 @@ def safe_next_path(value: str | None, default: str = "/") -> str:
     return value
 
 
+def wants_page(path: str, headers: Any) -> bool:
+    """A browser's request, answered with a page in the site's frame (errors too): any path not
+    under /api/ or /integration/, unless the caller asks for JSON and not for HTML."""
+    if path.startswith(_JSON_PREFIXES):
+        return False
+    accept = str(headers.get("accept") or "").lower()
+    return not ("application/json" in accept and "text/html" not in accept)
+
+
 def _wants_json(request: Request) -> bool:
-    return request.path.startswith(_JSON_PREFIXES)
+    return not wants_page(request.path, request.headers)
+
+
+class _BareRequest:
+    """What error_page reads of a request, for an answer made before any route (local/gateway.py)."""
+
+    def __init__(self, path: str, headers: dict[str, str]) -> None:
+        self.path = path
+        self.headers = {k.lower(): v for k, v in headers.items()}
+
+
+def unknown_route(path: str, headers: dict[str, str]) -> Response:
+    """The answer to an address with no route: a 404 page in the site's frame, in the language the
+    visitor chose, for a browser; the JSON error shape for the APIs (as the deployed gateway's)."""
+    request = _BareRequest(path, headers)
+    if not wants_page(path, request.headers):
+        return json_response(api_error(request, "not_found", "Adressen finns inte.", ours=True),  # type: ignore[arg-type]
+                             status=404)  # fmt: skip
+    response = error_page(request, status=404, heading_key="error.heading", body_key="error.not_found.body")  # type: ignore[arg-type]
+    response.headers.update(SECURITY_HEADERS)
+    return response
 
 
 def error_page(request: Request, *, status: int, heading_key: str, body_key: str, retry_path: str | None = None,
