@@ -94,8 +94,12 @@ def _seed(count: int, now: datetime) -> None:
             SummonsRecord.batch_write() as waiting:  # fmt: skip
         for n in range(count):
             citizen_id = f"bench-{n:05d}"
-            people.save(RegisterPerson(citizen_id, personnummer=with_check_digit(date(1950, 1, 1) + timedelta(days=n), "123"), given_name="Test",
-                                       family_name=f"Person {n}", birth_date=(date(1950, 1, 1) + timedelta(days=n)).isoformat(), updated_at=now,
+            # Adults only, born 1940–2005, so that the channels follow the thirds below: counting days from
+            # 1950 put everyone past the 23,339th under 13 (their summons then also goes on paper).
+            born = date(1940, 1, 1) + timedelta(days=n % 24000)
+            people.save(RegisterPerson(citizen_id, personnummer=with_check_digit(born, f"{123 + n // 24000:03d}"),
+                                       given_name="Test", family_name=f"Person {n}", birth_date=born.isoformat(),
+                                       updated_at=now,
                                        address=PostalAddress(street=f"Gatan {n}", postal_code="123 45",
                                                              city="Demostad")))  # fmt: skip
             if n % 3 != 2:  # two thirds have an account; every third of all chose digital first
