@@ -8,10 +8,14 @@ from chalicelib.api.openapi import openapi_document
 
 
 def test_an_unknown_route_is_a_json_404_with_a_code(region):
-    for path in ("/api/v1/nothing-here", "/integration/v1/nope", "/no/such/page"):
+    for path in ("/api/v1/nothing-here", "/integration/v1/nope"):
         response = region.client.http.get(path)
         assert response.status_code == 404
         assert response.json_body["code"] == "not_found"
+    # Outside the APIs a browser gets a page (test_site_frame.py); a caller asking for JSON, the JSON
+    response = region.client.http.get("/no/such/page", headers={"Accept": "application/json"})
+    assert response.status_code == 404 and response.json_body["code"] == "not_found"
+    assert region.client.http.get("/no/such/page").headers["Content-Type"].startswith("text/html")
 
 
 def test_a_wrong_method_is_a_json_error_with_a_code(region):
