@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from typing import Any
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlparse
@@ -106,15 +107,24 @@ def _url(env: dict[str, str], name: str, *, keep_trailing_slash: bool = False) -
     return value
 
 
-def _positive_number(env: dict[str, str], name: str, default: float) -> float:
+def _positive(env: dict[str, str], name: str, default: float, kind: type = float) -> Any:
+    """A positive number setting: `kind` int (a whole number) or float (finite)."""
     raw = env.get(name, str(default))
     try:
-        value = float(raw)
+        value = kind(raw)
     except ValueError:
-        raise SettingsError(f"{name} must be a number") from None
+        raise SettingsError(f"{name} must be {'a whole number' if kind is int else 'a number'}") from None
     if not value > 0 or value == float("inf"):
         raise SettingsError(f"{name} must be positive")
     return value
+
+
+def _positive_int(env: dict[str, str], name: str, default: int) -> int:
+    return _positive(env, name, default, int)
+
+
+def _positive_number(env: dict[str, str], name: str, default: float) -> float:
+    return _positive(env, name, default)
 
 
 WORK_QUEUES = ("release", "notifications", "print")
@@ -124,17 +134,6 @@ def _work_queues(env: dict[str, str]) -> dict[str, str]:
     """Each work queue's URL (`<KIND>_QUEUE_URL`, which infra/ sets), or locally its name in moto."""
     prefix = env.get("TABLE_PREFIX", "eservices")
     return {kind: env.get(f"{kind.upper()}_QUEUE_URL") or f"{prefix}-{kind}" for kind in WORK_QUEUES}
-
-
-def _positive_int(env: dict[str, str], name: str, default: int) -> int:
-    raw = env.get(name, str(default))
-    try:
-        value = int(raw)
-    except ValueError:
-        raise SettingsError(f"{name} must be a whole number") from None
-    if value <= 0:
-        raise SettingsError(f"{name} must be positive")
-    return value
 
 
 ESERVICES = ("inbox", "cases", "booking", "summons", "self_tests", "forms")
