@@ -8,7 +8,11 @@ PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 IDP := local/idp
 
-.PHONY: routes run test install chromium bench asset unit integration e2e infra synth deploy fuzz
+# The text catalogues compiled to .mo (pages compile a changed .po on first use; the asset build always does).
+catalogs: install
+	$(PY) -m chalicelib.web.catalogs
+
+.PHONY: catalogs routes run test install chromium bench asset unit integration e2e infra synth deploy fuzz
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)

@@ -175,8 +175,11 @@ def package(out: Path = OUT) -> Path:
     Lambda unpacks it in /var/task."""
     from chalice import api
 
+    from chalicelib.web import catalogs
+
     os.environ.setdefault("AWS_DEFAULT_REGION", "eu-north-1")  # `chalice package` asks botocore for one
     _check_route_table()
+    catalogs.main()  # the .mo files the asset ships, from the .po files as they are now
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="chalice-package-") as scratch:
         api.package_app(project_dir=str(ROOT), output_dir=scratch, stage="dev",

@@ -20,7 +20,7 @@ from chalicelib.observability import flush_metrics, logger
 from chalicelib.settings import get_settings
 from chalicelib.services.input import checked_json, checked_text
 from chalicelib.web.render import pick_language, render
-from chalicelib.web.text import TEXT, translate
+from chalicelib.web.catalogs import known, translate
 
 CITIZEN_SESSION_COOKIE = "sid"
 STAFF_SESSION_COOKIE = "staff_sid"
@@ -104,7 +104,7 @@ def api_error(request: Request, code: str, message: str, *, field: str | None = 
     catalogue's text for the code (api.<code>) when it has one."""
     lang = api_language(request)
     key = key or f"api.{code}"
-    if (ours or lang != "sv") and key in TEXT[lang]:
+    if (ours or lang != "sv") and known(key):
         try:
             message = translate(lang, key, **{"field": field or "", **(values or {})})
         except (KeyError, IndexError):  # a catalogue text wanting a value this error does not carry

@@ -15,7 +15,7 @@ from chalicelib.domain import clock
 from chalicelib.domain import integration_keys as keys
 from chalicelib.errors import AppError
 from chalicelib.services import audit, integration_keys
-from chalicelib.web.text import TEXT, translate
+from chalicelib.web.catalogs import known, translate
 from chalicelib.services.principals import StaffPrincipal
 
 staff_region_pages = Blueprint(__name__)
@@ -114,7 +114,7 @@ def revoke_key(key_id: str) -> Response:
 def _what_label(lang: str):  # noqa: ANN202
     def label(what: str) -> str:
         key = f"access_log.what.{what}"
-        return translate(lang, key) if key in TEXT["sv"] else what
+        return translate(lang, key) if known(key) else what
 
     return label
 

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.clock import STOCKHOLM
 from chalicelib.domain.inbox import paragraphs
-from chalicelib.web.text import DEFAULT_LANGUAGE, LANGUAGES, TEXT, translate
+from chalicelib.web import catalogs
+from chalicelib.web.catalogs import translate
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -28,6 +29,8 @@ def _environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # {% trans %} and _() where a template wants them; the page's gettext is in its context
+        extensions=["jinja2.ext.i18n"],
     )
     environment.filters["stockholm"] = _stockholm_time
     environment.filters["paragraphs"] = paragraphs
@@ -51,7 +54,7 @@ def _stockholm_time(moment: datetime) -> str:
 
 
 def pick_language(cookie_value: str | None) -> str:
-    return cookie_value if cookie_value in LANGUAGES else DEFAULT_LANGUAGE
+    return catalogs.pick(cookie_value)
 
 
 def render(template: str, lang: str, **context: Any) -> str:
@@ -61,9 +64,12 @@ def render(template: str, lang: str, **context: Any) -> str:
     def has_text(key: str) -> bool:
         """Whether the catalogue has the key: a notice named in a page's address (?done=…) that it
         does not know is left out, not a server error."""
-        return key in TEXT[DEFAULT_LANGUAGE]
+        return catalogs.known(key)
 
-    return _environment().get_template(template).render(lang=lang, t=t, has_text=has_text, **context)
+    translations = catalogs.catalogue(lang)
+    return _environment().get_template(template).render(
+        lang=lang, t=t, has_text=has_text, gettext=translations.gettext, ngettext=translations.ngettext,
+        _=translations.gettext, **context)
 
 
 @lru_cache(maxsize=1)

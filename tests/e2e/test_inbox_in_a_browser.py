@@ -34,7 +34,7 @@ def test_a_message_from_care_is_read_in_the_browser_and_the_sender_sees_it_read(
         "subject": "Ditt provsvar är klart", "body": "Hej Ali!\n\nDitt prov är analyserat. Inget avvikande.",
     })  # fmt: skip
     page.reload()
-    expect(page.get_by_text("1 olästa")).to_be_visible()
+    expect(page.get_by_text("1 oläst", exact=True)).to_be_visible()
     page.get_by_role("link", name="Inkorg").click()
     assert_accessible(page)
     page.get_by_role("link", name="Ditt provsvar är klart").click()

@@ -11,7 +11,6 @@ from chalicelib.domain import integration_keys as keys
 from chalicelib.domain.cases import CaseType, Question, QuestionKind, QuestionRow, questions_from_rows
 from chalicelib.domain.complaints import addressed_to_patient_board
 from chalicelib.domain.roles import RoleAtUnit, StaffRole, may_grant, menu
-from chalicelib.web.text import TEXT
 
 NOW = datetime(2025, 3, 30, 1, 30, tzinfo=timezone.utc)  # the night summer time starts in Stockholm
 
@@ -108,6 +107,3 @@ def test_a_complaint_goes_to_the_patient_board_only_when_chosen_so():
     other = CaseType("skicka-meddelande", "Skicka meddelande", "", "", _complaints().questions)
     assert not addressed_to_patient_board(other, {"till": "patientnämnden"})
 
-
-def test_every_text_is_in_swedish_and_english():
-    assert set(TEXT["sv"]) == set(TEXT["en"])

@@ -1,0 +1,108 @@
+"""The text catalogues: every user-facing text in gettext catalogues, one per language, in
+chalicelib/web/locale/<language>/LC_MESSAGES/messages.po. Message ids are keys grouped by page
+("inbox.heading"); Swedish is the source language and what a catalogue lacks falls back to.
+
+At run time the standard library's gettext reads the compiled .mo files (the Lambda asset ships them
+compiled, so Babel is not loaded there); a .po newer than its .mo is compiled on first use, with
+Babel, where Babel is installed (`make catalogs`, tests, the local stack). Adding a language is adding
+a catalogue: copy sv's messages.po, translate every entry; tests/unit/test_catalogs.py fails on an
+entry missing or a placeholder that differs.
+
+`python -m chalicelib.web.catalogs` compiles every catalogue.
+"""
+
+from __future__ import annotations
+
+import gettext
+import os
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAIN = "messages"
+DEFAULT_LANGUAGE = "sv"
+
+
+def _catalogue_languages() -> tuple[str, ...]:
+    found = sorted(p.name for p in LOCALE_DIR.iterdir() if (p / "LC_MESSAGES" / f"{DOMAIN}.po").exists())
+    return tuple(sorted(found, key=lambda lang: lang != DEFAULT_LANGUAGE))  # Swedish first
+
+
+LANGUAGES: tuple[str, ...] = _catalogue_languages()
+
+
+def source(lang: str) -> Path:
+    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def compiled(lang: str) -> Path:
+    return source(lang).with_suffix(".mo")
+
+
+def compile_catalogue(lang: str) -> Path:
+    """messages.po -> messages.mo (Babel; fuzzy entries are left out, as msgfmt does). Written to a
+    temporary file and renamed, so a reader never sees half a catalogue."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with source(lang).open("rb") as po:
+        catalogue = read_po(po, locale=lang, domain=DOMAIN)
+    target = compiled(lang)
+    handle, partial = tempfile.mkstemp(dir=target.parent, prefix=".messages-", suffix=".mo")
+    with os.fdopen(handle, "wb") as out:
+        write_mo(out, catalogue, use_fuzzy=False)
+    os.replace(partial, target)
+    return target
+
+
+def _fresh(lang: str) -> Path:
+    mo = compiled(lang)
+    if not mo.exists() or mo.stat().st_mtime < source(lang).stat().st_mtime:
+        compile_catalogue(lang)
+    return mo
+
+
+@lru_cache(maxsize=None)
+def catalogue(lang: str) -> gettext.GNUTranslations:
+    """The language's compiled catalogue, falling back to Swedish for an entry it lacks."""
+    with _fresh(lang).open("rb") as mo:
+        translations = gettext.GNUTranslations(mo)
+    if lang != DEFAULT_LANGUAGE:
+        translations.add_fallback(catalogue(DEFAULT_LANGUAGE))
+    return translations
+
+
+def pick(lang: str | None) -> str:
+    """A language we have a catalogue for; Swedish otherwise."""
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def known(key: str) -> bool:
+    return catalogue(DEFAULT_LANGUAGE).gettext(key) != key
+
+
+def translate(lang: str | None, key: str, **values: object) -> str:
+    """The text `key` in `lang`, with its {placeholders} filled. A `count` value chooses the plural
+    form where the entry has plural forms ("1 meddelande", "2 meddelanden"). An id no catalogue
+    has is a programming error, not a text to show."""
+    translations = catalogue(pick(lang))
+    count = values.get("count")
+    text = key
+    if isinstance(count, int) and not isinstance(count, bool):
+        text = translations.ngettext(key, key, count)
+    if text == key:
+        text = translations.gettext(key)
+    if text == key:
+        raise KeyError(f"no text {key!r} in the catalogues")
+    return text.format(**values) if values else text
+
+
+def main() -> int:
+    for lang in LANGUAGES:
+        print(f"compiled {compile_catalogue(lang)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
