@@ -20,7 +20,8 @@ from functools import lru_cache
 from pathlib import Path
 
 LOCALE_DIR = Path(__file__).parent / "locale"
-DOMAIN = "messages"
+DOMAIN = "messages"  # the pages', letters' and notifications' texts, by key
+DOMAINS = (DOMAIN,)
 DEFAULT_LANGUAGE = "sv"
 
 
@@ -32,23 +33,23 @@ def _catalogue_languages() -> tuple[str, ...]:
 LANGUAGES: tuple[str, ...] = _catalogue_languages()
 
 
-def source(lang: str) -> Path:
-    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+def source(lang: str, domain: str = DOMAIN) -> Path:
+    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{domain}.po"
 
 
-def compiled(lang: str) -> Path:
-    return source(lang).with_suffix(".mo")
+def compiled(lang: str, domain: str = DOMAIN) -> Path:
+    return source(lang, domain).with_suffix(".mo")
 
 
-def compile_catalogue(lang: str) -> Path:
+def compile_catalogue(lang: str, domain: str = DOMAIN) -> Path:
     """messages.po -> messages.mo (Babel; fuzzy entries are left out, as msgfmt does). Written to a
     temporary file and renamed, so a reader never sees half a catalogue."""
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
-    with source(lang).open("rb") as po:
-        catalogue = read_po(po, locale=lang, domain=DOMAIN)
-    target = compiled(lang)
+    with source(lang, domain).open("rb") as po:
+        catalogue = read_po(po, locale=lang, domain=domain)
+    target = compiled(lang, domain)
     handle, partial = tempfile.mkstemp(dir=target.parent, prefix=".messages-", suffix=".mo")
     with os.fdopen(handle, "wb") as out:
         write_mo(out, catalogue, use_fuzzy=False)
@@ -56,20 +57,20 @@ def compile_catalogue(lang: str) -> Path:
     return target
 
 
-def _fresh(lang: str) -> Path:
-    mo = compiled(lang)
-    if not mo.exists() or mo.stat().st_mtime < source(lang).stat().st_mtime:
-        compile_catalogue(lang)
+def _fresh(lang: str, domain: str) -> Path:
+    mo = compiled(lang, domain)
+    if not mo.exists() or mo.stat().st_mtime < source(lang, domain).stat().st_mtime:
+        compile_catalogue(lang, domain)
     return mo
 
 
 @lru_cache(maxsize=None)
-def catalogue(lang: str) -> gettext.GNUTranslations:
+def catalogue(lang: str, domain: str = DOMAIN) -> gettext.GNUTranslations:
     """The language's compiled catalogue, falling back to Swedish for an entry it lacks."""
-    with _fresh(lang).open("rb") as mo:
+    with _fresh(lang, domain).open("rb") as mo:
         translations = gettext.GNUTranslations(mo)
     if lang != DEFAULT_LANGUAGE:
-        translations.add_fallback(catalogue(DEFAULT_LANGUAGE))
+        translations.add_fallback(catalogue(DEFAULT_LANGUAGE, domain))
     return translations
 
 
@@ -99,8 +100,10 @@ def translate(lang: str | None, key: str, **values: object) -> str:
 
 
 def main() -> int:
-    for lang in LANGUAGES:
-        print(f"compiled {compile_catalogue(lang)}")
+    for domain in DOMAINS:
+        for lang in LANGUAGES:
+            if source(lang, domain).exists():
+                print(f"compiled {compile_catalogue(lang, domain)}")
     return 0
 
 
