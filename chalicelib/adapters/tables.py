@@ -624,6 +624,7 @@ class PrintLetterRecord(Model):
     subject = UnicodeAttribute()
     body = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
+    language = UnicodeAttribute(null=True)  # the letter's ("sv", "en"): its printed labels too; none: Swedish
 
 
 class PrintBatchRecord(Model):

@@ -44,27 +44,6 @@ def needs_new_notification(last_notified_at: datetime | None, pending: bool, now
     return last_notified_at is None or now - last_notified_at >= COALESCING_WINDOW
 
 
-def email_text(region_name: str, login_url: str, lang: str = "sv") -> tuple[str, str]:
-    """(subject, body) of the notification e-mail."""
-    if lang == "en":
-        return (
-            f"New in your inbox – {region_name} e-services",
-            f"You have something new in your inbox in the e-services of {region_name}.\n\n"
-            f"Log in to read it: {login_url}\n",
-        )
-    return (
-        f"Nytt i din inkorg – e-tjänsterna i {region_name}",
-        f"Du har fått något nytt i din inkorg i e-tjänsterna i {region_name}.\n\n"
-        f"Logga in för att läsa: {login_url}\n",
-    )
-
-
-def sms_text(region_name: str, login_url: str, lang: str = "sv") -> str:
-    if lang == "en":
-        return f"You have something new in your inbox in the e-services of {region_name}. Log in: {login_url}"
-    return f"Du har något nytt i din inkorg i e-tjänsterna i {region_name}. Logga in: {login_url}"
-
-
 # -- the send rate ---------------------------------------------------------------------------------
 # The region's SES and SNS quotas say how many e-mails and SMS a second it may send. The dispatch
 # fans out over a queue to at most `workers` workers at a time, each pacing itself to its share of

@@ -30,6 +30,7 @@ from enum import Enum
 from chalicelib.domain.guardianship import guardian_may_act_for
 from chalicelib.domain.people import Person
 
+SWEDISH = "sv"  # the region's language: what a message is written in when no reader chose another
 NO_ADDRESS = "Adress saknas i folkbokföringen"
 PROTECTED_NOTE = "Skyddad identitet: skickas via Skatteverkets särskilda postförmedling"
 
@@ -42,6 +43,7 @@ class AccountHolder:
     digital_first: bool
     email: bool  # a verified e-mail address for notifications
     sms: bool  # a verified mobile number
+    language: str = SWEDISH  # the language they chose for the e-services ("sv", "en")
 
 
 class DigitalChannel(str, Enum):
@@ -67,6 +69,16 @@ class Reach:
         if self.own:
             return DigitalChannel.OWN_ACCOUNT
         return DigitalChannel.GUARDIAN if self.guardians else None
+
+    @property
+    def language(self) -> str:
+        """The language a message or letter to this person is written in: their own choice; for a
+        child under 13, the guardians' when they all chose the same; Swedish otherwise (a person
+        without an account, or guardians who chose differently)."""
+        if self.own:
+            return self.own.language
+        chosen = {g.language for g in self.guardians}
+        return chosen.pop() if len(chosen) == 1 else SWEDISH
 
     @property
     def reaches_digitally(self) -> bool:

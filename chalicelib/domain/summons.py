@@ -8,6 +8,7 @@ The release runs at 18:00 local time every day of the year, daylight saving or n
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 from datetime import date, datetime, time, timedelta
 
 from chalicelib.domain.case_due import OpeningHours, is_working_day
@@ -100,12 +101,19 @@ def channels(reaches_digitally: bool, digital_first: bool) -> Channels:
 
 @dataclass(frozen=True, slots=True)
 class Template:
-    """What a unit writes on every summons: a heading, fixed texts, and how to reach it."""
+    """What a unit writes on every summons: a heading, fixed texts, and how to reach it (a unit
+    that has written none gets the catalogue's, in the reader's language: services/summons.py)."""
 
-    heading: str = "Kallelse"
-    intro: str = "Välkommen på besök."
-    footer: str = "Om du får förhinder, av- eller omboka så snart du kan så att någon annan kan få tiden."
+    heading: str = ""
+    intro: str = ""
+    footer: str = ""
     contact: str = ""
+
+
+class Say(Protocol):
+    """A text from the catalogues in the reader's language (chalicelib/web/catalogs.translate, bound)."""
+
+    def __call__(self, key: str, /, **values: object) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,37 +128,41 @@ class SummonsText:
     body: str
 
 
-def summons_text(template: Template, *, unit_name: str, visit_type: str, start: datetime, end: datetime,
+def _when(say: Say, start: datetime, end: datetime) -> str:
+    local_start, local_end = start.astimezone(STOCKHOLM), end.astimezone(STOCKHOLM)
+    return say("summons.when", date=f"{local_start:%Y-%m-%d}", start=f"{local_start:%H:%M}", end=f"{local_end:%H:%M}")
+
+
+def summons_text(say: Say, template: Template, *, unit_name: str, visit_type: str, start: datetime, end: datetime,
                  place: str, preparation: str, links: tuple[Link, ...], updated: bool,
                  may_rebook: bool | None = None, unit_phone: str = "") -> SummonsText:  # fmt: skip
-    """`may_rebook` False: the summons says to call the unit for another time (None: say nothing)."""
-    local_start, local_end = start.astimezone(STOCKHOLM), end.astimezone(STOCKHOLM)
-    when = f"{local_start:%Y-%m-%d} kl. {local_start:%H:%M}–{local_end:%H:%M}"
+    """The summons in the reader's language (`say`); the unit's own texts (`template`) as it wrote
+    them. `may_rebook` False: the summons says to call the unit for another time (None: say nothing)."""
     parts = [
-        *(["Den här kallelsen ersätter den du fått tidigare."] if updated else []),
+        *([say("summons.replaces")] if updated else []),
         template.intro,
-        f"{visit_type}\nTid: {when}\nPlats: {place}\n{unit_name}",
-        *([f"Förberedelser:\n{preparation}"] if preparation else []),
+        say("summons.visit", visit_type=visit_type, when=_when(say, start, end), place=place, unit=unit_name),
+        *([say("summons.preparation", preparation=preparation)] if preparation else []),
         *([f"{link.label}: {link.url}" for link in links]),
-        *([call_to_rebook(unit_name, unit_phone)] if may_rebook is False else []),
+        *([call_to_rebook(say, unit_name, unit_phone)] if may_rebook is False else []),
         template.footer,
         *([template.contact] if template.contact else []),
     ]
-    heading = f"Ändrad kallelse: {visit_type}" if updated else f"{template.heading}: {visit_type}"
+    heading = say("summons.heading_changed", visit_type=visit_type) if updated \
+        else say("summons.heading", heading=template.heading, visit_type=visit_type)  # fmt: skip
     return SummonsText(subject=heading, body="\n\n".join(p for p in parts if p))
 
 
-def cancellation_text(template: Template, *, unit_name: str, visit_type: str, start: datetime, end: datetime,
-                      by_citizen: bool) -> SummonsText:  # fmt: skip
+def cancellation_text(say: Say, template: Template, *, unit_name: str, visit_type: str, start: datetime,
+                      end: datetime, by_citizen: bool) -> SummonsText:  # fmt: skip
     """What goes out when a visit someone was summoned to is cancelled after the summons went."""
-    local_start, local_end = start.astimezone(STOCKHOLM), end.astimezone(STOCKHOLM)
-    when = f"{local_start:%Y-%m-%d} kl. {local_start:%H:%M}–{local_end:%H:%M}"
-    who = "Du har avbokat besöket" if by_citizen else f"{unit_name} har avbokat besöket"
-    parts = [f"{who}: {visit_type}, {when}.", "Kallelsen du fått tidigare gäller inte längre.",
+    who = "summons.cancelled_by_citizen" if by_citizen else "summons.cancelled_by_unit"
+    parts = [say(who, unit=unit_name, visit_type=visit_type, when=_when(say, start, end)), say("summons.cancelled_void"),
              *([template.contact] if template.contact else [])]  # fmt: skip
-    return SummonsText(subject=f"Avbokad: {visit_type}", body="\n\n".join(parts))
+    return SummonsText(subject=say("summons.cancelled_subject", visit_type=visit_type), body="\n\n".join(parts))
 
 
-def call_to_rebook(unit_name: str, phone: str) -> str:
-    return (f"Tiden kan inte bokas om i e-tjänsterna. Behöver du en annan tid, ring {unit_name}"
-            + (f" på {phone}." if phone else "."))
+def call_to_rebook(say: Say, unit_name: str, phone: str) -> str:
+    if phone:
+        return say("summons.call_to_rebook_phone", unit=unit_name, phone=phone)
+    return say("summons.call_to_rebook", unit=unit_name)

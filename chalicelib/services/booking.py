@@ -26,9 +26,10 @@ from chalicelib.domain.clock import STOCKHOLM, stockholm_date
 from chalicelib.domain.events import Door, DomainEvent, Kind, event
 from chalicelib.errors import BadInput, Conflict, NotFound, Unprocessable
 from chalicelib.observability import logger, record_metric
-from chalicelib.services import inbox, paging
+from chalicelib.services import inbox, paging, persons
 from chalicelib.services.ports import Ports
 from chalicelib.services.principals import CitizenPrincipal
+from chalicelib.web.catalogs import translate
 
 SEARCH_DAYS = 42
 REFUSALS = {
@@ -285,12 +286,9 @@ def move_booking(ports: Ports, booking: Booking, new_slot: Slot, now: datetime, 
 
 # -- follow-ups of a booking's events (listed in services/follow_ups.py) -------------------------------
 
-_SUBJECTS = {"booked": "Bokningsbekräftelse", "rebooked": "Din tid är ombokad", "cancelled": "Din tid är avbokad",
-             "reminder": "Påminnelse om din bokade tid"}  # fmt: skip
 _CHANGE_OF = {Kind.BOOKING_BOOKED: "booked", Kind.BOOKING_MOVED: "rebooked", Kind.BOOKING_CANCELLED: "cancelled",
               Kind.BOOKING_REMINDED: "reminder"}  # fmt: skip
-_STAFF_NOTES = {"booked": "Tiden bokades av {unit}.", "rebooked": "Mottagningen har flyttat din tid.",
-                "cancelled": "Mottagningen har avbokat tiden."}  # fmt: skip
+_STAFF_NOTES = ("booked", "rebooked", "cancelled")  # what the unit did: booking.mail.note.<change>
 
 
 def _log_change(booking: Booking, change: str) -> None:
@@ -328,43 +326,52 @@ def confirm_to_citizen(ports: Ports, change: DomainEvent) -> None:
     what = _CHANGE_OF[change.kind]
     if booking.hidden_from_citizen or (what != "cancelled" and booking.status is not BookingStatus.BOOKED):
         return  # a later event (the cancellation) tells what became of it
-    notes = [_STAFF_NOTES[what].format(unit=unit.name)] if change.get("door") == Door.STAFF and what in _STAFF_NOTES \
-        else []  # fmt: skip
+    # Written in the language the booked person's readers chose (a child's guardians', Swedish if they differ).
+    lang = persons.reach_of(ports, booking.citizen_id, stockholm_date(change.occurred_at)).language
+    notes = [translate(lang, f"booking.mail.note.{what}", unit=unit.name)] \
+        if change.get("door") == Door.STAFF and what in _STAFF_NOTES else []  # fmt: skip
     if change.get("reason"):
-        notes.append(f"Orsak: {change['reason']}")
-    _confirm(ports, unit, booking, visit_type, what, change, " ".join(notes) or None)
+        notes.append(translate(lang, "booking.mail.reason", reason=change["reason"]))
+    _confirm(ports, unit, booking, visit_type, what, change, " ".join(notes) or None, lang)
 
 
-def _local(moment: datetime) -> str:
-    return moment.astimezone(STOCKHOLM).strftime("%Y-%m-%d kl. %H:%M")
+def local_time(moment: datetime, lang: str) -> str:
+    """A moment as a message states it: "2026-12-03 kl. 09:00", "2026-12-03 at 09:00" (Stockholm time)."""
+    local = moment.astimezone(STOCKHOLM)
+    return translate(lang, "time.at", date=local.date().isoformat(), time=f"{local:%H:%M}")
 
 
-def visit_topic(state: str, visit_type_name: str, start: datetime) -> str:
+def visit_topic(state: str, visit_type_name: str, start: datetime, lang: str) -> str:
     """A booking's or summons' thread heading, "Bokning: Årskontroll, 2026-12-03 kl. 09:00": its state
-    and the visit as it stands now (the newest message in the thread heads it)."""
-    return f"{state}: {visit_type_name}, {_local(start)}"
+    (booking.topic.<state>: booked, cancelled, summons) and the visit as it stands now (the newest
+    message in the thread heads it)."""
+    return translate(lang, "booking.topic", state=translate(lang, f"booking.topic.{state}"),
+                     visit_type=visit_type_name, when=local_time(start, lang))  # fmt: skip
 
 
 def _confirm(ports: Ports, unit: UnitRecord, booking: Booking, visit_type: VisitType, change: str,
-             happened: DomainEvent, note: str | None) -> None:  # fmt: skip
+             happened: DomainEvent, note: str | None, lang: str) -> None:  # fmt: skip
     now = happened.occurred_at
-    lines = [f"{visit_type.name}, {unit.name}", f"Tid: {_local(booking.start)}–{booking.end.astimezone(STOCKHOLM):%H:%M}",
-             f"Plats: {booking.place}"]  # fmt: skip
+    lines = [translate(lang, "booking.mail.what", visit_type=visit_type.name, unit=unit.name),
+             translate(lang, "booking.mail.time", start=local_time(booking.start, lang),
+                       end=f"{booking.end.astimezone(STOCKHOLM):%H:%M}"),
+             translate(lang, "booking.mail.place", place=booking.place)]  # fmt: skip
     if booking.status is BookingStatus.BOOKED:
         if rules.can_change_online(visit_type.rules, booking.start, now):
-            lines.append(f"Du kan av- eller omboka tiden i e-tjänsterna till och med "
-                         f"{_local(rules.changes_close_at(visit_type.rules, booking.start))}.")  # fmt: skip
-        lines.append(f"Kan du inte komma? Ring {unit.phone}.")
+            lines.append(translate(lang, "booking.mail.change_until",
+                                   when=local_time(rules.changes_close_at(visit_type.rules, booking.start), lang)))
+        lines.append(translate(lang, "booking.mail.call", phone=unit.phone))
     body = "\n".join(lines[:3]) + "\n\n" + " ".join(lines[3:]) + (f"\n\n{note}" if note else "")
     # Ids fixed by the event: a redelivered event writes the same file and the same message, once.
-    attachment = Attachment(happened.follow_up_id("calendar"), "bokning.ics", "text/calendar", 0)
+    attachment = Attachment(happened.follow_up_id("calendar"), translate(lang, "booking.mail.calendar_file"),
+                            "text/calendar", 0)  # fmt: skip
     content = booking_ics(booking, ports.settings.public_base_url.split("://", 1)[1], now,
                           sensitive=visit_type.sensitive)  # fmt: skip
     ports.attachment_files.put(attachment.attachment_id, content, attachment.content_type)
     attachment = Attachment(attachment.attachment_id, attachment.filename, attachment.content_type, len(content))
-    state = "Avbokad" if booking.status is BookingStatus.CANCELLED else "Bokning"
-    letter = inbox.Letter(topic=visit_topic(state, visit_type.name, booking.start), subject=_SUBJECTS[change],
-                          body=body)  # fmt: skip
+    state = "cancelled" if booking.status is BookingStatus.CANCELLED else "booked"
+    letter = inbox.Letter(topic=visit_topic(state, visit_type.name, booking.start, lang),
+                          subject=translate(lang, f"booking.mail.subject.{change}"), body=body)  # fmt: skip
     # The booked person's own inbox, a child's too: the guardians who act for a child under 13 are told.
     inbox.deliver(ports, booking.citizen_id, unit, letter, "booking", now, files=(attachment,),
                   message_id=happened.follow_up_id("confirmation"), thread_id=stream_key(booking.booking_id))

@@ -37,6 +37,7 @@ from chalicelib.services.cases import opening_hours
 from chalicelib.services.input import aware_moment, json_object, personnummer, required_text
 from chalicelib.services.ports import Ports
 from chalicelib.services.principals import IntegrationPrincipal, StaffPrincipal
+from chalicelib.web.catalogs import translate
 
 APPOINTMENTS_SCOPE = "appointments"
 BOOKERS = (StaffRole.CASE_RECEIVER, StaffRole.CASE_HANDLER, StaffRole.LOCAL_ADMIN)
@@ -477,11 +478,13 @@ def invite(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, fields: di
         citizen_id, invitation_id, unit_hsa_id=unit.hsa_id, visit_type_id=visit_type.visit_type_id,
         slot_ids=set(slot_ids), expires_at=expires, created_by=principal.hsa_id, created_at=now))  # fmt: skip
     path = f"/book?unit={unit.hsa_id}&visit_type={visit_type.visit_type_id}&invitation={invitation_id}"
+    lang = persons.reach_of(ports, citizen_id, stockholm_date(now)).language
     letter = inbox.Letter(
-        topic=f"Bokning: {visit_type.name}", subject=f"Välkommen att boka tid: {visit_type.name}",
-        body=f"{unit.name} bjuder in dig att boka en tid för {visit_type.name}.\n\n"
-             f"Välj en tid senast {expires.astimezone(STOCKHOLM):%Y-%m-%d}.",
-        actions=(Action("Boka tid", path),),
+        topic=translate(lang, "invitation.mail.topic", visit_type=visit_type.name),
+        subject=translate(lang, "invitation.mail.subject", visit_type=visit_type.name),
+        body=translate(lang, "invitation.mail.body", unit=unit.name, visit_type=visit_type.name,
+                       date=f"{expires.astimezone(STOCKHOLM):%Y-%m-%d}"),
+        actions=(Action(translate(lang, "invitation.mail.book"), path),),
     )  # fmt: skip
     inbox.deliver(ports, citizen_id, unit, letter, principal.hsa_id, now, staff_name=principal.display_name)
     return invitation_id

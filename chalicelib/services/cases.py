@@ -36,11 +36,10 @@ from chalicelib.services.integration import run_idempotent
 from chalicelib.services.ports import Ports
 from chalicelib.services.principals import CitizenPrincipal, StaffPrincipal
 from chalicelib.services.staff_messages import signed
+from chalicelib.web.catalogs import translate
 
 WORKERS = (StaffRole.CASE_RECEIVER, StaffRole.CASE_HANDLER)
 READERS = (*WORKERS, StaffRole.REVIEWER)
-_SUBJECTS = {Template.COUNTER_QUESTION: "Fråga från mottagningen", Template.ANSWER: "Svar på ditt ärende",
-             Template.PARTIAL: "Delsvar på ditt ärende", Template.REFERRAL: "Svar på ditt ärende"}  # fmt: skip
 
 
 def case_event(kind: Kind, case_id: str, now: datetime, door: Door, **data: str | int | None) -> DomainEvent:
@@ -54,19 +53,21 @@ def _next_entry(record: CaseRecord) -> int:
     return len(record.conversation or ())
 
 
-def _letter(record: CaseRecord, entry: EntryMap, kind: Kind) -> inbox.Letter:
-    """What the citizen's inbox gets for a staff entry in a case, in the case's own thread."""
-    topic, to_case = f"Ärende: {record.case_type_name}", f"/cases/{record.case_id}"
-    reply = (inbox.Action("Läs och svara", to_case),)
+def _letter(record: CaseRecord, entry: EntryMap, kind: Kind, lang: str) -> inbox.Letter:
+    """What the citizen's inbox gets for a staff entry in a case, in the case's own thread: our words
+    in the reader's language, the staff's as they wrote them."""
+    topic, to_case = translate(lang, "case.mail.topic", case_type=record.case_type_name), f"/cases/{record.case_id}"
+    reply = (inbox.Action(translate(lang, "case.mail.read_and_reply"), to_case),)
     if kind is Kind.CASE_STARTED:
-        read = (inbox.Action("Läs", to_case),) if entry.template == "information" else reply
+        read = (inbox.Action(translate(lang, "case.mail.read"), to_case),) if entry.template == "information" else reply
         return inbox.Letter(topic, record.case_type_name, entry.text, read)
     if kind is Kind.CASE_REMINDED:
-        return inbox.Letter(topic, "Påminnelse: mottagningen väntar på ditt svar", entry.text, reply)
+        return inbox.Letter(topic, translate(lang, "case.mail.reminder"), entry.text, reply)
     if kind is Kind.CASE_CLOSED:
-        return inbox.Letter(topic, "Ditt ärende är avslutat", entry.text)
+        return inbox.Letter(topic, translate(lang, "case.mail.closed"), entry.text)
     template = Template(entry.template)
-    return inbox.Letter(topic, _SUBJECTS[template], entry.text, reply if template is Template.COUNTER_QUESTION else ())
+    return inbox.Letter(topic, translate(lang, f"case.mail.{template.value}"), entry.text,
+                        reply if template is Template.COUNTER_QUESTION else ())  # fmt: skip
 
 
 def tell_citizen(ports: Ports, happened: DomainEvent) -> None:
@@ -78,7 +79,8 @@ def tell_citizen(ports: Ports, happened: DomainEvent) -> None:
     if record is None or index is None or int(index) >= len(record.conversation or ()):
         return  # closed without words to the citizen: nothing to tell
     entry = record.conversation[int(index)]
-    inbox.deliver(ports, record.citizen_id, ports.units.get(record.unit_hsa_id), _letter(record, entry, happened.kind),
+    lang = persons.reach_of(ports, record.citizen_id, stockholm_date(happened.occurred_at)).language
+    inbox.deliver(ports, record.citizen_id, ports.units.get(record.unit_hsa_id), _letter(record, entry, happened.kind, lang),
                   happened.get("by") or "", happened.occurred_at, staff_name=entry.name,
                   message_id=happened.follow_up_id("inbox"), thread_id=f"case#{record.case_id}")  # fmt: skip
 

@@ -27,13 +27,12 @@ from chalicelib.domain.notifications import (
     Pacer,
     chunk_size,
     earliest_send_time,
-    email_text,
     per_worker_rate,
-    sms_text,
 )
 from chalicelib.domain.reach import AccountHolder
 from chalicelib.observability import logger, record_metric
 from chalicelib.services.ports import Ports
+from chalicelib.web.catalogs import translate
 
 MAX_ATTEMPTS = 5
 QUEUE_HOLD = timedelta(minutes=10)  # beyond the time the queue ahead of it takes, before it is queued again
@@ -46,6 +45,17 @@ def _verified_addresses(account: Account) -> tuple[dict[Channel, str | None], st
     """Only the holder's own verified addresses (a guardian's for a child's inbox): never anything
     derived from the register."""
     return {Channel.EMAIL: account.email, Channel.SMS: account.sms}, account.language or "sv"
+
+
+def email_text(region_name: str, login_url: str, lang: str) -> tuple[str, str]:
+    """(subject, body) of the notification e-mail, in the reader's language. It names no unit,
+    subject or person: the e-mail box may be read by others."""
+    return (translate(lang, "notify.email.subject", region=region_name),
+            translate(lang, "notify.email.body", region=region_name, url=login_url))  # fmt: skip
+
+
+def sms_text(region_name: str, login_url: str, lang: str) -> str:
+    return translate(lang, "notify.sms", region=region_name, url=login_url)
 
 
 def notify_new_item(ports: Ports, holders: Iterable[AccountHolder], now: datetime) -> None:

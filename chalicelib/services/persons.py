@@ -68,7 +68,7 @@ def reach_many(ports: Ports, wanted: Sequence[tuple[str, Person | None, date]]) 
 
 def _holder(account: Account) -> AccountHolder:
     return AccountHolder(account.citizen_id, bool(account.digital_first), account.email is not None,
-                         account.sms is not None)  # fmt: skip
+                         account.sms is not None, account.language or rules.SWEDISH)  # fmt: skip
 
 
 def letter_address(ports: Ports, person: Person | None, today: date) -> list[str]:

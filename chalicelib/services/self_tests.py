@@ -26,12 +26,13 @@ from chalicelib.domain.roles import StaffRole
 from chalicelib.domain.self_tests import Delivery, Outcome, Status, TestOffer
 from chalicelib.errors import BadInput, Conflict, Forbidden, NotFound, Unprocessable
 from chalicelib.observability import logger, record_metric
-from chalicelib.services import inbox, paging
+from chalicelib.services import inbox, paging, persons
 from chalicelib.services.input import (decode_cursor, encode_cursor, identifier, json_object, optional_text,
                                        personnummer, required_text)
 from chalicelib.services.integration import run_idempotent
 from chalicelib.services.ports import Ports
 from chalicelib.services.principals import CitizenPrincipal, IntegrationPrincipal, StaffPrincipal
+from chalicelib.web.catalogs import translate
 
 LAB_SCOPE = "lab-results"
 FOLLOW_UP_ROLES = (StaffRole.CASE_RECEIVER, StaffRole.CASE_HANDLER, StaffRole.REVIEWER)
@@ -354,6 +355,7 @@ def tell_result(ports: Ports, posted: DomainEvent) -> None:
     result = Outcome(record.result)
     now = posted.occurred_at
     unit = ports.units.get(offer.follow_up_unit)
+    lang = persons.reach_of(ports, record.citizen_id, stockholm_date(now)).language
     files: tuple[Attachment, ...] = ()
     actions: tuple[Action, ...] = ()
     if result is Outcome.POSITIVE:
@@ -361,9 +363,9 @@ def tell_result(ports: Ports, posted: DomainEvent) -> None:
         person = ports.register.get(record.citizen_id)
         from chalicelib.web.letters import referral_pdf  # fpdf2 only when a referral is made
 
-        pdf = referral_pdf(person.full_name if person else "", offer.name, positive, record.order_id,
+        pdf = referral_pdf(lang, person.full_name if person else "", offer.name, positive, record.order_id,
                            stockholm_date(now), unit.name if unit else "", unit.phone if unit else None)  # fmt: skip
-        attachment = Attachment(posted.follow_up_id("referral"), "Remiss för behandling.pdf", "application/pdf",
+        attachment = Attachment(posted.follow_up_id("referral"), translate(lang, "referral.file"), "application/pdf",
                                 len(pdf))  # fmt: skip
         ports.attachment_files.put(attachment.attachment_id, pdf, attachment.content_type)
         files = (attachment,)
@@ -371,8 +373,9 @@ def tell_result(ports: Ports, posted: DomainEvent) -> None:
             offer.follow_up_unit, f"{now.isoformat()}#{record.order_id}", citizen_id=record.citizen_id,
             order_id=record.order_id, test_name=offer.name, positive=positive, resulted_at=now))  # fmt: skip
     elif result is Outcome.TECHNICAL_ERROR:
-        actions = (Action("Beställ ett nytt kit", f"/self-tests/{offer.test_id}"),)
-    letter = inbox.Letter(topic=f"Provsvar: {offer.name}", subject=f"Ditt provsvar: {offer.name}",
+        actions = (Action(translate(lang, "selftest.mail.order_again"), f"/self-tests/{offer.test_id}"),)
+    letter = inbox.Letter(topic=translate(lang, "selftest.mail.topic", test=offer.name),
+                          subject=translate(lang, "selftest.mail.result_subject", test=offer.name),
                           body=offer.texts.get(result.value, ""), actions=actions)  # fmt: skip
     inbox.deliver(ports, record.citizen_id, unit, letter, "lab", now, files=files,
                   message_id=posted.follow_up_id("result"))
@@ -402,17 +405,19 @@ def tell_deadline(ports: Ports, happened: DomainEvent) -> None:
         return
     offer = _offer(ports, record.test_id)
     unit = ports.units.get(offer.follow_up_unit)
+    lang = persons.reach_of(ports, record.citizen_id, stockholm_date(happened.occurred_at)).language
     if happened.kind is Kind.KIT_EXPIRED:
-        text = (f"Vi har inte fått något prov från ditt kit inom {rules.RETURN_DAYS} dagar, så beställningen har "
-                "avslutats. Du kan beställa ett nytt kit när du vill.")  # fmt: skip
-        actions: tuple[Action, ...] = (Action("Beställ ett nytt kit", f"/self-tests/{offer.test_id}"),)
-        subject = f"Din beställning har gått ut: {offer.name}"
+        text = translate(lang, "selftest.mail.expired", days=rules.RETURN_DAYS)
+        actions: tuple[Action, ...] = (Action(translate(lang, "selftest.mail.order_again"),
+                                              f"/self-tests/{offer.test_id}"),)  # fmt: skip
+        subject = translate(lang, "selftest.mail.expired_subject", test=offer.name)
     else:
         deadline = stockholm_date(datetime.fromisoformat(record.return_by))
-        text = f"Kom ihåg att skicka in ditt prov senast {deadline.isoformat()}. Efter det går beställningen ut."
+        text = translate(lang, "selftest.mail.reminder", date=deadline.isoformat())
         actions = ()
-        subject = f"Påminnelse: skicka in ditt prov ({offer.name})"
-    inbox.deliver(ports, record.citizen_id, unit, inbox.Letter(f"Provsvar: {offer.name}", subject, text, actions),
+        subject = translate(lang, "selftest.mail.reminder_subject", test=offer.name)
+    topic = translate(lang, "selftest.mail.topic", test=offer.name)
+    inbox.deliver(ports, record.citizen_id, unit, inbox.Letter(topic, subject, text, actions),
                   "lab", happened.occurred_at, message_id=happened.follow_up_id("message"))
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
@@ -45,6 +46,7 @@ from chalicelib.services.cases import opening_hours
 from chalicelib.services.integration import run_idempotent
 from chalicelib.services.ports import Ports
 from chalicelib.services.principals import IntegrationPrincipal, StaffPrincipal
+from chalicelib.web.catalogs import translate
 
 Caller = IntegrationPrincipal | StaffPrincipal
 
@@ -462,10 +464,10 @@ def send_released(ports: Ports, released: Sequence[DomainEvent]) -> None:
     on_paper = [(people.get(r.citizen_id), day) for (_, r), day, w in zip(current, days, where) if w.paper]
     addresses = iter(persons.letter_addresses(ports, on_paper))
     deliveries = []
-    for (released_event, record), day, channels in zip(current, days, where):
+    for (released_event, record), day, channels, reach in zip(current, days, where, reached):
         unit = units[record.unit_hsa_id]
         deliveries.append(_delivery(unit, record, released_event, channels, next(addresses) if channels.paper else None,
-                                    day))  # fmt: skip
+                                    day, reach.language))  # fmt: skip
     written = ports.summons.deliver_many(deliveries)
     inboxed = sum(1 for d in written if d.message is not None)
     record_metric("InboxMessageDelivered", inboxed)
@@ -474,14 +476,15 @@ def send_released(ports: Ports, released: Sequence[DomainEvent]) -> None:
 
 
 def _delivery(unit: UnitRecord, record: SummonsRecord, released: DomainEvent, where: rules.Channels,
-              address_lines: list[str] | None, today: date) -> Delivery:  # fmt: skip
-    """What one released version writes: its text in the inbox (with the buttons into the booking
-    flow) under an id fixed by the version, and/or the letter under a key fixed by it."""
+              address_lines: list[str] | None, today: date, lang: str) -> Delivery:  # fmt: skip
+    """What one released version writes, in the language its readers chose: its text in the inbox
+    (with the buttons into the booking flow) under an id fixed by the version, and/or the letter
+    under a key fixed by it."""
     version = int(released["version"])
     sent_at = released.occurred_at
     visit_type = _visit_type_of(unit, record)
     text = rules.summons_text(
-        template_of(unit), unit_name=unit.name, visit_type=visit_type.name, start=record.start, end=record.end,
+        partial(translate, lang), template_of(unit, lang), unit_name=unit.name, visit_type=visit_type.name, start=record.start, end=record.end,
         place=record.place, preparation=record.preparation,
         links=tuple(Link(x.label, x.url) for x in record.links),
         updated=record.first_released_at is not None and record.first_released_at < sent_at,
@@ -492,38 +495,39 @@ def _delivery(unit: UnitRecord, record: SummonsRecord, released: DomainEvent, wh
     if where.inbox:
         actions = []
         if record.allow_rebook:
-            actions.append(Action("Boka om", f"/bookings/{record.appointment_id}/rebook"))
+            actions.append(Action(translate(lang, "summons.action.rebook"), f"/bookings/{record.appointment_id}/rebook"))
         if record.allow_cancel and visit_type.rules.cancel_online:
-            actions.append(Action("Avboka", f"/bookings/{record.appointment_id}"))
+            actions.append(Action(translate(lang, "summons.action.cancel"), f"/bookings/{record.appointment_id}"))
         files = tuple(Attachment(a.attachment_id, a.filename, a.content_type, int(a.size_bytes))
                       for a in record.attachments)  # fmt: skip
         composed, message_event = inbox.compose(
-            record.citizen_id, unit, inbox.Letter(booking.visit_topic("Kallelse", visit_type.name, record.start),
+            record.citizen_id, unit, inbox.Letter(booking.visit_topic("summons", visit_type.name, record.start, lang),
                                                   text.subject, text.body, tuple(actions)),
             sent_at, files=files, message_id=message_id, thread_id=booking.stream_key(record.appointment_id))  # fmt: skip
         message = InboxStore.record_of(composed, "summons")
     letter = None
     if where.paper:
-        letter = _letter_record(unit, record, address_lines or [], today, f"{version}", text, sent_at)
+        letter = _letter_record(unit, record, address_lines or [], today, f"{version}", text, sent_at, lang)
     return Delivery(record.appointment_id, message, message_event, message_id if where.inbox else None, letter,
                     where.paper)  # fmt: skip
 
 
 def _letter_record(unit: UnitRecord, record: SummonsRecord, address_lines: list[str], batch: date,
-                   version_key: str, text: rules.SummonsText, created_at: datetime) -> PrintLetterRecord:  # fmt: skip
+                   version_key: str, text: rules.SummonsText, created_at: datetime,
+                   lang: str) -> PrintLetterRecord:  # fmt: skip
     # A child under 13's letter goes to "Till vårdnadshavare för …"; protected identity through the Tax Agency.
     return PrintLetterRecord(
         batch.isoformat(), f"{unit.hsa_id}#{record.appointment_id}#{version_key}", citizen_id=record.citizen_id,
         unit_hsa_id=unit.hsa_id, unit_name=unit.name, unit_phone=unit.phone or None, address_lines=address_lines,
-        subject=text.subject, body=text.body, created_at=created_at,
+        subject=text.subject, body=text.body, created_at=created_at, language=lang,
     )  # fmt: skip
 
 
 def _letter(ports: Ports, unit: UnitRecord, record: SummonsRecord, person: Any, batch: date, version_key: str,
-            text: rules.SummonsText, created_at: datetime) -> None:  # fmt: skip
+            text: rules.SummonsText, created_at: datetime, lang: str) -> None:  # fmt: skip
     """One letter (a cancellation) in `batch`'s print batch, or the next evening's if that one closed."""
     ports.print_letters.put(_letter_record(unit, record, persons.letter_address(ports, person, batch), batch,
-                                           version_key, text, created_at))  # fmt: skip
+                                           version_key, text, created_at, lang))  # fmt: skip
 
 
 def mark_sent_versions(ports: Ports, change: DomainEvent) -> None:
@@ -532,8 +536,9 @@ def mark_sent_versions(ports: Ports, change: DomainEvent) -> None:
     record = ports.summons.get(change["booking_id"])
     if record is None or not record.inbox_message_ids:
         return
-    note = ("Besöket är avbokat." if change.kind is Kind.SUMMONS_CANCELLED
-            else "Tiden är ändrad. En ändrad kallelse skickas till dig.")  # fmt: skip
+    lang = persons.reach_of(ports, record.citizen_id, stockholm_date(change.occurred_at)).language
+    what = "cancelled" if change.kind is Kind.SUMMONS_CANCELLED else "changed"
+    note = translate(lang, f"summons.note.{what}")
     ports.inbox.set_state_note(sorted(record.inbox_message_ids), note)
 
 
@@ -549,23 +554,30 @@ def tell_cancelled(ports: Ports, cancelled: DomainEvent) -> None:
     person = ports.register.get(record.citizen_id)
     reached = persons.reach_with(ports, record.citizen_id, person, today)
     where = rules.channels(reached.reaches_digitally, reached.digital_first)
-    text = rules.cancellation_text(template_of(unit), unit_name=unit.name, visit_type=visit_type.name,
+    lang = reached.language
+    text = rules.cancellation_text(partial(translate, lang), template_of(unit, lang), unit_name=unit.name,
+                                   visit_type=visit_type.name,
                                    start=record.start, end=record.end, by_citizen=cancelled.get("door") == Door.CITIZEN)
     if where.inbox:
         inbox.deliver(ports, record.citizen_id, unit,
-                      inbox.Letter(booking.visit_topic("Avbokad", visit_type.name, record.start), text.subject,
+                      inbox.Letter(booking.visit_topic("cancelled", visit_type.name, record.start, lang), text.subject,
                                    text.body),
                       "summons", cancelled.occurred_at, message_id=cancelled.follow_up_id("cancellation"),
                       thread_id=booking.stream_key(record.appointment_id))  # fmt: skip
     if where.paper:
         _letter(ports, unit, record, person, rules.release_date(cancelled.occurred_at), "cancelled", text,
-                cancelled.occurred_at)
+                cancelled.occurred_at, lang)
 
 
-def template_of(unit: UnitRecord) -> Template:
+def template_of(unit: UnitRecord, lang: str = "sv") -> Template:
+    """The unit's own summons texts as it wrote them; a unit that wrote none gets the catalogue's in
+    `lang` (the staff tool shows and edits them in Swedish)."""
     t = unit.summons_template
     if t is None:
-        return Template(contact=f"{unit.name}, {unit.street}, {unit.postal_code} {unit.city}. Telefon {unit.phone}.")
+        return Template(heading=translate(lang, "summons.default.heading"), intro=translate(lang, "summons.default.intro"),
+                        footer=translate(lang, "summons.default.footer"),
+                        contact=translate(lang, "summons.default.contact", unit=unit.name, street=unit.street,
+                                          postal_code=unit.postal_code, city=unit.city, phone=unit.phone))  # fmt: skip
     return Template(heading=t.heading, intro=t.intro, footer=t.footer, contact=t.contact)
 
 

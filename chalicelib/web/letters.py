@@ -21,6 +21,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from chalicelib.web.catalogs import translate
+
 FAMILY = "NotoSans"
 _FONT_FILE = "NotoSans[wdth,wght].ttf"  # variable: its default instance is Regular (wght 400, wdth 100)
 _BOLD_AXES = {"wght": 700.0, "wdth": 100.0}
@@ -127,7 +129,7 @@ def _address(pdf: Any, lines: list[str]) -> None:
         y += _line_height(size)
 
 
-def _header(pdf: Any, sender: str, phone: str | None, day: date, reference: str) -> None:
+def _header(pdf: Any, lang: str, sender: str, phone: str | None, day: date, reference: str) -> None:
     """The sender (the unit, its phone) at the top left; the letter's date and reference at the
     right: what a reader quotes when they call, without any personnummer."""
     pdf.set_xy(20, 15)
@@ -136,10 +138,11 @@ def _header(pdf: Any, sender: str, phone: str | None, day: date, reference: str)
     pdf.set_font(FAMILY, size=9)
     if phone:
         pdf.set_x(20)
-        pdf.multi_cell(90, 4.5, f"Telefon {phone}", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(90, 4.5, translate(lang, "letter.phone", phone=phone), new_x="LMARGIN", new_y="NEXT")
     pdf.set_xy(125, 15)
     pdf.set_font(FAMILY, size=9)
-    for text in (f"Datum {day.isoformat()}", f"Referens {reference}"):
+    for text in (translate(lang, "letter.date", date=day.isoformat()),
+                 translate(lang, "letter.reference", reference=reference)):  # fmt: skip
         pdf.set_x(125)
         pdf.multi_cell(65, 4.5, text, new_x="LMARGIN", new_y="NEXT")
 
@@ -163,40 +166,43 @@ def _reference(letter: Any) -> str:
 
 
 def letters_pdf(letters: list[Any], batch_date: date) -> bytes:
-    pdf = _new_pdf(f"Kallelser {batch_date.isoformat()}")
+    """The batch's letters, each in its own language (the recipient's; Swedish when none is stored).
+    The file's title is for the print vendor and the unit: Swedish."""
+    pdf = _new_pdf(translate("sv", "letter.batch_title", date=batch_date.isoformat()))
     pdf.set_margins(20, 15, 20)
     for letter in letters:
         pdf.add_page()
-        _header(pdf, letter.unit_name, getattr(letter, "unit_phone", None), batch_date, _reference(letter))
+        _header(pdf, getattr(letter, "language", None) or "sv", letter.unit_name, getattr(letter, "unit_phone", None), batch_date, _reference(letter))
         _address(pdf, list(letter.address_lines))
         _text(pdf, letter.subject, letter.body, WINDOW.y + WINDOW.h + 12)
     if not letters:
         pdf.add_page()
         pdf.set_font(FAMILY, size=11)
-        pdf.cell(0, 10, f"Inga brev {batch_date.isoformat()}.")
+        pdf.cell(0, 10, translate("sv", "letter.no_letters", date=batch_date.isoformat()))
     return bytes(pdf.output())
 
 
-def referral_pdf(name: str, test_name: str, positive: list[str], order_id: str, day: date, clinic: str,
+def referral_pdf(lang: str, name: str, test_name: str, positive: list[str], order_id: str, day: date, clinic: str,
                  phone: str | None = None) -> bytes:  # fmt: skip
-    """A treatment referral (remiss) for a positive self-test, to show at any treating unit."""
-    names = {"chlamydia": "klamydia", "gonorrhoea": "gonorré", "sars_cov_2": "covid-19"}
-    pdf = _new_pdf("Remiss för behandling")
+    """A treatment referral (remiss) for a positive self-test, to show at any treating unit, in the
+    person's language."""
+    title = translate(lang, "referral.title")
+    pdf = _new_pdf(title)
     pdf.set_margins(20, 15, 20)
     pdf.add_page()
-    _header(pdf, clinic, phone, day, order_id)
+    _header(pdf, lang, clinic, phone, day, order_id)
     pdf.set_xy(20, 45)
     pdf.set_font(FAMILY, style="B", size=16)
-    pdf.cell(0, 10, "Remiss för behandling", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 10, title, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FAMILY, size=11)
     lines = [
-        f"Patient: {name}",
-        f"Test: {test_name}, analyserat {day.isoformat()}",
-        "Positivt för: " + ", ".join(names.get(p, p) for p in positive),
-        f"Referens: {order_id}",
+        translate(lang, "referral.patient", name=name),
+        translate(lang, "referral.test", test=test_name, date=day.isoformat()),
+        translate(lang, "referral.positive", analyses=", ".join(translate(lang, f"analysis.{p}") for p in positive)),
+        translate(lang, "referral.reference", reference=order_id),
         "",
-        "Visa remissen på en ungdomsmottagning, STI-mottagning eller vårdcentral. Behandlingen är kostnadsfri.",
-        f"Utfärdad av {clinic}.",
+        translate(lang, "referral.where"),
+        translate(lang, "referral.issued_by", clinic=clinic),
     ]
     for line in lines:
         pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")

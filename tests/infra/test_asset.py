@@ -78,7 +78,7 @@ for handler in {handlers!r}:
 from datetime import date, datetime, timezone
 from chalicelib.domain.case_due import OpeningHours, due_at
 from chalicelib.web.letters import referral_pdf
-assert referral_pdf("Anna", "Klamydia", ["chlamydia"], "o-1", date(2026, 6, 1), "STI-mottagningen").startswith(b"%PDF")
+assert referral_pdf("sv", "Anna", "Klamydia", ["chlamydia"], "o-1", date(2026, 6, 1), "STI-mottagningen").startswith(b"%PDF")
 assert due_at(datetime(2026, 6, 18, 16, tzinfo=timezone.utc), OpeningHours.default()).date() == date(2026, 6, 22)
 import jinja2, fpdf, botocore
 assert all(m.__file__.startswith(sys.path[0]) for m in (jinja2, fpdf)), "a package came from outside the asset"

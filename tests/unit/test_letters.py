@@ -27,6 +27,7 @@ class Letter:
     unit_name: str = "Vårdcentralen Åby"
     unit_phone: str | None = "08-123 45 67"
     letter_key: str = "SE2321000099-VC01#app-Ø-1#1"
+    language: str | None = None
 
 
 def _text(pdf: bytes) -> str:
@@ -54,7 +55,7 @@ def test_the_hardest_names_print_as_themselves_in_a_summons_letter_and_a_referra
     summons = letters.letters_pdf([Letter([name, "Ødegård Ærø 3", "123 45 Zoë Ångström-Çelik"],
                                           subject=f"Kallelse för {name}", body=" ".join(HARDEST))],
                                   date(2026, 6, 1))  # fmt: skip
-    referral = letters.referral_pdf(name, HARDEST[2], ["chlamydia"], "order-€-1", date(2026, 6, 1),
+    referral = letters.referral_pdf("sv", name, HARDEST[2], ["chlamydia"], "order-€-1", date(2026, 6, 1),
                                     f"Mottagning {HARDEST[1]}", "08-1 00")  # fmt: skip
     # When they are read back, Then every character is there as itself (no "?", no look-alike)
     for pdf in (summons, referral):
@@ -67,6 +68,18 @@ def test_the_hardest_names_print_as_themselves_in_a_summons_letter_and_a_referra
     for pdf, reference in ((summons, "app-Ø-1"), (referral, "order-€-1")):
         text = _text(pdf)
         assert "Telefon 0" in text and "Datum 2026-06-01" in text and f"Referens {reference}" in text
+
+
+def test_each_letter_prints_its_labels_in_its_readers_language():
+    batch = letters.letters_pdf([Letter(["Anna Andersson"]), Letter(["John Smith"], language="en")], date(2026, 6, 1))
+    swedish, english = (page.extract_text() for page in pypdf.PdfReader(io.BytesIO(batch)).pages)
+    assert "Datum 2026-06-01" in swedish and "Telefon 08-123 45 67" in swedish
+    assert "Date 2026-06-01" in english and "Telephone 08-123 45 67" in english and "Reference app-Ø-1" in english
+    assert "Datum" not in english
+    referral = _text(letters.referral_pdf("en", "John Smith", "Chlamydia self-test", ["chlamydia", "gonorrhoea"],
+                                          "o-1", date(2026, 6, 1), "STI clinic"))  # fmt: skip
+    assert "Referral for treatment" in referral and "Positive for: chlamydia, gonorrhoea" in referral
+    assert "Remiss" not in referral
 
 
 def test_the_font_is_embedded_and_nothing_in_the_pdf_is_a_core_font():

@@ -9,10 +9,9 @@ from chalicelib.domain.clock import STOCKHOLM
 from chalicelib.domain.notifications import (
     Channel,
     earliest_send_time,
-    email_text,
     needs_new_notification,
-    sms_text,
 )
+from chalicelib.services.notifications import email_text, sms_text
 
 UTC = timezone.utc
 
@@ -61,15 +60,18 @@ def test_items_within_15_minutes_give_one_notification():
 
 
 def test_the_texts_name_no_clinic_subject_or_person():
-    subject, body = email_text("Region Demo", "https://e.regiondemo.se/")
-    sms = sms_text("Region Demo", "https://e.regiondemo.se/")
+    subject, body = email_text("Region Demo", "https://e.regiondemo.se/", "sv")
+    sms = sms_text("Region Demo", "https://e.regiondemo.se/", "sv")
     for text in (subject, body, sms):
         assert "inkorg" in text and "Region Demo" in text
         for forbidden in ("Vårdcentral", "provsvar", "Provsvar", "Anna", "klamydia", "diagnos"):
             assert forbidden not in text
     assert "https://e.regiondemo.se/" in body and "https://e.regiondemo.se/" in sms
     assert len(sms) <= 160  # one SMS segment
+    english = email_text("Region Demo", "https://e.regiondemo.se/", "en")
+    assert english[0] == "New in your inbox – Region Demo e-services" and "Log in to read it" in english[1]
     assert "inbox" in sms_text("Region Demo", "https://x/", "en")
+    assert len(sms_text("Region Demo", "https://e.regiondemo.se/", "en")) <= 160
 
 
 def test_each_worker_sends_its_share_of_the_regions_rate_in_chunks_of_about_twenty_seconds():

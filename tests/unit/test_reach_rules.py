@@ -19,8 +19,9 @@ def person(citizen_id: str, born: date, *, guardians: tuple[str, ...] = (), prot
                   None if protected else address, frozenset(guardians))  # fmt: skip
 
 
-def holder(citizen_id: str, *, digital_first: bool = False, email: bool = False, sms: bool = False) -> AccountHolder:
-    return AccountHolder(citizen_id, digital_first, email, sms)
+def holder(citizen_id: str, *, digital_first: bool = False, email: bool = False, sms: bool = False,
+           language: str = "sv") -> AccountHolder:  # fmt: skip
+    return AccountHolder(citizen_id, digital_first, email, sms, language)
 
 
 CHILD = person("elsa", date(2017, 10, 1), guardians=("karin", "lars"))
@@ -105,3 +106,15 @@ def test_a_letter_to_a_protected_child_or_a_13_year_old_is_addressed_as_before()
     olle = person("olle", date(2012, 6, 1), guardians=("karin",), given="Olle")
     assert letter_address(olle, [], TODAY) == ["Olle Lind", "Lindvägen 3", "123 46 Demostad"]
     assert letter_address(None, [], TODAY) == ["Adress saknas i folkbokföringen"]
+
+
+def test_a_message_is_written_in_the_language_its_readers_chose_and_swedish_when_they_differ():
+    assert reach("anna", ADULT, {"anna": holder("anna", language="en")}, TODAY).language == "en"
+    assert reach("anna", ADULT, {}, TODAY).language == "sv"  # no account: the region's language
+    both_english = {"karin": holder("karin", language="en"), "lars": holder("lars", language="en")}
+    assert reach("elsa", CHILD, both_english, TODAY).language == "en"
+    one_each = {"karin": holder("karin", language="en"), "lars": holder("lars")}
+    assert reach("elsa", CHILD, one_each, TODAY).language == "sv"
+    # From the 13th birthday the child's own choice counts, not the guardians'
+    thirteen = person("elsa", date(2013, 11, 22), guardians=("karin", "lars"))
+    assert reach("elsa", thirteen, {**both_english, "elsa": holder("elsa")}, TODAY).language == "sv"

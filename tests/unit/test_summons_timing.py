@@ -5,6 +5,7 @@ online only for a web-bookable visit type, else the summons says to call."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
+from functools import partial
 
 from chalicelib.domain.case_due import OpeningHours
 from chalicelib.domain.clock import STOCKHOLM
@@ -17,7 +18,9 @@ from chalicelib.domain.summons import (
     summons_text,
     timing_refusals,
 )
+from chalicelib.web.catalogs import translate
 
+SAY = partial(translate, "sv")
 HOURS = OpeningHours({d: (time(7, 30), time(16, 0)) for d in range(5)})
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)  # a Monday
 
@@ -64,11 +67,11 @@ def test_rebooking_online_only_for_a_web_bookable_visit_type_and_otherwise_the_s
     assert may_rebook_allowed(web_bookable=False, may_rebook=False)
     assert not may_rebook_allowed(web_bookable=False, may_rebook=True)
     start, end = _visit(date(2026, 3, 4), 10)
-    text = summons_text(Template(), unit_name="Kardiologmottagningen", visit_type="Årskontroll", start=start, end=end,
+    text = summons_text(SAY, Template(), unit_name="Kardiologmottagningen", visit_type="Årskontroll", start=start, end=end,
                         place="Ingång 3", preparation="", links=(), updated=False, may_rebook=False,
                         unit_phone="010-100 20 00")  # fmt: skip
     assert "Tiden kan inte bokas om i e-tjänsterna. Behöver du en annan tid, ring Kardiologmottagningen på " \
            "010-100 20 00." in text.body  # fmt: skip
-    plain = summons_text(Template(), unit_name="X", visit_type="Y", start=start, end=end, place="Z", preparation="",
+    plain = summons_text(SAY, Template(), unit_name="X", visit_type="Y", start=start, end=end, place="Z", preparation="",
                          links=(), updated=False)  # fmt: skip
     assert "ring" not in plain.body
