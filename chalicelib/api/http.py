@@ -268,19 +268,20 @@ def unknown_route(path: str, headers: dict[str, str]) -> Response:
     if not wants_page(path, request.headers):
         return json_response(api_error(request, "not_found", "Adressen finns inte.", ours=True),  # type: ignore[arg-type]
                              status=404)  # fmt: skip
-    response = error_page(request, status=404, heading_key="error.heading", body_key="error.not_found.body")  # type: ignore[arg-type]
+    response = error_page(request, status=404, body_key="error.not_found.body")  # type: ignore[arg-type]
     response.headers.update(SECURITY_HEADERS)
     return response
 
 
-def error_page(request: Request, *, status: int, heading_key: str, body_key: str, retry_path: str | None = None,
-               reference: str | None = None) -> Response:  # fmt: skip
+def error_page(request: Request, *, status: int, body_key: str, heading_key: str | None = None,
+               retry_path: str | None = None, reference: str | None = None) -> Response:  # fmt: skip
+    """An error in the site's frame; its heading says what happened ("Sidan finns inte" for a 404)."""
     return render_page(
         "error.html",
         language(request),
         staff=request.path.startswith("/staff"),
         status=status,
-        heading_key=heading_key,
+        heading_key=heading_key or ("error.not_found.heading" if status == 404 else "error.heading"),
         body_key=body_key,
         retry_path=retry_path,
         reference=reference,
@@ -319,7 +320,7 @@ def _app_error_body(request: Request, error: AppError) -> Response:
         body_key = "error.too_many.body"
     if error.status == 404:
         body_key = "error.not_found.body"
-    return error_page(request, status=error.status, heading_key="error.heading", body_key=body_key)
+    return error_page(request, status=error.status, body_key=body_key)
 
 
 def _normalise_chalice_error(request: Request, response: Response) -> Response:
@@ -335,7 +336,7 @@ def _normalise_chalice_error(request: Request, response: Response) -> Response:
     if _wants_json(request):
         return json_response(api_error(request, code, message, ours=True), status=response.status_code)
     body_key = "error.internal.body" if response.status_code >= 500 else "error.not_found.body"
-    return error_page(request, status=response.status_code, heading_key="error.heading", body_key=body_key)
+    return error_page(request, status=response.status_code, body_key=body_key)
 
 
 def route_of(request: Request) -> str:

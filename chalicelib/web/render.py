@@ -57,6 +57,12 @@ def pick_language(cookie_value: str | None) -> str:
     return catalogs.pick(cookie_value)
 
 
+@lru_cache(maxsize=1)
+def _language_names() -> tuple[tuple[str, str], ...]:
+    """Each language the e-services have a catalogue for, named in itself ("Svenska", "English")."""
+    return tuple((code, translate(code, "language.name")) for code in catalogs.LANGUAGES)
+
+
 def render(template: str, lang: str, **context: Any) -> str:
     def t(key: str, **values: object) -> str:
         return translate(lang, key, **values)
@@ -68,7 +74,7 @@ def render(template: str, lang: str, **context: Any) -> str:
 
     translations = catalogs.catalogue(lang)
     return _environment().get_template(template).render(
-        lang=lang, t=t, has_text=has_text, gettext=translations.gettext, ngettext=translations.ngettext,
+        lang=lang, t=t, has_text=has_text, language_names=_language_names(), gettext=translations.gettext, ngettext=translations.ngettext,
         _=translations.gettext, **context)
 
 

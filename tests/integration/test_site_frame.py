@@ -27,12 +27,12 @@ def test_an_unknown_address_is_a_404_page_in_the_visitors_language(region):
     response = browser.get("/no-such-page", headers=HTML)
     body = response.body.decode()
     assert response.status_code == 404 and response.headers["Content-Type"].startswith("text/html")
-    assert '<html lang="sv">' in body and "Sidan finns inte." in body and 'class="site-header"' in body
+    assert '<html lang="sv">' in body and "<h1>Sidan finns inte</h1>" in body and 'class="site-header"' in body
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
     # When they choose English, Then the same address answers in English
     browser.get("/language?lang=en&next=/")
     english = browser.get("/inbox/no/such/thing", headers=HTML).body.decode()
-    assert '<html lang="en">' in english and "The page does not exist." in english
+    assert '<html lang="en">' in english and "<h1>Page not found</h1>" in english
 
 
 def test_the_apis_keep_their_json_errors_and_a_json_caller_gets_json(region):
