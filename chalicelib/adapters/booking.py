@@ -376,8 +376,9 @@ class BookingStore:
 
 
 class InvitationStore:
-    def create(self, record: InvitationRecord) -> None:
-        record.save(condition=InvitationRecord.invitation_id.does_not_exist())
+    def create(self, record: InvitationRecord, sent: DomainEvent) -> None:
+        """The invitation and its `invitation.sent` event, together (the inbox message follows from it)."""
+        events.commit(sent, lambda tx: tx.save(record, condition=InvitationRecord.invitation_id.does_not_exist()))
 
     def get(self, citizen_id: str, invitation_id: str) -> InvitationRecord | None:
         if not usable_key(invitation_id):

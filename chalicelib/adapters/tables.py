@@ -548,6 +548,7 @@ class InvitationRecord(Model):
     slot_ids = UnicodeSetAttribute()
     expires_at = UTCDateTimeAttribute()
     created_by = UnicodeAttribute()
+    created_by_name = UnicodeAttribute(null=True)  # the signature on the invitation in the inbox
     created_at = UTCDateTimeAttribute()
     booking_id = UnicodeAttribute(null=True)  # set when used
 

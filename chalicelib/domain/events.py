@@ -24,6 +24,7 @@ class Kind(StrEnum):
     SUMMONS_CANCELLED = "summons.cancelled"
     SUMMONS_RELEASED = "summons.released"  # the evening release: now it goes out
     MESSAGE_DELIVERED = "message.delivered"
+    INVITATION_SENT = "invitation.sent"  # staff invited a person to book (öppen kallelse)
     KIT_SHIPPED = "kit_order.shipped"
     KIT_REMINDED = "kit_order.reminded"
     KIT_EXPIRED = "kit_order.expired"
@@ -55,7 +56,8 @@ class Door(StrEnum):
 @dataclass(frozen=True)
 class DomainEvent:
     kind: Kind
-    stream_key: str  # "booking#<id>", "summons#<id>", "inbox#<citizen_id>", "kit_order#<id>", "case#<id>"
+    stream_key: str  # "booking#<id>", "summons#<id>", "inbox#<citizen_id>", "kit_order#<id>", "case#<id>",
+    # "invitation#<id>"
     occurred_at: datetime
     data: dict[str, str] = field(default_factory=dict)  # ids, ISO times, short codes
     event_id: str = field(default_factory=lambda: str(uuid.uuid4()))

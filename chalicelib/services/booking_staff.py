@@ -18,7 +18,7 @@ from chalicelib.domain import case_due
 from chalicelib.domain.booking import RESOURCE_MAX, STAFF, Booking, BookingStatus, Slot, VisitType, Visibility
 from chalicelib.domain.clock import STOCKHOLM, stockholm_date
 from chalicelib.domain.patient import PatientHeader
-from chalicelib.domain.events import Door
+from chalicelib.domain.events import Door, DomainEvent, Kind, event
 from chalicelib.domain.inbox import Action
 from chalicelib.domain.roles import StaffRole
 from chalicelib.errors import AppError, BadInput, Conflict, Forbidden, NotFound, Unprocessable
@@ -473,21 +473,35 @@ def invite(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, fields: di
     if not 1 <= days <= 90:
         raise BadInput("valid_days_invalid", "Inbjudan kan gälla 1–90 dagar.", field="valid_days")
     invitation_id = str(uuid.uuid4())
-    expires = now + timedelta(days=days)
-    ports.invitations.create(InvitationRecord(
+    record = InvitationRecord(
         citizen_id, invitation_id, unit_hsa_id=unit.hsa_id, visit_type_id=visit_type.visit_type_id,
-        slot_ids=set(slot_ids), expires_at=expires, created_by=principal.hsa_id, created_at=now))  # fmt: skip
-    path = f"/book?unit={unit.hsa_id}&visit_type={visit_type.visit_type_id}&invitation={invitation_id}"
-    lang = persons.reach_of(ports, citizen_id, stockholm_date(now)).language
+        slot_ids=set(slot_ids), expires_at=now + timedelta(days=days), created_by=principal.hsa_id,
+        created_by_name=principal.display_name, created_at=now)  # fmt: skip
+    ports.invitations.create(record, event(Kind.INVITATION_SENT, f"invitation#{invitation_id}", now,
+                                           citizen_id=citizen_id, invitation_id=invitation_id))  # fmt: skip
+    return invitation_id
+
+
+def tell_invited(ports: Ports, sent: DomainEvent) -> None:
+    """Follow-up of `invitation.sent`: the invitation in the person's inbox, in their language, with
+    the button into booking; once per event."""
+    record = ports.invitations.get(sent["citizen_id"], sent["invitation_id"])
+    unit = ports.units.get(record.unit_hsa_id) if record else None
+    visit_type = next((v for v in visit_types_of(unit) if v.visit_type_id == record.visit_type_id), None) \
+        if unit else None  # fmt: skip
+    if record is None or unit is None or visit_type is None:
+        return
+    path = f"/book?unit={unit.hsa_id}&visit_type={visit_type.visit_type_id}&invitation={record.invitation_id}"
+    lang = persons.reach_of(ports, record.citizen_id, stockholm_date(sent.occurred_at)).language
     letter = inbox.Letter(
         topic=translate(lang, "invitation.mail.topic", visit_type=visit_type.name),
         subject=translate(lang, "invitation.mail.subject", visit_type=visit_type.name),
         body=translate(lang, "invitation.mail.body", unit=unit.name, visit_type=visit_type.name,
-                       date=f"{expires.astimezone(STOCKHOLM):%Y-%m-%d}"),
+                       date=f"{record.expires_at.astimezone(STOCKHOLM):%Y-%m-%d}"),
         actions=(Action(translate(lang, "invitation.mail.book"), path),),
     )  # fmt: skip
-    inbox.deliver(ports, citizen_id, unit, letter, principal.hsa_id, now, staff_name=principal.display_name)
-    return invitation_id
+    inbox.deliver(ports, record.citizen_id, unit, letter, record.created_by, sent.occurred_at,
+                  staff_name=record.created_by_name, message_id=sent.follow_up_id("inbox"))
 
 
 # -- rules per visit type (local admin) -----------------------------------------------------------

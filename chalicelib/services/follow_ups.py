@@ -29,7 +29,7 @@ from typing import Any
 from chalicelib.adapters import events
 from chalicelib.domain.events import DomainEvent, Kind
 from chalicelib.observability import logger, record_metric
-from chalicelib.services import booking, cases, inbox, self_tests, summons, unit_notices
+from chalicelib.services import booking, booking_staff, cases, inbox, self_tests, summons, unit_notices
 from chalicelib.services.ports import Ports
 
 FollowUp = Callable[[Ports, Any], None]  # one DomainEvent, or (TAKE_MANY) a list of them
@@ -46,6 +46,7 @@ FOLLOW_UPS: dict[Kind, tuple[FollowUp, ...]] = {
                              unit_notices.tell_unit),  # fmt: skip
     Kind.SUMMONS_RELEASED: (summons.send_released,),
     Kind.MESSAGE_DELIVERED: (inbox.notify_readers,),
+    Kind.INVITATION_SENT: (booking_staff.tell_invited,),
     Kind.KIT_SHIPPED: (),  # the kit is on its way; the order page shows it
     Kind.LAB_RESULT_POSTED: (self_tests.tell_result,),
     Kind.KIT_REMINDED: (self_tests.tell_deadline,),

@@ -282,3 +282,27 @@ def test_a_case_writes_one_event_per_change_and_what_staff_write_reaches_the_inb
     other = sorted(m.subject for m in ports().inbox.inbox_of(anna.subject_id) if m.thread_id == f"case#{waiting}")
     assert other == ["Ditt ärende är avslutat", "Fråga från mottagningen", "Påminnelse: mottagningen väntar på ditt svar"]
     assert all(m.sender_staff_name == "Sara Svensson" for m in case_messages())
+
+
+def test_an_invitation_is_one_event_and_its_inbox_message_follows_once(region):
+    # Given invitation-only times at the health centre
+    _publish(region, [("inv-1", "sjukskoterska", on_working_day(4, 13))], visibility="invited")
+    # When the nurse invites Anna
+    invitation_id = booking_staff.invite(ports(), NURSE, VC, {
+        "visit_type": "sjukskoterska", "personnummer": region.people["anna"].personnummer,
+        "slot_ids": [f"{VC}/inv-1"], "valid_days": "7"}, clock.utc_now())  # fmt: skip
+    # Then the change is the invitation and its one event; nothing is in the inbox until it is followed up
+    (record,) = EventRecord.query(f"invitation#{invitation_id}")
+    assert record.kind == "invitation.sent"
+    invited = [m for m in ports().inbox.inbox_of(_citizen_id(region, "anna")) if m.subject.startswith("Välkommen")]
+    assert invited == []
+    # And the follow-up, delivered twice (at least once), writes one message signed by the nurse
+    from chalicelib.adapters.events import from_image
+    from chalicelib.services import follow_ups
+
+    sent = from_image({**record.attribute_values, "data": record.data.as_dict()})
+    follow_ups.handle(ports(), sent)
+    follow_ups.handle(ports(), sent)
+    (message,) = [m for m in ports().inbox.inbox_of(_citizen_id(region, "anna")) if m.subject.startswith("Välkommen")]
+    assert message.subject == "Välkommen att boka tid: Besök hos sjuksköterska" and message.sender_staff_name == "Kim Kardio"
+    assert [a.label for a in message.actions] == ["Boka tid"]
