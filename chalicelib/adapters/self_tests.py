@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters import events
@@ -18,7 +18,6 @@ from chalicelib.adapters.tables import (
     KitOrderRecord,
     KitRecord,
     TestOfferRecord,
-    condition_failed,
 )
 from chalicelib.domain.events import DomainEvent
 from chalicelib.domain.self_tests import OPEN, Delivery, Outcome, Status, TestOffer
@@ -111,8 +110,8 @@ class KitOrders:
     def by_kit(self, kit_number: str) -> KitOrderRecord | None:
         return next(iter(KitOrderRecord.by_kit.query(kit_number, limit=1)), None)
 
-    def create(self, order: KitOrderRecord, kit: str | None = None) -> None:
-        """The order and its test's open-order lock together (and a picked-up kit's registration)."""
+    def create(self, order: KitOrderRecord, ordered: DomainEvent, kit: str | None = None) -> None:
+        """The order, its test's open-order lock and its event together (and a picked-up kit's registration)."""
 
         def write(tx: TransactWrite) -> None:
             tx.save(order, condition=KitOrderRecord.order_key.does_not_exist())
@@ -122,7 +121,7 @@ class KitOrders:
                 tx.update(KitRecord(kit), actions=[KitRecord.registered_order_id.set(order.order_id)],
                           condition=KitRecord.kit_number.exists() & KitRecord.registered_order_id.does_not_exist())
 
-        _run(write)
+        _run(write, ordered)
 
     def waiting(self, status: Status, limit: int, start: dict[str, str] | None,
                 test_ids: frozenset[str]) -> tuple[list[KitOrderRecord], dict[str, str] | None]:  # fmt: skip
@@ -137,13 +136,16 @@ class KitOrders:
         last = query.last_evaluated_key
         return page, {name: value["S"] for name, value in last.items()} if last else None
 
-    def _update(self, record: KitOrderRecord, actions: list[Any], condition: Any) -> bool:
+    def _update(self, record: KitOrderRecord, actions: list[Any], condition: Any, event: DomainEvent) -> bool:
+        """The order's change and its event; False when the order is no longer in a state for it."""
+
+        def write(tx: TransactWrite) -> None:
+            tx.update(KitOrderRecord(record.citizen_id, record.order_key), actions=actions, condition=condition)
+
         try:
-            KitOrderRecord(record.citizen_id, record.order_key).update(actions=actions, condition=condition)
-        except UpdateError as error:
-            if condition_failed(error):
-                return False
-            raise
+            _run(write, event)
+        except Taken:
+            return False
         return True
 
     def mark_sent(self, record: KitOrderRecord, kit_number: str, now: datetime, return_by: datetime,
@@ -175,17 +177,17 @@ class KitOrders:
             return False
         return True
 
-    def sample_taken(self, record: KitOrderRecord, now: datetime) -> bool:
+    def sample_taken(self, record: KitOrderRecord, now: datetime, event: DomainEvent) -> bool:
         return self._update(record, [KitOrderRecord.status.set(Status.SAMPLE_REGISTERED.value),
                                      KitOrderRecord.sample_registered_at.set(now)],
-                            KitOrderRecord.status == Status.SENT.value)  # fmt: skip
+                            KitOrderRecord.status == Status.SENT.value, event)  # fmt: skip
 
-    def mark_received(self, record: KitOrderRecord, now: datetime) -> bool:
+    def mark_received(self, record: KitOrderRecord, now: datetime, event: DomainEvent) -> bool:
         """The sample is at the lab: the return limit no longer applies."""
         return self._update(record, [
             KitOrderRecord.status.set(Status.RECEIVED.value), KitOrderRecord.received_at.set(now),
             KitOrderRecord.awaiting_sample.remove(),
-        ], KitOrderRecord.status.is_in(Status.SENT.value, Status.SAMPLE_REGISTERED.value))  # fmt: skip
+        ], KitOrderRecord.status.is_in(Status.SENT.value, Status.SAMPLE_REGISTERED.value), event)  # fmt: skip
 
     def remind(self, record: KitOrderRecord, now: datetime, event: DomainEvent) -> bool:
         """Once per order, with its event: a run that repeats reminds nobody twice."""

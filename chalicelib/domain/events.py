@@ -25,7 +25,10 @@ class Kind(StrEnum):
     SUMMONS_RELEASED = "summons.released"  # the evening release: now it goes out
     MESSAGE_DELIVERED = "message.delivered"
     INVITATION_SENT = "invitation.sent"  # staff invited a person to book (öppen kallelse)
+    KIT_ORDERED = "kit_order.ordered"  # ordered, or a picked-up kit registered by its number
     KIT_SHIPPED = "kit_order.shipped"
+    KIT_SAMPLE_TAKEN = "kit_order.sample_taken"  # the person says the sample is on its way
+    KIT_RECEIVED = "kit_order.received"  # the lab has the sample
     KIT_REMINDED = "kit_order.reminded"
     KIT_EXPIRED = "kit_order.expired"
     LAB_RESULT_POSTED = "lab_result.posted"

@@ -47,7 +47,11 @@ FOLLOW_UPS: dict[Kind, tuple[FollowUp, ...]] = {
     Kind.SUMMONS_RELEASED: (summons.send_released,),
     Kind.MESSAGE_DELIVERED: (inbox.notify_readers,),
     Kind.INVITATION_SENT: (booking_staff.tell_invited,),
-    Kind.KIT_SHIPPED: (),  # the kit is on its way; the order page shows it
+    # An order's steps show on its page at once; nothing else follows (the statistics will count them).
+    Kind.KIT_ORDERED: (),
+    Kind.KIT_SHIPPED: (),
+    Kind.KIT_SAMPLE_TAKEN: (),
+    Kind.KIT_RECEIVED: (),
     Kind.LAB_RESULT_POSTED: (self_tests.tell_result,),
     Kind.KIT_REMINDED: (self_tests.tell_deadline,),
     Kind.KIT_EXPIRED: (self_tests.tell_deadline,),

@@ -129,7 +129,7 @@ def order(ports: Ports, principal: CitizenPrincipal, test_id: str, fields: dict[
             address_lines=address, ordered_at=now,
         )  # fmt: skip
         try:
-            ports.kit_orders.create(record)
+            ports.kit_orders.create(record, event(Kind.KIT_ORDERED, _stream_key(order_id), now, order_id=order_id))
         except Taken:
             raise Conflict("order_open", "Du har redan en pågående beställning av det testet.") from None
         logger.info("kit ordered", extra={"order_id": order_id, "test_id": offer.test_id})
@@ -161,7 +161,8 @@ def register_kit(ports: Ports, principal: CitizenPrincipal, kit_number: str | No
         awaiting_sample="yes", return_by=rules.return_deadline(now).isoformat(),
     )  # fmt: skip
     try:
-        ports.kit_orders.create(record, kit=number)
+        ports.kit_orders.create(record, event(Kind.KIT_ORDERED, _stream_key(order_id), now, order_id=order_id),
+                                kit=number)  # fmt: skip
     except Taken:
         raise Conflict("order_open", "Du har redan en pågående beställning av det testet, eller kitet är redan "
                                      "registrerat.") from None  # fmt: skip
@@ -177,7 +178,8 @@ def _own_order(ports: Ports, principal: CitizenPrincipal, order_id: str) -> KitO
 
 def sample_taken(ports: Ports, principal: CitizenPrincipal, order_id: str, now: datetime) -> None:
     record = _own_order(ports, principal, order_id)
-    if not ports.kit_orders.sample_taken(record, now):
+    taken = event(Kind.KIT_SAMPLE_TAKEN, _stream_key(order_id), now, order_id=order_id)
+    if not ports.kit_orders.sample_taken(record, now, taken):
         raise Unprocessable("order_not_sent", "Provet kan registreras när kitet har kommit.")
 
 
@@ -247,7 +249,8 @@ def mark_received(ports: Ports, principal: IntegrationPrincipal, order_id: str, 
     record = _keys_order(ports, principal, order_id)
     if record.status == Status.RECEIVED.value:
         return {"order_id": order_id, "status": record.status}  # the same call again
-    if not ports.kit_orders.mark_received(record, now):
+    received = event(Kind.KIT_RECEIVED, _stream_key(order_id), now, order_id=order_id)
+    if not ports.kit_orders.mark_received(record, now, received):
         raise Conflict("order_not_out", "Beställningen har inget kit ute.")
     return {"order_id": order_id, "status": Status.RECEIVED.value}
 

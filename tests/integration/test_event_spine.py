@@ -306,3 +306,20 @@ def test_an_invitation_is_one_event_and_its_inbox_message_follows_once(region):
     (message,) = [m for m in ports().inbox.inbox_of(_citizen_id(region, "anna")) if m.subject.startswith("Välkommen")]
     assert message.subject == "Välkommen att boka tid: Besök hos sjuksköterska" and message.sender_staff_name == "Kim Kardio"
     assert [a.label for a in message.actions] == ["Boka tid"]
+
+
+def test_each_step_of_a_kit_order_writes_one_event(region):
+    from tests.integration.test_self_tests import _order, _orders, _result
+
+    karin = region.browser()
+    karin.login("karin")
+    assert _order(karin)[0].status_code == 303
+    (order,) = _orders(region, "karin")
+    region.integration("POST", f"/integration/v1/kit-orders/{order.order_id}/sent", {"kit_number": "k-spine-1"})
+    karin.post_form(f"/self-tests/orders/{order.order_id}/sample", {"csrf_token": karin.csrf_token()})
+    region.integration("POST", f"/integration/v1/kit-orders/{order.order_id}/received", None)
+    region.integration("POST", f"/integration/v1/kit-orders/{order.order_id}/received", None)  # the lab retried
+    assert _result(region, order.order_id, "lab-spine-1").status_code == 201
+    kinds = [r.kind for r in EventRecord.query(f"kit_order#{order.order_id}")]
+    assert kinds == ["kit_order.ordered", "kit_order.shipped", "kit_order.sample_taken", "kit_order.received",
+                     "lab_result.posted"]  # fmt: skip
