@@ -18,6 +18,7 @@ from chalicelib.adapters.tables import FollowUpRecord, KitOrderRecord
 from chalicelib.domain import self_tests as rules
 from chalicelib.domain.attachments import Attachment
 from chalicelib.domain.clock import stockholm_date
+from chalicelib.domain.error_text import N_
 from chalicelib.domain.events import DomainEvent, Kind, event
 from chalicelib.domain.inbox import Action
 from chalicelib.domain.people import Person
@@ -37,8 +38,8 @@ LAB_SCOPE = "lab-results"
 FOLLOW_UP_ROLES = (StaffRole.CASE_RECEIVER, StaffRole.CASE_HANDLER, StaffRole.REVIEWER)
 PAGE_MAX = 100
 REFUSALS = {
-    "not_registered_in_region": "Du behöver vara folkbokförd i regionen för att beställa testet.",
-    "too_young": "Testet kan beställas från 15 års ålder. Kontakta en ungdomsmottagning.",
+    "not_registered_in_region": N_("Du behöver vara folkbokförd i regionen för att beställa testet."),
+    "too_young": N_("Testet kan beställas från 15 års ålder. Kontakta en ungdomsmottagning."),
 }
 
 
@@ -300,7 +301,8 @@ def post_result(ports: Ports, principal: IntegrationPrincipal, body: Any, idempo
             raise Conflict("already_resulted", "Beställningen har redan ett svar eller har gått ut.")
         offer = _offer(ports, record.test_id)
         if set(outcomes) != set(offer.analyses):
-            raise BadInput("analyses_invalid", f"Testet har analyserna {', '.join(offer.analyses)}.", field="analyses")
+            raise BadInput("analyses_invalid", "Testet har analyserna {analyses}.", field="analyses",
+                           values={"analyses": ", ".join(offer.analyses)})
         result = rules.overall(outcomes)
         posted = event(Kind.LAB_RESULT_POSTED, _stream_key(record.order_id), now, order_id=record.order_id)
         try:
