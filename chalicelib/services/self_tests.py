@@ -18,7 +18,7 @@ from chalicelib.adapters.tables import FollowUpRecord, KitOrderRecord
 from chalicelib.domain import self_tests as rules
 from chalicelib.domain.attachments import Attachment
 from chalicelib.domain.clock import stockholm_date
-from chalicelib.domain.error_text import N_
+from chalicelib.domain.error_text import ErrorText, N_
 from chalicelib.domain.events import DomainEvent, Kind, event
 from chalicelib.domain.inbox import Action
 from chalicelib.domain.people import Person
@@ -46,7 +46,7 @@ REFUSALS = {
 @dataclass(frozen=True)
 class OfferView:
     offer: TestOffer
-    refusal: str | None  # why the subject may not order it, in Swedish; None: may order
+    refusal: str | None  # why the subject may not order it, in Swedish (an ErrorText); None: may order
     open_order: bool  # an order of the test is open (ordered, not yet resulted or expired)
     home_address: list[str] | None  # None: no home delivery (protected identity or no address)
 
@@ -61,9 +61,10 @@ def _offer(ports: Ports, test_id: str) -> TestOffer:
 def _refusal(person: Person | None, offer: TestOffer, now: datetime) -> str | None:
     """Why the person (as the register has them; None: not registered here) may not order the test."""
     if person is None:
-        return REFUSALS["not_registered_in_region"]
-    reason = rules.ineligibility(offer, True, person.birth_date, stockholm_date(now))
-    return REFUSALS[reason] if reason else None
+        reason: str | None = "not_registered_in_region"
+    else:
+        reason = rules.ineligibility(offer, True, person.birth_date, stockholm_date(now))
+    return ErrorText(REFUSALS[reason]) if reason else None
 
 
 def _home(person: Person | None) -> list[str] | None:
