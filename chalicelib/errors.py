@@ -2,20 +2,32 @@
 
 They map to HTTP status in one place (chalicelib/api/http.py). Subclassing Chalice's
 ChaliceUnhandledError lets them pass through Chalice to that middleware.
+
+The message is Swedish, written as a literal the errors catalogue has (tests/unit/test_catalogs.py
+checks): a message with values is its template and the values,
+`BadInput("field_too_long", "Fältet {field} får vara högst {limit} tecken.", field=name,
+values={"field": name, "limit": 200})`. `message` reads as the Swedish text; the pages and the JSON
+API say it in the request's language (domain/error_text.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from chalice import ChaliceUnhandledError
+
+from chalicelib.domain.error_text import ErrorText
 
 
 class AppError(ChaliceUnhandledError):
     status = 400
 
-    def __init__(self, code: str, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, code: str, message: str, *, field: str | None = None,
+                 values: Mapping[str, object] | None = None) -> None:  # fmt: skip
+        text = ErrorText(message, values)
+        super().__init__(text)
         self.code = code
-        self.message = message
+        self.message = text
         self.field = field
 
 
@@ -62,8 +74,9 @@ class TooManyRequests(AppError):
 
     status = 429
 
-    def __init__(self, code: str, message: str, *, retry_after: int | None = None, field: str | None = None) -> None:
-        super().__init__(code, message, field=field)
+    def __init__(self, code: str, message: str, *, retry_after: int | None = None, field: str | None = None,
+                 values: Mapping[str, object] | None = None) -> None:  # fmt: skip
+        super().__init__(code, message, field=field, values=values)
         self.retry_after = retry_after
 
 

@@ -12,13 +12,14 @@ from chalice import Blueprint, Response
 from chalicelib.api import models as m
 from chalicelib.api.contract import CITIZEN, CURSOR, Param, operation, read_body, to_json
 from chalicelib.api.booking_api import booking_json
-from chalicelib.api.http import json_response, require_csrf
+from chalicelib.api.http import api_language, json_response, require_csrf
 from chalicelib.api.session import require_citizen
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
 from chalicelib.domain.cases import Question, QuestionKind, Status
 from chalicelib.services import cases, self_tests, start_pages
 from chalicelib.services.principals import CitizenPrincipal
+from chalicelib.web.catalogs import error_text
 
 citizen_api = Blueprint(__name__)
 
@@ -153,10 +154,11 @@ def reply(case_id: str) -> Response:
            summary="The region's self-tests and whether the person (or the child acted for) may order each")  # fmt: skip
 def catalogue() -> Response:
     principal = require_citizen(citizen_api.current_request)
+    lang = api_language(citizen_api.current_request)
     return json_response(to_json(m.Catalogue([
         m.TestOfferOut(v.offer.test_id, v.offer.name, v.offer.min_age, [d.value for d in v.offer.deliveries],
-                       list(v.offer.pickup_points), v.refusal is None and not v.open_order, v.refusal, v.open_order,
-                       v.home_address)
+                       list(v.offer.pickup_points), v.refusal is None and not v.open_order,
+                       error_text(lang, v.refusal) if v.refusal else None, v.open_order, v.home_address)
         for v in self_tests.catalogue(ports(), principal, clock.utc_now())])))  # fmt: skip
 
 

@@ -20,7 +20,7 @@ from chalicelib.observability import flush_metrics, logger
 from chalicelib.settings import get_settings
 from chalicelib.services.input import checked_json, checked_text
 from chalicelib.web.render import pick_language, render
-from chalicelib.web.catalogs import known, translate
+from chalicelib.web.catalogs import error_text, known, translate, translated_error
 
 CITIZEN_SESSION_COOKIE = "sid"
 STAFF_SESSION_COOKIE = "staff_sid"
@@ -99,21 +99,25 @@ def api_language(request: Request) -> str:
 def api_error(request: Request, code: str, message: str, *, field: str | None = None, key: str | None = None,
               values: dict[str, Any] | None = None, errors: list[dict[str, str]] | None = None,
               ours: bool = False) -> dict[str, Any]:  # fmt: skip
-    """The one error shape (contract.Error): {code, message, field?, errors?}. The message is the
-    service's own (Swedish, precise); in English, or for Chalice's own errors (`ours`), the
-    catalogue's text for the code (api.<code>) when it has one."""
+    """The one error shape (contract.Error): {code, message, field?, errors?}, in the request's
+    language. A service's message (Swedish, precise) is said from the errors catalogue; for
+    Chalice's own errors (`ours`), or a message that catalogue lacks, the text for the code
+    (api.<code>) when there is one; else the message as it is."""
     lang = api_language(request)
     key = key or f"api.{code}"
-    if (ours or lang != "sv") and known(key):
+    said = None if ours or lang == "sv" else translated_error(lang, message)
+    if said is not None:
+        message = said
+    elif (ours or lang != "sv") and known(key):
         try:
             message = translate(lang, key, **{"field": field or "", **(values or {})})
         except (KeyError, IndexError):  # a catalogue text wanting a value this error does not carry
             pass
-    body: dict[str, Any] = {"code": code, "message": message}
+    body: dict[str, Any] = {"code": code, "message": str(message)}
     if field:
         body["field"] = field
     if errors:
-        body["errors"] = errors
+        body["errors"] = [{**e, "message": error_text(lang, e["message"])} for e in errors]
     return body
 
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
+from chalicelib.domain.error_text import ErrorText, N_
+
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,15}")  # ASCII digits: str.isdigit() also takes "٣" and "³"
 
 TEXT_MAX = 4000
@@ -82,18 +84,18 @@ def answer_errors(case_type: CaseType, raw: dict[str, str]) -> tuple[dict[str, s
         value = (raw.get(f"q-{q.question_id}") or "").strip()
         if not value:
             if q.required:
-                errors[q.question_id] = "Svara på frågan."
+                errors[q.question_id] = N_("Svara på frågan.")
             continue
         if len(value) > TEXT_MAX:
-            errors[q.question_id] = f"Högst {TEXT_MAX} tecken."
+            errors[q.question_id] = ErrorText("Högst {limit} tecken.", {"limit": TEXT_MAX})
         elif q.kind is QuestionKind.CHOICE and value not in q.options:
-            errors[q.question_id] = "Välj ett av alternativen."
+            errors[q.question_id] = N_("Välj ett av alternativen.")
         elif q.kind is QuestionKind.YES_NO and value not in ("ja", "nej"):
-            errors[q.question_id] = "Välj ja eller nej."
+            errors[q.question_id] = N_("Välj ja eller nej.")
         elif q.kind is QuestionKind.NUMBER and not _WHOLE_NUMBER.fullmatch(value):
-            errors[q.question_id] = "Skriv ett heltal."
+            errors[q.question_id] = N_("Skriv ett heltal.")
         elif q.kind is QuestionKind.DATE and not _is_date(value):
-            errors[q.question_id] = "Skriv datumet som ÅÅÅÅ-MM-DD."
+            errors[q.question_id] = N_("Skriv datumet som ÅÅÅÅ-MM-DD.")
         else:
             answers[q.question_id] = value
     return answers, errors
@@ -124,18 +126,19 @@ def parse_questions(text: str) -> tuple[tuple[Question, ...], str | None]:
         options = tuple(o.strip() for o in (parts[3] if len(parts) > 3 else "").split(",") if o.strip())
         help_text = parts[4] if len(parts) > 4 else ""
         if len(help_text) > HELP_MAX:
-            return (), f"Rad {number}: hjälptexten får vara högst {HELP_MAX} tecken."
+            return (), ErrorText("Rad {row}: hjälptexten får vara högst {limit} tecken.",
+                                 {"row": number, "limit": HELP_MAX})
         if not label or len(label) > 200:
-            return (), f"Rad {number}: skriv frågan först (högst 200 tecken)."
+            return (), ErrorText("Rad {row}: skriv frågan först (högst 200 tecken).", {"row": number})
         if kind is None:
-            return (), f"Rad {number}: typen är text, val, datum, tal eller ja/nej."
+            return (), ErrorText("Rad {row}: typen är text, val, datum, tal eller ja/nej.", {"row": number})
         if required not in ("krävs", "frivillig"):
-            return (), f"Rad {number}: skriv krävs eller frivillig."
+            return (), ErrorText("Rad {row}: skriv krävs eller frivillig.", {"row": number})
         if kind is QuestionKind.CHOICE and len(options) < 2:
-            return (), f"Rad {number}: ett val behöver minst två alternativ."
+            return (), ErrorText("Rad {row}: ett val behöver minst två alternativ.", {"row": number})
         questions.append(Question(f"q{number}", label, kind, required == "krävs", options, help_text))
     if not questions:
-        return (), "Skriv minst en fråga."
+        return (), N_("Skriv minst en fråga.")
     return tuple(questions), None
 
 
@@ -171,18 +174,18 @@ def questions_from_rows(rows: list[QuestionRow], new_id: Callable[[], str]) -> t
         try:
             kind = QuestionKind(row.kind)
         except ValueError:
-            errors[prefix + "kind"] = "Välj typ av svar."
+            errors[prefix + "kind"] = N_("Välj typ av svar.")
             continue
         options = tuple(o.strip() for o in row.options.split(",") if o.strip())
         order = row.order.strip()
         if len(label) > 200:
-            errors[prefix + "label"] = "Högst 200 tecken."
+            errors[prefix + "label"] = ErrorText("Högst {limit} tecken.", {"limit": 200})
         if len(row.help_text.strip()) > HELP_MAX:
-            errors[prefix + "help"] = f"Högst {HELP_MAX} tecken."
+            errors[prefix + "help"] = ErrorText("Högst {limit} tecken.", {"limit": HELP_MAX})
         if kind is QuestionKind.CHOICE and len(options) < 2:
-            errors[prefix + "options"] = "Ett val behöver minst två alternativ, åtskilda med komma."
+            errors[prefix + "options"] = N_("Ett val behöver minst två alternativ, åtskilda med komma.")
         if order and not (order.isascii() and order.isdigit()):
-            errors[prefix + "order"] = "Skriv ett heltal."
+            errors[prefix + "order"] = N_("Skriv ett heltal.")
         question_id = row.question_id if _QUESTION_ID.match(row.question_id or "") else new_id()
         if question_id in seen:
             question_id = new_id()
@@ -191,7 +194,7 @@ def questions_from_rows(rows: list[QuestionRow], new_id: Callable[[], str]) -> t
             question_id, label, kind, row.required, options if kind is QuestionKind.CHOICE else (),
             row.help_text.strip())))  # fmt: skip
     if not kept and not errors:
-        errors["q1-label"] = "Skriv minst en fråga."
+        errors["q1-label"] = N_("Skriv minst en fråga.")
     if len(kept) > QUESTIONS_MAX:
-        errors["q1-label"] = f"Högst {QUESTIONS_MAX} frågor."
+        errors["q1-label"] = ErrorText("Högst {limit} frågor.", {"limit": QUESTIONS_MAX})
     return tuple(q for _, _, q in sorted(kept, key=lambda k: (k[0], k[1]))), errors

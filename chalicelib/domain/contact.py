@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from chalicelib.domain.error_text import N_
 from chalicelib.domain.notifications import Channel
 
 CODE_LIFETIME = timedelta(minutes=10)
@@ -24,12 +25,12 @@ def normalise(channel: Channel, address: str) -> str:
     text = address.strip()
     if channel is Channel.EMAIL:
         if len(text) > 254 or not _EMAIL.fullmatch(text):
-            raise InvalidContact("Skriv en giltig e-postadress, till exempel namn@exempel.se.")
+            raise InvalidContact(N_("Skriv en giltig e-postadress, till exempel namn@exempel.se."))
         return text
     digits = re.sub(r"[\s()-]", "", text)
     match = _SWEDISH_MOBILE.fullmatch(digits)
     if not match:
-        raise InvalidContact("Skriv ett svenskt mobilnummer, till exempel 070-123 45 67.")
+        raise InvalidContact(N_("Skriv ett svenskt mobilnummer, till exempel 070-123 45 67."))
     return f"+46{match[1]}"
 
 

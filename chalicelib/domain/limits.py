@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from chalicelib.domain.clock import STOCKHOLM
+from chalicelib.domain.error_text import N_
 
 
 @dataclass(frozen=True)
@@ -19,7 +20,7 @@ class Limit:
     max_hits: int
     window_seconds: int | None  # None: a Stockholm calendar day
     code: str  # the 429's error code
-    message: str  # the 429's Swedish message
+    message: str  # the 429's Swedish message (N_: the errors catalogue has it)
 
 
 DAY = None
@@ -27,22 +28,22 @@ DAY = None
 # and at most 5 tries a day per citizen and channel, whichever code they were for (a new code
 # does not give new tries).
 CODES_PER_ADDRESS = Limit("code-address", 5, DAY, "too_many_codes",
-                          "För många koder har skickats till den adressen i dag. Försök igen i morgon.")
+                          N_("För många koder har skickats till den adressen i dag. Försök igen i morgon."))
 CODES_PER_CITIZEN = Limit("code-citizen", 10, DAY, "too_many_codes",
-                          "Du har bett om för många koder i dag. Försök igen i morgon.")
+                          N_("Du har bett om för många koder i dag. Försök igen i morgon."))
 CODE_TRIES = Limit("code-tries", 5, DAY, "too_many_tries",
-                   "Du har försökt med en kod för många gånger i dag. Försök igen i morgon.")
+                   N_("Du har försökt med en kod för många gånger i dag. Försök igen i morgon."))
 # Logins, per client (the caller's IP address, as a keyed hash). Staff share their workplace's
 # address, so their entry allows more.
 CITIZEN_LOGINS_PER_CLIENT = Limit("login-citizen", 30, 60, "too_many_logins",
-                                  "För många inloggningar från din anslutning. Vänta en minut och försök igen.")
+                                  N_("För många inloggningar från din anslutning. Vänta en minut och försök igen."))
 STAFF_LOGINS_PER_CLIENT = Limit("login-staff", 300, 60, "too_many_logins",
-                                "För många inloggningar från din anslutning. Vänta en minut och försök igen.")
+                                N_("För många inloggningar från din anslutning. Vänta en minut och försök igen."))
 # citizen-status answers "does this person read digitally": per key and per client.
 CITIZEN_STATUS_PER_KEY = Limit("status-key", 600, 60, "too_many_requests",
-                               "För många anrop med nyckeln. Vänta en minut och försök igen.")
+                               N_("För många anrop med nyckeln. Vänta en minut och försök igen."))
 CITIZEN_STATUS_PER_CLIENT = Limit("status-client", 600, 60, "too_many_requests",
-                                  "För många anrop från klienten. Vänta en minut och försök igen.")
+                                  N_("För många anrop från klienten. Vänta en minut och försök igen."))
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from chalicelib.domain.error_text import N_
+
 # [0-9], not \d: see the module docstring.
 _TWELVE = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})[-+]?([0-9]{3})([0-9])")
 _TEN = re.compile(r"([0-9]{2})([0-9]{2})([0-9]{2})([-+]?)([0-9]{3})([0-9])")
@@ -99,7 +101,7 @@ def parse(text: str, today: date) -> Personnummer:
     """Parse a twelve- or ten-digit number. `today` (a Stockholm date) resolves the century
     of the ten-digit form and rejects birth dates in the future."""
     if not isinstance(text, str):
-        raise InvalidPersonnummer("Personnumret måste vara text.")
+        raise InvalidPersonnummer(N_("Personnumret måste vara text."))
     cleaned = text.strip()
     if m := _TWELVE.fullmatch(cleaned):
         year, month, day = int(m[1]), int(m[2]), int(m[3])
@@ -109,23 +111,23 @@ def parse(text: str, today: date) -> Personnummer:
         serial, check = m[5], int(m[6])
         year = _century_for(yy, plus=(m[4] == "+"), today=today)
     else:
-        raise InvalidPersonnummer("Personnumret ska ha tolv siffror (ÅÅÅÅMMDDNNNN) eller tio (ÅÅMMDD-NNNN).")
+        raise InvalidPersonnummer(N_("Personnumret ska ha tolv siffror (ÅÅÅÅMMDDNNNN) eller tio (ÅÅMMDD-NNNN)."))
 
     if serial == _NEVER_A_FODELSENUMMER:
-        raise InvalidPersonnummer("Personnumrets tre siffror före kontrollsiffran kan inte vara 000.")
+        raise InvalidPersonnummer(N_("Personnumrets tre siffror före kontrollsiffran kan inte vara 000."))
     coordination = day > _COORDINATION_DAY_OFFSET
     birth_day = day - _COORDINATION_DAY_OFFSET if coordination else day
     try:
         born = date(year, month, birth_day)
     except ValueError:
-        raise InvalidPersonnummer("Personnumret innehåller inget giltigt datum.") from None
+        raise InvalidPersonnummer(N_("Personnumret innehåller inget giltigt datum.")) from None
     if born > today:
-        raise InvalidPersonnummer("Personnumret anger ett födelsedatum i framtiden.")
+        raise InvalidPersonnummer(N_("Personnumret anger ett födelsedatum i framtiden."))
     if year < 1850:
-        raise InvalidPersonnummer("Personnumret anger ett orimligt födelseår.")
+        raise InvalidPersonnummer(N_("Personnumret anger ett orimligt födelseår."))
     nine = f"{year % 100:02d}{month:02d}{day:02d}{serial}"
     if luhn_check_digit(nine) != check:
-        raise InvalidPersonnummer("Personnumrets kontrollsiffra stämmer inte.")
+        raise InvalidPersonnummer(N_("Personnumrets kontrollsiffra stämmer inte."))
     return Personnummer(
         digits=f"{year:04d}{month:02d}{day:02d}{serial}{check}",
         is_coordination_number=coordination,

@@ -27,8 +27,8 @@ _ALLOWED = ", ".join(SIGNATURES)
 
 
 def _too_large() -> Unprocessable:
-    return Unprocessable("attachment_too_large", f"En bilaga får vara högst {MAX_BYTES // (1024 * 1024)} MB.",
-                         field="attachments")  # fmt: skip
+    return Unprocessable("attachment_too_large", "En bilaga får vara högst {limit} MB.", field="attachments",
+                         values={"limit": MAX_BYTES // (1024 * 1024)})  # fmt: skip
 
 
 def request_upload(ports: Ports, principal: IntegrationPrincipal, body: Any, now: datetime) -> dict[str, Any]:
@@ -44,7 +44,8 @@ def request_upload(ports: Ports, principal: IntegrationPrincipal, body: Any, now
         raise BadInput("filename_invalid", "Filnamnet är tomt eller för långt.", field="filename")
     content_type = required_text(body, "content_type", 100).lower()
     if not allowed_type(content_type):
-        raise Unprocessable("attachment_type_not_allowed", f"Tillåtna filtyper: {_ALLOWED}.", field="content_type")
+        raise Unprocessable("attachment_type_not_allowed", "Tillåtna filtyper: {types}.", field="content_type",
+                            values={"types": _ALLOWED})  # fmt: skip
     size = body.get("size_bytes")
     if not isinstance(size, int) or isinstance(size, bool) or size < 1:
         raise BadInput("field_required", "Fältet size_bytes ska vara filens storlek i byte.", field="size_bytes")
@@ -68,7 +69,8 @@ def check_ids(value: Any) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) and 0 < len(v) <= 64 for v in value):
         raise BadInput("attachments_invalid", "Fältet attachments ska vara en lista med bilage-id.", field="attachments")
     if len(value) > MAX_PER_MESSAGE:
-        raise BadInput("too_many_attachments", f"Högst {MAX_PER_MESSAGE} bilagor per meddelande.", field="attachments")
+        raise BadInput("too_many_attachments", "Högst {limit} bilagor per meddelande.", field="attachments",
+                       values={"limit": MAX_PER_MESSAGE})  # fmt: skip
     if len(set(value)) != len(value):
         raise BadInput("attachments_invalid", "Samma bilaga finns två gånger.", field="attachments")
     return value
@@ -85,20 +87,21 @@ def take_for_message(
         slot = slots.get(attachment_id)
         # Another system's slot gets the same answer as one that does not exist.
         if slot is None or slot.client_key_id != principal.key_id or slot.unit_hsa_id != unit_hsa_id:
-            raise Unprocessable("attachment_unknown", f"Bilagan {attachment_id} finns inte.", field="attachments")
+            raise Unprocessable("attachment_unknown", "Bilagan {attachment} finns inte.", field="attachments",
+                                values={"attachment": attachment_id})  # fmt: skip
         if slot.message_id is not None:
-            raise Unprocessable("attachment_already_used", f"Bilagan {attachment_id} hör redan till ett meddelande.",
-                                field="attachments")  # fmt: skip
+            raise Unprocessable("attachment_already_used", "Bilagan {attachment} hör redan till ett meddelande.",
+                                field="attachments", values={"attachment": attachment_id})  # fmt: skip
         uploaded = ports.attachment_files.uploaded(attachment_id)
         if uploaded is None:
-            raise Unprocessable("attachment_not_uploaded", f"Bilagan {attachment_id} har inte laddats upp.",
-                                field="attachments")  # fmt: skip
+            raise Unprocessable("attachment_not_uploaded", "Bilagan {attachment} har inte laddats upp.",
+                                field="attachments", values={"attachment": attachment_id})  # fmt: skip
         if uploaded.size_bytes > MAX_BYTES:
             raise _too_large()
         if not content_matches(slot.content_type, uploaded.first_bytes):
             raise Unprocessable("attachment_type_not_allowed",
-                                f"Bilagan {attachment_id} är inte en fil av typen {slot.content_type}.",
-                                field="attachments")  # fmt: skip
+                                "Bilagan {attachment} är inte en fil av typen {content_type}.", field="attachments",
+                                values={"attachment": attachment_id, "content_type": slot.content_type})  # fmt: skip
         taken.append(Attachment(attachment_id, slot.filename, slot.content_type, uploaded.size_bytes))
     for attachment in taken:
         ports.attachment_files.keep(attachment.attachment_id, attachment.content_type)

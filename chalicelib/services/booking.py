@@ -23,6 +23,7 @@ from chalicelib.domain.attachments import Attachment
 from chalicelib.domain.booking import Booking, BookingStatus, Slot, VisitType, Visibility
 from chalicelib.domain.calendar import booking_ics
 from chalicelib.domain.clock import STOCKHOLM, stockholm_date
+from chalicelib.domain.error_text import N_
 from chalicelib.domain.events import Door, DomainEvent, Kind, event
 from chalicelib.errors import BadInput, Conflict, NotFound, Unprocessable
 from chalicelib.observability import logger, record_metric
@@ -33,11 +34,11 @@ from chalicelib.web.catalogs import translate
 
 SEARCH_DAYS = 42
 REFUSALS = {
-    "slot_in_past": "Tiden har redan varit.",
-    "too_soon": "Den här mottagningen tar bokningar tidigast från i morgon.",
-    "past_cutoff": "Tiden kan inte längre ändras här. Ring mottagningen.",
-    "cancel_not_online": "Mottagningen tar inte emot avbokningar här. Ring mottagningen.",
-    "care_forbids_change": "Den här tiden kan inte ändras här. Ring mottagningen.",
+    "slot_in_past": N_("Tiden har redan varit."),
+    "too_soon": N_("Den här mottagningen tar bokningar tidigast från i morgon."),
+    "past_cutoff": N_("Tiden kan inte längre ändras här. Ring mottagningen."),
+    "cancel_not_online": N_("Mottagningen tar inte emot avbokningar här. Ring mottagningen."),
+    "care_forbids_change": N_("Den här tiden kan inte ändras här. Ring mottagningen."),
 }
 
 

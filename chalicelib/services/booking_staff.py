@@ -54,7 +54,8 @@ def _date(value: Any, field: str) -> date:
     try:
         return date.fromisoformat(value)
     except (TypeError, ValueError):
-        raise BadInput("date_invalid", f"Fältet {field} ska vara ett datum (ÅÅÅÅ-MM-DD).", field=field) from None
+        raise BadInput("date_invalid", "Fältet {field} ska vara ett datum (ÅÅÅÅ-MM-DD).", field=field,
+                       values={"field": field}) from None
 
 
 def publish_slots(ports: Ports, principal: IntegrationPrincipal, unit_hsa_id: str, body: Any,
@@ -72,11 +73,12 @@ def publish_slots(ports: Ports, principal: IntegrationPrincipal, unit_hsa_id: st
     body = json_object(body, {"from", "to", "slots"})
     first, last = _date(body.get("from"), "from"), _date(body.get("to"), "to")
     if last < first or (last - first).days >= MAX_RANGE_DAYS:
-        raise BadInput("range_invalid", f"Perioden ska vara 1–{MAX_RANGE_DAYS} dagar, from före to.", field="to")
+        raise BadInput("range_invalid", "Perioden ska vara 1–{limit} dagar, from före to.", field="to",
+                       values={"limit": MAX_RANGE_DAYS})
     raw = body.get("slots")
     if not isinstance(raw, list) or len(raw) > MAX_SLOTS_PER_CALL:
-        raise BadInput("slots_invalid", f"Fältet slots ska vara en lista med högst {MAX_SLOTS_PER_CALL} tider.",
-                       field="slots")  # fmt: skip
+        raise BadInput("slots_invalid", "Fältet slots ska vara en lista med högst {limit} tider.", field="slots",
+                       values={"limit": MAX_SLOTS_PER_CALL})  # fmt: skip
     range_start, range_end = day_bounds(first)[0], day_bounds(last)[1]
     wanted = [_slot_from(unit, item, n, range_start, range_end, now, principal.key_id) for n, item in enumerate(raw)]
     if len({s.slot_id for s in wanted}) != len(wanted):
@@ -88,16 +90,17 @@ def publish_slots(ports: Ports, principal: IntegrationPrincipal, unit_hsa_id: st
     others = {s.slot_id for s in in_range if s.source not in (None, principal.key_id)}
     for n, slot in enumerate(wanted):
         if slot.slot_id in others:
-            raise Conflict("slot_id_taken", f"slots[{n}]: id {_external_id(slot.slot_id)} används redan av en "
-                                            "annan källa på enheten.", field=f"slots[{n}].slot_id")  # fmt: skip
+            raise Conflict("slot_id_taken", "{field}: id {slot_id} används redan av en annan källa på enheten.",
+                           field=f"slots[{n}].slot_id",
+                           values={"field": f"slots[{n}]", "slot_id": _external_id(slot.slot_id)})  # fmt: skip
     for slot_id, slot in existing.items():
         new = by_id.get(slot_id)
         if not slot.free and (new is None or (new.start, new.end, new.visit_type_id) != (slot.start, slot.end,
                                                                                         slot.visit_type_id)):
             when = slot.start.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
-            raise Conflict("slot_booked", f"Tiden {_external_id(slot_id)} ({when}) är bokad och kan inte tas bort "
-                                          "eller flyttas här. Avboka eller flytta bokningen först.",
-                           field="slots")  # fmt: skip
+            raise Conflict("slot_booked", "Tiden {slot_id} ({when}) är bokad och kan inte tas bort eller flyttas här. "
+                                          "Avboka eller flytta bokningen först.",
+                           field="slots", values={"slot_id": _external_id(slot_id), "when": when})  # fmt: skip
     changed = [slot for slot in wanted
                if (old := existing.get(slot.slot_id)) is None or (old.free and old.as_published() != slot)]  # fmt: skip
     # A booked slot is not written: only its visibility, place or resource could differ, and the booking
@@ -125,8 +128,9 @@ def _resource(value: Any, field: str) -> str | None:
     """The practitioner or room a time belongs to: optional, one line of at most RESOURCE_MAX characters."""
     name = rules.resource_name(value) if value is None or isinstance(value, str) else ""
     if name == "" or (name is not None and len(name) > RESOURCE_MAX):
-        raise BadInput("resource_invalid", f"Fältet {field} ska vara ett namn på högst {RESOURCE_MAX} tecken "
-                                           "(behandlare eller rum).", field=field)  # fmt: skip
+        raise BadInput("resource_invalid", "Fältet {field} ska vara ett namn på högst {limit} tecken "
+                                           "(behandlare eller rum).", field=field,
+                       values={"field": field, "limit": RESOURCE_MAX})  # fmt: skip
     return name
 
 
@@ -134,26 +138,30 @@ def _slot_from(unit: UnitRecord, item: Any, n: int, range_start: datetime, range
                now: datetime, source: str) -> Slot:  # fmt: skip
     field = f"slots[{n}]"
     if not isinstance(item, dict):
-        raise BadInput("slots_invalid", f"{field} ska vara ett objekt.", field=field)
+        raise BadInput("slots_invalid", "{field} ska vara ett objekt.", field=field, values={"field": field})
     item = json_object(item, {"slot_id", "visit_type_id", "start", "end", "place", "practitioner_role", "visibility",
                               "resource"})
     external_id = required_text(item, "slot_id", 80)
     if external_id.startswith(_RESERVED):
-        raise BadInput("slot_id_reserved", f"{field}: slot_id får inte börja med {' eller '.join(_RESERVED)}.",
-                       field=f"{field}.slot_id")  # fmt: skip
+        first, second = _RESERVED
+        raise BadInput("slot_id_reserved", "{field}: slot_id får inte börja med {first} eller {second}.",
+                       field=f"{field}.slot_id", values={"field": field, "first": first, "second": second})  # fmt: skip
     visit_type = _visit_type(unit, required_text(item, "visit_type_id", 80))
     start, end = aware_moment(item.get("start"), f"{field}.start"), aware_moment(item.get("end"), f"{field}.end")
     if end <= start:
-        raise BadInput("end_before_start", f"{field}: end ska vara efter start.", field=f"{field}.end")
+        raise BadInput("end_before_start", "{field}: end ska vara efter start.", field=f"{field}.end",
+                       values={"field": field})
     if not range_start <= start < range_end:
-        raise BadInput("slot_outside_range", f"{field}: start ligger utanför perioden.", field=f"{field}.start")
+        raise BadInput("slot_outside_range", "{field}: start ligger utanför perioden.", field=f"{field}.start",
+                       values={"field": field})
     if rules.has_begun(start, now):
-        raise BadInput("slot_in_past", f"{field}: tiden har redan varit.", field=f"{field}.start")
+        raise BadInput("slot_in_past", "{field}: tiden har redan varit.", field=f"{field}.start",
+                       values={"field": field})
     try:
         visibility = Visibility(item.get("visibility", "web"))
     except ValueError:
-        raise BadInput("visibility_invalid", f"{field}: visibility är web, invited eller hidden.",
-                       field=f"{field}.visibility") from None  # fmt: skip
+        raise BadInput("visibility_invalid", "{field}: visibility är web, invited eller hidden.",
+                       field=f"{field}.visibility", values={"field": field}) from None  # fmt: skip
     return Slot(
         slot_id=f"{unit.hsa_id}/{external_id}", unit_hsa_id=unit.hsa_id, visit_type_id=visit_type.visit_type_id,
         start=start, end=end, place=str(item.get("place") or visit_type.place)[:200],

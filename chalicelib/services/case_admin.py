@@ -18,6 +18,7 @@ from chalicelib.domain.cases import (
     parse_questions,
     questions_from_rows,
 )
+from chalicelib.domain.error_text import N_
 from chalicelib.domain.roles import StaffRole
 from chalicelib.errors import BadInput, Conflict, Forbidden, NotFound, Unprocessable
 from chalicelib.observability import logger
@@ -87,7 +88,7 @@ def save(ports: Ports, principal: StaffPrincipal, fields: dict[str, str], now: d
     errors: dict[str, str] = {}
     name = (fields.get("name") or "").strip()
     if not name or len(name) > 100:
-        errors["name"] = "Ge ärendetypen ett namn (högst 100 tecken)."
+        errors["name"] = N_("Ge ärendetypen ett namn (högst 100 tecken).")
     try:
         terms = _text(fields.get("terms"), "terms")
     except BadInput as error:

@@ -178,7 +178,7 @@ def reassign(ports: Ports, principal: StaffPrincipal, case_id: str, to_hsa_id: s
 def _optional_text(value: str | None, field: str) -> str:
     text = (value or "").strip()
     if len(text) > TEXT_MAX:
-        raise BadInput("field_too_long", f"Högst {TEXT_MAX} tecken.", field=field)
+        raise BadInput("field_too_long", "Högst {limit} tecken.", field=field, values={"limit": TEXT_MAX})
     return text
 
 
@@ -244,5 +244,5 @@ def preview_answer(ports: Ports, principal: StaffPrincipal, record: CaseRecord, 
     if not typed:
         raise BadInput("field_required", "Skriv ett svar.", field="text")
     if len(typed) > TEXT_MAX:
-        raise BadInput("field_too_long", f"Högst {TEXT_MAX} tecken.", field="text")
+        raise BadInput("field_too_long", "Högst {limit} tecken.", field="text", values={"limit": TEXT_MAX})
     return kind, signed(ports, principal, typed, now)

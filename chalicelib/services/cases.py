@@ -26,6 +26,7 @@ from chalicelib.domain.cases import (
     Template,
     answer_errors,
 )
+from chalicelib.domain.error_text import ErrorText, N_
 from chalicelib.domain.events import DomainEvent, Door, Kind, event
 from chalicelib.domain.roles import StaffRole
 from chalicelib.errors import BadInput, Conflict, Forbidden, NotFound, Unprocessable
@@ -86,11 +87,11 @@ def tell_citizen(ports: Ports, happened: DomainEvent) -> None:
 
 
 class InvalidForm(BadInput):
-    """Several fields wrong at once: each message goes beside its field."""
+    """Several fields wrong at once: each message (Swedish, domain/error_text.py) goes beside its field."""
 
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__("form_invalid", "Rätta de markerade fälten.")
-        self.errors = errors
+        self.errors = {field: ErrorText(message) for field, message in errors.items()}
 
 
 # -- the citizen -------------------------------------------------------------------------------
@@ -138,7 +139,7 @@ def submit(ports: Ports, principal: CitizenPrincipal, unit_hsa_id: str, case_typ
     # A complaint addressed to the patient board goes to the board's queue, not the clinic's.
     queue_unit, about_unit = complaints.route(ports, unit, case_type, answers)
     if fields.get("accept_terms") != "yes":
-        errors["terms"] = "Du behöver godkänna villkoren för att skicka ärendet."
+        errors["terms"] = N_("Du behöver godkänna villkoren för att skicka ärendet.")
     if errors:
         raise InvalidForm(errors)
 
@@ -204,7 +205,7 @@ def reply(ports: Ports, principal: CitizenPrincipal, case_id: str, text: str | N
         extra = (text or "").strip()
         body = "\n".join([*(f"{a.label}: {a.answer}" for a in answers), *([extra] if extra else [])]) or "–"
         if len(body) > TEXT_MAX * 2:
-            raise BadInput("field_too_long", f"Högst {TEXT_MAX} tecken.", field="reply")
+            raise BadInput("field_too_long", "Högst {limit} tecken.", field="reply", values={"limit": TEXT_MAX})
     else:
         body = _text(text, "reply")
     entry = EntryMap(author="citizen", name=principal.display_name, text=body, template=None, at=now)
@@ -219,7 +220,7 @@ def _text(value: str | None, field: str) -> str:
     if not text:
         raise BadInput("field_required", "Skriv ett svar.", field=field)
     if len(text) > TEXT_MAX:
-        raise BadInput("field_too_long", f"Högst {TEXT_MAX} tecken.", field=field)
+        raise BadInput("field_too_long", "Högst {limit} tecken.", field=field, values={"limit": TEXT_MAX})
     return text
 
 

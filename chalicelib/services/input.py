@@ -49,7 +49,8 @@ def checked_json(value: Any, depth: int = 1) -> Any:
     if not isinstance(value, (dict, list)):
         return value
     if depth > MAX_JSON_DEPTH:
-        raise BadInput("json_too_deep", f"Innehållet får vara nästlat i högst {MAX_JSON_DEPTH} nivåer.")
+        raise BadInput("json_too_deep", "Innehållet får vara nästlat i högst {limit} nivåer.",
+                       values={"limit": MAX_JSON_DEPTH})
     if isinstance(value, list):
         return [checked_json(item, depth + 1) for item in value]
     return {checked_text(k, key=True): checked_json(v, depth + 1) for k, v in value.items()}
@@ -60,10 +61,10 @@ def identifier(value: Any, field: str, *, required: bool = True) -> str | None:
     400 before any look-up. Not required and empty or absent: None."""
     if value is None or value == "":
         if required:
-            raise BadInput("field_required", f"Fältet {field} krävs.", field=field)
+            raise BadInput("field_required", "Fältet {field} krävs.", field=field, values={"field": field})
         return None
     if not isinstance(value, str) or not _ID.match(value):
-        raise BadInput("id_invalid", f"Fältet {field} är inget giltigt id.", field=field)
+        raise BadInput("id_invalid", "Fältet {field} är inget giltigt id.", field=field, values={"field": field})
     return value
 
 
@@ -103,23 +104,25 @@ def json_object(body: Any, allowed_fields: set[str]) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise BadInput("body_not_object", "Anropet ska vara ett JSON-objekt.")
     if unknown := sorted(set(body) - allowed_fields):
-        raise BadInput("unknown_field", f"Okänt fält: {unknown[0]}.", field=unknown[0])
+        raise BadInput("unknown_field", "Okänt fält: {field}.", field=unknown[0], values={"field": unknown[0]})
     return body
 
 
 def required_text(body: dict[str, Any], field: str, max_length: int) -> str:
     value = body.get(field)
     if not isinstance(value, str) or not value.strip():
-        raise BadInput("field_required", f"Fältet {field} krävs.", field=field)
+        raise BadInput("field_required", "Fältet {field} krävs.", field=field, values={"field": field})
     if len(value) > max_length:
-        raise BadInput("field_too_long", f"Fältet {field} får vara högst {max_length} tecken.", field=field)
+        raise BadInput("field_too_long", "Fältet {field} får vara högst {limit} tecken.", field=field,
+                       values={"field": field, "limit": max_length})
     return value.strip()
 
 
 def optional_text(body: dict[str, Any], field: str, max_length: int) -> str:
     value = body.get(field) or ""
     if not isinstance(value, str) or len(value) > max_length:
-        raise BadInput("field_too_long", f"Fältet {field} ska vara text, högst {max_length} tecken.", field=field)
+        raise BadInput("field_too_long", "Fältet {field} ska vara text, högst {limit} tecken.", field=field,
+                       values={"field": field, "limit": max_length})
     return value.strip()
 
 
@@ -130,7 +133,8 @@ def aware_moment(value: Any, field: str) -> datetime:
     except (TypeError, ValueError):
         moment = None
     if moment is None or moment.tzinfo is None:
-        raise BadInput("time_invalid", f"Fältet {field} ska vara en tid med tidszon (ISO 8601).", field=field)
+        raise BadInput("time_invalid", "Fältet {field} ska vara en tid med tidszon (ISO 8601).", field=field,
+                       values={"field": field})
     return moment.astimezone(timezone.utc)
 
 

@@ -102,8 +102,8 @@ def issue(ports: Ports, principal: StaffPrincipal, fields: dict[str, str], lists
     _require(ports, principal)
     name = (fields.get("system_name") or "").strip()
     if not name or len(name) > keys.SYSTEM_NAME_MAX:
-        raise BadInput("field_required", f"Skriv vårdsystemets namn (högst {keys.SYSTEM_NAME_MAX} tecken).",
-                       field="system_name")  # fmt: skip
+        raise BadInput("field_required", "Skriv vårdsystemets namn (högst {limit} tecken).", field="system_name",
+                       values={"limit": keys.SYSTEM_NAME_MAX})  # fmt: skip
     scopes = set(lists.get("scopes", []))
     if not scopes or not scopes <= set(keys.SCOPES):
         raise BadInput("scopes_invalid", "Välj minst en behörighet för nyckeln.", field="scopes")
@@ -144,7 +144,8 @@ def rotate(ports: Ports, principal: StaffPrincipal, key_id: str, fields: dict[st
         raise Conflict("key_revoked", "Nyckeln är återkallad och kan inte förnyas.")
     hours = keys.overlap_hours(fields.get("overlap_hours"))
     if hours is None:
-        raise BadInput("overlap_invalid", f"Skriv antal timmar, 0–{keys.OVERLAP_MAX_HOURS}.", field="overlap_hours")
+        raise BadInput("overlap_invalid", "Skriv antal timmar, 0–{limit}.", field="overlap_hours",
+                       values={"limit": keys.OVERLAP_MAX_HOURS})
     secret, secret_hash = integration.new_secret()
     valid_until = now + timedelta(hours=hours)
 

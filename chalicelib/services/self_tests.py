@@ -18,6 +18,7 @@ from chalicelib.adapters.tables import FollowUpRecord, KitOrderRecord
 from chalicelib.domain import self_tests as rules
 from chalicelib.domain.attachments import Attachment
 from chalicelib.domain.clock import stockholm_date
+from chalicelib.domain.error_text import ErrorText, N_
 from chalicelib.domain.events import DomainEvent, Kind, event
 from chalicelib.domain.inbox import Action
 from chalicelib.domain.people import Person
@@ -38,15 +39,15 @@ LAB_SCOPE = "lab-results"
 FOLLOW_UP_ROLES = (StaffRole.CASE_RECEIVER, StaffRole.CASE_HANDLER, StaffRole.REVIEWER)
 PAGE_MAX = 100
 REFUSALS = {
-    "not_registered_in_region": "Du behöver vara folkbokförd i regionen för att beställa testet.",
-    "too_young": "Testet kan beställas från 15 års ålder. Kontakta en ungdomsmottagning.",
+    "not_registered_in_region": N_("Du behöver vara folkbokförd i regionen för att beställa testet."),
+    "too_young": N_("Testet kan beställas från 15 års ålder. Kontakta en ungdomsmottagning."),
 }
 
 
 @dataclass(frozen=True)
 class OfferView:
     offer: TestOffer
-    refusal: str | None  # why the subject may not order it, in Swedish; None: may order
+    refusal: str | None  # why the subject may not order it, in Swedish (an ErrorText); None: may order
     open_order: bool  # an order of the test is open (ordered, not yet resulted or expired)
     home_address: list[str] | None  # None: no home delivery (protected identity or no address)
 
@@ -61,9 +62,10 @@ def _offer(ports: Ports, test_id: str) -> TestOffer:
 def _refusal(person: Person | None, offer: TestOffer, now: datetime) -> str | None:
     """Why the person (as the register has them; None: not registered here) may not order the test."""
     if person is None:
-        return REFUSALS["not_registered_in_region"]
-    reason = rules.ineligibility(offer, True, person.birth_date, stockholm_date(now))
-    return REFUSALS[reason] if reason else None
+        reason: str | None = "not_registered_in_region"
+    else:
+        reason = rules.ineligibility(offer, True, person.birth_date, stockholm_date(now))
+    return ErrorText(REFUSALS[reason]) if reason else None
 
 
 def _home(person: Person | None) -> list[str] | None:
@@ -304,7 +306,8 @@ def post_result(ports: Ports, principal: IntegrationPrincipal, body: Any, idempo
             raise Conflict("already_resulted", "Beställningen har redan ett svar eller har gått ut.")
         offer = _offer(ports, record.test_id)
         if set(outcomes) != set(offer.analyses):
-            raise BadInput("analyses_invalid", f"Testet har analyserna {', '.join(offer.analyses)}.", field="analyses")
+            raise BadInput("analyses_invalid", "Testet har analyserna {analyses}.", field="analyses",
+                           values={"analyses": ", ".join(offer.analyses)})
         result = rules.overall(outcomes)
         posted = event(Kind.LAB_RESULT_POSTED, _stream_key(record.order_id), now, order_id=record.order_id)
         try:

@@ -113,5 +113,6 @@ def save_signature(ports: Ports, principal: StaffPrincipal, text: str | None, no
     """An empty text goes back to the automatic signature."""
     cleaned = "\n".join(line.rstrip() for line in (text or "").strip().splitlines())
     if len(cleaned) > SIGNATURE_MAX:
-        raise BadInput("field_too_long", f"Signaturen får vara högst {SIGNATURE_MAX} tecken.", field="signature")
+        raise BadInput("field_too_long", "Signaturen får vara högst {limit} tecken.", field="signature",
+                       values={"limit": SIGNATURE_MAX})
     ports.staff_profiles.set_signature(principal.hsa_id, principal.display_name, cleaned or None, now)

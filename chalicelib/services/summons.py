@@ -33,6 +33,7 @@ from chalicelib.domain import summons as rules
 from chalicelib.domain.attachments import Attachment
 from chalicelib.domain.booking import Booking, BookingStatus, Slot, Visibility
 from chalicelib.domain.clock import STOCKHOLM, stockholm_date
+from chalicelib.domain.error_text import N_
 from chalicelib.domain.events import Door, DomainEvent, Kind, event
 from chalicelib.domain.inbox import Action
 from chalicelib.domain.summons import Link, Template
@@ -71,8 +72,8 @@ def _links(value: Any) -> tuple[Link, ...]:
     if value is None:
         return ()
     if not isinstance(value, list) or len(value) > rules.MAX_LINKS:
-        raise BadInput("links_invalid", f"Fältet links ska vara en lista med högst {rules.MAX_LINKS} länkar.",
-                       field="links")  # fmt: skip
+        raise BadInput("links_invalid", "Fältet links ska vara en lista med högst {limit} länkar.", field="links",
+                       values={"limit": rules.MAX_LINKS})  # fmt: skip
     links = []
     for item in value:
         if not isinstance(item, dict) or not isinstance(item.get("url"), str) or not item["url"].startswith("https://"):
@@ -84,7 +85,7 @@ def _links(value: Any) -> tuple[Link, ...]:
 def _flag(body: dict[str, Any], name: str, default: bool = True) -> bool:
     value = body.get(name, default)
     if not isinstance(value, bool):
-        raise BadInput("field_invalid", f"Fältet {name} ska vara true eller false.", field=name)
+        raise BadInput("field_invalid", "Fältet {field} ska vara true eller false.", field=name, values={"field": name})
     return value
 
 
@@ -102,21 +103,27 @@ def _check_timing(unit: UnitRecord, start: datetime, end: datetime, now: datetim
         flag = _INTENDED[refusal]
         if flag in intended:
             continue
-        mark = "kryssa i att tiden är avsiktlig" if form else f"skicka {flag}: true"
+        # the staff form has a box to tick; a care system sends the flag
         if refusal == rules.OUTSIDE_OPENING_HOURS:
-            message = (f"Tiden ligger utanför {unit.name}s öppettider ({rules.describe_hours(opening_hours(unit))}, "
-                       f"inte helgdagar). Välj en annan tid, eller {mark} om besöket ska vara då.")  # fmt: skip
+            message = (N_("Tiden ligger utanför {unit}s öppettider ({hours}, inte helgdagar). Välj en annan tid, "
+                          "eller kryssa i att tiden är avsiktlig om besöket ska vara då.") if form else
+                       N_("Tiden ligger utanför {unit}s öppettider ({hours}, inte helgdagar). Välj en annan tid, "
+                          "eller skicka {flag}: true om besöket ska vara då."))  # fmt: skip
         else:
-            message = (f"Tiden ligger mer än {rules.BOOK_AHEAD_YEARS} år fram. Kontrollera året, eller {mark} om "
-                       "besöket ska vara då.")  # fmt: skip
-        raise Unprocessable(refusal, message, field="start")
+            message = (N_("Tiden ligger mer än {years} år fram. Kontrollera året, eller kryssa i att tiden är "
+                          "avsiktlig om besöket ska vara då.") if form else
+                       N_("Tiden ligger mer än {years} år fram. Kontrollera året, eller skicka {flag}: true om "
+                          "besöket ska vara då."))  # fmt: skip
+        raise Unprocessable(refusal, message, field="start", values={
+            "unit": unit.name, "hours": rules.describe_hours(opening_hours(unit)), "flag": flag,
+            "years": rules.BOOK_AHEAD_YEARS})
 
 
 def _check_may_rebook(visit_type: Any, may_rebook: bool) -> None:
     if not rules.may_rebook_allowed(visit_type.web_booking, may_rebook):
-        raise Unprocessable("may_rebook_not_web_bookable", f"{visit_type.name} kan inte bokas på webben, så "
-                            "invånaren kan inte boka om den här. Skicka may_rebook: false; kallelsen säger då att "
-                            "ringa mottagningen.", field="may_rebook")  # fmt: skip
+        raise Unprocessable("may_rebook_not_web_bookable", "{visit_type} kan inte bokas på webben, så invånaren kan "
+                            "inte boka om den här. Skicka may_rebook: false; kallelsen säger då att ringa "
+                            "mottagningen.", field="may_rebook", values={"visit_type": visit_type.name})  # fmt: skip
 
 
 def _unit_and_type(ports: Ports, principal: Caller, unit_hsa_id: str, visit_type_id: str):  # noqa: ANN202

@@ -2,6 +2,12 @@
 chalicelib/web/locale/<language>/LC_MESSAGES/messages.po. Message ids are keys grouped by page
 ("inbox.heading"); Swedish is the source language and what a catalogue lacks falls back to.
 
+A second domain, errors.po, holds the errors the services give (chalicelib/errors.py,
+domain/error_text.py). There, as gettext does it, the message id is the Swedish text as the service
+writes it ("Fältet {field} krävs."): Swedish is the source, so sv/errors.po lists the texts with
+empty translations, and every other language translates each one. The services stay in Swedish;
+`error_text` says an error in the reader's language where a page or the JSON API shows it.
+
 At run time the standard library's gettext reads the compiled .mo files (the Lambda asset ships them
 compiled, so Babel is not loaded there); a .po newer than its .mo is compiled on first use, with
 Babel, where Babel is installed (`make catalogs`, tests, the local stack). Adding a language is adding
@@ -21,7 +27,8 @@ from pathlib import Path
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "messages"  # the pages', letters' and notifications' texts, by key
-DOMAINS = (DOMAIN,)
+ERRORS = "errors"  # the services' errors, by their Swedish text
+DOMAINS = (DOMAIN, ERRORS)
 DEFAULT_LANGUAGE = "sv"
 
 
@@ -97,6 +104,29 @@ def translate(lang: str | None, key: str, **values: object) -> str:
     if text == key:
         raise KeyError(f"no text {key!r} in the catalogues")
     return text.format(**values) if values else text
+
+
+def translated_error(lang: str, text: str) -> str | None:
+    """A service's Swedish error text in `lang` from the errors catalogue, its values filled in;
+    None when the catalogue does not have it."""
+    template = getattr(text, "template", text)  # an ErrorText keeps the template it was made from
+    translation = catalogue(pick(lang), ERRORS).gettext(template)
+    if translation == template:
+        return None
+    values = getattr(text, "values", None)
+    try:
+        return translation.format_map(values) if values else translation
+    except (KeyError, IndexError, ValueError):  # a translation wanting a value the error does not carry
+        return None
+
+
+def error_text(lang: str | None, text: str) -> str:
+    """What a service said (Swedish, an ErrorText or a plain text) in `lang`. Swedish is said as
+    written, without reading a catalogue; so is a text the errors catalogue does not have (a care
+    system's own words, a staff member's)."""
+    if pick(lang) == DEFAULT_LANGUAGE or not text:
+        return str(text)
+    return translated_error(pick(lang), text) or str(text)
 
 
 def main() -> int:

@@ -1,4 +1,9 @@
-"""Server-rendered pages: Jinja2 with autoescaping, the text catalogue, and the language choice."""
+"""Server-rendered pages: Jinja2 with autoescaping, the text catalogue, and the language choice.
+
+A service's error a page prints (`{{ error.message }}`, `{{ errors[name] }}`, a refusal) is Swedish
+as the service wrote it, an ErrorText (domain/error_text.py); printing says it in the page's language
+from the errors catalogue, whichever template prints it, so no page can show Swedish to an English
+reader by forgetting to translate."""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.clock import STOCKHOLM
+from chalicelib.domain.error_text import ErrorText
 from chalicelib.domain.inbox import paragraphs
 from chalicelib.web import catalogs
 from chalicelib.web.catalogs import translate
@@ -21,7 +27,12 @@ _HERE = Path(__file__).parent
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
     # Jinja2 is imported with the first page rendered: the JSON and integration APIs never load it.
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+
+    @pass_context
+    def said(context: Any, value: Any) -> Any:
+        """What a `{{ … }}` prints: a service's error in the page's language; anything else as it is."""
+        return catalogs.error_text(context.get("lang"), value) if isinstance(value, ErrorText) else value
 
     environment = Environment(
         loader=FileSystemLoader(str(_HERE / "templates")),
@@ -31,6 +42,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         # {% trans %} and _() where a template wants them; the page's gettext is in its context
         extensions=["jinja2.ext.i18n"],
+        finalize=said,
     )
     environment.filters["stockholm"] = _stockholm_time
     environment.filters["paragraphs"] = paragraphs
