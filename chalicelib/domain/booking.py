@@ -8,6 +8,7 @@ saving night, 24 hours before 10:00 is 09:00 or 11:00 on the wall clock the day 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from enum import Enum
@@ -91,6 +92,21 @@ class Slot:
     def as_published(self) -> Slot:
         """The slot as a publisher describes it: without who holds it."""
         return replace(self, booking_id=None, citizen_id=None)
+
+
+def same_resource_overlap(wanted: Sequence[Slot], existing: Iterable[Slot]) -> tuple[Slot, Slot] | None:
+    """A wanted time and an existing one that would have the same practitioner or room in two places
+    at once (the same resource, overlapping, not the same slot); None when there is none. Times
+    without a resource are parallel capacity and may overlap."""
+    for old in existing:
+        key = resource_key(old.resource)
+        if not key:
+            continue
+        for new in wanted:
+            if new.slot_id != old.slot_id and resource_key(new.resource) == key and new.start < old.end \
+                    and old.start < new.end:  # fmt: skip
+                return new, old
+    return None
 
 
 class BookingStatus(str, Enum):

@@ -308,11 +308,23 @@ def add_slots(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, fields:
         start += step
     # The same times again add nothing: the ids are the same (the resource however it is written), and a
     # slot as it already is is not written; a booked one is never touched.
-    existing = {s.slot_id: s for s in ports.slots.between(unit.hsa_id, wanted[0].start, wanted[-1].end)}
+    # One Query from the longest visit before the first new time: every time that could overlap them.
+    longest = timedelta(minutes=max(v.duration_minutes for v in visit_types_of(unit)))
+    nearby = ports.slots.between(unit.hsa_id, wanted[0].start - longest, wanted[-1].end)
+    if clash := rules.same_resource_overlap(wanted, nearby):
+        new, old = clash
+        raise Conflict("resource_busy", "{resource} har redan en tid {start}–{end} som krockar med {new}.",
+                       field="resource", values={"resource": old.resource, "start": _clock(old.start),
+                                                 "end": _clock(old.end), "new": _clock(new.start)})  # fmt: skip
+    existing = {s.slot_id: s for s in nearby if s.start >= wanted[0].start}
     changed = [s for s in (replace(w, resource=existing[w.slot_id].resource) if w.slot_id in existing else w
                            for w in wanted)
                if s.slot_id not in existing or (existing[s.slot_id].free and existing[s.slot_id] != s)]  # fmt: skip
     return ports.slots.publish_many(changed)[0]  # a hundred to a request
+
+
+def _clock(moment: datetime) -> str:
+    return f"{moment.astimezone(STOCKHOLM):%H:%M}"
 
 
 def _citizen(ports: Ports, value: str | None, now: datetime) -> str:

@@ -297,9 +297,18 @@ def test_publishing_the_same_times_twice_changes_nothing_and_a_booked_time_is_le
     assert _staff_post(eva, "/staff/bookings/slots", {**form, "resource": "Nora Ny"}).status_code == 303
     assert sorted(times()) == [("13:00", "Eva Nilsson", False), ("13:00", "Nora Ny", True),
                                ("13:30", "Eva Nilsson", True), ("13:30", "Nora Ny", True)]
+    # Eva cannot be in two places at once: another visit type for her at 13:15 is refused beside the
+    # field and writes nothing; the same with no one named is parallel capacity, and is added
+    clash = _staff_post(eva, "/staff/bookings/slots", {**form, "visit_type": "provtagning", "from": "13:15",
+                                                       "to": "13:30"})  # fmt: skip
+    assert clash.status_code == 409 and 'id="resource-error"' in clash.body.decode()
+    assert "Eva Nilsson har redan en tid 13:00–13:30 som krockar med 13:15." in clash.body.decode()
+    assert len(times()) == 4
+    unnamed = {**form, "visit_type": "provtagning", "from": "13:15", "to": "13:30", "resource": ""}
+    assert _staff_post(eva, "/staff/bookings/slots", unnamed).status_code == 303 and len(times()) == 5
     # A name too long is refused beside the field, and writes nothing
     long = _staff_post(eva, "/staff/bookings/slots", {**form, "resource": "x" * 81})
-    assert long.status_code == 400 and 'id="resource-error"' in long.body.decode() and len(times()) == 4
+    assert long.status_code == 400 and 'id="resource-error"' in long.body.decode() and len(times()) == 5
     # The care system's PUT: the same body twice changes nothing; its booked time keeps its resource
     start = datetime.combine(day, datetime.min.time(), tzinfo=STOCKHOLM).replace(hour=9)
     slots = [("c1", "sjukskoterska", start, 30, "Omar Lund"), ("c2", "sjukskoterska", start + timedelta(minutes=30),
@@ -310,7 +319,7 @@ def test_publishing_the_same_times_twice_changes_nothing_and_a_booked_time_is_le
     renamed = _publish(region, day, [(sid, vt, at, n, "Nora Ny") for sid, vt, at, n, _ in slots])
     assert renamed.json_body == {"published": 1, "withdrawn": 0, "slots": 2}  # only the free one
     assert ports().slots.get(f"{VC}/c1").resource == "Omar Lund" and ports().slots.get(f"{VC}/c2").resource == "Nora Ny"
-    assert len(times()) == 6
+    assert len(times()) == 7
     bad = _publish(region, day, [("c3", "sjukskoterska", start + timedelta(hours=3), 30, "x" * 81)])
     assert (bad.status_code, bad.json_body["code"], bad.json_body.get("field")) == (400, "field_too_long",
                                                                                     "slots[0].resource")

@@ -6,6 +6,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from chalicelib.domain.booking import (
+    Slot,
+    Visibility,
+    same_resource_overlap,
     PRESETS,
     BookingRules,
     booking_refusal,
@@ -82,3 +85,20 @@ def test_a_slot_in_the_past_cannot_be_booked_or_changed():
     assert rebook_refusal(SAME_DAY, VISIT, VISIT + timedelta(seconds=1)) == "slot_in_past"
     assert not can_change_online(SAME_DAY, VISIT, VISIT + timedelta(minutes=1))
     assert can_change_online(SAME_DAY, VISIT, VISIT - timedelta(hours=25))
+
+
+def _slot(slot_id: str, hour: int, minute: int, minutes: int, resource: str | None) -> Slot:
+    start = datetime(2026, 3, 29, hour, minute, tzinfo=STOCKHOLM)  # the night summer time starts
+    return Slot(slot_id, "VC", "sjukskoterska", start, start + timedelta(minutes=minutes), "Plan 2", "Sjuksköterska",
+                Visibility.WEB, resource=resource)
+
+
+def test_a_practitioner_is_not_in_two_places_at_once_but_back_to_back_and_unnamed_times_are_fine():
+    eva_nine = _slot("a", 9, 0, 30, "Eva Nilsson")
+    assert same_resource_overlap([_slot("b", 9, 15, 15, "  eva NILSSON ")], [eva_nine]) is not None
+    assert same_resource_overlap([_slot("b", 9, 30, 30, "Eva Nilsson")], [eva_nine]) is None  # back to back
+    assert same_resource_overlap([_slot("b", 8, 30, 30, "Eva Nilsson")], [eva_nine]) is None
+    assert same_resource_overlap([_slot("b", 9, 0, 30, "Nora Ny")], [eva_nine]) is None
+    assert same_resource_overlap([_slot("b", 9, 0, 30, None)], [eva_nine]) is None  # parallel capacity
+    assert same_resource_overlap([_slot("b", 9, 0, 30, "Eva")], [_slot("a", 9, 0, 30, None)]) is None
+    assert same_resource_overlap([eva_nine], [eva_nine]) is None  # the same time published again
