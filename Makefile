@@ -1,18 +1,16 @@
 # The two commands: `make run` (the local region) and `make test` (every test layer).
 # Both install what they need: Python packages into .venv, the local OpenID provider's npm packages
-# into local/idp/node_modules (Node.js and npm from the machine), Debian's Chromium for browser tests.
+# into local/idp/node_modules and the Nu HTML Checker into tools/html-checker/node_modules (Node.js and
+# npm from the machine), Debian's Chromium for browser tests and a Java runtime for the checker.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 IDP := local/idp
+HTML_CHECKER := tools/html-checker
 
-# The text catalogues compiled to .mo (pages compile a changed .po on first use; the asset build always does).
-catalogs: install
-	$(PY) -m chalicelib.web.catalogs
-
-.PHONY: catalogs routes run test install chromium bench asset unit integration e2e infra synth deploy fuzz
+.PHONY: catalogs routes run test install chromium java bench asset unit integration e2e infra synth deploy fuzz
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,22 +23,33 @@ $(IDP)/node_modules/.installed: $(IDP)/package.json $(IDP)/package-lock.json
 	npm ci --prefix $(IDP) --no-audit --no-fund
 	touch $@
 
-install: $(VENV)/.installed $(IDP)/node_modules/.installed
+# The Nu HTML Checker (vnu.jar, in the npm package vnu-jar), exactly as package-lock.json pins it. Its
+# install script would fetch a Java runtime from outside when none is on PATH: the `java` target
+# installs Debian's instead, so the script is not run.
+$(HTML_CHECKER)/node_modules/.installed: $(HTML_CHECKER)/package.json $(HTML_CHECKER)/package-lock.json
+	npm ci --prefix $(HTML_CHECKER) --no-audit --no-fund --ignore-scripts
+	touch $@
+
+install: $(VENV)/.installed $(IDP)/node_modules/.installed $(HTML_CHECKER)/node_modules/.installed
 
 # Playwright's own browser download cannot work here; the tests drive Debian's Chromium.
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
 
+# The HTML checker runs on Java (tests/integration/test_html_valid.py): Debian's when the machine has none.
+java:
+	@command -v java >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq default-jre-headless; }
+
 run: install routes
 	$(PY) -m local.stack
 
-test: install chromium
+test: install chromium java
 	$(PY) -m pytest tests
 
 unit: install
 	$(PY) -m pytest tests/unit
 
-integration: install
+integration: install java
 	$(PY) -m pytest tests/integration
 
 e2e: install chromium
@@ -76,3 +85,7 @@ synth: install
 # `npx aws-cdk@2 bootstrap` once per account and region first.
 deploy: install
 	REGION=$(REGION) npx --yes aws-cdk@2 deploy --app "$(PY) -m infra.app" --require-approval broadening eservices-$(REGION)
+
+# The text catalogues compiled to .mo (pages compile a changed .po on first use; the asset build always does).
+catalogs: install
+	$(PY) -m chalicelib.web.catalogs
