@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import boto3
@@ -35,17 +36,20 @@ class EventConsumer:
     _after: dict[str, str] = field(default_factory=dict)  # shard id -> last sequence number done
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def _client(self) -> Any:
-        # moto answers the regional endpoint, not the account-based one botocore picks for an ARN.
+    @cached_property
+    def _streams(self) -> Any:
+        # Made once per consumer (a client costs more than the poll itself; the tests poll around every
+        # request). moto answers the regional endpoint, not the account-based one botocore picks for an ARN.
         return boto3.client("dynamodbstreams", config=Config(account_id_endpoint_mode="disabled"))
 
+    @cached_property
     def _stream_arn(self) -> str:
         return boto3.client("dynamodb").describe_table(TableName=self.table_name)["Table"]["LatestStreamArn"]
 
     def _shards(self) -> tuple[Any, str, list[tuple[str, str]]]:
         """The stream, and each shard's iterator just past what this consumer has done."""
-        streams = self._client()
-        arn = self._stream_arn()
+        streams = self._streams
+        arn = self._stream_arn
         iterators = []
         for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
             after = self._after.get(shard["ShardId"])
