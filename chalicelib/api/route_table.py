@@ -141,6 +141,7 @@ ROUTES = (
     ('/staff/follow-up', ('GET',), ('application/json',), 'follow_up', 'chalicelib.api.staff_pages', 'follow_up'),
     ('/staff/integration-keys', ('GET',), ('application/json',), 'keys_page', 'chalicelib.api.staff_region_pages', 'keys_page'),
     ('/staff/integration-keys', ('POST',), ('application/x-www-form-urlencoded',), 'issue_key', 'chalicelib.api.staff_region_pages', 'issue_key'),
+    ('/staff/integration-keys/{key_id}/revoke', ('GET',), ('application/json',), 'confirm_revoke_key', 'chalicelib.api.staff_region_pages', 'confirm_revoke_key'),
     ('/staff/integration-keys/{key_id}/revoke', ('POST',), ('application/x-www-form-urlencoded',), 'revoke_key', 'chalicelib.api.staff_region_pages', 'revoke_key'),
     ('/staff/integration-keys/{key_id}/rotate', ('POST',), ('application/x-www-form-urlencoded',), 'rotate_key', 'chalicelib.api.staff_region_pages', 'rotate_key'),
     ('/staff/logged-out', ('GET',), ('application/json',), 'staff_logged_out', 'chalicelib.api.auth_routes', 'staff_logged_out'),

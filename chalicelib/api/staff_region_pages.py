@@ -13,7 +13,7 @@ from chalicelib.api.session import staff_or_landing
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
 from chalicelib.domain import integration_keys as keys
-from chalicelib.errors import AppError
+from chalicelib.errors import AppError, Conflict
 from chalicelib.services import audit, integration_keys
 from chalicelib.web.catalogs import known, translate
 from chalicelib.services.principals import StaffPrincipal
@@ -92,6 +92,19 @@ def rotate_key(key_id: str) -> Response:
     context = staff_region_pages.current_request.lambda_context
     return _shown_once(principal, lambda fields, _lists: integration_keys.rotate(ports(), principal, key_id, fields,
                                                                                  clock.utc_now(), context))  # fmt: skip
+
+
+@staff_region_pages.route("/staff/integration-keys/{key_id}/revoke", methods=["GET"])
+def confirm_revoke_key(key_id: str) -> Response:
+    """Revoking stops a care system at once and cannot be undone: a page asks first (no JavaScript)."""
+    principal, away = _staff()
+    if away:
+        return away
+    try:
+        key = integration_keys.key_to_revoke(ports(), principal, key_id, clock.utc_now())
+    except Conflict as error:
+        return _keys_page(principal, error=error)
+    return _render(principal, "staff_integration_key_revoke.html", key=key)
 
 
 @staff_region_pages.route("/staff/integration-keys/{key_id}/revoke", methods=["POST"], content_types=FORM)

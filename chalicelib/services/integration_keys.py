@@ -162,6 +162,15 @@ def rotate(ports: Ports, principal: StaffPrincipal, key_id: str, fields: dict[st
     return ShownOnce(key_id, client.system_name, f"{key_id}.{secret}", valid_until if hours else None)
 
 
+def key_to_revoke(ports: Ports, principal: StaffPrincipal, key_id: str, now: datetime) -> KeyView:
+    """The key as the question before revoking it shows it; 409 when it is already revoked."""
+    _require(ports, principal)
+    client = _client(ports, key_id)
+    if client.revoked_at is not None:
+        raise Conflict("key_revoked", "Nyckeln är redan återkallad.")
+    return _view(client, {u.hsa_id: u.name for u in ports.units.get_many(sorted(client.allowed_units or ()))}, now)
+
+
 def revoke(ports: Ports, principal: StaffPrincipal, key_id: str, now: datetime) -> None:
     _require(ports, principal)
     _client(ports, key_id)

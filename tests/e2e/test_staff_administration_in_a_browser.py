@@ -140,8 +140,12 @@ def test_the_regional_admin_issues_a_key_sees_its_use_rotates_it_with_an_overlap
     rut.goto(stack.base_url + KEYS)
     expect(_key_row(rut, "Labbsystemet Norrby")).to_contain_text("den gamla gäller till")
 
-    # Revoked: both get 401 at once, and the list says so
-    _key_row(rut, "Labbsystemet Norrby").get_by_role("button", name="Återkalla").click()
+    # Revoked, after a question (it cannot be undone): both get 401 at once, and the list says so
+    _key_row(rut, "Labbsystemet Norrby").get_by_role("link", name="Återkalla").click()
+    expect(rut.get_by_role("heading", name="Återkalla nyckeln för Labbsystemet Norrby?")).to_be_visible()
+    _checked(rut)
+    assert _citizen_status(stack, new) == 200  # asking changed nothing
+    rut.get_by_role("button", name="Ja, återkalla nyckeln").click()
     expect(rut.get_by_role("status")).to_contain_text("Nyckeln är återkallad")
     expect(_key_row(rut, "Labbsystemet Norrby")).to_contain_text("Återkallad")
     _checked(rut)

@@ -280,6 +280,7 @@ ROWS: dict[str, Row] = {
     "GET /staff/integration-keys": row(REGION_ADMIN_ONLY),
     "POST /staff/integration-keys": row(REGION_ADMIN_ONLY, body=FORM, note="400 without a name: past authorisation"),
     "POST /staff/integration-keys/{key_id}/rotate": row(REGION_ADMIN_ONLY, "key", body=FORM),
+    "GET /staff/integration-keys/{key_id}/revoke": row(REGION_ADMIN_ONLY, "key"),
     "POST /staff/integration-keys/{key_id}/revoke": row(REGION_ADMIN_ONLY, "key", body=FORM),
     "GET /staff/audit": row(AUDITOR_ONLY),
     "POST /staff/audit": row(AUDITOR_ONLY, body=FORM, note="400 without a personnummer: past authorisation"),

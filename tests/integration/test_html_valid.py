@@ -213,6 +213,7 @@ VISITS: tuple[Visit, ...] = (
     _get("/staff/case-types/edit", REGIONAL),
     _get("/staff/case-types/preview", REGIONAL),
     _get("/staff/integration-keys", REGIONAL),
+    _get("/staff/integration-keys/{key_id}/revoke", REGIONAL),
     _get("/staff/permissions", REGIONAL, "every unit's admins", query=""),
     _post("/staff/integration-keys", REGIONAL, "a new key's secret, shown once", lambda made: {
         "system_name": "HTML-kontroll", "scopes": "messages", "units": VC, "submission_id": made.fresh_id()}),

@@ -107,13 +107,20 @@ def test_a_revoked_key_gets_401_at_once_even_during_an_overlap(region):
     csrf = rut.csrf_token("/api/v1/staff/me")
     key_id = region.integration_key.split(".", 1)[0]
     new = _shown_key(_rotate(rut, key_id, csrf, "24"))
-    # When the regional admin revokes it
+    # When the regional admin asks to revoke it, she is asked first, and nothing changes yet
+    assert f'href="{KEYS}/{key_id}/revoke"' in rut.page(KEYS)
+    question = rut.page(f"{KEYS}/{key_id}/revoke")
+    assert "Återkalla nyckeln för" in question and "Det går inte att ångra" in question
+    assert f'action="{KEYS}/{key_id}/revoke"' in question and "Nej, behåll nyckeln" in question
+    assert _call(region, new).status_code != 401
+    # When she says yes
     done = rut.post_form(f"{KEYS}/{key_id}/revoke", {"csrf_token": csrf})
     # Then both secrets get 401, and the key can be neither revoked again nor rotated
     assert done.status_code == 303 and done.headers["Location"] == f"{KEYS}?done=revoked"
     assert _call(region, new).status_code == 401 and _call(region, region.integration_key).status_code == 401
     assert "Återkallad" in rut.page(KEYS)
     assert rut.post_form(f"{KEYS}/{key_id}/revoke", {"csrf_token": csrf}).status_code == 409
+    assert rut.get(f"{KEYS}/{key_id}/revoke").status_code == 409  # no question for a revoked key
     assert _rotate(rut, key_id, csrf).status_code == 409
 
 
