@@ -8,9 +8,10 @@ import json
 import re
 import uuid
 from collections.abc import Callable
+from contextvars import ContextVar
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
-from urllib.parse import parse_qs, unquote
+from urllib.parse import parse_qs, quote, unquote, urlencode
 
 from chalice import Response
 from chalice.app import Request
@@ -128,15 +129,35 @@ def html(body: str, *, status: int = 200, set_cookies: list[str] | None = None) 
     return Response(body=body, status_code=status, headers=headers)
 
 
+# The address of the page being answered (a GET's path and query), for the language switch to come
+# back to and the staff menu to mark; None for a POST (its page cannot be fetched again).
+_PAGE_ADDRESS: ContextVar[str | None] = ContextVar("page_address", default=None)
+
+
+def _page_address(request: Request) -> str | None:
+    if request.method != "GET":
+        return None
+    try:  # the route's own path with its parameters (API Gateway's context path may carry a stage)
+        path = request.path.format(**{k: quote(v, safe="") for k, v in (request.uri_params or {}).items()})
+    except (KeyError, IndexError, ValueError):
+        return None
+    query = request.query_params or {}
+    return path + (f"?{urlencode(query)}" if query else "")
+
+
 def render_page(template: str, lang: str, *, staff: bool, csrf_token: str | None = None, status: int = 200,
                 set_cookies: list[str] | None = None, **context: Any) -> Response:  # fmt: skip
     """A page in the site's frame, for the citizen or the staff entry; a logout button when logged in."""
+    home = "/staff" if staff else "/"
+    here = _PAGE_ADDRESS.get() or home
     body = render(
         template,
         lang,
         title_key="staff.title" if staff else "site.title",
         region_name=get_settings().region_name,
-        home_path="/staff" if staff else "/",
+        here=here,
+        here_path=here.split("?", 1)[0],
+        home_path=home,
         logout_path="/staff/logout" if staff else "/logout",
         csrf_token=csrf_token,
         **context,
@@ -364,6 +385,7 @@ def request_middleware(request: Request, get_response: Any) -> Response:
     correlation_id = supplied if usable else str(uuid.uuid4())
     logger.set_correlation_id(correlation_id)
     logger.append_keys(route=route_of(request))
+    address = _PAGE_ADDRESS.set(_page_address(request))
     try:
         _check_path_ids(request)
         response = get_response(request)
@@ -374,6 +396,7 @@ def request_middleware(request: Request, get_response: Any) -> Response:
         logger.exception("unhandled error")  # observability.py keeps the stack, never the exception's text
         response = Response(body={"Code": "InternalServerError"}, status_code=500)
     response = _normalise_chalice_error(request, response)
+    _PAGE_ADDRESS.reset(address)
     response.headers.update({k: v for k, v in SECURITY_HEADERS.items() if k not in response.headers})
     response.headers["X-Correlation-Id"] = correlation_id
     flush_metrics()

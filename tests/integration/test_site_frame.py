@@ -55,3 +55,21 @@ def test_a_failure_is_a_500_page_for_a_browser(region, monkeypatch):
     body = response.body.decode()
     assert response.status_code == 500 and response.headers["Content-Type"].startswith("text/html")
     assert "Ett tekniskt fel uppstod." in body and 'class="site-header"' in body and "boom" not in body
+
+
+def test_the_language_switch_comes_back_to_the_same_page_and_the_staff_menu_marks_where_you_are(region):
+    anna = region.browser()
+    anna.login("anna")
+    page = anna.page("/bookings?done=cancelled")
+    assert 'href="/language?lang=en&amp;next=/bookings%3Fdone%3Dcancelled"' in page
+    switched = anna.get("/language?lang=en&next=%2Fbookings%3Fdone%3Dcancelled")
+    assert switched.status_code == 303 and switched.headers["Location"] == "/bookings?done=cancelled"
+    # A page answered to a form (a POST) cannot be fetched again: the switch goes to the start page
+    refused = anna.post_form("/settings", {"csrf_token": anna.csrf_token(), "language": "xx"})
+    assert refused.status_code == 400 and 'next=/"' in refused.body.decode()
+    # Staff: the menu marks the page you are on, and only that one
+    eva = region.browser()
+    eva.login("eva", "staff")
+    cases = eva.page("/staff/cases")
+    menu = cases[cases.index('class="staff-nav"'):cases.index("</nav>", cases.index('class="staff-nav"'))]
+    assert menu.count('aria-current="page"') == 1 and 'href="/staff/cases" aria-current="page"' in menu
