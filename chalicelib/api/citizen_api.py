@@ -122,7 +122,7 @@ def my_cases() -> Response:
 
 
 def _case(principal: CitizenPrincipal, case_id: str) -> m.CitizenCase:
-    record = cases.my_case(ports(), principal, case_id)
+    record = cases.read_case(ports(), principal, case_id, clock.utc_now())
     questions = [Question(q.question_id, q.label, QuestionKind(q.kind), bool(q.required), tuple(q.options or ()))
                  for q in record.questions or ()]  # fmt: skip
     return m.CitizenCase(
