@@ -208,7 +208,8 @@ def pages(today) -> list[tuple[str, str, str]]:  # noqa: ANN001
     day = (today + timedelta(days=4)).isoformat()
     slots = f"/api/v1/booking-units/{VC}/visit-types/sjukskoterska/slots"
     return [
-        ("start page (unread, next booking)", "anna", "/"),
+        ("start page (the overview)", "anna", "/"),
+        ("start page, JSON API", "anna", "/api/v1/start"),
         ("inbox", "anna", "/inbox"),
         ("inbox, JSON API", "anna", "/api/v1/inbox"),
         ("a thread", "anna", "/inbox/{newest}"),
