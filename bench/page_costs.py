@@ -85,12 +85,15 @@ def _citizen_id(ports, sub: str, today) -> str:  # noqa: ANN001
 
 
 def seed(ports, now: datetime, first: int, count: int) -> None:  # noqa: ANN001
-    """Items first..first+count-1 of Anna's inbox (from the health centre, in seven threads), upcoming
-    bookings, cases (open, at the health centre, counted in its figures), kit orders, access-log rows,
-    and of the STI clinic's follow-up list."""
-    from chalicelib.adapters.cases import _placement
+    """Items first..first+count-1 of Anna's inbox (from the health centre, in seven threads, unread),
+    upcoming bookings (every fourth cancelled), invitations (every fourth open, the others used or
+    expired), cases (open, at the health centre, counted in its figures; every third asked a
+    counter-question that waits for her), kit orders, access-log rows, and of the STI clinic's
+    follow-up list."""
+    from chalicelib.adapters.cases import _placement, _waiting
     from chalicelib.adapters.tables import (AccessLogRecord, BookingRecord, CaseRecord, FollowUpRecord,
-                                            InboxCountRecord, InboxMessageRecord, KitOrderRecord, UnitFigureRecord)
+                                            InboxCountRecord, InboxMessageRecord, InvitationRecord, KitOrderRecord,
+                                            UnitFigureRecord)
     from chalicelib.domain import unit_figures
     from chalicelib.domain.clock import stockholm_date
     from chalicelib.domain.inbox import thread_key
@@ -105,34 +108,51 @@ def seed(ports, now: datetime, first: int, count: int) -> None:  # noqa: ANN001
                 anna, f"{sent.isoformat()}#bench-m{n:05d}", message_id=f"bench-m{n:05d}", sender_unit_hsa_id=VC,
                 sender_unit_name="Vårdcentralen Norrby", sender_client_id="bench", topic=topic,
                 subject=f"Meddelande {n}", body="Hej!", sent_at=sent,
-                thread_owner=f"{anna}#{thread_key(VC, topic)}"))  # fmt: skip
+                thread_owner=f"{anna}#{thread_key(VC, topic)}", unread_owner=anna))  # fmt: skip
     InboxCountRecord(anna).update(actions=[InboxCountRecord.unread.add(count)])
     with BookingRecord.batch_write() as batch:
         for n in numbers:
             start = now + timedelta(days=2, minutes=30 * n)
             booking_id = f"bench-b{n:05d}"
+            cancelled = n % 4 == 3
             batch.save(BookingRecord(
                 anna, booking_id, unit_hsa_id=VC, unit_name="Vårdcentralen Norrby", visit_type_id="sjukskoterska",
                 visit_type_name="Besök hos sjuksköterska", slot_id=f"{VC}/bench-b{n:05d}", start=start,
-                end=start + timedelta(minutes=30), place="Mottagningen", status="booked", booked_by="citizen",
-                created_at=now, start_key=f"{start.isoformat()}#{booking_id}"))  # fmt: skip
+                end=start + timedelta(minutes=30), place="Mottagningen",
+                status="cancelled" if cancelled else "booked", booked_by="citizen", created_at=now,
+                start_key=f"{start.isoformat()}#{booking_id}", upcoming_owner=None if cancelled else anna))  # fmt: skip
+    with InvitationRecord.batch_write() as batch:
+        for n in numbers:
+            invitation_id, kind = f"bench-i{n:05d}", ("open", "used", "expired", "expired")[n % 4]
+            expires = now + timedelta(days=10, minutes=n) if kind != "expired" else now - timedelta(hours=n + 1)
+            batch.save(InvitationRecord(
+                anna, invitation_id, unit_hsa_id=VC, visit_type_id="sjukskoterska", slot_ids={f"{VC}/bench-s0"},
+                expires_at=expires, created_by="SE2321000099-P001", created_at=now - timedelta(days=20),
+                booking_id=f"bench-b{n:05d}" if kind == "used" else None,
+                open_owner=None if kind == "used" else anna,
+                expires_key=f"{expires.isoformat()}#{invitation_id}"))  # fmt: skip
     counters: collections.Counter[str] = collections.Counter()
     due_entries: dict[str, set[str]] = {}
     with CaseRecord.batch_write() as batch:
         for n in numbers:
             arrived, due = now - timedelta(minutes=n), now + timedelta(hours=n % 17)
             case_id = f"bench-c{n:05d}"
+            asked = arrived + timedelta(seconds=30) if n % 3 == 0 else None  # a counter-question, not answered
+            status, handler = ("waiting_for_citizen", "SE2321000099-P001") if asked else ("new", None)
             record = CaseRecord(
                 case_id, unit_hsa_id=VC, citizen_id=anna, sent_by_id=anna, case_type_id="skicka-meddelande",
-                case_type_name="Skicka meddelande", answers=[], status="new", created_at=arrived,
+                case_type_name="Skicka meddelande", answers=[], status=status, created_at=arrived,
                 created_key=f"{arrived.isoformat()}#{case_id}", due_at=due, due_key=f"{due.isoformat()}#{case_id}",
                 open_unit=VC, patient_name="Anna Andersson", patient_protected=False, patient_born="1985-04-12",
-                citizen_unit=f"{anna}#{VC}", last_activity_at=arrived)  # fmt: skip
-            for name, value in _placement(record, status="new", handler_hsa_id=None, citizen_replied=False,
+                citizen_unit=f"{anna}#{VC}", last_activity_at=asked or arrived, handler_hsa_id=handler,
+                first_answered_at=asked, care_wrote_at=asked)  # fmt: skip
+            for name, value in _placement(record, status=status, handler_hsa_id=handler, citizen_replied=False,
                                           closed_at=None).as_dict().items():  # fmt: skip
                 setattr(record, name, value)
+            for name, value in _waiting(record, status, asked, None).items():
+                setattr(record, name, value)
             batch.save(record)
-            for share in unit_figures.shares(closed=False, created_at=arrived, due_at=due, first_answered_at=None):
+            for share in unit_figures.shares(closed=False, created_at=arrived, due_at=due, first_answered_at=asked):
                 figure, entry = unit_figures.counter_of(share, case_id)
                 counters[figure] += 1
                 if entry:
@@ -188,7 +208,8 @@ def pages(today) -> list[tuple[str, str, str]]:  # noqa: ANN001
     day = (today + timedelta(days=4)).isoformat()
     slots = f"/api/v1/booking-units/{VC}/visit-types/sjukskoterska/slots"
     return [
-        ("start page (unread, next booking)", "anna", "/"),
+        ("start page (the overview)", "anna", "/"),
+        ("start page, JSON API", "anna", "/api/v1/start"),
         ("inbox", "anna", "/inbox"),
         ("inbox, JSON API", "anna", "/api/v1/inbox"),
         ("a thread", "anna", "/inbox/{newest}"),

@@ -248,14 +248,12 @@ class BookingStore:
     def upcoming(self, citizen_id: str, now: datetime, limit: int,
                  start: Position | None) -> tuple[list[Booking], Position | None]:  # fmt: skip
         """A page of the citizen's bookings that stand, are shown to them and have not ended, soonest
-        first: one Query on the by-start index from a day back (no visit is longer), the cancelled and
-        hidden ones filtered out (so a page may show fewer)."""
+        first: one Query on the sparse upcoming index (only bookings that stand and are shown are in
+        it) from a day back (no visit is longer), those that ended today filtered out."""
         since = (now - timedelta(days=1)).astimezone(timezone.utc).isoformat()
-        hidden = BookingRecord.hidden_from_citizen == True  # noqa: E712
-        visible = BookingRecord.hidden_from_citizen.does_not_exist() | ~hidden
-        shown = (BookingRecord.status == BookingStatus.BOOKED.value) & (BookingRecord.end > now) & visible
-        results = BookingRecord.by_start.query(citizen_id, BookingRecord.start_key >= since, filter_condition=shown,
-                                               page_size=limit + 1, last_evaluated_key=exclusive_start(start))
+        results = BookingRecord.upcoming.query(citizen_id, BookingRecord.start_key >= since,
+                                               filter_condition=BookingRecord.end > now, page_size=limit + 1,
+                                               last_evaluated_key=exclusive_start(start))  # fmt: skip
         records, following = one_page(BookingRecord, results, limit)
         return [_booking(r) for r in records], following
 
@@ -281,6 +279,8 @@ class BookingStore:
             hidden_from_citizen=booking.hidden_from_citizen, invitation_id=invitation_id,
             allow_rebook=booking.allow_rebook, allow_cancel=booking.allow_cancel,
             start_key=_start_key(booking.start, booking.booking_id),
+            upcoming_owner=None if booking.hidden_from_citizen or booking.status is not BookingStatus.BOOKED
+            else booking.citizen_id,
         )  # fmt: skip
 
         def write(tx: TransactWrite) -> None:
@@ -294,7 +294,7 @@ class BookingStore:
             if invitation_id:
                 tx.update(
                     InvitationRecord(booking.citizen_id, invitation_id),
-                    actions=[InvitationRecord.booking_id.set(booking.booking_id)],
+                    actions=[InvitationRecord.booking_id.set(booking.booking_id), InvitationRecord.open_owner.remove()],
                     condition=InvitationRecord.invitation_id.exists()
                     & InvitationRecord.booking_id.does_not_exist()
                     & (InvitationRecord.expires_at > (now or booking.created_at)),
@@ -344,7 +344,8 @@ class BookingStore:
 
     def cancel(self, booking: Booking, reason: str | None, event: DomainEvent, also: Also = None) -> None:
         """Free the slot and mark the booking cancelled, together."""
-        actions = [BookingRecord.status.set(BookingStatus.CANCELLED.value), BookingRecord.sequence.add(1)]
+        actions = [BookingRecord.status.set(BookingStatus.CANCELLED.value), BookingRecord.upcoming_owner.remove(),
+                   BookingRecord.sequence.add(1)]
         if reason:
             actions.append(BookingRecord.cancel_reason.set(reason))
 
@@ -377,7 +378,10 @@ class BookingStore:
 
 class InvitationStore:
     def create(self, record: InvitationRecord, sent: DomainEvent) -> None:
-        """The invitation and its `invitation.sent` event, together (the inbox message follows from it)."""
+        """A new invitation, in the open index until a booking uses it, with its `invitation.sent`
+        event (the inbox message follows from it)."""
+        record.open_owner = record.citizen_id
+        record.expires_key = f"{_utc(record.expires_at)}#{record.invitation_id}"
         events.commit(sent, lambda tx: tx.save(record, condition=InvitationRecord.invitation_id.does_not_exist()))
 
     def get(self, citizen_id: str, invitation_id: str) -> InvitationRecord | None:
@@ -393,6 +397,12 @@ class InvitationStore:
         """A page of the citizen's invitations (by id): one Query."""
         results = InvitationRecord.query(citizen_id, page_size=limit + 1, last_evaluated_key=exclusive_start(start))
         return one_page(InvitationRecord, results, limit)
+
+    def open(self, citizen_id: str, now: datetime, limit: int) -> list[InvitationRecord]:
+        """The citizen's invitations not used and not expired, soonest to expire first: one Query of
+        the sparse open index, at most `limit` items."""
+        return list(InvitationRecord.open_by_expiry.query(citizen_id, InvitationRecord.expires_key > _utc(now),
+                                                          limit=limit, page_size=limit))  # fmt: skip
 
 
 class CutoffSchedules:

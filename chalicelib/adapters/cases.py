@@ -1,7 +1,8 @@
 """Case types and cases in DynamoDB (access patterns in tables.py). Taking a case and answering it
 are conditional writes: of two staff taking the same case exactly one wins, and an answer on a
 case that changed meanwhile (closed, taken by someone else) writes nothing. Every write keeps the
-case's place in the queue views (domain/queue.py) in the same update, and writes the change's
+case's place in the queue views (domain/queue.py) and whether it waits for the citizen (the sparse
+waiting-for-citizen index, domain/cases.py citizen_waits) in the same update, and writes the change's
 domain event in the same transaction."""
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from chalicelib.adapters.tables import (
 )
 from chalicelib.domain import queue as views
 from chalicelib.domain import unit_figures
-from chalicelib.domain.cases import CaseType, CaseTypeStatus, Question, QuestionKind, Status
+from chalicelib.domain.cases import CaseType, CaseTypeStatus, Question, QuestionKind, Status, citizen_waits
 from chalicelib.domain.events import DomainEvent
 
 CENTRAL = "central"
@@ -192,6 +193,8 @@ class Cases:
         for name, value in _placement(record, status=record.status, handler_hsa_id=record.handler_hsa_id,
                                       citizen_replied=False, closed_at=record.closed_at).as_dict().items():
             setattr(record, name, value)
+        for name, value in _waiting(record, record.status, record.care_wrote_at, record.citizen_read_at).items():
+            setattr(record, name, value)
         record.citizen_unit = f"{record.citizen_id}#{record.unit_hsa_id}"
         record.last_activity_at = record.last_activity_at or record.created_at
         events.commit(event, lambda tx: tx.save(record, condition=CaseRecord.case_id.does_not_exist()))
@@ -209,6 +212,30 @@ class Cases:
     def of_citizen(self, citizen_id: str) -> list[CaseRecord]:
         """Every case of the citizen (tests and tools; the pages read `citizen_page`)."""
         return list(CaseRecord.by_citizen.query(citizen_id, scan_index_forward=False))
+
+    def waiting_for_citizen(self, citizen_id: str, limit: int) -> list[CaseRecord]:
+        """The citizen's cases that wait for them, newest word from care first: one Query of the sparse
+        waiting-for-citizen index, at most `limit` items."""
+        return list(CaseRecord.waiting_for_citizen.query(citizen_id, scan_index_forward=False, limit=limit,
+                                                         page_size=limit))  # fmt: skip
+
+    def seen_by_citizen(self, record: CaseRecord, now: datetime) -> bool:
+        """The citizen (or a guardian acting for a child) opened the case: what care wrote is read, and
+        the case leaves the waiting index unless care's question still waits for an answer. Not a change
+        staff work from (no new version, no event), as reading an inbox message is not; conditioned on
+        the status and care's last word as read, so a new answer meanwhile stays unread (False)."""
+        read = CaseRecord.care_wrote_at == record.care_wrote_at if record.care_wrote_at \
+            else CaseRecord.care_wrote_at.does_not_exist()  # fmt: skip
+        actions = [CaseRecord.citizen_read_at.set(now),
+                   *_waiting_actions(record, record.status, record.care_wrote_at, now)]  # fmt: skip
+        try:
+            CaseRecord(record.case_id).update(actions=actions, condition=CaseRecord.case_id.exists()
+                                              & (CaseRecord.status == record.status) & read)  # fmt: skip
+        except UpdateError as error:
+            if condition_failed(error):
+                return False
+            raise
+        return True
 
     def citizen_page(self, citizen_id: str, limit: int,
                      start: Position | None) -> tuple[list[CaseRecord], Position | None]:  # fmt: skip
@@ -249,23 +276,34 @@ class Cases:
     def remind(self, record: CaseRecord, entry: EntryMap, now: datetime, event: DomainEvent) -> bool:
         """A reminder to a citizen who has not answered a counter-question; the case keeps waiting."""
         actions = [CaseRecord.conversation.set(CaseRecord.conversation.append([entry])), CaseRecord.reminded_at.set(now)]
-        return self._change(record, actions, now, event, condition=CaseRecord.status == Status.WAITING_FOR_CITIZEN.value)
+        return self._change(record, actions, now, event, condition=CaseRecord.status == Status.WAITING_FOR_CITIZEN.value,
+                            care_wrote=True)  # fmt: skip
 
-    def close(self, record: CaseRecord, entry: EntryMap | None, now: datetime, event: DomainEvent) -> bool:
-        """Staff close an open case (a counter-question the citizen never answered)."""
+    def close(self, record: CaseRecord, entry: EntryMap | None, now: datetime, event: DomainEvent, *,
+              told: bool | None = None) -> bool:  # fmt: skip
+        """Staff close an open case (a counter-question the citizen never answered). `told`: the entry
+        is words to the citizen (by default, whenever there is an entry); closed without words, it no
+        longer waits for them unless something care wrote before is still unread."""
         actions = [CaseRecord.status.set(Status.CLOSED.value), CaseRecord.open_unit.remove(),
                    CaseRecord.closed_at.set(now)]  # fmt: skip
         if entry is not None:
             actions.append(CaseRecord.conversation.set(CaseRecord.conversation.append([entry])))
         return self._change(record, actions, now, event, status=Status.CLOSED.value, closed_at=now,
-                            condition=CaseRecord.status != Status.CLOSED.value)  # fmt: skip
+                            condition=CaseRecord.status != Status.CLOSED.value,
+                            care_wrote=entry is not None if told is None else told, citizen_view=True)  # fmt: skip
 
     def _change(self, record: CaseRecord, actions: list[Any], now: datetime, event: DomainEvent, *,
                 status: str | None = None,
                 handler_hsa_id: Any = "keep", citizen_replied: bool | None = None, closed_at: datetime | None = None,
-                condition: Any = None) -> bool:  # fmt: skip
+                condition: Any = None, care_wrote: bool = False, citizen_read: bool = False,
+                citizen_view: bool = False) -> bool:  # fmt: skip
         """One conditional update on the version read, with its event: the change, the case's new place
-        in the queue views and its last activity. False when the case changed meanwhile."""
+        in the queue views and its last activity. False when the case changed meanwhile.
+
+        `care_wrote` (staff wrote to the citizen now), `citizen_read` (the citizen replied now) or
+        `citizen_view` (the status changed in a way that may end the wait): whether the case waits for
+        the citizen is set again. Without news either way it is worked out from when the citizen last
+        read, which their reading does not version: the update is then also conditioned on that."""
         placed = _placement(record, status=status or record.status,
                             handler_hsa_id=record.handler_hsa_id if handler_hsa_id == "keep" else handler_hsa_id,
                             citizen_replied=bool(record.citizen_replied_at) if citizen_replied is None else citizen_replied,
@@ -275,6 +313,16 @@ class Cases:
             actions.append(CaseRecord.citizen_replied_at.set(now) if citizen_replied
                            else CaseRecord.citizen_replied_at.remove())  # fmt: skip
         guard = CaseRecord.version == record.version
+        if care_wrote or citizen_read or citizen_view:
+            wrote = now if care_wrote else record.care_wrote_at
+            read = now if citizen_read else record.citizen_read_at
+            actions += _waiting_actions(record, status or record.status, wrote, read)
+            if care_wrote:
+                actions.append(CaseRecord.care_wrote_at.set(now))
+            if citizen_read:
+                actions.append(CaseRecord.citizen_read_at.set(now))
+            if not care_wrote and not citizen_read:
+                guard &= CaseRecord.citizen_read_at == read if read else CaseRecord.citizen_read_at.does_not_exist()
         return self._update(record.case_id, actions, guard if condition is None else guard & condition, event)
 
     def add_entry(self, record: CaseRecord, entry: EntryMap, status: Status, now: datetime, event: DomainEvent,
@@ -294,7 +342,8 @@ class Cases:
         if handler_hsa_id is not None:
             condition = condition & (CaseRecord.handler_hsa_id == handler_hsa_id)
         return self._change(record, actions, now, event, status=status.value, citizen_replied=entry.author == "citizen",
-                            closed_at=now if status is Status.CLOSED else None, condition=condition)  # fmt: skip
+                            closed_at=now if status is Status.CLOSED else None, condition=condition,
+                            care_wrote=entry.author == "staff", citizen_read=entry.author == "citizen")  # fmt: skip
 
     # -- the queue views: one Query each -----------------------------------------------------------
 
@@ -333,6 +382,21 @@ def _placement(record: CaseRecord, *, status: str, handler_hsa_id: str | None, c
     return views.placement(unit_hsa_id=record.unit_hsa_id, case_id=record.case_id, status=status,
                            handler_hsa_id=handler_hsa_id, citizen_replied=citizen_replied, due_at=record.due_at,
                            created_at=record.created_at, closed_at=closed_at)  # fmt: skip
+
+
+def _waiting(record: CaseRecord, status: str, care_wrote_at: datetime | None,
+             citizen_read_at: datetime | None) -> dict[str, str | None]:  # fmt: skip
+    """The waiting-for-citizen index's keys for the case as it will stand (None: not in the index)."""
+    if citizen_waits(Status(status), care_wrote_at, citizen_read_at) is None:
+        return {"waiting_citizen": None, "waiting_key": None}
+    since = care_wrote_at or record.created_at
+    return {"waiting_citizen": record.citizen_id, "waiting_key": f"{since.isoformat()}#{record.case_id}"}
+
+
+def _waiting_actions(record: CaseRecord, status: str, care_wrote_at: datetime | None,
+                     citizen_read_at: datetime | None) -> list[Any]:  # fmt: skip
+    return [getattr(CaseRecord, name).remove() if value is None else getattr(CaseRecord, name).set(value)
+            for name, value in _waiting(record, status, care_wrote_at, citizen_read_at).items()]
 
 
 def _placement_actions(placed: views.Placement) -> list[Any]:

@@ -1,6 +1,8 @@
 """Inbox messages in DynamoDB (access patterns in tables.py). Each inbox's unread count is an item of
 its own (inbox-counts), changed in the same transaction as the delivery, first reading or deletion
-that changes it: the start page reads one number, however long the inbox."""
+that changes it: the start page reads one number, however long the inbox. An unread message carries
+its inbox's id in `unread_owner` until it is first read or deleted (in the same update), so the start
+page's newest unread are one short Query of the sparse `unread` index."""
 
 from __future__ import annotations
 
@@ -61,6 +63,13 @@ def _thread_owner(message: InboxMessage) -> str:
 
 _UNREAD = InboxMessageRecord.sort_key.exists() & InboxMessageRecord.read_at.does_not_exist()
 _SHOWN = InboxMessageRecord.deleted_by_citizen_at.does_not_exist()
+
+
+def _first_read(now: datetime) -> list:
+    """First read: when, and out of the unread index."""
+    return [InboxMessageRecord.read_at.set(now), InboxMessageRecord.unread_owner.remove()]
+
+
 _CHUNK = 99  # a transaction holds 100 items: the messages and their inbox's count
 
 
@@ -136,6 +145,7 @@ class InboxStore:
             actions=[ActionMap(label=a.label, path=a.path) for a in message.actions] or None,
             thread_id=message.thread_id,
             thread_owner=_thread_owner(message),
+            unread_owner=message.citizen_id if message.unread and message.deleted_by_citizen_at is None else None,
         )  # fmt: skip
 
     def inbox_of(self, citizen_id: str) -> list[InboxMessage]:
@@ -165,6 +175,20 @@ class InboxStore:
             # Kept before the thread index existed (no thread_owner): shown with what the index has.
             found = sorted([*found, message], key=lambda m: m.sent_at, reverse=True)
         return found, following
+
+    def newest_unread(self, citizen_id: str, limit: int) -> list[InboxMessage]:
+        """The inbox's newest unread messages (not deleted): one Query of the sparse unread index, at
+        most `limit` items. A message kept before the index existed is counted but not listed here."""
+        results = InboxMessageRecord.by_unread.query(citizen_id, scan_index_forward=False, limit=limit,
+                                                     page_size=limit)  # fmt: skip
+        return [_to_message(r) for r in results]
+
+    def unread_in_thread(self, citizen_id: str, thread_key: str, limit: int) -> list[InboxMessage]:
+        """A thread's unread messages (a case's letters, read with the case): one Query of the thread's
+        newest `limit` messages."""
+        results = InboxMessageRecord.by_thread.query(f"{citizen_id}#{thread_key}", scan_index_forward=False,
+                                                     filter_condition=_SHOWN, limit=limit, page_size=limit)  # fmt: skip
+        return [m for m in (_to_message(r) for r in results) if m.unread]
 
     def unread_count(self, citizen_id: str) -> int:
         """One GetItem."""
@@ -203,7 +227,7 @@ class InboxStore:
                 with TransactWrite(connection=InboxMessageRecord._get_connection().connection) as tx:
                     for message in chunk:
                         tx.update(InboxMessageRecord(message.citizen_id, _sort_key(message)),
-                                  actions=[InboxMessageRecord.read_at.set(now)], condition=_UNREAD)  # fmt: skip
+                                  actions=_first_read(now), condition=_UNREAD)  # fmt: skip
                     for citizen_id in sorted({m.citizen_id for m in chunk}):
                         counter, add = _count_change(citizen_id, -sum(1 for m in chunk if m.citizen_id == citizen_id))
                         tx.update(counter, actions=add)
@@ -218,7 +242,7 @@ class InboxStore:
         try:
             with TransactWrite(connection=InboxMessageRecord._get_connection().connection) as tx:
                 tx.update(InboxMessageRecord(message.citizen_id, _sort_key(message)),
-                          actions=[InboxMessageRecord.read_at.set(now)], condition=_UNREAD)  # fmt: skip
+                          actions=_first_read(now), condition=_UNREAD)  # fmt: skip
                 counter, add = _count_change(message.citizen_id, -1)
                 tx.update(counter, actions=add)
         except TransactWriteError as error:
@@ -233,7 +257,8 @@ class InboxStore:
         if message.read_at is None and message.deleted_by_citizen_at is None:
             try:
                 with TransactWrite(connection=InboxMessageRecord._get_connection().connection) as tx:
-                    tx.update(record, actions=[InboxMessageRecord.deleted_by_citizen_at.set(now)],
+                    tx.update(record, actions=[InboxMessageRecord.deleted_by_citizen_at.set(now),
+                                               InboxMessageRecord.unread_owner.remove()],
                               condition=_UNREAD & _SHOWN)  # fmt: skip
                     counter, add = _count_change(message.citizen_id, -1)
                     tx.update(counter, actions=add)
@@ -242,7 +267,7 @@ class InboxStore:
                 if error.cause_response_code != "TransactionCanceledException":
                     raise
                 # Read (or deleted) meanwhile: it no longer counts as unread; just hide it.
-        record.update(actions=[InboxMessageRecord.deleted_by_citizen_at.set(now)],
+        record.update(actions=[InboxMessageRecord.deleted_by_citizen_at.set(now), InboxMessageRecord.unread_owner.remove()],
                       condition=InboxMessageRecord.sort_key.exists())  # fmt: skip
 
     def set_state_note(self, message_ids: list[str], note: str) -> int:

@@ -31,6 +31,7 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | a page of a citizen's inbox, newest first        | Query inbox-messages (citizen_id), descending, Limit page+1 |
 | a page of one thread of an inbox                 | Query inbox-messages index by-thread ("<citizen_id>#<thread>"), descending |
 | unread counts (own, and each child's)            | BatchGetItem inbox-counts (citizen_id)      |
+| an inbox's newest unread messages (start page)   | Query inbox-messages index unread (sparse, citizen_id), descending, Limit |
 | one message by id (open, sender's status)        | Query inbox-messages index by-message       |
 | a page of a unit's sent messages, newest first   | Query inbox-messages index by-sender-unit, descending, Limit page+1 |
 | deliver / mark read / delete from inbox          | TransactWriteItems: Put (condition new) / Update (condition unread) + UpdateItem inbox-counts ADD ±n |
@@ -49,12 +50,13 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | publish a slot / withdraw a free one             | PutItem / DeleteItem slots, condition not booked (and new or the same source) |
 | publish / withdraw many (care system PUT, staff) | TransactWriteItems of 100 Put/Delete, each with its condition |
 | book / rebook / cancel                           | TransactWriteItems: slots (condition free / ours; holder set / removed) + bookings (+ invitation) |
-| a page of a citizen's upcoming bookings          | Query bookings index by-citizen-start (citizen_id, start >= a day ago) |
+| a page of a citizen's upcoming bookings          | Query bookings index upcoming (sparse: booked and shown; citizen_id, start >= a day ago) |
 | a person's latest bookings (staff overview)      | Query bookings index by-citizen-start, descending, Limit |
 | one of a citizen's bookings                      | GetItem bookings (citizen_id, booking_id)   |
 | one booking (staff, the cutoff schedule)         | Query bookings index by-booking             |
 | the cutoff reminder, once                        | UpdateItem bookings, condition not reminded for this start |
 | a citizen's invitations                          | Query / GetItem invitations (citizen_id, invitation_id) |
+| a citizen's open invitations (start page)        | Query invitations index open-by-expiry (sparse: not used; expires > now), Limit |
 | summonses due for the evening release (planner)  | Query summons index to-release (sparse), release_on <= date, ids and versions only, a page at a time |
 | release summonses exactly once (a worker's chunk) | TransactWriteItems: 50 x (summons, condition state and version, + its event) |
 | the released summonses' texts (follow-up)        | BatchGetItem summons, units, register-persons, accounts (100 keys a call) |
@@ -88,6 +90,8 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | queue views Nya, Väntar, Invånaren har svarat    | Query cases index queue-state (sparse), "<unit>#<state>", by due then arrival |
 | queue views Mina, Otilldelade                    | Query cases index queue-handler (sparse), "<unit>#<HSA-id or ->" |
 | queue view Avslutade (30 dagar)                  | Query cases index closed-recent (sparse), closed_key >= 30 days ago |
+| a citizen's cases that wait for them (start page) | Query cases index waiting-for-citizen (sparse), descending, Limit |
+| the citizen opens a case with news from care     | UpdateItem cases citizen_read_at, condition status and care_wrote_at as read |
 | one person's cases at one unit (patient search)  | Query cases index by-citizen-unit ("<citizen_id>#<unit>") |
 | release / reassign / remind / close a case       | UpdateItem cases, condition on version (exactly one wins) |
 | a notification to send (coalesced)               | UpdateItem notifications, condition none waiting and none sent in 15 min |
@@ -392,6 +396,18 @@ class ByThreadIndex(GlobalSecondaryIndex):
     sort_key = UnicodeAttribute(range_key=True)
 
 
+class UnreadIndex(GlobalSecondaryIndex):
+    """Sparse: an inbox's unread messages (not deleted), newest first: the start page's newest unread
+    read a few items, however long the inbox."""
+
+    class Meta:
+        index_name = "unread"
+        projection = AllProjection()
+
+    unread_owner = UnicodeAttribute(hash_key=True)  # the inbox's citizen_id while unread and not deleted
+    sort_key = UnicodeAttribute(range_key=True)
+
+
 class AttachmentMap(MapAttribute):
     attachment_id = UnicodeAttribute()
     filename = UnicodeAttribute()
@@ -429,9 +445,11 @@ class InboxMessageRecord(Model):
     thread_id = UnicodeAttribute(null=True)  # "booking#<id>": one thread per booking or summons
     state_note = UnicodeAttribute(null=True)  # "Ersatt av en ändrad kallelse", "Avbokad": set later
     thread_owner = UnicodeAttribute(null=True)  # "<citizen_id>#<thread key>" (domain/inbox.py thread_key)
+    unread_owner = UnicodeAttribute(null=True)  # = citizen_id until first read or deleted (the unread index)
     by_message = ByMessageIndex()
     by_sender_unit = BySenderUnitIndex()
     by_thread = ByThreadIndex()
+    by_unread = UnreadIndex()
 
 
 class InboxCountRecord(Model):
@@ -510,6 +528,18 @@ class BookingsByStartIndex(GlobalSecondaryIndex):
     start_key = UnicodeAttribute(range_key=True)  # "<start ISO UTC>#<booking_id>"
 
 
+class UpcomingBookingsIndex(GlobalSecondaryIndex):
+    """Sparse: a citizen's bookings that stand and that the unit shows them, by start (cancelled and
+    hidden ones are not in it, so a page of upcoming times is never eaten up by them)."""
+
+    class Meta:
+        index_name = "upcoming"
+        projection = AllProjection()
+
+    upcoming_owner = UnicodeAttribute(hash_key=True)  # the citizen_id while booked and shown
+    start_key = UnicodeAttribute(range_key=True)
+
+
 class BookingRecord(Model):
     Meta = _meta("bookings")
     citizen_id = UnicodeAttribute(hash_key=True)
@@ -533,8 +563,22 @@ class BookingRecord(Model):
     allow_cancel = BooleanAttribute(default=True)
     sequence = NumberAttribute(default=0)  # one more in every move, retime and cancel transaction
     start_key = UnicodeAttribute(null=True)
+    upcoming_owner = UnicodeAttribute(null=True)  # = citizen_id while booked and not hidden (the upcoming index)
     by_booking = ByBookingIndex()
     by_start = BookingsByStartIndex()
+    upcoming = UpcomingBookingsIndex()
+
+
+class OpenInvitationsIndex(GlobalSecondaryIndex):
+    """Sparse: a citizen's invitations not yet used, soonest to expire first (expired ones fall below
+    the key condition `expires_key > now`)."""
+
+    class Meta:
+        index_name = "open-by-expiry"
+        projection = AllProjection()
+
+    open_owner = UnicodeAttribute(hash_key=True)  # the citizen_id until a booking uses it
+    expires_key = UnicodeAttribute(range_key=True)  # "<expires ISO UTC>#<invitation_id>"
 
 
 class InvitationRecord(Model):
@@ -551,6 +595,9 @@ class InvitationRecord(Model):
     created_by_name = UnicodeAttribute(null=True)  # the signature on the invitation in the inbox
     created_at = UTCDateTimeAttribute()
     booking_id = UnicodeAttribute(null=True)  # set when used
+    open_owner = UnicodeAttribute(null=True)  # = citizen_id until used (the open index)
+    expires_key = UnicodeAttribute(null=True)
+    open_by_expiry = OpenInvitationsIndex()
 
 
 class ToReleaseIndex(GlobalSecondaryIndex):
@@ -871,6 +918,18 @@ class CasesByCitizenUnitIndex(GlobalSecondaryIndex):
     created_key = UnicodeAttribute(range_key=True)
 
 
+class WaitingForCitizenIndex(GlobalSecondaryIndex):
+    """Sparse: a citizen's cases that wait for them (domain/cases.py citizen_waits), newest word from
+    care first: the start page reads a few items, however many cases the person has had."""
+
+    class Meta:
+        index_name = "waiting-for-citizen"
+        projection = AllProjection()
+
+    waiting_citizen = UnicodeAttribute(hash_key=True)  # the case's citizen_id while it waits for them
+    waiting_key = UnicodeAttribute(range_key=True)  # "<care wrote ISO>#<case_id>"
+
+
 class StandardReplyRecord(Model):
     """A unit's standard reply (standardsvar), written by its local admin."""
 
@@ -931,6 +990,12 @@ class CaseRecord(Model):
     closed_unit = UnicodeAttribute(null=True)
     closed_key = UnicodeAttribute(null=True)
     citizen_unit = UnicodeAttribute(null=True)
+    # What waits for the citizen (domain/cases.py citizen_waits): when care last wrote to them in the
+    # case, when they last opened it, and the sparse index's keys while it waits for them.
+    care_wrote_at = UTCDateTimeAttribute(null=True)
+    citizen_read_at = UTCDateTimeAttribute(null=True)
+    waiting_citizen = UnicodeAttribute(null=True)
+    waiting_key = UnicodeAttribute(null=True)
     open_queue = OpenQueueIndex()
     by_citizen = CasesByCitizenIndex()
     by_unit = CasesByUnitIndex()
@@ -938,6 +1003,7 @@ class CaseRecord(Model):
     queue_handler = QueueHandlerIndex()
     closed_recent = ClosedRecentIndex()
     by_citizen_unit = CasesByCitizenUnitIndex()
+    waiting_for_citizen = WaitingForCitizenIndex()
 
 
 class UnitFigureRecord(Model):

@@ -117,7 +117,7 @@ def cancel(booking_id: str) -> Response:
     return json_response(_view(principal, booking_id))
 
 
-def _invitation(v: booking.InvitationView) -> m.InvitationOut:
+def invitation_out(v: booking.InvitationView) -> m.InvitationOut:
     return m.InvitationOut(v.invitation_id, v.unit_hsa_id, v.unit_name, v.visit_type_id, v.visit_type_name,
                            v.expires_at.isoformat(), v.state, v.booking_id)  # fmt: skip
 
@@ -129,11 +129,11 @@ def invitations() -> Response:
     request = booking_api.current_request
     page = booking.invitations(ports(), require_citizen(request), clock.utc_now(),
                                (request.query_params or {}).get("cursor"))  # fmt: skip
-    return json_response(to_json(m.InvitationsPage([_invitation(v) for v in page], page.next_cursor)))
+    return json_response(to_json(m.InvitationsPage([invitation_out(v) for v in page], page.next_cursor)))
 
 
 @operation(booking_api, "/api/v1/invitations/{invitation_id}", "GET", security=CITIZEN, response=m.InvitationOut,
            summary="One invitation: what it opens and until when")  # fmt: skip
 def one_invitation(invitation_id: str) -> Response:
     principal = require_citizen(booking_api.current_request)
-    return json_response(to_json(_invitation(booking.invitation(ports(), principal, invitation_id, clock.utc_now()))))
+    return json_response(to_json(invitation_out(booking.invitation(ports(), principal, invitation_id, clock.utc_now()))))

@@ -95,7 +95,7 @@ def send_case(unit_hsa_id: str, case_type_id: str) -> Response:
 
 def _case(principal: CitizenPrincipal, case_id: str, *, error: AppError | None = None,
           values: dict[str, str] | None = None) -> Response:  # fmt: skip
-    record = cases.my_case(ports(), principal, case_id)
+    record = cases.read_case(ports(), principal, case_id, clock.utc_now())
     questions = [Question(q.question_id, q.label, QuestionKind(q.kind), bool(q.required), tuple(q.options or ()))
                  for q in record.questions or ()]  # fmt: skip
     errors = getattr(error, "errors", None) or ({error.field: error.message} if error and error.field else {})

@@ -11,7 +11,7 @@ from chalice import Blueprint, Response
 
 from chalicelib.api import models as m
 from chalicelib.api.contract import CITIZEN, CURSOR, Param, operation, read_body, to_json
-from chalicelib.api.booking_api import booking_json
+from chalicelib.api.booking_api import booking_json, invitation_out
 from chalicelib.api.http import api_language, json_response, require_csrf
 from chalicelib.api.session import require_citizen
 from chalicelib.bootstrap import ports
@@ -41,17 +41,24 @@ def _cursor() -> str | None:
 
 # -- the start page ------------------------------------------------------------------------------------
 @operation(citizen_api, "/api/v1/start", "GET", security=CITIZEN, response=m.Start,
-           summary="The start page: the e-services on, unread in the inbox (of the child when acting for one), the "
-                   "next booking, and the children one may act for with their unread counts")  # fmt: skip
+           summary="The start page's overview (of the child when acting for one): the e-services on, the next "
+                   "bookings and open invitations, unread in the inbox with the newest unread, the cases waiting "
+                   "for the person, and the children one may act for with their unread counts")  # fmt: skip
 def start() -> Response:
     principal = require_citizen(citizen_api.current_request)
     view = start_pages.citizen_start(ports(), principal, clock.utc_now(), children_unread=True)
+    bookings = [m.BookingOut(**booking_json(v)) for v in view.bookings]
     return json_response(to_json(m.Start(
         name=principal.display_name,
         acting_for=m.ActingFor(principal.acting_for_id, principal.acting_for_name or "") if principal.acting_for_id
         else None,
         services=list(view.services), unread=view.unread,
-        next_booking=m.BookingOut(**booking_json(view.bookings[0])) if view.bookings else None,
+        next_booking=bookings[0] if bookings else None, next_bookings=bookings,
+        invitations=[invitation_out(i) for i in view.invitations],
+        unread_newest=[m.UnreadMessage(u.message_id, u.subject, u.sender_unit_name, u.sent_at.isoformat())
+                       for u in view.unread_newest],
+        cases_waiting=[m.CaseWaiting(c.case_id, c.case_type_name, c.unit_hsa_id, c.unit_name, c.why.value,
+                                     c.since.isoformat()) for c in view.cases_waiting],
         children=[m.ChildUnread(c.citizen_id, c.given_name, c.birth_date.isoformat(),
                                 view.children_unread.get(c.citizen_id)) for c in view.children],
     )))  # fmt: skip
@@ -123,7 +130,7 @@ def my_cases() -> Response:
 
 
 def _case(principal: CitizenPrincipal, case_id: str) -> m.CitizenCase:
-    record = cases.my_case(ports(), principal, case_id)
+    record = cases.read_case(ports(), principal, case_id, clock.utc_now())
     questions = [Question(q.question_id, q.label, QuestionKind(q.kind), bool(q.required), tuple(q.options or ()))
                  for q in record.questions or ()]  # fmt: skip
     return m.CitizenCase(

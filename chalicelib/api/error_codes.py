@@ -4,8 +4,8 @@
 # fmt: off
 ERROR_CODES: dict[str, dict[int, list[str]]] = {
     'GET /api/v1/access-log': {400: ['cursor_invalid']},
-    'DELETE /api/v1/acting-for': {400: ['cursor_invalid']},
-    'PUT /api/v1/acting-for': {400: ['cursor_invalid'], 403: ['cannot_act_for']},
+    'DELETE /api/v1/acting-for': {},
+    'PUT /api/v1/acting-for': {403: ['cannot_act_for']},
     'GET /api/v1/booking-units': {},
     'GET /api/v1/booking-units/{unit_hsa_id}/visit-types/{visit_type_id}/slots': {400: ['cursor_invalid', 'date_invalid', 'field_required', 'id_invalid'], 404: ['invitation_not_found', 'unit_not_found'], 422: ['invitation_expired', 'invitation_used', 'visit_type_not_offered']},
     'GET /api/v1/bookings': {400: ['cursor_invalid']},
@@ -25,7 +25,7 @@ ERROR_CODES: dict[str, dict[int, list[str]]] = {
     'GET /api/v1/inbox/messages/{message_id}/attachments/{attachment_id}': {404: ['attachment_not_found', 'message_not_found']},
     'GET /api/v1/invitations': {400: ['cursor_invalid']},
     'GET /api/v1/invitations/{invitation_id}': {404: ['invitation_not_found']},
-    'GET /api/v1/me': {400: ['cursor_invalid']},
+    'GET /api/v1/me': {},
     'GET /api/v1/openapi.json': {},
     'POST /api/v1/self-test-kits': {404: ['test_not_offered'], 409: ['order_open'], 422: ['kit_unknown', 'not_eligible']},
     'GET /api/v1/self-tests': {},
@@ -46,7 +46,7 @@ ERROR_CODES: dict[str, dict[int, list[str]]] = {
     'POST /api/v1/staff/cases/{case_id}/take': {400: ['colleague_invalid'], 403: ['role_required', 'unit_not_allowed'], 404: ['case_not_found'], 409: ['case_changed', 'case_taken'], 422: ['case_closed']},
     'GET /api/v1/staff/me': {},
     'GET /api/v1/staff/queue': {400: ['cursor_invalid', 'field_required', 'view_invalid'], 403: ['unit_not_allowed']},
-    'GET /api/v1/start': {400: ['cursor_invalid']},
+    'GET /api/v1/start': {},
     'POST /integration/v1/appointments': {400: ['attachments_invalid', 'body_not_object', 'end_before_start', 'field_invalid', 'field_required', 'field_too_long', 'idempotency_key_required', 'links_invalid', 'personnummer_invalid', 'start_in_past', 'time_invalid', 'too_many_attachments', 'unknown_field', 'unknown_unit', 'unknown_visit_type'], 401: ['invalid_credentials'], 403: ['scope_not_allowed', 'unit_not_allowed'], 409: ['idempotency_key_reused', 'request_in_progress'], 422: ['attachment_already_used', 'attachment_not_uploaded', 'attachment_too_large', 'attachment_type_not_allowed', 'attachment_unknown', 'may_rebook_not_web_bookable', 'person_unknown']},
     'DELETE /integration/v1/appointments/{appointment_id}': {401: ['invalid_credentials'], 403: ['scope_not_allowed'], 404: ['appointment_not_found'], 409: ['booking_changed']},
     'GET /integration/v1/appointments/{appointment_id}': {401: ['invalid_credentials'], 403: ['scope_not_allowed'], 404: ['appointment_not_found']},

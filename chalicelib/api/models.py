@@ -545,14 +545,40 @@ class ChildUnread(Out):
     unread: int | None
 
 
+class UnreadMessage(Out):
+    message_id: str
+    subject: str
+    sender_unit: str
+    sent_at: DateTime
+
+
+class CaseWaiting(Out):
+    """A case that waits for the citizen: care asked (`answer`: only a reply ends it) or wrote
+    something not yet read (`read`: opening the case, or its letter in the inbox, ends it)."""
+
+    case_id: str
+    case_type: str
+    unit_hsa_id: str
+    unit_name: str
+    waits_for: Literal["answer", "read"]
+    since: DateTime  # when care last wrote
+
+
 class Start(Out):
-    """The start page's data: who, the e-services switched on, unread, the next booking, the children."""
+    """The start page's overview (the acting subject's: a child's when a guardian acts for one): who,
+    the e-services switched on, the next bookings and open invitations, the unread count and the newest
+    unread, the cases that wait for the person, and the children one may act for. A list of an
+    e-service the region has switched off is empty."""
 
     name: str
     acting_for: ActingFor | None
     services: list[str]
     unread: int | None  # null: the region has the inbox switched off
-    next_booking: BookingOut | None
+    next_booking: BookingOut | None  # the first of next_bookings
+    next_bookings: list[BookingOut]  # at most 3, soonest first
+    invitations: list[InvitationOut]  # open ones (not used, not expired), at most 3, soonest to expire first
+    unread_newest: list[UnreadMessage]  # at most 3, newest first
+    cases_waiting: list[CaseWaiting]  # at most 3, care's newest word first
     children: list[ChildUnread]
 
 

@@ -69,6 +69,9 @@ def citizen_start() -> Response:
         services=view.services,
         unread=view.unread,
         bookings=view.bookings,
+        invitations=view.invitations,
+        unread_newest=view.unread_newest,
+        cases_waiting=view.cases_waiting,
     )
 
 

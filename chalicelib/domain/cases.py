@@ -1,12 +1,13 @@
-"""Case requests (ärenden): case types with their questions, the answers a citizen gives, and the
-way a case moves between new, in progress, waiting for the citizen and closed."""
+"""Case requests (ärenden): case types with their questions, the answers a citizen gives, the way
+a case moves between new, in progress, waiting for the citizen and closed, and when it waits for the
+citizen in their eyes (care asked, or wrote something they have not read)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import Enum
 
 from chalicelib.domain.error_text import ErrorText, N_
@@ -74,6 +75,29 @@ AFTER = {
     Template.PARTIAL: Status.IN_PROGRESS,
     Template.REFERRAL: Status.CLOSED,
 }
+
+
+class CitizenWaits(str, Enum):
+    """Why a case waits for the citizen (väntar på dig), as the start page lists it."""
+
+    ANSWER = "answer"  # care asked (a counter-question, an invånarärende's questions): only a reply ends it
+    READ = "read"  # care wrote (an answer, a partial answer, a reminder, closing words): reading it ends it
+
+
+def unread_by_citizen(care_wrote_at: datetime | None, citizen_read_at: datetime | None) -> bool:
+    """Care has written in the case since the citizen (or a guardian acting for a child) last opened it."""
+    return care_wrote_at is not None and (citizen_read_at is None or citizen_read_at < care_wrote_at)
+
+
+def citizen_waits(status: Status, care_wrote_at: datetime | None, citizen_read_at: datetime | None) -> CitizenWaits | None:
+    """Whether the case waits for the citizen, and why: care asked and they have not answered, or care
+    wrote and they have not read it. A case the citizen sent and care has not yet answered waits for
+    care, not for them."""
+    if status is Status.WAITING_FOR_CITIZEN:
+        return CitizenWaits.ANSWER
+    if unread_by_citizen(care_wrote_at, citizen_read_at):
+        return CitizenWaits.READ
+    return None
 
 
 def answer_errors(case_type: CaseType, raw: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:

@@ -409,7 +409,7 @@ class InvitationView:
     booking_id: str | None
 
 
-def _invitation_view(record: Any, unit: UnitRecord | None, now: datetime) -> InvitationView:
+def invitation_view(record: Any, unit: UnitRecord | None, now: datetime) -> InvitationView:
     visit_type = next((v for v in visit_types_of(unit) if v.visit_type_id == record.visit_type_id), None) if unit else None
     state = "used" if record.booking_id else "expired" if record.expires_at <= now else "open"
     return InvitationView(record.invitation_id, record.unit_hsa_id, unit.name if unit else record.unit_hsa_id,
@@ -425,7 +425,7 @@ def invitations(ports: Ports, principal: CitizenPrincipal, now: datetime,
     records, following = ports.invitations.page(principal.subject_id, INVITATIONS_PAGE,
                                                 paging.start(ports, scope, cursor))  # fmt: skip
     units = {u.hsa_id: u for u in ports.units.get_many(sorted({r.unit_hsa_id for r in records}))} if records else {}
-    return paging.Page([_invitation_view(r, units.get(r.unit_hsa_id), now) for r in records],
+    return paging.Page([invitation_view(r, units.get(r.unit_hsa_id), now) for r in records],
                        paging.following(ports, scope, following))  # fmt: skip
 
 
@@ -434,7 +434,7 @@ def invitation(ports: Ports, principal: CitizenPrincipal, invitation_id: str, no
     record = ports.invitations.get(principal.subject_id, invitation_id)
     if record is None:
         raise NotFound("invitation_not_found", "Inbjudan finns inte.")
-    return _invitation_view(record, ports.units.get(record.unit_hsa_id), now)
+    return invitation_view(record, ports.units.get(record.unit_hsa_id), now)
 
 
 # -- the citizen's list ---------------------------------------------------------------------------

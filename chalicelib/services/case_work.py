@@ -208,7 +208,7 @@ def close(ports: Ports, principal: StaffPrincipal, case_id: str, text: str | Non
     # With words to the citizen the entry is told (its index in the event); without, nothing is sent.
     closed = case_event(Kind.CASE_CLOSED, case_id, now, Door.STAFF, by=principal.hsa_id,
                               entry=len(record.conversation or ()) if body else None)  # fmt: skip
-    if not ports.cases.close(record, entry, now, closed):
+    if not ports.cases.close(record, entry, now, closed, told=body is not None):
         raise _lost()
     logger.info("case closed by staff", extra={"case_id": case_id})
 

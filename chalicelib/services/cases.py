@@ -20,11 +20,14 @@ from chalicelib.domain.cases import (
     TEXT_MAX,
     CaseType,
     CaseTypeStatus,
+    CitizenWaits,
     Question,
     QuestionKind,
     Status,
     Template,
     answer_errors,
+    citizen_waits,
+    unread_by_citizen,
 )
 from chalicelib.domain.error_text import ErrorText, N_
 from chalicelib.domain.events import DomainEvent, Door, Kind, event
@@ -184,6 +187,52 @@ def my_case(ports: Ports, principal: CitizenPrincipal, case_id: str) -> CaseReco
     if record is None or record.citizen_id != principal.subject_id:
         raise NotFound("case_not_found", "Ärendet finns inte.")
     return record
+
+
+def read_case(ports: Ports, principal: CitizenPrincipal, case_id: str, now: datetime) -> CaseRecord:
+    """The subject's case as they open it (the page, the JSON API): what care wrote since they last
+    looked is read now, so the case no longer waits for them to read it (domain/cases.py), and its
+    unread letters in the inbox are read with it. Writes only when care has written something new."""
+    record = my_case(ports, principal, case_id)
+    if unread_by_citizen(record.care_wrote_at, record.citizen_read_at) and ports.cases.seen_by_citizen(record, now):
+        inbox.read_letters_of(ports, record.citizen_id, f"case#{record.case_id}", now)
+    return record
+
+
+def seen_in_inbox(ports: Ports, citizen_id: str, case_id: str, newest_read: datetime, now: datetime) -> None:
+    """The citizen read the case's letters in the inbox: when the newest of them is care's last word
+    in the case, the case is read too (a letter still on its way leaves it unread)."""
+    record = ports.cases.get(case_id)
+    if record is None or record.citizen_id != citizen_id or record.care_wrote_at is None:
+        return
+    if unread_by_citizen(record.care_wrote_at, record.citizen_read_at) and newest_read >= record.care_wrote_at:
+        ports.cases.seen_by_citizen(record, now)
+
+
+WAITING_SHOWN = 3
+
+
+@dataclass(frozen=True)
+class WaitingCase:
+    """A case that waits for the citizen, as the start page lists it."""
+
+    case_id: str
+    case_type_name: str
+    unit_hsa_id: str
+    why: CitizenWaits
+    since: datetime  # when care last wrote (asked or answered)
+    unit_name: str = ""  # filled in by the page that shows it (one read of the units it names)
+
+
+def waiting_for_me(ports: Ports, principal: CitizenPrincipal, limit: int = WAITING_SHOWN) -> list[WaitingCase]:
+    """The subject's cases that wait for them, care's newest word first: one Query of a few items."""
+    found = []
+    for record in ports.cases.waiting_for_citizen(principal.subject_id, limit):
+        why = citizen_waits(Status(record.status), record.care_wrote_at, record.citizen_read_at)
+        if why is not None:  # the index is kept in the same write as the case; this only double-checks
+            found.append(WaitingCase(record.case_id, record.case_type_name, record.unit_hsa_id, why,
+                                     record.care_wrote_at or record.created_at))  # fmt: skip
+    return found
 
 
 def reply(ports: Ports, principal: CitizenPrincipal, case_id: str, text: str | None, now: datetime,
@@ -419,7 +468,7 @@ def start_for_citizen(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str,
             case_type_name=draft.subject, answers=[], status=status.value, handler_hsa_id=principal.hsa_id,
             handler_name=principal.display_name, created_at=now, created_key=f"{now.isoformat()}#{case_id}",
             due_at=due, due_key=f"{due.isoformat()}#{case_id}",
-            open_unit=None if draft.information_only else unit.hsa_id, first_answered_at=now,
+            open_unit=None if draft.information_only else unit.hsa_id, first_answered_at=now, care_wrote_at=now,
             closed_at=now if draft.information_only else None,
             questions=[QuestionMap(question_id=q.question_id, label=q.label, kind=q.kind.value, required=q.required,
                                    options=list(q.options)) for q in draft.questions] or None,

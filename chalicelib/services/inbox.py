@@ -260,9 +260,33 @@ def open_thread_page(ports: Ports, principal: CitizenPrincipal, message_id: str,
     found = threads(shown)
     if not found:
         raise NotFound("message_not_found", "Meddelandet finns inte.")
-    for marked in ports.inbox.mark_read([m for m in found[0].messages if m.unread], now):
-        logger.info("message read", extra={"message_id": marked.message_id})
+    marked = ports.inbox.mark_read([m for m in found[0].messages if m.unread], now)
+    for read in marked:
+        logger.info("message read", extra={"message_id": read.message_id})
+    if marked and message.thread_id and message.thread_id.startswith(CASE_THREAD):
+        from chalicelib.services import cases  # a case's letters: reading them reads the case
+
+        cases.seen_in_inbox(ports, message.citizen_id, message.thread_id.removeprefix(CASE_THREAD),
+                            max(m.sent_at for m in marked), now)  # fmt: skip
     return ThreadPage(found[0], paging.following(ports, scope, following))
+
+
+CASE_THREAD = "case#"  # a case's letters in the inbox are one thread: "case#<case_id>"
+
+
+def read_letters_of(ports: Ports, citizen_id: str, thread_key: str, now: datetime) -> None:
+    """The citizen read what the letters of a thread say elsewhere (a case's page): its unread letters
+    are marked read too, so the inbox does not call them new. One Query of the thread's newest page."""
+    for read in ports.inbox.mark_read(ports.inbox.unread_in_thread(citizen_id, thread_key, THREAD_PAGE), now):
+        logger.info("message read", extra={"message_id": read.message_id})
+
+
+UNREAD_SHOWN = 3
+
+
+def newest_unread(ports: Ports, principal: CitizenPrincipal, limit: int = UNREAD_SHOWN) -> list[InboxMessage]:
+    """The subject's newest unread messages (the start page): one Query of a few items."""
+    return ports.inbox.newest_unread(principal.subject_id, limit)
 
 
 def open_thread(ports: Ports, principal: CitizenPrincipal, message_id: str, now: datetime) -> Thread:

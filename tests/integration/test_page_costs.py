@@ -29,6 +29,17 @@ def test_list_pages_make_the_same_requests_with_400_items_as_with_10(region):
         assert large[what].items - small[what].items <= bound, (what, small[what].items, large[what].items)
     # And no page reads a list whole: no Scan, and no Query without a page's limit
     assert not any("Scan" in cost.calls for cost in large.values())
+    # And the start page's overview, at that cost, is whole: the next three times she keeps (every
+    # fourth was cancelled), the newest three of the unread (400, less one thread the page costs read),
+    # three open invitations, three cases waiting
+    assert {"start page (the overview)", "start page, JSON API"} <= set(large)
+    anna = region.browser()
+    anna.login("anna")
+    start = anna.get("/api/v1/start").json_body
+    assert start["unread"] > page_costs.LARGE - 60 and len(start["unread_newest"]) == 3
+    assert [b["booking_id"] for b in start["next_bookings"]] == ["bench-b00000", "bench-b00001", "bench-b00002"]
+    assert [i["invitation_id"] for i in start["invitations"]] == ["bench-i00000", "bench-i00004", "bench-i00008"]
+    assert len(start["cases_waiting"]) == 3 and {c["waits_for"] for c in start["cases_waiting"]} == {"answer"}
 
 
 def test_a_bad_cursor_is_a_400_with_a_code_never_a_500(region):
@@ -65,7 +76,7 @@ def test_a_cursor_continues_only_the_list_and_person_it_came_from(region):
 
 
 def test_a_page_that_ends_exactly_where_the_list_does(region):
-    # Given two upcoming bookings: the start page asks for one (and reads two), the list for twenty
+    # Given two upcoming bookings: the start page asks for three (and reads two), the list for twenty
     page_costs.seed(ports(), clock.utc_now(), 0, 2)
     anna = region.browser()
     anna.login("anna")
