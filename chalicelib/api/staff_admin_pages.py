@@ -148,8 +148,8 @@ def _question_rows(case_type: CaseType | None, values: dict[str, str] | None) ->
     if values and values.get("rows", "").isdigit():
         return [{f: values.get(f"q{n}-{f}", "") for f in ("id", "label", "kind", "required", "options", "help", "order")}
                 for n in range(1, min(int(values["rows"]), 50) + 1)]  # fmt: skip
-    rows = [{"id": q.question_id, "label": q.label, "kind": q.kind.value, "required": "yes" if q.required else "",
-             "options": ", ".join(q.options), "help": q.help_text, "order": str(10 * n)}
+    rows = [{"id": q.question_id, "label": q.label.sv, "kind": q.kind.value, "required": "yes" if q.required else "",
+             "options": ", ".join(q.values), "help": q.help_text.sv, "order": str(10 * n)}
             for n, q in enumerate(case_type.questions if case_type else (), start=1)]  # fmt: skip
     start = len(rows) + 1
     return rows + [{"id": "", "label": "", "kind": "text", "required": "yes", "options": "", "help": "",

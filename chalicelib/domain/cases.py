@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
+from chalicelib.domain.localized import NONE, Localized, localized
+
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,15}")  # ASCII digits: str.isdigit() also takes "٣" and "³"
 
 TEXT_MAX = 4000
@@ -24,12 +26,36 @@ class QuestionKind(str, Enum):
 
 @dataclass(frozen=True, slots=True)
 class Question:
+    """A question of a case type, in Swedish and optionally English (a plain str given is Swedish only).
+    A choice's options are stored and answered by their Swedish text, whichever language the citizen
+    read them in, so answers, staff views and rules on answers (a complaint to the patient board) stay
+    the same; only the label shown changes."""
+
     question_id: str
-    label: str
+    label: Localized
     kind: QuestionKind
     required: bool = True
-    options: tuple[str, ...] = ()  # for CHOICE
-    help_text: str = ""  # hjälptext under the question
+    options: tuple[Localized, ...] = ()  # for CHOICE
+    help_text: Localized = NONE  # hjälptext under the question
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "label", localized(self.label))
+        object.__setattr__(self, "options", tuple(localized(o) for o in self.options))
+        object.__setattr__(self, "help_text", localized(self.help_text))
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        """The options as answers are stored: their Swedish."""
+        return tuple(o.sv for o in self.options)
+
+    def choices(self, lang: str | None) -> tuple[tuple[str, str], ...]:
+        """(value, label) of each option: the value stored, the label in `lang`."""
+        return tuple((o.sv, o.in_(lang)) for o in self.options)
+
+    def answer_in(self, answer: str | None, lang: str | None) -> str | None:
+        """A stored answer as a reader in `lang` reads it: a choice's option in that language."""
+        option = next((o for o in self.options if o.sv == answer), None)
+        return option.in_(lang) if option is not None else answer
 
 
 class CaseTypeStatus(str, Enum):
@@ -40,14 +66,20 @@ class CaseTypeStatus(str, Enum):
 
 @dataclass(frozen=True, slots=True)
 class CaseType:
+    """Name, description and terms in Swedish and optionally English (a plain str is Swedish only)."""
+
     case_type_id: str
-    name: str
-    description: str
-    terms: str  # villkorstext the citizen accepts
+    name: Localized
+    description: Localized
+    terms: Localized  # villkorstext the citizen accepts
     questions: tuple[Question, ...]
     scope: str = "central"  # "central" (the region's) or "local" (one unit's)
     version: int = 1  # every edit makes a new version; a case keeps the one it was sent with
     status: CaseTypeStatus = CaseTypeStatus.ACTIVE
+
+    def __post_init__(self) -> None:
+        for name in ("name", "description", "terms"):
+            object.__setattr__(self, name, localized(getattr(self, name)))
 
 
 class Status(str, Enum):
@@ -86,7 +118,7 @@ def answer_errors(case_type: CaseType, raw: dict[str, str]) -> tuple[dict[str, s
             continue
         if len(value) > TEXT_MAX:
             errors[q.question_id] = f"Högst {TEXT_MAX} tecken."
-        elif q.kind is QuestionKind.CHOICE and value not in q.options:
+        elif q.kind is QuestionKind.CHOICE and value not in q.values:
             errors[q.question_id] = "Välj ett av alternativen."
         elif q.kind is QuestionKind.YES_NO and value not in ("ja", "nej"):
             errors[q.question_id] = "Välj ja eller nej."

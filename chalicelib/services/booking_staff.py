@@ -155,8 +155,8 @@ def _slot_from(unit: UnitRecord, item: Any, n: int, range_start: datetime, range
                        field=f"{field}.visibility") from None  # fmt: skip
     return Slot(
         slot_id=f"{unit.hsa_id}/{external_id}", unit_hsa_id=unit.hsa_id, visit_type_id=visit_type.visit_type_id,
-        start=start, end=end, place=str(item.get("place") or visit_type.place)[:200],
-        practitioner_role=str(item.get("practitioner_role") or visit_type.practitioner_role)[:100],
+        start=start, end=end, place=str(item.get("place") or visit_type.place.sv)[:200],
+        practitioner_role=str(item.get("practitioner_role") or visit_type.practitioner_role.sv)[:100],
         visibility=visibility, source=source, resource=_resource(item.get("resource"), f"{field}.resource"),
     )  # fmt: skip
 
@@ -241,7 +241,7 @@ def day_view(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, day: dat
     booking shown is logged as a read, together (BatchWriteItem)."""
     _require(principal, unit_hsa_id, VIEWERS)
     unit = _unit(ports, unit_hsa_id)
-    names = {v.visit_type_id: v.name for v in visit_types_of(unit)}
+    names = {v.visit_type_id: v.name.sv for v in visit_types_of(unit)}
     slots = ports.slots.between(unit_hsa_id, *day_bounds(day))
     holders = {s.booking_id: s.citizen_id for s in slots if s.booking_id and s.citizen_id}
     for slot in slots:  # booked before slots said whose they are: one look-up each, fewer every day
@@ -294,7 +294,7 @@ def add_slots(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, fields:
         wanted.append(Slot(
             slot_id=staff_slot_id(unit.hsa_id, visit_type.visit_type_id, begins, resource), unit_hsa_id=unit.hsa_id,
             visit_type_id=visit_type.visit_type_id, start=begins, end=(start + step).astimezone(timezone.utc),
-            place=visit_type.place, practitioner_role=visit_type.practitioner_role, visibility=visibility,
+            place=visit_type.place.sv, practitioner_role=visit_type.practitioner_role.sv, visibility=visibility,
             source=STAFF, resource=resource))  # fmt: skip
         start += step
     # The same times again add nothing: the ids are the same (the resource however it is written), and a
@@ -346,7 +346,7 @@ def book_for_citizen(ports: Ports, principal: StaffPrincipal, slot_id: str, pnr:
     _bookable_by_staff(slot, now)
     booking = Booking(
         booking_id=str(uuid.uuid4()), citizen_id=citizen_id, unit_hsa_id=unit.hsa_id, unit_name=unit.name,
-        visit_type_id=visit_type.visit_type_id, visit_type_name=visit_type.name, slot_id=slot.slot_id,
+        visit_type_id=visit_type.visit_type_id, visit_type_name=visit_type.name.sv, slot_id=slot.slot_id,
         start=slot.start, end=slot.end, place=slot.place, status=BookingStatus.BOOKED, booked_by="staff",
         created_at=now, hidden_from_citizen=slot.visibility is Visibility.HIDDEN,
     )  # fmt: skip

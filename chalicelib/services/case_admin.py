@@ -46,7 +46,7 @@ _SWEDISH_LAST = str.maketrans({"å": "{", "ä": "|", "ö": "}"})  # å, ä, ö a
 
 def overview(ports: Ports, principal: StaffPrincipal) -> list[tuple[str, str, list[CaseType]]]:
     """(owner, label, case types by name) for every owner the person edits for: one Query each."""
-    return [(owner, label, sorted(_of(ports, owner), key=lambda c: c.name.casefold().translate(_SWEDISH_LAST)))
+    return [(owner, label, sorted(_of(ports, owner), key=lambda c: c.name.sv.casefold().translate(_SWEDISH_LAST)))
             for owner, label in editable_owners(ports, principal)]  # fmt: skip
 
 

@@ -369,11 +369,11 @@ def tell_result(ports: Ports, posted: DomainEvent) -> None:
         files = (attachment,)
         ports.follow_ups.add(FollowUpRecord(
             offer.follow_up_unit, f"{now.isoformat()}#{record.order_id}", citizen_id=record.citizen_id,
-            order_id=record.order_id, test_name=offer.name, positive=positive, resulted_at=now))  # fmt: skip
+            order_id=record.order_id, test_name=offer.name.sv, positive=positive, resulted_at=now))  # fmt: skip
     elif result is Outcome.TECHNICAL_ERROR:
         actions = (Action("Beställ ett nytt kit", f"/self-tests/{offer.test_id}"),)
     letter = inbox.Letter(topic=f"Provsvar: {offer.name}", subject=f"Ditt provsvar: {offer.name}",
-                          body=offer.texts.get(result.value, ""), actions=actions)  # fmt: skip
+                          body=offer.result_text(result).sv, actions=actions)  # fmt: skip
     inbox.deliver(ports, record.citizen_id, unit, letter, "lab", now, files=files,
                   message_id=posted.follow_up_id("result"))
 

@@ -145,7 +145,7 @@ def book_from_care_system(ports: Ports, principal: IntegrationPrincipal, body: A
     start, end = aware_moment(body.get("start"), "start"), aware_moment(body.get("end"), "end")
     _times(start, end, now)
     _check_timing(unit, start, end, now, _intended(body))
-    place = optional_text(body, "place", 200) or visit_type.place
+    place = optional_text(body, "place", 200) or visit_type.place.sv
     preparation = optional_text(body, "preparation", rules.PREPARATION_MAX)
     links = _links(body.get("links"))
     # Rebooking online only for a web-bookable visit type; for the others the default is no.
@@ -173,7 +173,7 @@ def book_by_staff(ports: Ports, principal: StaffPrincipal, fields: dict[str, str
     end = start + timedelta(minutes=visit_type.duration_minutes)
     _times(start, end, now)
     _check_timing(unit, start, end, now, _intended(fields, form=True), form=True)
-    place = optional_text(fields, "place", 200) or visit_type.place
+    place = optional_text(fields, "place", 200) or visit_type.place.sv
     preparation = optional_text(fields, "preparation", rules.PREPARATION_MAX)
     # The form's box applies to web-bookable visit types; for the others the summons says to call.
     allow_rebook = fields.get("may_rebook") == "yes" and visit_type.web_booking
@@ -216,10 +216,10 @@ def _book(ports: Ports, caller_id: str, unit: UnitRecord, visit_type: Any, pnr: 
     appointment_id = str(uuid.uuid4())
     files = take_files(appointment_id)
     slot = Slot(f"{unit.hsa_id}/appointment-{appointment_id}", unit.hsa_id, visit_type.visit_type_id, start, end,
-                place, visit_type.practitioner_role, Visibility.HIDDEN)  # fmt: skip
+                place, visit_type.practitioner_role.sv, Visibility.HIDDEN)  # fmt: skip
     made = Booking(
         booking_id=appointment_id, citizen_id=person.citizen_id, unit_hsa_id=unit.hsa_id, unit_name=unit.name,
-        visit_type_id=visit_type.visit_type_id, visit_type_name=visit_type.name, slot_id=slot.slot_id,
+        visit_type_id=visit_type.visit_type_id, visit_type_name=visit_type.name.sv, slot_id=slot.slot_id,
         start=start, end=end, place=place, status=BookingStatus.BOOKED, booked_by="care_system", created_at=now,
         allow_rebook=allow_rebook, allow_cancel=allow_cancel,
     )  # fmt: skip
