@@ -157,8 +157,8 @@ def parse_questions(text: str) -> tuple[tuple[Question, ...], str | None]:
         help_text = parts[4] if len(parts) > 4 else ""
         if len(help_text) > HELP_MAX:
             return (), f"Rad {number}: hjälptexten får vara högst {HELP_MAX} tecken."
-        if not label or len(label) > 200:
-            return (), f"Rad {number}: skriv frågan först (högst 200 tecken)."
+        if not label or len(label) > LABEL_MAX:
+            return (), f"Rad {number}: skriv frågan först (högst {LABEL_MAX} tecken)."
         if kind is None:
             return (), f"Rad {number}: typen är text, val, datum, tal eller ja/nej."
         if required not in ("krävs", "frivillig"):
@@ -171,6 +171,7 @@ def parse_questions(text: str) -> tuple[tuple[Question, ...], str | None]:
     return tuple(questions), None
 
 
+LABEL_MAX = 200
 HELP_MAX = 500
 QUESTIONS_MAX = 40
 _QUESTION_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
@@ -187,6 +188,20 @@ class QuestionRow:
     options: str  # comma-separated, for a choice
     help_text: str
     order: str  # a number; rows are sorted by it, ties in the order shown
+    label_en: str = ""  # the English beside each text, optional
+    help_en: str = ""
+    options_en: str = ""  # comma-separated, as many as the Swedish, in the same order
+
+
+def _options(text: str) -> tuple[str, ...]:
+    return tuple(o.strip() for o in text.split(",") if o.strip())
+
+
+def _english_options(text: str, swedish: tuple[str, ...]) -> tuple[str, ...]:
+    """The English options, one for each Swedish in its place; one left empty between commas
+    ("Tablet, , Cream") has none and shows the Swedish. Nothing written: ()."""
+    written = tuple(o.strip() for o in text.split(",")) if text.strip() else ()
+    return written if len(written) == len(swedish) else tuple(o for o in written if o)
 
 
 def questions_from_rows(rows: list[QuestionRow], new_id: Callable[[], str]) -> tuple[tuple[Question, ...], dict[str, str]]:
@@ -205,23 +220,30 @@ def questions_from_rows(rows: list[QuestionRow], new_id: Callable[[], str]) -> t
         except ValueError:
             errors[prefix + "kind"] = "Välj typ av svar."
             continue
-        options = tuple(o.strip() for o in row.options.split(",") if o.strip())
+        options = _options(row.options)
+        options_en = _english_options(row.options_en, options)
+        help_text, label_en, help_en = row.help_text.strip(), row.label_en.strip(), row.help_en.strip()
         order = row.order.strip()
-        if len(label) > 200:
-            errors[prefix + "label"] = "Högst 200 tecken."
-        if len(row.help_text.strip()) > HELP_MAX:
-            errors[prefix + "help"] = f"Högst {HELP_MAX} tecken."
+        for field, text, most in (("label", label, LABEL_MAX), ("label_en", label_en, LABEL_MAX),
+                                  ("help", help_text, HELP_MAX), ("help_en", help_en, HELP_MAX)):  # fmt: skip
+            if len(text) > most:
+                errors[prefix + field] = f"Högst {most} tecken."
+        if help_en and not help_text:
+            errors[prefix + "help_en"] = "Skriv hjälptexten på svenska också."
         if kind is QuestionKind.CHOICE and len(options) < 2:
             errors[prefix + "options"] = "Ett val behöver minst två alternativ, åtskilda med komma."
+        elif kind is QuestionKind.CHOICE and options_en and len(options_en) != len(options):
+            errors[prefix + "options_en"] = "Skriv lika många alternativ på engelska som på svenska, i samma ordning."
         if order and not (order.isascii() and order.isdigit()):
             errors[prefix + "order"] = "Skriv ett heltal."
         question_id = row.question_id if _QUESTION_ID.match(row.question_id or "") else new_id()
         if question_id in seen:
             question_id = new_id()
         seen.add(question_id)
+        choices = tuple(Localized(sv, options_en[n] if len(options_en) == len(options) else None)
+                        for n, sv in enumerate(options)) if kind is QuestionKind.CHOICE else ()  # fmt: skip
         kept.append((int(order) if order.isascii() and order.isdigit() else number, number, Question(
-            question_id, label, kind, row.required, options if kind is QuestionKind.CHOICE else (),
-            row.help_text.strip())))  # fmt: skip
+            question_id, Localized(label, label_en), kind, row.required, choices, Localized(help_text, help_en))))  # fmt: skip
     if not kept and not errors:
         errors["q1-label"] = "Skriv minst en fråga."
     if len(kept) > QUESTIONS_MAX:

@@ -20,6 +20,7 @@ from chalicelib.domain.clock import STOCKHOLM, stockholm_date
 from chalicelib.domain.patient import PatientHeader
 from chalicelib.domain.events import Door
 from chalicelib.domain.inbox import Action
+from chalicelib.domain.localized import Localized
 from chalicelib.domain.roles import StaffRole
 from chalicelib.errors import AppError, BadInput, Conflict, Forbidden, NotFound, Unprocessable
 from chalicelib.services import inbox, patients, persons
@@ -490,10 +491,13 @@ def invite(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, fields: di
 # -- rules per visit type (local admin) -----------------------------------------------------------
 
 RULE_EDITORS = (StaffRole.LOCAL_ADMIN,)
+# A visit type's English beside its Swedish name, place and role, with the lengths a slot keeps of them.
+VISIT_TEXTS_EN = {"name_en": 100, "place_en": 200, "practitioner_role_en": 100}
 
 
 def save_rules(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, fields: dict[str, str]) -> VisitType:
-    """A local admin sets a visit type's rules: start from a preset, then the hours and switches."""
+    """A local admin sets a visit type's rules: start from a preset, then the hours and switches; and
+    the English of its name, place and role, if any (the Swedish comes with the unit's visit types)."""
     _require(principal, unit_hsa_id, RULE_EDITORS)
     unit = _unit(ports, unit_hsa_id)
     current = _visit_type(unit, fields.get("visit_type", ""))
@@ -508,8 +512,19 @@ def save_rules(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, fields
             hours[name] = -1
         if not 0 <= hours[name] <= 14 * 24:
             raise BadInput("hours_invalid", "Ange timmar mellan 0 och 336.", field=name)
+    english = {}
+    for name, most in VISIT_TEXTS_EN.items():  # optional; a form without them leaves the English as it was
+        if name in fields:
+            english[name] = " ".join((fields.get(name) or "").split())
+            if len(english[name]) > most:
+                raise BadInput("field_too_long", f"Högst {most} tecken.", field=name)
     changed = replace(current, web_booking=fields.get("web_booking") == "yes",
-                      sensitive=fields.get("sensitive") == "yes", rules=replace(
+                      sensitive=fields.get("sensitive") == "yes",
+                      name=Localized(current.name.sv, english.get("name_en", current.name.en)),
+                      place=Localized(current.place.sv, english.get("place_en", current.place.en)),
+                      practitioner_role=Localized(current.practitioner_role.sv,
+                                                  english.get("practitioner_role_en", current.practitioner_role.en)),
+                      rules=replace(
         preset, cancel_cutoff=timedelta(hours=hours["cancel_hours"]),
         rebook_cutoff=timedelta(hours=hours["rebook_hours"]), cancel_online=fields.get("cancel_online") == "yes"))
     ports.units.set_visit_types(unit.hsa_id, [changed if v.visit_type_id == current.visit_type_id else v

@@ -1,7 +1,7 @@
 """Region content in Swedish and, optionally, English (issue 18): case types and their questions, visit
 types and self-tests read in English by a citizen who chose English, each text falling back to the
 Swedish where the region wrote none; a choice made in English is stored, and read by staff, as the
-Swedish option."""
+Swedish option; staff add the English beside the Swedish (an edit like any other: a new version)."""
 
 from __future__ import annotations
 
@@ -37,6 +37,11 @@ def _send(browser, case_type: str, answers: dict[str, str], unit: str = VC) -> s
     response = browser.post_form(f"/contact/{unit}/{case_type}", {**fields, **answers, "accept_terms": "yes"})
     assert response.status_code == 303, response.body[:600]
     return response.headers["Location"].split("?")[0].rsplit("/", 1)[1]
+
+
+def _post(browser, path: str, fields: dict):
+    body = urllib.parse.urlencode(fields, doseq=True).encode()
+    return browser.request("POST", path, headers={"Content-Type": "application/x-www-form-urlencoded"}, body=body)
 
 
 # -- cases ------------------------------------------------------------------------------------------------
@@ -98,6 +103,65 @@ def test_a_complaint_addressed_in_english_to_the_patient_board_still_reaches_the
     assert "<dd class=\"body\">the patient board</dd>" in _page(anna, f"/cases/{case_id}")
 
 
+def test_adding_english_to_a_case_type_is_a_new_version_and_a_case_sent_before_keeps_its_own(region):
+    # Given a self-referral sent in English while the case type had no English (version 1)
+    anna = _login(region, "anna", english=True)
+    before = _send(anna, "egenremiss", {"q-besvar": "Ont i knät"})
+    # When the regional admin adds English beside the Swedish
+    rut = _login(region, "rut", "staff")
+    edit = _page(rut, "/staff/case-types/edit?owner=central&id=egenremiss")
+    assert "Namn på engelska (valfritt)" in edit and "Frågetext på engelska (valfritt)" in edit
+    question_id = re.search(r'name="q1-id" value="([^"]+)"', edit).group(1)
+    fields = {"csrf_token": rut.csrf_token("/api/v1/staff/me"), "owner": "central", "case_type_id": "egenremiss",
+              "version": "1", "name": "Egenremiss", "name_en": "Self-referral",
+              "description": "Skicka en remiss till mottagningen själv.",
+              "description_en": "Send a referral to the clinic yourself.", "terms": "Villkor.",
+              "terms_en": "Terms.", "rows": "2", "q1-id": question_id, "q1-label": "Vad söker du för?",
+              "q1-label_en": "What are you seeking care for?", "q1-help": "Beskriv kort.",
+              "q1-help_en": "Describe it briefly.", "q1-kind": "text", "q1-required": "yes", "q1-order": "10",
+              "q2-label": "Hur länge?", "q2-label_en": "Since when?", "q2-kind": "choice",
+              "q2-options": "en vecka, längre", "q2-options_en": "a week, longer", "q2-required": "yes",
+              "q2-order": "20"}  # fmt: skip
+    saved = _post(rut, "/staff/case-types", fields)
+    assert saved.status_code == 303 and "done=saved" in saved.headers["Location"], saved.body[:600]
+    # Then it is version 2, with its English
+    current = ports().case_types.get("central", "egenremiss")
+    assert current.version == 2 and current.name.en == "Self-referral"
+    assert current.questions[0].help_text.in_("en") == "Describe it briefly."
+    assert [(o.sv, o.en) for o in current.questions[1].options] == [("en vecka", "a week"), ("längre", "longer")]
+    # And the edit page shows the English in its fields again; the preview shows the form in both languages
+    again = _page(rut, "/staff/case-types/edit?owner=central&id=egenremiss")
+    assert 'name="name_en" lang="en" value="Self-referral"' in again and 'value="a week, longer"' in again
+    preview = _page(rut, "/staff/case-types/preview?owner=central&id=egenremiss")
+    assert "Vad söker du för?" in preview and "What are you seeking care for?" in preview
+    assert "I have read and accept the terms" in preview and "Jag har läst och godkänner villkoren" in preview
+    assert len(re.findall(r'id="([^"]+)"', preview)) == len(set(re.findall(r'id="([^"]+)"', preview)))
+    # And the case sent before stays on version 1, as it was: in Swedish, the question it was asked
+    assert ports().cases.get(before).case_type_version == 1
+    old = _page(anna, f"/cases/{before}")
+    assert "<h1>Egenremiss</h1>" in old and "Vad söker du för?" in old and "What are you seeking" not in old
+    # While the form now reads in English, and a new case is sent with version 2
+    assert "<h1>Self-referral</h1>" in _page(anna, f"/contact/{VC}/egenremiss")
+    after = _send(anna, "egenremiss", {"q-besvar": "Ont i knät", f"q-{current.questions[1].question_id}": "längre"})
+    new = _page(anna, f"/cases/{after}")
+    assert "What are you seeking care for?" in new and "<dd class=\"body\">longer</dd>" in new
+
+
+def test_the_english_is_checked_like_the_swedish_and_nothing_is_saved_when_it_is_wrong(region):
+    rut = _login(region, "rut", "staff")
+    fields = {"csrf_token": rut.csrf_token("/api/v1/staff/me"), "owner": "central", "case_type_id": "egenremiss",
+              "version": "1", "name": "Egenremiss", "name_en": "N" * 101, "terms": "Villkor.", "rows": "1",
+              "q1-label": "Hur länge?", "q1-label_en": "How long?", "q1-kind": "choice",
+              "q1-options": "en vecka, längre", "q1-options_en": "a week", "q1-help_en": "Only English",
+              "q1-required": "yes"}  # fmt: skip
+    refused = _post(rut, "/staff/case-types", fields)
+    assert refused.status_code == 400
+    page = html.unescape(refused.body.decode())
+    assert '<p class="field-error" id="name_en-error">Högst 100 tecken.</p>' in page
+    assert 'id="q1-options_en-error"' in page and 'id="q1-help_en-error"' in page
+    assert ports().case_types.get("central", "egenremiss").version == 1
+
+
 # -- booking ----------------------------------------------------------------------------------------------
 
 
@@ -137,6 +201,28 @@ def test_a_citizen_in_english_books_an_english_visit_type(region):
     # And a place a care system wrote itself is shown as written
     own_place = _page(anna, f"/book/confirm?slot={urllib.parse.quote(f'{VC}/en-2')}")
     assert "Vårdcentralen Norrby, Rum 12, plan 2" in own_place
+
+
+def test_a_local_admin_gives_a_visit_type_its_english_and_rules_saved_without_it_keep_it(region):
+    johan = _login(region, "johan", "staff")
+    rules_page = _page(johan, f"/staff/booking-rules?unit={VC}")
+    assert "Besökstypens namn på engelska" in rules_page and "På svenska: Besök hos sjuksköterska" in rules_page
+    base = {"csrf_token": johan.csrf_token("/api/v1/staff/me"), "unit": VC, "visit_type": "sjukskoterska",
+            "preset": "from_tomorrow", "cancel_hours": "24", "rebook_hours": "24", "cancel_online": "yes",
+            "web_booking": "yes"}  # fmt: skip
+    saved = _post(johan, "/staff/booking-rules", {**base, "name_en": "Nurse appointment", "place_en": "",
+                                                  "practitioner_role_en": "Registered nurse"})  # fmt: skip
+    assert saved.status_code == 303, saved.body[:600]
+    visit = next(v for v in ports().units.get(VC).visit_types if v.visit_type_id == "sjukskoterska")
+    assert (visit.name, visit.name_en, visit.place_en, visit.practitioner_role_en) == (
+        "Besök hos sjuksköterska", "Nurse appointment", None, "Registered nurse")
+    assert _post(johan, "/staff/booking-rules", base).status_code == 303  # a form without the English fields
+    visit = next(v for v in ports().units.get(VC).visit_types if v.visit_type_id == "sjukskoterska")
+    assert visit.name_en == "Nurse appointment"
+    too_long = _post(johan, "/staff/booking-rules", {**base, "name_en": "N" * 101})
+    assert too_long.status_code == 400 and "Högst 100 tecken." in html.unescape(too_long.body.decode())
+    anna = _login(region, "anna", english=True)
+    assert "Nurse appointment" in _page(anna, f"/book?unit={VC}")
 
 
 # -- self-tests -------------------------------------------------------------------------------------------

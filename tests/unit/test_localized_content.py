@@ -1,10 +1,11 @@
 """Region content in Swedish and optionally English: each text in the reader's language, falling back to
-the Swedish; a choice answered, and checked, by its Swedish option."""
+the Swedish; a choice answered, and checked, by its Swedish option; the editor's English checked like
+its Swedish."""
 
 from __future__ import annotations
 
 from chalicelib.domain.booking import PRESETS, VisitType
-from chalicelib.domain.cases import CaseType, Question, QuestionKind, answer_errors
+from chalicelib.domain.cases import CaseType, Question, QuestionKind, QuestionRow, answer_errors, questions_from_rows
 from chalicelib.domain.localized import Localized, as_shown
 from chalicelib.domain import self_tests
 from chalicelib.domain.self_tests import Outcome
@@ -51,3 +52,31 @@ def test_a_choice_is_answered_by_its_swedish_option_and_shown_in_the_readers_lan
     case_type = CaseType("t", "T", "", "", (question,))
     assert answer_errors(case_type, {"q-form": "kapsel"}) == ({"form": "kapsel"}, {})
     assert answer_errors(case_type, {"q-form": "capsule"})[1] == {"form": "Välj ett av alternativen."}
+
+
+def _row(label: str, kind: str = "text", **more: str) -> QuestionRow:
+    fields = {"question_id": "", "label": label, "kind": kind, "required": True, "options": "", "help_text": "",
+              "order": "", **more}  # fmt: skip
+    return QuestionRow(**fields)
+
+
+def test_the_editors_english_sits_beside_the_swedish_and_is_checked_like_it():
+    questions, errors = questions_from_rows([
+        _row("Form", "choice", options="tablett, kapsel, kräm", options_en="Tablet, , Cream", label_en="Form",
+             help_text="Se förpackningen.", help_en="See the package."),
+        _row("Styrka", options_en="ignored for text"),
+    ], iter(("a", "b")).__next__)  # fmt: skip
+    assert errors == {}
+    form, strength = questions
+    assert [(o.sv, o.en) for o in form.options] == [("tablett", "Tablet"), ("kapsel", None), ("kräm", "Cream")]
+    assert form.help_text == Localized("Se förpackningen.", "See the package.")
+    assert strength.label == Localized("Styrka") and strength.options == ()
+    # A trailing comma is no extra option
+    trailing, _ = questions_from_rows([_row("F", "choice", options="a, b", options_en="A, B,")], lambda: "x")
+    assert [o.en for o in trailing[0].options] == ["A", "B"]
+    _, errors = questions_from_rows([
+        _row("Form", "choice", options="tablett, kapsel", options_en="Tablet", label_en="x" * 201,
+             help_en="Only in English"),
+    ], lambda: "x")  # fmt: skip
+    assert errors == {"q1-label_en": "Högst 200 tecken.", "q1-help_en": "Skriv hjälptexten på svenska också.",
+                      "q1-options_en": "Skriv lika många alternativ på engelska som på svenska, i samma ordning."}
