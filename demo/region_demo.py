@@ -17,6 +17,7 @@ from chalicelib.domain.booking import PRESETS, Slot, VisitType, Visibility
 from chalicelib.domain.booking import STAFF as STAFF_PUBLISHED
 from chalicelib.domain.clock import STOCKHOLM
 from chalicelib.domain.cases import CaseType, Question, QuestionKind
+from chalicelib.domain.localized import Localized as L
 from chalicelib.domain.self_tests import Delivery, TestOffer, new_kit_number
 from chalicelib.domain.people import Address, PersonUpdate
 from chalicelib.domain.personnummer import parse, with_check_digit
@@ -48,25 +49,31 @@ class DemoUnit:
     visit_types: tuple[VisitType, ...] = ()
 
 
-def _visit(visit_type_id: str, name: str, minutes: int, place: str, role: str, preset: str, *, web: bool = True,
+def _visit(visit_type_id: str, name: L, minutes: int, place: L, role: L, preset: str, *, web: bool = True,
            cancel_online: bool = True, sensitive: bool = False) -> VisitType:  # fmt: skip
     return VisitType(visit_type_id, name, minutes, place, role, replace(PRESETS[preset], cancel_online=cancel_online),
                      web_booking=web, sensitive=sensitive)  # fmt: skip
 
 
+# Each visit type in Swedish and English (L: Swedish, English), so the demo reads in either language.
+NURSE = L("Sjuksköterska", "Nurse")
 UNITS = (
     DemoUnit("SE2321000099-VC01", "Vårdcentralen Norrby", "primary_care", "Demostad", "Norrbygatan 4", "123 45",
              "Demostad", "010-100 10 00", _weekdays("08:00", "17:00", friday_closes="16:00"),
-             (_visit("provtagning", "Provtagning", 15, "Provtagningen, plan 1", "Biomedicinsk analytiker", "same_day"),
-              _visit("sjukskoterska", "Besök hos sjuksköterska", 30, "Mottagningen, plan 2", "Sjuksköterska",
-                     "from_tomorrow"))),
+             (_visit("provtagning", L("Provtagning", "Sample collection"), 15,
+                     L("Provtagningen, plan 1", "Sample collection, floor 1"),
+                     L("Biomedicinsk analytiker", "Biomedical scientist"), "same_day"),
+              _visit("sjukskoterska", L("Besök hos sjuksköterska", "Visit to a nurse"), 30,
+                     L("Mottagningen, plan 2", "The clinic, floor 2"), NURSE, "from_tomorrow"))),
     DemoUnit("SE2321000099-KA01", "Kardiologmottagningen, Demo sjukhus", "specialist", "Demostad",
              "Sjukhusvägen 1, ingång 3", "123 50", "Demostad", "010-100 20 00", _weekdays("07:30", "16:00"),
-             (_visit("arskontroll", "Årskontroll", 30, "Hjärtmottagningen, ingång 3", "Sjuksköterska",
-                     "from_tomorrow", web=False),)),
+             (_visit("arskontroll", L("Årskontroll", "Annual check-up"), 30,
+                     L("Hjärtmottagningen, ingång 3", "The cardiology clinic, entrance 3"), NURSE, "from_tomorrow",
+                     web=False),)),
     DemoUnit("SE2321000099-HS01", "Hud- och STI-mottagningen", "sti_dermatology", "Älvby", "Torget 2", "234 56",
              "Älvby", "010-100 30 00", _weekdays("09:00", "15:30"),
-             (_visit("sti-test", "Provtagning för könssjukdomar", 15, "Hud- och STI-mottagningen", "Barnmorska",
+             (_visit("sti-test", L("Provtagning för könssjukdomar", "Testing for sexually transmitted infections"), 15,
+                     L("Hud- och STI-mottagningen", "The dermatology and STI clinic"), L("Barnmorska", "Midwife"),
                      "same_day", cancel_online=False, sensitive=True),)),
     # The region's patient board: complaints addressed to it reach its queue, not the clinic's.
     DemoUnit("SE2321000099-PN01", "Patientnämnden, Region Demo", "patient_board", "Demostad",
@@ -214,29 +221,40 @@ def seed(ports: Ports, now: datetime, today: date) -> str:
 
 SELF_TESTS = (
     TestOffer(
-        test_id="klamydia-gonorre", name="Klamydia och gonorré", min_age=15, analyses=("chlamydia", "gonorrhoea"),
-        instructions="Ta provet enligt instruktionen i kitet. Skicka provet samma dag som du tar det.",
+        test_id="klamydia-gonorre", name=L("Klamydia och gonorré", "Chlamydia and gonorrhoea"), min_age=15,
+        analyses=("chlamydia", "gonorrhoea"),
+        instructions=L("Ta provet enligt instruktionen i kitet. Skicka provet samma dag som du tar det.",
+                       "Take the sample as the instructions in the kit say. Send it the same day you take it."),
         deliveries=(Delivery.HOME, Delivery.PICKUP, Delivery.OTHER),
         pickup_points=("Apoteket Norrby, Norrbygatan 2", "Ungdomsmottagningen Älvby, Torget 4"),
         follow_up_unit="SE2321000099-HS01",
         texts={
-            "negative": "Ditt prov visar ingen klamydia och ingen gonorré.\n\nTänk på att testa dig igen om du haft "
-                        "oskyddat sex med en ny partner.",
-            "positive": "Ditt prov visar att du har en sexuellt överförbar infektion. Den går att behandla.\n\n"
-                        "Visa den bifogade remissen på en STI-mottagning, ungdomsmottagning eller vårdcentral. "
-                        "Hud- och STI-mottagningen kontaktar dig också för uppföljning och smittspårning.",
-            "technical_error": "Provet kunde inte analyseras. Beställ ett nytt kit så får du ett nytt svar.",
+            "negative": L("Ditt prov visar ingen klamydia och ingen gonorré.\n\nTänk på att testa dig igen om du "
+                          "haft oskyddat sex med en ny partner.",
+                          "Your sample shows no chlamydia and no gonorrhoea.\n\nRemember to test again if you have "
+                          "had unprotected sex with a new partner."),
+            "positive": L("Ditt prov visar att du har en sexuellt överförbar infektion. Den går att behandla.\n\n"
+                          "Visa den bifogade remissen på en STI-mottagning, ungdomsmottagning eller vårdcentral. "
+                          "Hud- och STI-mottagningen kontaktar dig också för uppföljning och smittspårning.",
+                          "Your sample shows that you have a sexually transmitted infection. It can be treated.\n\n"
+                          "Show the attached referral at an STI clinic, a youth clinic or a health centre. The "
+                          "dermatology and STI clinic will also contact you for follow-up and contact tracing."),
+            "technical_error": L("Provet kunde inte analyseras. Beställ ett nytt kit så får du ett nytt svar.",
+                                 "The sample could not be analysed. Order a new kit and you will get a new result."),
         },
     ),
     TestOffer(
-        test_id="covid-pcr", name="Covid-19 (PCR)", min_age=None, analyses=("sars_cov_2",),
-        instructions="Ta provet från näsan enligt instruktionen i kitet.",
+        test_id="covid-pcr", name=L("Covid-19 (PCR)", "Covid-19 (PCR)"), min_age=None, analyses=("sars_cov_2",),
+        instructions=L("Ta provet från näsan enligt instruktionen i kitet.",
+                       "Take the sample from your nose as the instructions in the kit say."),
         deliveries=(Delivery.HOME, Delivery.PICKUP), pickup_points=("Vårdcentralen Norrby, entrén",),
         follow_up_unit="SE2321000099-VC01",
         texts={
-            "negative": "Ditt prov visar ingen covid-19.",
-            "positive": "Ditt prov visar covid-19. Stanna hemma tills du är feberfri och känner dig frisk.",
-            "technical_error": "Provet kunde inte analyseras. Beställ ett nytt kit.",
+            "negative": L("Ditt prov visar ingen covid-19.", "Your sample shows no covid-19."),
+            "positive": L("Ditt prov visar covid-19. Stanna hemma tills du är feberfri och känner dig frisk.",
+                          "Your sample shows covid-19. Stay at home until you have no fever and feel well."),
+            "technical_error": L("Provet kunde inte analyseras. Beställ ett nytt kit.",
+                                 "The sample could not be analysed. Order a new kit."),
         },
     ),
 )  # fmt: skip
@@ -245,43 +263,75 @@ SELF_TESTS = (
 PICKUP_KITS = tuple(new_kit_number(random.Random(f"region-demo-kit-{n}").randrange) for n in range(10))
 
 
-def _q(question_id: str, label: str, kind: str = "text", *, required: bool = True,
-       options: tuple[str, ...] = ()) -> Question:  # fmt: skip
+def _q(question_id: str, label: L, kind: str = "text", *, required: bool = True,
+       options: tuple[L, ...] = ()) -> Question:  # fmt: skip
     return Question(question_id, label, QuestionKind(kind), required, options)
 
 
-TERMS = ("Ärendet läses av mottagningens personal under dagtid. Använd inte tjänsten om du behöver vård "
-         "akut – ring 112 eller 1177.")  # fmt: skip
+TERMS = L("Ärendet läses av mottagningens personal under dagtid. Använd inte tjänsten om du behöver vård "
+          "akut – ring 112 eller 1177.",
+          "The case is read by the clinic's staff during the day. Do not use the service if you need care "
+          "urgently – call 112 or 1177.")  # fmt: skip
 # A complaint may go to the region's patient board instead of the clinic: its terms say who reads it.
-COMPLAINT_TERMS = ("Dina synpunkter läses av mottagningen, eller av regionens patientnämnd om du väljer den. "
-                   "Använd inte tjänsten om du behöver vård akut – ring 112 eller 1177.")  # fmt: skip
+COMPLAINT_TERMS = L("Dina synpunkter läses av mottagningen, eller av regionens patientnämnd om du väljer den. "
+                    "Använd inte tjänsten om du behöver vård akut – ring 112 eller 1177.",
+                    "Your feedback is read by the clinic, or by the region's patient board if you choose it. "
+                    "Do not use the service if you need care urgently – call 112 or 1177.")  # fmt: skip
+# Every case type in Swedish and English (L: Swedish, English), but for Egenremiss: it is Swedish only,
+# so the demo shows a reader in English the Swedish where the region wrote no English. An option's
+# Swedish is what an answer stores ("patientnämnden" sends a complaint to the patient board).
 CENTRAL_CASE_TYPES = (
-    CaseType("skicka-meddelande", "Skicka meddelande", "Ställ en fråga till mottagningen.", TERMS,
-             (_q("fraga", "Din fråga"), _q("kontakt", "Önskad kontaktperson", required=False))),
-    CaseType("fornya-recept", "Förnya recept", "Be om att få ett recept förnyat.", TERMS,
-             (_q("lakemedel", "Läkemedlets namn"), _q("styrka", "Styrka, till exempel 50 mg"),
-              _q("form", "Form", "choice", options=("tablett", "kapsel", "kräm", "flytande", "annat")),
-              _q("ovrigt", "Något mer mottagningen behöver veta?", required=False))),
-    CaseType("bestall-journalkopia", "Beställ journalkopia", "Beställ en kopia av din journal.", TERMS,
-             (_q("period", "Vilken period gäller det?"),)),
-    CaseType("begar-intyg", "Begär intyg", "Be om ett intyg, till exempel körkortsintyg.", TERMS,
-             (_q("typ", "Vilket intyg?"), _q("nytt", "Är det en förnyelse?", "yes_no"),
-              _q("utfardare", "Vem utfärdade det tidigare intyget?", required=False),
-              _q("giltigt", "Hur länge gäller det nuvarande intyget?", "date", required=False))),
-    CaseType("fornya-hjalpmedel", "Förnya hjälpmedel", "Beställ mer av ett hjälpmedel du redan har.", TERMS,
-             (_q("produkt", "Produkt"), _q("storlek", "Storlek", required=False),
-              _q("per-dag", "Antal per dag", "number"), _q("forpackningar", "Antal förpackningar", "number"))),
-    CaseType("forlang-sjukskrivning", "Förläng sjukskrivning", "Be om förlängd sjukskrivning.", TERMS,
-             (_q("varfor", "Hur mår du och varför behöver du förlängning?"), _q("till", "Till vilket datum?", "date"))),
-    CaseType("egenremiss", "Egenremiss", "Skicka en remiss till mottagningen själv.", TERMS,
-             (_q("besvar", "Vad söker du för?"),)),
-    CaseType("bestall-tid", "Beställ tid", "Be om en tid (där webbokning saknas).", TERMS,
-             (_q("vad", "Vad gäller besöket?"), _q("nar", "När passar det dig?", required=False))),
-    CaseType("av-omboka-tid", "Av- eller omboka tid", "Ändra en tid (där webbokning saknas).", TERMS,
-             (_q("tid", "Vilken tid gäller det?"), _q("vill", "Vad vill du?", "choice", options=("avboka", "omboka")))),
-    CaseType("synpunkter", "Lämna synpunkter och klagomål", "Berätta vad du tycker om vården.", COMPLAINT_TERMS,
-             (_q("till", "Till vem?", "choice", options=("mottagningen", "patientnämnden")),
-              _q("synpunkt", "Dina synpunkter"))),
+    CaseType("skicka-meddelande", L("Skicka meddelande", "Send a message"),
+             L("Ställ en fråga till mottagningen.", "Ask the clinic a question."), TERMS,
+             (_q("fraga", L("Din fråga", "Your question")),
+              _q("kontakt", L("Önskad kontaktperson", "Who you would like to be contacted by"), required=False))),
+    CaseType("fornya-recept", L("Förnya recept", "Renew a prescription"),
+             L("Be om att få ett recept förnyat.", "Ask for a prescription to be renewed."), TERMS,
+             (_q("lakemedel", L("Läkemedlets namn", "The medicine's name")),
+              _q("styrka", L("Styrka, till exempel 50 mg", "Strength, for example 50 mg")),
+              _q("form", L("Form", "Form"), "choice", options=(
+                  L("tablett", "tablet"), L("kapsel", "capsule"), L("kräm", "cream"), L("flytande", "liquid"),
+                  L("annat", "other"))),
+              _q("ovrigt", L("Något mer mottagningen behöver veta?", "Anything else the clinic needs to know?"),
+                 required=False))),
+    CaseType("bestall-journalkopia", L("Beställ journalkopia", "Order a copy of your medical record"),
+             L("Beställ en kopia av din journal.", "Order a copy of your record."), TERMS,
+             (_q("period", L("Vilken period gäller det?", "Which period is it about?")),)),
+    CaseType("begar-intyg", L("Begär intyg", "Request a certificate"),
+             L("Be om ett intyg, till exempel körkortsintyg.",
+               "Ask for a certificate, for example a medical certificate for a driving licence."), TERMS,
+             (_q("typ", L("Vilket intyg?", "Which certificate?")),
+              _q("nytt", L("Är det en förnyelse?", "Is it a renewal?"), "yes_no"),
+              _q("utfardare", L("Vem utfärdade det tidigare intyget?", "Who issued the previous certificate?"),
+                 required=False),
+              _q("giltigt", L("Hur länge gäller det nuvarande intyget?", "Until when is the current certificate valid?"),
+                 "date", required=False))),
+    CaseType("fornya-hjalpmedel", L("Förnya hjälpmedel", "Renew an aid"),
+             L("Beställ mer av ett hjälpmedel du redan har.", "Order more of an aid you already have."), TERMS,
+             (_q("produkt", L("Produkt", "Product")), _q("storlek", L("Storlek", "Size"), required=False),
+              _q("per-dag", L("Antal per dag", "Number a day"), "number"),
+              _q("forpackningar", L("Antal förpackningar", "Number of packages"), "number"))),
+    CaseType("forlang-sjukskrivning", L("Förläng sjukskrivning", "Extend sick leave"),
+             L("Be om förlängd sjukskrivning.", "Ask for your sick leave to be extended."), TERMS,
+             (_q("varfor", L("Hur mår du och varför behöver du förlängning?",
+                             "How are you, and why do you need an extension?")),
+              _q("till", L("Till vilket datum?", "Until which date?"), "date"))),
+    CaseType("egenremiss", L("Egenremiss"), L("Skicka en remiss till mottagningen själv."), L(TERMS.sv),
+             (_q("besvar", L("Vad söker du för?")),)),
+    CaseType("bestall-tid", L("Beställ tid", "Request an appointment"),
+             L("Be om en tid (där webbokning saknas).", "Ask for an appointment (where there is no online booking)."),
+             TERMS, (_q("vad", L("Vad gäller besöket?", "What is the visit about?")),
+                     _q("nar", L("När passar det dig?", "When would suit you?"), required=False))),
+    CaseType("av-omboka-tid", L("Av- eller omboka tid", "Cancel or change an appointment"),
+             L("Ändra en tid (där webbokning saknas).", "Change an appointment (where there is no online booking)."),
+             TERMS, (_q("tid", L("Vilken tid gäller det?", "Which appointment is it about?")),
+                     _q("vill", L("Vad vill du?", "What would you like to do?"), "choice",
+                        options=(L("avboka", "cancel it"), L("omboka", "change it"))))),
+    CaseType("synpunkter", L("Lämna synpunkter och klagomål", "Give feedback or make a complaint"),
+             L("Berätta vad du tycker om vården.", "Tell us what you think of your care."), COMPLAINT_TERMS,
+             (_q("till", L("Till vem?", "To whom?"), "choice",
+                 options=(L("mottagningen", "the clinic"), L("patientnämnden", "the patient board"))),
+              _q("synpunkt", L("Dina synpunkter", "Your feedback")))),
 )  # fmt: skip
 
 
@@ -330,7 +380,7 @@ def seed_slots(ports: Ports, today: date, days: int = 14) -> int:
                             f"{unit.hsa_id}/demo-{visit_type.visit_type_id}-{day.isoformat()}-{n}", unit.hsa_id,
                             visit_type.visit_type_id, begins.astimezone(timezone.utc),
                             (begins + timedelta(minutes=visit_type.duration_minutes)).astimezone(timezone.utc),
-                            visit_type.place, visit_type.practitioner_role, visibility, source=STAFF_PUBLISHED,
+                            visit_type.place.sv, visit_type.practitioner_role.sv, visibility, source=STAFF_PUBLISHED,
                             resource=resource))  # fmt: skip
                         n += 1
     return count

@@ -35,6 +35,7 @@ from chalicelib.domain.booking import (
 )
 from chalicelib.domain.clock import STOCKHOLM
 from chalicelib.domain.events import DomainEvent
+from chalicelib.domain.localized import Localized
 
 
 class Lost(Exception):
@@ -45,10 +46,10 @@ def visit_types_of(unit: UnitRecord) -> list[VisitType]:
     return [
         VisitType(
             visit_type_id=v.visit_type_id,
-            name=v.name,
+            name=Localized(v.name, v.name_en),
             duration_minutes=int(v.duration_minutes),
-            place=v.place,
-            practitioner_role=v.practitioner_role,
+            place=Localized(v.place, v.place_en),
+            practitioner_role=Localized(v.practitioner_role, v.practitioner_role_en),
             web_booking=bool(v.web_booking),
             sensitive=bool(v.sensitive),
             rules=BookingRules(
@@ -64,8 +65,9 @@ def visit_types_of(unit: UnitRecord) -> list[VisitType]:
 
 def visit_type_map(v: VisitType) -> VisitTypeMap:
     return VisitTypeMap(
-        visit_type_id=v.visit_type_id, name=v.name, duration_minutes=v.duration_minutes, place=v.place,
-        practitioner_role=v.practitioner_role, web_booking=v.web_booking, earliest=v.rules.earliest.value,
+        visit_type_id=v.visit_type_id, name=v.name.sv, name_en=v.name.en, duration_minutes=v.duration_minutes,
+        place=v.place.sv, place_en=v.place.en, practitioner_role=v.practitioner_role.sv,
+        practitioner_role_en=v.practitioner_role.en, web_booking=v.web_booking, earliest=v.rules.earliest.value,
         cancel_cutoff_minutes=int(v.rules.cancel_cutoff.total_seconds() // 60),
         rebook_cutoff_minutes=int(v.rules.rebook_cutoff.total_seconds() // 60),
         cancel_online=v.rules.cancel_online, sensitive=v.sensitive,

@@ -29,16 +29,30 @@ from chalicelib.domain import queue as views
 from chalicelib.domain import unit_figures
 from chalicelib.domain.cases import CaseType, CaseTypeStatus, Question, QuestionKind, Status, citizen_waits
 from chalicelib.domain.events import DomainEvent
+from chalicelib.domain.localized import Localized
 
 CENTRAL = "central"
 
 
+def question_of(q: QuestionMap) -> Question:
+    """A stored question; one written before English was kept has none (it reads as Swedish only)."""
+    english = list(q.options_en or ())
+    options = tuple(Localized(o, english[n] if n < len(english) else None) for n, o in enumerate(q.options or ()))
+    return Question(q.question_id, Localized(q.label, q.label_en), QuestionKind(q.kind), bool(q.required), options,
+                    Localized(q.help_text or "", q.help_text_en))  # fmt: skip
+
+
+def question_map(q: Question) -> QuestionMap:
+    english = [o.en or "" for o in q.options]
+    return QuestionMap(question_id=q.question_id, label=q.label.sv, label_en=q.label.en, kind=q.kind.value,
+                       required=q.required, options=list(q.values), options_en=english if any(english) else None,
+                       help_text=q.help_text.sv or None, help_text_en=q.help_text.en)  # fmt: skip
+
+
 def _case_type(r: CaseTypeRecord, scope: str | None = None) -> CaseType:
     return CaseType(
-        r.case_type_id, r.name, r.description, r.terms,
-        tuple(Question(q.question_id, q.label, QuestionKind(q.kind), bool(q.required), tuple(q.options or ()),
-                       q.help_text or "")
-              for q in r.questions),
+        r.case_type_id, Localized(r.name, r.name_en), Localized(r.description, r.description_en),
+        Localized(r.terms, r.terms_en), tuple(question_of(q) for q in r.questions),
         scope or ("central" if r.owner == CENTRAL else "local"), int(r.version or 1),
         CaseTypeStatus(r.status or CaseTypeStatus.ACTIVE.value),
     )  # fmt: skip
@@ -54,9 +68,9 @@ def _versions_key(case_type_id: str) -> str:
 
 def _record(owner: str, range_key: str, case_type: CaseType, now: datetime | None, by: str | None) -> CaseTypeRecord:
     return CaseTypeRecord(
-        owner, range_key, name=case_type.name, description=case_type.description, terms=case_type.terms,
-        questions=[QuestionMap(question_id=q.question_id, label=q.label, kind=q.kind.value, required=q.required,
-                               options=list(q.options), help_text=q.help_text or None) for q in case_type.questions],
+        owner, range_key, name=case_type.name.sv, name_en=case_type.name.en, description=case_type.description.sv,
+        description_en=case_type.description.en, terms=case_type.terms.sv, terms_en=case_type.terms.en,
+        questions=[question_map(q) for q in case_type.questions],
         version=case_type.version, status=case_type.status.value, scope=case_type.scope, updated_at=now,
         updated_by=by,
     )  # fmt: skip

@@ -20,6 +20,7 @@ from chalicelib.adapters.tables import (
     TestOfferRecord,
 )
 from chalicelib.domain.events import DomainEvent
+from chalicelib.domain.localized import Localized
 from chalicelib.domain.self_tests import OPEN, Delivery, Outcome, Status, TestOffer
 
 CATALOGUE = "region"
@@ -33,12 +34,18 @@ class KitNumberInUse(Taken):
     """The kit number is already on another order (or on a kit in a pickup box)."""
 
 
+def _as_dict(attribute: Any) -> dict[str, str]:
+    return dict(attribute.as_dict() if hasattr(attribute, "as_dict") else attribute or {})
+
+
 def _offer(r: TestOfferRecord) -> TestOffer:
+    english = _as_dict(r.texts_en)
     return TestOffer(
-        test_id=r.test_id, name=r.name, min_age=int(r.min_age) if r.min_age is not None else None,
-        analyses=tuple(r.analyses), instructions=r.instructions, deliveries=tuple(Delivery(d) for d in r.deliveries),
-        pickup_points=tuple(r.pickup_points or ()), follow_up_unit=r.follow_up_unit,
-        texts=dict(r.texts.as_dict() if hasattr(r.texts, "as_dict") else r.texts),
+        test_id=r.test_id, name=Localized(r.name, r.name_en), min_age=int(r.min_age) if r.min_age is not None else None,
+        analyses=tuple(r.analyses), instructions=Localized(r.instructions, r.instructions_en),
+        deliveries=tuple(Delivery(d) for d in r.deliveries), pickup_points=tuple(r.pickup_points or ()),
+        follow_up_unit=r.follow_up_unit,
+        texts={outcome: Localized(text, english.get(outcome)) for outcome, text in _as_dict(r.texts).items()},
     )  # fmt: skip
 
 
@@ -74,9 +81,11 @@ class Catalogue:
 
     def save(self, offer: TestOffer) -> None:
         TestOfferRecord(
-            CATALOGUE, offer.test_id, name=offer.name, min_age=offer.min_age, analyses=list(offer.analyses),
-            instructions=offer.instructions, deliveries=[d.value for d in offer.deliveries],
-            pickup_points=list(offer.pickup_points), follow_up_unit=offer.follow_up_unit, texts=offer.texts,
+            CATALOGUE, offer.test_id, name=offer.name.sv, name_en=offer.name.en, min_age=offer.min_age,
+            analyses=list(offer.analyses), instructions=offer.instructions.sv, instructions_en=offer.instructions.en,
+            deliveries=[d.value for d in offer.deliveries], pickup_points=list(offer.pickup_points),
+            follow_up_unit=offer.follow_up_unit, texts={k: t.sv for k, t in offer.texts.items()},
+            texts_en={k: t.en for k, t in offer.texts.items() if t.en} or None,
         ).save()  # fmt: skip
 
 

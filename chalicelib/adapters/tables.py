@@ -275,10 +275,13 @@ class VisitTypeMap(MapAttribute):
     """A visit type a unit offers, with its booking rules (domain/booking.py)."""
 
     visit_type_id = UnicodeAttribute()
-    name = UnicodeAttribute()
+    name = UnicodeAttribute()  # Swedish; each text's English, if any, beside it in <attribute>_en
+    name_en = UnicodeAttribute(null=True)
     duration_minutes = NumberAttribute()
     place = UnicodeAttribute()
+    place_en = UnicodeAttribute(null=True)
     practitioner_role = UnicodeAttribute()
+    practitioner_role_en = UnicodeAttribute(null=True)
     web_booking = BooleanAttribute(default=True)
     earliest = UnicodeAttribute(default="tomorrow")  # "today" or "tomorrow"
     cancel_cutoff_minutes = NumberAttribute(default=24 * 60)
@@ -700,14 +703,17 @@ class TestOfferRecord(Model):
     Meta = _meta("test-offers")
     catalogue = UnicodeAttribute(hash_key=True)  # always "region": the catalogue is read whole
     test_id = UnicodeAttribute(range_key=True)
-    name = UnicodeAttribute()
+    name = UnicodeAttribute()  # Swedish; each text's English, if any, beside it in <attribute>_en
+    name_en = UnicodeAttribute(null=True)
     min_age = NumberAttribute(null=True)
     analyses = ListAttribute(of=UnicodeAttribute)
     instructions = UnicodeAttribute()
+    instructions_en = UnicodeAttribute(null=True)
     deliveries = ListAttribute(of=UnicodeAttribute)
     pickup_points = ListAttribute(of=UnicodeAttribute, default=list)
     follow_up_unit = UnicodeAttribute()
     texts = MapAttribute()  # outcome -> the region's text
+    texts_en = MapAttribute(null=True)  # outcome -> its English, for those that have one
 
 
 class ByKitIndex(GlobalSecondaryIndex):
@@ -815,12 +821,17 @@ class FollowUpRecord(Model):
 
 
 class QuestionMap(MapAttribute):
+    """A question in Swedish, with its English (if any) beside each text in <attribute>_en."""
+
     question_id = UnicodeAttribute()
     label = UnicodeAttribute()
+    label_en = UnicodeAttribute(null=True)
     kind = UnicodeAttribute()
     required = BooleanAttribute(default=True)
-    options = ListAttribute(of=UnicodeAttribute, default=list)
+    options = ListAttribute(of=UnicodeAttribute, default=list)  # the Swedish: what an answer stores
+    options_en = ListAttribute(of=UnicodeAttribute, null=True)  # in the same order; "" for one without
     help_text = UnicodeAttribute(null=True)
+    help_text_en = UnicodeAttribute(null=True)
 
 
 class CaseTypeRecord(Model):
@@ -831,9 +842,12 @@ class CaseTypeRecord(Model):
     Meta = _meta("case-types")
     owner = UnicodeAttribute(hash_key=True)  # "central", the unit's HSA-id for local types, or "version#<id>"
     case_type_id = UnicodeAttribute(range_key=True)  # or the version number, for a version
-    name = UnicodeAttribute()
+    name = UnicodeAttribute()  # Swedish; each text's English, if any, beside it in <attribute>_en
+    name_en = UnicodeAttribute(null=True)
     description = UnicodeAttribute()
+    description_en = UnicodeAttribute(null=True)
     terms = UnicodeAttribute()
+    terms_en = UnicodeAttribute(null=True)
     questions = ListAttribute(of=QuestionMap, default=list)
     version = NumberAttribute(default=1)
     status = UnicodeAttribute(default="active")  # active, paused, retired (domain/cases.py CaseTypeStatus)
@@ -958,11 +972,12 @@ class CaseRecord(Model):
     citizen_id = UnicodeAttribute()
     sent_by_id = UnicodeAttribute()  # the citizen who sent it (a guardian for a child)
     case_type_id = UnicodeAttribute()
-    case_type_name = UnicodeAttribute()
+    case_type_name = UnicodeAttribute()  # as it was when sent, in Swedish
+    case_type_name_en = UnicodeAttribute(null=True)  # and in English, if it had one
     case_type_version = NumberAttribute(null=True)  # the version of the case type it was sent with
     about_unit_hsa_id = UnicodeAttribute(null=True)  # a complaint to the patient board: the clinic it is about
     about_unit_name = UnicodeAttribute(null=True)
-    answers = ListAttribute(of=AnswerMap, default=list)  # in the question order
+    answers = ListAttribute(of=AnswerMap, default=list)  # in the question order, as the Swedish question and option
     status = UnicodeAttribute()
     handler_hsa_id = UnicodeAttribute(null=True)
     handler_name = UnicodeAttribute(null=True)

@@ -10,11 +10,12 @@ from chalice import Blueprint, Response
 
 from chalicelib.api import models as m
 from chalicelib.api.contract import CITIZEN, CURSOR, ID_PATTERN, Param, operation, read_body, to_json
-from chalicelib.api.http import json_response, require_csrf
+from chalicelib.api.http import api_language, json_response, require_csrf
 from chalicelib.api.session import require_citizen
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
-from chalicelib.domain.booking import Booking, Slot
+from chalicelib.domain.booking import Booking, Slot, VisitType
+from chalicelib.domain.localized import as_shown
 from chalicelib.errors import BadInput
 from chalicelib.services import booking
 from chalicelib.services.input import identifier
@@ -23,17 +24,25 @@ from chalicelib.services.principals import CitizenPrincipal
 booking_api = Blueprint(__name__)
 
 
-def _slot(slot: Slot) -> dict[str, Any]:
+def _lang() -> str:
+    return api_language(booking_api.current_request)
+
+
+def _slot(slot: Slot, visit_type: VisitType | None, lang: str) -> dict[str, Any]:
+    """A free time; its place and role in `lang` where they are the visit type's own (a slot keeps
+    the Swedish it was published with)."""
     return {"slot_id": slot.slot_id, "start": slot.start.isoformat(), "end": slot.end.isoformat(),
-            "place": slot.place, "practitioner_role": slot.practitioner_role}  # fmt: skip
+            "place": as_shown(slot.place, visit_type.place if visit_type else None, lang),
+            "practitioner_role": as_shown(slot.practitioner_role, visit_type.practitioner_role if visit_type else None,
+                                          lang)}  # fmt: skip
 
 
-def booking_json(view: booking.BookingView) -> dict[str, Any]:
+def booking_json(view: booking.BookingView, lang: str) -> dict[str, Any]:
     b: Booking = view.booking
     return {
         "booking_id": b.booking_id, "status": b.status.value, "unit_hsa_id": b.unit_hsa_id, "unit_name": b.unit_name,
-        "visit_type_id": b.visit_type_id, "visit_type_name": b.visit_type_name, "slot_id": b.slot_id,
-        "start": b.start.isoformat(), "end": b.end.isoformat(), "place": b.place, "can_cancel": view.can_cancel,
+        "visit_type_id": b.visit_type_id, "visit_type_name": view.what(lang), "slot_id": b.slot_id,
+        "start": b.start.isoformat(), "end": b.end.isoformat(), "place": view.where(lang), "can_cancel": view.can_cancel,
         "can_rebook": view.can_rebook, "changes_close_at": view.changes_close_at.isoformat(),
         "unit_phone": view.unit_phone,
     }  # fmt: skip
@@ -41,7 +50,7 @@ def booking_json(view: booking.BookingView) -> dict[str, Any]:
 
 def _view(principal: CitizenPrincipal, booking_id: str) -> dict[str, Any]:
     found = booking.own_booking(ports(), principal, booking_id)
-    return booking_json(booking.view(found, ports().units.get(found.unit_hsa_id), clock.utc_now()))
+    return booking_json(booking.view(found, ports().units.get(found.unit_hsa_id), clock.utc_now()), _lang())
 
 
 def _command(model: type[Any], *, required: bool = True) -> tuple[CitizenPrincipal, Any]:
@@ -57,16 +66,17 @@ def upcoming() -> Response:
     request = booking_api.current_request
     principal = require_citizen(request)
     page = booking.upcoming(ports(), principal, clock.utc_now(), (request.query_params or {}).get("cursor"))
-    return json_response({"bookings": [booking_json(v) for v in page], "next_cursor": page.next_cursor})
+    return json_response({"bookings": [booking_json(v, _lang()) for v in page], "next_cursor": page.next_cursor})
 
 
 @operation(booking_api, "/api/v1/booking-units", "GET", summary="Units with visit types bookable online", security=CITIZEN, response=m.BookingUnits)
 def units() -> Response:
     require_citizen(booking_api.current_request)
+    lang = _lang()
     return json_response({"units": [
         {"hsa_id": o.unit.hsa_id, "name": o.unit.name, "municipality": o.unit.municipality, "visit_types": [
-            {"visit_type_id": v.visit_type_id, "name": v.name, "duration_minutes": v.duration_minutes,
-             "place": v.place, "practitioner_role": v.practitioner_role} for v in o.visit_types]}
+            {"visit_type_id": v.visit_type_id, "name": v.name.in_(lang), "duration_minutes": v.duration_minutes,
+             "place": v.place.in_(lang), "practitioner_role": v.practitioner_role.in_(lang)} for v in o.visit_types]}
         for o in booking.offers(ports())]})  # fmt: skip
 
 
@@ -85,10 +95,14 @@ def free_slots(unit_hsa_id: str, visit_type_id: str) -> Response:
         except ValueError:
             raise BadInput("date_invalid", "Fältet day ska vara ett datum (ÅÅÅÅ-MM-DD).", field="day") from None
         slots = booking.free_slots(ports(), principal, unit_hsa_id, visit_type_id, now, invitation, first=day)
-        return json_response({"slots": [_slot(s) for s in slots], "next_cursor": None})
-    slots, next_cursor = booking.free_slots_page(ports(), principal, unit_hsa_id, visit_type_id, now, invitation,
-                                                 params.get("cursor"))  # fmt: skip
-    return json_response({"slots": [_slot(s) for s in slots], "next_cursor": next_cursor})
+        next_cursor = None
+    else:
+        slots, next_cursor = booking.free_slots_page(ports(), principal, unit_hsa_id, visit_type_id, now, invitation,
+                                                     params.get("cursor"))  # fmt: skip
+    lang = _lang()
+    # In Swedish the slots say it as published; another language reads the visit type's own texts.
+    visit_type = booking.offered_visit_type(ports(), unit_hsa_id, visit_type_id) if lang != "sv" and slots else None
+    return json_response({"slots": [_slot(s, visit_type, lang) for s in slots], "next_cursor": next_cursor})
 
 
 @operation(booking_api, "/api/v1/bookings", "POST", summary="Book a free slot (with the invitation that opens it, if any)", security=CITIZEN, body=m.Book, response=m.BookingOut, status=201)
@@ -117,8 +131,8 @@ def cancel(booking_id: str) -> Response:
     return json_response(_view(principal, booking_id))
 
 
-def invitation_out(v: booking.InvitationView) -> m.InvitationOut:
-    return m.InvitationOut(v.invitation_id, v.unit_hsa_id, v.unit_name, v.visit_type_id, v.visit_type_name,
+def invitation_out(v: booking.InvitationView, lang: str) -> m.InvitationOut:
+    return m.InvitationOut(v.invitation_id, v.unit_hsa_id, v.unit_name, v.visit_type_id, v.visit_type_name.in_(lang),
                            v.expires_at.isoformat(), v.state, v.booking_id)  # fmt: skip
 
 
@@ -129,11 +143,12 @@ def invitations() -> Response:
     request = booking_api.current_request
     page = booking.invitations(ports(), require_citizen(request), clock.utc_now(),
                                (request.query_params or {}).get("cursor"))  # fmt: skip
-    return json_response(to_json(m.InvitationsPage([invitation_out(v) for v in page], page.next_cursor)))
+    return json_response(to_json(m.InvitationsPage([invitation_out(v, _lang()) for v in page], page.next_cursor)))
 
 
 @operation(booking_api, "/api/v1/invitations/{invitation_id}", "GET", security=CITIZEN, response=m.InvitationOut,
            summary="One invitation: what it opens and until when")  # fmt: skip
 def one_invitation(invitation_id: str) -> Response:
     principal = require_citizen(booking_api.current_request)
-    return json_response(to_json(invitation_out(booking.invitation(ports(), principal, invitation_id, clock.utc_now()))))
+    found = booking.invitation(ports(), principal, invitation_id, clock.utc_now())
+    return json_response(to_json(invitation_out(found, _lang())))

@@ -11,7 +11,6 @@ from chalicelib.api.http import form_action, language, render_page
 from chalicelib.api.session import citizen_or_landing
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
-from chalicelib.domain.cases import Question, QuestionKind
 from chalicelib.errors import AppError
 from chalicelib.services import case_admin, cases
 from chalicelib.services.principals import CitizenPrincipal
@@ -40,7 +39,7 @@ def my_cases() -> Response:
         return away
     cursor = _params().get("cursor")
     return _page(principal, "cases.html", records=cases.my_cases(ports(), principal, cursor), cursor=cursor,
-                 sent=_params().get("sent"))  # fmt: skip
+                 sent=_params().get("sent"), case_type_name_in=cases.case_type_name)  # fmt: skip
 
 
 @case_pages.route("/contact", methods=["GET"])
@@ -96,13 +95,13 @@ def send_case(unit_hsa_id: str, case_type_id: str) -> Response:
 def _case(principal: CitizenPrincipal, case_id: str, *, error: AppError | None = None,
           values: dict[str, str] | None = None) -> Response:  # fmt: skip
     record = cases.read_case(ports(), principal, case_id, clock.utc_now())
-    questions = [Question(q.question_id, q.label, QuestionKind(q.kind), bool(q.required), tuple(q.options or ()))
-                 for q in record.questions or ()]  # fmt: skip
     errors = getattr(error, "errors", None) or ({error.field: error.message} if error and error.field else {})
+    version, lang = case_admin.version_of_case(ports(), record), language(case_pages.current_request)
     return _page(principal, "case.html", status=error.status if error else 200, record=record, error=error,
-                 errors=errors, values=values or {}, questions=questions, sent=bool(_params().get("sent")),
-                 replied=bool(_params().get("replied")),
-                 case_version=case_admin.version_of_case(ports(), record))  # fmt: skip
+                 errors=errors, values=values or {}, questions=cases.questions_of(record),
+                 sent=bool(_params().get("sent")), replied=bool(_params().get("replied")), case_version=version,
+                 case_type_name=cases.case_type_name(record, lang),
+                 answers_shown=cases.shown_answers(record, version, lang))  # fmt: skip
 
 
 @case_pages.route("/cases/{case_id}", methods=["GET"])

@@ -16,10 +16,10 @@ from chalicelib.api.http import api_language, json_response, require_csrf
 from chalicelib.api.session import require_citizen
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
-from chalicelib.domain.cases import Question, QuestionKind, Status
-from chalicelib.services import cases, self_tests, start_pages
+from chalicelib.domain.cases import Question, Status
+from chalicelib.services import case_admin, cases, self_tests, start_pages
 from chalicelib.services.principals import CitizenPrincipal
-from chalicelib.web.catalogs import error_text
+from chalicelib.web.catalogs import error_text, translate
 
 citizen_api = Blueprint(__name__)
 
@@ -45,16 +45,16 @@ def _cursor() -> str | None:
                    "bookings and open invitations, unread in the inbox with the newest unread, the cases waiting "
                    "for the person, and the children one may act for with their unread counts")  # fmt: skip
 def start() -> Response:
-    principal = require_citizen(citizen_api.current_request)
-    view = start_pages.citizen_start(ports(), principal, clock.utc_now(), children_unread=True)
-    bookings = [m.BookingOut(**booking_json(v)) for v in view.bookings]
+    principal, lang = require_citizen(citizen_api.current_request), _lang()
+    view = start_pages.citizen_start(ports(), principal, clock.utc_now(), children_unread=True, lang=lang)
+    bookings = [m.BookingOut(**booking_json(v, lang)) for v in view.bookings]
     return json_response(to_json(m.Start(
         name=principal.display_name,
         acting_for=m.ActingFor(principal.acting_for_id, principal.acting_for_name or "") if principal.acting_for_id
         else None,
         services=list(view.services), unread=view.unread,
         next_booking=bookings[0] if bookings else None, next_bookings=bookings,
-        invitations=[invitation_out(i) for i in view.invitations],
+        invitations=[invitation_out(i, lang) for i in view.invitations],
         unread_newest=[m.UnreadMessage(u.message_id, u.subject, u.sender_unit_name, u.sent_at.isoformat())
                        for u in view.unread_newest],
         cases_waiting=[m.CaseWaiting(c.case_id, c.case_type_name, c.unit_hsa_id, c.unit_name, c.why.value,
@@ -69,9 +69,14 @@ def _unit(unit: Any) -> m.CaseUnit:
     return m.CaseUnit(unit.hsa_id, unit.name, unit.municipality, unit.phone or None)
 
 
-def _questions(questions: Any) -> list[m.QuestionOut]:
-    return [m.QuestionOut(q.question_id, q.label, QuestionKind(q.kind).value, bool(q.required),
-                          list(q.options or ()), getattr(q, "help_text", "") or "") for q in questions or ()]  # fmt: skip
+def _lang() -> str:
+    return api_language(citizen_api.current_request)
+
+
+def _questions(questions: tuple[Question, ...], lang: str) -> list[m.QuestionOut]:
+    return [m.QuestionOut(question_id=q.question_id, label=q.label.in_(lang), kind=q.kind.value, required=q.required,
+                          options=list(q.values), option_labels=[o.in_(lang) for o in q.options],
+                          help_text=q.help_text.in_(lang)) for q in questions]  # fmt: skip
 
 
 def _answer_fields(answers: dict[str, Any]) -> dict[str, str]:
@@ -97,9 +102,10 @@ def case_units() -> Response:
            summary="The case types the unit takes now, each with its questions and terms")  # fmt: skip
 def case_types(unit_hsa_id: str) -> Response:
     require_citizen(citizen_api.current_request)
-    unit = cases._unit(ports(), unit_hsa_id)
+    unit, lang = cases._unit(ports(), unit_hsa_id), _lang()
     return json_response(to_json(m.CaseTypes(_unit(unit), [
-        m.CaseTypeOut(t.case_type_id, t.name, t.description, t.terms, t.version, _questions(t.questions))
+        m.CaseTypeOut(t.case_type_id, t.name.in_(lang), t.description.in_(lang), t.terms.in_(lang), t.version,
+                      _questions(t.questions, lang))
         for t in cases.case_types_at(ports(), unit)])))  # fmt: skip
 
 
@@ -116,28 +122,36 @@ def send_case(unit_hsa_id: str, case_type_id: str) -> Response:
     return json_response(to_json(m.CaseSent(case_id)), status=201)
 
 
-def _case_summary(record: Any) -> dict[str, Any]:
-    return {"case_id": record.case_id, "unit_hsa_id": record.unit_hsa_id, "case_type": record.case_type_name,
-            "status": record.status, "sent_at": _iso(record.created_at), "closed_at": _iso(record.closed_at)}  # fmt: skip
+def _case_summary(record: Any, lang: str) -> dict[str, Any]:
+    return {"case_id": record.case_id, "unit_hsa_id": record.unit_hsa_id,
+            "case_type": cases.case_type_name(record, lang), "status": record.status,
+            "sent_at": _iso(record.created_at), "closed_at": _iso(record.closed_at)}  # fmt: skip
 
 
 @operation(citizen_api, "/api/v1/cases", "GET", security=CITIZEN, response=m.CasesPage, query=(CURSOR,),
            summary="The cases (of the child when acting for one), newest first, a page at a time")  # fmt: skip
 def my_cases() -> Response:
-    page = cases.my_cases(ports(), require_citizen(citizen_api.current_request), _cursor())
-    return json_response(to_json(m.CasesPage([m.CitizenCaseSummary(**_case_summary(r)) for r in page],
+    page, lang = cases.my_cases(ports(), require_citizen(citizen_api.current_request), _cursor()), _lang()
+    return json_response(to_json(m.CasesPage([m.CitizenCaseSummary(**_case_summary(r, lang)) for r in page],
                                              page.next_cursor)))  # fmt: skip
 
 
+def _answer(answer: cases.ShownAnswer, lang: str) -> str:
+    """A yes/no answer is stored as "ja"/"nej" and said in the reader's language, as the pages say it."""
+    return translate(lang, f"case.answer.{answer.answer}") if answer.yes_no and answer.answer in ("ja", "nej") \
+        else str(answer.answer)  # fmt: skip
+
+
 def _case(principal: CitizenPrincipal, case_id: str) -> m.CitizenCase:
-    record = cases.read_case(ports(), principal, case_id, clock.utc_now())
-    questions = [Question(q.question_id, q.label, QuestionKind(q.kind), bool(q.required), tuple(q.options or ()))
-                 for q in record.questions or ()]  # fmt: skip
+    record, lang = cases.read_case(ports(), principal, case_id, clock.utc_now()), _lang()
+    # The answers are stored in Swedish; in another language, the version the case was sent with says them.
+    version = case_admin.version_of_case(ports(), record) if lang != "sv" else None
     return m.CitizenCase(
-        **_case_summary(record),
-        answers=[m.Answer(a.label, a.answer) for a in record.answers],
+        **_case_summary(record, lang),
+        answers=[m.Answer(a.label, _answer(a, lang)) for a in cases.shown_answers(record, version, lang)
+                 if a.answer is not None],
         conversation=[m.ConversationEntry(e.author, e.name, e.template, e.text, _iso(e.at)) for e in record.conversation],
-        questions=_questions(questions), may_reply=record.status == Status.WAITING_FOR_CITIZEN.value,
+        questions=_questions(cases.questions_of(record), lang), may_reply=record.status == Status.WAITING_FOR_CITIZEN.value,
     )  # fmt: skip
 
 
@@ -160,12 +174,12 @@ def reply(case_id: str) -> Response:
 @operation(citizen_api, "/api/v1/self-tests", "GET", security=CITIZEN, response=m.Catalogue,
            summary="The region's self-tests and whether the person (or the child acted for) may order each")  # fmt: skip
 def catalogue() -> Response:
-    principal = require_citizen(citizen_api.current_request)
-    lang = api_language(citizen_api.current_request)
+    principal, lang = require_citizen(citizen_api.current_request), _lang()
     return json_response(to_json(m.Catalogue([
-        m.TestOfferOut(v.offer.test_id, v.offer.name, v.offer.min_age, [d.value for d in v.offer.deliveries],
-                       list(v.offer.pickup_points), v.refusal is None and not v.open_order,
-                       error_text(lang, v.refusal) if v.refusal else None, v.open_order, v.home_address)
+        m.TestOfferOut(v.offer.test_id, v.offer.name.in_(lang), v.offer.instructions.in_(lang), v.offer.min_age,
+                       [d.value for d in v.offer.deliveries], list(v.offer.pickup_points),
+                       v.refusal is None and not v.open_order, error_text(lang, v.refusal) if v.refusal else None,
+                       v.open_order, v.home_address)
         for v in self_tests.catalogue(ports(), principal, clock.utc_now())])))  # fmt: skip
 
 
@@ -193,10 +207,11 @@ def register_kit() -> Response:
 @operation(citizen_api, "/api/v1/self-tests/orders", "GET", security=CITIZEN, response=m.KitOrdersOfCitizen,
            query=(CURSOR,), summary="The kit orders and their results, newest first, a page at a time")  # fmt: skip
 def orders() -> Response:
-    page = self_tests.my_orders(ports(), require_citizen(citizen_api.current_request), _cursor())
+    page, lang = self_tests.my_orders(ports(), require_citizen(citizen_api.current_request), _cursor()), _lang()
     return json_response(to_json(m.KitOrdersOfCitizen([
-        m.CitizenKitOrder(r.order_id, r.test_id, offer.name if offer else None, r.status, r.delivery,
-                          _iso(r.ordered_at), r.kit_number, r.return_by, r.result, _iso(r.resulted_at))
+        m.CitizenKitOrder(r.order_id, r.test_id, offer.name.in_(lang) if offer else None, r.status, r.delivery,
+                          _iso(r.ordered_at), r.kit_number, r.return_by, r.result, _iso(r.resulted_at),
+                          offer.result_text(r.result).in_(lang) or None if offer and r.result else None)
         for r, offer in page], page.next_cursor)))  # fmt: skip
 
 

@@ -596,12 +596,17 @@ class CaseUnits(Out):
 QuestionKind = Literal["text", "choice", "date", "number", "yes_no"]
 
 
+# Region content (case types, questions, visit types, self-tests) is in the request's language (the
+# `lang` cookie, else Accept-Language, else Swedish), each text falling back to Swedish where the
+# region wrote no English.
 class QuestionOut(Out):
     question_id: str
     label: str
     kind: QuestionKind
     required: bool
-    options: list[str]
+    options: Annotated[list[str], Meta(description="A choice's options as answered: send one of these (the "
+                                                   "region's Swedish, whatever the language shown)")]
+    option_labels: Annotated[list[str], Meta(description="The same options as shown, in the request's language")]
     help_text: str
 
 
@@ -664,6 +669,7 @@ class CaseReply(Model):
 class TestOfferOut(Out):
     test_id: str
     name: str
+    instructions: str
     min_age: int | None
     deliveries: list[Literal["home", "pickup", "other"]]
     pickup_points: list[str]
@@ -707,6 +713,8 @@ class CitizenKitOrder(Out):
     return_by: str | None
     result: Literal["negative", "positive", "technical_error"] | None
     resulted_at: DateTime | None
+    result_text: Annotated[str | None, Meta(description="The region's text for the result, in the request's "
+                                                        "language")]
 
 
 class KitOrdersOfCitizen(Out):

@@ -57,10 +57,11 @@ def citizen_start() -> Response:
     principal = current_citizen(request)
     if principal is None:
         return _landing("citizen", CITIZEN_SESSION_COOKIE)
-    view = start_pages.citizen_start(ports(), principal, clock.utc_now(), children_unread=True)
+    lang = language(request)
+    view = start_pages.citizen_start(ports(), principal, clock.utc_now(), children_unread=True, lang=lang)
     return render_page(
         "citizen_start.html",
-        language(request),
+        lang,
         staff=False,
         csrf_token=principal.csrf_token,
         principal=principal,

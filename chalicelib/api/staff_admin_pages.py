@@ -146,14 +146,18 @@ def _question_rows(case_type: CaseType | None, values: dict[str, str] | None) ->
     """The editor's rows: what was posted (shown again with the errors), else the questions of the
     version being edited, and a few blank rows for new questions."""
     if values and values.get("rows", "").isdigit():
-        return [{f: values.get(f"q{n}-{f}", "") for f in ("id", "label", "kind", "required", "options", "help", "order")}
-                for n in range(1, min(int(values["rows"]), 50) + 1)]  # fmt: skip
-    rows = [{"id": q.question_id, "label": q.label, "kind": q.kind.value, "required": "yes" if q.required else "",
-             "options": ", ".join(q.options), "help": q.help_text, "order": str(10 * n)}
+        return [{f: values.get(f"q{n}-{f}", "") for f in _ROW_FIELDS} for n in range(1, min(int(values["rows"]), 50) + 1)]
+    rows = [{"id": q.question_id, "label": q.label.sv, "kind": q.kind.value, "required": "yes" if q.required else "",
+             "options": ", ".join(q.values), "help": q.help_text.sv, "order": str(10 * n), "label_en": q.label.en or "",
+             "help_en": q.help_text.en or "",
+             "options_en": ", ".join(o.en or "" for o in q.options) if any(o.en for o in q.options) else ""}
             for n, q in enumerate(case_type.questions if case_type else (), start=1)]  # fmt: skip
     start = len(rows) + 1
-    return rows + [{"id": "", "label": "", "kind": "text", "required": "yes", "options": "", "help": "",
-                    "order": str(10 * n)} for n in range(start, start + case_admin.BLANK_ROWS)]  # fmt: skip
+    return rows + [{**dict.fromkeys(_ROW_FIELDS, ""), "kind": "text", "required": "yes", "order": str(10 * n)}
+                   for n in range(start, start + case_admin.BLANK_ROWS)]  # fmt: skip
+
+
+_ROW_FIELDS = ("id", "label", "kind", "required", "options", "help", "order", "label_en", "help_en", "options_en")
 
 
 @staff_admin_pages.route("/staff/case-types", methods=["GET"])

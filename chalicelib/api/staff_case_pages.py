@@ -70,6 +70,7 @@ def _case_page(principal: StaffPrincipal, case_id: str, *, error: AppError | Non
     shown = case_work.open_for_staff(ports(), principal, case_id, now)
     record = shown.record
     can_work = principal.has_role(record.unit_hsa_id, *cases.WORKERS)
+    version = case_admin.version_of_case(ports(), record)
     return _page(
         principal, "staff_case.html", status=error.status if error else 200, record=record, patient=shown.header,
         error=error, errors=_field_errors(error), values=values or {}, preview=preview,
@@ -78,7 +79,7 @@ def _case_page(principal: StaffPrincipal, case_id: str, *, error: AppError | Non
         colleagues=case_work.colleagues(ports(), principal, record.unit_hsa_id) if can_work else [],
         status_key=views.staff_status_key(record.status, bool(record.citizen_replied_at)),
         done=_params().get("done"), unreached=bool(_params().get("unreached")),
-        case_version=case_admin.version_of_case(ports(), record),
+        case_version=version, answers_shown=cases.shown_answers(record, version, "sv"),  # staff read the Swedish
     )  # fmt: skip
 
 

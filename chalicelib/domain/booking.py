@@ -14,6 +14,7 @@ from datetime import datetime, time, timedelta
 from enum import Enum
 
 from chalicelib.domain.clock import STOCKHOLM
+from chalicelib.domain.localized import Localized, localized
 
 
 class Visibility(str, Enum):
@@ -44,14 +45,22 @@ PRESETS = {
 
 @dataclass(frozen=True, slots=True)
 class VisitType:
+    """Name, place and practitioner role in Swedish and optionally English (a plain str is Swedish
+    only): `visit_type.name.in_(lang)`. Slots and bookings keep a copy of the Swedish as it was
+    written (localized.as_shown reads such a copy in the reader's language)."""
+
     visit_type_id: str
-    name: str  # a plain name citizens understand
+    name: Localized  # a plain name citizens understand
     duration_minutes: int
-    place: str
-    practitioner_role: str  # "Sjuksköterska", "Läkare", …
+    place: Localized
+    practitioner_role: Localized  # "Sjuksköterska", "Läkare", …
     rules: BookingRules
     web_booking: bool = True  # citizens may book it themselves
     sensitive: bool = False  # the unit marks it sensitive: a calendar shows only "Besök"
+
+    def __post_init__(self) -> None:
+        for name in ("name", "place", "practitioner_role"):
+            object.__setattr__(self, name, localized(getattr(self, name)))
 
 
 STAFF = "staff"  # the source of slots published in the staff tool

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from enum import Enum
 
 from chalicelib.domain.error_text import ErrorText, N_
+from chalicelib.domain.localized import NONE, Localized, localized
 
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,15}")  # ASCII digits: str.isdigit() also takes "٣" and "³"
 
@@ -27,12 +28,36 @@ class QuestionKind(str, Enum):
 
 @dataclass(frozen=True, slots=True)
 class Question:
+    """A question of a case type, in Swedish and optionally English (a plain str given is Swedish only).
+    A choice's options are stored and answered by their Swedish text, whichever language the citizen
+    read them in, so answers, staff views and rules on answers (a complaint to the patient board) stay
+    the same; only the label shown changes."""
+
     question_id: str
-    label: str
+    label: Localized
     kind: QuestionKind
     required: bool = True
-    options: tuple[str, ...] = ()  # for CHOICE
-    help_text: str = ""  # hjälptext under the question
+    options: tuple[Localized, ...] = ()  # for CHOICE
+    help_text: Localized = NONE  # hjälptext under the question
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "label", localized(self.label))
+        object.__setattr__(self, "options", tuple(localized(o) for o in self.options))
+        object.__setattr__(self, "help_text", localized(self.help_text))
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        """The options as answers are stored: their Swedish."""
+        return tuple(o.sv for o in self.options)
+
+    def choices(self, lang: str | None) -> tuple[tuple[str, str], ...]:
+        """(value, label) of each option: the value stored, the label in `lang`."""
+        return tuple((o.sv, o.in_(lang)) for o in self.options)
+
+    def answer_in(self, answer: str | None, lang: str | None) -> str | None:
+        """A stored answer as a reader in `lang` reads it: a choice's option in that language."""
+        option = next((o for o in self.options if o.sv == answer), None)
+        return option.in_(lang) if option is not None else answer
 
 
 class CaseTypeStatus(str, Enum):
@@ -43,14 +68,20 @@ class CaseTypeStatus(str, Enum):
 
 @dataclass(frozen=True, slots=True)
 class CaseType:
+    """Name, description and terms in Swedish and optionally English (a plain str is Swedish only)."""
+
     case_type_id: str
-    name: str
-    description: str
-    terms: str  # villkorstext the citizen accepts
+    name: Localized
+    description: Localized
+    terms: Localized  # villkorstext the citizen accepts
     questions: tuple[Question, ...]
     scope: str = "central"  # "central" (the region's) or "local" (one unit's)
     version: int = 1  # every edit makes a new version; a case keeps the one it was sent with
     status: CaseTypeStatus = CaseTypeStatus.ACTIVE
+
+    def __post_init__(self) -> None:
+        for name in ("name", "description", "terms"):
+            object.__setattr__(self, name, localized(getattr(self, name)))
 
 
 class Status(str, Enum):
@@ -112,7 +143,7 @@ def answer_errors(case_type: CaseType, raw: dict[str, str]) -> tuple[dict[str, s
             continue
         if len(value) > TEXT_MAX:
             errors[q.question_id] = ErrorText("Högst {limit} tecken.", {"limit": TEXT_MAX})
-        elif q.kind is QuestionKind.CHOICE and value not in q.options:
+        elif q.kind is QuestionKind.CHOICE and value not in q.values:
             errors[q.question_id] = N_("Välj ett av alternativen.")
         elif q.kind is QuestionKind.YES_NO and value not in ("ja", "nej"):
             errors[q.question_id] = N_("Välj ja eller nej.")
@@ -152,8 +183,9 @@ def parse_questions(text: str) -> tuple[tuple[Question, ...], str | None]:
         if len(help_text) > HELP_MAX:
             return (), ErrorText("Rad {row}: hjälptexten får vara högst {limit} tecken.",
                                  {"row": number, "limit": HELP_MAX})
-        if not label or len(label) > 200:
-            return (), ErrorText("Rad {row}: skriv frågan först (högst 200 tecken).", {"row": number})
+        if not label or len(label) > LABEL_MAX:
+            return (), ErrorText("Rad {row}: skriv frågan först (högst {limit} tecken).",
+                                 {"row": number, "limit": LABEL_MAX})
         if kind is None:
             return (), ErrorText("Rad {row}: typen är text, val, datum, tal eller ja/nej.", {"row": number})
         if required not in ("krävs", "frivillig"):
@@ -166,6 +198,7 @@ def parse_questions(text: str) -> tuple[tuple[Question, ...], str | None]:
     return tuple(questions), None
 
 
+LABEL_MAX = 200
 HELP_MAX = 500
 QUESTIONS_MAX = 40
 _QUESTION_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
@@ -182,6 +215,20 @@ class QuestionRow:
     options: str  # comma-separated, for a choice
     help_text: str
     order: str  # a number; rows are sorted by it, ties in the order shown
+    label_en: str = ""  # the English beside each text, optional
+    help_en: str = ""
+    options_en: str = ""  # comma-separated, as many as the Swedish, in the same order
+
+
+def _options(text: str) -> tuple[str, ...]:
+    return tuple(o.strip() for o in text.split(",") if o.strip())
+
+
+def _english_options(text: str, swedish: tuple[str, ...]) -> tuple[str, ...]:
+    """The English options, one for each Swedish in its place; one left empty between commas
+    ("Tablet, , Cream") has none and shows the Swedish. Nothing written: ()."""
+    written = tuple(o.strip() for o in text.split(",")) if text.strip() else ()
+    return written if len(written) == len(swedish) else tuple(o for o in written if o)
 
 
 def questions_from_rows(rows: list[QuestionRow], new_id: Callable[[], str]) -> tuple[tuple[Question, ...], dict[str, str]]:
@@ -200,23 +247,30 @@ def questions_from_rows(rows: list[QuestionRow], new_id: Callable[[], str]) -> t
         except ValueError:
             errors[prefix + "kind"] = N_("Välj typ av svar.")
             continue
-        options = tuple(o.strip() for o in row.options.split(",") if o.strip())
+        options = _options(row.options)
+        options_en = _english_options(row.options_en, options)
+        help_text, label_en, help_en = row.help_text.strip(), row.label_en.strip(), row.help_en.strip()
         order = row.order.strip()
-        if len(label) > 200:
-            errors[prefix + "label"] = ErrorText("Högst {limit} tecken.", {"limit": 200})
-        if len(row.help_text.strip()) > HELP_MAX:
-            errors[prefix + "help"] = ErrorText("Högst {limit} tecken.", {"limit": HELP_MAX})
+        for field, text, most in (("label", label, LABEL_MAX), ("label_en", label_en, LABEL_MAX),
+                                  ("help", help_text, HELP_MAX), ("help_en", help_en, HELP_MAX)):  # fmt: skip
+            if len(text) > most:
+                errors[prefix + field] = ErrorText("Högst {limit} tecken.", {"limit": most})
+        if help_en and not help_text:
+            errors[prefix + "help_en"] = N_("Skriv hjälptexten på svenska också.")
         if kind is QuestionKind.CHOICE and len(options) < 2:
             errors[prefix + "options"] = N_("Ett val behöver minst två alternativ, åtskilda med komma.")
+        elif kind is QuestionKind.CHOICE and options_en and len(options_en) != len(options):
+            errors[prefix + "options_en"] = N_("Skriv lika många alternativ på engelska som på svenska, i samma ordning.")
         if order and not (order.isascii() and order.isdigit()):
             errors[prefix + "order"] = N_("Skriv ett heltal.")
         question_id = row.question_id if _QUESTION_ID.match(row.question_id or "") else new_id()
         if question_id in seen:
             question_id = new_id()
         seen.add(question_id)
+        choices = tuple(Localized(sv, options_en[n] if len(options_en) == len(options) else None)
+                        for n, sv in enumerate(options)) if kind is QuestionKind.CHOICE else ()  # fmt: skip
         kept.append((int(order) if order.isascii() and order.isdigit() else number, number, Question(
-            question_id, label, kind, row.required, options if kind is QuestionKind.CHOICE else (),
-            row.help_text.strip())))  # fmt: skip
+            question_id, Localized(label, label_en), kind, row.required, choices, Localized(help_text, help_en))))  # fmt: skip
     if not kept and not errors:
         errors["q1-label"] = N_("Skriv minst en fråga.")
     if len(kept) > QUESTIONS_MAX:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import Enum
 
+from chalicelib.domain.localized import NONE, Localized, localized
 from chalicelib.domain.personnummer import age_on, luhn_check_digit
 
 RETURN_DAYS = 40  # from the kit reaching the citizen to the sample reaching the lab
@@ -42,15 +43,26 @@ class Delivery(str, Enum):
 
 @dataclass(frozen=True, slots=True)
 class TestOffer:
+    """Name, instructions and result texts in Swedish and optionally English (a plain str is Swedish only)."""
+
     test_id: str
-    name: str
+    name: Localized
     min_age: int | None
     analyses: tuple[str, ...]  # "chlamydia", "gonorrhoea", "sars_cov_2"
-    instructions: str
+    instructions: Localized
     deliveries: tuple[Delivery, ...]
     pickup_points: tuple[str, ...]
     follow_up_unit: str  # the clinic whose staff follow up positive results
-    texts: dict[str, str]  # the region's result text per outcome
+    texts: dict[str, Localized]  # the region's result text per outcome (an Outcome's value)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", localized(self.name))
+        object.__setattr__(self, "instructions", localized(self.instructions))
+        object.__setattr__(self, "texts", {outcome: localized(text) for outcome, text in self.texts.items()})
+
+    def result_text(self, outcome: Outcome | str) -> Localized:
+        """The region's text for a result: `offer.result_text(outcome).in_(lang)`."""
+        return self.texts.get(outcome.value if isinstance(outcome, Outcome) else outcome, NONE)
 
 
 def ineligibility(offer: TestOffer, registered_in_region: bool, birth: date, today: date) -> str | None:

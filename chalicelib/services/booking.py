@@ -25,6 +25,7 @@ from chalicelib.domain.calendar import booking_ics
 from chalicelib.domain.clock import STOCKHOLM, stockholm_date
 from chalicelib.domain.error_text import N_
 from chalicelib.domain.events import Door, DomainEvent, Kind, event
+from chalicelib.domain.localized import Localized, as_shown
 from chalicelib.errors import BadInput, Conflict, NotFound, Unprocessable
 from chalicelib.observability import logger, record_metric
 from chalicelib.services import inbox, paging, persons
@@ -59,6 +60,15 @@ class BookingView:
     cancel_online: bool  # False: the unit takes cancellations by phone only
     changes_close_at: datetime
     window: rules.ChangeWindow | None = None  # what the person may do online now, and until when
+    visit_type: VisitType | None = None  # as the unit offers it now (None: no longer offered)
+
+    def what(self, lang: str | None) -> str:
+        """The visit type's name in `lang` (the booking keeps the Swedish it was booked with)."""
+        return as_shown(self.booking.visit_type_name, self.visit_type.name if self.visit_type else None, lang)
+
+    def where(self, lang: str | None) -> str:
+        """The place in `lang`, where it is the visit type's own (a care system may have written another)."""
+        return as_shown(self.booking.place, self.visit_type.place if self.visit_type else None, lang)
 
 
 def _refused(reason: str) -> Unprocessable:
@@ -77,6 +87,12 @@ def _visit_type(unit: UnitRecord, visit_type_id: str) -> VisitType:
     if found is None:
         raise Unprocessable("visit_type_not_offered", "Mottagningen erbjuder inte den besökstypen.")
     return found
+
+
+def offered_visit_type(ports: Ports, unit_hsa_id: str, visit_type_id: str) -> VisitType | None:
+    """The unit's visit type as it stands now (its texts in each language), or None."""
+    unit = ports.units.get(unit_hsa_id)
+    return next((v for v in visit_types_of(unit) if v.visit_type_id == visit_type_id), None) if unit else None
 
 
 # -- finding a time ---------------------------------------------------------------------------
@@ -175,7 +191,7 @@ def book(ports: Ports, principal: CitizenPrincipal, slot_id: str, now: datetime,
         raise _taken()
     booking = Booking(
         booking_id=str(uuid.uuid4()), citizen_id=principal.subject_id, unit_hsa_id=unit.hsa_id, unit_name=unit.name,
-        visit_type_id=visit_type.visit_type_id, visit_type_name=visit_type.name, slot_id=slot.slot_id,
+        visit_type_id=visit_type.visit_type_id, visit_type_name=visit_type.name.sv, slot_id=slot.slot_id,
         start=slot.start, end=slot.end, place=slot.place, status=BookingStatus.BOOKED, booked_by="citizen",
         created_at=now, invitation_id=invitation_id if slot_id in invited else None,
     )  # fmt: skip
@@ -353,7 +369,7 @@ def visit_topic(state: str, visit_type_name: str, start: datetime, lang: str) ->
 def _confirm(ports: Ports, unit: UnitRecord, booking: Booking, visit_type: VisitType, change: str,
              happened: DomainEvent, note: str | None, lang: str) -> None:  # fmt: skip
     now = happened.occurred_at
-    lines = [translate(lang, "booking.mail.what", visit_type=visit_type.name, unit=unit.name),
+    lines = [translate(lang, "booking.mail.what", visit_type=visit_type.name.in_(lang), unit=unit.name),
              translate(lang, "booking.mail.time", start=local_time(booking.start, lang),
                        end=f"{booking.end.astimezone(STOCKHOLM):%H:%M}"),
              translate(lang, "booking.mail.place", place=booking.place)]  # fmt: skip
@@ -371,7 +387,7 @@ def _confirm(ports: Ports, unit: UnitRecord, booking: Booking, visit_type: Visit
     ports.attachment_files.put(attachment.attachment_id, content, attachment.content_type)
     attachment = Attachment(attachment.attachment_id, attachment.filename, attachment.content_type, len(content))
     state = "cancelled" if booking.status is BookingStatus.CANCELLED else "booked"
-    letter = inbox.Letter(topic=visit_topic(state, visit_type.name, booking.start, lang),
+    letter = inbox.Letter(topic=visit_topic(state, visit_type.name.in_(lang), booking.start, lang),
                           subject=translate(lang, f"booking.mail.subject.{change}"), body=body)  # fmt: skip
     # The booked person's own inbox, a child's too: the guardians who act for a child under 13 are told.
     inbox.deliver(ports, booking.citizen_id, unit, letter, "booking", now, files=(attachment,),
@@ -403,7 +419,7 @@ class InvitationView:
     unit_hsa_id: str
     unit_name: str
     visit_type_id: str
-    visit_type_name: str
+    visit_type_name: Localized
     expires_at: datetime
     state: str  # "open" (may be booked), "used" (booking_id says which) or "expired"
     booking_id: str | None
@@ -413,7 +429,7 @@ def invitation_view(record: Any, unit: UnitRecord | None, now: datetime) -> Invi
     visit_type = next((v for v in visit_types_of(unit) if v.visit_type_id == record.visit_type_id), None) if unit else None
     state = "used" if record.booking_id else "expired" if record.expires_at <= now else "open"
     return InvitationView(record.invitation_id, record.unit_hsa_id, unit.name if unit else record.unit_hsa_id,
-                          record.visit_type_id, visit_type.name if visit_type else record.visit_type_id,
+                          record.visit_type_id, visit_type.name if visit_type else Localized(record.visit_type_id),
                           record.expires_at, state, record.booking_id)  # fmt: skip
 
 
@@ -468,6 +484,7 @@ def view(booking: Booking, unit: UnitRecord, now: datetime) -> BookingView:
         changes_close_at=rules.changes_close_at(visit_rules, booking.start),
         window=rules.change_window(visit_rules, booking.start, now, may_cancel=booking.allow_cancel,
                                    may_rebook=booking.allow_rebook) if booking.status is BookingStatus.BOOKED else None,
+        visit_type=visit_type,
     )
 
 

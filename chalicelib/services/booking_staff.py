@@ -20,6 +20,7 @@ from chalicelib.domain.clock import STOCKHOLM, stockholm_date
 from chalicelib.domain.patient import PatientHeader
 from chalicelib.domain.events import Door, DomainEvent, Kind, event
 from chalicelib.domain.inbox import Action
+from chalicelib.domain.localized import Localized
 from chalicelib.domain.roles import StaffRole
 from chalicelib.errors import AppError, BadInput, Conflict, Forbidden, NotFound, Unprocessable
 from chalicelib.services import inbox, patients, persons
@@ -164,8 +165,8 @@ def _slot_from(unit: UnitRecord, item: Any, n: int, range_start: datetime, range
                        field=f"{field}.visibility", values={"field": field}) from None  # fmt: skip
     return Slot(
         slot_id=f"{unit.hsa_id}/{external_id}", unit_hsa_id=unit.hsa_id, visit_type_id=visit_type.visit_type_id,
-        start=start, end=end, place=str(item.get("place") or visit_type.place)[:200],
-        practitioner_role=str(item.get("practitioner_role") or visit_type.practitioner_role)[:100],
+        start=start, end=end, place=str(item.get("place") or visit_type.place.sv)[:200],
+        practitioner_role=str(item.get("practitioner_role") or visit_type.practitioner_role.sv)[:100],
         visibility=visibility, source=source, resource=_resource(item.get("resource"), f"{field}.resource"),
     )  # fmt: skip
 
@@ -250,7 +251,7 @@ def day_view(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, day: dat
     booking shown is logged as a read, together (BatchWriteItem)."""
     _require(principal, unit_hsa_id, VIEWERS)
     unit = _unit(ports, unit_hsa_id)
-    names = {v.visit_type_id: v.name for v in visit_types_of(unit)}
+    names = {v.visit_type_id: v.name.sv for v in visit_types_of(unit)}
     slots = ports.slots.between(unit_hsa_id, *day_bounds(day))
     holders = {s.booking_id: s.citizen_id for s in slots if s.booking_id and s.citizen_id}
     for slot in slots:  # booked before slots said whose they are: one look-up each, fewer every day
@@ -303,7 +304,7 @@ def add_slots(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, fields:
         wanted.append(Slot(
             slot_id=staff_slot_id(unit.hsa_id, visit_type.visit_type_id, begins, resource), unit_hsa_id=unit.hsa_id,
             visit_type_id=visit_type.visit_type_id, start=begins, end=(start + step).astimezone(timezone.utc),
-            place=visit_type.place, practitioner_role=visit_type.practitioner_role, visibility=visibility,
+            place=visit_type.place.sv, practitioner_role=visit_type.practitioner_role.sv, visibility=visibility,
             source=STAFF, resource=resource))  # fmt: skip
         start += step
     # The same times again add nothing: the ids are the same (the resource however it is written), and a
@@ -367,7 +368,7 @@ def book_for_citizen(ports: Ports, principal: StaffPrincipal, slot_id: str, pnr:
     _bookable_by_staff(slot, now)
     booking = Booking(
         booking_id=str(uuid.uuid4()), citizen_id=citizen_id, unit_hsa_id=unit.hsa_id, unit_name=unit.name,
-        visit_type_id=visit_type.visit_type_id, visit_type_name=visit_type.name, slot_id=slot.slot_id,
+        visit_type_id=visit_type.visit_type_id, visit_type_name=visit_type.name.sv, slot_id=slot.slot_id,
         start=slot.start, end=slot.end, place=slot.place, status=BookingStatus.BOOKED, booked_by="staff",
         created_at=now, hidden_from_citizen=slot.visibility is Visibility.HIDDEN,
     )  # fmt: skip
@@ -514,9 +515,9 @@ def tell_invited(ports: Ports, sent: DomainEvent) -> None:
     path = f"/book?unit={unit.hsa_id}&visit_type={visit_type.visit_type_id}&invitation={record.invitation_id}"
     lang = persons.reach_of(ports, record.citizen_id, stockholm_date(sent.occurred_at)).language
     letter = inbox.Letter(
-        topic=translate(lang, "invitation.mail.topic", visit_type=visit_type.name),
-        subject=translate(lang, "invitation.mail.subject", visit_type=visit_type.name),
-        body=translate(lang, "invitation.mail.body", unit=unit.name, visit_type=visit_type.name,
+        topic=translate(lang, "invitation.mail.topic", visit_type=visit_type.name.in_(lang)),
+        subject=translate(lang, "invitation.mail.subject", visit_type=visit_type.name.in_(lang)),
+        body=translate(lang, "invitation.mail.body", unit=unit.name, visit_type=visit_type.name.in_(lang),
                        date=f"{record.expires_at.astimezone(STOCKHOLM):%Y-%m-%d}"),
         actions=(Action(translate(lang, "invitation.mail.book"), path),),
     )  # fmt: skip
@@ -527,10 +528,13 @@ def tell_invited(ports: Ports, sent: DomainEvent) -> None:
 # -- rules per visit type (local admin) -----------------------------------------------------------
 
 RULE_EDITORS = (StaffRole.LOCAL_ADMIN,)
+# A visit type's English beside its Swedish name, place and role, with the lengths a slot keeps of them.
+VISIT_TEXTS_EN = {"name_en": 100, "place_en": 200, "practitioner_role_en": 100}
 
 
 def save_rules(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, fields: dict[str, str]) -> VisitType:
-    """A local admin sets a visit type's rules: start from a preset, then the hours and switches."""
+    """A local admin sets a visit type's rules: start from a preset, then the hours and switches; and
+    the English of its name, place and role, if any (the Swedish comes with the unit's visit types)."""
     _require(principal, unit_hsa_id, RULE_EDITORS)
     unit = _unit(ports, unit_hsa_id)
     current = _visit_type(unit, fields.get("visit_type", ""))
@@ -545,8 +549,19 @@ def save_rules(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, fields
             hours[name] = -1
         if not 0 <= hours[name] <= 14 * 24:
             raise BadInput("hours_invalid", "Ange timmar mellan 0 och 336.", field=name)
+    english = {}
+    for name, most in VISIT_TEXTS_EN.items():  # optional; a form without them leaves the English as it was
+        if name in fields:
+            english[name] = " ".join((fields.get(name) or "").split())
+            if len(english[name]) > most:
+                raise BadInput("field_too_long", "Högst {limit} tecken.", field=name, values={"limit": most})
     changed = replace(current, web_booking=fields.get("web_booking") == "yes",
-                      sensitive=fields.get("sensitive") == "yes", rules=replace(
+                      sensitive=fields.get("sensitive") == "yes",
+                      name=Localized(current.name.sv, english.get("name_en", current.name.en)),
+                      place=Localized(current.place.sv, english.get("place_en", current.place.en)),
+                      practitioner_role=Localized(current.practitioner_role.sv,
+                                                  english.get("practitioner_role_en", current.practitioner_role.en)),
+                      rules=replace(
         preset, cancel_cutoff=timedelta(hours=hours["cancel_hours"]),
         rebook_cutoff=timedelta(hours=hours["rebook_hours"]), cancel_online=fields.get("cancel_online") == "yes"))
     ports.units.set_visit_types(unit.hsa_id, [changed if v.visit_type_id == current.visit_type_id else v

@@ -12,13 +12,15 @@ from datetime import datetime
 from chalicelib.adapters.tables import CaseRecord
 from chalicelib.domain.cases import (
     QUESTIONS_MAX,
+    TEXT_MAX,
     CaseType,
     CaseTypeStatus,
     QuestionRow,
     parse_questions,
     questions_from_rows,
 )
-from chalicelib.domain.error_text import N_
+from chalicelib.domain.error_text import ErrorText
+from chalicelib.domain.localized import Localized
 from chalicelib.domain.roles import StaffRole
 from chalicelib.errors import BadInput, Conflict, Forbidden, NotFound, Unprocessable
 from chalicelib.observability import logger
@@ -27,6 +29,8 @@ from chalicelib.services.ports import Ports
 from chalicelib.services.principals import StaffPrincipal
 
 BLANK_ROWS = 3  # empty question rows offered below the existing ones (no JavaScript to add more)
+NAME_MAX = 100
+DESCRIPTION_MAX = 500
 
 
 def _owners(ports: Ports, principal: StaffPrincipal) -> dict[str, str]:
@@ -47,7 +51,7 @@ _SWEDISH_LAST = str.maketrans({"å": "{", "ä": "|", "ö": "}"})  # å, ä, ö a
 
 def overview(ports: Ports, principal: StaffPrincipal) -> list[tuple[str, str, list[CaseType]]]:
     """(owner, label, case types by name) for every owner the person edits for: one Query each."""
-    return [(owner, label, sorted(_of(ports, owner), key=lambda c: c.name.casefold().translate(_SWEDISH_LAST)))
+    return [(owner, label, sorted(_of(ports, owner), key=lambda c: c.name.sv.casefold().translate(_SWEDISH_LAST)))
             for owner, label in editable_owners(ports, principal)]  # fmt: skip
 
 
@@ -65,7 +69,9 @@ def _rows(fields: dict[str, str]) -> list[QuestionRow]:
     return [QuestionRow(question_id=fields.get(f"q{n}-id", ""), label=fields.get(f"q{n}-label", ""),
                         kind=fields.get(f"q{n}-kind", "text"), required=fields.get(f"q{n}-required") == "yes",
                         options=fields.get(f"q{n}-options", ""), help_text=fields.get(f"q{n}-help", ""),
-                        order=fields.get(f"q{n}-order", "")) for n in range(1, total + 1)]  # fmt: skip
+                        order=fields.get(f"q{n}-order", ""), label_en=fields.get(f"q{n}-label_en", ""),
+                        help_en=fields.get(f"q{n}-help_en", ""), options_en=fields.get(f"q{n}-options_en", ""))
+            for n in range(1, total + 1)]  # fmt: skip
 
 
 def _questions(fields: dict[str, str]) -> tuple:
@@ -87,21 +93,32 @@ def save(ports: Ports, principal: StaffPrincipal, fields: dict[str, str], now: d
     _require_owner(ports, principal, owner)
     errors: dict[str, str] = {}
     name = (fields.get("name") or "").strip()
-    if not name or len(name) > 100:
-        errors["name"] = N_("Ge ärendetypen ett namn (högst 100 tecken).")
+    if not name or len(name) > NAME_MAX:
+        errors["name"] = ErrorText("Ge ärendetypen ett namn (högst {limit} tecken).", {"limit": NAME_MAX})
+    # English beside each text, optional; the same lengths as the Swedish.
+    name_en = (fields.get("name_en") or "").strip()
+    if len(name_en) > NAME_MAX:
+        errors["name_en"] = ErrorText("Högst {limit} tecken.", {"limit": NAME_MAX})
     try:
         terms = _text(fields.get("terms"), "terms")
     except BadInput as error:
         errors["terms"] = error.message
         terms = ""
+    terms_en = (fields.get("terms_en") or "").strip()
+    if len(terms_en) > TEXT_MAX:
+        errors["terms_en"] = f"Högst {TEXT_MAX} tecken."
     try:
         questions = _questions(fields)
     except InvalidForm as error:
         errors.update(error.errors)
+    description = (fields.get("description") or "").strip()[:DESCRIPTION_MAX]
+    description_en = (fields.get("description_en") or "").strip()[:DESCRIPTION_MAX]
+    if description_en and not description:
+        errors["description_en"] = "Skriv beskrivningen på svenska också."
     if errors:
         raise InvalidForm(errors)
     scope = "central" if owner == CENTRAL_OWNER else "local"
-    description = (fields.get("description") or "").strip()[:500]
+    name, description, terms = Localized(name, name_en), Localized(description, description_en), Localized(terms, terms_en)
     case_type_id = fields.get("case_type_id") or ""
     if not case_type_id:
         new = CaseType(f"{'local-' if scope == 'local' else ''}{uuid.uuid4().hex[:12]}", name, description, terms,

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
 
-from chalicelib.adapters.tables import AnswerMap, CaseRecord, EntryMap, QuestionMap, UnitRecord
-from chalicelib.adapters.cases import FigureChanged
+from chalicelib.adapters.tables import AnswerMap, CaseRecord, EntryMap, UnitRecord
+from chalicelib.adapters.cases import FigureChanged, question_map, question_of
 from chalicelib.domain import case_due, unit_figures
 from chalicelib.domain.case_due import OpeningHours
 from chalicelib.domain.clock import stockholm_date
@@ -31,6 +31,7 @@ from chalicelib.domain.cases import (
 )
 from chalicelib.domain.error_text import ErrorText, N_
 from chalicelib.domain.events import DomainEvent, Door, Kind, event
+from chalicelib.domain.localized import Localized
 from chalicelib.domain.roles import StaffRole
 from chalicelib.errors import BadInput, Conflict, Forbidden, NotFound, Unprocessable
 from chalicelib.observability import logger, record_metric
@@ -154,10 +155,10 @@ def submit(ports: Ports, principal: CitizenPrincipal, unit_hsa_id: str, case_typ
         ports.cases.create(CaseRecord(
             case_id, **patient, unit_hsa_id=queue_unit.hsa_id, citizen_id=principal.subject_id,
             sent_by_id=principal.citizen_id,
-            case_type_id=case_type.case_type_id, case_type_name=case_type.name,
-            case_type_version=case_type.version, about_unit_hsa_id=about_unit.hsa_id if about_unit else None,
+            case_type_id=case_type.case_type_id, case_type_name=case_type.name.sv,
+            case_type_name_en=case_type.name.en, case_type_version=case_type.version, about_unit_hsa_id=about_unit.hsa_id if about_unit else None,
             about_unit_name=about_unit.name if about_unit else None,
-            answers=[AnswerMap(label=q.label, answer=answers[q.question_id])
+            answers=[AnswerMap(label=q.label.sv, answer=answers[q.question_id])  # staff read the Swedish
                      for q in case_type.questions if q.question_id in answers],
             status=Status.NEW.value, created_at=now, created_key=f"{now.isoformat()}#{case_id}", due_at=due,
             due_key=f"{due.isoformat()}#{case_id}", open_unit=queue_unit.hsa_id,
@@ -224,15 +225,50 @@ class WaitingCase:
     unit_name: str = ""  # filled in by the page that shows it (one read of the units it names)
 
 
-def waiting_for_me(ports: Ports, principal: CitizenPrincipal, limit: int = WAITING_SHOWN) -> list[WaitingCase]:
-    """The subject's cases that wait for them, care's newest word first: one Query of a few items."""
+def waiting_for_me(ports: Ports, principal: CitizenPrincipal, lang: str | None = None,
+                   limit: int = WAITING_SHOWN) -> list[WaitingCase]:  # fmt: skip
+    """The subject's cases that wait for them, care's newest word first, named in `lang` where the
+    case type had it: one Query of a few items."""
     found = []
     for record in ports.cases.waiting_for_citizen(principal.subject_id, limit):
         why = citizen_waits(Status(record.status), record.care_wrote_at, record.citizen_read_at)
         if why is not None:  # the index is kept in the same write as the case; this only double-checks
-            found.append(WaitingCase(record.case_id, record.case_type_name, record.unit_hsa_id, why,
+            found.append(WaitingCase(record.case_id, case_type_name(record, lang), record.unit_hsa_id, why,
                                      record.care_wrote_at or record.created_at))  # fmt: skip
     return found
+
+
+def questions_of(record: CaseRecord) -> tuple[Question, ...]:
+    """An invånarärende's questions for the citizen, as staff sent them (with their English, if any)."""
+    return tuple(question_of(q) for q in record.questions or ())
+
+
+def case_type_name(record: CaseRecord, lang: str | None) -> str:
+    """The case's name as the case type was called when the case was sent, in `lang` where it had
+    one; staff read the Swedish (record.case_type_name)."""
+    return Localized(record.case_type_name, record.case_type_name_en).in_(lang)
+
+
+@dataclass(frozen=True)
+class ShownAnswer:
+    label: str
+    answer: str | None  # None: not answered
+    yes_no: bool = False  # "ja"/"nej": the page says it in its own words
+
+
+def shown_answers(record: CaseRecord, version: CaseType | None, lang: str | None) -> list[ShownAnswer]:
+    """The answers sent, in `lang`: every question of the version the case was sent with (answered or
+    not), else the answers as stored. Answers are stored by the Swedish question and option, so
+    staff ("sv") read them as written; a citizen reading in English sees the English question and
+    option beside each where the version has one."""
+    given = {a.label: a.answer for a in record.answers or ()}
+    if version is not None:
+        return [ShownAnswer(q.label.in_(lang), q.answer_in(given.get(q.label.sv), lang), q.kind is QuestionKind.YES_NO)
+                for q in version.questions]  # fmt: skip
+    asked = {q.label.sv: q for q in questions_of(record)}
+    return [ShownAnswer(q.label.in_(lang), q.answer_in(a.answer, lang), q.kind is QuestionKind.YES_NO)
+            if (q := asked.get(a.label)) else ShownAnswer(a.label, a.answer)
+            for a in record.answers or ()]  # fmt: skip
 
 
 def reply(ports: Ports, principal: CitizenPrincipal, case_id: str, text: str | None, now: datetime,
@@ -244,13 +280,12 @@ def reply(ports: Ports, principal: CitizenPrincipal, case_id: str, text: str | N
         raise Unprocessable("case_not_waiting", "Ärendet väntar inte på svar från dig.")
     answers = None
     if record.questions:
-        asked = CaseType(record.case_type_id, record.case_type_name, "", "", tuple(
-            Question(q.question_id, q.label, QuestionKind(q.kind), bool(q.required), tuple(q.options or ()))
-            for q in record.questions))  # fmt: skip
+        asked = CaseType(record.case_type_id, record.case_type_name, "", "", questions_of(record))
         given, errors = answer_errors(asked, fields or {})
         if errors:
             raise InvalidForm(errors)
-        answers = [AnswerMap(label=q.label, answer=given[q.question_id]) for q in asked.questions if q.question_id in given]
+        answers = [AnswerMap(label=q.label.sv, answer=given[q.question_id]) for q in asked.questions
+                   if q.question_id in given]  # fmt: skip
         extra = (text or "").strip()
         body = "\n".join([*(f"{a.label}: {a.answer}" for a in answers), *([extra] if extra else [])]) or "–"
         if len(body) > TEXT_MAX * 2:
@@ -470,8 +505,7 @@ def start_for_citizen(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str,
             due_at=due, due_key=f"{due.isoformat()}#{case_id}",
             open_unit=None if draft.information_only else unit.hsa_id, first_answered_at=now, care_wrote_at=now,
             closed_at=now if draft.information_only else None,
-            questions=[QuestionMap(question_id=q.question_id, label=q.label, kind=q.kind.value, required=q.required,
-                                   options=list(q.options)) for q in draft.questions] or None,
+            questions=[question_map(q) for q in draft.questions] or None,
             conversation=[EntryMap(author="staff", name=principal.display_name, text=draft.body,
                                    template="information" if draft.information_only
                                    else Template.COUNTER_QUESTION.value, at=now)],

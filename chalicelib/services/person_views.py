@@ -63,4 +63,4 @@ def result(ports: Ports, principal: StaffPrincipal, order_id: str, now: datetime
                            what="lab_result", item_id=order_id, now=now)  # fmt: skip
     outcomes = order.outcomes.as_dict() if order.outcomes is not None else {}
     positive = sorted(a for a, outcome in outcomes.items() if outcome == "positive")
-    return ResultView(order, offer.name, positive, header, unit)
+    return ResultView(order, offer.name.sv, positive, header, unit)

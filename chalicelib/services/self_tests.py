@@ -369,7 +369,7 @@ def tell_result(ports: Ports, posted: DomainEvent) -> None:
         person = ports.register.get(record.citizen_id)
         from chalicelib.web.letters import referral_pdf  # fpdf2 only when a referral is made
 
-        pdf = referral_pdf(lang, person.full_name if person else "", offer.name, positive, record.order_id,
+        pdf = referral_pdf(lang, person.full_name if person else "", offer.name.in_(lang), positive, record.order_id,
                            stockholm_date(now), unit.name if unit else "", unit.phone if unit else None)  # fmt: skip
         attachment = Attachment(posted.follow_up_id("referral"), translate(lang, "referral.file"), "application/pdf",
                                 len(pdf))  # fmt: skip
@@ -377,12 +377,12 @@ def tell_result(ports: Ports, posted: DomainEvent) -> None:
         files = (attachment,)
         ports.follow_ups.add(FollowUpRecord(
             offer.follow_up_unit, f"{now.isoformat()}#{record.order_id}", citizen_id=record.citizen_id,
-            order_id=record.order_id, test_name=offer.name, positive=positive, resulted_at=now))  # fmt: skip
+            order_id=record.order_id, test_name=offer.name.sv, positive=positive, resulted_at=now))  # fmt: skip
     elif result is Outcome.TECHNICAL_ERROR:
         actions = (Action(translate(lang, "selftest.mail.order_again"), f"/self-tests/{offer.test_id}"),)
-    letter = inbox.Letter(topic=translate(lang, "selftest.mail.topic", test=offer.name),
-                          subject=translate(lang, "selftest.mail.result_subject", test=offer.name),
-                          body=offer.texts.get(result.value, ""), actions=actions)  # fmt: skip
+    letter = inbox.Letter(topic=translate(lang, "selftest.mail.topic", test=offer.name.in_(lang)),
+                          subject=translate(lang, "selftest.mail.result_subject", test=offer.name.in_(lang)),
+                          body=offer.result_text(result).in_(lang), actions=actions)  # fmt: skip
     inbox.deliver(ports, record.citizen_id, unit, letter, "lab", now, files=files,
                   message_id=posted.follow_up_id("result"))
 
@@ -416,13 +416,13 @@ def tell_deadline(ports: Ports, happened: DomainEvent) -> None:
         text = translate(lang, "selftest.mail.expired", days=rules.RETURN_DAYS)
         actions: tuple[Action, ...] = (Action(translate(lang, "selftest.mail.order_again"),
                                               f"/self-tests/{offer.test_id}"),)  # fmt: skip
-        subject = translate(lang, "selftest.mail.expired_subject", test=offer.name)
+        subject = translate(lang, "selftest.mail.expired_subject", test=offer.name.in_(lang))
     else:
         deadline = stockholm_date(datetime.fromisoformat(record.return_by))
         text = translate(lang, "selftest.mail.reminder", date=deadline.isoformat())
         actions = ()
-        subject = translate(lang, "selftest.mail.reminder_subject", test=offer.name)
-    topic = translate(lang, "selftest.mail.topic", test=offer.name)
+        subject = translate(lang, "selftest.mail.reminder_subject", test=offer.name.in_(lang))
+    topic = translate(lang, "selftest.mail.topic", test=offer.name.in_(lang))
     inbox.deliver(ports, record.citizen_id, unit, inbox.Letter(topic, subject, text, actions),
                   "lab", happened.occurred_at, message_id=happened.follow_up_id("message"))
 

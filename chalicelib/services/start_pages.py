@@ -60,7 +60,7 @@ class UnitRoles:
 
 
 def citizen_start(ports: Ports, principal: CitizenPrincipal, now: datetime, *,
-                  children_unread: bool = False) -> CitizenStart:  # fmt: skip
+                  children_unread: bool = False, lang: str | None = None) -> CitizenStart:  # fmt: skip
     """`children_unread` (the start page): each child's unread count too, so a guardian told that
     something new waits sees whose inbox it is in. The counts are kept on write: one BatchGetItem for
     the subject's and every child's, however long their inboxes."""
@@ -72,7 +72,7 @@ def citizen_start(ports: Ports, principal: CitizenPrincipal, now: datetime, *,
     # One Query each, a few items: the sparse indexes hold only what stands, is open, unread or waiting.
     upcoming = ports.bookings.upcoming(subject, now, NEXT_BOOKINGS, None)[0] if booking_on else []
     invited = ports.invitations.open(subject, now, OPEN_INVITATIONS) if booking_on else []
-    waiting = cases.waiting_for_me(ports, principal, CASES_WAITING) if cases_on else []
+    waiting = cases.waiting_for_me(ports, principal, lang, limit=CASES_WAITING) if cases_on else []
     newest = inbox.newest_unread(ports, principal, NEWEST_UNREAD) if inbox_on else []
     children = children_to_act_for(ports, principal, now)
     wanted = [subject, *(c.citizen_id for c in children if children_unread)] if inbox_on else []

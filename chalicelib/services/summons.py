@@ -154,7 +154,7 @@ def book_from_care_system(ports: Ports, principal: IntegrationPrincipal, body: A
     start, end = aware_moment(body.get("start"), "start"), aware_moment(body.get("end"), "end")
     _times(start, end, now)
     _check_timing(unit, start, end, now, _intended(body))
-    place = optional_text(body, "place", 200) or visit_type.place
+    place = optional_text(body, "place", 200) or visit_type.place.sv
     preparation = optional_text(body, "preparation", rules.PREPARATION_MAX)
     links = _links(body.get("links"))
     # Rebooking online only for a web-bookable visit type; for the others the default is no.
@@ -182,7 +182,7 @@ def book_by_staff(ports: Ports, principal: StaffPrincipal, fields: dict[str, str
     end = start + timedelta(minutes=visit_type.duration_minutes)
     _times(start, end, now)
     _check_timing(unit, start, end, now, _intended(fields, form=True), form=True)
-    place = optional_text(fields, "place", 200) or visit_type.place
+    place = optional_text(fields, "place", 200) or visit_type.place.sv
     preparation = optional_text(fields, "preparation", rules.PREPARATION_MAX)
     # The form's box applies to web-bookable visit types; for the others the summons says to call.
     allow_rebook = fields.get("may_rebook") == "yes" and visit_type.web_booking
@@ -225,10 +225,10 @@ def _book(ports: Ports, caller_id: str, unit: UnitRecord, visit_type: Any, pnr: 
     appointment_id = str(uuid.uuid4())
     files = take_files(appointment_id)
     slot = Slot(f"{unit.hsa_id}/appointment-{appointment_id}", unit.hsa_id, visit_type.visit_type_id, start, end,
-                place, visit_type.practitioner_role, Visibility.HIDDEN)  # fmt: skip
+                place, visit_type.practitioner_role.sv, Visibility.HIDDEN)  # fmt: skip
     made = Booking(
         booking_id=appointment_id, citizen_id=person.citizen_id, unit_hsa_id=unit.hsa_id, unit_name=unit.name,
-        visit_type_id=visit_type.visit_type_id, visit_type_name=visit_type.name, slot_id=slot.slot_id,
+        visit_type_id=visit_type.visit_type_id, visit_type_name=visit_type.name.sv, slot_id=slot.slot_id,
         start=start, end=end, place=place, status=BookingStatus.BOOKED, booked_by="care_system", created_at=now,
         allow_rebook=allow_rebook, allow_cancel=allow_cancel,
     )  # fmt: skip
@@ -491,7 +491,7 @@ def _delivery(unit: UnitRecord, record: SummonsRecord, released: DomainEvent, wh
     sent_at = released.occurred_at
     visit_type = _visit_type_of(unit, record)
     text = rules.summons_text(
-        partial(translate, lang), template_of(unit, lang), unit_name=unit.name, visit_type=visit_type.name, start=record.start, end=record.end,
+        partial(translate, lang), template_of(unit, lang), unit_name=unit.name, visit_type=visit_type.name.in_(lang), start=record.start, end=record.end,
         place=record.place, preparation=record.preparation,
         links=tuple(Link(x.label, x.url) for x in record.links),
         updated=record.first_released_at is not None and record.first_released_at < sent_at,
@@ -508,7 +508,7 @@ def _delivery(unit: UnitRecord, record: SummonsRecord, released: DomainEvent, wh
         files = tuple(Attachment(a.attachment_id, a.filename, a.content_type, int(a.size_bytes))
                       for a in record.attachments)  # fmt: skip
         composed, message_event = inbox.compose(
-            record.citizen_id, unit, inbox.Letter(booking.visit_topic("summons", visit_type.name, record.start, lang),
+            record.citizen_id, unit, inbox.Letter(booking.visit_topic("summons", visit_type.name.in_(lang), record.start, lang),
                                                   text.subject, text.body, tuple(actions)),
             sent_at, files=files, message_id=message_id, thread_id=booking.stream_key(record.appointment_id))  # fmt: skip
         message = InboxStore.record_of(composed, "summons")
@@ -563,11 +563,11 @@ def tell_cancelled(ports: Ports, cancelled: DomainEvent) -> None:
     where = rules.channels(reached.reaches_digitally, reached.digital_first)
     lang = reached.language
     text = rules.cancellation_text(partial(translate, lang), template_of(unit, lang), unit_name=unit.name,
-                                   visit_type=visit_type.name,
+                                   visit_type=visit_type.name.in_(lang),
                                    start=record.start, end=record.end, by_citizen=cancelled.get("door") == Door.CITIZEN)
     if where.inbox:
         inbox.deliver(ports, record.citizen_id, unit,
-                      inbox.Letter(booking.visit_topic("cancelled", visit_type.name, record.start, lang), text.subject,
+                      inbox.Letter(booking.visit_topic("cancelled", visit_type.name.in_(lang), record.start, lang), text.subject,
                                    text.body),
                       "summons", cancelled.occurred_at, message_id=cancelled.follow_up_id("cancellation"),
                       thread_id=booking.stream_key(record.appointment_id))  # fmt: skip

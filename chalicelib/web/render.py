@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.domain.clock import STOCKHOLM
 from chalicelib.domain.error_text import ErrorText
 from chalicelib.domain.inbox import paragraphs
+from chalicelib.domain.localized import as_shown
 from chalicelib.web import catalogs
 from chalicelib.web.catalogs import translate
 
@@ -76,6 +77,9 @@ def _language_names() -> tuple[tuple[str, str], ...]:
 
 
 def render(template: str, lang: str, **context: Any) -> str:
+    """The page in `lang`. `t(key)` is a text in the page's language; `t_in(lang, key)` one in another
+    (a preview of what a reader in that language sees)."""
+
     def t(key: str, **values: object) -> str:
         return translate(lang, key, **values)
 
@@ -86,8 +90,8 @@ def render(template: str, lang: str, **context: Any) -> str:
 
     translations = catalogs.catalogue(lang)
     return _environment().get_template(template).render(
-        lang=lang, t=t, has_text=has_text, language_names=_language_names(), gettext=translations.gettext, ngettext=translations.ngettext,
-        _=translations.gettext, **context)
+        lang=lang, t=t, t_in=translate, as_shown=as_shown, has_text=has_text, language_names=_language_names(),
+        gettext=translations.gettext, ngettext=translations.ngettext, _=translations.gettext, **context)
 
 
 @lru_cache(maxsize=1)

@@ -174,7 +174,7 @@ def test_the_regional_admin_makes_a_new_version_of_a_central_case_type_assigns_i
     first = rut.get_by_role("group", name="Fråga 1")
     first.get_by_label("Hjälptext (visas under frågan)").fill("Till exempel 2023, eller januari–mars 2024.")
     second = rut.get_by_role("group", name="Fråga 2 (ny)")
-    second.get_by_label("Frågetext").fill("Hur vill du få kopian?")
+    second.get_by_label("Frågetext", exact=True).fill("Hur vill du få kopian?")
     second.get_by_label("Typ av svar").select_option(label="Val bland alternativ")
     second.get_by_label("Alternativ, åtskilda med komma (för val)").fill("I inkorgen, Med posten")
     second.get_by_label("Ordning").fill("20")
@@ -194,7 +194,7 @@ def test_the_regional_admin_makes_a_new_version_of_a_central_case_type_assigns_i
 
     # The preview: the form as the citizen will see it, the help text under its question
     rut.get_by_role("link", name="Förhandsgranska").click()
-    preview = rut.locator("section.preview")
+    preview = rut.locator("section.preview[lang=sv]")  # as a reader in Swedish sees it (then in English)
     expect(rut.get_by_role("note")).to_contain_text("version 2")
     expect(preview.get_by_label("Vilken period gäller det?")).to_be_visible()
     expect(preview.get_by_text("Till exempel 2023, eller januari–mars 2024.")).to_be_visible()
@@ -268,9 +268,9 @@ def test_the_local_admin_edits_pauses_and_resumes_a_local_case_type_and_a_standa
     _checked(johan)
     expect(johan.get_by_label("Ärendetypen hör till")).to_have_value(VC)
     johan.get_by_label("Namn", exact=True).fill("Intyg för idrott")
-    johan.get_by_label("Beskrivning").fill("Be om ett intyg till idrottsföreningen.")
-    johan.get_by_label("Villkor").fill("Intyget kostar 300 kronor.")
-    johan.get_by_role("group", name="Fråga 1 (ny)").get_by_label("Frågetext").fill("Vilken idrott?")
+    johan.get_by_label("Beskrivning", exact=True).fill("Be om ett intyg till idrottsföreningen.")
+    johan.get_by_label("Villkor", exact=True).fill("Intyget kostar 300 kronor.")
+    johan.get_by_role("group", name="Fråga 1 (ny)").get_by_label("Frågetext", exact=True).fill("Vilken idrott?")
     johan.get_by_role("button", name="Spara", exact=True).click()
     expect(johan.get_by_role("heading", level=1)).to_have_text("Ändra Intyg för idrott")
 
@@ -278,7 +278,7 @@ def test_the_local_admin_edits_pauses_and_resumes_a_local_case_type_and_a_standa
     johan.get_by_role("group", name="Fråga 1").get_by_label("Hjälptext (visas under frågan)") \
         .fill("Till exempel fotboll eller simning.")  # fmt: skip
     second = johan.get_by_role("group", name="Fråga 2 (ny)")
-    second.get_by_label("Frågetext").fill("När behöver du intyget?")
+    second.get_by_label("Frågetext", exact=True).fill("När behöver du intyget?")
     second.get_by_label("Typ av svar").select_option(label="Datum")
     second.get_by_label("Ordning").fill("5")
     second.get_by_label("Invånaren måste svara").uncheck()
@@ -286,7 +286,7 @@ def test_the_local_admin_edits_pauses_and_resumes_a_local_case_type_and_a_standa
     expect(johan.get_by_text("Version 2 · Aktiv")).to_be_visible()
     _checked(johan)
     johan.get_by_role("link", name="Förhandsgranska").click()
-    preview = johan.locator("section.preview")
+    preview = johan.locator("section.preview[lang=sv]")
     labels = preview.locator("label[for^=q-]").all_inner_texts()
     assert labels == ["När behöver du intyget? (frivilligt) (ÅÅÅÅ-MM-DD)", "Vilken idrott?"], labels
     expect(preview.get_by_text("Till exempel fotboll eller simning.")).to_be_visible()
@@ -337,12 +337,13 @@ def test_the_case_type_editor_uses_a_wide_screen(stack, browser):
     rut.goto(f"{stack.base_url}/staff/case-types/edit?owner=central&id=egenremiss")
     _checked(rut)
     question = rut.get_by_role("group", name="Fråga 1")
-    text = question.get_by_label("Frågetext").bounding_box()
+    text = question.get_by_label("Frågetext", exact=True).bounding_box()
     required = question.get_by_label("Invånaren måste svara").bounding_box()
     assert abs(required["y"] - text["y"]) < 40, "a question's fields stand in one row"
     rut.set_viewport_size({"width": 1280, "height": 900})
     _checked(rut)
-    text, kind = question.get_by_label("Frågetext").bounding_box(), question.get_by_label("Typ av svar").bounding_box()
+    text = question.get_by_label("Frågetext", exact=True).bounding_box()
+    kind = question.get_by_label("Typ av svar").bounding_box()
     assert abs(kind["y"] - text["y"]) < 40 and kind["x"] > text["x"] + text["width"]
 
 

@@ -63,7 +63,7 @@ def test_an_edit_makes_a_new_version_and_an_open_case_keeps_the_one_it_was_sent_
     assert saved.status_code == 303 and "done=saved" in saved.headers["Location"]
     current = ports().case_types.get("central", "fornya-recept")
     assert current.version == 2 and [q.question_id for q in current.questions] == ["lakemedel", "styrka", "form"]
-    assert current.questions[0].help_text == "Står på förpackningen eller i e-receptet."
+    assert current.questions[0].help_text.sv == "Står på förpackningen eller i e-receptet."
     # And the open case is still on version 1: its page shows version 1's questions, to staff and citizen
     assert ports().cases.get(case_id).case_type_version == 1
     for page in (anna.page(f"/cases/{case_id}"),

@@ -260,7 +260,7 @@ def test_the_regional_admin_defines_a_central_case_type_and_a_local_admin_a_loca
     assert bad.status_code == 400 and 'id="questions-error"' in bad.body.decode()
     assert rut.post_form("/staff/case-types", {"csrf_token": csrf, "owner": "central", "name": "Vaccination",
                          "terms": "Villkor.", "questions": "Vilken vaccination? | text | krävs"}).status_code == 303
-    central = next(t for t in ports().case_types.central() if t.name == "Vaccination")
+    central = next(t for t in ports().case_types.central() if t.name.sv == "Vaccination")
     local_refused = rut.post_form("/staff/case-types", {"csrf_token": csrf, "owner": VC, "name": "Lokal",
                                                         "terms": "V.", "questions": "Fråga"})  # fmt: skip
     assert local_refused.status_code == 403

@@ -9,7 +9,7 @@ def test_questions_written_one_per_line():
     questions, problem = parse_questions("Vilket läkemedel? | text | krävs\nForm | val | frivillig | tablett, kräm\n"
                                          "Sedan när? | datum")  # fmt: skip
     assert problem is None
-    assert [(q.label, q.kind, q.required, q.options) for q in questions] == [
+    assert [(q.label.sv, q.kind, q.required, q.values) for q in questions] == [
         ("Vilket läkemedel?", QuestionKind.TEXT, True, ()),
         ("Form", QuestionKind.CHOICE, False, ("tablett", "kräm")),
         ("Sedan när?", QuestionKind.DATE, True, ()),

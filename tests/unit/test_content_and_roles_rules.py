@@ -73,16 +73,16 @@ def test_the_question_editor_orders_keeps_ids_and_drops_emptied_rows():
     ], lambda: next(ids))  # fmt: skip
     assert errors == {}
     # A row without a number sorts by its row (4th here), before the numbered 10 and 20
-    assert [(q.question_id, q.label) for q in questions] == [("q-new2", "Tredje"), ("q-new1", "Första"), ("b", "Andra")]
-    first = next(q for q in questions if q.label == "Första")
-    assert first.help_text == "Hjälp" and first.required
-    third = next(q for q in questions if q.label == "Tredje")
-    assert third.options == ("ja", "nej", "kanske") and not third.required
+    assert [(q.question_id, q.label.sv) for q in questions] == [("q-new2", "Tredje"), ("q-new1", "Första"), ("b", "Andra")]
+    first = next(q for q in questions if q.label.sv == "Första")
+    assert first.help_text.sv == "Hjälp" and first.required
+    third = next(q for q in questions if q.label.sv == "Tredje")
+    assert third.values == ("ja", "nej", "kanske") and not third.required
 
 
 def test_rows_without_an_order_number_keep_their_place():
     questions, _ = questions_from_rows([_row("A"), _row("B"), _row("C", "1")], lambda: "x")
-    assert [q.label for q in questions] == ["A", "C", "B"]
+    assert [q.label.sv for q in questions] == ["A", "C", "B"]
 
 
 def test_the_question_editor_says_what_is_wrong_beside_each_field():
