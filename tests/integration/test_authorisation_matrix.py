@@ -19,6 +19,7 @@ import itertools
 import json
 import re
 import urllib.parse
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, Callable
@@ -622,8 +623,9 @@ def outcome(response: Any, expected: str) -> str:
     return OK
 
 
-@pytest.fixture(scope="module")
-def world(providers, today):
+@contextmanager
+def world_of_callers(providers, today):  # noqa: ANN001, ANN201 (pytest's fixtures)
+    """Region Demo in process with every caller of the matrix logged in (also the HTML check's world)."""
     from chalicelib.domain import limits
     from chalicelib.domain.limits import Limit
     from tests.integration.conftest import region_in_process
@@ -637,6 +639,12 @@ def world(providers, today):
             shared = World(region)
             shared.set_up_callers()
             yield shared
+
+
+@pytest.fixture(scope="module")
+def world(providers, today):
+    with world_of_callers(providers, today) as shared:
+        yield shared
 
 
 def _app_routes() -> set[str]:

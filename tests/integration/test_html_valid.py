@@ -37,6 +37,7 @@ from tests.integration.test_authorisation_matrix import (
     VC,
     Caller,
     World,
+    world_of_callers,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -368,23 +369,12 @@ class Page:
 
 @pytest.fixture(scope="module")
 def world(providers, today):
-    from chalicelib.domain import limits
-    from chalicelib.domain.limits import Limit
-    from tests.integration.conftest import region_in_process
-
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        # Every caller logs in from the same test client, a few of them more than once.
-        for name in ("CITIZEN_LOGINS_PER_CLIENT", "STAFF_LOGINS_PER_CLIENT"):
-            limit = getattr(limits, name)
-            monkeypatch.setattr(limits, name, Limit(limit.name, 10_000, limit.window_seconds, limit.code, limit.message))
-        with region_in_process(providers, today, monkeypatch) as region:
-            shared = World(region)
-            shared.set_up_callers()
-            nurse = region.browser()
-            nurse.login("eva", "staff")
-            shared.callers[NURSE] = Caller(nurse, csrf=nurse.csrf_token("/api/v1/staff/me"))
-            shared.callers[ANON] = Caller(region.browser())
-            yield shared
+    with world_of_callers(providers, today) as shared:
+        nurse = shared.region.browser()
+        nurse.login("eva", "staff")
+        shared.callers[NURSE] = Caller(nurse, csrf=nurse.csrf_token("/api/v1/staff/me"))
+        shared.callers[ANON] = Caller(shared.region.browser())
+        yield shared
 
 
 def _rendered_templates(monkeypatch) -> set[str]:

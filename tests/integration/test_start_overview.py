@@ -13,26 +13,16 @@ from chalicelib.domain import clock
 from chalicelib.domain.booking import Booking, BookingStatus, Slot, Visibility
 from chalicelib.domain.clock import STOCKHOLM
 from chalicelib.domain.events import Door
-from chalicelib.domain.personnummer import parse
 from chalicelib.domain.roles import RoleAtUnit, StaffRole
 from chalicelib.services import booking, booking_staff, cases
 from chalicelib.services.principals import CitizenPrincipal, StaffPrincipal
+from tests.integration.test_summons import _citizen_id, _logged_in
 
 VC = "SE2321000099-VC01"
 EVA = StaffPrincipal("SE2321000099-P001", "Eva Nilsson", (RoleAtUnit(VC, StaffRole.CASE_RECEIVER),), "x")
 RENEWAL = {"q-lakemedel": "Levaxin", "q-styrka": "50 mikrogram", "q-form": "tablett", "accept_terms": "yes"}
 SWEDISH_HEADINGS = ("Kommande tider", "Kallelser att boka", "Olästa meddelanden", "Ärenden som väntar på dig",
                     "E-tjänster")  # fmt: skip
-
-
-def _logged_in(region, sub: str):
-    browser = region.browser()
-    browser.login(sub)
-    return browser
-
-
-def _citizen_id(region, sub: str) -> str:
-    return ports().identities.find_or_create(parse(region.people[sub].personnummer, region.today))
 
 
 def _principal(region, sub: str) -> CitizenPrincipal:
