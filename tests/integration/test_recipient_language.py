@@ -59,14 +59,14 @@ def test_a_summons_goes_out_in_the_readers_language_in_the_inbox_and_on_paper(re
     summons.release_due(ports(), _evening())
     region.follow_up()
     (message,) = [m for m in _messages(region, "anna") if m.thread_id and appointment in m.thread_id]
-    assert message.subject == "Appointment letter: Årskontroll"  # the visit type is the unit's own Swedish name
+    assert message.subject == "Appointment letter: Annual check-up"  # the visit type in English too (region content)
     assert "Welcome to your appointment." in message.body and "Preparations:\nTa med dina mediciner." in message.body
     assert [a.label for a in message.actions] == ["Cancel"]  # Årskontroll is not booked on the web: no rebooking
     vendor = issue_key(ports(), system_name="Tryckeri", allowed_units={KA}, scopes={"print"}, now=clock.utc_now())
     listed = _print_files(region, vendor, clock.stockholm_date(_evening()).isoformat())
     (url,) = [f["url"] for f in listed["files"]]
     (page,) = [" ".join(p.extract_text().split()) for p in pypdf.PdfReader(io.BytesIO(requests.get(url, timeout=10).content)).pages]
-    assert "Appointment letter: Årskontroll" in page and "Date " in page and "Reference " in page
+    assert "Appointment letter: Annual check-up" in page and "Date " in page and "Reference " in page
     assert "Datum" not in page
 
 
