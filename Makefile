@@ -88,4 +88,4 @@ deploy: install
 
 # The text catalogues compiled to .mo (pages compile a changed .po on first use; the asset build always does).
 catalogs: install
-	$(PY) -m chalicelib.web.catalogs
+	$(PY) -m chalicelib.catalogs

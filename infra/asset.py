@@ -175,7 +175,7 @@ def package(out: Path = OUT) -> Path:
     Lambda unpacks it in /var/task."""
     from chalice import api
 
-    from chalicelib.web import catalogs
+    from chalicelib import catalogs
 
     os.environ.setdefault("AWS_DEFAULT_REGION", "eu-north-1")  # `chalice package` asks botocore for one
     _check_route_table()

@@ -19,7 +19,7 @@ from chalicelib.domain import clock
 from chalicelib.domain.cases import Question, Status
 from chalicelib.services import case_admin, cases, self_tests, start_pages
 from chalicelib.services.principals import CitizenPrincipal
-from chalicelib.web.catalogs import error_text, translate
+from chalicelib.catalogs import error_text, translate
 
 citizen_api = Blueprint(__name__)
 

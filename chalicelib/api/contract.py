@@ -82,7 +82,7 @@ class Invalid(BadInput):
     response is (api/http.py), from a catalogue key and its values."""
 
     def __init__(self, code: str, field: str | None, key: str, **values: Any) -> None:
-        from chalicelib.web.catalogs import translate
+        from chalicelib.catalogs import translate
 
         self.key = key
         self._expected = values.get("expected", "")
@@ -92,7 +92,7 @@ class Invalid(BadInput):
         super().__init__(code, translate("sv", key, **self.values), field=field)
 
     def message_in(self, lang: str) -> str:
-        from chalicelib.web.catalogs import translate
+        from chalicelib.catalogs import translate
 
         values = dict(self.values)
         if "expected" in values:

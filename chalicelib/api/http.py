@@ -21,7 +21,7 @@ from chalicelib.observability import flush_metrics, logger
 from chalicelib.settings import get_settings
 from chalicelib.services.input import checked_json, checked_text
 from chalicelib.web.render import pick_language, render
-from chalicelib.web.catalogs import error_text, known, translate, translated_error
+from chalicelib.catalogs import error_text, known, translate, translated_error
 
 CITIZEN_SESSION_COOKIE = "sid"
 STAFF_SESSION_COOKIE = "staff_sid"

@@ -24,7 +24,7 @@ from chalicelib.domain import clock
 from chalicelib.services import access_log, acting, cases, citizen_settings, inbox, start_pages
 from chalicelib.errors import BadInput, TooManyRequests, Unavailable
 from chalicelib.web.render import favicon, pick_language, stylesheet
-from chalicelib.web.catalogs import translate
+from chalicelib.catalogs import translate
 
 pages = Blueprint(__name__)
 FORM = ["application/x-www-form-urlencoded"]

@@ -15,7 +15,7 @@ from chalicelib.domain import clock
 from chalicelib.domain import integration_keys as keys
 from chalicelib.errors import AppError, Conflict
 from chalicelib.services import audit, integration_keys
-from chalicelib.web.catalogs import known, translate
+from chalicelib.catalogs import known, translate
 from chalicelib.services.principals import StaffPrincipal
 
 staff_region_pages = Blueprint(__name__)

@@ -2,7 +2,7 @@
 and said in the reader's language only where they are shown (api/http.py, web/render.py).
 
 A text with values is written as its template and the values, not as an f-string: the template is
-what the errors catalogue (web/locale/<lang>/LC_MESSAGES/errors.po) translates, and the values are
+what the errors catalogue (locale/<lang>/LC_MESSAGES/errors.po) translates, and the values are
 filled in afterwards, in whichever language. A text written down before it is raised (a refusal in
 a table, a limit, a message in a field's dict) is marked with N_ so the catalogue check
 (tests/unit/test_catalogs.py) finds it.
@@ -25,7 +25,7 @@ class ErrorText(str):
     another language. `ErrorText("Högst {limit} tecken.", {"limit": 4000})` == "Högst 4000 tecken.".
 
     An AppError's `message` is one, and so is each message of a form's errors (InvalidForm). msgspec
-    encodes no str subclass: a JSON body gets the text as said (web/catalogs.py error_text), a str."""
+    encodes no str subclass: a JSON body gets the text as said (catalogs.py error_text), a str."""
 
     template: str
     values: Mapping[str, object]

@@ -111,7 +111,7 @@ class Template:
 
 
 class Say(Protocol):
-    """A text from the catalogues in the reader's language (chalicelib/web/catalogs.translate, bound)."""
+    """A text from the catalogues in the reader's language (chalicelib/catalogs.translate, bound)."""
 
     def __call__(self, key: str, /, **values: object) -> str: ...
 

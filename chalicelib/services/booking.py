@@ -31,7 +31,7 @@ from chalicelib.observability import logger, record_metric
 from chalicelib.services import inbox, paging, persons
 from chalicelib.services.ports import Ports
 from chalicelib.services.principals import CitizenPrincipal
-from chalicelib.web.catalogs import translate
+from chalicelib.catalogs import translate
 
 SEARCH_DAYS = 42
 REFUSALS = {

@@ -38,7 +38,7 @@ from chalicelib.services.cases import opening_hours
 from chalicelib.services.input import aware_moment, json_object, personnummer, required_text
 from chalicelib.services.ports import Ports
 from chalicelib.services.principals import IntegrationPrincipal, StaffPrincipal
-from chalicelib.web.catalogs import translate
+from chalicelib.catalogs import translate
 
 APPOINTMENTS_SCOPE = "appointments"
 BOOKERS = (StaffRole.CASE_RECEIVER, StaffRole.CASE_HANDLER, StaffRole.LOCAL_ADMIN)

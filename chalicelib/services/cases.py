@@ -41,7 +41,7 @@ from chalicelib.services.integration import run_idempotent
 from chalicelib.services.ports import Ports
 from chalicelib.services.principals import CitizenPrincipal, StaffPrincipal
 from chalicelib.services.staff_messages import signed
-from chalicelib.web.catalogs import translate
+from chalicelib.catalogs import translate
 
 WORKERS = (StaffRole.CASE_RECEIVER, StaffRole.CASE_HANDLER)
 READERS = (*WORKERS, StaffRole.REVIEWER)

@@ -21,7 +21,7 @@ from chalicelib.observability import logger, record_metric
 from chalicelib.services import limits
 from chalicelib.services.ports import Ports
 from chalicelib.services.principals import CitizenPrincipal
-from chalicelib.web.catalogs import LANGUAGES
+from chalicelib.catalogs import LANGUAGES
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from chalicelib.domain.notifications import (
 from chalicelib.domain.reach import AccountHolder
 from chalicelib.observability import logger, record_metric
 from chalicelib.services.ports import Ports
-from chalicelib.web.catalogs import translate
+from chalicelib.catalogs import translate
 
 MAX_ATTEMPTS = 5
 QUEUE_HOLD = timedelta(minutes=10)  # beyond the time the queue ahead of it takes, before it is queued again

@@ -33,7 +33,7 @@ from chalicelib.services.input import (decode_cursor, encode_cursor, identifier,
 from chalicelib.services.integration import run_idempotent
 from chalicelib.services.ports import Ports
 from chalicelib.services.principals import CitizenPrincipal, IntegrationPrincipal, StaffPrincipal
-from chalicelib.web.catalogs import translate
+from chalicelib.catalogs import translate
 
 LAB_SCOPE = "lab-results"
 FOLLOW_UP_ROLES = (StaffRole.CASE_RECEIVER, StaffRole.CASE_HANDLER, StaffRole.REVIEWER)

@@ -47,7 +47,7 @@ from chalicelib.services.cases import opening_hours
 from chalicelib.services.integration import run_idempotent
 from chalicelib.services.ports import Ports
 from chalicelib.services.principals import IntegrationPrincipal, StaffPrincipal
-from chalicelib.web.catalogs import translate
+from chalicelib.catalogs import translate
 
 Caller = IntegrationPrincipal | StaffPrincipal
 

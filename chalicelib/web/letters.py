@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from chalicelib.web.catalogs import translate
+from chalicelib.catalogs import translate
 
 FAMILY = "NotoSans"
 _FONT_FILE = "NotoSans[wdth,wght].ttf"  # variable: its default instance is Regular (wght 400, wdth 100)

@@ -16,8 +16,8 @@ from chalicelib.domain.clock import STOCKHOLM
 from chalicelib.domain.error_text import ErrorText
 from chalicelib.domain.inbox import paragraphs
 from chalicelib.domain.localized import as_shown
-from chalicelib.web import catalogs
-from chalicelib.web.catalogs import translate
+from chalicelib import catalogs
+from chalicelib.catalogs import translate
 
 if TYPE_CHECKING:
     from jinja2 import Environment

@@ -18,7 +18,7 @@ from babel.messages.pofile import read_po
 
 from chalicelib import errors
 from chalicelib.domain.error_text import ErrorText
-from chalicelib.web import catalogs
+from chalicelib import catalogs
 
 ROOT = Path(__file__).resolve().parents[2]
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
@@ -124,7 +124,7 @@ def test_every_error_a_service_can_give_is_in_the_errors_catalogue():
     assert len(SAID) > 200  # the extraction found the services' errors, not nothing
     missing = [f"{where}:\n{_po_entry(text)}" for text, where in sorted(SAID.items(), key=lambda i: i[1])
                if text not in SWEDISH_ERRORS]  # fmt: skip
-    assert not missing, "add to every errors.po (chalicelib/web/locale/*/LC_MESSAGES/):\n" + "\n".join(missing)
+    assert not missing, "add to every errors.po (chalicelib/locale/*/LC_MESSAGES/):\n" + "\n".join(missing)
 
 
 def test_the_errors_catalogue_has_no_text_a_service_no_longer_gives():

@@ -18,7 +18,7 @@ from chalicelib.domain.summons import (
     summons_text,
     timing_refusals,
 )
-from chalicelib.web.catalogs import translate
+from chalicelib.catalogs import translate
 
 SAY = partial(translate, "sv")
 HOURS = OpeningHours({d: (time(7, 30), time(16, 0)) for d in range(5)})

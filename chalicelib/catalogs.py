@@ -1,5 +1,5 @@
 """The text catalogues: every user-facing text in gettext catalogues, one per language, in
-chalicelib/web/locale/<language>/LC_MESSAGES/messages.po. Message ids are keys grouped by page
+chalicelib/locale/<language>/LC_MESSAGES/messages.po. Message ids are keys grouped by page
 ("inbox.heading"); Swedish is the source language and what a catalogue lacks falls back to.
 
 A second domain, errors.po, holds the errors the services give (chalicelib/errors.py,
@@ -14,7 +14,7 @@ Babel, where Babel is installed (`make catalogs`, tests, the local stack). Addin
 a catalogue: copy sv's messages.po, translate every entry; tests/unit/test_catalogs.py fails on an
 entry missing or a placeholder that differs.
 
-`python -m chalicelib.web.catalogs` compiles every catalogue.
+`python -m chalicelib.catalogs` compiles every catalogue.
 """
 
 from __future__ import annotations
@@ -66,8 +66,15 @@ def compile_catalogue(lang: str, domain: str = DOMAIN) -> Path:
 
 def _fresh(lang: str, domain: str) -> Path:
     mo = compiled(lang, domain)
-    if not mo.exists() or mo.stat().st_mtime < source(lang, domain).stat().st_mtime:
+    if mo.exists() and mo.stat().st_mtime >= source(lang, domain).stat().st_mtime:
+        return mo
+    try:
         compile_catalogue(lang, domain)
+    except ImportError:
+        # The Lambda asset carries catalogues compiled when it was built, and no Babel; unpacking
+        # it may leave a .po looking newer than its .mo.
+        if not mo.exists():
+            raise
     return mo
 
 
