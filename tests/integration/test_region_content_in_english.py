@@ -198,6 +198,9 @@ def test_a_citizen_in_english_books_an_english_visit_type(region):
     page = _page(anna, f"/bookings/{booking_id}")
     assert "<h1>Visit to a nurse</h1>" in page and "The clinic, floor 2" in page
     assert "Visit to a nurse" in _page(anna, "/bookings") and "Visit to a nurse" in _page(anna, "/")
+    # The start page's overview names it in English too, with its place (not only the e-services box)
+    upcoming = _page(anna, "/").split('id="upcoming-heading"', 1)[1].split("</section>", 1)[0]
+    assert "Visit to a nurse" in upcoming and "The clinic, floor 2" in upcoming and "Besök hos" not in upcoming
     # And a place a care system wrote itself is shown as written
     own_place = _page(anna, f"/book/confirm?slot={urllib.parse.quote(f'{VC}/en-2')}")
     assert "Vårdcentralen Norrby, Rum 12, plan 2" in own_place
