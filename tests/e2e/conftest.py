@@ -50,7 +50,7 @@ def stack() -> Iterator[LocalStack]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TABLE_PREFIX"))}
     process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     output: list[str] = []
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + 180  # a fresh clone's first start compiles bytecode, catalogues and the bold font
     assert process.stdout is not None
     while time.monotonic() < deadline:
         line = process.stdout.readline()
