@@ -69,6 +69,13 @@ def kit_deadlines(event, context):  # noqa: ANN001 (Lambda's signature)
     return function.handler(event, context)
 
 
+@app.lambda_function(name="form_deadlines")
+def form_deadlines(event, context):  # noqa: ANN001 (Lambda's signature)
+    from chalicelib.functions import form_deadlines as function
+
+    return function.handler(event, context)
+
+
 @app.lambda_function(name="print_batch")
 def print_batch(event, context):  # noqa: ANN001 (Lambda's signature)
     from chalicelib.functions import print_batch as function

@@ -101,6 +101,10 @@ _FACTORIES: dict[str, Callable[[_Wiring], Any]] = {
     "unit_notices": _make("unit_notices:UnitNotices"),
     "limits": _make("limits:RateLimits"),
     "work_queues": _make("work_queues:WorkQueues", "work_queues"),
+    "form_definitions": _make("forms:FormDefinitions"),
+    "unit_forms": _make("forms:UnitForms"),
+    "form_requests": _make("forms:FormRequests"),
+    "form_validity": _make("forms:FormValidity"),
 }
 
 

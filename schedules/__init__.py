@@ -53,4 +53,11 @@ SCHEDULES: tuple[ScheduleDefinition, ...] = (
         function="kit_deadlines",
         description="Remind a week before a home test kit's 40-day return limit; expire kits after it",
     ),
+    ScheduleDefinition(
+        name="form-deadlines",
+        expression="cron(30 8 * * ? *)",  # in the morning: reminders of forms, overdue marks, purges
+        function="form_deadlines",
+        description="Remind of forms due soon, mark unanswered forms past their last day overdue, purge answers "
+        "past the unit's retention",
+    ),
 )

@@ -7,13 +7,15 @@ page's newest unread are one short Query of the sparse `unread` index."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters import events
+from chalicelib.adapters.batch_writes import Failed, Part, commit_many
 from chalicelib.adapters.paging import Position, exclusive_start, one_page
 from chalicelib.adapters.tables import (
     ActionMap,
@@ -120,6 +122,25 @@ class InboxStore:
                 return False  # this very message is there already
             raise AttachmentTaken() from None
         return True
+
+    def deliver_many(self, deliveries: Sequence[tuple[InboxMessage, DomainEvent]],
+                     sender_client_id: str) -> list[tuple[InboxMessage, DomainEvent]]:  # fmt: skip
+        """Many new messages (no attachments) with their `message.delivered` events, as few
+        transactions as fit, each inbox's unread count kept in the same one; a message already there
+        (a repeated follow-up) is left out. Returns those written now."""
+        records = {id(d): self.record_of(d[0], sender_client_id) for d in deliveries}
+
+        def parts(d: tuple[InboxMessage, DomainEvent]) -> list[Part]:
+            record = records[id(d)]
+            return [("message", lambda tx: tx.save(record, condition=InboxMessageRecord.sort_key.does_not_exist())),
+                    ("event", lambda tx: events.add_event(tx, d[1]))]  # fmt: skip
+
+        def mend(batch: list[Any], failed: list[Failed]) -> list[Any]:
+            there = {id(d) for d, what in failed if d is not None and what == "message"}
+            return [d for d in batch if id(d) not in there]
+
+        return commit_many(list(deliveries), parts, mend=mend,
+                           shared_of=lambda batch: unread_added(records[id(d)] for d in batch))  # fmt: skip
 
     @staticmethod
     def record_of(message: InboxMessage, sender_client_id: str) -> InboxMessageRecord:

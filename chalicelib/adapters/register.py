@@ -38,6 +38,11 @@ class IdentityStore:
         except DoesNotExist:
             return None
 
+    def find_many(self, numbers: list[Personnummer]) -> dict[str, str]:
+        """personnummer digits → citizen id for those known: BatchGetItem, a hundred a request."""
+        digits_of = {self.pnr_key(p): p.digits for p in numbers}
+        return {digits_of[r.pnr_key]: r.citizen_id for r in Identity.batch_get(list(digits_of))}
+
     def find_or_create(self, pnr: Personnummer) -> str:
         existing = self.find(pnr)
         if existing:

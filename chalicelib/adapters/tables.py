@@ -105,6 +105,17 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | tell a unit of a citizen's change                | PutItem unit-notices (condition new), UpdateItem when mailed |
 | the unit's recent notices (Tidbok)               | Query unit-notices (unit_hsa_id), descending, limit |
 | count one hit against a rate limit (atomic)      | UpdateItem rate-limits ADD hits, condition below the limit (TransactWriteItems for two at once) |
+| the region's forms, by title (current versions)  | Query form-definitions index catalogue ("region") |
+| a form's version / its newest version            | GetItem form-definitions / Query (form_id) descending, limit 1 |
+| import / edit a form: the new version current    | TransactWriteItems form-definitions (new, condition new; the old loses `listed`) + event |
+| a unit's forms (subscriptions, figures)          | Query unit-forms (unit_hsa_id)              |
+| send a form to many                              | TransactWriteItems of 50 form-requests + their events; BatchGetItem form-validity |
+| a form sent to a person, by id                   | GetItem form-requests (request_id)          |
+| a person's forms / the ones to fill              | Query form-requests index by-citizen / open-by-due (sparse) |
+| a unit's dispatches of a form (follow-up)        | Query form-requests index by-unit-form      |
+| draft / answer / remind / overdue / export / purge | TransactWriteItems: UpdateItem form-requests (condition on status) + event (+ form-validity, + unit-forms figures) |
+| what the daily forms job does on a day           | Query form-requests indexes remind-on / due-on / purge-on (sparse, the day) |
+| a person's valid health declaration of a form    | GetItem / BatchGetItem form-validity (citizen_id, form_id) |
 """
 
 from __future__ import annotations
@@ -1149,6 +1160,174 @@ class EventRecord(Model):
     expires_at = TTLAttribute()
 
 
+# -- forms (formulär) ---------------------------------------------------------------------------------
+
+
+class FormCatalogueIndex(GlobalSecondaryIndex):
+    """Sparse: only a form's current version carries `listed`, so the region's forms page by title."""
+
+    class Meta:
+        index_name = "catalogue"
+        projection = AllProjection()
+
+    listed = UnicodeAttribute(hash_key=True)  # "region"
+    title_key = UnicodeAttribute(range_key=True)  # "<title, lower case>#<form_id>"
+
+
+class FormDefinitionRecord(Model):
+    """One version of a region's form: the FHIR Questionnaire as imported or edited, never changed
+    after; a new version is a new item. A sent form keeps the version it was sent with."""
+
+    Meta = _meta("form-definitions")
+    form_id = UnicodeAttribute(hash_key=True)
+    version = NumberAttribute(range_key=True)
+    questionnaire = UnicodeAttribute()  # the resource as JSON
+    title = UnicodeAttribute()
+    title_en = UnicodeAttribute(null=True)
+    kind = UnicodeAttribute()  # domain.questionnaire.FormKind
+    status = UnicodeAttribute(default="active")  # domain.forms.FormStatus, kept on the current version
+    created_at = UTCDateTimeAttribute()
+    created_by = UnicodeAttribute()
+    listed = UnicodeAttribute(null=True)  # "region" on the current version only
+    title_key = UnicodeAttribute(null=True)
+    catalogue = FormCatalogueIndex()
+
+
+class UnitFormRecord(Model):
+    """A unit's subscription to a form (the dispatch module), with the follow-up figures kept by the
+    form events: sent, answered, overdue. `offered`: the unit offers it as an e-service on its contact
+    card (erbjuden e-tjänst); the answer then arrives as a case."""
+
+    Meta = _meta("unit-forms")
+    unit_hsa_id = UnicodeAttribute(hash_key=True)
+    form_id = UnicodeAttribute(range_key=True)
+    subscribed_at = UTCDateTimeAttribute()
+    subscribed_by = UnicodeAttribute()
+    offered = BooleanAttribute(default=False)
+    retention_days = NumberAttribute(default=90)  # answers purged this long after export
+    sent = NumberAttribute(default=0)
+    answered = NumberAttribute(default=0)
+    overdue = NumberAttribute(default=0)
+
+
+class FormsOfCitizenIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-citizen"
+        projection = AllProjection()
+
+    citizen_id = UnicodeAttribute(hash_key=True)
+    sent_key = UnicodeAttribute(range_key=True)  # "<sent ISO UTC>#<request_id>"
+
+
+class OpenFormsIndex(GlobalSecondaryIndex):
+    """Sparse: a person's forms not yet answered, soonest due first (the start page's "Formulär att fylla i")."""
+
+    class Meta:
+        index_name = "open-by-due"
+        projection = AllProjection()
+
+    open_owner = UnicodeAttribute(hash_key=True)  # = citizen_id while sent and not answered
+    due_key = UnicodeAttribute(range_key=True)  # "<due date>#<request_id>"
+
+
+class FormsOfUnitIndex(GlobalSecondaryIndex):
+    """A unit's dispatches of one form, newest first (the follow-up list)."""
+
+    class Meta:
+        index_name = "by-unit-form"
+        projection = AllProjection()
+
+    unit_form = UnicodeAttribute(hash_key=True)  # "<unit_hsa_id>#<form_id>"
+    sent_key = UnicodeAttribute(range_key=True)
+
+
+class RemindOnIndex(GlobalSecondaryIndex):
+    """Sparse, per day: what the daily forms job has to do that day."""
+
+    class Meta:
+        index_name = "remind-on"
+        projection = AllProjection()
+
+    remind_day = UnicodeAttribute(hash_key=True)
+    request_id = UnicodeAttribute(range_key=True)
+
+
+class DueOnIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "due-on"
+        projection = AllProjection()
+
+    due_day = UnicodeAttribute(hash_key=True)
+    request_id = UnicodeAttribute(range_key=True)
+
+
+class PurgeOnIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "purge-on"
+        projection = AllProjection()
+
+    purge_day = UnicodeAttribute(hash_key=True)
+    request_id = UnicodeAttribute(range_key=True)
+
+
+class FormRequestRecord(Model):
+    """A form sent to one person (formulärutskick), its draft and its answer (a QuestionnaireResponse).
+
+    The day attributes are set only while there is something to do on that day: `remind_day` until
+    the reminder went, `due_day` until answered or marked overdue, `purge_day` once exported."""
+
+    Meta = _meta("form-requests")
+    request_id = UnicodeAttribute(hash_key=True)
+    citizen_id = UnicodeAttribute()
+    unit_hsa_id = UnicodeAttribute()
+    form_id = UnicodeAttribute()
+    version = NumberAttribute()
+    status = UnicodeAttribute()  # domain.forms.RequestStatus
+    sent_at = UTCDateTimeAttribute()
+    sent_by = UnicodeAttribute()  # HSA-id, a care system's key id, or "schedule"
+    sent_by_name = UnicodeAttribute(null=True)
+    due_on = UnicodeAttribute()  # ISO date, Stockholm
+    remind_on = UnicodeAttribute(null=True)
+    reminded_at = UTCDateTimeAttribute(null=True)
+    overdue = BooleanAttribute(default=False)
+    booking_id = UnicodeAttribute(null=True)  # a form that rides with a booking or summons
+    summons_id = UnicodeAttribute(null=True)
+    package_id = UnicodeAttribute(null=True)
+    draft = UnicodeAttribute(null=True)  # an in-progress QuestionnaireResponse as JSON
+    draft_saved_at = UTCDateTimeAttribute(null=True)
+    response = UnicodeAttribute(null=True)  # the completed QuestionnaireResponse as JSON
+    answered_at = UTCDateTimeAttribute(null=True)
+    answered_by = UnicodeAttribute(null=True)  # citizen_id of who sent it (a guardian for a child)
+    score = UnicodeAttribute(null=True)  # Decimal as text
+    flagged = BooleanAttribute(default=False)  # the score reached the form's threshold
+    exported_at = UTCDateTimeAttribute(null=True)
+    purged_at = UTCDateTimeAttribute(null=True)
+    sent_key = UnicodeAttribute()
+    unit_form = UnicodeAttribute()
+    open_owner = UnicodeAttribute(null=True)
+    due_key = UnicodeAttribute(null=True)
+    remind_day = UnicodeAttribute(null=True)
+    due_day = UnicodeAttribute(null=True)
+    purge_day = UnicodeAttribute(null=True)
+    by_citizen = FormsOfCitizenIndex()
+    open_by_due = OpenFormsIndex()
+    by_unit_form = FormsOfUnitIndex()
+    remind_on_day = RemindOnIndex()
+    due_on_day = DueOnIndex()
+    purge_on_day = PurgeOnIndex()
+
+
+class FormValidityRecord(Model):
+    """How long a person's answered health declaration of one form stands (within it, it is not asked
+    again): written in the same transaction as the answer."""
+
+    Meta = _meta("form-validity")
+    citizen_id = UnicodeAttribute(hash_key=True)
+    form_id = UnicodeAttribute(range_key=True)
+    valid_until = UnicodeAttribute()  # ISO date, the last day it stands
+    request_id = UnicodeAttribute()
+
+
 class RateCounter(Model):
     """Hits in one fixed window of one rate limit for one subject (domain/limits.py). The key names
     the limit, the subject (an opaque id or a keyed hash, never an address or an IP) and the window;
@@ -1193,6 +1372,10 @@ ALL_MODELS: tuple[type[Model], ...] = (
     StandardReplyRecord,
     EventRecord,
     UnitNoticeRecord,
+    FormDefinitionRecord,
+    UnitFormRecord,
+    FormRequestRecord,
+    FormValidityRecord,
     RateCounter,
 )
 

@@ -44,6 +44,23 @@ class Kind(StrEnum):
     CASE_REPLIED = "case.replied"  # the citizen answered a counter-question
     CASE_REMINDED = "case.reminded"
     CASE_CLOSED = "case.closed"
+    # Forms (formulär). A definition, stream key "form#<form_id>": published (imported or edited, a
+    # new version) or retired; a unit's subscription, "unit_form#<unit>#<form_id>". A form sent to a
+    # person, "form_request#<id>": sent, a draft saved, answered, reminded, overdue, withdrawn,
+    # exported, purged.
+    FORM_PUBLISHED = "form.published"
+    FORM_RETIRED = "form.retired"
+    FORM_SUBSCRIBED = "form.subscribed"
+    FORM_SUBSCRIPTION_CHANGED = "form.subscription_changed"
+    FORM_UNSUBSCRIBED = "form.unsubscribed"
+    FORM_SENT = "form_request.sent"
+    FORM_DRAFT_SAVED = "form_request.draft_saved"
+    FORM_ANSWERED = "form_request.answered"
+    FORM_REMINDED = "form_request.reminded"
+    FORM_OVERDUE = "form_request.overdue"
+    FORM_WITHDRAWN = "form_request.withdrawn"
+    FORM_EXPORTED = "form_request.exported"
+    FORM_PURGED = "form_request.purged"
 
 
 class Door(StrEnum):

@@ -19,6 +19,7 @@ HANDLERS: dict[str, str] = {
     "booking_cutoff": "chalicelib.functions.booking_cutoff.handler",
     "release_summons": "chalicelib.functions.release_summons.handler",
     "kit_deadlines": "chalicelib.functions.kit_deadlines.handler",
+    "form_deadlines": "chalicelib.functions.form_deadlines.handler",
     "print_batch": "chalicelib.functions.print_batch.handler",
     "release_worker": "chalicelib.functions.release_worker.handler",
     "notification_worker": "chalicelib.functions.notification_worker.handler",

@@ -29,7 +29,7 @@ from typing import Any
 from chalicelib.adapters import events
 from chalicelib.domain.events import DomainEvent, Kind
 from chalicelib.observability import logger, record_metric
-from chalicelib.services import booking, booking_staff, cases, inbox, self_tests, summons, unit_notices
+from chalicelib.services import booking, booking_staff, cases, forms, inbox, self_tests, summons, unit_notices
 from chalicelib.services.ports import Ports
 
 FollowUp = Callable[[Ports, Any], None]  # one DomainEvent, or (TAKE_MANY) a list of them
@@ -66,10 +66,25 @@ FOLLOW_UPS: dict[Kind, tuple[FollowUp, ...]] = {
     Kind.CASE_REPLIED: (cases.keep_unit_figures,),
     Kind.CASE_REMINDED: (cases.tell_citizen, cases.keep_unit_figures),
     Kind.CASE_CLOSED: (cases.tell_citizen, cases.keep_unit_figures),
+    # Forms: the form and its reminder reach the inbox; the unit's figures are kept in the change's own
+    # transaction, so the rest shows on the follow-up pages at once.
+    Kind.FORM_PUBLISHED: (),
+    Kind.FORM_RETIRED: (),
+    Kind.FORM_SUBSCRIBED: (),
+    Kind.FORM_SUBSCRIPTION_CHANGED: (),
+    Kind.FORM_UNSUBSCRIBED: (),
+    Kind.FORM_SENT: (forms.tell_citizens,),
+    Kind.FORM_DRAFT_SAVED: (),
+    Kind.FORM_ANSWERED: (),
+    Kind.FORM_REMINDED: (forms.tell_reminded,),
+    Kind.FORM_OVERDUE: (),
+    Kind.FORM_WITHDRAWN: (),
+    Kind.FORM_EXPORTED: (),
+    Kind.FORM_PURGED: (),
 }
 
 # Follow-ups that take a list: all of a batch's (round's) events of their kind in one call.
-TAKE_MANY: frozenset[FollowUp] = frozenset({summons.send_released, inbox.notify_readers})
+TAKE_MANY: frozenset[FollowUp] = frozenset({summons.send_released, inbox.notify_readers, forms.tell_citizens})
 
 
 def handle(ports: Ports, happened: DomainEvent) -> None:

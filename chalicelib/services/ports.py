@@ -10,6 +10,7 @@ if TYPE_CHECKING:  # each adapter is imported by the wiring when first used (boo
     from chalicelib.adapters.attachments import AttachmentFiles, AttachmentUploads
     from chalicelib.adapters.booking import BookingStore, CutoffSchedules, InvitationStore, SlotStore
     from chalicelib.adapters.cases import Cases, CaseTypes, StandardReplies
+    from chalicelib.adapters.forms import FormDefinitions, FormRequests, FormValidity, UnitForms
     from chalicelib.adapters.inbox import InboxStore
     from chalicelib.adapters.limits import RateLimits
     from chalicelib.adapters.self_tests import Catalogue, FollowUps, KitOrders, Kits
@@ -89,3 +90,7 @@ class Ports:
     unit_notices: UnitNotices
     limits: RateLimits
     work_queues: WorkQueues  # batch work fanned out over SQS (release, notifications, print)
+    form_definitions: FormDefinitions  # the region's forms (FHIR Questionnaires), by version
+    unit_forms: UnitForms  # the units' subscriptions to forms, with their follow-up figures
+    form_requests: FormRequests  # forms sent to people, their drafts and answers
+    form_validity: FormValidity  # how long an answered health declaration stands
