@@ -440,6 +440,9 @@ class NewAppointment(Model):
     may_cancel: bool = True
     outside_opening_hours_intended: bool = False
     far_ahead_intended: bool = False
+    # Forms the unit uses, sent with it to the person's inbox at once (a health declaration before an
+    # operation), due the day before the visit; one still valid is not asked again.
+    forms: list[text(80)] | None = None
 
 
 class AppointmentChange(Model):

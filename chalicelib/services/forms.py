@@ -358,9 +358,14 @@ def tell_citizens(ports: Ports, sent: Sequence[DomainEvent]) -> None:
         letter = _form_letter(definitions[key].form, unit, record, reach.language)
         deliveries.append(inbox.compose(record.citizen_id, unit, letter, happened.occurred_at,
                                         staff_name=record.sent_by_name, message_id=happened.follow_up_id("inbox"),
-                                        thread_id=f"form#{record.request_id}"))  # fmt: skip
+                                        thread_id=_thread_of(record)))  # fmt: skip
     written = ports.inbox.deliver_many(deliveries, "forms") if deliveries else []
     record_metric("InboxMessageDelivered", len(written))
+
+
+def _thread_of(record: FormRequestRecord) -> str:
+    """A form that rides with a visit sits in the visit's thread (its summons and confirmations)."""
+    return f"booking#{record.summons_id}" if record.summons_id else f"form#{record.request_id}"
 
 
 def _form_letter(form: q.Form, unit: UnitRecord, record: FormRequestRecord, lang: str) -> inbox.Letter:
@@ -371,6 +376,51 @@ def _form_letter(form: q.Form, unit: UnitRecord, record: FormRequestRecord, lang
         body=translate(lang, "forms.mail.body", unit=unit.name, form=title, date=record.due_on),
         actions=(Action(translate(lang, "forms.mail.fill"), f"/forms/{record.request_id}"),),
     )  # fmt: skip
+
+
+# -- forms that ride with a visit (a health declaration before an operation) --------------------------
+
+RIDE_NAMESPACE = uuid.UUID("6f0e6d1c-5a4b-4d55-9d8e-2f1c0b7a9e31")  # fixes a ride's dispatch id
+MAX_RIDING = 5
+
+
+def riding_forms(ports: Ports, unit_hsa_id: str, value: Any) -> tuple[str, ...]:
+    """The forms a booked visit sends with it: forms the unit uses and still in use (checked when the
+    visit is booked, so a wrong id is a 400 and nothing is booked)."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or len(value) > MAX_RIDING or not all(isinstance(v, str) for v in value):
+        raise BadInput("forms_invalid", "Ange högst {limit} formulär som enheten använder.", field="forms",
+                       values={"limit": MAX_RIDING})  # fmt: skip
+    for form_id in value:
+        subscription = ports.unit_forms.get(unit_hsa_id, form_id)
+        head = ports.form_definitions.current(form_id) if subscription else None
+        if head is None or head.status != FormStatus.ACTIVE.value:
+            raise BadInput("form_not_subscribed", "Enheten använder inte det formuläret.", field="forms")
+    return tuple(dict.fromkeys(value))
+
+
+def send_with_summons(ports: Ports, issued: DomainEvent) -> None:
+    """Follow-up of `summons.issued`: each form the visit rides with goes to the person's inbox at once,
+    in the summons' thread, due the day before the visit (the visit's day when that is tomorrow), with
+    a reminder two days before; a dispatch id fixed by the visit and the form, so nothing goes twice."""
+    record = ports.summons.get(issued["booking_id"])
+    if record is None or not record.form_ids:
+        return
+    unit = ports.units.get(record.unit_hsa_id)
+    if unit is None:
+        return
+    today = stockholm_date(issued.occurred_at)
+    visit_day = stockholm_date(record.start)
+    due = max(visit_day - timedelta(days=1), min(visit_day, today + timedelta(days=1)))
+    remind = rules.reminder_date(today, due, 2)
+    for form_id in sorted(record.form_ids):
+        head = ports.form_definitions.current(form_id)
+        if head is None or head.status != FormStatus.ACTIVE.value:
+            continue  # retired since the visit was booked
+        dispatch(ports, unit, definition_of(head), [record.citizen_id], due, remind, sent_by=record.client_key_id,
+                 sent_by_name=None, dispatch_id=str(uuid.uuid5(RIDE_NAMESPACE, f"{record.appointment_id}:{form_id}")),
+                 now=issued.occurred_at, summons_id=record.appointment_id)  # fmt: skip
 
 
 # -- the citizen fills it in -------------------------------------------------------------------------
@@ -683,7 +733,7 @@ def tell_reminded(ports: Ports, reminded: DomainEvent) -> None:
         actions=(Action(translate(lang, "forms.mail.fill"), f"/forms/{record.request_id}"),),
     )  # fmt: skip
     inbox.deliver(ports, record.citizen_id, unit, letter, "forms", reminded.occurred_at,
-                  message_id=reminded.follow_up_id("inbox"), thread_id=f"form#{record.request_id}")
+                  message_id=reminded.follow_up_id("inbox"), thread_id=_thread_of(record))
 
 
 def score_text(value: str | None) -> str | None:

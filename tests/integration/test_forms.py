@@ -8,12 +8,13 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
+from chalicelib.domain.clock import STOCKHOLM
 from chalicelib.domain.forms import add_months
 from chalicelib.domain.roles import RoleAtUnit, StaffRole
 from chalicelib.services import forms
@@ -246,3 +247,33 @@ def test_the_daily_job_reminds_marks_overdue_and_purges_after_export(region):
     purged = ports().form_requests.get(anna_request)
     assert purged.status == "purged" and purged.response is None
     assert "gallrade" in _logged_in(region, "anna").page(f"/forms/{anna_request}")
+
+
+def test_a_health_declaration_rides_with_a_booked_operation_into_the_summons_thread(region):
+    _publish(HEALTH_DECLARATION, "halsodeklaration-test")
+    visit_day = clock.stockholm_date(clock.utc_now()) + timedelta(days=10)
+    start = datetime.combine(visit_day, time(9, 0), tzinfo=STOCKHOLM)
+    body = {"unit_hsa_id": VC, "personnummer": region.people["anna"].personnummer, "visit_type_id": "sjukskoterska",
+            "start": start.isoformat(), "end": (start + timedelta(minutes=30)).isoformat(),
+            "forms": ["halsodeklaration-test"], "outside_opening_hours_intended": True, "far_ahead_intended": True}
+    refused = region.integration("POST", "/integration/v1/appointments", {**body, "forms": ["finns-inte"]},
+                                 idempotency_key="k-ride-refused-1")  # fmt: skip
+    assert refused.status_code == 400 and refused.json_body["code"] == "form_not_subscribed"
+    assert ports().form_requests.page_of_citizen(_citizen_id(region, "anna"), 10, None)[0] == []
+
+    booked = region.integration("POST", "/integration/v1/appointments", body, idempotency_key="k-ride-000001")
+    assert booked.status_code == 201, booked.body
+    appointment_id = booked.json_body["appointment_id"]
+    region.follow_up()
+    request = ports().form_requests.get(_request_of(region, "anna"))
+    assert request.summons_id == appointment_id
+    assert request.due_on == (visit_day - timedelta(days=1)).isoformat()  # the day before the operation
+    assert request.remind_on == (visit_day - timedelta(days=3)).isoformat()
+    letter = next(m for m in ports().inbox.inbox_of(_citizen_id(region, "anna")) if m.subject.startswith("Formulär"))
+    assert letter.thread_id == f"booking#{appointment_id}"  # with the summons, when it comes
+
+    # The same call again (a retry) books nothing new and sends no second form.
+    again = region.integration("POST", "/integration/v1/appointments", body, idempotency_key="k-ride-000001")
+    assert again.json_body["appointment_id"] == appointment_id
+    region.follow_up()
+    assert len(ports().form_requests.page_of_citizen(_citizen_id(region, "anna"), 10, None)[0]) == 1
