@@ -277,3 +277,40 @@ def test_a_health_declaration_rides_with_a_booked_operation_into_the_summons_thr
     assert again.json_body["appointment_id"] == appointment_id
     region.follow_up()
     assert len(ports().form_requests.page_of_citizen(_citizen_id(region, "anna"), 10, None)[0]) == 1
+
+
+def test_a_care_system_sends_a_form_and_fetches_the_answer_as_a_questionnaire_response(region):
+    _publish(TWO_PAGES, "infor-besoket")
+    due = (clock.stockholm_date(clock.utc_now()) + timedelta(days=7)).isoformat()
+    body = {"unit_hsa_id": VC, "form_id": "infor-besoket", "due_on": due,
+            "personnummer": [region.people["anna"].personnummer, region.people["gunnar"].personnummer]}
+    sent = region.integration("POST", "/integration/v1/form-requests", body, idempotency_key="k-forms-000001")
+    assert sent.status_code == 201, sent.body
+    assert sent.json_body["sent"] == 2 and len(set(sent.json_body["request_ids"])) == 2
+    again = region.integration("POST", "/integration/v1/form-requests", body, idempotency_key="k-forms-000001")
+    assert again.json_body == sent.json_body
+    region.follow_up()
+    assert ports().unit_forms.get(VC, "infor-besoket").sent == 2
+    anna_request = sent.json_body["request_ids"][0]
+    assert anna_request == _request_of(region, "anna")  # in the order given
+
+    waiting = region.integration("GET", f"/integration/v1/form-requests/{anna_request}", None, idempotency_key=None)
+    assert waiting.status_code == 200 and waiting.json_body["status"] == "sent" and waiting.json_body["response"] is None
+    anna = CitizenPrincipal(_citizen_id(region, "anna"), "Anna", None, None, "x")
+    forms.post_page(ports(), anna, anna_request, 0, {"roker": ["false"]}, "next", clock.utc_now())
+    forms.post_page(ports(), anna, anna_request, 1, {"mar": ["daligt"]}, "send", clock.utc_now())
+    answered = region.integration("GET", f"/integration/v1/form-requests/{anna_request}", None, idempotency_key=None)
+    assert answered.json_body["status"] == "answered"
+    assert answered.json_body["response"]["resourceType"] == "QuestionnaireResponse"
+    assert ports().form_requests.get(anna_request).purge_day is not None  # fetched = exported: retention runs
+
+    listed = region.integration("GET", f"/integration/v1/units/{VC}/forms/infor-besoket/requests", None,
+                                idempotency_key=None)  # fmt: skip
+    assert {r["request_id"] for r in listed.json_body["requests"]} == set(sent.json_body["request_ids"])
+
+    bad = region.integration("POST", "/integration/v1/form-requests", {**body, "personnummer": []},
+                             idempotency_key="k-forms-000002")  # fmt: skip
+    assert bad.status_code == 400
+    unknown = region.integration("POST", "/integration/v1/form-requests", {**body, "form_id": "finns-inte"},
+                                 idempotency_key="k-forms-000003")  # fmt: skip
+    assert unknown.status_code == 404 and unknown.json_body["code"] == "form_not_subscribed"
