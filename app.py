@@ -69,6 +69,13 @@ def kit_deadlines(event, context):  # noqa: ANN001 (Lambda's signature)
     return function.handler(event, context)
 
 
+@app.lambda_function(name="form_package")
+def form_package(event, context):  # noqa: ANN001 (Lambda's signature)
+    from chalicelib.functions import form_package as function
+
+    return function.handler(event, context)
+
+
 @app.lambda_function(name="form_deadlines")
 def form_deadlines(event, context):  # noqa: ANN001 (Lambda's signature)
     from chalicelib.functions import form_deadlines as function

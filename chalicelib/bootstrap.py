@@ -58,6 +58,13 @@ def _cutoff_schedules(wiring: _Wiring) -> Any:
     return CutoffSchedules(s.booking_schedule_group, s.booking_cutoff_target_arn, s.scheduler_role_arn)
 
 
+def _package_schedules(wiring: _Wiring) -> Any:
+    from chalicelib.adapters.one_time_schedules import OneTimeSchedules
+
+    s = wiring.settings  # in the bookings' group: one group of the app's one-time schedules
+    return OneTimeSchedules(s.booking_schedule_group, s.form_package_target_arn, s.scheduler_role_arn, "form-package")
+
+
 def _messenger(wiring: _Wiring) -> Any:
     from chalicelib.adapters.messaging import Messenger
 
@@ -105,6 +112,8 @@ _FACTORIES: dict[str, Callable[[_Wiring], Any]] = {
     "unit_forms": _make("forms:UnitForms"),
     "form_requests": _make("forms:FormRequests"),
     "form_validity": _make("forms:FormValidity"),
+    "form_packages": _make("forms:FormPackages"),
+    "package_schedules": _package_schedules,
 }
 
 

@@ -4,16 +4,15 @@ exactly one of any number of simultaneous attempts wins."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta, timezone
 from collections.abc import Callable, Sequence
-from functools import cached_property
 from typing import Any
 
 from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.adapters import aws, events
+from chalicelib.adapters import events
+from chalicelib.adapters.one_time_schedules import OneTimeSchedules
 from chalicelib.adapters.paging import Position, exclusive_start, one_page
 from chalicelib.adapters.tables import (
     usable_key,
@@ -33,7 +32,6 @@ from chalicelib.domain.booking import (
     VisitType,
     Visibility,
 )
-from chalicelib.domain.clock import STOCKHOLM
 from chalicelib.domain.events import DomainEvent
 from chalicelib.domain.localized import Localized
 
@@ -407,54 +405,12 @@ class InvitationStore:
                                                           limit=limit, page_size=limit))  # fmt: skip
 
 
-class CutoffSchedules:
-    """One `at(...)` schedule per booking, in Stockholm time, deleted by Scheduler after it runs."""
+class CutoffSchedules(OneTimeSchedules):
+    """One `at(...)` schedule per booking, at the moment its online changes close."""
 
     def __init__(self, group: str, target_arn: str, role_arn: str) -> None:
-        self._group, self._target_arn, self._role_arn = group, target_arn, role_arn
-
-    @cached_property
-    def _client(self) -> Any:
-        return aws.client("scheduler")
-
-    @staticmethod
-    def name(booking_id: str) -> str:
-        return f"booking-{booking_id}"
+        super().__init__(group, target_arn, role_arn, "booking")
 
     def put(self, booking: Booking, at: datetime) -> None:
         """Move the booking's schedule to this time, or create it: the same again changes nothing."""
-        local = at.astimezone(STOCKHOLM).replace(tzinfo=None, microsecond=0)
-        request = {
-            "Name": self.name(booking.booking_id),
-            "GroupName": self._group,
-            "ScheduleExpression": f"at({local.isoformat()})",
-            "ScheduleExpressionTimezone": "Europe/Stockholm",
-            "FlexibleTimeWindow": {"Mode": "OFF"},
-            "ActionAfterCompletion": "DELETE",
-            "Target": {
-                "Arn": self._target_arn,
-                "RoleArn": self._role_arn,
-                "Input": json.dumps({"booking_id": booking.booking_id, "start": booking.start.isoformat()}),
-                "RetryPolicy": {"MaximumRetryAttempts": 3},
-            },
-        }
-        try:
-            self._client.update_schedule(**request)
-        except self._client.exceptions.ResourceNotFoundException:  # it had run, or was never needed
-            self._client.create_schedule(**request)
-
-    def delete(self, booking_id: str) -> None:
-        try:
-            self._client.delete_schedule(Name=self.name(booking_id), GroupName=self._group)
-        except self._client.exceptions.ResourceNotFoundException:
-            pass
-
-    def get(self, booking_id: str) -> dict[str, Any] | None:
-        try:
-            return dict(self._client.get_schedule(Name=self.name(booking_id), GroupName=self._group))
-        except self._client.exceptions.ResourceNotFoundException:
-            return None
-
-    def create_group(self) -> None:
-        """Local stack and tests only; infra/ creates the group in AWS."""
-        self._client.create_schedule_group(Name=self._group)
+        self.put_at(booking.booking_id, at, {"booking_id": booking.booking_id, "start": booking.start.isoformat()})

@@ -19,6 +19,7 @@ from chalicelib.adapters.batch_writes import Failed, Part, commit_many
 from chalicelib.adapters.paging import Position, exclusive_start, one_page
 from chalicelib.adapters.tables import (
     FormDefinitionRecord,
+    FormPackageRecord,
     FormRequestRecord,
     FormValidityRecord,
     UnitFormRecord,
@@ -252,6 +253,25 @@ class FormRequests:
                  "purge": FormRequestRecord.purge_on_day}[job]  # fmt: skip
         results = index.query(day, page_size=limit + 1, last_evaluated_key=exclusive_start(start))
         return one_page(FormRequestRecord, results, limit)
+
+
+class FormPackages:
+    def create(self, record: FormPackageRecord, happened: DomainEvent) -> None:
+        events.commit(happened, lambda tx: tx.save(record, condition=FormPackageRecord.package_id.does_not_exist()))
+
+    def get(self, package_id: str) -> FormPackageRecord | None:
+        if not usable_key(package_id):
+            return None
+        try:
+            return FormPackageRecord.get(package_id)
+        except DoesNotExist:
+            return None
+
+    def part_sent(self, record: FormPackageRecord, part: int, happened: DomainEvent) -> None:
+        """Marks a part sent, once: a second firing of its schedule loses with ConditionLost."""
+        events.commit(happened, lambda tx: tx.update(
+            record, actions=[FormPackageRecord.sent_parts.add({str(part)})],
+            condition=FormPackageRecord.package_id.exists() & ~FormPackageRecord.sent_parts.contains(str(part))))
 
 
 class FormValidity:

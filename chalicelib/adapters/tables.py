@@ -115,6 +115,7 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | a unit's dispatches of a form (follow-up)        | Query form-requests index by-unit-form      |
 | draft / answer / remind / overdue / export / purge | TransactWriteItems: UpdateItem form-requests (condition on status) + event (+ form-validity, + unit-forms figures) |
 | what the daily forms job does on a day           | Query form-requests indexes remind-on / due-on / purge-on (sparse, the day) |
+| a package dispatch; a part sent (once)           | PutItem form-packages (+ event); UpdateItem ADD sent_parts, condition not yet (+ event) |
 | a person's valid health declaration of a form    | GetItem / BatchGetItem form-validity (citizen_id, form_id) |
 """
 
@@ -1318,6 +1319,28 @@ class FormRequestRecord(Model):
     purge_on_day = PurgeOnIndex()
 
 
+class PackagePartMap(MapAttribute):
+    form_id = UnicodeAttribute()
+    send_on = UnicodeAttribute()  # ISO date: sent that morning (08:00 Stockholm) by a one-time schedule
+
+
+class FormPackageRecord(Model):
+    """A package dispatch (paketutskick): forms to the same people on one or more dates, each part
+    sent by its own one-time schedule, once (`sent_parts`)."""
+
+    Meta = _meta("form-packages")
+    package_id = UnicodeAttribute(hash_key=True)
+    unit_hsa_id = UnicodeAttribute()
+    citizen_ids = ListAttribute(of=UnicodeAttribute)
+    parts = ListAttribute(of=PackagePartMap)
+    answer_days = NumberAttribute()  # each part is due this many days after it is sent
+    remind_days_before = NumberAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    created_by = UnicodeAttribute()
+    created_by_name = UnicodeAttribute(null=True)
+    sent_parts = UnicodeSetAttribute(null=True)  # the parts' indexes as text
+
+
 class FormValidityRecord(Model):
     """How long a person's answered health declaration of one form stands (within it, it is not asked
     again): written in the same transaction as the answer."""
@@ -1377,6 +1400,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     UnitFormRecord,
     FormRequestRecord,
     FormValidityRecord,
+    FormPackageRecord,
     RateCounter,
 )
 

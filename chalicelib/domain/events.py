@@ -61,6 +61,9 @@ class Kind(StrEnum):
     FORM_WITHDRAWN = "form_request.withdrawn"
     FORM_EXPORTED = "form_request.exported"
     FORM_PURGED = "form_request.purged"
+    # A package dispatch, "form_package#<id>": scheduled (its parts' one-time schedules follow), a part sent.
+    FORM_PACKAGE_SCHEDULED = "form_package.scheduled"
+    FORM_PACKAGE_PART_SENT = "form_package.part_sent"
 
 
 class Door(StrEnum):

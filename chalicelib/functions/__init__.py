@@ -20,6 +20,7 @@ HANDLERS: dict[str, str] = {
     "release_summons": "chalicelib.functions.release_summons.handler",
     "kit_deadlines": "chalicelib.functions.kit_deadlines.handler",
     "form_deadlines": "chalicelib.functions.form_deadlines.handler",
+    "form_package": "chalicelib.functions.form_package.handler",
     "print_batch": "chalicelib.functions.print_batch.handler",
     "release_worker": "chalicelib.functions.release_worker.handler",
     "notification_worker": "chalicelib.functions.notification_worker.handler",

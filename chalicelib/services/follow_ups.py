@@ -81,6 +81,8 @@ FOLLOW_UPS: dict[Kind, tuple[FollowUp, ...]] = {
     Kind.FORM_WITHDRAWN: (),
     Kind.FORM_EXPORTED: (),
     Kind.FORM_PURGED: (),
+    Kind.FORM_PACKAGE_SCHEDULED: (forms.keep_package_schedules,),
+    Kind.FORM_PACKAGE_PART_SENT: (),
 }
 
 # Follow-ups that take a list: all of a batch's (round's) events of their kind in one call.

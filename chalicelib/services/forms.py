@@ -15,13 +15,15 @@ import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from chalicelib.adapters.events import ConditionLost
 from chalicelib.adapters.tables import (
     FormDefinitionRecord,
+    FormPackageRecord,
+    PackagePartMap,
     FormRequestRecord,
     FormValidityRecord,
     UnitFormRecord,
@@ -30,7 +32,7 @@ from chalicelib.adapters.tables import (
 from chalicelib.catalogs import translate
 from chalicelib.domain import forms as rules
 from chalicelib.domain import questionnaire as q
-from chalicelib.domain.clock import stockholm_date
+from chalicelib.domain.clock import STOCKHOLM, stockholm_date
 from chalicelib.domain.error_text import N_, ErrorText
 from chalicelib.domain.events import DomainEvent, Kind, event
 from chalicelib.domain.forms import FormStatus, RequestStatus
@@ -671,6 +673,111 @@ def mark_exported(ports: Ports, record: FormRequestRecord, by: str, now: datetim
             Kind.FORM_EXPORTED, f"form_request#{record.request_id}", now, request_id=record.request_id, by=by))
     except ConditionLost:
         return  # exported meanwhile: the first export set the purge
+
+
+# -- package dispatch (paketutskick): forms on one or more dates ------------------------------------------
+
+PACKAGE_HOUR = 8  # a part goes out at 08:00 Stockholm time on its day
+MAX_PARTS = 12
+PACKAGE_NAMESPACE = uuid.UUID("c3f1d6a4-2b1e-4f7e-9d0c-5e8a7b6c4d21")
+
+
+def schedule_package(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, parts: Sequence[tuple[str, str]],
+                     fields: dict[str, Any], now: datetime) -> str:  # fmt: skip
+    """Staff plan forms to the same people on one or more days (a form at 3, 6 and 12 months, say):
+    each (form, day) a part, sent that morning by its own one-time schedule. Everything is checked now;
+    the package and its event are written once (`dispatch_id`, the page's submission id)."""
+    _require(principal, unit_hsa_id, SENDERS)
+    _unit(ports, unit_hsa_id)
+    today = stockholm_date(now)
+    wanted: list[PackagePartMap] = []
+    for form_id, day_text in parts:
+        if not form_id and not day_text:
+            continue
+        _subscription(ports, unit_hsa_id, form_id)
+        if current(ports, form_id).record.status != FormStatus.ACTIVE.value:
+            raise Conflict("form_retired", "Formuläret är inte längre i bruk.")
+        try:
+            day = date.fromisoformat(day_text.strip())
+        except ValueError:
+            raise BadInput("send_on_invalid", "Ange dagen som ÅÅÅÅ-MM-DD.", field="parts") from None
+        if not today < day <= today + timedelta(days=rules.MAX_DUE_DAYS * 2):
+            raise BadInput("send_on_invalid", "Ett utskick kan planeras från i morgon och två år framåt.", field="parts")
+        wanted.append(PackagePartMap(form_id=form_id, send_on=day.isoformat()))
+    if not wanted:
+        raise BadInput("parts_missing", "Välj minst ett formulär och en dag.", field="parts")
+    if len(wanted) > MAX_PARTS:
+        raise BadInput("parts_too_many", "Högst {limit} utskick i ett paket.", field="parts", values={"limit": MAX_PARTS})
+    numbers = read_recipients(str(fields.get("personnummer") or ""), today)
+    known = ports.identities.find_many(numbers)
+    if len(known) != len(numbers):
+        raise BadInput("person_unknown", "{count} av personnumren finns inte i folkbokföringen. Inget formulär "
+                       "skickades.", field="personnummer", values={"count": len(numbers) - len(known)})
+    answer_days = _answer_days(fields.get("answer_days"))
+    _due(today, {"due_on": (today + timedelta(days=answer_days)).isoformat(),
+                 "remind_days_before": fields.get("remind_days_before")})  # the same checks as a dispatch now
+    remind = str(fields.get("remind_days_before") or "").strip()
+    package_id = _dispatch_id(fields.get("dispatch_id"))
+    record = FormPackageRecord(
+        package_id, unit_hsa_id=unit_hsa_id, citizen_ids=[known[n.digits] for n in numbers], parts=wanted,
+        answer_days=answer_days, remind_days_before=int(remind) if remind else None, created_at=now,
+        created_by=principal.hsa_id, created_by_name=principal.display_name)  # fmt: skip
+    try:
+        ports.form_packages.create(record, event(Kind.FORM_PACKAGE_SCHEDULED, f"form_package#{package_id}", now,
+                                                 package_id=package_id))  # fmt: skip
+    except ConditionLost:
+        pass  # the same submission again: planned already
+    return package_id
+
+
+def _answer_days(value: Any) -> int:
+    text = str(value or "14").strip()
+    if not text.isdigit() or not 1 <= int(text) <= 90:
+        raise BadInput("answer_days_invalid", "Svarstiden kan vara 1–90 dagar.", field="answer_days")
+    return int(text)
+
+
+def keep_package_schedules(ports: Ports, scheduled: DomainEvent) -> None:
+    """Follow-up of `form_package.scheduled`: a one-time schedule for each part not yet sent, at 08:00
+    Stockholm on its day (the same again changes nothing)."""
+    record = ports.form_packages.get(scheduled["package_id"])
+    if record is None:
+        return
+    for number, part in enumerate(record.parts):
+        if str(number) in (record.sent_parts or set()):
+            continue
+        at = datetime.combine(date.fromisoformat(part.send_on), time(PACKAGE_HOUR), tzinfo=STOCKHOLM)
+        ports.package_schedules.put_at(f"{record.package_id}-{number}", at,
+                                       {"package_id": record.package_id, "part": number})  # fmt: skip
+
+
+def send_package_part(ports: Ports, fired: dict[str, Any], now: datetime) -> str:
+    """A part's schedule fired: its form to the package's people, once however often it fires (the part
+    is marked sent, and the dispatch id is fixed by the package and the part)."""
+    record = ports.form_packages.get(str(fired.get("package_id") or ""))
+    number = fired.get("part")
+    if record is None or not isinstance(number, int) or not 0 <= number < len(record.parts):
+        return "unknown"
+    if str(number) in (record.sent_parts or set()):
+        return "already_sent"
+    part = record.parts[number]
+    unit = ports.units.get(record.unit_hsa_id)
+    head = ports.form_definitions.current(part.form_id)
+    if unit is None or head is None or head.status != FormStatus.ACTIVE.value:
+        return "form_gone"
+    today = stockholm_date(now)
+    due = today + timedelta(days=int(record.answer_days))
+    remind = rules.reminder_date(today, due, int(record.remind_days_before) if record.remind_days_before else None)
+    dispatch(ports, unit, definition_of(head), list(record.citizen_ids), due, remind, sent_by=record.created_by,
+             sent_by_name=record.created_by_name, package_id=record.package_id, now=now,
+             dispatch_id=str(uuid.uuid5(PACKAGE_NAMESPACE, f"{record.package_id}:{number}")))  # fmt: skip
+    try:
+        ports.form_packages.part_sent(record, number, event(Kind.FORM_PACKAGE_PART_SENT,
+                                                            f"form_package#{record.package_id}", now,
+                                                            package_id=record.package_id, part=str(number)))  # fmt: skip
+    except ConditionLost:
+        return "already_sent"
+    return "sent"
 
 
 # -- the care systems' door (/integration/v1, scope "forms") --------------------------------------------

@@ -10,7 +10,8 @@ if TYPE_CHECKING:  # each adapter is imported by the wiring when first used (boo
     from chalicelib.adapters.attachments import AttachmentFiles, AttachmentUploads
     from chalicelib.adapters.booking import BookingStore, CutoffSchedules, InvitationStore, SlotStore
     from chalicelib.adapters.cases import Cases, CaseTypes, StandardReplies
-    from chalicelib.adapters.forms import FormDefinitions, FormRequests, FormValidity, UnitForms
+    from chalicelib.adapters.forms import FormDefinitions, FormPackages, FormRequests, FormValidity, UnitForms
+    from chalicelib.adapters.one_time_schedules import OneTimeSchedules
     from chalicelib.adapters.inbox import InboxStore
     from chalicelib.adapters.limits import RateLimits
     from chalicelib.adapters.self_tests import Catalogue, FollowUps, KitOrders, Kits
@@ -94,3 +95,5 @@ class Ports:
     unit_forms: UnitForms  # the units' subscriptions to forms, with their follow-up figures
     form_requests: FormRequests  # forms sent to people, their drafts and answers
     form_validity: FormValidity  # how long an answered health declaration stands
+    form_packages: FormPackages  # package dispatches (forms on one or more dates)
+    package_schedules: OneTimeSchedules  # one per package part, on its day

@@ -123,9 +123,12 @@ def test_a_region_may_keep_client_secret_basic_for_a_provider(norr):
 def test_no_function_has_broad_dynamodb_or_admin_rights(demo):
     statements = [
         s
-        for policy in _of_type(demo, "AWS::IAM::Policy").values()
+        for kind in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")
+        for policy in _of_type(demo, kind).values()
         for s in policy["Properties"]["PolicyDocument"]["Statement"]
     ]
+    assert not any(a in ("dynamodb:Scan", "dynamodb:DeleteTable") for s in statements
+                   for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]]))  # fmt: skip
     for role in _of_type(demo, "AWS::IAM::Role").values():
         for policy in role["Properties"].get("Policies", []):
             statements += policy["PolicyDocument"]["Statement"]
@@ -194,11 +197,11 @@ def test_queues_have_dead_letter_queues_and_alarms_watch_errors_throttles_and_de
     assert all(q["Properties"]["RedrivePolicy"]["maxReceiveCount"] == 5 for q in with_redrive)
     alarms = [a["Properties"] for a in _of_type(demo, "AWS::CloudWatch::Alarm").values()]
     metrics = sorted(a["MetricName"] for a in alarms)
-    # Errors and throttles of the ten functions, the four dead-letter queues, notifications given up and
+    # Errors and throttles of the twelve functions, the four dead-letter queues, notifications given up and
     # those whose outcome is unknown (not retried: someone checks), and the release queue's oldest chunk
     # (the evening running late)
     assert metrics == ["ApproximateAgeOfOldestMessage"] + ["ApproximateNumberOfMessagesVisible"] * 4 + [
-        "Errors"] * 10 + ["NotificationGaveUp"] + ["NotificationUncertain"] + ["Throttles"] * 10  # fmt: skip
+        "Errors"] * 12 + ["NotificationGaveUp"] + ["NotificationUncertain"] + ["Throttles"] * 12  # fmt: skip
     late = next(a for a in alarms if a["MetricName"] == "ApproximateAgeOfOldestMessage")
     assert late["Threshold"] == 600 and late["Statistic"] == "Maximum"
     assert all(a["AlarmActions"] for a in alarms)
@@ -209,7 +212,8 @@ WORKERS = {"ReleaseWorker": ("ReleaseQueue", 10, 10), "NotificationWorker": ("No
            "PrintWorker": ("PrintQueue", 1, 5)}  # fmt: skip
 JOBS = {"ReleaseSummons": (300, 256), "ReleaseWorker": (60, 256), "DispatchNotifications": (60, 256),
         "NotificationWorker": (120, 256), "PrintBatch": (300, 256), "PrintWorker": (300, 1024),
-        "FollowUps": (120, 512), "APIHandler": (30, 512), "BookingCutoff": (30, 512), "KitDeadlines": (30, 512)}
+        "FollowUps": (120, 512), "APIHandler": (30, 512), "BookingCutoff": (30, 512), "KitDeadlines": (30, 512),
+        "FormDeadlines": (30, 512), "FormPackage": (30, 512)}
 
 
 @pytest.mark.parametrize("region", ["demo", "norr"])

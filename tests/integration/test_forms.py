@@ -314,3 +314,34 @@ def test_a_care_system_sends_a_form_and_fetches_the_answer_as_a_questionnaire_re
     unknown = region.integration("POST", "/integration/v1/form-requests", {**body, "form_id": "finns-inte"},
                                  idempotency_key="k-forms-000003")  # fmt: skip
     assert unknown.status_code == 404 and unknown.json_body["code"] == "form_not_subscribed"
+
+
+def test_a_package_sends_each_part_on_its_day_once_however_often_its_schedule_fires(region):
+    _publish(TWO_PAGES, "infor-besoket")
+    _publish(HEALTH_DECLARATION, "halsodeklaration-test")
+    today = clock.stockholm_date(clock.utc_now())
+    in_a_week, in_a_month = today + timedelta(days=7), today + timedelta(days=30)
+    fields = {"personnummer": f"{region.people['anna'].personnummer}\n{region.people['gunnar'].personnummer}",
+              "answer_days": "10", "remind_days_before": "3", "dispatch_id": str(uuid.uuid4())}
+    parts = [("infor-besoket", in_a_week.isoformat()), ("halsodeklaration-test", in_a_month.isoformat())]
+    package_id = forms.schedule_package(ports(), EVA, VC, parts, fields, clock.utc_now())
+    assert forms.schedule_package(ports(), EVA, VC, parts, fields, clock.utc_now()) == package_id  # a double post
+    region.follow_up()
+    schedule = ports().package_schedules.get(f"{package_id}-1")
+    assert schedule["ScheduleExpression"] == f"at({in_a_month.isoformat()}T08:00:00)"
+    assert schedule["ScheduleExpressionTimezone"] == "Europe/Stockholm"
+    assert json.loads(schedule["Target"]["Input"]) == {"package_id": package_id, "part": 1}
+    assert ports().form_requests.page_of_citizen(_citizen_id(region, "anna"), 10, None)[0] == []  # not before its day
+
+    morning = datetime.combine(in_a_week, time(8, 0), tzinfo=STOCKHOLM)
+    assert forms.send_package_part(ports(), {"package_id": package_id, "part": 0}, morning) == "sent"
+    assert forms.send_package_part(ports(), {"package_id": package_id, "part": 0}, morning) == "already_sent"
+    region.follow_up()
+    sent = ports().form_requests.page_of_citizen(_citizen_id(region, "anna"), 10, None)[0]
+    assert [(r.form_id, r.due_on, r.package_id) for r in sent] == [
+        ("infor-besoket", (in_a_week + timedelta(days=10)).isoformat(), package_id)]
+    assert ports().unit_forms.get(VC, "infor-besoket").sent == 2
+
+    with pytest.raises(Exception) as refused:
+        forms.schedule_package(ports(), EVA, VC, [("infor-besoket", today.isoformat())], fields, clock.utc_now())
+    assert refused.value.code == "send_on_invalid"
