@@ -8,21 +8,23 @@ from a birth date and a serial; none belongs to a real person's record here.
 from __future__ import annotations
 
 import random
+from pathlib import Path
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 
 from chalicelib.adapters.booking import visit_type_map
-from chalicelib.adapters.tables import OpeningHours, UnitRecord
+from chalicelib.adapters.tables import OpeningHours, UnitFormRecord, UnitRecord
 from chalicelib.domain.booking import PRESETS, Slot, VisitType, Visibility
 from chalicelib.domain.booking import STAFF as STAFF_PUBLISHED
 from chalicelib.domain.clock import STOCKHOLM
+from chalicelib.domain.events import Kind, event
 from chalicelib.domain.cases import CaseType, Question, QuestionKind
 from chalicelib.domain.localized import Localized as L
 from chalicelib.domain.self_tests import Delivery, TestOffer, new_kit_number
 from chalicelib.domain.people import Address, PersonUpdate
 from chalicelib.domain.personnummer import parse, with_check_digit
 from chalicelib.domain.roles import RoleAtUnit, StaffRole
-from chalicelib.services import integration
+from chalicelib.services import forms, integration
 from chalicelib.services.ports import Ports
 
 REGION_NAME = "Region Demo"
@@ -209,6 +211,7 @@ def seed(ports: Ports, now: datetime, today: date) -> str:
         ports.staff_profiles.from_region_directory(hsa_id, name, title, now)
     seed_self_tests(ports)
     seed_cases(ports)
+    seed_forms(ports, now)
     return integration.issue_key(
         ports,
         system_name="Demo journalsystem",
@@ -340,6 +343,24 @@ def seed_cases(ports: Ports) -> None:
         ports.case_types.save("central", case_type)
     for unit in ("SE2321000099-VC01", "SE2321000099-KA01"):
         ports.units.set_case_types(unit, {t.case_type_id for t in CENTRAL_CASE_TYPES}, set())
+
+
+FORMS_DIR = Path(__file__).with_name("forms")
+# Which demo units use which demo forms (the dispatch module's subscriptions).
+FORM_UNITS = {"SE2321000099-VC01": ("halsosamtal-50", "mabra"), "SE2321000099-KA01": ("halsodeklaration",)}
+
+
+def seed_forms(ports: Ports, now: datetime) -> None:
+    """The demo region's forms, each under its file's name, and the units that use them."""
+    for path in sorted(FORMS_DIR.glob("*.json")):
+        resource, form = forms.read_questionnaire(path.read_text(encoding="utf-8"))
+        forms.publish(ports, resource, form, "region-demo", now, new_id=path.stem)
+    for unit, form_ids in FORM_UNITS.items():
+        for form_id in form_ids:
+            if ports.form_definitions.current(form_id) is not None:
+                ports.unit_forms.subscribe(UnitFormRecord(unit, form_id, subscribed_at=now, subscribed_by="region-demo"),
+                                           event(Kind.FORM_SUBSCRIBED, f"unit_form#{unit}#{form_id}", now,
+                                                 unit_hsa_id=unit, form_id=form_id))  # fmt: skip
 
 
 def seed_self_tests(ports: Ports) -> None:

@@ -43,7 +43,7 @@ def _cursor() -> str | None:
 @operation(citizen_api, "/api/v1/start", "GET", security=CITIZEN, response=m.Start,
            summary="The start page's overview (of the child when acting for one): the e-services on, the next "
                    "bookings and open invitations, unread in the inbox with the newest unread, the cases waiting "
-                   "for the person, and the children one may act for with their unread counts")  # fmt: skip
+                   "for the person, the forms to fill in, and the children one may act for with their unread counts")  # fmt: skip
 def start() -> Response:
     principal, lang = require_citizen(citizen_api.current_request), _lang()
     view = start_pages.citizen_start(ports(), principal, clock.utc_now(), children_unread=True, lang=lang)
@@ -59,6 +59,8 @@ def start() -> Response:
                        for u in view.unread_newest],
         cases_waiting=[m.CaseWaiting(c.case_id, c.case_type_name, c.unit_hsa_id, c.unit_name, c.why.value,
                                      c.since.isoformat()) for c in view.cases_waiting],
+        forms_to_fill=[m.FormToFill(f.request_id, f.title.in_(lang), f.unit_name, f.due_on.isoformat(), f.overdue)
+                       for f in view.forms_to_fill],
         children=[m.ChildUnread(c.citizen_id, c.given_name, c.birth_date.isoformat(),
                                 view.children_unread.get(c.citizen_id)) for c in view.children],
     )))  # fmt: skip

@@ -564,10 +564,20 @@ class CaseWaiting(Out):
     since: DateTime  # when care last wrote
 
 
+class FormToFill(Out):
+    """A form sent to the person and not yet answered (fill it in at /forms/{request_id})."""
+
+    request_id: str
+    title: str  # in the request's language where the form has it
+    unit_name: str
+    due_on: Day
+    overdue: bool
+
+
 class Start(Out):
     """The start page's overview (the acting subject's: a child's when a guardian acts for one): who,
     the e-services switched on, the next bookings and open invitations, the unread count and the newest
-    unread, the cases that wait for the person, and the children one may act for. A list of an
+    unread, the cases that wait for the person, the forms to fill in, and the children one may act for. A list of an
     e-service the region has switched off is empty."""
 
     name: str
@@ -579,6 +589,7 @@ class Start(Out):
     invitations: list[InvitationOut]  # open ones (not used, not expired), at most 3, soonest to expire first
     unread_newest: list[UnreadMessage]  # at most 3, newest first
     cases_waiting: list[CaseWaiting]  # at most 3, care's newest word first
+    forms_to_fill: list[FormToFill]  # at most 3, soonest due first
     children: list[ChildUnread]
 
 

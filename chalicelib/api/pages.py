@@ -73,6 +73,7 @@ def citizen_start() -> Response:
         invitations=view.invitations,
         unread_newest=view.unread_newest,
         cases_waiting=view.cases_waiting,
+        forms_to_fill=view.forms_to_fill,
     )
 
 

@@ -112,12 +112,13 @@ def read_questionnaire(text: str) -> tuple[dict[str, Any], q.Form]:
 
 
 def publish(ports: Ports, resource: dict[str, Any], form: q.Form, by: str, now: datetime,
-            form_id: str | None = None) -> Definition:  # fmt: skip
-    """A new form, or a new version of one (`form_id`): current from now; what was sent keeps its version."""
+            form_id: str | None = None, *, new_id: str | None = None) -> Definition:  # fmt: skip
+    """A new form (under `new_id` if given), or a new version of one (`form_id`): current from now;
+    what was sent keeps its version."""
     previous = ports.form_definitions.current(form_id) if form_id else None
     if form_id and previous is None:
         raise NotFound("form_not_found", "Formuläret finns inte.")
-    form_id = form_id or str(uuid.uuid4())
+    form_id = form_id or new_id or str(uuid.uuid4())
     version = int(previous.version) + 1 if previous else 1
     stored = {**resource, "id": form_id, "version": str(version), "status": "active"}
     record = FormDefinitionRecord(

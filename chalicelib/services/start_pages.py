@@ -15,7 +15,7 @@ from datetime import datetime
 
 from chalicelib.domain.guardianship import Child
 from chalicelib.domain.inbox import InboxMessage
-from chalicelib.services import booking, cases, inbox
+from chalicelib.services import booking, cases, forms, inbox
 from chalicelib.services.acting import children_to_act_for
 from chalicelib.services.ports import Ports
 from chalicelib.services.principals import CitizenPrincipal, StaffPrincipal
@@ -38,6 +38,7 @@ NEXT_BOOKINGS = 3
 OPEN_INVITATIONS = 3
 NEWEST_UNREAD = inbox.UNREAD_SHOWN
 CASES_WAITING = cases.WAITING_SHOWN
+FORMS_TO_FILL = forms.OPEN_SHOWN
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class CitizenStart:
     invitations: list[booking.InvitationView]  # open invitations to book, soonest to expire first
     unread_newest: list[InboxMessage]  # the newest unread messages, newest first
     cases_waiting: list[cases.WaitingCase]  # care's newest word first
+    forms_to_fill: list[forms.FormRow]  # forms sent to the person not yet answered, soonest due first
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ def citizen_start(ports: Ports, principal: CitizenPrincipal, now: datetime, *,
     invited = ports.invitations.open(subject, now, OPEN_INVITATIONS) if booking_on else []
     waiting = cases.waiting_for_me(ports, principal, lang, limit=CASES_WAITING) if cases_on else []
     newest = inbox.newest_unread(ports, principal, NEWEST_UNREAD) if inbox_on else []
+    to_fill = forms.forms_to_fill(ports, principal, now, FORMS_TO_FILL) if ports.settings.eservice_on("forms") else []
     children = children_to_act_for(ports, principal, now)
     wanted = [subject, *(c.citizen_id for c in children if children_unread)] if inbox_on else []
     counted = ports.inbox.unread_counts(wanted)
@@ -89,6 +92,7 @@ def citizen_start(ports: Ports, principal: CitizenPrincipal, now: datetime, *,
         unread_newest=newest,
         cases_waiting=[replace(c, unit_name=units[c.unit_hsa_id].name if c.unit_hsa_id in units else c.unit_hsa_id)
                        for c in waiting],
+        forms_to_fill=to_fill,
     )  # fmt: skip
 
 

@@ -88,6 +88,15 @@ KEY_ANY_UNIT = _cells(ok=(KEY_A, KEY_B), refused=(KEY_NO_SCOPE,))  # each key fo
 REGISTER_FEED = _cells(refused=KEYS)  # the region's register feed only: no unit key
 
 
+MATRIX_FORM = {
+    "resourceType": "Questionnaire", "status": "active", "title": "Matrisformulär",
+    "item": [{"linkId": "mar", "type": "choice", "text": "Hur mår du?", "required": True,
+              "answerOption": [{"valueCoding": {"code": "bra", "display": "Bra"}},
+                               {"valueCoding": {"code": "daligt", "display": "Dåligt"}}]},
+             {"linkId": "ovrigt", "type": "text", "text": "Övrigt"}],
+}  # fmt: skip
+
+
 # -- resources a row's path needs, created fresh for each row (owned by citizen A, at unit A) -------
 @dataclass(frozen=True)
 class Row:
@@ -181,6 +190,9 @@ ROWS: dict[str, Row] = {
     "POST /self-tests/{test_id}": row(CITIZEN, "test", body=FORM),
     "POST /self-test-kits": row(CITIZEN, body=FORM),
     "POST /self-tests/orders/{order_id}/sample": row(CITIZEN_A_ONLY, "kit_order", body=FORM),
+    "GET /forms": row(CITIZEN),
+    "GET /forms/{request_id}": row(CITIZEN_A_ONLY, "form_request"),
+    "POST /forms/{request_id}": row(CITIZEN_A_ONLY, "form_request", body=FORM, fields={"page": "1", "step": "save"}),
     # the citizen JSON API
     "GET /api/v1/openapi.json": row(PUBLIC),
     "GET /api/v1/me": row(CITIZEN),
@@ -451,6 +463,28 @@ class World:
                                            idempotency_key=self.idempotency_key())  # fmt: skip
         assert response.status_code < 300, (path, response.status_code, response.body[:400])
         return response.json_body
+
+    def _make_form_request(self) -> dict[str, str]:
+        """A form unit A sent to citizen A, not yet answered."""
+        import uuid
+
+        from chalicelib.domain import clock
+        from chalicelib.domain.roles import RoleAtUnit, StaffRole
+        from chalicelib.services import forms
+        from chalicelib.services.principals import StaffPrincipal
+
+        ports, now = self.ports(), clock.utc_now()
+        if ports.form_definitions.current("matris-formular") is None:
+            resource, form = forms.read_questionnaire(json.dumps(MATRIX_FORM))
+            forms.publish(ports, resource, form, "matrix", now, new_id="matris-formular")
+        admin = StaffPrincipal("SE2321000099-P002", "Johan Ström", (RoleAtUnit(VC, StaffRole.LOCAL_ADMIN),
+                                                                    RoleAtUnit(VC, StaffRole.CASE_HANDLER)), "x")
+        forms.subscribe(ports, admin, VC, "matris-formular", now)
+        sent = forms.send(ports, admin, VC, {
+            "form_id": "matris-formular", "personnummer": self.region.people["anna"].personnummer,
+            "due_on": (clock.stockholm_date(now) + timedelta(days=7)).isoformat(),
+            "dispatch_id": str(uuid.uuid4())}, now)  # fmt: skip
+        return {"request_id": sent.request_ids[0]}
 
     def _make_unit(self) -> dict[str, str]:
         return {"unit_hsa_id": VC}

@@ -108,7 +108,8 @@ def _self_test_pages(made: Any) -> list[dict[str, str]]:
 # What Anna's inbox holds: a message, one with an attachment, a booking's confirmation (with its .ics),
 # a self-test result, a case's counter-question and a summons (with its rebook and cancel buttons).
 INBOX = ("message", "message_with_attachment", "booking", "resulted_order", "answered_case", "released_summons")
-CITIZEN_PAGES = ("/", "/inbox", "/settings", "/access-log", "/book", "/bookings", "/cases", "/contact", "/self-tests")
+CITIZEN_PAGES = ("/", "/inbox", "/settings", "/access-log", "/book", "/bookings", "/cases", "/contact", "/self-tests",
+                 "/forms")
 
 VISITS: tuple[Visit, ...] = (
     # nobody logged in
@@ -146,6 +147,8 @@ VISITS: tuple[Visit, ...] = (
     _get("/contact/{unit_hsa_id}/{case_type_id}", CIT_A, "every central case type", each=_case_forms),
     _get("/self-tests", CIT_A, "an order with its result", kinds=("resulted_order",)),
     _get("/self-tests/{test_id}", CIT_A, "every test on offer", each=_self_test_pages),
+    _get("/forms/{request_id}", CIT_A, "a form to fill in", kinds=("form_request",)),
+    _get("/forms/{request_id}", CIT_A, "a draft saved", query="saved=1", kinds=("form_request",)),
     # a guardian, Karin, acting for Elsa (9)
     *(_get(path, GUARDIAN, "acting for a child") for path in CITIZEN_PAGES),
     _get("/inbox/{message_id}", GUARDIAN, "the child's thread", kinds=("child_message",)),
@@ -156,6 +159,8 @@ VISITS: tuple[Visit, ...] = (
     _post("/self-tests/{test_id}", CIT_A, "no pickup point chosen", {"delivery": "pickup"}, 400,
           kinds=(), query="", each=lambda made: [{"test_id": "klamydia-gonorre"}]),
     _post("/self-test-kits", CIT_A, "a kit number that is none", {"kit_number": "nope"}, 422),
+    _post("/forms/{request_id}", CIT_A, "sent with a required answer missing", {"page": "1", "step": "send"}, 400,
+          kinds=("form_request",)),
     _post("/logout", CIT_A, "on to the provider's logout", {}, kinds=("fresh_citizen",)),
     # staff: the unit's admin (Johan, every role at the health centre)
     _get("/staff", ADMIN),

@@ -1,0 +1,248 @@
+"""Forms (formulär) from the citizen's side: a form a unit sends reaches the inbox and the start page,
+is filled in page by page without JavaScript (a draft kept at every step, errors beside the field),
+sent once, and reads back read-only; a guardian fills a child's; a health declaration still valid is
+not asked again; the daily job reminds, marks overdue and purges after export."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from datetime import timedelta
+
+import pytest
+
+from chalicelib.bootstrap import ports
+from chalicelib.domain import clock
+from chalicelib.domain.forms import add_months
+from chalicelib.domain.roles import RoleAtUnit, StaffRole
+from chalicelib.services import forms
+from chalicelib.services.principals import CitizenPrincipal, StaffPrincipal
+from tests.integration.test_summons import _citizen_id, _logged_in
+
+VC = "SE2321000099-VC01"
+EVA = StaffPrincipal("SE2321000099-P001", "Eva Nilsson", (RoleAtUnit(VC, StaffRole.CASE_RECEIVER),), "x")
+T = "http://hl7.org/fhir/StructureDefinition/translation"
+
+
+def _en(text: str) -> dict:
+    return {"extension": [{"url": T, "extension": [{"url": "lang", "valueCode": "en"},
+                                                   {"url": "content", "valueString": text}]}]}  # fmt: skip
+
+
+TWO_PAGES = {
+    "resourceType": "Questionnaire", "status": "active", "title": "Inför besöket", "_title": _en("Before your visit"),
+    "url": "https://e-tjanster.github.io/fhir/Questionnaire/test-infor-besoket",
+    "item": [
+        {"linkId": "om-dig", "type": "group", "text": "Om dig", "item": [
+            {"linkId": "roker", "type": "boolean", "text": "Röker du?", "_text": _en("Do you smoke?"), "required": True},
+            {"linkId": "cigaretter", "type": "integer", "text": "Hur många cigaretter om dagen?", "required": True,
+             "enableWhen": [{"question": "roker", "operator": "=", "answerBoolean": True}]},
+        ]},
+        {"linkId": "halsa", "type": "group", "text": "Din hälsa", "item": [
+            {"linkId": "mar", "type": "choice", "text": "Hur mår du?", "required": True, "answerOption": [
+                {"valueCoding": {"code": "bra", "display": "Bra"}}, {"valueCoding": {"code": "daligt", "display": "Dåligt"}}]},
+            {"linkId": "ovrigt", "type": "text", "text": "Övrigt"},
+        ]},
+    ],
+}  # fmt: skip
+
+
+def _publish(resource: dict, form_id: str) -> forms.Definition:
+    parsed_resource, form = forms.read_questionnaire(json.dumps(resource))
+    now = clock.utc_now()
+    definition = forms.publish(ports(), parsed_resource, form, "test", now, new_id=form_id)
+    admin = StaffPrincipal("SE2321000099-A001", "Admin", (RoleAtUnit(VC, StaffRole.LOCAL_ADMIN),), "x")
+    forms.subscribe(ports(), admin, VC, form_id, now)
+    return definition
+
+
+def _send(region, form_id: str, *subs: str, due_days: int = 7, remind: str = "") -> forms.Dispatch:
+    due = (clock.stockholm_date(clock.utc_now()) + timedelta(days=due_days)).isoformat()
+    fields = {"form_id": form_id, "personnummer": "\n".join(region.people[s].personnummer for s in subs),
+              "due_on": due, "remind_days_before": remind, "dispatch_id": str(uuid.uuid4())}  # fmt: skip
+    sent = forms.send(ports(), EVA, VC, fields, clock.utc_now())
+    region.follow_up()
+    return sent
+
+
+def _request_of(region, sub: str) -> str:
+    return ports().form_requests.page_of_citizen(_citizen_id(region, sub), 10, None)[0][0].request_id
+
+
+def _post(browser, request_id: str, page: int, step: str, **answers: str | list[str]):
+    fields: list[tuple[str, str]] = [("csrf_token", browser.csrf_token()), ("page", str(page)), ("step", step)]
+    for name, value in answers.items():
+        for one in value if isinstance(value, list) else [value]:
+            fields.append((name, one))
+    import urllib.parse
+
+    return browser.request("POST", f"/forms/{request_id}", headers={"Content-Type": "application/x-www-form-urlencoded"},
+                           body=urllib.parse.urlencode(fields).encode())  # fmt: skip
+
+
+def test_a_form_sent_by_the_unit_is_filled_page_by_page_and_sent_once(region):
+    _publish(TWO_PAGES, "infor-besoket")
+    sent = _send(region, "infor-besoket", "anna")
+    assert (sent.sent, sent.already_sent, sent.still_valid) == (1, 0, 0)
+    anna = _logged_in(region, "anna")
+    start = anna.page("/")
+    assert "Formulär att fylla i" in start and "Inför besöket" in start
+    letter = next(m for m in ports().inbox.inbox_of(_citizen_id(region, "anna")) if m.subject.startswith("Formulär"))
+    request_id = _request_of(region, "anna")
+    assert [a.path for a in letter.actions] == [f"/forms/{request_id}"]
+    assert "Svara senast" in letter.body and "Vårdcentralen Norrby" in letter.body
+
+    page = anna.page(f"/forms/{request_id}")
+    assert "Sida 1 av 2" in page and "Röker du?" in page
+    assert "Hur många cigaretter" not in page  # asked only when she smokes
+
+    # She smokes, goes on: the number is asked on the same page (the page is worked out from the draft).
+    answer = _post(anna, request_id, 1, "save", roker="true")
+    assert answer.status_code == 303 and answer.headers["Location"].endswith("page=1&saved=1")
+    page = anna.page(f"/forms/{request_id}?page=1&saved=1")
+    assert "Utkastet är sparat" in page and "Hur många cigaretter om dagen?" in page
+
+    # A number that is not a whole number: the error beside the field, her other answer kept.
+    answer = _post(anna, request_id, 1, "next", roker="true", cigaretter="3,5")
+    assert answer.status_code == 400
+    body = answer.body.decode()
+    assert 'id="cigaretter-error"' in body and "Skriv ett heltal" in body
+    assert re.search(r'value="true"\s+checked', body)
+
+    assert _post(anna, request_id, 1, "next", roker="true", cigaretter="10").headers["Location"].endswith("page=2")
+    # Back and forth loses nothing.
+    assert _post(anna, request_id, 2, "back", ovrigt="Inget").headers["Location"].endswith("page=1")
+    assert 'value="10"' in anna.page(f"/forms/{request_id}?page=1")
+    assert "Inget" in anna.page(f"/forms/{request_id}?page=2")
+
+    # Sending with a required answer missing shows where.
+    answer = _post(anna, request_id, 2, "send", ovrigt="Inget")
+    assert answer.status_code == 400 and "Svara på frågan." in answer.body.decode()
+    assert ports().form_requests.get(request_id).status == "sent"
+
+    answer = _post(anna, request_id, 2, "send", mar="bra", ovrigt="Inget")
+    assert answer.status_code == 303 and answer.headers["Location"].endswith("?sent=1")
+    done = anna.page(f"/forms/{request_id}?sent=1")
+    assert "Formuläret är skickat" in done and "Röker du?" in done and "Bra" in done and 'name="step"' not in done
+
+    # From a second tab, the old page posted again: nothing changes, she sees it as sent.
+    again = _post(anna, request_id, 2, "send", mar="daligt")
+    assert again.status_code == 303 and again.headers["Location"] == f"/forms/{request_id}"
+    stored = ports().form_requests.get(request_id)
+    response = json.loads(stored.response)
+    assert response["status"] == "completed" and response["questionnaire"].endswith("|1")
+    answers = {i["linkId"]: i for group in response["item"] for i in group["item"]}
+    assert answers["mar"]["answer"] == [{"valueCoding": {"code": "bra", "display": "Bra"}}]
+    assert answers["cigaretter"]["answer"] == [{"valueInteger": 10}]
+    figures = ports().unit_forms.get(VC, "infor-besoket")
+    assert (figures.sent, figures.answered, figures.overdue) == (1, 1, 0)
+    from fhirclient.models.questionnaireresponse import QuestionnaireResponse
+
+    QuestionnaireResponse(response, strict=True)  # a valid FHIR R4 resource
+    assert "Du har inga formulär att fylla i." in anna.page("/")
+
+
+def test_an_answer_to_a_question_no_longer_asked_is_not_sent(region):
+    _publish(TWO_PAGES, "infor-besoket")
+    _send(region, "infor-besoket", "anna")
+    anna, request_id = _logged_in(region, "anna"), _request_of(region, "anna")
+    _post(anna, request_id, 1, "next", roker="true", cigaretter="20")
+    _post(anna, request_id, 2, "back", mar="bra")
+    _post(anna, request_id, 1, "next", roker="false")  # she changed her mind
+    _post(anna, request_id, 2, "send", mar="bra")
+    response = json.loads(ports().form_requests.get(request_id).response)
+    linked = {i["linkId"] for group in response["item"] for i in group["item"]}
+    assert linked == {"roker", "mar"}
+
+
+def test_a_guardian_fills_a_childs_form_and_cannot_open_a_fourteen_year_olds(region):
+    _publish(TWO_PAGES, "infor-besoket")
+    _send(region, "infor-besoket", "elsa", "olle")
+    elsa_request, olle_request = _request_of(region, "elsa"), _request_of(region, "olle")
+    karin_id, elsa_id = _citizen_id(region, "karin"), _citizen_id(region, "elsa")
+    for_elsa = CitizenPrincipal(karin_id, "Karin", elsa_id, "Elsa", "x")
+    now = clock.utc_now()
+    forms.post_page(ports(), for_elsa, elsa_request, 0, {"roker": ["false"]}, "next", now)
+    result = forms.post_page(ports(), for_elsa, elsa_request, 1, {"mar": ["bra"]}, "send", now)
+    assert result.sent
+    response = json.loads(ports().form_requests.get(elsa_request).response)
+    assert response["subject"] == {"reference": f"Patient/{elsa_id}"}
+    assert response["author"] == {"reference": f"Patient/{karin_id}"}
+    assert ports().form_requests.get(elsa_request).answered_by == karin_id
+    karin = _logged_in(region, "karin")
+    assert karin.get(f"/forms/{olle_request}").status_code == 404  # Olle's own, and he is 14
+    assert karin.get(f"/forms/{elsa_request}").status_code == 404  # not while she acts for herself
+
+
+HEALTH_DECLARATION = {
+    "resourceType": "Questionnaire", "status": "active", "title": "Hälsodeklaration",
+    "extension": [{"url": "https://e-tjanster.github.io/fhir/StructureDefinition/form-kind",
+                   "valueCode": "health-declaration"}],
+    "item": [{"linkId": "blodtunnande", "type": "boolean", "text": "Tar du blodförtunnande?", "required": True}],
+}  # fmt: skip
+
+
+def test_a_health_declaration_still_valid_is_not_asked_again(region):
+    _publish(HEALTH_DECLARATION, "halsodeklaration-test")
+    _send(region, "halsodeklaration-test", "anna")
+    anna = CitizenPrincipal(_citizen_id(region, "anna"), "Anna", None, None, "x")
+    forms.post_page(ports(), anna, _request_of(region, "anna"), 0, {"blodtunnande": ["false"]}, "send", clock.utc_now())
+    valid = ports().form_validity.get(anna.citizen_id, "halsodeklaration-test")
+    today = clock.stockholm_date(clock.utc_now())
+    assert valid.valid_until == (add_months(today, 12) - timedelta(days=1)).isoformat()  # Anna is an adult
+    again = _send(region, "halsodeklaration-test", "anna", "gunnar")
+    assert (again.sent, again.still_valid) == (1, 1)
+
+
+def test_a_retried_dispatch_sends_nothing_twice(region):
+    _publish(TWO_PAGES, "infor-besoket")
+    due = (clock.stockholm_date(clock.utc_now()) + timedelta(days=5)).isoformat()
+    fields = {"form_id": "infor-besoket", "personnummer": region.people["anna"].personnummer, "due_on": due,
+              "dispatch_id": str(uuid.uuid4())}  # fmt: skip
+    first = forms.send(ports(), EVA, VC, fields, clock.utc_now())
+    second = forms.send(ports(), EVA, VC, fields, clock.utc_now())
+    region.follow_up()
+    assert (first.sent, second.sent, second.already_sent) == (1, 0, 1)
+    letters = [m for m in ports().inbox.inbox_of(_citizen_id(region, "anna")) if m.subject.startswith("Formulär")]
+    assert len(letters) == 1
+    assert ports().unit_forms.get(VC, "infor-besoket").sent == 1
+
+
+@pytest.mark.parametrize("text, code", [("19850412-2389\nnonsense", "personnummer_invalid"),
+                                        ("", "recipients_missing")])  # fmt: skip
+def test_a_bad_list_of_personnummer_sends_nothing(region, text, code):
+    _publish(TWO_PAGES, "infor-besoket")
+    due = (clock.stockholm_date(clock.utc_now()) + timedelta(days=5)).isoformat()
+    with pytest.raises(Exception) as refused:
+        forms.send(ports(), EVA, VC, {"form_id": "infor-besoket", "personnummer": text, "due_on": due}, clock.utc_now())
+    assert refused.value.code == code and refused.value.field == "personnummer"
+    assert ports().unit_forms.get(VC, "infor-besoket").sent == 0
+
+
+def test_the_daily_job_reminds_marks_overdue_and_purges_after_export(region):
+    _publish(TWO_PAGES, "infor-besoket")
+    _send(region, "infor-besoket", "anna", "gunnar", due_days=3, remind="2")
+    now = clock.utc_now()
+    anna_request, gunnar_request = _request_of(region, "anna"), _request_of(region, "gunnar")
+    anna = CitizenPrincipal(_citizen_id(region, "anna"), "Anna", None, None, "x")
+    forms.post_page(ports(), anna, anna_request, 0, {"roker": ["false"]}, "next", now)
+    forms.post_page(ports(), anna, anna_request, 1, {"mar": ["bra"]}, "send", now)
+
+    assert forms.daily(ports(), now + timedelta(days=1)) == {"reminded": 1, "overdue": 0, "purged": 0}
+    region.follow_up()
+    reminders = [m for m in ports().inbox.inbox_of(_citizen_id(region, "gunnar")) if m.subject.startswith("Påminnelse")]
+    assert len(reminders) == 1  # Gunnar, who has not answered; Anna has
+    assert forms.daily(ports(), now + timedelta(days=1))["reminded"] == 0  # once
+
+    assert forms.daily(ports(), now + timedelta(days=4))["overdue"] == 1
+    assert ports().form_requests.get(gunnar_request).overdue
+    figures = ports().unit_forms.get(VC, "infor-besoket")
+    assert (figures.sent, figures.answered, figures.overdue) == (2, 1, 1)
+
+    forms.export_json(ports(), EVA, anna_request, now)
+    assert forms.daily(ports(), now + timedelta(days=89))["purged"] == 0
+    assert forms.daily(ports(), now + timedelta(days=90))["purged"] == 1
+    purged = ports().form_requests.get(anna_request)
+    assert purged.status == "purged" and purged.response is None
+    assert "gallrade" in _logged_in(region, "anna").page(f"/forms/{anna_request}")
