@@ -151,7 +151,7 @@ def edit_texts(ports: Ports, principal: StaffPrincipal, form_id: str, fields: di
     if str(fields.get("version") or "") != str(definition.version):
         raise Conflict("form_changed", "Någon annan sparade en ny version av formuläret samtidigt. Öppna det igen.")
     resource = copy.deepcopy(definition.resource)
-    for name in ("id", "version", "status"):
+    for name in ("id", "version"):  # publish writes them (and the status) for the new version
         resource.pop(name, None)
     _set_text(resource, "title", fields.get("title"), fields.get("title_en"), "title")
 

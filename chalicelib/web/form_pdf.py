@@ -80,8 +80,8 @@ def _line(pdf: Any, lang: str, line: Any) -> None:
         pdf.set_x(indent)
         pdf.set_text_color(*colour)
         pdf.set_font(FAMILY, style="B", size=10)
-        pdf.multi_cell(width, 5, translate(lang, "form_pdf.attention" if line.attention else "form_pdf.no_remark"),
-                       new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+        word = translate(lang, "form_pdf.attention") if line.attention else translate(lang, "form_pdf.no_remark")
+        pdf.multi_cell(width, 5, word, new_x="LMARGIN", new_y="NEXT")
         pdf.set_text_color(*BLACK)
         bottom = pdf.get_y()
         if bottom > top:  # a bar in the colour beside the answer (on the same page)

@@ -183,13 +183,12 @@ def test_a_nurse_sends_follows_up_opens_and_exports_a_health_declaration(region)
     assert "Observera" in text and "Utan anmärkning" in text
     assert "utomlands" not in text and "Inget mer." not in text and "berätta" not in text
     assert "Anna Andersson" in text
-    assert [e.what for e in ports().access_log.of_citizen(_citizen_id(region, "anna"))].count("form") == 4
+    assert [e.what for e in ports().access_log.of_citizen(_citizen_id(region, "anna"))].count("form") == 3  # the open, the JSON, the PDF
 
     # the day after the last day: Maja's unanswered form is overdue
     after = datetime.combine(region.today + timedelta(days=15), time(6, 0), tzinfo=clock.STOCKHOLM)
     forms.daily(ports(), after.astimezone(timezone.utc))
     assert _figures(form_id) == (2, 1, 1)
-    assert "Försenat" in eva.page(f"/staff/forms/{form_id}/follow-up?unit={VC}")
     listed = eva.page(f"/staff/forms?unit={VC}")
     assert '<span class="overdue">1</span>' in listed
 
@@ -246,7 +245,7 @@ def test_the_regional_admin_imports_edits_and_retires_a_form(region):
 
     # a good one: imported, its texts edited into version 2, then retired
     response = rut.post_form("/staff/region/forms", {"csrf_token": csrf, "questionnaire": json.dumps(SURVEY)})
-    assert response.status_code == 303, response.body[:800]
+    assert response.status_code == 303, re.findall(r"<li>[^<]*</li>|role=\"alert\">[^<]*", response.body.decode())
     editor = response.headers["Location"].split("?")[0]
     form_id = editor.split("/")[-2]
     page = rut.page(editor)
@@ -256,7 +255,7 @@ def test_the_regional_admin_imports_edits_and_retires_a_form(region):
         "text.vanor": "Levnadsvanor", "text_en.vanor": "Habits",
         "text.motion": "Hur många dagar i veckan rör du på dig?", "text_en.motion": "How many days a week do you exercise?",
         "required.motion": "yes"})  # fmt: skip
-    assert response.status_code == 303, response.body[:800]
+    assert response.status_code == 303, re.findall(r"<li>[^<]*</li>|role=\"alert\">[^<]*", response.body.decode())
     current = forms.current(ports(), form_id)
     assert current.version == 2
     motion = current.form.item("motion")
