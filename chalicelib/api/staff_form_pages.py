@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import urllib.parse
 import uuid
+from datetime import date
 
 from chalice import Blueprint, Response
 
@@ -102,7 +103,9 @@ def _send_page(principal: StaffPrincipal, unit_id: str, form_id: str, *, error: 
                values: dict[str, str] | None = None) -> Response:  # fmt: skip
     chosen = form_admin.to_send(ports(), principal, unit_id, form_id)
     unit = ports().units.get(unit_id)
-    values = values or {}
+    values = dict(values or {})
+    if not _iso_date(values.get("due_on")):
+        values.pop("due_on", None)  # a date field shows only a date back (the error beside it says what was wrong)
     errors = {error.field: error.message} if error and error.field in _SEND_FIELDS else {}
     today = clock.stockholm_date(clock.utc_now())
     return _page(principal, "staff_form_send.html", status=error.status if error else 200, unit=unit,
@@ -111,6 +114,14 @@ def _send_page(principal: StaffPrincipal, unit_id: str, form_id: str, *, error: 
                  max_recipients=MAX_RECIPIENTS,
                  # A new id per form shown: the same form sent twice (a double click) sends once.
                  dispatch_id=values.get("dispatch_id") or str(uuid.uuid4()))  # fmt: skip
+
+
+def _iso_date(text: str | None) -> bool:
+    try:
+        date.fromisoformat(text or "")
+    except ValueError:
+        return False
+    return len(text or "") == 10
 
 
 @staff_form_pages.route("/staff/forms/{form_id}/send", methods=["GET"])
