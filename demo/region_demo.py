@@ -216,7 +216,7 @@ def seed(ports: Ports, now: datetime, today: date) -> str:
         ports,
         system_name="Demo journalsystem",
         allowed_units={u.hsa_id for u in UNITS if u.kind != "patient_board"},
-        scopes={"population-register", "messages", "appointments", "lab-results", "print"},
+        scopes={"population-register", "messages", "appointments", "lab-results", "print", "forms"},
         now=now,
         region_wide=True,  # the region's own journal system, which also feeds the register
     )

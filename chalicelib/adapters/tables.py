@@ -668,6 +668,7 @@ class SummonsRecord(Model):
     inbox_message_ids = UnicodeSetAttribute(null=True)  # every summons message sent, for read status
     paper = BooleanAttribute(default=False)  # the last release went on paper too
     created_at = UTCDateTimeAttribute()
+    form_ids = UnicodeSetAttribute(null=True)  # forms sent with it (a health declaration before an operation)
     to_release = ToReleaseIndex()
     by_unit = SummonsByUnitIndex()
 

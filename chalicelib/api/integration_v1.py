@@ -15,7 +15,8 @@ from chalicelib.api.contract import CURSOR, KEY, Param, checked_body, operation
 from chalicelib.api.http import client_address, json_response
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
-from chalicelib.services import attachments, booking_staff, inbox, integration, limits, register, self_tests, summons
+from chalicelib.services import (attachments, booking_staff, forms, inbox, integration, limits, register, self_tests,
+                                 summons)
 
 integration_v1 = Blueprint(__name__)
 
@@ -136,3 +137,19 @@ def kit_sent(order_id: str) -> Response:
 @operation(integration_v1, "/integration/v1/kit-orders/{order_id}/received", "POST", summary="The lab received the kit", security=KEY, response=m.KitOrderState)
 def kit_received(order_id: str) -> Response:
     return _call(self_tests.mark_received, order_id, clock.utc_now())
+
+
+@operation(integration_v1, "/integration/v1/form-requests", "POST", summary="Send a form the unit uses to one or more people (scope forms), once per Idempotency-Key", description="Each person gets the form in their inbox (a guardian for a child under 13). A health declaration that still stands for a person is not asked again (still_valid).", security=KEY, body=m.FormDispatch, response=m.FormDispatched, status=201, idempotency=True)
+def send_form() -> Response:
+    return _command(forms.send_from_care_system, 201, m.FormDispatch)
+
+
+@operation(integration_v1, "/integration/v1/form-requests/{request_id}", "GET", summary="A form sent by the key's units: where it stands and, once answered, its QuestionnaireResponse", description="The first fetch of an answer is its export: the unit's retention (90 days by default) starts, after which the answers are purged.", security=KEY, response=m.FormRequestDetail)
+def form_request(request_id: str) -> Response:
+    return _call(forms.request_for_care_system, request_id, clock.utc_now())
+
+
+@operation(integration_v1, "/integration/v1/units/{unit_hsa_id}/forms/{form_id}/requests", "GET", summary="What the unit sent of a form, newest first, a page at a time", security=KEY, response=m.FormRequestsPage, query=(CURSOR,))
+def form_requests(unit_hsa_id: str, form_id: str) -> Response:
+    cursor = (integration_v1.current_request.query_params or {}).get("cursor")
+    return _call(forms.requests_for_care_system, unit_hsa_id, form_id, cursor, clock.utc_now())

@@ -6,7 +6,7 @@ body the document calls valid is one the server accepts, as far as its shape goe
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from msgspec import Meta, field
 
@@ -440,6 +440,9 @@ class NewAppointment(Model):
     may_cancel: bool = True
     outside_opening_hours_intended: bool = False
     far_ahead_intended: bool = False
+    # Forms the unit uses, sent with it to the person's inbox at once (a health declaration before an
+    # operation), due the day before the visit; one still valid is not asked again.
+    forms: list[text(80)] | None = None
 
 
 class AppointmentChange(Model):
@@ -525,6 +528,47 @@ class KitOrderOut(Out):
 
 class KitOrdersPage(Out):
     orders: list[KitOrderOut]
+    next_cursor: Next
+
+
+# -- forms (formulär), for care systems ----------------------------------------------------------------
+class FormDispatch(Model):
+    """A form the unit uses, to one person or many (at most 1,000), with the last day to answer."""
+
+    unit_hsa_id: HsaId
+    form_id: text(80)
+    personnummer: Annotated[list[Personnummer], Meta(min_length=1, max_length=1000)]
+    due_on: Day  # after today, within a year (Stockholm days)
+    remind_days_before: Annotated[int, Meta(ge=1, le=60)] | None = None
+
+
+class FormDispatched(Out):
+    sent: int
+    already_sent: int  # by this same dispatch before (a retry)
+    still_valid: int  # a health declaration that still stands is not asked again
+    request_ids: list[str | None]  # in the order of personnummer; null where a valid declaration stands
+
+
+class FormRequestOut(Out):
+    request_id: str
+    form_id: str
+    version: int
+    unit_hsa_id: str
+    status: Literal["sent", "answered", "withdrawn", "purged"]
+    sent_at: DateTime
+    due_on: Day
+    overdue: bool
+    answered_at: DateTime | None
+    score: str | None  # the sum of the answers' weights, for a scored form
+    flagged: bool  # the score reached the form's threshold
+
+
+class FormRequestDetail(FormRequestOut):
+    response: dict[str, Any] | None  # the FHIR R4 QuestionnaireResponse, once answered
+
+
+class FormRequestsPage(Out):
+    requests: list[FormRequestOut]
     next_cursor: Next
 
 

@@ -39,7 +39,7 @@ FOLLOW_UPS: dict[Kind, tuple[FollowUp, ...]] = {
     Kind.BOOKING_MOVED: (booking.keep_cutoff_schedule, booking.confirm_to_citizen, unit_notices.tell_unit),
     Kind.BOOKING_CANCELLED: (booking.keep_cutoff_schedule, booking.confirm_to_citizen, unit_notices.tell_unit),
     Kind.BOOKING_REMINDED: (booking.confirm_to_citizen,),
-    Kind.SUMMONS_ISSUED: (),  # it goes out in the evening release
+    Kind.SUMMONS_ISSUED: (forms.send_with_summons,),  # the summons goes in the evening release; its forms now
     # The new version goes in the next evening release; what is in the inbox says so at once.
     Kind.SUMMONS_CHANGED: (summons.mark_sent_versions, booking.keep_cutoff_schedule, unit_notices.tell_unit),
     Kind.SUMMONS_CANCELLED: (summons.mark_sent_versions, summons.tell_cancelled, booking.keep_cutoff_schedule,

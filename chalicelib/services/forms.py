@@ -43,8 +43,9 @@ from chalicelib.errors import BadInput, Conflict, Forbidden, NotFound
 from chalicelib.observability import logger, record_metric
 from chalicelib.services import inbox, paging, patients, persons
 from chalicelib.services.input import personnummer
+from chalicelib.services.integration import run_idempotent
 from chalicelib.services.ports import Ports
-from chalicelib.services.principals import CitizenPrincipal, StaffPrincipal
+from chalicelib.services.principals import CitizenPrincipal, IntegrationPrincipal, StaffPrincipal
 
 SENDERS = (StaffRole.CASE_RECEIVER, StaffRole.CASE_HANDLER)  # send forms from the unit
 FOLLOWERS = (StaffRole.CASE_RECEIVER, StaffRole.CASE_HANDLER, StaffRole.REVIEWER)  # follow up answers
@@ -230,6 +231,7 @@ class Dispatch:
     already_sent: int
     still_valid: int
     request_ids: tuple[str, ...]
+    by_citizen: dict[str, str]  # citizen_id → request id, for those sent (now or before)
 
 
 def request_id_for(dispatch_id: str, citizen_id: str) -> str:
@@ -331,7 +333,8 @@ def dispatch(ports: Ports, unit: UnitRecord, definition: Definition, citizen_ids
     logger.info("forms sent", extra={"form_id": definition.form_id, "unit_hsa_id": unit.hsa_id,
                                      "sent": len(written), "still_valid": len(valid)})  # fmt: skip
     return Dispatch(sent=len(written), already_sent=len(wanted) - len(written), still_valid=len(valid),
-                    request_ids=tuple(r.request_id for r, _ in wanted))  # fmt: skip
+                    request_ids=tuple(r.request_id for r, _ in wanted),
+                    by_citizen={r.citizen_id: r.request_id for r, _ in wanted})  # fmt: skip
 
 
 def tell_citizens(ports: Ports, sent: Sequence[DomainEvent]) -> None:
@@ -358,9 +361,14 @@ def tell_citizens(ports: Ports, sent: Sequence[DomainEvent]) -> None:
         letter = _form_letter(definitions[key].form, unit, record, reach.language)
         deliveries.append(inbox.compose(record.citizen_id, unit, letter, happened.occurred_at,
                                         staff_name=record.sent_by_name, message_id=happened.follow_up_id("inbox"),
-                                        thread_id=f"form#{record.request_id}"))  # fmt: skip
+                                        thread_id=_thread_of(record)))  # fmt: skip
     written = ports.inbox.deliver_many(deliveries, "forms") if deliveries else []
     record_metric("InboxMessageDelivered", len(written))
+
+
+def _thread_of(record: FormRequestRecord) -> str:
+    """A form that rides with a visit sits in the visit's thread (its summons and confirmations)."""
+    return f"booking#{record.summons_id}" if record.summons_id else f"form#{record.request_id}"
 
 
 def _form_letter(form: q.Form, unit: UnitRecord, record: FormRequestRecord, lang: str) -> inbox.Letter:
@@ -371,6 +379,51 @@ def _form_letter(form: q.Form, unit: UnitRecord, record: FormRequestRecord, lang
         body=translate(lang, "forms.mail.body", unit=unit.name, form=title, date=record.due_on),
         actions=(Action(translate(lang, "forms.mail.fill"), f"/forms/{record.request_id}"),),
     )  # fmt: skip
+
+
+# -- forms that ride with a visit (a health declaration before an operation) --------------------------
+
+RIDE_NAMESPACE = uuid.UUID("6f0e6d1c-5a4b-4d55-9d8e-2f1c0b7a9e31")  # fixes a ride's dispatch id
+MAX_RIDING = 5
+
+
+def riding_forms(ports: Ports, unit_hsa_id: str, value: Any) -> tuple[str, ...]:
+    """The forms a booked visit sends with it: forms the unit uses and still in use (checked when the
+    visit is booked, so a wrong id is a 400 and nothing is booked)."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or len(value) > MAX_RIDING or not all(isinstance(v, str) for v in value):
+        raise BadInput("forms_invalid", "Ange högst {limit} formulär som enheten använder.", field="forms",
+                       values={"limit": MAX_RIDING})  # fmt: skip
+    for form_id in value:
+        subscription = ports.unit_forms.get(unit_hsa_id, form_id)
+        head = ports.form_definitions.current(form_id) if subscription else None
+        if head is None or head.status != FormStatus.ACTIVE.value:
+            raise BadInput("form_not_subscribed", "Enheten använder inte det formuläret.", field="forms")
+    return tuple(dict.fromkeys(value))
+
+
+def send_with_summons(ports: Ports, issued: DomainEvent) -> None:
+    """Follow-up of `summons.issued`: each form the visit rides with goes to the person's inbox at once,
+    in the summons' thread, due the day before the visit (the visit's day when that is tomorrow), with
+    a reminder two days before; a dispatch id fixed by the visit and the form, so nothing goes twice."""
+    record = ports.summons.get(issued["booking_id"])
+    if record is None or not record.form_ids:
+        return
+    unit = ports.units.get(record.unit_hsa_id)
+    if unit is None:
+        return
+    today = stockholm_date(issued.occurred_at)
+    visit_day = stockholm_date(record.start)
+    due = max(visit_day - timedelta(days=1), min(visit_day, today + timedelta(days=1)))
+    remind = rules.reminder_date(today, due, 2)
+    for form_id in sorted(record.form_ids):
+        head = ports.form_definitions.current(form_id)
+        if head is None or head.status != FormStatus.ACTIVE.value:
+            continue  # retired since the visit was booked
+        dispatch(ports, unit, definition_of(head), [record.citizen_id], due, remind, sent_by=record.client_key_id,
+                 sent_by_name=None, dispatch_id=str(uuid.uuid5(RIDE_NAMESPACE, f"{record.appointment_id}:{form_id}")),
+                 now=issued.occurred_at, summons_id=record.appointment_id)  # fmt: skip
 
 
 # -- the citizen fills it in -------------------------------------------------------------------------
@@ -620,6 +673,84 @@ def mark_exported(ports: Ports, record: FormRequestRecord, by: str, now: datetim
         return  # exported meanwhile: the first export set the purge
 
 
+# -- the care systems' door (/integration/v1, scope "forms") --------------------------------------------
+
+FORMS_SCOPE = "forms"
+CARE_SYSTEM_NAMESPACE = uuid.UUID("0b8f8a52-58c4-4a49-8a57-1d4c2b9e6a10")
+
+
+def send_from_care_system(ports: Ports, principal: IntegrationPrincipal, body: Any, idempotency_key: str | None,
+                          now: datetime, lambda_context: Any = None) -> dict[str, Any]:  # fmt: skip
+    """POST /integration/v1/form-requests: a form the unit uses to one or more people, once per
+    Idempotency-Key (the dispatch id is fixed by the key and the system)."""
+    principal.require_scope(FORMS_SCOPE)
+    unit_hsa_id = str(body["unit_hsa_id"])
+    principal.require_unit(unit_hsa_id)
+    form_id = str(body["form_id"])
+    _subscription(ports, unit_hsa_id, form_id)
+    definition = current(ports, form_id)
+    today = stockholm_date(now)
+    numbers = read_recipients("\n".join(body["personnummer"]), today)
+    due, remind = _due(today, {"due_on": body["due_on"], "remind_days_before": body.get("remind_days_before")})
+    known = ports.identities.find_many(numbers)
+    unknown = [n for n in numbers if n.digits not in known]
+    if unknown:
+        raise BadInput("person_unknown", "{count} av personnumren finns inte i folkbokföringen. Inget formulär "
+                       "skickades.", field="personnummer", values={"count": len(unknown)})
+    dispatch_id = str(uuid.uuid5(CARE_SYSTEM_NAMESPACE, f"{principal.key_id}:{idempotency_key}"))
+
+    def send_once() -> dict[str, Any]:
+        done = dispatch(ports, _unit(ports, unit_hsa_id), definition, [known[n.digits] for n in numbers], due,
+                        remind, sent_by=principal.key_id, sent_by_name=None, dispatch_id=dispatch_id, now=now)
+        return {"sent": done.sent, "already_sent": done.already_sent, "still_valid": done.still_valid,
+                "request_ids": [done.by_citizen.get(known[n.digits]) for n in numbers]}  # fmt: skip
+
+    return run_idempotent(operation="forms.send", caller=principal.key_id, idempotency_key=idempotency_key,
+                          payload=body, command=send_once, lambda_context=lambda_context)  # fmt: skip
+
+
+def _request_json(record: FormRequestRecord, today: date, *, with_response: bool) -> dict[str, Any]:
+    status = RequestStatus(record.status)
+    out: dict[str, Any] = {
+        "request_id": record.request_id, "form_id": record.form_id, "version": int(record.version),
+        "unit_hsa_id": record.unit_hsa_id, "status": status.value, "sent_at": record.sent_at.isoformat(),
+        "due_on": record.due_on, "overdue": rules.overdue(status, date.fromisoformat(record.due_on), today),
+        "answered_at": record.answered_at.isoformat() if record.answered_at else None,
+        "score": record.score, "flagged": bool(record.flagged),
+    }  # fmt: skip
+    if with_response:
+        out["response"] = json.loads(record.response) if record.response else None
+    return out
+
+
+def request_for_care_system(ports: Ports, principal: IntegrationPrincipal, request_id: str,
+                            now: datetime) -> dict[str, Any]:  # fmt: skip
+    """GET /integration/v1/form-requests/{id}: where it stands and, once answered, the
+    QuestionnaireResponse; the first fetch of an answer is its export (the unit's retention starts)."""
+    principal.require_scope(FORMS_SCOPE)
+    record = ports.form_requests.get(request_id)
+    if record is None or not principal.may_act_for(record.unit_hsa_id):
+        raise NotFound("form_not_found", "Formuläret finns inte.")
+    if record.status == RequestStatus.ANSWERED.value:
+        mark_exported(ports, record, principal.key_id, now)
+    return _request_json(record, stockholm_date(now), with_response=True)
+
+
+def requests_for_care_system(ports: Ports, principal: IntegrationPrincipal, unit_hsa_id: str, form_id: str,
+                             cursor: str | None, now: datetime) -> dict[str, Any]:  # fmt: skip
+    """GET /integration/v1/units/{unit}/forms/{form_id}/requests: what the unit sent of a form, newest
+    first, a page at a time (no answers: fetch each by id)."""
+    principal.require_scope(FORMS_SCOPE)
+    principal.require_unit(unit_hsa_id)
+    _subscription(ports, unit_hsa_id, form_id)
+    scope = f"care-form-requests:{principal.key_id}:{unit_hsa_id}:{form_id}"
+    found, following = ports.form_requests.page_of_unit_form(unit_hsa_id, form_id, PAGE,
+                                                             paging.start(ports, scope, cursor))  # fmt: skip
+    today = stockholm_date(now)
+    return {"requests": [_request_json(r, today, with_response=False) for r in found],
+            "next_cursor": paging.following(ports, scope, following)}  # fmt: skip
+
+
 # -- the daily job: reminders, overdue, purge -------------------------------------------------------------
 
 
@@ -683,7 +814,7 @@ def tell_reminded(ports: Ports, reminded: DomainEvent) -> None:
         actions=(Action(translate(lang, "forms.mail.fill"), f"/forms/{record.request_id}"),),
     )  # fmt: skip
     inbox.deliver(ports, record.citizen_id, unit, letter, "forms", reminded.occurred_at,
-                  message_id=reminded.follow_up_id("inbox"), thread_id=f"form#{record.request_id}")
+                  message_id=reminded.follow_up_id("inbox"), thread_id=_thread_of(record))
 
 
 def score_text(value: str | None) -> str | None:

@@ -39,7 +39,7 @@ from chalicelib.domain.inbox import Action
 from chalicelib.domain.summons import Link, Template
 from chalicelib.errors import BadInput, Conflict, Forbidden, NotFound, Unprocessable
 from chalicelib.observability import logger, record_metric
-from chalicelib.services import access_log, attachments, booking, inbox, persons
+from chalicelib.services import access_log, attachments, booking, forms, inbox, persons
 from chalicelib.services.input import aware_moment, json_object, optional_text, personnummer, required_text
 from chalicelib.domain.roles import StaffRole
 from chalicelib.services.booking_staff import BOOKERS, VIEWERS
@@ -56,7 +56,7 @@ PRINT_SCOPE = "print"
 _NAMESPACE = uuid.UUID("5b0e1d1c-6f1e-4a53-9a64-3f7d0c2a9e11")
 # Care says a time is meant to be unusual: outside the unit's opening hours, or more than two years ahead.
 _INTENDED = {rules.OUTSIDE_OPENING_HOURS: "outside_opening_hours_intended", rules.TOO_FAR_AHEAD: "far_ahead_intended"}
-_FIELDS = {"unit_hsa_id", "personnummer", "visit_type_id", "start", "end", "place", "preparation", "links",
+_FIELDS = {"unit_hsa_id", "personnummer", "visit_type_id", "start", "end", "place", "preparation", "links", "forms",
            "attachments", "may_rebook", "may_cancel", *_INTENDED.values()}  # fmt: skip
 _CHANGEABLE = {"start", "end", "place", "preparation", "links", "may_rebook", "may_cancel", *_INTENDED.values()}
 
@@ -162,11 +162,12 @@ def book_from_care_system(ports: Ports, principal: IntegrationPrincipal, body: A
     _check_may_rebook(visit_type, allow_rebook)
     allow_cancel = _flag(body, "may_cancel")
     attachment_ids = attachments.check_ids(body.get("attachments"))
+    form_ids = forms.riding_forms(ports, unit.hsa_id, body.get("forms"))
 
     def book_once() -> dict[str, Any]:
         return _book(ports, principal.key_id, unit, visit_type, pnr, start, end, place, preparation, links,
                      allow_rebook, allow_cancel, now, lambda appointment_id: _take_files(
-                         ports, principal, unit.hsa_id, attachment_ids, appointment_id))  # fmt: skip
+                         ports, principal, unit.hsa_id, attachment_ids, appointment_id), form_ids=form_ids)  # fmt: skip
 
     return run_idempotent(operation="summons.book", caller=principal.key_id, idempotency_key=idempotency_key,
                           payload=body, command=book_once, lambda_context=lambda_context)  # fmt: skip
@@ -217,7 +218,8 @@ def _take_files(ports: Ports, principal: IntegrationPrincipal, unit_hsa_id: str,
 
 def _book(ports: Ports, caller_id: str, unit: UnitRecord, visit_type: Any, pnr: Any, start: datetime, end: datetime,
           place: str, preparation: str, links: tuple[Link, ...], allow_rebook: bool, allow_cancel: bool,
-          now: datetime, take_files: Any, caller_is_system: bool = True) -> dict[str, Any]:  # fmt: skip
+          now: datetime, take_files: Any, caller_is_system: bool = True,
+          form_ids: tuple[str, ...] = ()) -> dict[str, Any]:  # fmt: skip
     """The appointment on a hidden slot of its own, and its summons waiting for the evening."""
     person = ports.register.find_by_personnummer(pnr)
     if person is None:
@@ -241,7 +243,7 @@ def _book(ports: Ports, caller_id: str, unit: UnitRecord, visit_type: Any, pnr: 
         attachments=[AttachmentMap(attachment_id=f.attachment_id, filename=f.filename, content_type=f.content_type,
                                    size_bytes=f.size_bytes) for f in files],
         allow_rebook=allow_rebook, allow_cancel=allow_cancel, version=1, state="pending", pending="yes",
-        release_on=release_on.isoformat(), created_at=now,
+        release_on=release_on.isoformat(), created_at=now, form_ids=set(form_ids) or None,
     )  # fmt: skip
     # Its own hidden slot, the booking, the summons waiting for the evening and the event: one transaction.
     issued = event(Kind.SUMMONS_ISSUED, booking.stream_key(appointment_id), now, booking_id=appointment_id,

@@ -351,6 +351,9 @@ ROWS: dict[str, Row] = {
         "sender_unit_hsa_id": VC, "filename": "a.pdf", "content_type": "application/pdf", "size_bytes": 100}),
     "POST /integration/v1/messages": row(KEY_UNIT_A, body=JSON_BODY, fields=_message_body),
     "GET /integration/v1/messages/{message_id}": row(KEY_UNIT_A, "message", note="the sending system only"),
+    "POST /integration/v1/form-requests": row(KEY_UNIT_A, body=JSON_BODY, fields=lambda w, who, p: w.form_dispatch(who, p)),
+    "GET /integration/v1/form-requests/{request_id}": row(KEY_UNIT_A, "form_request"),
+    "GET /integration/v1/units/{unit_hsa_id}/forms/{form_id}/requests": row(KEY_UNIT_A, "unit_form"),
     "POST /integration/v1/citizen-status": row(KEY_ANY_UNIT, body=JSON_BODY, fields=lambda w, who, p: {
         "personnummer": w.region.people["anna"].personnummer}),
     "PUT /integration/v1/units/{unit_hsa_id}/slots": row(KEY_UNIT_A, "unit", body=JSON_BODY, fields=_slots_body),
@@ -437,7 +440,7 @@ class World:
             for role in StaffRole:
                 if role not in (StaffRole.REGIONAL_ADMIN, StaffRole.REGION_AUDITOR):  # region-wide roles
                     ports.staff.grant(hsa_id, name, RoleAtUnit(unit, role), now)
-        scopes = {"population-register", "messages", "appointments", "lab-results", "print"}
+        scopes = {"population-register", "messages", "appointments", "lab-results", "print", "forms"}
         self.keys = {
             KEY_A: integration.issue_key(ports, system_name="Matris A", allowed_units={VC}, scopes=scopes, now=now),
             KEY_B: integration.issue_key(ports, system_name="Matris B", allowed_units={HS}, scopes=scopes, now=now),
@@ -482,32 +485,52 @@ class World:
         assert response.status_code < 300, (path, response.status_code, response.body[:400])
         return response.json_body
 
-    def _make_form_request(self) -> dict[str, str]:
-        """A form unit A sent to citizen A, not yet answered."""
-        import uuid
-
+    def _make_unit_form(self) -> dict[str, str]:
+        """A form unit A uses."""
         from chalicelib.domain import clock
-        from chalicelib.domain.roles import RoleAtUnit, StaffRole
         from chalicelib.services import forms
-        from chalicelib.services.principals import StaffPrincipal
 
         ports, now = self.ports(), clock.utc_now()
         if ports.form_definitions.current("matris-formular") is None:
             resource, form = forms.read_questionnaire(json.dumps(MATRIX_FORM))
             forms.publish(ports, resource, form, "matrix", now, new_id="matris-formular")
-        admin = StaffPrincipal("SE2321000099-P002", "Johan Ström", (RoleAtUnit(VC, StaffRole.LOCAL_ADMIN),
-                                                                    RoleAtUnit(VC, StaffRole.CASE_HANDLER)), "x")
-        forms.subscribe(ports, admin, VC, "matris-formular", now)
-        sent = forms.send(ports, admin, VC, {
+        forms.subscribe(ports, self._form_admin(), VC, "matris-formular", now)
+        return {"unit_hsa_id": VC, "form_id": "matris-formular"}
+
+    @staticmethod
+    def _form_admin() -> Any:
+        from chalicelib.domain.roles import RoleAtUnit, StaffRole
+        from chalicelib.services.principals import StaffPrincipal
+
+        return StaffPrincipal("SE2321000099-P002", "Johan Ström", (RoleAtUnit(VC, StaffRole.LOCAL_ADMIN),
+                                                                   RoleAtUnit(VC, StaffRole.CASE_HANDLER)), "x")
+
+    def _make_form_request(self) -> dict[str, str]:
+        """A form unit A sent to citizen A, not yet answered."""
+        import uuid
+
+        from chalicelib.domain import clock
+        from chalicelib.services import forms
+
+        ports, now = self.ports(), clock.utc_now()
+        self._make_unit_form()
+        sent = forms.send(ports, self._form_admin(), VC, {
             "form_id": "matris-formular", "personnummer": self.region.people["anna"].personnummer,
             "due_on": (clock.stockholm_date(now) + timedelta(days=7)).isoformat(),
             "dispatch_id": str(uuid.uuid4())}, now)  # fmt: skip
         return {"request_id": sent.request_ids[0]}
 
+    def form_dispatch(self, who: str, params: dict[str, str]) -> dict[str, Any]:
+        from chalicelib.domain import clock
+
+        self._make_unit_form()
+        return {"unit_hsa_id": VC, "form_id": "matris-formular",
+                "personnummer": [self.region.people["anna"].personnummer],
+                "due_on": (clock.stockholm_date(clock.utc_now()) + timedelta(days=7)).isoformat()}  # fmt: skip
+
     def _make_form(self) -> dict[str, str]:
         """The matrix's form, used by unit A."""
-        self._make_form_request()
-        return {"form_id": "matris-formular"}
+        return {"form_id": self._make_unit_form()["form_id"]}
 
     def _make_form_answer(self) -> dict[str, str]:
         """A form unit A sent to citizen A, answered."""

@@ -8,12 +8,13 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
+from chalicelib.domain.clock import STOCKHOLM
 from chalicelib.domain.forms import add_months
 from chalicelib.domain.roles import RoleAtUnit, StaffRole
 from chalicelib.services import forms
@@ -246,3 +247,70 @@ def test_the_daily_job_reminds_marks_overdue_and_purges_after_export(region):
     purged = ports().form_requests.get(anna_request)
     assert purged.status == "purged" and purged.response is None
     assert "gallrade" in _logged_in(region, "anna").page(f"/forms/{anna_request}")
+
+
+def test_a_health_declaration_rides_with_a_booked_operation_into_the_summons_thread(region):
+    _publish(HEALTH_DECLARATION, "halsodeklaration-test")
+    visit_day = clock.stockholm_date(clock.utc_now()) + timedelta(days=10)
+    start = datetime.combine(visit_day, time(9, 0), tzinfo=STOCKHOLM)
+    body = {"unit_hsa_id": VC, "personnummer": region.people["anna"].personnummer, "visit_type_id": "sjukskoterska",
+            "start": start.isoformat(), "end": (start + timedelta(minutes=30)).isoformat(),
+            "forms": ["halsodeklaration-test"], "outside_opening_hours_intended": True, "far_ahead_intended": True}
+    refused = region.integration("POST", "/integration/v1/appointments", {**body, "forms": ["finns-inte"]},
+                                 idempotency_key="k-ride-refused-1")  # fmt: skip
+    assert refused.status_code == 400 and refused.json_body["code"] == "form_not_subscribed"
+    assert ports().form_requests.page_of_citizen(_citizen_id(region, "anna"), 10, None)[0] == []
+
+    booked = region.integration("POST", "/integration/v1/appointments", body, idempotency_key="k-ride-000001")
+    assert booked.status_code == 201, booked.body
+    appointment_id = booked.json_body["appointment_id"]
+    region.follow_up()
+    request = ports().form_requests.get(_request_of(region, "anna"))
+    assert request.summons_id == appointment_id
+    assert request.due_on == (visit_day - timedelta(days=1)).isoformat()  # the day before the operation
+    assert request.remind_on == (visit_day - timedelta(days=3)).isoformat()
+    letter = next(m for m in ports().inbox.inbox_of(_citizen_id(region, "anna")) if m.subject.startswith("Formulär"))
+    assert letter.thread_id == f"booking#{appointment_id}"  # with the summons, when it comes
+
+    # The same call again (a retry) books nothing new and sends no second form.
+    again = region.integration("POST", "/integration/v1/appointments", body, idempotency_key="k-ride-000001")
+    assert again.json_body["appointment_id"] == appointment_id
+    region.follow_up()
+    assert len(ports().form_requests.page_of_citizen(_citizen_id(region, "anna"), 10, None)[0]) == 1
+
+
+def test_a_care_system_sends_a_form_and_fetches_the_answer_as_a_questionnaire_response(region):
+    _publish(TWO_PAGES, "infor-besoket")
+    due = (clock.stockholm_date(clock.utc_now()) + timedelta(days=7)).isoformat()
+    body = {"unit_hsa_id": VC, "form_id": "infor-besoket", "due_on": due,
+            "personnummer": [region.people["anna"].personnummer, region.people["gunnar"].personnummer]}
+    sent = region.integration("POST", "/integration/v1/form-requests", body, idempotency_key="k-forms-000001")
+    assert sent.status_code == 201, sent.body
+    assert sent.json_body["sent"] == 2 and len(set(sent.json_body["request_ids"])) == 2
+    again = region.integration("POST", "/integration/v1/form-requests", body, idempotency_key="k-forms-000001")
+    assert again.json_body == sent.json_body
+    region.follow_up()
+    assert ports().unit_forms.get(VC, "infor-besoket").sent == 2
+    anna_request = sent.json_body["request_ids"][0]
+    assert anna_request == _request_of(region, "anna")  # in the order given
+
+    waiting = region.integration("GET", f"/integration/v1/form-requests/{anna_request}", None, idempotency_key=None)
+    assert waiting.status_code == 200 and waiting.json_body["status"] == "sent" and waiting.json_body["response"] is None
+    anna = CitizenPrincipal(_citizen_id(region, "anna"), "Anna", None, None, "x")
+    forms.post_page(ports(), anna, anna_request, 0, {"roker": ["false"]}, "next", clock.utc_now())
+    forms.post_page(ports(), anna, anna_request, 1, {"mar": ["daligt"]}, "send", clock.utc_now())
+    answered = region.integration("GET", f"/integration/v1/form-requests/{anna_request}", None, idempotency_key=None)
+    assert answered.json_body["status"] == "answered"
+    assert answered.json_body["response"]["resourceType"] == "QuestionnaireResponse"
+    assert ports().form_requests.get(anna_request).purge_day is not None  # fetched = exported: retention runs
+
+    listed = region.integration("GET", f"/integration/v1/units/{VC}/forms/infor-besoket/requests", None,
+                                idempotency_key=None)  # fmt: skip
+    assert {r["request_id"] for r in listed.json_body["requests"]} == set(sent.json_body["request_ids"])
+
+    bad = region.integration("POST", "/integration/v1/form-requests", {**body, "personnummer": []},
+                             idempotency_key="k-forms-000002")  # fmt: skip
+    assert bad.status_code == 400
+    unknown = region.integration("POST", "/integration/v1/form-requests", {**body, "form_id": "finns-inte"},
+                                 idempotency_key="k-forms-000003")  # fmt: skip
+    assert unknown.status_code == 404 and unknown.json_body["code"] == "form_not_subscribed"
