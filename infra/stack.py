@@ -515,6 +515,12 @@ class EServicesStack(Stack):
                     expiration=Duration.days(PRINT_FILES_KEPT_DAYS),
                     noncurrent_version_expiration=Duration.days(1),
                 ),
+                # A form's answer made into a PDF for one download (services/form_admin.py): a day, then gone.
+                s3.LifecycleRule(
+                    prefix="form-exports/",
+                    expiration=Duration.days(1),
+                    noncurrent_version_expiration=Duration.days(1),
+                ),
             ],
             removal_policy=RemovalPolicy.RETAIN,
         )

@@ -39,6 +39,7 @@ AREAS: tuple[tuple[str, str], ...] = (
     ("chalicelib.api.staff_api", "staff_api"),
     ("chalicelib.api.staff_admin_pages", "staff_admin_pages"),
     ("chalicelib.api.staff_region_pages", "staff_region_pages"),
+    ("chalicelib.api.staff_form_pages", "staff_form_pages"),
 )
 
 TABLE = Path(__file__).with_name("route_table.py")

@@ -70,7 +70,7 @@ def font_files() -> tuple[str, str]:
     return str(regular), str(bold)
 
 
-def _new_pdf(title: str) -> Any:
+def new_pdf(title: str) -> Any:
     from fpdf import FPDF  # heavy (Pillow, fontTools): only when a PDF is made
 
     regular, bold = font_files()
@@ -129,7 +129,7 @@ def _address(pdf: Any, lines: list[str]) -> None:
         y += _line_height(size)
 
 
-def _header(pdf: Any, lang: str, sender: str, phone: str | None, day: date, reference: str) -> None:
+def letter_header(pdf: Any, lang: str, sender: str, phone: str | None, day: date, reference: str) -> None:
     """The sender (the unit, its phone) at the top left; the letter's date and reference at the
     right: what a reader quotes when they call, without any personnummer."""
     pdf.set_xy(20, 15)
@@ -168,11 +168,11 @@ def _reference(letter: Any) -> str:
 def letters_pdf(letters: list[Any], batch_date: date) -> bytes:
     """The batch's letters, each in its own language (the recipient's; Swedish when none is stored).
     The file's title is for the print vendor and the unit: Swedish."""
-    pdf = _new_pdf(translate("sv", "letter.batch_title", date=batch_date.isoformat()))
+    pdf = new_pdf(translate("sv", "letter.batch_title", date=batch_date.isoformat()))
     pdf.set_margins(20, 15, 20)
     for letter in letters:
         pdf.add_page()
-        _header(pdf, getattr(letter, "language", None) or "sv", letter.unit_name, getattr(letter, "unit_phone", None), batch_date, _reference(letter))
+        letter_header(pdf, getattr(letter, "language", None) or "sv", letter.unit_name, getattr(letter, "unit_phone", None), batch_date, _reference(letter))
         _address(pdf, list(letter.address_lines))
         _text(pdf, letter.subject, letter.body, WINDOW.y + WINDOW.h + 12)
     if not letters:
@@ -187,10 +187,10 @@ def referral_pdf(lang: str, name: str, test_name: str, positive: list[str], orde
     """A treatment referral (remiss) for a positive self-test, to show at any treating unit, in the
     person's language."""
     title = translate(lang, "referral.title")
-    pdf = _new_pdf(title)
+    pdf = new_pdf(title)
     pdf.set_margins(20, 15, 20)
     pdf.add_page()
-    _header(pdf, lang, clinic, phone, day, order_id)
+    letter_header(pdf, lang, clinic, phone, day, order_id)
     pdf.set_xy(20, 45)
     pdf.set_font(FAMILY, style="B", size=16)
     pdf.cell(0, 10, title, new_x="LMARGIN", new_y="NEXT")

@@ -82,8 +82,8 @@ def _key_row(page, system: str):
 
 def test_the_regional_admin_issues_a_key_sees_its_use_rotates_it_with_an_overlap_and_revokes_it(stack, browser):
     rut = _staff(browser, stack, "rut")
-    assert _menu(rut) == ["Personalverktyget", "Ärendetyper", "Behörigheter", "Vårdsystemens nycklar",
-                          "Mina inställningar"]  # fmt: skip
+    assert _menu(rut) == ["Personalverktyget", "Ärendetyper", "Behörigheter", "Regionens formulär",
+                          "Vårdsystemens nycklar", "Mina inställningar"]  # fmt: skip
     _checked(rut)
     rut.get_by_role("link", name="Vårdsystemens nycklar").click()
     expect(rut.get_by_role("heading", level=1)).to_have_text("Vårdsystemens nycklar")
@@ -216,8 +216,8 @@ def test_the_permission_admin_grants_a_role_from_the_directory_and_the_unit_keep
     stack, browser
 ):
     johan = _staff(browser, stack, "johan")
-    assert _menu(johan) == ["Personalverktyget", "Tidbok", "Kallelser", "Regler för webbokning", "Ärendetyper",
-                            "Ärendeinställningar", "Behörigheter", "Mina inställningar"]  # fmt: skip
+    assert _menu(johan) == ["Personalverktyget", "Tidbok", "Kallelser", "Regler för webbokning", "Formulär",
+                            "Ärendetyper", "Ärendeinställningar", "Behörigheter", "Mina inställningar"]  # fmt: skip
     johan.get_by_role("link", name="Behörigheter").click()
     expect(johan.get_by_role("heading", level=2, name="Vårdcentralen Norrby")).to_be_visible()
     _checked(johan)

@@ -180,9 +180,11 @@ def test_attachments_are_encrypted_private_and_logged(demo):
         }  # fmt: skip
     policies = json.dumps(list(_of_type(demo, "AWS::S3::BucketPolicy").values()))
     assert '"aws:SecureTransport": "false"' in policies
-    # Uploads no message took are removed after a day; files messages took are kept; print files a month.
+    # Uploads no message took are removed after a day; files messages took are kept; print files a month;
+    # a form's answer made into a PDF for a download, a day.
     rules = {r["Prefix"]: r for r in attachments["LifecycleConfiguration"]["Rules"]}
-    assert set(rules) == {"incoming/", "print-batches/"}
+    assert set(rules) == {"incoming/", "print-batches/", "form-exports/"}
+    assert rules["form-exports/"]["ExpirationInDays"] == 1
     rule = rules["incoming/"]
     assert rule["Prefix"] == "incoming/" and rule["ExpirationInDays"] == 1
     assert rule["NoncurrentVersionExpiration"]["NoncurrentDays"] == 1

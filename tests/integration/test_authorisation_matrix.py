@@ -304,6 +304,24 @@ ROWS: dict[str, Row] = {
                                          note="the regional admin appoints admins at every unit"),
     "POST /staff/permissions/revoke": row(STAFF_UNIT_A_OR_REGION, body=FORM, fields={"unit": VC}),
     "GET /staff/follow-up": row(STAFF_UNIT_A, query=UNIT_A),
+    "GET /staff/forms": row(STAFF_OWN_UNIT, query=UNIT_A),
+    "POST /staff/forms/subscribe": row(STAFF_UNIT_A, "form", body=FORM, fields=lambda w, who, p: {
+        "unit": VC, "form_id": p["form_id"]}, note="the unit's local admin"),
+    "GET /staff/forms/{form_id}/send": row(STAFF_UNIT_A, "form", query=UNIT_A),
+    "POST /staff/forms/{form_id}/send": row(STAFF_UNIT_A, "form", body=FORM, fields={"unit": VC},
+                                            note="400 without personnummer: past authorisation"),
+    "GET /staff/forms/{form_id}/follow-up": row(STAFF_UNIT_A, "form", query=UNIT_A),
+    "GET /staff/form-answers/{request_id}": row(STAFF_UNIT_A, "form_answer"),
+    "POST /staff/form-answers/{request_id}/json": row(STAFF_UNIT_A, "form_answer", body=FORM),
+    "POST /staff/form-answers/{request_id}/pdf": row(STAFF_UNIT_A, "form_answer", body=FORM,
+                                                     note="a redirect to the PDF's one-minute link"),
+    "GET /staff/region/forms": row(REGION_ADMIN_ONLY),
+    "POST /staff/region/forms": row(REGION_ADMIN_ONLY, body=FORM, note="400 without a Questionnaire"),
+    "GET /staff/region/forms/{form_id}/edit": row(REGION_ADMIN_ONLY, "region_form"),
+    "POST /staff/region/forms/{form_id}/edit": row(REGION_ADMIN_ONLY, "region_form", body=FORM,
+                                                   note="409 without the version shown: past authorisation"),
+    "POST /staff/region/forms/{form_id}/version": row(REGION_ADMIN_ONLY, "region_form", body=FORM),
+    "POST /staff/region/forms/{form_id}/retire": row(REGION_ADMIN_ONLY, "region_form", body=FORM),
     "GET /staff/bookings": row(STAFF_OWN_UNIT, query=UNIT_A),
     "GET /staff/bookings/week": row(STAFF_OWN_UNIT, query=UNIT_A),
     "GET /staff/bookings/book": row(STAFF_UNIT_A, "free_slot", query="slot={slot_id}"),
@@ -509,6 +527,32 @@ class World:
         return {"unit_hsa_id": VC, "form_id": "matris-formular",
                 "personnummer": [self.region.people["anna"].personnummer],
                 "due_on": (clock.stockholm_date(clock.utc_now()) + timedelta(days=7)).isoformat()}  # fmt: skip
+
+    def _make_form(self) -> dict[str, str]:
+        """The matrix's form, used by unit A."""
+        return {"form_id": self._make_unit_form()["form_id"]}
+
+    def _make_form_answer(self) -> dict[str, str]:
+        """A form unit A sent to citizen A, answered."""
+        from chalicelib.domain import clock
+        from chalicelib.services import forms
+        from chalicelib.services.principals import CitizenPrincipal
+
+        request_id = self._make_form_request()["request_id"]
+        anna = CitizenPrincipal(self.citizen_ids["anna"], "Anna", None, None, "x")
+        done = forms.post_page(self.ports(), anna, request_id, 0, {"mar": ["bra"]}, "send", clock.utc_now())
+        assert done.sent, done.errors
+        return {"request_id": request_id}
+
+    def _make_region_form(self) -> dict[str, str]:
+        """A form of the region's of its own (retiring it leaves the matrix's form alone)."""
+        from chalicelib.domain import clock
+        from chalicelib.services import forms
+
+        resource, form = forms.read_questionnaire(json.dumps(MATRIX_FORM))
+        made = forms.publish(self.ports(), resource, form, "matrix", clock.utc_now(),
+                             new_id=f"matris-region-{next(self._idempotency)}")  # fmt: skip
+        return {"form_id": made.form_id}
 
     def _make_unit(self) -> dict[str, str]:
         return {"unit_hsa_id": VC}

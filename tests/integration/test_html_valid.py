@@ -107,6 +107,9 @@ def _self_test_pages(made: Any) -> list[dict[str, str]]:
 
 # What Anna's inbox holds: a message, one with an attachment, a booking's confirmation (with its .ics),
 # a self-test result, a case's counter-question and a summons (with its rebook and cancel buttons).
+# A Questionnaire with three problems (no title, a choice without options, a linkId twice): each is listed.
+_BROKEN_FORM = json.dumps({"resourceType": "Questionnaire", "status": "active", "item": [
+    {"linkId": "a", "type": "choice", "text": "Hur mår du?"}, {"linkId": "a", "type": "string", "text": "Mer?"}]})
 INBOX = ("message", "message_with_attachment", "booking", "resulted_order", "answered_case", "released_summons")
 CITIZEN_PAGES = ("/", "/inbox", "/settings", "/access-log", "/book", "/bookings", "/cases", "/contact", "/self-tests",
                  "/forms")
@@ -178,6 +181,17 @@ VISITS: tuple[Visit, ...] = (
     _get("/staff/visits/{booking_id}", ADMIN),
     _get("/staff/results/{order_id}", ADMIN, kinds=("resulted_order",)),
     _get("/staff/follow-up", ADMIN, kinds=("resulted_order",)),
+    _get("/staff/forms", ADMIN, "the unit's forms and the region's to choose", kinds=("form",)),
+    _get("/staff/forms", ADMIN, "just chosen", query=f"unit={VC}&done=subscribed", kinds=("form",)),
+    _get("/staff/forms/{form_id}/send", ADMIN),
+    _get("/staff/forms/{form_id}/follow-up", ADMIN, "sent and answered", kinds=("form", "form_answer")),
+    _get("/staff/forms/{form_id}/follow-up", ADMIN, "just sent", query=f"unit={VC}&done=sent&sent=2&valid=1"),
+    _get("/staff/form-answers/{request_id}", ADMIN),
+    _get("/staff/form-answers/{request_id}", ADMIN, "a health declaration, red and green",
+         kinds=("declaration_answer",)),
+    _get("/staff/form-answers/{request_id}", ADMIN, "not answered yet", kinds=("form_request",)),
+    _post("/staff/forms/{form_id}/send", ADMIN, "a line that is no personnummer", {
+        "unit": VC, "personnummer": "12345", "due_on": "x"}, 400),
     _get("/staff/citizen-case", ADMIN),
     _get("/staff/case-settings", ADMIN, kinds=("reply",)),
     _get("/staff/case-types", ADMIN),
@@ -213,12 +227,20 @@ VISITS: tuple[Visit, ...] = (
     _get("/staff", NURSE),
     _get("/staff/cases", NURSE, kinds=("case",)),
     _get("/staff/cases/{case_id}", NURSE),
+    _get("/staff/forms", NURSE, "a nurse: figures, no catalogue", kinds=("form",)),
     # the regional admin (Rut)
     _get("/staff", REGIONAL),
     _get("/staff/case-types", REGIONAL),
     _get("/staff/case-types/edit", REGIONAL),
     _get("/staff/case-types/preview", REGIONAL),
     _get("/staff/integration-keys", REGIONAL),
+    _get("/staff/region/forms", REGIONAL, kinds=("region_form",)),
+    _get("/staff/region/forms", REGIONAL, "just retired", query="done=retired"),
+    _get("/staff/region/forms/{form_id}/edit", REGIONAL),
+    _post("/staff/region/forms", REGIONAL, "a broken Questionnaire, every problem listed",
+          {"questionnaire": _BROKEN_FORM}, 400),
+    _post("/staff/region/forms/{form_id}/version", REGIONAL, "a broken version, every problem listed",
+          {"questionnaire": _BROKEN_FORM}, 400, kinds=("region_form",)),
     _get("/staff/integration-keys/{key_id}/revoke", REGIONAL),
     _get("/staff/permissions", REGIONAL, "every unit's admins", query=""),
     _post("/staff/integration-keys", REGIONAL, "a new key's secret, shown once", lambda made: {
@@ -357,6 +379,40 @@ class Made:
             "csrf_token": anna.csrf, "channel": "email", "address": "anna@example.se"})  # fmt: skip
         assert response.status_code == 303, response.body[:400]
         return {}
+
+    def _make_declaration_answer(self) -> dict[str, str]:
+        """A health declaration unit A sent to Anna, answered: one medically relevant answer red, one green."""
+        import uuid
+        from datetime import timedelta
+
+        from chalicelib.domain import clock
+        from chalicelib.domain import questionnaire as q
+        from chalicelib.domain.roles import RoleAtUnit, StaffRole
+        from chalicelib.services import forms
+        from chalicelib.services.principals import CitizenPrincipal, StaffPrincipal
+
+        ports, now = self.world.ports(), clock.utc_now()
+        medical = [{"url": q.MEDICALLY_RELEVANT, "valueBoolean": True}]
+        options = [{"valueCoding": {"code": "ja", "display": "Ja"},
+                    "extension": [{"url": q.ATTENTION, "valueBoolean": True}]},
+                   {"valueCoding": {"code": "nej", "display": "Nej"}}]  # fmt: skip
+        resource, form = forms.read_questionnaire(json.dumps({
+            "resourceType": "Questionnaire", "status": "active", "title": "Hälsodeklaration",
+            "extension": [{"url": q.FORM_KIND, "valueCode": "health-declaration"}],
+            "item": [{"linkId": "allergi", "type": "choice", "text": "Allergi?", "answerOption": options,
+                      "extension": medical},
+                     {"linkId": "blod", "type": "choice", "text": "Blodförtunnande?", "answerOption": options,
+                      "extension": medical}]}))  # fmt: skip
+        form_id = forms.publish(ports, resource, form, "html-check", now).form_id
+        admin = StaffPrincipal("SE2321000099-P002", "Johan Ström", (RoleAtUnit(VC, StaffRole.LOCAL_ADMIN),
+                                                                    RoleAtUnit(VC, StaffRole.CASE_HANDLER)), "x")
+        forms.subscribe(ports, admin, VC, form_id, now)
+        sent = forms.send(ports, admin, VC, {"form_id": form_id, "personnummer": self.pnr("anna"),
+                                             "due_on": (clock.stockholm_date(now) + timedelta(days=7)).isoformat(),
+                                             "dispatch_id": str(uuid.uuid4())}, now)  # fmt: skip
+        anna = CitizenPrincipal(self.world.citizen_ids["anna"], "Anna", None, None, "x")
+        forms.post_page(ports, anna, sent.request_ids[0], 0, {"allergi": ["ja"], "blod": ["nej"]}, "send", now)
+        return {"request_id": sent.request_ids[0]}
 
     def _make_fresh_citizen(self) -> dict[str, str]:
         return {}

@@ -1,0 +1,327 @@
+"""The staff tool's forms pages (formulär): the unit's forms with their figures (sent, answered,
+overdue) and, for its local admin, the region's forms to choose from; sending a form to a list of
+personnummer; the follow-up list of one form; an answer with its patient header (access-logged) and
+its exports (FHIR QuestionnaireResponse JSON, and a PDF); and the regional admin's region forms:
+import, a new version, a text editor, retire. Every page works without JavaScript: each button is a
+form, and each form post redirects (post/redirect/get) or shows its page again with the errors
+beside the fields."""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+import uuid
+from datetime import date
+
+from chalice import Blueprint, Response
+
+from chalicelib.api.http import form, form_action, language, redirect, render_page, require_csrf
+from chalicelib.api.session import staff_or_landing
+from chalicelib.bootstrap import ports
+from chalicelib.domain import clock
+from chalicelib.domain import questionnaire as q
+from chalicelib.domain.forms import MAX_RECIPIENTS, RequestStatus
+from chalicelib.errors import AppError
+from chalicelib.services import form_admin, forms
+from chalicelib.services.principals import StaffPrincipal
+
+staff_form_pages = Blueprint(__name__)
+FORM = ["application/x-www-form-urlencoded"]
+_RECOVERABLE = (400, 403, 409, 422)
+_SEND_FIELDS = ("personnummer", "due_on", "remind_days_before")
+
+
+def _staff() -> tuple[StaffPrincipal | None, Response | None]:
+    return staff_or_landing(staff_form_pages.current_request)
+
+
+def _params() -> dict[str, str]:
+    return dict(staff_form_pages.current_request.query_params or {})
+
+
+def _page(principal: StaffPrincipal, template: str, *, status: int = 200, **context: object) -> Response:
+    return render_page(template, language(staff_form_pages.current_request), staff=True,
+                       csrf_token=principal.csrf_token, principal=principal, status=status, **context)  # fmt: skip
+
+
+def _q(value: str) -> str:
+    return urllib.parse.quote(value, safe="")
+
+
+# -- the unit's forms ------------------------------------------------------------------------------------
+
+
+def _forms_page(principal: StaffPrincipal, unit_id: str | None, *, cursor: str | None = None,
+                done: str | None = None, error: AppError | None = None) -> Response:  # fmt: skip
+    units = form_admin.form_units(ports(), principal)
+    unit = next((u for u in units if u.hsa_id == unit_id), units[0] if units else None)
+    context: dict[str, object] = {"units": units, "unit": unit, "done": done, "error": error, "unit_forms": [],
+                                  "catalogue": [], "next_cursor": None, "cursor": cursor, "can_send": False,
+                                  "can_follow": False, "can_subscribe": False}  # fmt: skip
+    if unit is not None:
+        subscribed = forms.unit_forms(ports(), principal, unit.hsa_id)
+        context.update(unit_forms=subscribed, can_send=form_admin.may_send(principal, unit.hsa_id),
+                       can_follow=form_admin.may_follow(principal, unit.hsa_id),
+                       can_subscribe=form_admin.may_subscribe(principal, unit.hsa_id))  # fmt: skip
+        if context["can_subscribe"]:
+            page = form_admin.catalogue(ports(), principal, cursor)
+            used = {f.definition.form_id for f in subscribed}
+            context.update(catalogue=[d for d in page if d.form_id not in used and d.status == "active"],
+                           next_cursor=page.next_cursor)  # fmt: skip
+    return _page(principal, "staff_forms.html", status=error.status if error else 200, **context)
+
+
+@staff_form_pages.route("/staff/forms", methods=["GET"])
+def unit_forms_page() -> Response:
+    principal, away = _staff()
+    if away:
+        return away
+    params = _params()
+    return _forms_page(principal, params.get("unit"), cursor=params.get("cursor"), done=params.get("done"))
+
+
+@staff_form_pages.route("/staff/forms/subscribe", methods=["POST"], content_types=FORM)
+def subscribe() -> Response:
+    """The unit's local admin starts using one of the region's forms ("Använd formuläret")."""
+    principal, away = _staff()
+    if away:
+        return away
+
+    def run(fields: dict[str, str]) -> str:
+        unit = fields.get("unit", "")
+        forms.subscribe(ports(), principal, unit, fields.get("form_id", ""), clock.utc_now())
+        return f"/staff/forms?unit={_q(unit)}&done=subscribed"
+
+    return form_action(staff_form_pages.current_request, principal.csrf_token, run,
+                       lambda fields, error: _forms_page(principal, fields.get("unit"), error=error))  # fmt: skip
+
+
+# -- sending ----------------------------------------------------------------------------------------------
+
+
+def _send_page(principal: StaffPrincipal, unit_id: str, form_id: str, *, error: AppError | None = None,
+               values: dict[str, str] | None = None) -> Response:  # fmt: skip
+    chosen = form_admin.to_send(ports(), principal, unit_id, form_id)
+    unit = ports().units.get(unit_id)
+    values = dict(values or {})
+    if not _iso_date(values.get("due_on")):
+        values.pop("due_on", None)  # a date field shows only a date back (the error beside it says what was wrong)
+    errors = {error.field: error.message} if error and error.field in _SEND_FIELDS else {}
+    today = clock.stockholm_date(clock.utc_now())
+    return _page(principal, "staff_form_send.html", status=error.status if error else 200, unit=unit,
+                 unit_form=chosen, error=error, errors=errors, values=values, today=today,
+                 health_declaration=chosen.definition.kind == q.FormKind.HEALTH_DECLARATION.value,
+                 max_recipients=MAX_RECIPIENTS,
+                 # A new id per form shown: the same form sent twice (a double click) sends once.
+                 dispatch_id=values.get("dispatch_id") or str(uuid.uuid4()))  # fmt: skip
+
+
+def _iso_date(text: str | None) -> bool:
+    try:
+        date.fromisoformat(text or "")
+    except ValueError:
+        return False
+    return len(text or "") == 10
+
+
+@staff_form_pages.route("/staff/forms/{form_id}/send", methods=["GET"])
+def send_page(form_id: str) -> Response:
+    principal, away = _staff()
+    return away or _send_page(principal, _params().get("unit", ""), form_id)
+
+
+@staff_form_pages.route("/staff/forms/{form_id}/send", methods=["POST"], content_types=FORM)
+def send(form_id: str) -> Response:
+    """The personnummer travel in the form's body only; the answer names how many, never whom."""
+    principal, away = _staff()
+    if away:
+        return away
+
+    def run(fields: dict[str, str]) -> str:
+        unit = fields.get("unit", "")
+        done = forms.send(ports(), principal, unit, {**fields, "form_id": form_id}, clock.utc_now())
+        return (f"/staff/forms/{_q(form_id)}/follow-up?unit={_q(unit)}&done=sent&sent={done.sent + done.already_sent}"
+                f"&valid={done.still_valid}")  # fmt: skip
+
+    def beside_the_field(fields: dict[str, str], error: AppError) -> Response:
+        if error.status == 403 or (error.status == 404 and error.field is None):
+            raise error
+        return _send_page(principal, fields.get("unit", ""), form_id, error=error, values=fields)
+
+    return form_action(staff_form_pages.current_request, principal.csrf_token, run, beside_the_field)
+
+
+# -- follow-up --------------------------------------------------------------------------------------------
+
+
+def _count(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+@staff_form_pages.route("/staff/forms/{form_id}/follow-up", methods=["GET"])
+def follow_up(form_id: str) -> Response:
+    """What the unit sent of one form, newest first: who (a name, or "Skyddad identitet"), when, the
+    last day, where it stands, and a score that reached the form's threshold."""
+    principal, away = _staff()
+    if away:
+        return away
+    params = _params()
+    unit_id = params.get("unit", "")
+    chosen, rows = forms.dispatches(ports(), principal, unit_id, form_id, params.get("cursor"), clock.utc_now())
+    return _page(principal, "staff_form_follow_up.html", unit=ports().units.get(unit_id), unit_form=chosen, rows=rows,
+                 cursor=params.get("cursor"), next_cursor=rows.next_cursor,
+                 can_send=form_admin.may_send(principal, unit_id) and chosen.active,
+                 done=params.get("done"), sent=_count(params.get("sent")), valid=_count(params.get("valid")),
+                 score_text=forms.score_text)  # fmt: skip
+
+
+# -- an answer --------------------------------------------------------------------------------------------
+
+
+@staff_form_pages.route("/staff/form-answers/{request_id}", methods=["GET"])
+def answer(request_id: str) -> Response:
+    """One person's answer, with the patient header; the open is written to their access log."""
+    principal, away = _staff()
+    if away:
+        return away
+    view = forms.open_answer(ports(), principal, request_id, clock.utc_now())
+    form_ = view.definition.form
+    return _page(principal, "staff_form_answer.html", view=view, record=view.record, patient=view.header,
+                 title=form_.title.sv, lines=view.lines, answered=view.record.status == RequestStatus.ANSWERED.value,
+                 declaration=form_.kind is q.FormKind.HEALTH_DECLARATION,
+                 score=forms.score_text(view.record.score), threshold=forms.score_text(
+                     None if form_.threshold is None else str(form_.threshold)),
+                 unit=ports().units.get(view.record.unit_hsa_id))  # fmt: skip
+
+
+def _export(request_id: str, make) -> Response:  # noqa: ANN001 (make(principal) -> Response)
+    """An export is a change (the first starts the unit's retention, after which the answer is purged),
+    so it is a button: a POST with the CSRF token, never a link one could be sent."""
+    principal, away = _staff()
+    if away:
+        return away
+    require_csrf(principal.csrf_token, form(staff_form_pages.current_request).get("csrf_token"))
+    return make(principal)
+
+
+@staff_form_pages.route("/staff/form-answers/{request_id}/json", methods=["POST"], content_types=FORM)
+def export_json(request_id: str) -> Response:
+    """The answer as its FHIR R4 QuestionnaireResponse, as a file (access-logged as the open is)."""
+
+    def make(principal: StaffPrincipal) -> Response:
+        text, filename = form_admin.export_json(ports(), principal, request_id, clock.utc_now())
+        return Response(body=text, status_code=200, headers={
+            "Content-Type": "application/fhir+json; charset=utf-8", "Cache-Control": "no-store",
+            "Content-Disposition": f'attachment; filename="{filename}"'})  # fmt: skip
+
+    return _export(request_id, make)
+
+
+@staff_form_pages.route("/staff/form-answers/{request_id}/pdf", methods=["POST"], content_types=FORM)
+def export_pdf(request_id: str) -> Response:
+    """The answer as a PDF: made, then a one-minute link to it (no response carries a PDF)."""
+
+    def make(principal: StaffPrincipal) -> Response:
+        lang = language(staff_form_pages.current_request)
+        return redirect(form_admin.export_pdf(ports(), principal, request_id, clock.utc_now(), lang))
+
+    return _export(request_id, make)
+
+
+# -- the region's forms (regional admin) ------------------------------------------------------------------
+
+
+def _region_page(principal: StaffPrincipal, *, cursor: str | None = None, done: str | None = None,
+                 error: AppError | None = None, values: dict[str, str] | None = None) -> Response:  # fmt: skip
+    form_admin.require_regional_admin(ports(), principal)
+    page = form_admin.catalogue(ports(), principal, cursor)
+    problems = form_admin.problems_of(error) if error else []
+    return _page(principal, "staff_region_forms.html", status=error.status if error else 200, definitions=page,
+                 cursor=cursor, next_cursor=page.next_cursor, done=done, error=error, problems=problems,
+                 values=values or {})  # fmt: skip
+
+
+@staff_form_pages.route("/staff/region/forms", methods=["GET"])
+def region_forms() -> Response:
+    principal, away = _staff()
+    if away:
+        return away
+    params = _params()
+    return _region_page(principal, cursor=params.get("cursor"), done=params.get("done"))
+
+
+@staff_form_pages.route("/staff/region/forms", methods=["POST"], content_types=FORM)
+def import_form() -> Response:
+    """A Questionnaire pasted as JSON becomes a new form; every problem is listed beside the field."""
+    principal, away = _staff()
+    if away:
+        return away
+
+    def run(fields: dict[str, str]) -> str:
+        made = form_admin.import_form(ports(), principal, fields.get("questionnaire"), clock.utc_now())
+        return f"/staff/region/forms/{_q(made.form_id)}/edit?done=imported"
+
+    return form_action(staff_form_pages.current_request, principal.csrf_token, run,
+                       lambda fields, error: _region_page(principal, error=error, values=fields))  # fmt: skip
+
+
+@staff_form_pages.route("/staff/region/forms/{form_id}/retire", methods=["POST"], content_types=FORM)
+def retire(form_id: str) -> Response:
+    principal, away = _staff()
+    if away:
+        return away
+
+    def run(_fields: dict[str, str]) -> str:
+        form_admin.retire(ports(), principal, form_id, clock.utc_now())
+        return "/staff/region/forms?done=retired"
+
+    return form_action(staff_form_pages.current_request, principal.csrf_token, run,
+                       lambda fields, error: _region_page(principal, error=error))  # fmt: skip
+
+
+def _edit_page(principal: StaffPrincipal, form_id: str, *, done: str | None = None, error: AppError | None = None,
+               values: dict[str, str] | None = None, pasted: bool = False) -> Response:  # fmt: skip
+    definition = form_admin.to_edit(ports(), principal, form_id)
+    problems = form_admin.problems_of(error) if error else []
+    return _page(principal, "staff_region_form_edit.html", status=error.status if error else 200,
+                 definition=definition, record=definition.record, rows=form_admin.editor_rows(definition),
+                 done=done, error=error, problems=problems, values=values, pasted=pasted,
+                 retired=definition.record.status == "retired",
+                 source=json.dumps(definition.resource, ensure_ascii=False, indent=2))  # fmt: skip
+
+
+@staff_form_pages.route("/staff/region/forms/{form_id}/edit", methods=["GET"])
+def edit_page(form_id: str) -> Response:
+    principal, away = _staff()
+    return away or _edit_page(principal, form_id, done=_params().get("done"))
+
+
+@staff_form_pages.route("/staff/region/forms/{form_id}/edit", methods=["POST"], content_types=FORM)
+def edit(form_id: str) -> Response:
+    """The editor's texts and required flags as a new version."""
+    principal, away = _staff()
+    if away:
+        return away
+
+    def run(fields: dict[str, str]) -> str:
+        form_admin.edit_texts(ports(), principal, form_id, fields, clock.utc_now())
+        return f"/staff/region/forms/{_q(form_id)}/edit?done=version"
+
+    return form_action(staff_form_pages.current_request, principal.csrf_token, run,
+                       lambda fields, error: _edit_page(principal, form_id, error=error, values=fields))  # fmt: skip
+
+
+@staff_form_pages.route("/staff/region/forms/{form_id}/version", methods=["POST"], content_types=FORM)
+def new_version(form_id: str) -> Response:
+    """A new version of the form pasted as a whole Questionnaire."""
+    principal, away = _staff()
+    if away:
+        return away
+
+    def run(fields: dict[str, str]) -> str:
+        form_admin.import_form(ports(), principal, fields.get("questionnaire"), clock.utc_now(), form_id=form_id)
+        return f"/staff/region/forms/{_q(form_id)}/edit?done=version"
+
+    return form_action(staff_form_pages.current_request, principal.csrf_token, run,
+                       lambda fields, error: _edit_page(principal, form_id, error=error, values=fields,
+                                                        pasted=True))  # fmt: skip

@@ -1,0 +1,282 @@
+"""Forms in the staff tool, beside the core (services/forms.py): the region's catalogue a page at a
+time, the regional admin's work on the region's forms (import, a new version, a text editor,
+retiring), what the unit's send page needs, and an answer exported as a PDF.
+
+Authorisation is here, per call: the regional admin (at the region's HSA-id) owns the region's
+forms; a unit's local admin reads the catalogue to choose the unit's forms; a unit's case receivers
+and handlers send; its followers (receivers, handlers, reviewers) open and export answers.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from chalicelib.adapters.events import ConditionLost
+from chalicelib.adapters.tables import FormDefinitionRecord, UnitRecord
+from chalicelib.domain import questionnaire as q
+from chalicelib.domain.clock import stockholm_date
+from chalicelib.domain.error_text import N_, ErrorText
+from chalicelib.domain.events import Kind, event
+from chalicelib.domain.forms import FormStatus, RequestStatus
+from chalicelib.domain.roles import StaffRole
+from chalicelib.errors import BadInput, Conflict, Forbidden, NotFound
+from chalicelib.services import forms, paging
+from chalicelib.services.ports import Ports
+from chalicelib.services.principals import StaffPrincipal
+
+CATALOGUE_PAGE = 25
+EXPORTS = "form-exports"  # the bucket keeps a PDF made for a download a day (infra/stack.py), then removes it
+MAX_EDITED_TEXT = 1000
+
+
+# -- who ---------------------------------------------------------------------------------------------
+
+
+def is_regional_admin(ports: Ports, principal: StaffPrincipal) -> bool:
+    return principal.has_role(ports.settings.region_hsa_id, StaffRole.REGIONAL_ADMIN)
+
+
+def require_regional_admin(ports: Ports, principal: StaffPrincipal) -> None:
+    if not is_regional_admin(ports, principal):
+        raise Forbidden("region_admin_only", "Bara regionens administratör kan ändra regionens formulär.")
+
+
+def form_units(ports: Ports, principal: StaffPrincipal) -> list[UnitRecord]:
+    """The units whose forms the staff member follows up or chooses (the forms page's unit picker)."""
+    return ports.units.get_many([u for u in principal.units()
+                                 if principal.has_role(u, *forms.FOLLOWERS, *forms.SUBSCRIBERS)])  # fmt: skip
+
+
+def may_send(principal: StaffPrincipal, unit_hsa_id: str) -> bool:
+    return principal.has_role(unit_hsa_id, *forms.SENDERS)
+
+
+def may_follow(principal: StaffPrincipal, unit_hsa_id: str) -> bool:
+    return principal.has_role(unit_hsa_id, *forms.FOLLOWERS)
+
+
+def may_subscribe(principal: StaffPrincipal, unit_hsa_id: str) -> bool:
+    return principal.has_role(unit_hsa_id, *forms.SUBSCRIBERS)
+
+
+# -- the region's catalogue --------------------------------------------------------------------------
+
+
+def catalogue(ports: Ports, principal: StaffPrincipal, cursor: str | None) -> paging.Page[FormDefinitionRecord]:
+    """A page of the region's forms by title (their current versions, retired ones too): for the
+    regional admin, and for local admins choosing their units' forms. One Query a page."""
+    if not (is_regional_admin(ports, principal)
+            or any(principal.has_role(u, *forms.SUBSCRIBERS) for u in principal.units())):  # fmt: skip
+        raise Forbidden("forms_not_allowed", "Du har ingen behörighet till regionens formulär.")
+    scope = "form-catalogue"
+    found, following = ports.form_definitions.page(CATALOGUE_PAGE, paging.start(ports, scope, cursor))
+    return paging.Page(found, paging.following(ports, scope, following))
+
+
+# -- the regional admin: import, new version, edit, retire -------------------------------------------
+
+
+def import_form(ports: Ports, principal: StaffPrincipal, text: str | None, now: datetime,
+                form_id: str | None = None) -> forms.Definition:  # fmt: skip
+    """A Questionnaire pasted as JSON: a new form, or (`form_id`) a new version of one. Every problem
+    is listed (forms.QuestionnaireRefused.problems); nothing is written unless the form is usable."""
+    require_regional_admin(ports, principal)
+    if form_id:
+        forms.current(ports, form_id)  # a form that does not exist is a 404, not a problem with the text
+    if not (text or "").strip():
+        raise BadInput("questionnaire_missing", "Klistra in formuläret (en FHIR Questionnaire som JSON).",
+                       field="questionnaire")  # fmt: skip
+    resource, form = forms.read_questionnaire(text or "")
+    return forms.publish(ports, resource, form, principal.hsa_id, now, form_id=form_id)
+
+
+def retire(ports: Ports, principal: StaffPrincipal, form_id: str, now: datetime) -> None:
+    """The form is no longer sent nor chosen by units; what was sent can still be answered and followed up."""
+    require_regional_admin(ports, principal)
+    record = forms.current(ports, form_id).record
+    if record.status == FormStatus.RETIRED.value:
+        return
+    try:
+        ports.form_definitions.set_status(record, FormStatus.RETIRED.value, event(
+            Kind.FORM_RETIRED, f"form#{form_id}", now, form_id=form_id, version=str(int(record.version)),
+            by=principal.hsa_id))  # fmt: skip
+    except ConditionLost:
+        raise Conflict("form_changed", "Någon annan sparade en ny version av formuläret samtidigt. Öppna det igen.") \
+            from None  # fmt: skip
+
+
+def to_edit(ports: Ports, principal: StaffPrincipal, form_id: str) -> forms.Definition:
+    require_regional_admin(ports, principal)
+    return forms.current(ports, form_id)
+
+
+@dataclass(frozen=True)
+class EditedItem:
+    """A row of the editor: one item of the form, with its texts and required flag."""
+
+    link_id: str
+    type: str
+    depth: int
+    text: str
+    text_en: str
+    required: bool
+    question: bool
+
+
+def editor_rows(definition: forms.Definition) -> list[EditedItem]:
+    rows: list[EditedItem] = []
+
+    def visit(items: tuple[q.Item, ...], depth: int) -> None:
+        for item in items:
+            rows.append(EditedItem(item.link_id, item.type.value, depth, item.text.sv, item.text.en or "",
+                                   item.required, item.is_question))  # fmt: skip
+            visit(item.items, depth + 1)
+
+    visit(definition.form.items, 0)
+    return rows
+
+
+def edit_texts(ports: Ports, principal: StaffPrincipal, form_id: str, fields: dict[str, str],
+               now: datetime) -> forms.Definition:  # fmt: skip
+    """The editor's post: the title and each item's text in Swedish and English, and each question's
+    required flag, as a new version of the form (published as an import is: checked, then current).
+    Fields: `title`, `title_en`, `text.<linkId>`, `text_en.<linkId>`, `required.<linkId>` ("yes");
+    `version`: the version the editor showed (someone else's newer version is not overwritten)."""
+    definition = to_edit(ports, principal, form_id)
+    if str(fields.get("version") or "") != str(definition.version):
+        raise Conflict("form_changed", "Någon annan sparade en ny version av formuläret samtidigt. Öppna det igen.")
+    resource = copy.deepcopy(definition.resource)
+    for name in ("id", "version"):  # publish writes them (and the status) for the new version
+        resource.pop(name, None)
+    _set_text(resource, "title", fields.get("title"), fields.get("title_en"), "title")
+
+    def visit(items: list[dict[str, Any]]) -> None:
+        for item in items:
+            link_id = str(item.get("linkId") or "")
+            if f"text.{link_id}" in fields:
+                _set_text(item, "text", fields.get(f"text.{link_id}"), fields.get(f"text_en.{link_id}"),
+                          f"text.{link_id}")  # fmt: skip
+            if item.get("type") in q.QUESTION_TYPES:
+                required = fields.get(f"required.{link_id}") == "yes"
+                if required:
+                    item["required"] = True
+                else:
+                    item.pop("required", None)
+            visit(item.get("item") or [])
+
+    visit(resource.get("item") or [])
+    try:
+        q.check_structure(resource)
+        form = q.parse(resource)
+    except q.InvalidQuestionnaire as error:
+        raise forms.QuestionnaireRefused(error.problems) from None
+    return forms.publish(ports, resource, form, principal.hsa_id, now, form_id=form_id)
+
+
+def _set_text(element: dict[str, Any], name: str, sv: str | None, en: str | None, field: str) -> None:
+    """`name` in Swedish, and its English in FHIR's translation extension on `_name` (removed when empty)."""
+    sv, en = (sv or "").strip(), (en or "").strip()
+    if len(sv) > MAX_EDITED_TEXT or len(en) > MAX_EDITED_TEXT:
+        raise BadInput("text_too_long", "Högst {limit} tecken.", field=field, values={"limit": MAX_EDITED_TEXT})
+    if sv:
+        element[name] = sv
+    else:
+        element.pop(name, None)
+    extensions = [e for e in (element.get(f"_{name}") or {}).get("extension") or []
+                  if not (e.get("url") == q.TRANSLATION and _lang_of(e) == "en")]  # fmt: skip
+    if en:
+        extensions.append({"url": q.TRANSLATION, "extension": [{"url": "lang", "valueCode": "en"},
+                                                               {"url": "content", "valueString": en}]})  # fmt: skip
+    rest = {k: v for k, v in (element.get(f"_{name}") or {}).items() if k != "extension"}
+    if extensions or rest:
+        element[f"_{name}"] = {**rest, **({"extension": extensions} if extensions else {})}
+    else:
+        element.pop(f"_{name}", None)
+
+
+def _lang_of(extension: dict[str, Any]) -> str | None:
+    for part in extension.get("extension") or []:
+        if part.get("url") == "lang":
+            return part.get("valueCode")
+    return None
+
+
+# -- the unit: sending ---------------------------------------------------------------------------------
+
+
+def to_send(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, form_id: str) -> forms.UnitForm:
+    """The form on the send page: one the unit uses, for its receivers and handlers."""
+    if not may_send(principal, unit_hsa_id):
+        raise Forbidden("unit_not_allowed", "Du har ingen behörighet till den enhetens formulär.")
+    subscription = ports.unit_forms.get(unit_hsa_id, form_id)
+    head = ports.form_definitions.current(form_id)
+    if subscription is None or head is None:
+        raise NotFound("form_not_subscribed", "Enheten använder inte det formuläret.")
+    return forms.UnitForm(subscription, head)
+
+
+# -- an answer as a PDF ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PdfLine:
+    question: str
+    answer: str
+    heading: bool
+    depth: int
+    attention: bool | None  # True: "Observera" (red), False: "Utan anmärkning" (green), None: not marked
+
+
+def answer_pdf_lines(view: forms.AnswerView) -> tuple[bool, list[PdfLine]]:
+    """What the PDF holds: for a health declaration only the medically relevant answers, each marked;
+    for any other form every line. Returns (is a health declaration, the lines)."""
+    declaration = view.definition.form.kind is q.FormKind.HEALTH_DECLARATION
+    lines = q.lines(view.definition.form, view.answers, "sv", medically_relevant_only=declaration)
+    return declaration, [PdfLine(x.question, x.answer, x.heading, x.depth, x.attention) for x in lines]
+
+
+def export_pdf(ports: Ports, principal: StaffPrincipal, request_id: str, now: datetime, lang: str = "sv") -> str:
+    """The answer as a PDF (access-logged as the open is; the first export starts the unit's retention):
+    made, kept under form-exports/ for a day, and given as a one-minute link."""
+    view = forms.open_answer(ports, principal, request_id, now)
+    record = view.record
+    if record.status != RequestStatus.ANSWERED.value or not record.response:
+        raise Conflict("form_not_answered", "Formuläret är inte besvarat.")
+    from chalicelib.web.form_pdf import answer_pdf  # fpdf2 only when a PDF is made
+
+    unit = ports.units.get(record.unit_hsa_id)
+    declaration, lines = answer_pdf_lines(view)
+    content = answer_pdf(
+        lang=lang, title=view.definition.form.title.sv, unit_name=unit.name if unit else record.unit_hsa_id,
+        unit_phone=getattr(unit, "phone", None) if unit else None, header=view.header, answered_at=record.answered_at,
+        reference=request_id, declaration=declaration, lines=lines, score=forms.score_text(record.score),
+        threshold=_number(view.definition.form.threshold), flagged=bool(record.flagged), day=stockholm_date(now),
+    )  # fmt: skip
+    forms.mark_exported(ports, record, principal.hsa_id, now)
+    key = f"{EXPORTS}/{request_id}/{uuid.uuid4()}.pdf"
+    ports.attachment_files.put_generated(key, content, "application/pdf")
+    return ports.attachment_files.generated_url(key, f"formular-{request_id[:8]}.pdf", "application/pdf")
+
+
+def export_json(ports: Ports, principal: StaffPrincipal, request_id: str, now: datetime) -> tuple[str, str]:
+    """The answer as its FHIR QuestionnaireResponse (services/forms.export_json): the text and a file name."""
+    resource = forms.export_json(ports, principal, request_id, now)
+    return json.dumps(resource, ensure_ascii=False, indent=2), f"formular-{request_id[:8]}.json"
+
+
+def _number(value: Any) -> str | None:
+    return None if value is None else forms.score_text(str(value))
+
+
+def problems_of(error: Exception) -> list[ErrorText]:
+    """Every problem an import or edit was refused for (one, when it was not the Questionnaire's content)."""
+    listed = getattr(error, "problems", None)
+    if listed:
+        return list(listed)
+    message = getattr(error, "message", None)
+    return [message] if message is not None else [ErrorText(N_("Formuläret kunde inte sparas."))]

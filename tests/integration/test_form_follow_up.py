@@ -1,0 +1,273 @@
+"""Forms in the staff tool (issue 19): a nurse sends a form to a list of personnummer (a wrong line
+refused beside the field with nothing sent, a double post sending once), follows up sent / answered /
+overdue (a protected identity without a name), opens an answer (the patient header, the access log)
+and exports it as a FHIR QuestionnaireResponse and as a PDF (a health declaration's holds only the
+medically relevant answers, each red or green in colour and in words); a nurse of another unit is
+refused; the regional admin imports a form (each problem of a broken one listed), edits its texts
+into a new version and retires it."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from datetime import datetime, time, timedelta, timezone
+from urllib.parse import urlparse
+
+import pypdf
+import requests
+
+from chalicelib.bootstrap import ports
+from chalicelib.domain import clock
+from chalicelib.domain import questionnaire as q
+from chalicelib.domain.personnummer import parse
+from chalicelib.domain.roles import RoleAtUnit, StaffRole
+from chalicelib.services import forms
+from chalicelib.services.principals import CitizenPrincipal, StaffPrincipal
+
+VC, HS = "SE2321000099-VC01", "SE2321000099-HS01"
+JOHAN = StaffPrincipal("SE2321000099-P002", "Johan Ström", (RoleAtUnit(VC, StaffRole.LOCAL_ADMIN),), "x")
+EXT = q.EXTENSIONS
+MEDICAL = [{"url": q.MEDICALLY_RELEVANT, "valueBoolean": True}]
+ATTENTION = [{"url": q.ATTENTION, "valueBoolean": True}]
+
+
+def _choice(link_id: str, text: str, *, medical: bool) -> dict:
+    item = {"linkId": link_id, "type": "choice", "text": text, "required": True, "answerOption": [
+        {"valueCoding": {"code": "ja", "display": "Ja"}, "extension": ATTENTION},
+        {"valueCoding": {"code": "nej", "display": "Nej"}}]}  # fmt: skip
+    if medical:
+        item["extension"] = MEDICAL
+    return item
+
+
+HEALTH_DECLARATION = {
+    "resourceType": "Questionnaire", "status": "active", "title": "Hälsodeklaration inför operation",
+    "extension": [{"url": q.FORM_KIND, "valueCode": "health-declaration"}],
+    "item": [
+        _choice("allergi", "Har du någon allergi mot läkemedel?", medical=True),
+        _choice("blod", "Tar du blodförtunnande läkemedel?", medical=True),
+        _choice("resa", "Har du rest utomlands den senaste månaden?", medical=False),
+        {"linkId": "ovrigt", "type": "text", "text": "Vill du berätta något mer?"},
+    ],
+}  # fmt: skip
+
+SURVEY = {
+    "resourceType": "Questionnaire", "status": "active", "title": "Hälsosamtal 50 år",
+    "_title": {"extension": [{"url": q.TRANSLATION, "extension": [
+        {"url": "lang", "valueCode": "en"}, {"url": "content", "valueString": "Health talk at 50"}]}]},
+    "item": [{"linkId": "vanor", "type": "group", "text": "Levnadsvanor", "item": [
+        {"linkId": "motion", "type": "integer", "text": "Hur många dagar i veckan rör du dig minst 30 minuter?"}]}],
+}  # fmt: skip
+
+
+def _publish(resource: dict) -> str:
+    parsed, form = forms.read_questionnaire(json.dumps(resource))
+    definition = forms.publish(ports(), parsed, form, "SE2321000099-P004", clock.utc_now())
+    forms.subscribe(ports(), JOHAN, VC, definition.form_id, clock.utc_now())
+    return definition.form_id
+
+
+def _staff(region, sub: str):
+    browser = region.browser()
+    browser.login(sub, "staff")
+    return browser
+
+
+def _citizen_id(region, sub: str) -> str:
+    return ports().identities.find(parse(region.people[sub].personnummer, region.today))
+
+
+def _send_form(browser, form_id: str) -> dict[str, str]:
+    page = browser.page(f"/staff/forms/{form_id}/send?unit={VC}")
+    return {n: re.search(rf'name="{n}" value="([^"]+)"', page).group(1) for n in ("csrf_token", "dispatch_id")}
+
+
+def _figures(form_id: str) -> tuple[int, int, int]:
+    subscription = ports().unit_forms.get(VC, form_id)
+    return int(subscription.sent), int(subscription.answered), int(subscription.overdue)
+
+
+def _answer_all(region, form_id: str, dispatch_id: str, sub: str, raw: dict[str, list[str]]) -> str:
+    citizen_id = _citizen_id(region, sub)
+    request_id = forms.request_id_for(dispatch_id, citizen_id)
+    principal = CitizenPrincipal(citizen_id, sub, None, None, "x")
+    pages = len(forms.current(ports(), form_id).form.pages)
+    for page in range(pages):
+        result = forms.post_page(ports(), principal, request_id, page, raw, "send" if page == pages - 1 else "next",
+                                 clock.utc_now())  # fmt: skip
+    assert result.sent, result.errors
+    return request_id
+
+
+def _sent(region, nurse, form_id: str, numbers: str, due_days: int = 14) -> tuple[object, dict[str, str]]:
+    fields = _send_form(nurse, form_id)
+    due = (region.today + timedelta(days=due_days)).isoformat()
+    response = nurse.post_form(f"/staff/forms/{form_id}/send", {**fields, "unit": VC, "personnummer": numbers,
+                                                                 "due_on": due, "remind_days_before": "3"})
+    return response, fields
+
+
+def test_a_nurse_sends_follows_up_opens_and_exports_a_health_declaration(region):
+    """Given a health declaration the health centre uses, when Eva sends it to Anna and Maja (protected
+    identity), then the figures move as they answer and as the last day passes, and each answer opens
+    with its patient header and exports as FHIR and as a PDF of only the medically relevant answers."""
+    form_id = _publish(HEALTH_DECLARATION)
+    eva = _staff(region, "eva")
+    assert "/staff/forms" in eva.page("/staff")
+    listed = eva.page(f"/staff/forms?unit={VC}")
+    assert "Hälsodeklaration inför operation" in listed and f"/staff/forms/{form_id}/send" in listed
+
+    # a wrong line: refused beside the field, nothing sent
+    anna, maja = region.people["anna"].personnummer, region.people["maja"].personnummer
+    response, _ = _sent(region, eva, form_id, f"{anna}\n12345")
+    assert response.status_code == 400
+    page = response.body.decode()
+    assert 'id="personnummer-error"' in page and "Rad 2 är inte ett giltigt personnummer." in page
+    assert anna in page  # what was typed is kept in the field, to correct
+    assert _figures(form_id) == (0, 0, 0)
+
+    # sent to two; the same page posted twice sends once
+    response, fields = _sent(region, eva, form_id, f"{anna}\n{maja[:8]}-{maja[8:]}")
+    assert response.status_code == 303, response.body[:500]
+    again = eva.post_form(f"/staff/forms/{form_id}/send", {
+        **fields, "unit": VC, "personnummer": f"{anna}\n{maja}",
+        "due_on": (region.today + timedelta(days=14)).isoformat(), "remind_days_before": "3"})  # fmt: skip
+    assert again.status_code == 303
+    assert _figures(form_id) == (2, 0, 0)
+    follow_up = eva.page(urlparse(response.headers["Location"]).path + "?" + urlparse(response.headers["Location"]).query)
+    assert "Skickat till 2 personer." in follow_up
+    assert "Anna Andersson" in follow_up and "Skyddad identitet" in follow_up and "Maja" not in follow_up
+    assert anna not in follow_up and anna[2:] not in follow_up  # names, never numbers, in the list
+
+    # Anna answers: allergy yes (red), blood thinners no (green), travel yes (not medically relevant)
+    request_id = _answer_all(region, form_id, fields["dispatch_id"], "anna", {
+        "allergi": ["ja"], "blod": ["nej"], "resa": ["ja"], "ovrigt": ["Inget mer."]})
+    assert _figures(form_id) == (2, 1, 0)
+    follow_up = eva.page(f"/staff/forms/{form_id}/follow-up?unit={VC}")
+    assert f"/staff/form-answers/{request_id}" in follow_up and "Besvarat" in follow_up
+
+    # the answer: the patient header, the access log, red and green in words
+    assert [e.what for e in ports().access_log.of_citizen(_citizen_id(region, "anna"))] == []
+    opened = eva.page(f"/staff/form-answers/{request_id}")
+    header = opened[opened.index('class="patient-header"'):opened.index("</section>")]
+    assert "Anna Andersson" in header and f"{anna[:8]}-{anna[8:]}" in header
+    assert [(e.staff_name, e.what) for e in ports().access_log.of_citizen(_citizen_id(region, "anna"))] == [
+        ("Eva Nilsson", "form")]
+    assert 'class="attention-red"' in opened and 'class="attention-green"' in opened
+    assert "Observera" in opened and "Utan anmärkning" in opened and "Inget mer." in opened
+
+    # the JSON export: a FHIR R4 QuestionnaireResponse, as a file
+    csrf = eva.csrf_token("/api/v1/staff/me")
+    exported = eva.post_form(f"/staff/form-answers/{request_id}/json", {"csrf_token": csrf})
+    assert exported.status_code == 200 and exported.headers["Content-Disposition"].startswith("attachment;")
+    resource = json.loads(exported.body)
+    from fhirclient.models.questionnaireresponse import QuestionnaireResponse
+
+    parsed = QuestionnaireResponse(resource, strict=True)
+    assert parsed.status == "completed" and parsed.id == request_id
+    assert resource["questionnaire"].endswith("|1")
+    assert {i["linkId"]: i["answer"][0]["valueCoding"]["code"] for i in resource["item"] if "valueCoding" in
+            i["answer"][0]} == {"allergi": "ja", "blod": "nej", "resa": "ja"}  # fmt: skip
+    record = ports().form_requests.get(request_id)
+    assert record.exported_at is not None and record.purge_day is not None  # the unit's retention started
+    assert eva.post_form(f"/staff/form-answers/{request_id}/json", {"csrf_token": "wrong"}).status_code == 403
+
+    # the PDF: only the medically relevant answers, each marked in words (and colour)
+    made = eva.post_form(f"/staff/form-answers/{request_id}/pdf", {"csrf_token": csrf})
+    assert made.status_code == 303, made.body[:300]
+    pdf = requests.get(made.headers["Location"], timeout=10)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    text = " ".join(" ".join(p.extract_text().split()) for p in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Har du någon allergi mot läkemedel?" in text and "Tar du blodförtunnande läkemedel?" in text
+    assert "Observera" in text and "Utan anmärkning" in text
+    assert "utomlands" not in text and "Inget mer." not in text and "berätta" not in text
+    assert "Anna Andersson" in text
+    assert [e.what for e in ports().access_log.of_citizen(_citizen_id(region, "anna"))].count("form") == 3  # the open, the JSON, the PDF
+
+    # the day after the last day: Maja's unanswered form is overdue
+    after = datetime.combine(region.today + timedelta(days=15), time(6, 0), tzinfo=clock.STOCKHOLM)
+    forms.daily(ports(), after.astimezone(timezone.utc))
+    assert _figures(form_id) == (2, 1, 1)
+    listed = eva.page(f"/staff/forms?unit={VC}")
+    assert '<span class="overdue">1</span>' in listed
+
+
+def test_a_nurse_of_another_unit_sees_none_of_it(region):
+    form_id = _publish(SURVEY)
+    eva = _staff(region, "eva")
+    response, fields = _sent(region, eva, form_id, region.people["anna"].personnummer)
+    assert response.status_code == 303
+    request_id = _answer_all(region, form_id, fields["dispatch_id"], "anna", {"motion": ["3"]})
+    opened = eva.page(f"/staff/form-answers/{request_id}")
+    assert "Levnadsvanor" in opened and "Hur många dagar" in opened and "attention-" not in opened
+    lisa = _staff(region, "lisa")
+    assert lisa.get(f"/staff/form-answers/{request_id}").status_code == 404
+    assert lisa.get(f"/staff/forms/{form_id}/follow-up?unit={VC}").status_code == 403
+    assert lisa.get(f"/staff/forms/{form_id}/send?unit={VC}").status_code == 403
+    csrf = lisa.csrf_token("/api/v1/staff/me")
+    assert lisa.post_form(f"/staff/form-answers/{request_id}/json", {"csrf_token": csrf}).status_code == 404
+    assert lisa.post_form(f"/staff/form-answers/{request_id}/pdf", {"csrf_token": csrf}).status_code == 404
+    page = lisa.page(f"/staff/forms?unit={VC}")
+    assert "Hälsosamtal 50 år" not in page  # her own unit's forms, not the health centre's
+    assert [e.what for e in ports().access_log.of_citizen(_citizen_id(region, "anna"))] == ["form"]
+
+
+def test_the_local_admin_chooses_a_form_of_the_region(region):
+    parsed, form = forms.read_questionnaire(json.dumps(SURVEY))
+    form_id = forms.publish(ports(), parsed, form, "SE2321000099-P004", clock.utc_now()).form_id
+    johan = _staff(region, "johan")
+    page = johan.page(f"/staff/forms?unit={VC}")
+    assert "Använd formuläret" in page and "Hälsosamtal 50 år" in page
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    response = johan.post_form("/staff/forms/subscribe", {"csrf_token": csrf, "unit": VC, "form_id": form_id})
+    assert response.status_code == 303 and ports().unit_forms.get(VC, form_id) is not None
+    assert "Enheten använder nu formuläret." in johan.page(response.headers["Location"])
+
+
+def test_the_regional_admin_imports_edits_and_retires_a_form(region):
+    rut = _staff(region, "rut")
+    page = rut.page("/staff/region/forms")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    broken = {"resourceType": "Questionnaire", "status": "active", "item": [
+        {"linkId": "a", "type": "choice", "text": "Hur mår du?"},
+        {"linkId": "a", "type": "string", "text": "Något mer?"},
+        {"linkId": "b", "type": "string"}]}  # fmt: skip
+    response = rut.post_form("/staff/region/forms", {"csrf_token": csrf, "questionnaire": json.dumps(broken)})
+    assert response.status_code == 400
+    shown = response.body.decode()
+    for problem in ("Formuläret saknar titel (title).", "Fråga a: ett val behöver svarsalternativ (answerOption).",
+                    "Fråga a: linkId finns redan i formuläret.", "Fråga b: texten saknas."):
+        assert problem in shown, problem
+    assert 'id="questionnaire-error"' in shown and "4 fel" in shown
+    assert rut.post_form("/staff/region/forms", {"csrf_token": csrf, "questionnaire": "{"}).status_code == 400
+    assert not list(ports().form_definitions.page(10, None)[0])
+
+    # a good one: imported, its texts edited into version 2, then retired
+    response = rut.post_form("/staff/region/forms", {"csrf_token": csrf, "questionnaire": json.dumps(SURVEY)})
+    assert response.status_code == 303, re.findall(r"<li>[^<]*</li>|role=\"alert\">[^<]*", response.body.decode())
+    editor = response.headers["Location"].split("?")[0]
+    form_id = editor.split("/")[-2]
+    page = rut.page(editor)
+    assert "Hur många dagar i veckan" in page and 'name="text_en.motion"' in page
+    response = rut.post_form(editor, {
+        "csrf_token": csrf, "version": "1", "title": "Hälsosamtal 50 år", "title_en": "Health talk at 50",
+        "text.vanor": "Levnadsvanor", "text_en.vanor": "Habits",
+        "text.motion": "Hur många dagar i veckan rör du på dig?", "text_en.motion": "How many days a week do you exercise?",
+        "required.motion": "yes"})  # fmt: skip
+    assert response.status_code == 303, re.findall(r"<li>[^<]*</li>|role=\"alert\">[^<]*", response.body.decode())
+    current = forms.current(ports(), form_id)
+    assert current.version == 2
+    motion = current.form.item("motion")
+    assert motion.required and motion.text.en == "How many days a week do you exercise?"
+    assert current.form.item("vanor").text.en == "Habits"
+    stale = rut.post_form(editor, {"csrf_token": csrf, "version": "1", "title": "Gammal"})
+    assert stale.status_code == 409 and forms.current(ports(), form_id).version == 2
+
+    assert rut.post_form(f"/staff/region/forms/{form_id}/retire", {"csrf_token": csrf}).status_code == 303
+    assert "Formuläret är avvecklat." in rut.page("/staff/region/forms?done=retired")
+    assert forms.current(ports(), form_id).record.status == "retired"
+    johan = _staff(region, "johan")
+    assert "Hälsosamtal 50 år" not in johan.page(f"/staff/forms?unit={VC}")  # a retired form is not offered
+    eva = _staff(region, "eva")
+    assert eva.get("/staff/region/forms").status_code == 403
