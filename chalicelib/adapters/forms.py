@@ -101,9 +101,16 @@ class UnitForms:
     def subscribe(self, record: UnitFormRecord, happened: DomainEvent) -> None:
         events.commit(happened, lambda tx: tx.save(record, condition=UnitFormRecord.form_id.does_not_exist()))
 
-    def update(self, record: UnitFormRecord, actions: list[Any], happened: DomainEvent) -> None:
-        events.commit(happened, lambda tx: tx.update(record, actions=actions,
-                                                     condition=UnitFormRecord.form_id.exists()))  # fmt: skip
+    def update(self, record: UnitFormRecord, actions: list[Any], happened: DomainEvent, *,
+               in_use: bool | None = None) -> None:  # fmt: skip
+        """A change of the subscription with its event; `in_use` True: only while the unit uses the form,
+        False: only once it stopped (else events.ConditionLost)."""
+        condition = UnitFormRecord.form_id.exists()
+        if in_use is True:
+            condition &= UnitFormRecord.stopped_at.does_not_exist()
+        elif in_use is False:
+            condition &= UnitFormRecord.stopped_at.exists()
+        events.commit(happened, lambda tx: tx.update(record, actions=actions, condition=condition))
 
     def unsubscribe(self, record: UnitFormRecord, happened: DomainEvent) -> None:
         events.commit(happened, lambda tx: tx.delete(record, condition=UnitFormRecord.form_id.exists()))
@@ -257,6 +264,7 @@ class FormRequests:
 
 class FormPackages:
     def create(self, record: FormPackageRecord, happened: DomainEvent) -> None:
+        record.created_key = f"{record.created_at.isoformat()}#{record.package_id}"
         events.commit(happened, lambda tx: tx.save(record, condition=FormPackageRecord.package_id.does_not_exist()))
 
     def get(self, package_id: str) -> FormPackageRecord | None:
@@ -266,6 +274,13 @@ class FormPackages:
             return FormPackageRecord.get(package_id)
         except DoesNotExist:
             return None
+
+    def page_of_unit(self, unit_hsa_id: str, limit: int,
+                     start: Position | None) -> tuple[list[FormPackageRecord], Position | None]:  # fmt: skip
+        """A page of the unit's packages, newest first: one Query of the index by-unit."""
+        results = FormPackageRecord.by_unit.query(unit_hsa_id, scan_index_forward=False, page_size=limit + 1,
+                                                  last_evaluated_key=exclusive_start(start))  # fmt: skip
+        return one_page(FormPackageRecord, results, limit)
 
     def part_sent(self, record: FormPackageRecord, part: int, happened: DomainEvent) -> None:
         """Marks a part sent, once: a second firing of its schedule loses with ConditionLost."""

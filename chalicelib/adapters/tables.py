@@ -116,6 +116,8 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | draft / answer / remind / overdue / export / purge | TransactWriteItems: UpdateItem form-requests (condition on status) + event (+ form-validity, + unit-forms figures) |
 | what the daily forms job does on a day           | Query form-requests indexes remind-on / due-on / purge-on (sparse, the day) |
 | a package dispatch; a part sent (once)           | PutItem form-packages (+ event); UpdateItem ADD sent_parts, condition not yet (+ event) |
+| a page of a unit's packages, newest first        | Query form-packages index by-unit (unit_hsa_id, created_key), descending, Limit page+1 |
+| a unit's form settings; stop / resume using one  | UpdateItem unit-forms, condition exists (and in use / stopped) (+ event) |
 | a person's valid health declaration of a form    | GetItem / BatchGetItem form-validity (citizen_id, form_id) |
 """
 
@@ -1198,7 +1200,9 @@ class FormDefinitionRecord(Model):
 class UnitFormRecord(Model):
     """A unit's subscription to a form (the dispatch module), with the follow-up figures kept by the
     form events: sent, answered, overdue. `offered`: the unit offers it as an e-service on its contact
-    card (erbjuden e-tjänst); the answer then arrives as a case."""
+    card (erbjuden e-tjänst); the answer then arrives as a case. A unit that stops using a form keeps
+    the record with `stopped_at` set (nothing new is sent; what was sent stays answerable and followed
+    up, its figures kept here)."""
 
     Meta = _meta("unit-forms")
     unit_hsa_id = UnicodeAttribute(hash_key=True)
@@ -1210,6 +1214,8 @@ class UnitFormRecord(Model):
     sent = NumberAttribute(default=0)
     answered = NumberAttribute(default=0)
     overdue = NumberAttribute(default=0)
+    stopped_at = UTCDateTimeAttribute(null=True)  # the unit stopped using the form (its local admin)
+    stopped_by = UnicodeAttribute(null=True)
 
 
 class FormsOfCitizenIndex(GlobalSecondaryIndex):
@@ -1324,6 +1330,17 @@ class PackagePartMap(MapAttribute):
     send_on = UnicodeAttribute()  # ISO date: sent that morning (08:00 Stockholm) by a one-time schedule
 
 
+class PackagesOfUnitIndex(GlobalSecondaryIndex):
+    """A unit's package dispatches, newest first (the staff tool's list of them)."""
+
+    class Meta:
+        index_name = "by-unit"
+        projection = AllProjection()
+
+    unit_hsa_id = UnicodeAttribute(hash_key=True)
+    created_key = UnicodeAttribute(range_key=True)  # "<created ISO UTC>#<package_id>"
+
+
 class FormPackageRecord(Model):
     """A package dispatch (paketutskick): forms to the same people on one or more dates, each part
     sent by its own one-time schedule, once (`sent_parts`)."""
@@ -1339,6 +1356,8 @@ class FormPackageRecord(Model):
     created_by = UnicodeAttribute()
     created_by_name = UnicodeAttribute(null=True)
     sent_parts = UnicodeSetAttribute(null=True)  # the parts' indexes as text
+    created_key = UnicodeAttribute(null=True)  # set when written (adapters/forms.py)
+    by_unit = PackagesOfUnitIndex()
 
 
 class FormValidityRecord(Model):

@@ -214,9 +214,10 @@ def subscribe(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, form_id
         return  # subscribed meanwhile, from another tab
 
 
-def _subscription(ports: Ports, unit_hsa_id: str, form_id: str) -> UnitFormRecord:
+def _subscription(ports: Ports, unit_hsa_id: str, form_id: str, *, stopped_too: bool = False) -> UnitFormRecord:
+    """The unit's subscription to the form; one the unit stopped using only for what was sent (`stopped_too`)."""
     subscription = ports.unit_forms.get(unit_hsa_id, form_id)
-    if subscription is None:
+    if subscription is None or (subscription.stopped_at is not None and not stopped_too):
         raise NotFound("form_not_subscribed", "Enheten använder inte det formuläret.")
     return subscription
 
@@ -399,7 +400,7 @@ def riding_forms(ports: Ports, unit_hsa_id: str, value: Any) -> tuple[str, ...]:
                        values={"limit": MAX_RIDING})  # fmt: skip
     for form_id in value:
         subscription = ports.unit_forms.get(unit_hsa_id, form_id)
-        head = ports.form_definitions.current(form_id) if subscription else None
+        head = ports.form_definitions.current(form_id) if subscription and subscription.stopped_at is None else None
         if head is None or head.status != FormStatus.ACTIVE.value:
             raise BadInput("form_not_subscribed", "Enheten använder inte det formuläret.", field="forms")
     return tuple(dict.fromkeys(value))
@@ -610,7 +611,7 @@ def dispatches(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, form_i
     """A page of what the unit sent of one form, newest first, with each person's name (the register
     read in one batch; a protected identity shows none) — a list of names, not a read of answers."""
     _require(principal, unit_hsa_id, FOLLOWERS)
-    subscription = _subscription(ports, unit_hsa_id, form_id)
+    subscription = _subscription(ports, unit_hsa_id, form_id, stopped_too=True)
     head = ports.form_definitions.current(form_id)
     if head is None:
         raise NotFound("form_not_found", "Formuläret finns inte.")
@@ -849,7 +850,7 @@ def requests_for_care_system(ports: Ports, principal: IntegrationPrincipal, unit
     first, a page at a time (no answers: fetch each by id)."""
     principal.require_scope(FORMS_SCOPE)
     principal.require_unit(unit_hsa_id)
-    _subscription(ports, unit_hsa_id, form_id)
+    _subscription(ports, unit_hsa_id, form_id, stopped_too=True)
     scope = f"care-form-requests:{principal.key_id}:{unit_hsa_id}:{form_id}"
     found, following = ports.form_requests.page_of_unit_form(unit_hsa_id, form_id, PAGE,
                                                              paging.start(ports, scope, cursor))  # fmt: skip
