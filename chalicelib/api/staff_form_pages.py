@@ -1,6 +1,7 @@
 """The staff tool's forms pages (formulär): the unit's forms with their figures (sent, answered,
-overdue) and, for its local admin, the region's forms to choose from; sending a form to a list of
-personnummer; the follow-up list of one form; an answer with its patient header (access-logged) and
+overdue) and, for its local admin, the region's forms to choose from and each form's settings
+(retention after export, offered as an e-service, stop using it); sending a form to a list of
+personnummer; package dispatch (paketutskick: forms on one or more days) and the unit's packages; the follow-up list of one form; an answer with its patient header (access-logged) and
 its exports (FHIR QuestionnaireResponse JSON, and a PDF); and the regional admin's region forms:
 import, a new version, a text editor, retire. Every page works without JavaScript: each button is a
 form, and each form post redirects (post/redirect/get) or shows its page again with the errors
@@ -11,7 +12,7 @@ from __future__ import annotations
 import json
 import urllib.parse
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 from chalice import Blueprint, Response
 
@@ -29,6 +30,10 @@ staff_form_pages = Blueprint(__name__)
 FORM = ["application/x-www-form-urlencoded"]
 _RECOVERABLE = (400, 403, 409, 422)
 _SEND_FIELDS = ("personnummer", "due_on", "remind_days_before")
+_SETTING_FIELDS = ("retention_days", "offered")
+_PACKAGE_FIELDS = ("parts", "personnummer", "answer_days", "remind_days_before")
+_PARTS_CODES = ("form_not_subscribed", "form_retired")  # a form of a row the unit cannot send: beside the rows
+PACKAGE_ROWS = 6
 
 
 def _staff() -> tuple[StaffPrincipal | None, Response | None]:
@@ -52,12 +57,20 @@ def _q(value: str) -> str:
 
 
 def _forms_page(principal: StaffPrincipal, unit_id: str | None, *, cursor: str | None = None,
-                done: str | None = None, error: AppError | None = None) -> Response:  # fmt: skip
+                done: str | None = None, error: AppError | None = None,
+                fields: dict[str, str] | None = None) -> Response:  # fmt: skip
     units = form_admin.form_units(ports(), principal)
     unit = next((u for u in units if u.hsa_id == unit_id), units[0] if units else None)
-    context: dict[str, object] = {"units": units, "unit": unit, "done": done, "error": error, "unit_forms": [],
-                                  "catalogue": [], "next_cursor": None, "cursor": cursor, "can_send": False,
-                                  "can_follow": False, "can_subscribe": False}  # fmt: skip
+    fields = fields or {}
+    # A setting refused is shown beside its field, in the posted form's own box, with what was typed.
+    beside = error is not None and error.field in _SETTING_FIELDS
+    context: dict[str, object] = {"units": units, "unit": unit, "done": done, "error": None if beside else error,
+                                  "unit_forms": [], "catalogue": [], "next_cursor": None, "cursor": cursor,
+                                  "can_send": False, "can_follow": False, "can_subscribe": False,
+                                  "errors": {error.field: error.message} if beside else {},
+                                  "error_form": fields.get("form_id") if beside else None, "values": fields,
+                                  "max_retention": form_admin.MAX_RETENTION_DAYS,
+                                  "health_declaration": q.FormKind.HEALTH_DECLARATION.value}  # fmt: skip
     if unit is not None:
         subscribed = forms.unit_forms(ports(), principal, unit.hsa_id)
         context.update(unit_forms=subscribed, can_send=form_admin.may_send(principal, unit.hsa_id),
@@ -89,11 +102,119 @@ def subscribe() -> Response:
 
     def run(fields: dict[str, str]) -> str:
         unit = fields.get("unit", "")
-        forms.subscribe(ports(), principal, unit, fields.get("form_id", ""), clock.utc_now())
+        form_admin.subscribe(ports(), principal, unit, fields.get("form_id", ""), clock.utc_now())
         return f"/staff/forms?unit={_q(unit)}&done=subscribed"
 
     return form_action(staff_form_pages.current_request, principal.csrf_token, run,
                        lambda fields, error: _forms_page(principal, fields.get("unit"), error=error))  # fmt: skip
+
+
+def _unit_setting(change) -> Response:  # noqa: ANN001 (change(principal, unit, form_id, fields) -> done)
+    """A local admin's post about one of the unit's forms: back to the forms page, or the page again
+    with the error beside the field (a caller without the role gets the 403 as it is)."""
+    principal, away = _staff()
+    if away:
+        return away
+
+    def run(fields: dict[str, str]) -> str:
+        unit = fields.get("unit", "")
+        done = change(principal, unit, fields.get("form_id", ""), fields)
+        return f"/staff/forms?unit={_q(unit)}&done={done}"
+
+    def again(fields: dict[str, str], error: AppError) -> Response:
+        if error.status == 403 or error.code == "form_not_subscribed":
+            raise error
+        return _forms_page(principal, fields.get("unit"), error=error, fields=fields)
+
+    return form_action(staff_form_pages.current_request, principal.csrf_token, run, again)
+
+
+@staff_form_pages.route("/staff/forms/settings", methods=["POST"], content_types=FORM)
+def form_settings() -> Response:
+    """The unit's local admin: how long answers are kept after export, and whether the form is offered
+    as an e-service on the unit's contact card."""
+
+    def change(principal: StaffPrincipal, unit: str, form_id: str, fields: dict[str, str]) -> str:
+        changed = form_admin.change_settings(ports(), principal, unit, form_id, fields, clock.utc_now())
+        return "saved" if changed else "unchanged"
+
+    return _unit_setting(change)
+
+
+@staff_form_pages.route("/staff/forms/stop", methods=["POST"], content_types=FORM)
+def stop_using() -> Response:
+    """The unit's local admin: the unit stops using the form (what was sent stays answerable and followed up)."""
+
+    def change(principal: StaffPrincipal, unit: str, form_id: str, _fields: dict[str, str]) -> str:
+        form_admin.stop_using(ports(), principal, unit, form_id, clock.utc_now())
+        return "stopped"
+
+    return _unit_setting(change)
+
+
+# -- package dispatch (paketutskick) ----------------------------------------------------------------------
+
+
+@staff_form_pages.route("/staff/forms/packages", methods=["GET"])
+def packages() -> Response:
+    """The unit's packages, newest first: each part's form and day and whether it went, and how many
+    people the package goes to (never who)."""
+    principal, away = _staff()
+    if away:
+        return away
+    params = _params()
+    unit_id = params.get("unit", "")
+    rows = form_admin.packages(ports(), principal, unit_id, params.get("cursor"))
+    return _page(principal, "staff_form_packages.html", unit=ports().units.get(unit_id), unit_id=unit_id,
+                 rows=rows, cursor=params.get("cursor"), next_cursor=rows.next_cursor, done=params.get("done"),
+                 can_send=form_admin.may_send(principal, unit_id))  # fmt: skip
+
+
+def _package_page(principal: StaffPrincipal, unit_id: str, *, error: AppError | None = None,
+                  values: dict[str, str] | None = None) -> Response:  # fmt: skip
+    choices = form_admin.package_choices(ports(), principal, unit_id)
+    values = dict(values or {})
+    for n in range(1, PACKAGE_ROWS + 1):
+        if not _iso_date(values.get(f"day_{n}")):
+            values.pop(f"day_{n}", None)  # a date field shows only a date back
+    field = error.field if error and error.field in _PACKAGE_FIELDS else ("parts" if error and error.code in
+                                                                          _PARTS_CODES else None)  # fmt: skip
+    today = clock.stockholm_date(clock.utc_now())
+    return _page(principal, "staff_form_package.html", status=error.status if error else 200,
+                 unit=ports().units.get(unit_id), unit_id=unit_id, choices=choices, rows=range(1, PACKAGE_ROWS + 1),
+                 error=None if field else error, errors={field: error.message} if field and error else {},
+                 values=values, tomorrow=today + timedelta(days=1), max_recipients=MAX_RECIPIENTS,
+                 # A new id per form shown: the same package posted twice (a double click) is planned once.
+                 dispatch_id=values.get("dispatch_id") or str(uuid.uuid4()))  # fmt: skip
+
+
+@staff_form_pages.route("/staff/forms/packages/new", methods=["GET"])
+def package_page() -> Response:
+    principal, away = _staff()
+    return away or _package_page(principal, _params().get("unit", ""))
+
+
+@staff_form_pages.route("/staff/forms/packages/new", methods=["POST"], content_types=FORM)
+def plan_package() -> Response:
+    """Forms to the same people on one or more days: each row a form and its day (empty rows skipped).
+    The personnummer travel in the body only."""
+    principal, away = _staff()
+    if away:
+        return away
+
+    def run(fields: dict[str, str]) -> str:
+        unit = fields.get("unit", "")
+        parts = [(fields.get(f"form_{n}", "").strip(), fields.get(f"day_{n}", "").strip())
+                 for n in range(1, PACKAGE_ROWS + 1)]  # fmt: skip
+        forms.schedule_package(ports(), principal, unit, parts, fields, clock.utc_now())
+        return f"/staff/forms/packages?unit={_q(unit)}&done=planned"
+
+    def beside_the_field(fields: dict[str, str], error: AppError) -> Response:
+        if error.status == 403 or (error.status == 404 and error.code not in _PARTS_CODES):
+            raise error
+        return _package_page(principal, fields.get("unit", ""), error=error, values=fields)
+
+    return form_action(staff_form_pages.current_request, principal.csrf_token, run, beside_the_field)
 
 
 # -- sending ----------------------------------------------------------------------------------------------
@@ -148,7 +269,8 @@ def send(form_id: str) -> Response:
             raise error
         return _send_page(principal, fields.get("unit", ""), form_id, error=error, values=fields)
 
-    return form_action(staff_form_pages.current_request, principal.csrf_token, run, beside_the_field)
+    return form_action(staff_form_pages.current_request, principal.csrf_token, run, beside_the_field,
+                       (*_RECOVERABLE, 404))
 
 
 # -- follow-up --------------------------------------------------------------------------------------------
@@ -170,7 +292,7 @@ def follow_up(form_id: str) -> Response:
     chosen, rows = forms.dispatches(ports(), principal, unit_id, form_id, params.get("cursor"), clock.utc_now())
     return _page(principal, "staff_form_follow_up.html", unit=ports().units.get(unit_id), unit_form=chosen, rows=rows,
                  cursor=params.get("cursor"), next_cursor=rows.next_cursor,
-                 can_send=form_admin.may_send(principal, unit_id) and chosen.active,
+                 can_send=form_admin.may_send(principal, unit_id) and chosen.active and chosen.subscription.stopped_at is None,
                  done=params.get("done"), sent=_count(params.get("sent")), valid=_count(params.get("valid")),
                  score_text=forms.score_text)  # fmt: skip
 

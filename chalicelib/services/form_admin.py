@@ -13,16 +13,17 @@ import copy
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from chalicelib.adapters.events import ConditionLost
-from chalicelib.adapters.tables import FormDefinitionRecord, UnitRecord
+from chalicelib.adapters.tables import FormDefinitionRecord, UnitFormRecord, UnitRecord
 from chalicelib.domain import questionnaire as q
 from chalicelib.domain.clock import stockholm_date
 from chalicelib.domain.error_text import N_, ErrorText
 from chalicelib.domain.events import Kind, event
 from chalicelib.domain.forms import FormStatus, RequestStatus
+from chalicelib.domain.localized import Localized
 from chalicelib.domain.roles import StaffRole
 from chalicelib.errors import BadInput, Conflict, Forbidden, NotFound
 from chalicelib.services import forms, paging
@@ -215,9 +216,145 @@ def to_send(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, form_id: 
         raise Forbidden("unit_not_allowed", "Du har ingen behörighet till den enhetens formulär.")
     subscription = ports.unit_forms.get(unit_hsa_id, form_id)
     head = ports.form_definitions.current(form_id)
-    if subscription is None or head is None:
+    if subscription is None or subscription.stopped_at is not None or head is None:
         raise NotFound("form_not_subscribed", "Enheten använder inte det formuläret.")
     return forms.UnitForm(subscription, head)
+
+
+# -- the unit: package dispatch (paketutskick) -------------------------------------------------------------
+
+PACKAGES_PAGE = 20
+
+
+def package_choices(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str) -> list[forms.UnitForm]:
+    """The forms a package can hold: the unit's, in use and not retired (for those who may send)."""
+    if not may_send(principal, unit_hsa_id):
+        raise Forbidden("unit_not_allowed", "Du har ingen behörighet till den enhetens formulär.")
+    return [f for f in forms.unit_forms(ports, principal, unit_hsa_id)
+            if f.active and f.subscription.stopped_at is None]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PackagePart:
+    title: Localized
+    send_on: date
+    sent: bool
+
+
+@dataclass(frozen=True)
+class PackageRow:
+    """A package in the unit's list: its parts and how many it goes to (never who)."""
+
+    package_id: str
+    created_at: datetime
+    created_by_name: str | None
+    recipients: int
+    answer_days: int
+    remind_days_before: int | None
+    parts: list[PackagePart]
+
+
+def packages(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, cursor: str | None) -> paging.Page[PackageRow]:
+    """A page of the unit's packages, newest first: one Query, and the current head of each form on it."""
+    if not (may_send(principal, unit_hsa_id) or may_follow(principal, unit_hsa_id)):
+        raise Forbidden("unit_not_allowed", "Du har ingen behörighet till den enhetens formulär.")
+    scope = f"form-packages:{unit_hsa_id}"
+    found, following = ports.form_packages.page_of_unit(unit_hsa_id, PACKAGES_PAGE, paging.start(ports, scope, cursor))
+    titles: dict[str, Localized] = {}
+    for form_id in sorted({part.form_id for record in found for part in record.parts}):
+        head = ports.form_definitions.current(form_id)
+        titles[form_id] = Localized(head.title, head.title_en) if head else Localized(form_id)
+    rows = [PackageRow(
+        record.package_id, record.created_at, record.created_by_name, len(record.citizen_ids), int(record.answer_days),
+        int(record.remind_days_before) if record.remind_days_before is not None else None,
+        [PackagePart(titles[part.form_id], date.fromisoformat(part.send_on), str(n) in (record.sent_parts or set()))
+         for n, part in enumerate(record.parts)]) for record in found]  # fmt: skip
+    return paging.Page(rows, paging.following(ports, scope, following))
+
+
+# -- the unit's local admin: the unit's forms and their settings ------------------------------------------
+
+MAX_RETENTION_DAYS = 3650
+
+
+def _subscriber(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, form_id: str) -> UnitFormRecord:
+    if not may_subscribe(principal, unit_hsa_id):
+        raise Forbidden("unit_not_allowed", "Du har ingen behörighet till den enhetens formulär.")
+    subscription = ports.unit_forms.get(unit_hsa_id, form_id)
+    if subscription is None:
+        raise NotFound("form_not_subscribed", "Enheten använder inte det formuläret.")
+    return subscription
+
+
+def subscribe(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, form_id: str, now: datetime) -> None:
+    """The unit uses the form (again, if it had stopped: its figures and settings as they were)."""
+    subscription = ports.unit_forms.get(unit_hsa_id, form_id) if may_subscribe(principal, unit_hsa_id) else None
+    if subscription is None or subscription.stopped_at is None:
+        forms.subscribe(ports, principal, unit_hsa_id, form_id, now)
+        return
+    if forms.current(ports, form_id).record.status != FormStatus.ACTIVE.value:
+        raise Conflict("form_retired", "Formuläret är inte längre i bruk.")
+    try:
+        ports.unit_forms.update(subscription, [UnitFormRecord.stopped_at.remove(), UnitFormRecord.stopped_by.remove()],
+                                event(Kind.FORM_SUBSCRIBED, f"unit_form#{unit_hsa_id}#{form_id}", now,
+                                      unit_hsa_id=unit_hsa_id, form_id=form_id, by=principal.hsa_id),
+                                in_use=False)  # fmt: skip
+    except ConditionLost:
+        return  # in use again meanwhile, from another tab
+
+
+def change_settings(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, form_id: str,
+                    fields: dict[str, str], now: datetime) -> bool:  # fmt: skip
+    """The unit's settings of a form it uses: how many days after export its answers are kept
+    (`retention_days`, 1–3650), and whether it is offered as an e-service on the unit's contact card
+    (`offered` "yes"; not a health declaration, which goes with a visit). True when something changed."""
+    subscription = _subscriber(ports, principal, unit_hsa_id, form_id)
+    if subscription.stopped_at is not None:
+        raise Conflict("form_stopped", "Enheten använder inte längre formuläret.")
+    text = str(fields.get("retention_days") or "").strip()
+    if not text.isdigit() or not 1 <= int(text) <= MAX_RETENTION_DAYS:
+        raise BadInput("retention_invalid", "Svaren kan sparas 1–{limit} dagar efter export.", field="retention_days",
+                       values={"limit": MAX_RETENTION_DAYS})  # fmt: skip
+    retention = int(text)
+    offered = fields.get("offered") == "yes"
+    head = forms.current(ports, form_id).record
+    if offered and not bool(subscription.offered):
+        if head.kind == q.FormKind.HEALTH_DECLARATION.value:
+            raise BadInput("offer_not_allowed", "En hälsodeklaration skickas inför ett besök och kan inte erbjudas som "
+                           "e-tjänst.", field="offered")  # fmt: skip
+        if head.status != FormStatus.ACTIVE.value:
+            raise BadInput("offer_not_allowed", "Formuläret är inte längre i bruk och kan inte erbjudas som e-tjänst.",
+                           field="offered")  # fmt: skip
+    if retention == int(subscription.retention_days) and offered == bool(subscription.offered):
+        return False
+    try:
+        ports.unit_forms.update(subscription, [UnitFormRecord.retention_days.set(retention),
+                                               UnitFormRecord.offered.set(offered)],
+                                event(Kind.FORM_SUBSCRIPTION_CHANGED, f"unit_form#{unit_hsa_id}#{form_id}", now,
+                                      unit_hsa_id=unit_hsa_id, form_id=form_id, retention_days=str(retention),
+                                      offered="yes" if offered else "no", by=principal.hsa_id),
+                                in_use=True)  # fmt: skip
+    except ConditionLost:
+        raise Conflict("form_stopped", "Enheten använder inte längre formuläret.") from None
+    return True
+
+
+def stop_using(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, form_id: str, now: datetime) -> None:
+    """The unit stops using the form: nothing new is sent (nor offered), and what was sent can still be
+    answered, followed up and exported (the subscription stays, marked stopped, with its figures).
+    Packages planned before go out as planned."""
+    subscription = _subscriber(ports, principal, unit_hsa_id, form_id)
+    if subscription.stopped_at is not None:
+        return
+    try:
+        ports.unit_forms.update(subscription, [UnitFormRecord.stopped_at.set(now),
+                                               UnitFormRecord.stopped_by.set(principal.hsa_id),
+                                               UnitFormRecord.offered.set(False)],
+                                event(Kind.FORM_UNSUBSCRIBED, f"unit_form#{unit_hsa_id}#{form_id}", now,
+                                      unit_hsa_id=unit_hsa_id, form_id=form_id, by=principal.hsa_id),
+                                in_use=True)  # fmt: skip
+    except ConditionLost:
+        return  # stopped meanwhile, from another tab
 
 
 # -- an answer as a PDF ------------------------------------------------------------------------------

@@ -307,6 +307,14 @@ ROWS: dict[str, Row] = {
     "GET /staff/forms": row(STAFF_OWN_UNIT, query=UNIT_A),
     "POST /staff/forms/subscribe": row(STAFF_UNIT_A, "form", body=FORM, fields=lambda w, who, p: {
         "unit": VC, "form_id": p["form_id"]}, note="the unit's local admin"),
+    "POST /staff/forms/settings": row(STAFF_UNIT_A, "form", body=FORM, fields=lambda w, who, p: {
+        "unit": VC, "form_id": p["form_id"], "retention_days": "90"}, note="the unit's local admin"),
+    "POST /staff/forms/stop": row(STAFF_UNIT_A, "stoppable_form", body=FORM, fields=lambda w, who, p: {
+        "unit": VC, "form_id": p["form_id"]}, note="the unit's local admin; a form of its own (the matrix's stays)"),
+    "GET /staff/forms/packages": row(STAFF_UNIT_A, query=UNIT_A),
+    "GET /staff/forms/packages/new": row(STAFF_UNIT_A, query=UNIT_A),
+    "POST /staff/forms/packages/new": row(STAFF_UNIT_A, body=FORM, fields={"unit": VC},
+                                          note="400 without a form and a day: past authorisation"),
     "GET /staff/forms/{form_id}/send": row(STAFF_UNIT_A, "form", query=UNIT_A),
     "POST /staff/forms/{form_id}/send": row(STAFF_UNIT_A, "form", body=FORM, fields={"unit": VC},
                                             note="400 without personnummer: past authorisation"),
@@ -531,6 +539,15 @@ class World:
     def _make_form(self) -> dict[str, str]:
         """The matrix's form, used by unit A."""
         return {"form_id": self._make_unit_form()["form_id"]}
+
+    def _make_stoppable_form(self) -> dict[str, str]:
+        """A form of the region's unit A uses, of its own (stopping it leaves the matrix's form in use)."""
+        from chalicelib.domain import clock
+        from chalicelib.services import forms
+
+        form_id = self._make_region_form()["form_id"]
+        forms.subscribe(self.ports(), self._form_admin(), VC, form_id, clock.utc_now())
+        return {"form_id": form_id}
 
     def _make_form_answer(self) -> dict[str, str]:
         """A form unit A sent to citizen A, answered."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import uuid
 from datetime import datetime, time, timedelta, timezone
 from urllib.parse import urlparse
 
@@ -271,3 +272,106 @@ def test_the_regional_admin_imports_edits_and_retires_a_form(region):
     assert "Hälsosamtal 50 år" not in johan.page(f"/staff/forms?unit={VC}")  # a retired form is not offered
     eva = _staff(region, "eva")
     assert eva.get("/staff/region/forms").status_code == 403
+
+
+def _settings(browser, form_id: str, **fields: str):
+    csrf = browser.csrf_token("/api/v1/staff/me")
+    return browser.post_form("/staff/forms/settings", {"csrf_token": csrf, "unit": VC, "form_id": form_id, **fields})
+
+
+def test_the_local_admin_sets_how_long_answers_are_kept_and_offers_a_form(region):
+    """Given a survey and a health declaration the health centre uses, when Johan (its local admin)
+    keeps the survey's answers 30 days and offers it on the contact card, then both are saved with
+    their event; a health declaration cannot be offered and a retention out of range is refused,
+    each beside its field, nothing changed; a nurse, and another unit's staff, may do neither."""
+    survey, declaration = _publish(SURVEY), _publish(HEALTH_DECLARATION)
+    johan = _staff(region, "johan")
+    page = johan.page(f"/staff/forms?unit={VC}")
+    assert "Enhetens inställningar för formulären" in page and 'name="retention_days"' in page and 'value="90"' in page
+    assert page.count('name="offered"') == 1  # the survey's switch; the health declaration has none
+
+    response = _settings(johan, survey, retention_days="30", offered="yes")
+    assert response.status_code == 303 and response.headers["Location"].endswith("done=saved")
+    record = ports().unit_forms.get(VC, survey)
+    assert int(record.retention_days) == 30 and record.offered
+    page = johan.page(response.headers["Location"])
+    assert "Inställningarna är sparade." in page and "Erbjuds som e-tjänst" in page and 'value="30"' in page
+    assert _settings(johan, survey, retention_days="30", offered="yes").headers["Location"].endswith("done=unchanged")
+    response = _settings(johan, survey, retention_days="30")  # the box unticked: no longer offered
+    assert response.status_code == 303 and not ports().unit_forms.get(VC, survey).offered
+
+    refused = _settings(johan, declaration, retention_days="60", offered="yes")
+    assert refused.status_code == 400
+    shown = refused.body.decode()
+    assert 'id="offered-error"' in shown and "kan inte erbjudas som e-tjänst" in shown
+    for wrong in ("0", "3651", "tre"):
+        refused = _settings(johan, survey, retention_days=wrong)
+        assert refused.status_code == 400, wrong
+        shown = refused.body.decode()
+        assert 'id="retention_days-error"' in shown and "Svaren kan sparas 1–3650 dagar efter export." in shown
+        assert f'value="{wrong}"' in shown  # what was typed, to correct
+    assert int(ports().unit_forms.get(VC, declaration).retention_days) == 90
+    assert not ports().unit_forms.get(VC, declaration).offered
+    assert int(ports().unit_forms.get(VC, survey).retention_days) == 30
+
+    eva = _staff(region, "eva")  # a case receiver at the health centre, not its local admin
+    assert 'name="retention_days"' not in eva.page(f"/staff/forms?unit={VC}")
+    assert _settings(eva, survey, retention_days="5", offered="yes").status_code == 403
+    csrf = eva.csrf_token("/api/v1/staff/me")
+    assert eva.post_form("/staff/forms/stop", {"csrf_token": csrf, "unit": VC, "form_id": survey}).status_code == 403
+    lisa = _staff(region, "lisa")
+    assert _settings(lisa, survey, retention_days="5").status_code == 403
+    record = ports().unit_forms.get(VC, survey)
+    assert int(record.retention_days) == 30 and not record.offered and record.stopped_at is None
+
+
+def test_a_form_the_unit_stopped_using_is_still_followed_up(region):
+    """Given a survey Eva sent to Anna and Anna answered, when Johan stops using it, then nothing new
+    can be sent of it (the page, the post, a package, a care system), while the follow-up list and the
+    answer still open and export (with the unit's retention); using it again restores it as it was."""
+    form_id = _publish(SURVEY)
+    eva = _staff(region, "eva")
+    response, fields = _sent(region, eva, form_id, region.people["anna"].personnummer)
+    assert response.status_code == 303
+    request_id = _answer_all(region, form_id, fields["dispatch_id"], "anna", {"motion": ["3"]})
+    johan = _staff(region, "johan")
+    assert _settings(johan, form_id, retention_days="30").status_code == 303
+
+    csrf = johan.csrf_token("/api/v1/staff/me")
+    stopped = johan.post_form("/staff/forms/stop", {"csrf_token": csrf, "unit": VC, "form_id": form_id})
+    assert stopped.status_code == 303
+    assert johan.post_form("/staff/forms/stop", {"csrf_token": csrf, "unit": VC, "form_id": form_id}).status_code == 303
+    record = ports().unit_forms.get(VC, form_id)
+    assert record.stopped_at is not None and record.stopped_by == "SE2321000099-P002" and int(record.sent) == 1
+    page = johan.page(stopped.headers["Location"])
+    assert "Enheten använder inte längre formuläret." in page and "Använd formuläret igen" in page
+    assert "Använd formuläret<" not in page  # not offered again in the region's list
+    assert _settings(johan, form_id, retention_days="40").status_code == 409
+
+    # nothing new is sent
+    listed = eva.page(f"/staff/forms?unit={VC}")
+    assert "Används inte längre" in listed and f"/staff/forms/{form_id}/send" not in listed
+    assert eva.get(f"/staff/forms/{form_id}/send?unit={VC}").status_code == 404
+    again = eva.post_form(f"/staff/forms/{form_id}/send", {
+        "csrf_token": fields["csrf_token"], "dispatch_id": str(uuid.uuid4()), "unit": VC,
+        "personnummer": region.people["gunnar"].personnummer,
+        "due_on": (region.today + timedelta(days=14)).isoformat()})  # fmt: skip
+    assert again.status_code == 404
+    assert form_id not in eva.page(f"/staff/forms/packages/new?unit={VC}")
+    assert _figures(form_id) == (1, 1, 0)
+
+    # what was sent is still followed up, opened and exported, with the unit's retention
+    follow_up = eva.page(f"/staff/forms/{form_id}/follow-up?unit={VC}")
+    assert f"/staff/form-answers/{request_id}" in follow_up and "Anna Andersson" in follow_up
+    assert f"/staff/forms/{form_id}/send" not in follow_up
+    assert "Levnadsvanor" in eva.page(f"/staff/form-answers/{request_id}")
+    exported = eva.post_form(f"/staff/form-answers/{request_id}/json", {"csrf_token": eva.csrf_token("/api/v1/staff/me")})
+    assert exported.status_code == 200
+    assert ports().form_requests.get(request_id).purge_day == (region.today + timedelta(days=30)).isoformat()
+
+    # used again: as it was
+    response = johan.post_form("/staff/forms/subscribe", {"csrf_token": csrf, "unit": VC, "form_id": form_id})
+    assert response.status_code == 303
+    record = ports().unit_forms.get(VC, form_id)
+    assert record.stopped_at is None and int(record.retention_days) == 30 and int(record.sent) == 1
+    assert eva.get(f"/staff/forms/{form_id}/send?unit={VC}").status_code == 200

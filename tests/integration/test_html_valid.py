@@ -183,6 +183,20 @@ VISITS: tuple[Visit, ...] = (
     _get("/staff/follow-up", ADMIN, kinds=("resulted_order",)),
     _get("/staff/forms", ADMIN, "the unit's forms and the region's to choose", kinds=("form",)),
     _get("/staff/forms", ADMIN, "just chosen", query=f"unit={VC}&done=subscribed", kinds=("form",)),
+    _get("/staff/forms", ADMIN, "a form the unit stopped using, and settings refused beside the field",
+         kinds=("form", "stopped_form")),
+    _post("/staff/forms/settings", ADMIN, "a retention out of range", lambda made: {
+        "unit": VC, "form_id": made.params(("form",))["form_id"], "retention_days": "0", "offered": "yes"}, 400,
+        kinds=("form",)),
+    _get("/staff/forms/packages", ADMIN, "a package with a part sent and parts planned", kinds=("form_package",)),
+    _get("/staff/forms/packages", ADMIN, "just planned", query=f"unit={VC}&done=planned"),
+    _get("/staff/forms/packages/new", ADMIN, kinds=("form",)),
+    _post("/staff/forms/packages/new", ADMIN, "a day that is no day", lambda made: {
+        "unit": VC, "form_1": made.params(("form",))["form_id"], "day_1": "i morgon", "personnummer": made.pnr("anna"),
+        "answer_days": "14"}, 400, kinds=("form",)),
+    _post("/staff/forms/packages/new", ADMIN, "a line that is no personnummer", lambda made: {
+        "unit": VC, "form_1": made.params(("form",))["form_id"], "day_1": made.tomorrow(), "personnummer": "12345",
+        "answer_days": "x"}, 400, kinds=("form",)),
     _get("/staff/forms/{form_id}/send", ADMIN),
     _get("/staff/forms/{form_id}/follow-up", ADMIN, "sent and answered", kinds=("form", "form_answer")),
     _get("/staff/forms/{form_id}/follow-up", ADMIN, "just sent", query=f"unit={VC}&done=sent&sent=2&valid=1"),
@@ -413,6 +427,43 @@ class Made:
         anna = CitizenPrincipal(self.world.citizen_ids["anna"], "Anna", None, None, "x")
         forms.post_page(ports, anna, sent.request_ids[0], 0, {"allergi": ["ja"], "blod": ["nej"]}, "send", now)
         return {"request_id": sent.request_ids[0]}
+
+    def tomorrow(self) -> str:
+        from datetime import timedelta
+
+        from chalicelib.domain import clock
+
+        return (clock.stockholm_date(clock.utc_now()) + timedelta(days=1)).isoformat()
+
+    def _make_form_package(self) -> dict[str, str]:
+        """A package unit A planned to Anna and Ali: its first part sent, two planned."""
+        import uuid
+        from datetime import timedelta
+
+        from chalicelib.domain import clock
+        from chalicelib.services import forms
+
+        ports, now = self.world.ports(), clock.utc_now()
+        form_id = self.params(("form",))["form_id"]
+        today = clock.stockholm_date(now)
+        parts = [(form_id, (today + timedelta(days=n)).isoformat()) for n in (1, 30, 90)]
+        package_id = forms.schedule_package(ports, self.world._form_admin(), VC, parts, {
+            "personnummer": f"{self.pnr('anna')}\n{self.pnr('ali')}", "answer_days": "10", "remind_days_before": "2",
+            "dispatch_id": str(uuid.uuid4())}, now)  # fmt: skip
+        assert forms.send_package_part(ports, {"package_id": package_id, "part": 0}, now) == "sent"
+        return {"unit_hsa_id": VC}
+
+    def _make_stopped_form(self) -> dict[str, str]:
+        """A form unit A used, offered, then stopped using (its settings box gives way to "use again")."""
+        from chalicelib.domain import clock
+        from chalicelib.services import form_admin
+
+        ports, now = self.world.ports(), clock.utc_now()
+        form_id = self.world.make("stoppable_form")["form_id"]
+        admin = self.world._form_admin()
+        form_admin.change_settings(ports, admin, VC, form_id, {"retention_days": "30", "offered": "yes"}, now)
+        form_admin.stop_using(ports, admin, VC, form_id, now)
+        return {"stopped_form_id": form_id}
 
     def _make_fresh_citizen(self) -> dict[str, str]:
         return {}
