@@ -1301,6 +1301,8 @@ class FormRequestRecord(Model):
     booking_id = UnicodeAttribute(null=True)  # a form that rides with a booking or summons
     summons_id = UnicodeAttribute(null=True)
     package_id = UnicodeAttribute(null=True)
+    opens_case = BooleanAttribute(default=False)  # an offered form the citizen started: its answer is a case
+    case_id = UnicodeAttribute(null=True)  # that case, fixed when the form is started
     draft = UnicodeAttribute(null=True)  # an in-progress QuestionnaireResponse as JSON
     draft_saved_at = UTCDateTimeAttribute(null=True)
     response = UnicodeAttribute(null=True)  # the completed QuestionnaireResponse as JSON

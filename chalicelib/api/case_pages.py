@@ -12,7 +12,7 @@ from chalicelib.api.session import citizen_or_landing
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
 from chalicelib.errors import AppError
-from chalicelib.services import case_admin, cases
+from chalicelib.services import case_admin, cases, forms
 from chalicelib.services.principals import CitizenPrincipal
 
 case_pages = Blueprint(__name__)
@@ -57,7 +57,9 @@ def unit_card(unit_hsa_id: str) -> Response:
     if away:
         return away
     unit = cases._unit(ports(), unit_hsa_id)
-    return _page(principal, "unit_card.html", unit=unit, case_types=cases.case_types_at(ports(), unit))
+    offered = forms.offered_forms(ports(), unit.hsa_id) if ports().settings.eservice_on("forms") else []
+    return _page(principal, "unit_card.html", unit=unit, case_types=cases.case_types_at(ports(), unit),
+                 offered_forms=offered)  # fmt: skip
 
 
 def _form(principal: CitizenPrincipal, unit_hsa_id: str, case_type_id: str, *, errors: dict[str, str] | None = None,

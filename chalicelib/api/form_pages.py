@@ -4,9 +4,11 @@ A sent form reads back read-only."""
 
 from __future__ import annotations
 
+import uuid
+
 from chalice import Blueprint, Response
 
-from chalicelib.api.http import form_lists, language, redirect, render_page, require_csrf
+from chalicelib.api.http import form_action, form_lists, language, redirect, render_page, require_csrf
 from chalicelib.api.session import citizen_or_landing
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
@@ -95,3 +97,26 @@ def post_page(request_id: str) -> Response:
         return redirect(f"/forms/{request_id}?sent=1")
     suffix = "&saved=1" if step == "save" else ""
     return redirect(f"/forms/{request_id}?page={result.page + 1}{suffix}")
+
+
+@form_pages.route("/contact/{unit_hsa_id}/forms/{form_id}", methods=["GET"])
+def offered(unit_hsa_id: str, form_id: str) -> Response:
+    """An offered form (erbjuden e-tjänst) on the unit's contact card: what it is, and a button to start."""
+    principal, away = _citizen()
+    if away:
+        return away
+    unit, _ = forms.offered_form(ports(), unit_hsa_id, form_id)
+    form = forms.current(ports(), form_id).form
+    return _page(principal, "form_offered.html", unit=unit, form=form, form_id=form_id, submission_id=str(uuid.uuid4()))
+
+
+@form_pages.route("/contact/{unit_hsa_id}/forms/{form_id}", methods=["POST"], content_types=FORM)
+def start_offered(unit_hsa_id: str, form_id: str) -> Response:
+    principal, away = _citizen()
+    if away:
+        return away
+
+    def run(fields: dict[str, str]) -> str:
+        return f"/forms/{forms.start_offered(ports(), principal, unit_hsa_id, form_id, fields, clock.utc_now())}"
+
+    return form_action(form_pages.current_request, principal.csrf_token, run, lambda _fields, error: offered(unit_hsa_id, form_id))

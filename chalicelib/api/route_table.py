@@ -64,6 +64,8 @@ ROUTES = (
     ('/cases/{case_id}/reply', ('POST',), ('application/x-www-form-urlencoded',), 'reply', 'chalicelib.api.case_pages', 'reply'),
     ('/contact', ('GET',), ('application/json',), 'find_unit', 'chalicelib.api.case_pages', 'find_unit'),
     ('/contact/{unit_hsa_id}', ('GET',), ('application/json',), 'unit_card', 'chalicelib.api.case_pages', 'unit_card'),
+    ('/contact/{unit_hsa_id}/forms/{form_id}', ('GET',), ('application/json',), 'offered', 'chalicelib.api.form_pages', 'offered'),
+    ('/contact/{unit_hsa_id}/forms/{form_id}', ('POST',), ('application/x-www-form-urlencoded',), 'start_offered', 'chalicelib.api.form_pages', 'start_offered'),
     ('/contact/{unit_hsa_id}/{case_type_id}', ('GET',), ('application/json',), 'case_form', 'chalicelib.api.case_pages', 'case_form'),
     ('/contact/{unit_hsa_id}/{case_type_id}', ('POST',), ('application/x-www-form-urlencoded',), 'send_case', 'chalicelib.api.case_pages', 'send_case'),
     ('/favicon.ico', ('GET',), ('application/json',), 'favicon_ico', 'chalicelib.api.pages', 'favicon_ico'),

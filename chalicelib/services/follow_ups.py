@@ -75,7 +75,7 @@ FOLLOW_UPS: dict[Kind, tuple[FollowUp, ...]] = {
     Kind.FORM_UNSUBSCRIBED: (),
     Kind.FORM_SENT: (forms.tell_citizens,),
     Kind.FORM_DRAFT_SAVED: (),
-    Kind.FORM_ANSWERED: (),
+    Kind.FORM_ANSWERED: (forms.open_case,),  # an offered form's answer arrives as a case
     Kind.FORM_REMINDED: (forms.tell_reminded,),
     Kind.FORM_OVERDUE: (),
     Kind.FORM_WITHDRAWN: (),

@@ -348,8 +348,10 @@ def tell_citizens(ports: Ports, sent: Sequence[DomainEvent]) -> None:
     records = {r.request_id: r for r in ports.form_requests.get_many([e["request_id"] for e in sent])}
     units: dict[str, UnitRecord | None] = {}
     definitions: dict[tuple[str, int], Definition] = {}
+    # A form the citizen started from a contact card has no letter: they are filling it in.
     wanted = [(e, records[e["request_id"]]) for e in sent if e["request_id"] in records
-              and records[e["request_id"]].status == RequestStatus.SENT.value]  # fmt: skip
+              and records[e["request_id"]].status == RequestStatus.SENT.value
+              and not records[e["request_id"]].opens_case]  # fmt: skip
     people = {p.citizen_id: p for p in ports.register.get_many(sorted({r.citizen_id for _, r in wanted}))}
     reached = persons.reach_many(ports, [(r.citizen_id, people.get(r.citizen_id), stockholm_date(e.occurred_at))
                                          for e, r in wanted])  # fmt: skip
@@ -427,6 +429,89 @@ def send_with_summons(ports: Ports, issued: DomainEvent) -> None:
         dispatch(ports, unit, definition_of(head), [record.citizen_id], due, remind, sent_by=record.client_key_id,
                  sent_by_name=None, dispatch_id=str(uuid.uuid5(RIDE_NAMESPACE, f"{record.appointment_id}:{form_id}")),
                  now=issued.occurred_at, summons_id=record.appointment_id)  # fmt: skip
+
+
+# -- an offered form (erbjuden e-tjänst): the citizen starts it from the unit's contact card ------------
+
+OFFERED_ANSWER_DAYS = 30  # a started, unsent offered form waits this long for its sender
+OFFERED_SENDER = "citizen"
+CASE_NAMESPACE = uuid.UUID("9a1d3c6e-7b2f-4e8a-b5c4-0d6e1f2a3b4c")
+
+
+def offered_forms(ports: Ports, unit_hsa_id: str) -> list[UnitForm]:
+    """The forms the unit offers on its contact card (in use and switched on by its local admin)."""
+    return [f for f in _unit_forms(ports, unit_hsa_id) if f.subscription.offered and f.active]
+
+
+def offered_form(ports: Ports, unit_hsa_id: str, form_id: str) -> tuple[UnitRecord, UnitForm]:
+    unit = _unit(ports, unit_hsa_id)
+    chosen = next((f for f in offered_forms(ports, unit_hsa_id) if f.definition.form_id == form_id), None)
+    if chosen is None:
+        raise NotFound("form_not_found", "Formuläret finns inte.")
+    return unit, chosen
+
+
+def start_offered(ports: Ports, principal: CitizenPrincipal, unit_hsa_id: str, form_id: str, fields: dict[str, Any],
+                  now: datetime) -> str:  # fmt: skip
+    """The citizen (or a guardian for a child) starts an offered form: it is theirs to fill in like a
+    form sent to them, and once sent it arrives in the unit's queue as a case. No inbox message: they
+    are filling it in now. Once per page (`submission_id`)."""
+    unit, chosen = offered_form(ports, unit_hsa_id, form_id)
+    today = stockholm_date(now)
+    dispatch_id = _dispatch_id(fields.get("submission_id"))
+    request_id = request_id_for(dispatch_id, principal.subject_id)
+    if ports.form_requests.get(request_id) is not None:
+        return request_id
+    record = FormRequestRecord(
+        request_id, citizen_id=principal.subject_id, unit_hsa_id=unit.hsa_id, form_id=form_id,
+        version=int(chosen.definition.version), status=RequestStatus.SENT.value, sent_at=now, sent_by=OFFERED_SENDER,
+        due_on=(today + timedelta(days=OFFERED_ANSWER_DAYS)).isoformat(), opens_case=True,
+        case_id=str(uuid.uuid5(CASE_NAMESPACE, request_id)), sent_key=f"{now.isoformat()}#{request_id}",
+        unit_form=f"{unit.hsa_id}#{form_id}",
+    )  # fmt: skip
+    ports.form_requests.send_many([(record, event(Kind.FORM_SENT, f"form_request#{request_id}", now,
+                                                  request_id=request_id, citizen_id=principal.subject_id,
+                                                  unit_hsa_id=unit.hsa_id, form_id=form_id))])  # fmt: skip
+    return request_id
+
+
+def open_case(ports: Ports, answered: DomainEvent) -> None:
+    """Follow-up of `form_request.answered`: an offered form's answer arrives in the unit's queue as a
+    case, its questions and answers as the case's (in Swedish, as staff read them); once, under the
+    case id fixed when the form was started."""
+    from chalicelib.adapters.tables import AnswerMap, CaseRecord
+    from chalicelib.domain import case_due
+    from chalicelib.domain.cases import Status
+    from chalicelib.domain.events import Door
+    from chalicelib.services import cases
+
+    record = ports.form_requests.get(answered["request_id"])
+    if record is None or not record.opens_case or not record.case_id or not record.response:
+        return
+    if ports.cases.get(record.case_id) is not None:
+        return
+    unit = ports.units.get(record.unit_hsa_id)
+    if unit is None:
+        return
+    definition = version_of(ports, record.form_id, int(record.version))
+    answers = q.answers_from(json.loads(record.response), definition.form)
+    now = answered.occurred_at
+    due = case_due.due_at(now, cases.opening_hours(unit))
+    patient = patients.snapshot(ports.register.get(record.citizen_id))
+    try:
+        ports.cases.create(CaseRecord(
+            record.case_id, **patient, unit_hsa_id=unit.hsa_id, citizen_id=record.citizen_id,
+            sent_by_id=record.answered_by or record.citizen_id, case_type_id=f"form:{record.form_id}",
+            case_type_name=definition.form.title.sv, case_type_name_en=definition.form.title.en,
+            case_type_version=int(record.version),
+            answers=[AnswerMap(label=line.question, answer=line.answer)
+                     for line in q.lines(definition.form, answers, "sv") if not line.heading],
+            status=Status.NEW.value, created_at=now, created_key=f"{now.isoformat()}#{record.case_id}", due_at=due,
+            due_key=f"{due.isoformat()}#{record.case_id}", open_unit=unit.hsa_id,
+        ), cases.case_event(Kind.CASE_SENT, record.case_id, now, Door.CITIZEN))  # fmt: skip
+    except ConditionLost:
+        return  # made by an earlier delivery of the event
+    logger.info("offered form arrived as a case", extra={"case_id": record.case_id, "unit_hsa_id": unit.hsa_id})
 
 
 # -- the citizen fills it in -------------------------------------------------------------------------

@@ -191,6 +191,8 @@ ROWS: dict[str, Row] = {
     "POST /self-test-kits": row(CITIZEN, body=FORM),
     "POST /self-tests/orders/{order_id}/sample": row(CITIZEN_A_ONLY, "kit_order", body=FORM),
     "GET /forms": row(CITIZEN),
+    "GET /contact/{unit_hsa_id}/forms/{form_id}": row(CITIZEN, "offered_form"),
+    "POST /contact/{unit_hsa_id}/forms/{form_id}": row(CITIZEN, "offered_form", body=FORM),
     "GET /forms/{request_id}": row(CITIZEN_A_ONLY, "form_request"),
     "POST /forms/{request_id}": row(CITIZEN_A_ONLY, "form_request", body=FORM, fields={"page": "1", "step": "save"}),
     # the citizen JSON API
@@ -504,6 +506,18 @@ class World:
             forms.publish(ports, resource, form, "matrix", now, new_id="matris-formular")
         forms.subscribe(ports, self._form_admin(), VC, "matris-formular", now)
         return {"unit_hsa_id": VC, "form_id": "matris-formular"}
+
+    def _make_offered_form(self) -> dict[str, str]:
+        """A form unit A offers on its contact card (erbjuden e-tjänst)."""
+        from chalicelib.adapters.tables import UnitFormRecord
+        from chalicelib.domain import clock
+        from chalicelib.domain.events import Kind, event
+
+        made = self._make_unit_form()
+        subscription = self.ports().unit_forms.get(VC, made["form_id"])
+        self.ports().unit_forms.update(subscription, [UnitFormRecord.offered.set(True)], event(
+            Kind.FORM_SUBSCRIPTION_CHANGED, f"unit_form#{VC}#{made['form_id']}", clock.utc_now()))
+        return made
 
     @staticmethod
     def _form_admin() -> Any:

@@ -345,3 +345,38 @@ def test_a_package_sends_each_part_on_its_day_once_however_often_its_schedule_fi
     with pytest.raises(Exception) as refused:
         forms.schedule_package(ports(), EVA, VC, [("infor-besoket", today.isoformat())], fields, clock.utc_now())
     assert refused.value.code == "send_on_invalid"
+
+
+def test_an_offered_form_is_started_from_the_contact_card_and_arrives_as_a_case(region):
+    _publish(TWO_PAGES, "infor-besoket")
+    subscription = ports().unit_forms.get(VC, "infor-besoket")
+    anna = _logged_in(region, "anna")
+    assert "Inför besöket" not in anna.page(f"/contact/{VC}")  # not offered yet
+    ports().unit_forms.update(subscription, [type(subscription).offered.set(True)],
+                              forms.event(forms.Kind.FORM_SUBSCRIPTION_CHANGED, f"unit_form#{VC}#infor-besoket",
+                                          clock.utc_now(), unit_hsa_id=VC, form_id="infor-besoket"))  # fmt: skip
+    card = anna.page(f"/contact/{VC}")
+    assert f'href="/contact/{VC}/forms/infor-besoket"' in card
+    start = anna.page(f"/contact/{VC}/forms/infor-besoket")
+    submission = re.search(r'name="submission_id" value="([^"]+)"', start).group(1)
+    fields = {"csrf_token": anna.csrf_token(), "submission_id": submission}
+    first = anna.post_form(f"/contact/{VC}/forms/infor-besoket", fields)
+    again = anna.post_form(f"/contact/{VC}/forms/infor-besoket", fields)  # a double click
+    assert first.status_code == 303 and first.headers["Location"] == again.headers["Location"]
+    request_id = first.headers["Location"].rsplit("/", 1)[1]
+    region.follow_up()
+    assert not [m for m in ports().inbox.inbox_of(_citizen_id(region, "anna")) if m.subject.startswith("Formulär")]
+    _post(anna, request_id, 1, "next", roker="false")
+    _post(anna, request_id, 2, "send", mar="daligt", ovrigt="Ont i ryggen sedan i måndags")
+    region.follow_up()
+    case = ports().cases.get(ports().form_requests.get(request_id).case_id)
+    assert case.unit_hsa_id == VC and case.status == "new" and case.case_type_name == "Inför besöket"
+    assert [(a.label, a.answer) for a in case.answers] == [
+        ("Röker du?", "Nej"), ("Hur mår du?", "Dåligt"), ("Övrigt", "Ont i ryggen sedan i måndags")]
+    assert case.case_id in {c.case_id for c in ports().cases.queue(VC)}
+    assert "Inför besöket" in anna.page("/cases")
+    assert anna.get(f"/cases/{case.case_id}").status_code == 200
+    nurse = region.browser()
+    nurse.login("eva", "staff")
+    staff_view = nurse.page(f"/staff/cases/{case.case_id}")
+    assert "Inför besöket" in staff_view and "Ont i ryggen sedan i måndags" in staff_view

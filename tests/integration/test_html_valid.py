@@ -151,6 +151,8 @@ VISITS: tuple[Visit, ...] = (
     _get("/self-tests", CIT_A, "an order with its result", kinds=("resulted_order",)),
     _get("/self-tests/{test_id}", CIT_A, "every test on offer", each=_self_test_pages),
     _get("/forms/{request_id}", CIT_A, "a form to fill in", kinds=("form_request",)),
+    _get("/contact/{unit_hsa_id}/forms/{form_id}", CIT_A, "an offered form to start", kinds=("offered_form",)),
+    _get("/contact/{unit_hsa_id}", CIT_A, "with an offered form", kinds=("offered_form",)),
     _get("/forms/{request_id}", CIT_A, "a draft saved", query="saved=1", kinds=("form_request",)),
     # a guardian, Karin, acting for Elsa (9)
     *(_get(path, GUARDIAN, "acting for a child") for path in CITIZEN_PAGES),
