@@ -112,9 +112,6 @@ class UnitForms:
             condition &= UnitFormRecord.stopped_at.exists()
         events.commit(happened, lambda tx: tx.update(record, actions=actions, condition=condition))
 
-    def unsubscribe(self, record: UnitFormRecord, happened: DomainEvent) -> None:
-        events.commit(happened, lambda tx: tx.delete(record, condition=UnitFormRecord.form_id.exists()))
-
 
 def _figure(unit_hsa_id: str, form_id: str, **changes: int) -> tuple[str, Any]:
     def add(tx: TransactWrite) -> None:

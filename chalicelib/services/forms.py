@@ -357,7 +357,9 @@ def tell_citizens(ports: Ports, sent: Sequence[DomainEvent]) -> None:
                                          for e, r in wanted])  # fmt: skip
     deliveries: list[tuple[InboxMessage, DomainEvent]] = []
     for (happened, record), reach in zip(wanted, reached):
-        unit = units.setdefault(record.unit_hsa_id, ports.units.get(record.unit_hsa_id))
+        if record.unit_hsa_id not in units:
+            units[record.unit_hsa_id] = ports.units.get(record.unit_hsa_id)
+        unit = units[record.unit_hsa_id]
         key = (record.form_id, int(record.version))
         if key not in definitions:
             definitions[key] = version_of(ports, *key)
@@ -849,8 +851,10 @@ def send_package_part(ports: Ports, fired: dict[str, Any], now: datetime) -> str
     part = record.parts[number]
     unit = ports.units.get(record.unit_hsa_id)
     head = ports.form_definitions.current(part.form_id)
-    if unit is None or head is None or head.status != FormStatus.ACTIVE.value:
-        return "form_gone"
+    subscription = ports.unit_forms.get(record.unit_hsa_id, part.form_id)
+    if unit is None or head is None or head.status != FormStatus.ACTIVE.value or subscription is None \
+            or subscription.stopped_at is not None:  # fmt: skip
+        return "form_gone"  # retired, or the unit stopped using it: what was planned does not go
     today = stockholm_date(now)
     due = today + timedelta(days=int(record.answer_days))
     remind = rules.reminder_date(today, due, int(record.remind_days_before) if record.remind_days_before else None)

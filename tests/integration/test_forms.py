@@ -346,6 +346,13 @@ def test_a_package_sends_each_part_on_its_day_once_however_often_its_schedule_fi
         forms.schedule_package(ports(), EVA, VC, [("infor-besoket", today.isoformat())], fields, clock.utc_now())
     assert refused.value.code == "send_on_invalid"
 
+    # The unit stops using the second form before its day: that part does not go.
+    stopped = ports().unit_forms.get(VC, "halsodeklaration-test")
+    ports().unit_forms.update(stopped, [type(stopped).stopped_at.set(clock.utc_now())], forms.event(
+        forms.Kind.FORM_UNSUBSCRIBED, f"unit_form#{VC}#halsodeklaration-test", clock.utc_now()))
+    later = datetime.combine(in_a_month, time(8, 0), tzinfo=STOCKHOLM)
+    assert forms.send_package_part(ports(), {"package_id": package_id, "part": 1}, later) == "form_gone"
+
 
 def test_an_offered_form_is_started_from_the_contact_card_and_arrives_as_a_case(region):
     _publish(TWO_PAGES, "infor-besoket")
