@@ -13,7 +13,8 @@
 3. Every list page with 10 items of history beside the same page with 400 (1,000 slots for free times):
    requests and items read (bench/page_costs.py); and the botocore sessions and clients 2 and 3 made.
 4. The evening release of 30,000 summonses against moto in server mode, through the SQS fan-out, with the
-   print batch and the notification dispatch after it (bench/summons_release.py).
+   print batch and the notification dispatch after it (bench/summons_release.py); one form sent to 1,000
+   people (bench/form_dispatch.py).
 """
 
 from __future__ import annotations
@@ -394,6 +395,8 @@ def main() -> None:
     if sys.argv[1:] == ["cold-start"]:  # python -m bench cold-start: only the figures above
         return
     login_calls()
+    # One form to 1,000 people: requests per recipient, the follow-ups included (issue 19).
+    subprocess.run([sys.executable, "-m", "bench.form_dispatch", "1000"], cwd=ROOT, check=True)
     # The 30,000-summons release (Region Stockholm's heavy day) runs in a fresh interpreter with its own moto server.
     subprocess.run([sys.executable, "-m", "bench.summons_release", "30000"], cwd=ROOT, check=True)
 
