@@ -22,6 +22,17 @@ What `optimise` does to Chalice's zip:
 - **Nothing that does not run.** C sources, headers, Cython sources, type stubs and the wheels'
   scripts and manual pages go; shared libraries are stripped of their debugging sections
   (`strip --strip-unneeded`, binutils).
+  Nor the Swagger UI that Powertools' own API resolver can serve (1.7 MB): the API is Chalice's.
+- **Only the FHIR models the platform uses.** fhirclient/models holds a module for each of FHIR R4's
+  ~200 resources and types (4.5 MB compiled); the asset keeps those FHIR_MODELS names and every model
+  they import (found by reading their imports with `ast`), 57 modules, and drops the rest. The one
+  import not followed is the element factory's (fhirelementfactory: a function that imports a model
+  by a resource's name, for a contained resource or a Bundle's entry): a resource of a type not kept
+  then fails fhirclient's check as an unknown module would, so a new kind of resource the platform
+  reads or writes is added to FHIR_MODELS. fhirclient's server client (client, server, auth) and the
+  HTTP stack it imports (requests, charset-normalizer, idna, certifi: 2.3 MB) are left out too: the
+  platform checks resources and calls no FHIR server. The asset's fhirclient/__init__.py, which
+  imported that client, is empty, so importing a model loads no HTTP library.
 
 The result must stay within MAX_UNZIPPED_BYTES (tests/infra/test_asset.py).
 """
@@ -29,6 +40,7 @@ The result must stay within MAX_UNZIPPED_BYTES (tests/infra/test_asset.py).
 from __future__ import annotations
 
 import argparse
+import ast
 import compileall
 import hashlib
 import os
@@ -51,30 +63,112 @@ RUNTIME = (3, 11)  # Chalice's runtime: python3.11, from the Python that package
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six", "urllib3")
 _DIST_INFO_NAMES = {"python_dateutil": "dateutil"}  # a distribution whose name is not its package's
 DROPPED_SUFFIXES = (".pyc", ".pyo", ".c", ".h", ".pyx", ".pxd", ".pyi")
-# Font files no PDF sets (chalicelib/web/letters.py uses the upright Noto Sans only): 2.3 MB.
-DROPPED_FILES = ("fontpkg_noto_sans/files/NotoSans-Italic[wdth,wght].ttf",)
+# Font files no PDF sets (chalicelib/web/letters.py uses the upright Noto Sans only): 2.3 MB. The Swagger UI
+# Powertools' API resolver serves when asked to (enable_swagger): the app's API is Chalice's, 1.7 MB.
+DROPPED_FILES = (
+    "fontpkg_noto_sans/files/NotoSans-Italic[wdth,wght].ttf",
+    "aws_lambda_powertools/event_handler/openapi/swagger_ui/swagger-ui-bundle.min.js",
+    "aws_lambda_powertools/event_handler/openapi/swagger_ui/swagger-ui.min.css",
+)
+# The fhirclient models (fhirclient/models/<name>.py) the platform uses; the asset keeps these and the
+# models they import, nothing else of fhirclient/models.
+FHIR_MODELS = (
+    "questionnaire",  # forms (chalicelib/domain/questionnaire.py): an imported form's structure
+    "questionnaireresponse",  # the answers to a form
+    # The journal (journalen), to come: the records it reads and shows.
+    "documentreference",
+    "condition",
+    "observation",
+    "immunization",
+    "medicationrequest",
+    "medicationstatement",
+    "composition",
+    "bundle",
+    "patient",
+)
+FHIR_MODELS_FOLDER = "fhirclient/models"
+# fhirclient's server client and what only it imports: top-level names, and its modules (see above).
+FHIR_CLIENT_ONLY = ("requests", "charset_normalizer", "idna", "certifi")
+_FHIR_SERVER_CLIENT = ("fhirclient/client.py", "fhirclient/server.py", "fhirclient/auth.py")
+_FHIR_PACKAGE_INIT = '"""fhirclient\'s FHIR R4 models only: its server client is left out (infra/asset.py)."""\n'
+_FHIR_FACTORY = "fhirelementfactory"  # imports any model by a resource's name at run time: not followed
 # Bump when the rules above change: optimised zips are cached by their input and this.
-RECIPE = "3"
+RECIPE = "4"
 _CACHE = ROOT / ".chalice" / "deployments"
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 
 
-def _runtime_provided(top: str) -> bool:
+def _top_name(top: str) -> str:
+    """The package a top-level name of the asset is or describes (`requests-2.34.2.dist-info`: requests)."""
     name = top.removesuffix(".py")
     if top.endswith(".dist-info"):
         name = top.split("-")[0]
         name = _DIST_INFO_NAMES.get(name, name)
-    return name in RUNTIME_PROVIDED
+    return name
+
+
+def _runtime_provided(top: str) -> bool:
+    return _top_name(top) in RUNTIME_PROVIDED
 
 
 def _dropped(relative: Path) -> bool:
     return (
         _runtime_provided(relative.parts[0])
+        or _top_name(relative.parts[0]) in FHIR_CLIENT_ONLY
+        or relative.as_posix() in _FHIR_SERVER_CLIENT
         or relative.parts[0].endswith(".data")  # a wheel's scripts and manual pages: nothing imports them
         or "__pycache__" in relative.parts
         or relative.name.endswith(DROPPED_SUFFIXES)
         or relative.as_posix() in DROPPED_FILES
     )
+
+
+def fhir_model_imports(source: str) -> set[str]:
+    """The fhirclient models a model module imports, anywhere in it (`from . import coding`, `from .bundle
+    import Bundle`, `import fhirclient.models.meta`, also inside a function or an `if`)."""
+    found: set[str] = set()
+    prefix = FHIR_MODELS_FOLDER.replace("/", ".") + "."
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            found |= {a.name for a in node.names} if node.module is None else {node.module.split(".")[0]}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").startswith(prefix):
+            found.add(node.module.removeprefix(prefix).split(".")[0])
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module == prefix[:-1]:
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.Import):
+            found |= {a.name.removeprefix(prefix).split(".")[0] for a in node.names if a.name.startswith(prefix)}
+    return found
+
+
+def fhir_models_kept(models: Path, wanted: tuple[str, ...] = FHIR_MODELS) -> set[str]:
+    """The model modules (names in the folder `models`) reachable from `wanted` by their imports, the
+    element factory's excepted."""
+    kept: set[str] = set()
+    todo = list(wanted)
+    while todo:
+        name = todo.pop()
+        if name in kept:
+            continue
+        path = models / f"{name}.py"
+        if not path.is_file():
+            raise SystemExit(f"infra.asset: {FHIR_MODELS_FOLDER}/{name}.py is not in the asset (FHIR_MODELS)")
+        kept.add(name)
+        if name != _FHIR_FACTORY:
+            todo.extend(fhir_model_imports(path.read_text(encoding="utf-8")))
+    return kept
+
+
+def _fhir_models_only(folder: Path) -> None:
+    models = folder / FHIR_MODELS_FOLDER
+    if not models.is_dir():
+        return
+    (models.parent / "__init__.py").write_text(_FHIR_PACKAGE_INIT, encoding="utf-8")
+    kept = fhir_models_kept(models) | {"__init__"}
+    for path in models.iterdir():
+        if path.is_dir():
+            shutil.rmtree(path)  # a test folder or __pycache__: nothing imports it
+        elif path.suffix != ".py" or path.stem not in kept:
+            path.unlink()
 
 
 def _is_elf(path: Path) -> bool:
@@ -135,6 +229,7 @@ def optimise(source: Path, target: Path) -> Path:
                 for info in chalice_zip.infolist():
                     if not info.is_dir() and not _dropped(Path(info.filename)):
                         chalice_zip.extract(info, folder)
+            _fhir_models_only(folder)
             _strip(folder)
             _compile(folder)
             partial = cached.with_suffix(".partial")

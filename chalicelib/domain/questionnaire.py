@@ -77,6 +77,7 @@ class Option:
     weight: Decimal | None = None  # ordinalValue: counts towards the score when chosen
     attention: bool = False  # a health declaration shows this answer in red
     system: str | None = None  # valueCoding.system, kept for the response
+    value_type: str = "Coding"  # as the form gives it (Coding, String or Integer): the response's answer is the same
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,13 @@ class InvalidQuestionnaire(ValueError):
 def check_structure(resource: Mapping[str, Any]) -> None:
     """The resource against FHIR R4's Questionnaire (fhirclient's generated models: required elements,
     element names, types). Imported here: only importing and editing a form pays for it."""
+    if not isinstance(resource, Mapping) or resource.get("resourceType") != "Questionnaire":
+        # fhirclient raises a bare Exception for another resourceType: said here as parse says it
+        raise InvalidQuestionnaire([ErrorText(N_("Resursen är inte en Questionnaire."))])
+    if resource.get("contained"):
+        # fhirclient reads a contained resource with the model of its type, and the Lambda asset has only the
+        # models infra/asset.py keeps: refused alike everywhere (nothing of it is read here: no answerValueSet)
+        raise InvalidQuestionnaire([ErrorText(N_("Formuläret har inbäddade resurser (contained); de stöds inte."))])
     from fhirclient.models.fhirabstractbase import FHIRValidationError
     from fhirclient.models.questionnaire import Questionnaire
 
@@ -186,9 +194,11 @@ def check_structure(resource: Mapping[str, Any]) -> None:
 
 
 def _one_line(error: Exception) -> str:
-    text = " ".join(str(error).split())
-    text = re.sub(r"<fhirclient\.models\.[\w.]+ object at 0x[0-9a-f]+>", "", text)
-    return text[:300]
+    """fhirclient's message on one line, without its objects' addresses and module paths: `{root}: item.0:
+    text: Wrong type int for property "text" on QuestionnaireItem, expecting str`."""
+    text = re.sub(r" ?(?:on|for) <fhirclient\.models\.[\w.]+ object at 0x[0-9a-f]+>", "", str(error))
+    text = re.sub(r"<class '(?:[\w]+\.)*(\w+)'>", r"\1", text)
+    return " ".join(text.split())[:300]
 
 
 def parse(resource: Mapping[str, Any]) -> Form:
@@ -299,7 +309,8 @@ def _option(raw: Mapping[str, Any], where: dict[str, str], problems: list[ErrorT
         if key in raw:
             code = str(raw[key])
             display = _localized(raw, key) if key == "valueString" else Localized(code)
-            return Option(code, display if display.sv else Localized(code), weight, attention)
+            return Option(code, display if display.sv else Localized(code), weight, attention,
+                          value_type=key.removeprefix("value"))  # fmt: skip
     problems.append(ErrorText(N_("Fråga {link_id}: svarsalternativ stöds som valueCoding, valueString eller "
                                  "valueInteger."), where))  # fmt: skip
     return Option("", Localized("?"))
@@ -353,6 +364,8 @@ def _check_condition(item: Item, condition: EnableWhen, seen: Mapping[str, Item]
         return
     expected = {ItemType.BOOLEAN: bool, ItemType.INTEGER: (int, Decimal), ItemType.DECIMAL: (int, Decimal),
                 ItemType.DATE: date}.get(target.type, str)  # fmt: skip
+    if any(o.value_type == "Integer" for o in target.options):
+        expected = (str, int)  # answerInteger (or answerCoding/answerString with the code) for valueInteger options
     if not isinstance(condition.answer, expected) or (expected is not bool and isinstance(condition.answer, bool)):
         problems.append(ErrorText(N_("Fråga {link_id}: villkorets svar passar inte frågan {question}."), where))
     elif target.options and target.type is ItemType.CHOICE and target.option(str(condition.answer)) is None:
@@ -592,7 +605,8 @@ class AnswerLine:
     answer: str
     depth: int = 0
     heading: bool = False  # a group's title or a display text
-    attention: bool | None = None  # a medically relevant answer: True red, False green; None: not marked
+    attention: bool | None = None  # a medically relevant answer: True red (an option marked attention chosen),
+    # False green (only options not marked); None: not marked (not relevant, unanswered, or an answer no option is)
 
 
 def lines(form: Form, answers: Answers, lang: str | None, *, medically_relevant_only: bool = False) -> list[AnswerLine]:
@@ -613,8 +627,13 @@ def lines(form: Form, answers: Answers, lang: str | None, *, medically_relevant_
                 continue
             values = answers.get(item.link_id, ())
             attention = None
-            if item.medically_relevant:
-                attention = any(o.attention for o in (item.option(str(v)) for v in values) if o is not None)
+            if item.medically_relevant and values:
+                chosen = [item.option(str(v)) for v in values]
+                if any(o is not None and o.attention for o in chosen):
+                    attention = True
+                elif all(o is not None for o in chosen):  # only options: none to alert on
+                    attention = False
+                # a free text, number, date, yes/no or "Annat" answer the form cannot judge: not marked
             out.append(AnswerLine(item.link_id, item.text.in_(lang),
                                   ", ".join(shown(item, v, lang) for v in values) or "–", depth,
                                   attention=attention))  # fmt: skip
@@ -664,6 +683,10 @@ def _fhir_answer(item: Item, value: Value) -> dict[str, Any]:
     if item.type is ItemType.DATE:
         return {"valueDate": value.isoformat() if isinstance(value, date) else str(value)}
     option = item.option(str(value)) if item.options else None
+    if option is not None and option.value_type == "Integer":
+        return {"valueInteger": int(option.code)}
+    if option is not None and option.value_type == "String":
+        return {"valueString": option.code}
     if option is not None:
         coding = {"code": option.code, "display": option.display.sv}
         if option.system:
@@ -691,6 +714,8 @@ def answers_from(resource: Mapping[str, Any], form: Form) -> Answers:
 
 
 def _value_of(item: Item, answer: Mapping[str, Any]) -> Value | None:
+    if item.type in (ItemType.CHOICE, ItemType.OPEN_CHOICE) and "valueInteger" in answer:
+        return str(answer["valueInteger"])  # an option's code, as a posted page gives it
     if "valueCoding" in answer:
         return str((answer["valueCoding"] or {}).get("code") or "") or None
     if "valueBoolean" in answer:
