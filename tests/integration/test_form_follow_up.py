@@ -289,7 +289,11 @@ def test_the_local_admin_sets_how_long_answers_are_kept_and_offers_a_form(region
     johan = _staff(region, "johan")
     page = johan.page(f"/staff/forms?unit={VC}")
     assert "Enhetens inställningar för formulären" in page and 'name="retention_days"' in page and 'value="90"' in page
-    assert page.count('name="offered"') == 1  # the survey's switch; the health declaration has none
+    # A switch for the survey and for the demo region's own surveys at the health centre; none for the
+    # health declaration
+    demo_surveys = [f for f in ports().unit_forms.of_unit(VC) if f.form_id not in (survey, declaration)
+                    and ports().form_definitions.current(f.form_id).kind != "health-declaration"]
+    assert page.count('name="offered"') == 1 + len(demo_surveys)
 
     response = _settings(johan, survey, retention_days="30", offered="yes")
     assert response.status_code == 303 and response.headers["Location"].endswith("done=saved")
@@ -346,7 +350,8 @@ def test_a_form_the_unit_stopped_using_is_still_followed_up(region):
     assert record.stopped_at is not None and record.stopped_by == "SE2321000099-P002" and int(record.sent) == 1
     page = johan.page(stopped.headers["Location"])
     assert "Enheten använder inte längre formuläret." in page and "Använd formuläret igen" in page
-    assert "Använd formuläret<" not in page  # not offered again in the region's list
+    title = SURVEY["title"]
+    assert f'Använd formuläret<span class="visually-hidden">: {title}</span>' not in page  # not in the region's list
     assert _settings(johan, form_id, retention_days="40").status_code == 409
 
     # nothing new is sent
