@@ -50,14 +50,15 @@ def _page_number(text: str | None, filling: forms.Filling) -> int:
 
 
 def _fill(principal: CitizenPrincipal, filling: forms.Filling, page: int, *, errors: dict | None = None,
-          values: dict | None = None, status: int = 200, saved: bool = False, sent: bool = False) -> Response:  # fmt: skip
+          values: dict | None = None, status: int = 200, saved: bool = False, sent: bool = False,
+          more: bool = False) -> Response:  # fmt: skip
     form = filling.form
     answers = filling.answers
     return _page(principal, "form_fill.html", status=status, filling=filling, form=form, page=page,
                  items=form.pages[page], pages=len(form.pages), shown=q.enabled(form, answers),
                  values=values if values is not None else q.raw_of(form, answers), errors=errors or {},
                  lines=q.lines(form, answers, language(form_pages.current_request)) if not filling.open else [],
-                 saved=saved, sent=sent)  # fmt: skip
+                 saved=saved, sent=sent, more=more)  # fmt: skip
 
 
 @form_pages.route("/forms/{request_id}", methods=["GET"])
@@ -68,7 +69,7 @@ def fill(request_id: str) -> Response:
     params = form_pages.current_request.query_params or {}
     filling = forms.filling(ports(), principal, request_id)
     return _fill(principal, filling, _page_number(params.get("page"), filling), saved=params.get("saved") == "1",
-                 sent=params.get("sent") == "1")  # fmt: skip
+                 sent=params.get("sent") == "1", more=params.get("more") == "1")  # fmt: skip
 
 
 @form_pages.route("/forms/{request_id}", methods=["POST"], content_types=FORM)
@@ -95,7 +96,7 @@ def post_page(request_id: str) -> Response:
                      if result.page == page else None, status=400)  # fmt: skip
     if result.sent:
         return redirect(f"/forms/{request_id}?sent=1")
-    suffix = "&saved=1" if step == "save" else ""
+    suffix = "&saved=1" if step == "save" else "&more=1" if result.more_asked else ""
     return redirect(f"/forms/{request_id}?page={result.page + 1}{suffix}")
 
 

@@ -482,6 +482,11 @@ def read_page(form: Form, page: int, raw: Raw, answers: Answers) -> tuple[Answer
     return updated, errors
 
 
+def question_ids(form: Form, page: int) -> list[str]:
+    """The linkIds of the questions on a page (asked or not), in order."""
+    return [item.link_id for item in _page_questions(form, page)]
+
+
 def _page_questions(form: Form, page: int) -> Iterator[Item]:
     for item in form.pages[page]:
         for one in item.walk():

@@ -565,14 +565,17 @@ class PageResult:
     page: int
     errors: dict[str, ErrorText]
     sent: bool = False
+    more_asked: bool = False  # the answers asked new questions on the same page
 
 
 def post_page(ports: Ports, principal: CitizenPrincipal, request_id: str, page: int, raw: q.Raw, step: str,
               now: datetime) -> PageResult:  # fmt: skip
     """A page posted with a step: "next", "back", "save" (stay) or "send" (the last page). What was
     written on the page is kept as a draft whatever the step — going back loses nothing; an answer that
-    cannot be read stays on its page with the error beside it. "send" sends when nothing required is
-    missing, else shows the first page with a missing answer."""
+    cannot be read stays on its page with the error beside it. Going on ("next", "send") first stays on
+    the page when its answers ask new questions there (without JavaScript the page could not show them
+    before it was posted), then asks for the page's required answers; "send" sends when nothing
+    required is missing anywhere, else shows the first page with a missing answer."""
     current_filling = filling(ports, principal, request_id)
     if not current_filling.open:
         raise Conflict("form_already_sent", "Formuläret är redan skickat.")
@@ -587,11 +590,18 @@ def post_page(ports: Ports, principal: CitizenPrincipal, request_id: str, page: 
         return PageResult(updated, page, errors)
     if step == "back":
         return PageResult(updated, max(page - 1, 0), {})
+    if step not in ("next", "send"):
+        return PageResult(updated, page, {})
+    on_page = set(q.question_ids(form, page))
+    appeared = (q.enabled(form, answers) - q.enabled(form, current_filling.answers)) & on_page
+    if any(not answers.get(link_id) for link_id in appeared):
+        return PageResult(updated, page, {}, more_asked=True)
+    missing = q.missing(form, answers)
+    here = {m: ErrorText(N_("Svara på frågan.")) for m in missing if m in on_page}
+    if here:
+        return PageResult(updated, page, here)
     if step == "next":
         return PageResult(updated, min(page + 1, len(form.pages) - 1), {})
-    if step != "send":
-        return PageResult(updated, page, {})
-    missing = q.missing(form, answers)
     if missing:
         first = q.page_of(form, missing[0])
         return PageResult(updated, first, {m: ErrorText(N_("Svara på frågan.")) for m in missing

@@ -387,3 +387,18 @@ def test_an_offered_form_is_started_from_the_contact_card_and_arrives_as_a_case(
     nurse.login("eva", "staff")
     staff_view = nurse.page(f"/staff/cases/{case.case_id}")
     assert "Inför besöket" in staff_view and "Ont i ryggen sedan i måndags" in staff_view
+
+
+def test_a_question_an_answer_asks_on_the_same_page_is_shown_before_going_on(region):
+    _publish(TWO_PAGES, "infor-besoket")
+    _send(region, "infor-besoket", "anna")
+    anna, request_id = _logged_in(region, "anna"), _request_of(region, "anna")
+    # Without JavaScript the page could not show "how many" before "yes" was posted: it stays, and asks.
+    answer = _post(anna, request_id, 1, "next", roker="true")
+    assert answer.status_code == 303 and answer.headers["Location"].endswith("?page=1&more=1")
+    page = anna.page(answer.headers["Location"])
+    assert "fler frågor på den här sidan" in page and "Hur många cigaretter om dagen?" in page
+    # Going on without answering it: the error beside it, still on the page.
+    answer = _post(anna, request_id, 1, "next", roker="true")
+    assert answer.status_code == 400 and 'id="cigaretter-error"' in answer.body.decode()
+    assert _post(anna, request_id, 1, "next", roker="true", cigaretter="5").headers["Location"].endswith("page=2")
