@@ -1,10 +1,12 @@
 """The citizen's e-services in the JSON API under /api/v1, beside the pages that do the same (the start
-page, cases, self-tests): the same services with the same rules, so a phone app sees and may do what
+page, cases, self-tests, forms): the same services with the same rules, so a phone app sees and may do what
 the pages show. Thin handlers: parse into the model, call one service, shape the answer. A guardian
 acting for a child under 13 acts for the child here as on the pages (the session says whom)."""
 
 from __future__ import annotations
 
+import json
+from datetime import date
 from typing import Any
 
 from chalice import Blueprint, Response
@@ -16,8 +18,10 @@ from chalicelib.api.http import api_language, json_response, require_csrf
 from chalicelib.api.session import require_citizen
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
+from chalicelib.domain import questionnaire as q
 from chalicelib.domain.cases import Question, Status
-from chalicelib.services import case_admin, cases, self_tests, start_pages
+from chalicelib.domain.forms import RequestStatus, overdue
+from chalicelib.services import case_admin, cases, forms, self_tests, start_pages
 from chalicelib.services.principals import CitizenPrincipal
 from chalicelib.catalogs import error_text, translate
 
@@ -225,3 +229,59 @@ def sample_taken(order_id: str) -> Response:
     require_csrf(principal.csrf_token, request.headers.get("x-csrf-token"))
     self_tests.sample_taken(ports(), principal, order_id, clock.utc_now())
     return json_response(to_json(m.Ordered(order_id)))
+
+
+# -- forms (formulär) ----------------------------------------------------------------------------------
+def _form_row(row: forms.FormRow, lang: str) -> m.CitizenFormRow:
+    return m.CitizenFormRow(row.request_id, row.title.in_(lang), row.unit_name, row.status.value,
+                            row.due_on.isoformat(), row.overdue, row.sent_at.isoformat(),
+                            _iso(row.answered_at))  # fmt: skip
+
+
+@operation(citizen_api, "/api/v1/forms", "GET", security=CITIZEN, response=m.CitizenFormsPage, query=(CURSOR,),
+           summary="The forms sent to the person (the child when acting for one), newest first, "
+                   "a page at a time")  # fmt: skip
+def my_forms() -> Response:
+    principal, lang = require_citizen(citizen_api.current_request), _lang()
+    page = forms.my_forms(ports(), principal, _cursor(), clock.utc_now())
+    return json_response(to_json(m.CitizenFormsPage([_form_row(r, lang) for r in page], page.next_cursor)))
+
+
+def _form(filling: forms.Filling) -> m.CitizenForm:
+    record, form, lang = filling.record, filling.form, _lang()
+    today = clock.stockholm_date(clock.utc_now())
+    status = RequestStatus(record.status)
+    pages = [q.question_ids(form, page) for page in range(len(form.pages))]
+    shown = q.enabled(form, filling.answers)
+    saved = record.response if filling.answered else record.draft if filling.open else None
+    return m.CitizenForm(
+        request_id=record.request_id, title=form.title.in_(lang), unit_name=filling.unit_name, status=status.value,
+        due_on=record.due_on, overdue=overdue(status, date.fromisoformat(record.due_on), today),
+        sent_at=record.sent_at.isoformat(), answered_at=_iso(record.answered_at), unit_hsa_id=record.unit_hsa_id,
+        may_answer=filling.open, questionnaire=filling.definition.resource, pages=pages,
+        enabled=[link_id for page in pages for link_id in page if link_id in shown],
+        response=json.loads(saved) if saved else None,
+    )  # fmt: skip
+
+
+@operation(citizen_api, "/api/v1/forms/{request_id}", "GET", security=CITIZEN, response=m.CitizenForm,
+           summary="One form: the Questionnaire to render, its pages, the questions asked now and the answers so far "
+                   "(the draft, or the answers sent: read-only); another person's is 404 form_not_found")  # fmt: skip
+def my_form(request_id: str) -> Response:
+    principal = require_citizen(citizen_api.current_request)
+    return json_response(to_json(_form(forms.filling(ports(), principal, request_id))))
+
+
+@operation(citizen_api, "/api/v1/forms/{request_id}/answers", "POST", security=CITIZEN, body=m.FormAnswers,
+           response=m.FormPosted,
+           summary="Post a page's answers with a step (save, back, next, send), by the page's rules: the page is kept "
+                   "as a draft whatever the step; an answer that cannot be read, or (next, send) a required answer "
+                   "missing, is a 400 form_invalid listing each under errors (field = the linkId; the form's pages "
+                   "say which page it is on); a form already sent is 409 form_already_sent")  # fmt: skip
+def post_answers(request_id: str) -> Response:
+    principal, body = _changing(m.FormAnswers)
+    raw = {link_id: list(values) for link_id, values in body.answers.items()}
+    result = forms.post_page(ports(), principal, request_id, body.page - 1, raw, body.step, clock.utc_now())
+    if result.errors:
+        raise cases.InvalidForm(dict(result.errors))
+    return json_response(to_json(m.FormPosted(result.page + 1, result.sent, result.more_asked)))

@@ -775,3 +775,66 @@ class CitizenKitOrder(Out):
 class KitOrdersOfCitizen(Out):
     orders: list[CitizenKitOrder]
     next_cursor: Next
+
+
+# -- the citizen's forms (formulär), api/citizen_api.py ------------------------------------------------
+FormRequestStatus = Literal["sent", "answered", "withdrawn", "purged"]
+
+
+class CitizenFormRow(Out):
+    """A form sent to the person (the child's when acting for one)."""
+
+    request_id: str
+    title: str  # in the request's language where the form has it
+    unit_name: str
+    status: FormRequestStatus  # sent: to fill in (a draft may be saved); answered: sent back, read-only
+    due_on: Day
+    overdue: bool
+    sent_at: DateTime
+    answered_at: DateTime | None
+
+
+class CitizenFormsPage(Out):
+    forms: list[CitizenFormRow]
+    next_cursor: Next
+
+
+class CitizenForm(CitizenFormRow):
+    """A form to fill in (status sent) or as it was sent back (answered: read-only). The app renders
+    `questionnaire`, a page at a time (`pages`: the linkIds of each page's questions), asking only the
+    questions in `enabled` (FHIR enableWhen, worked out from the answers so far); `response` holds the
+    answers so far as a FHIR R4 QuestionnaireResponse (the draft, status in-progress; or the one sent,
+    completed; null when nothing is saved yet, or the answers were purged after the unit's retention)."""
+
+    unit_hsa_id: str
+    may_answer: bool  # status sent: answers may be posted
+    questionnaire: dict[str, Any]  # the FHIR R4 Questionnaire, the version this request was sent with
+    pages: list[list[str]]
+    enabled: list[str]  # in the order of the pages
+    response: dict[str, Any] | None
+
+
+FormStep = Literal["save", "next", "back", "send"]
+LinkId = Annotated[str, Meta(max_length=300)]  # FHIR allows a linkId 255 characters, and "<linkId>.other"
+
+
+class FormAnswers(Model):
+    """One page's answers as the page posts them: each linkId of the page with its values as text (a
+    boolean "true"/"false", a choice its code, a date YYYY-MM-DD, a number as written; several for a
+    question that repeats; "<linkId>.other" for an open choice's own words). A question of the page
+    left out removes its answer. The page is kept as a draft whatever the step."""
+
+    page: Annotated[int, Meta(ge=1, le=200, description="The page posted, from 1")]
+    step: FormStep  # save: stay; back: the page before; next: the page after; send: send the form
+    answers: Annotated[dict[LinkId, Annotated[list[Annotated[str, Meta(max_length=4000)]], Meta(max_length=100)]],
+                       Meta(max_length=500)] = {}
+
+
+class FormPosted(Out):
+    """After a page was posted (without errors: those are a 400 form_invalid, each under errors with
+    field = the linkId): the page to show now (from 1), whether the form was sent, and whether the
+    answers asked new questions on the same page (`more_asked`: the page stays, answer those too)."""
+
+    page: int
+    sent: bool
+    more_asked: bool

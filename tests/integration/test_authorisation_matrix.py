@@ -230,6 +230,10 @@ ROWS: dict[str, Row] = {
     "GET /api/v1/cases": row(CITIZEN),
     "GET /api/v1/cases/{case_id}": row(CITIZEN_A_ONLY, "case"),
     "POST /api/v1/cases/{case_id}/reply": row(CITIZEN_A_ONLY, "case", body=JSON_BODY, fields={"text": "Svar."}),
+    "GET /api/v1/forms": row(CITIZEN),
+    "GET /api/v1/forms/{request_id}": row(CITIZEN_A_ONLY, "form_request"),
+    "POST /api/v1/forms/{request_id}/answers": row(CITIZEN_A_ONLY, "form_request", body=JSON_BODY, fields={
+        "page": 1, "step": "save", "answers": {"mar": ["bra"]}}),
     "GET /api/v1/self-tests": row(CITIZEN),
     "GET /api/v1/self-tests/orders": row(CITIZEN),
     "POST /api/v1/self-tests/orders/{order_id}/sample": row(CITIZEN_A_ONLY, "kit_order", body=JSON_BODY),
