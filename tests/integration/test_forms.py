@@ -402,3 +402,14 @@ def test_a_question_an_answer_asks_on_the_same_page_is_shown_before_going_on(reg
     answer = _post(anna, request_id, 1, "next", roker="true")
     assert answer.status_code == 400 and 'id="cigaretter-error"' in answer.body.decode()
     assert _post(anna, request_id, 1, "next", roker="true", cigaretter="5").headers["Location"].endswith("page=2")
+
+
+def test_a_form_reads_in_english_where_it_has_english_and_in_swedish_where_not(region):
+    _publish(TWO_PAGES, "infor-besoket")
+    _send(region, "infor-besoket", "anna")
+    anna, request_id = _logged_in(region, "anna"), _request_of(region, "anna")
+    assert anna.get(f"/language?lang=en&next=/forms/{request_id}").status_code in (302, 303)
+    page = anna.page(f"/forms/{request_id}")
+    assert "Before your visit" in page and "Do you smoke?" in page and "Page 1 of 2" in page
+    assert '<legend lang="sv">Om dig</legend>' in page  # the group has no English: its Swedish, marked so
+    assert ">Yes<" in page and ">No<" in page and "Save draft" in page
