@@ -15,7 +15,7 @@ from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
 from chalicelib.domain.roles import StaffRole
 from chalicelib.errors import AppError
-from chalicelib.services import booking, booking_staff, summons
+from chalicelib.services import booking, booking_staff, forms, summons
 from chalicelib.services.principals import StaffPrincipal
 
 staff_summons_pages = Blueprint(__name__)
@@ -38,7 +38,7 @@ def _page(principal: StaffPrincipal, unit_id: str | None, *, error: AppError | N
     today = clock.stockholm_date(clock.utc_now())
     errors = {error.field: error.message} if error and error.field else {}
     context: dict[str, object] = {"units": units, "unit": unit, "error": error, "errors": errors, "done": done,
-                                  "rows": [],
+                                  "rows": [], "unit_forms": [],
                                   "visit_types": [], "can_book": False, "is_admin": False, "summons_template": None,
                                   "today": today, "tomorrow": today + timedelta(days=1), "values": values or {},
                                   "submission_id": (values or {}).get("submission_id") or str(uuid.uuid4())}
@@ -49,6 +49,7 @@ def _page(principal: StaffPrincipal, unit_id: str | None, *, error: AppError | N
             can_book=principal.has_role(unit.hsa_id, *booking_staff.BOOKERS),
             is_admin=principal.has_role(unit.hsa_id, StaffRole.LOCAL_ADMIN),
             summons_template=summons.template_of(unit),
+            unit_forms=forms.sendable(ports(), unit.hsa_id),
         )
     return render_page("staff_summons.html", language(staff_summons_pages.current_request), staff=True,
                        csrf_token=principal.csrf_token, principal=principal,

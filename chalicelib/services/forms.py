@@ -196,6 +196,11 @@ def _unit_forms(ports: Ports, unit_hsa_id: str) -> list[UnitForm]:
     return sorted(out, key=lambda f: f.definition.title.casefold())
 
 
+def sendable(ports: Ports, unit_hsa_id: str) -> list[UnitForm]:
+    """The forms the unit may send now: in use there and not retired (a visit's forms, say)."""
+    return [f for f in _unit_forms(ports, unit_hsa_id) if f.active and f.subscription.stopped_at is None]
+
+
 def subscribe(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, form_id: str, now: datetime) -> None:
     """The unit uses this form from now (its local admin decides)."""
     _require(principal, unit_hsa_id, SUBSCRIBERS)

@@ -188,12 +188,14 @@ def book_by_staff(ports: Ports, principal: StaffPrincipal, fields: dict[str, str
     # The form's box applies to web-bookable visit types; for the others the summons says to call.
     allow_rebook = fields.get("may_rebook") == "yes" and visit_type.web_booking
     allow_cancel = fields.get("may_cancel") == "yes"
+    form_ids = forms.riding_forms(ports, unit.hsa_id, [fields["form"]] if fields.get("form") else None)
 
     def book_once() -> dict[str, Any]:
         return _book(ports, principal.hsa_id, unit, visit_type, pnr, start, end, place, preparation, (),
-                     allow_rebook, allow_cancel, now, lambda _appointment_id: (), caller_is_system=False)  # fmt: skip
+                     allow_rebook, allow_cancel, now, lambda _appointment_id: (), caller_is_system=False,
+                     form_ids=form_ids)  # fmt: skip
 
-    payload = {k: fields.get(k) for k in ("unit", "visit_type", "day", "time", "place", "preparation")}
+    payload = {k: fields.get(k) for k in ("unit", "visit_type", "day", "time", "place", "preparation", "form")}
     return str(run_idempotent(operation="summons.staff_book", caller=principal.hsa_id,
                               idempotency_key=fields.get("submission_id"), payload=payload, command=book_once,
                               lambda_context=lambda_context)["appointment_id"])  # fmt: skip

@@ -14,7 +14,7 @@ from typing import Any
 
 from chalicelib.catalogs import translate
 from chalicelib.domain.clock import STOCKHOLM
-from chalicelib.web.letters import FAMILY, letter_header, new_pdf
+from chalicelib.web.letters import FAMILY, headed_document
 
 RED = (176, 0, 32)  # contrast 7:1 on white
 GREEN = (0, 102, 51)  # contrast 7:1 on white
@@ -25,10 +25,7 @@ WIDTH = 170.0  # A4 less 20 mm margins
 def answer_pdf(*, lang: str, title: str, unit_name: str, unit_phone: str | None, header: Any,
                answered_at: datetime | None, reference: str, declaration: bool, lines: Sequence[Any],
                score: str | None, threshold: str | None, flagged: bool, day: date) -> bytes:  # fmt: skip
-    pdf = new_pdf(title)
-    pdf.set_margins(20, 15, 20)
-    pdf.add_page()
-    letter_header(pdf, lang, unit_name, unit_phone, day, reference)
+    pdf = headed_document(title, lang, unit_name, unit_phone, day, reference)
     pdf.set_xy(20, 40)
     pdf.set_font(FAMILY, style="B", size=16)
     pdf.multi_cell(WIDTH, 8, title, new_x="LMARGIN", new_y="NEXT")

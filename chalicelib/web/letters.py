@@ -129,6 +129,15 @@ def _address(pdf: Any, lines: list[str]) -> None:
         y += _line_height(size)
 
 
+def headed_document(title: str, lang: str, sender: str, phone: str | None, day: date, reference: str) -> Any:
+    """A one-off document (a referral, a form's answers): its first page with the letter header."""
+    pdf = new_pdf(title)
+    pdf.set_margins(20, 15, 20)
+    pdf.add_page()
+    letter_header(pdf, lang, sender, phone, day, reference)
+    return pdf
+
+
 def letter_header(pdf: Any, lang: str, sender: str, phone: str | None, day: date, reference: str) -> None:
     """The sender (the unit, its phone) at the top left; the letter's date and reference at the
     right: what a reader quotes when they call, without any personnummer."""
@@ -187,10 +196,7 @@ def referral_pdf(lang: str, name: str, test_name: str, positive: list[str], orde
     """A treatment referral (remiss) for a positive self-test, to show at any treating unit, in the
     person's language."""
     title = translate(lang, "referral.title")
-    pdf = new_pdf(title)
-    pdf.set_margins(20, 15, 20)
-    pdf.add_page()
-    letter_header(pdf, lang, clinic, phone, day, order_id)
+    pdf = headed_document(title, lang, clinic, phone, day, order_id)
     pdf.set_xy(20, 45)
     pdf.set_font(FAMILY, style="B", size=16)
     pdf.cell(0, 10, title, new_x="LMARGIN", new_y="NEXT")

@@ -402,3 +402,36 @@ def test_a_question_an_answer_asks_on_the_same_page_is_shown_before_going_on(reg
     answer = _post(anna, request_id, 1, "next", roker="true")
     assert answer.status_code == 400 and 'id="cigaretter-error"' in answer.body.decode()
     assert _post(anna, request_id, 1, "next", roker="true", cigaretter="5").headers["Location"].endswith("page=2")
+
+
+def test_a_form_reads_in_english_where_it_has_english_and_in_swedish_where_not(region):
+    _publish(TWO_PAGES, "infor-besoket")
+    _send(region, "infor-besoket", "anna")
+    anna, request_id = _logged_in(region, "anna"), _request_of(region, "anna")
+    assert anna.get(f"/language?lang=en&next=/forms/{request_id}").status_code in (302, 303)
+    page = anna.page(f"/forms/{request_id}")
+    assert "Before your visit" in page and "Do you smoke?" in page and "Page 1 of 2" in page
+    assert '<legend lang="sv">Om dig</legend>' in page  # the group has no English: its Swedish, marked so
+    assert ">Yes<" in page and ">No<" in page and "Save draft" in page
+
+
+def test_a_nurse_books_a_visit_with_the_health_declaration_in_the_staff_tool(region):
+    ka = "SE2321000099-KA01"
+    eva = region.browser()
+    eva.login("eva", "staff")  # case handler at the cardiology clinic, which uses the demo's health declaration
+    page = eva.page(f"/staff/summons?unit={ka}")
+    assert '<option value="halsodeklaration"' in page
+    day = clock.stockholm_date(clock.utc_now()) + timedelta(days=6)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    fields = {"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page).group(1),
+              "submission_id": re.search(r'name="submission_id" value="([^"]+)"', page).group(1),
+              "unit": ka, "personnummer": region.people["gunnar"].personnummer, "visit_type": "arskontroll",
+              "day": day.isoformat(), "time": "13:15", "form": "finns-inte"}  # fmt: skip
+    refused = eva.post_form("/staff/summons", fields)
+    assert refused.status_code == 400 and 'id="forms-error"' in refused.body.decode()
+    assert eva.post_form("/staff/summons", {**fields, "form": "halsodeklaration"}).status_code == 303
+    region.follow_up()
+    sent = ports().form_requests.page_of_citizen(_citizen_id(region, "gunnar"), 10, None)[0]
+    assert [(r.form_id, r.unit_hsa_id, r.due_on) for r in sent] == [
+        ("halsodeklaration", ka, (day - timedelta(days=1)).isoformat())]
