@@ -419,6 +419,8 @@ def send_with_summons(ports: Ports, issued: DomainEvent) -> None:
     """Follow-up of `summons.issued`: each form the visit rides with goes to the person's inbox at once,
     in the summons' thread, due the day before the visit (the visit's day when that is tomorrow), with
     a reminder two days before; a dispatch id fixed by the visit and the form, so nothing goes twice."""
+    if not issued.get("forms"):
+        return  # most visits have none: not even a read
     record = ports.summons.get(issued["booking_id"])
     if record is None or not record.form_ids:
         return

@@ -249,7 +249,8 @@ def _book(ports: Ports, caller_id: str, unit: UnitRecord, visit_type: Any, pnr: 
     )  # fmt: skip
     # Its own hidden slot, the booking, the summons waiting for the evening and the event: one transaction.
     issued = event(Kind.SUMMONS_ISSUED, booking.stream_key(appointment_id), now, booking_id=appointment_id,
-                   door=Door.CARE_SYSTEM if caller_is_system else Door.STAFF)  # fmt: skip
+                   door=Door.CARE_SYSTEM if caller_is_system else Door.STAFF,
+                   forms="yes" if form_ids else None)  # fmt: skip
     ports.bookings.book(made, issued, new_slot=slot, also=lambda tx: ports.summons.create_in(tx, summons))
     logger.info("appointment booked by care", extra={"appointment_id": appointment_id})
     record_metric("AppointmentBooked")
