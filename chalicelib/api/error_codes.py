@@ -21,7 +21,7 @@ ERROR_CODES: dict[str, dict[int, list[str]]] = {
     'POST /api/v1/cases/{case_id}/reply': {400: ['field_required', 'field_too_long', 'form_invalid'], 404: ['case_not_found'], 409: ['case_changed'], 422: ['case_not_waiting']},
     'GET /api/v1/forms': {400: ['cursor_invalid']},
     'GET /api/v1/forms/{request_id}': {404: ['form_not_found']},
-    'POST /api/v1/forms/{request_id}/answers': {400: ['form_invalid', 'page_invalid'], 404: ['form_not_found'], 409: ['form_already_sent']},
+    'POST /api/v1/forms/{request_id}/answers': {400: ['answers_too_long', 'form_invalid', 'page_invalid'], 404: ['form_not_found'], 409: ['form_already_sent']},
     'GET /api/v1/inbox': {400: ['cursor_invalid']},
     'DELETE /api/v1/inbox/messages/{message_id}': {404: ['message_not_found']},
     'GET /api/v1/inbox/messages/{message_id}': {400: ['cursor_invalid'], 404: ['message_not_found']},

@@ -86,9 +86,12 @@ def post_page(request_id: str) -> Response:
     try:
         result = forms.post_page(ports(), principal, request_id, page, fields, step, clock.utc_now())
     except AppError as error:
-        if error.status != 409:
+        if error.status == 409:
+            return redirect(f"/forms/{request_id}")  # sent meanwhile (another tab): show it as sent
+        if error.status != 400:
             raise
-        return redirect(f"/forms/{request_id}")  # sent meanwhile (another tab): show it as sent
+        values = {k: v for k, v in fields.items() if k not in ("csrf_token", "step", "page")}
+        return _fill(principal, filling, page, errors={"_form": error.message}, values=values, status=400)
     if result.errors:
         values = {k: v for k, v in fields.items() if k not in ("csrf_token", "step", "page")}
         return _fill(principal, result.filling, result.page, errors=result.errors,

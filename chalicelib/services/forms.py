@@ -617,12 +617,22 @@ def post_page(ports: Ports, principal: CitizenPrincipal, request_id: str, page: 
     return PageResult(filling(ports, principal, request_id), page, {}, sent=True)
 
 
+MAX_ANSWERS_BYTES = 300_000  # a DynamoDB item holds 400 kB: the answers of any real form fit many times over
+
+
+def _stored(resource: dict[str, Any]) -> str:
+    text = json.dumps(resource, ensure_ascii=False)
+    if len(text.encode()) > MAX_ANSWERS_BYTES:
+        raise BadInput("answers_too_long", "Svaren är för långa för att sparas. Korta ner de längsta svaren.")
+    return text
+
+
 def _save_draft(ports: Ports, current_filling: Filling, answers: q.Answers, now: datetime) -> None:
     record = current_filling.record
     draft = q.response(current_filling.form, answers, questionnaire=current_filling.definition.canonical,
                        status="in-progress", subject=None, authored=now.isoformat())  # fmt: skip
     try:
-        ports.form_requests.save_draft(record, json.dumps(draft, ensure_ascii=False), now,
+        ports.form_requests.save_draft(record, _stored(draft), now,
                                        event(Kind.FORM_DRAFT_SAVED, f"form_request#{record.request_id}", now,
                                              request_id=record.request_id))  # fmt: skip
     except ConditionLost:
@@ -646,7 +656,7 @@ def _send_answers(ports: Ports, principal: CitizenPrincipal, answered: Filling, 
                                           request_id=record.request_id)  # fmt: skip
     try:
         ports.form_requests.answer(
-            record, json.dumps(response, ensure_ascii=False), now, principal.citizen_id,
+            record, _stored(response), now, principal.citizen_id,
             None if total is None else format(total.normalize(), "f"), q.over_threshold(form, total), validity,
             event(Kind.FORM_ANSWERED, f"form_request#{record.request_id}", now, request_id=record.request_id,
                   unit_hsa_id=record.unit_hsa_id, form_id=record.form_id))  # fmt: skip

@@ -435,3 +435,14 @@ def test_a_nurse_books_a_visit_with_the_health_declaration_in_the_staff_tool(reg
     sent = ports().form_requests.page_of_citizen(_citizen_id(region, "gunnar"), 10, None)[0]
     assert [(r.form_id, r.unit_hsa_id, r.due_on) for r in sent] == [
         ("halsodeklaration", ka, (day - timedelta(days=1)).isoformat())]
+
+
+def test_answers_too_long_to_store_are_refused_on_the_page_and_nothing_is_saved(region):
+    long_form = {"resourceType": "Questionnaire", "status": "active", "title": "Långa svar",
+                 "item": [{"linkId": f"t{n}", "type": "text", "text": f"Fråga {n}"} for n in range(80)]}
+    _publish(long_form, "langa-svar")
+    _send(region, "langa-svar", "anna")
+    anna, request_id = _logged_in(region, "anna"), _request_of(region, "anna")
+    answer = _post(anna, request_id, 1, "save", **{f"t{n}": "a" * 4000 for n in range(80)})
+    assert answer.status_code == 400 and "Svaren är för långa" in answer.body.decode()
+    assert ports().form_requests.get(request_id).draft is None
