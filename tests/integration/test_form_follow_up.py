@@ -406,8 +406,8 @@ def test_the_regional_admin_adds_edits_and_removes_questions_without_json(region
                             add_text_en="Do you smoke?", add_required="yes", add_page="vanor",
                             add_options="Ja, dagligen\nIbland\nNej", add_options_en="Yes, daily\nSometimes\nNo")
     assert response.status_code == 303, re.findall(r'field-error"[^>]*>[^<]*|<li>[^<]*</li>', response.body.decode())
-    response = _editor_post(rut, editor, csrf, action="add", add_type="date", add_text="När var du senast hos tandläkaren?",
-                            add_page="new", add_page_text="Tänder")
+    response = _editor_post(rut, editor, csrf, action="add", add_type="date", add_page="new",
+                            add_text="När var du senast hos tandläkaren?", add_page_text="Tänder")
     assert response.status_code == 303
     current = forms.current(ports(), form_id)
     assert current.version == 3
@@ -449,10 +449,12 @@ def test_the_regional_admin_adds_edits_and_removes_questions_without_json(region
     assert forms.current(ports(), form_id).version == 4
 
     # the options edited: kept ones keep their codes (the condition on ja-dagligen still holds)
-    fields = {"title": "Hälsosamtal 50 år", "text.vanor": "Levnadsvanor", "text.motion": SURVEY["item"][0]["item"][0]["text"],
+    fields = {"title": "Hälsosamtal 50 år", "text.vanor": "Levnadsvanor",
+              "text.motion": SURVEY["item"][0]["item"][0]["text"],
               "text.roker-du": "Röker du?", "required.roker-du": "yes", "text.sida": "Tänder",
               f"text.{dentist.link_id}": dentist.text.sv, "text.hur-mycket": "Hur många om dagen?",
-              "options.roker-du": "Nej\nJa, dagligen\nJa, på fest", "options_en.roker-du": "No\nYes, daily\nYes, at parties"}
+              "options.roker-du": "Nej\nJa, dagligen\nJa, på fest",
+              "options_en.roker-du": "No\nYes, daily\nYes, at parties"}  # fmt: skip
     response = _editor_post(rut, editor, csrf, **fields)
     assert response.status_code == 303, re.findall(r'field-error"[^>]*>[^<]*|<li>[^<]*</li>', response.body.decode())
     smoke = forms.current(ports(), form_id).form.item("roker-du")
