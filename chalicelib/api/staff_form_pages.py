@@ -404,11 +404,14 @@ def retire(form_id: str) -> Response:
 def _edit_page(principal: StaffPrincipal, form_id: str, *, done: str | None = None, error: AppError | None = None,
                values: dict[str, str] | None = None, pasted: bool = False) -> Response:  # fmt: skip
     definition = form_admin.to_edit(ports(), principal, form_id)
-    problems = form_admin.problems_of(error) if error else []
+    errors = dict(getattr(error, "errors", None) or {})
+    problems = form_admin.problems_of(error) if error and not errors else []
+    action = (values or {}).get("action") or ""
     return _page(principal, "staff_region_form_edit.html", status=error.status if error else 200,
                  definition=definition, record=definition.record, rows=form_admin.editor_rows(definition),
-                 done=done, error=error, problems=problems, values=values, pasted=pasted,
-                 retired=definition.record.status == "retired",
+                 done=done, error=error, problems=problems, errors=errors, values=values, pasted=pasted,
+                 action=action, pages=form_admin.editor_pages(definition), types=form_admin.ADDABLE_TYPES,
+                 new_page=form_admin.NEW_PAGE, retired=definition.record.status == "retired",
                  source=json.dumps(definition.resource, ensure_ascii=False, indent=2))  # fmt: skip
 
 
@@ -420,12 +423,16 @@ def edit_page(form_id: str) -> Response:
 
 @staff_form_pages.route("/staff/region/forms/{form_id}/edit", methods=["POST"], content_types=FORM)
 def edit(form_id: str) -> Response:
-    """The editor's texts and required flags as a new version."""
+    """The editor's texts, required flags and options as a new version; or (`action`) one of its small
+    forms: a question added, removed, or moved up or down its page."""
     principal, away = _staff()
     if away:
         return away
 
     def run(fields: dict[str, str]) -> str:
+        if fields.get("action"):
+            made = form_admin.change_items(ports(), principal, form_id, fields, clock.utc_now())
+            return f"/staff/region/forms/{_q(form_id)}/edit?done={'version' if made else 'unchanged'}"
         form_admin.edit_texts(ports(), principal, form_id, fields, clock.utc_now())
         return f"/staff/region/forms/{_q(form_id)}/edit?done=version"
 

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import copy
 import json
+import re
+import unicodedata
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -118,7 +121,8 @@ def to_edit(ports: Ports, principal: StaffPrincipal, form_id: str) -> forms.Defi
 
 @dataclass(frozen=True)
 class EditedItem:
-    """A row of the editor: one item of the form, with its texts and required flag."""
+    """A row of the editor: one item of the form, with its texts and required flag (and a choice's
+    options, a line each), and whether it can move up or down among its page's items."""
 
     link_id: str
     type: str
@@ -127,33 +131,79 @@ class EditedItem:
     text_en: str
     required: bool
     question: bool
+    options: str = ""
+    options_en: str = ""
+    first: bool = True
+    last: bool = True
 
 
 def editor_rows(definition: forms.Definition) -> list[EditedItem]:
     rows: list[EditedItem] = []
 
     def visit(items: tuple[q.Item, ...], depth: int) -> None:
-        for item in items:
+        for n, item in enumerate(items):
             rows.append(EditedItem(item.link_id, item.type.value, depth, item.text.sv, item.text.en or "",
-                                   item.required, item.is_question))  # fmt: skip
+                                   item.required, item.is_question,
+                                   "\n".join(o.display.sv for o in item.options),
+                                   "\n".join(o.display.en or "" for o in item.options)
+                                   if any(o.display.en for o in item.options) else "",
+                                   n == 0, n == len(items) - 1))  # fmt: skip
             visit(item.items, depth + 1)
 
     visit(definition.form.items, 0)
     return rows
 
 
-def edit_texts(ports: Ports, principal: StaffPrincipal, form_id: str, fields: dict[str, str],
-               now: datetime) -> forms.Definition:  # fmt: skip
-    """The editor's post: the title and each item's text in Swedish and English, and each question's
-    required flag, as a new version of the form (published as an import is: checked, then current).
-    Fields: `title`, `title_en`, `text.<linkId>`, `text_en.<linkId>`, `required.<linkId>` ("yes");
-    `version`: the version the editor showed (someone else's newer version is not overwritten)."""
+ADDABLE_TYPES = ("string", "text", "boolean", "choice", "integer", "decimal", "date")
+NEW_PAGE = "new"  # the add form's page: a new page (a top-level group) at the end
+
+
+def editor_pages(definition: forms.Definition) -> list[tuple[str, str]]:
+    """The pages a question can be added to (the top-level groups): linkId and text."""
+    return [(i.link_id, i.text.sv or i.link_id) for i in definition.form.items if i.type is q.ItemType.GROUP]
+
+
+class EditRefused(BadInput):
+    """The editor's post refused: each problem beside its field (`errors`: field name → text)."""
+
+    def __init__(self, errors: dict[str, ErrorText]) -> None:
+        field, first = next(iter(errors.items()))
+        super().__init__("form_edit_invalid", first, field=field)
+        self.errors = errors
+
+
+def _editing(ports: Ports, principal: StaffPrincipal, form_id: str,
+             fields: dict[str, str]) -> tuple[forms.Definition, dict[str, Any]]:  # fmt: skip
+    """The current version to edit, as a copy of its resource; someone else's newer version is not overwritten."""
     definition = to_edit(ports, principal, form_id)
     if str(fields.get("version") or "") != str(definition.version):
         raise Conflict("form_changed", "Någon annan sparade en ny version av formuläret samtidigt. Öppna det igen.")
     resource = copy.deepcopy(definition.resource)
     for name in ("id", "version"):  # publish writes them (and the status) for the new version
         resource.pop(name, None)
+    return definition, resource
+
+
+def _publish_edited(ports: Ports, principal: StaffPrincipal, form_id: str, resource: dict[str, Any],
+                    now: datetime) -> forms.Definition:  # fmt: skip
+    """Checked as an import is (FHIR structure, then what this platform can show), then current."""
+    try:
+        q.check_structure(resource)
+        form = q.parse(resource)
+    except q.InvalidQuestionnaire as error:
+        raise forms.QuestionnaireRefused(error.problems) from None
+    return forms.publish(ports, resource, form, principal.hsa_id, now, form_id=form_id)
+
+
+def edit_texts(ports: Ports, principal: StaffPrincipal, form_id: str, fields: dict[str, str],
+               now: datetime) -> forms.Definition:  # fmt: skip
+    """The editor's post: the title and each item's text in Swedish and English, each question's
+    required flag and each choice's options, as a new version of the form (published as an import is:
+    checked, then current). Fields: `title`, `title_en`, `text.<linkId>`, `text_en.<linkId>`,
+    `required.<linkId>` ("yes"), `options.<linkId>` and `options_en.<linkId>` (a line an option);
+    `version`: the version the editor showed (someone else's newer version is not overwritten)."""
+    _definition, resource = _editing(ports, principal, form_id, fields)
+    errors: dict[str, ErrorText] = {}
     _set_text(resource, "title", fields.get("title"), fields.get("title_en"), "title")
 
     def visit(items: list[dict[str, Any]]) -> None:
@@ -168,15 +218,202 @@ def edit_texts(ports: Ports, principal: StaffPrincipal, form_id: str, fields: di
                     item["required"] = True
                 else:
                     item.pop("required", None)
+            if item.get("type") in ("choice", "open-choice") and f"options.{link_id}" in fields:
+                _set_options(item, fields.get(f"options.{link_id}"), fields.get(f"options_en.{link_id}"),
+                             f"options.{link_id}", errors)  # fmt: skip
             visit(item.get("item") or [])
 
     visit(resource.get("item") or [])
+    if errors:
+        raise EditRefused(errors)
+    return _publish_edited(ports, principal, form_id, resource, now)
+
+
+def change_items(ports: Ports, principal: StaffPrincipal, form_id: str, fields: dict[str, str],
+                 now: datetime) -> forms.Definition | None:  # fmt: skip
+    """One of the editor's small posts, as a new version: `action` "add" (a question of a common type
+    at the end of a page, or as a new page), "remove", "up" or "down" (`item`: the linkId). None when
+    nothing changed (a move past the end of its page)."""
+    _definition, resource = _editing(ports, principal, form_id, fields)
+    action = fields.get("action")
+    if action == "add":
+        _add_question(resource, fields)
+    elif action in ("remove", "up", "down"):
+        link_id = str(fields.get("item") or "")
+        siblings = _siblings_of(resource.get("item") or [], link_id)
+        if siblings is None:
+            raise NotFound("form_item_not_found", "Frågan finns inte i formuläret.")
+        if action == "remove":
+            _remove(resource, siblings, link_id)
+        else:
+            at = next(n for n, i in enumerate(siblings) if i.get("linkId") == link_id)
+            to = at - 1 if action == "up" else at + 1
+            if not 0 <= to < len(siblings):
+                return None
+            siblings[at], siblings[to] = siblings[to], siblings[at]
+    else:
+        raise BadInput("form_edit_action", "Okänd ändring av formuläret.")
+    return _publish_edited(ports, principal, form_id, resource, now)
+
+
+def _siblings_of(items: list[dict[str, Any]], link_id: str) -> list[dict[str, Any]] | None:
+    """The list (the form's items, or a group's) that holds the item."""
+    for item in items:
+        if item.get("linkId") == link_id:
+            return items
+        found = _siblings_of(item.get("item") or [], link_id)
+        if found is not None:
+            return found
+    return None
+
+
+def _walk_raw(items: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for item in items:
+        yield item
+        yield from _walk_raw(item.get("item") or [])
+
+
+def _remove(resource: dict[str, Any], siblings: list[dict[str, Any]], link_id: str) -> None:
+    """The item (and what it holds) out of the form, unless another question is shown depending on it;
+    a page left without questions goes with it."""
+    removed = next(i for i in siblings if i.get("linkId") == link_id)
+    gone = {str(i.get("linkId")) for i in _walk_raw([removed])}
+    dependants = sorted({str(i.get("linkId")) for i in _walk_raw(resource.get("item") or [])
+                         if str(i.get("linkId")) not in gone
+                         and any(c.get("question") in gone for c in i.get("enableWhen") or [])})  # fmt: skip
+    if dependants:
+        raise EditRefused({f"remove.{link_id}": ErrorText(N_(
+            "Frågan kan inte tas bort: {questions} visas beroende på svaret på den. Ändra dem först."),
+            {"questions": ", ".join(dependants)})})  # fmt: skip
+    siblings.remove(removed)
+
+    def prune(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        kept = []
+        for item in items:
+            if item.get("type") == "group" and "item" in item:
+                item["item"] = prune(item["item"])
+                if not item["item"]:
+                    continue
+            kept.append(item)
+        return kept
+
+    resource["item"] = prune(resource.get("item") or [])
+
+
+def _add_question(resource: dict[str, Any], fields: dict[str, str]) -> None:
+    """A question from the add form (`add_type`, `add_text`, `add_text_en`, `add_required`, `add_options`,
+    `add_options_en`, `add_page`: a page's linkId or "new", then `add_page_text`) at the end of its page."""
+    errors: dict[str, ErrorText] = {}
+    kind = str(fields.get("add_type") or "")
+    if kind not in ADDABLE_TYPES:
+        errors["add_type"] = ErrorText(N_("Välj frågans typ."))
+    item: dict[str, Any] = {"linkId": "", "type": kind or "string"}
+    if not (fields.get("add_text") or "").strip():
+        errors["add_text"] = ErrorText(N_("Skriv frågans text."))
+    else:
+        _text_into(item, "text", fields.get("add_text"), fields.get("add_text_en"), "add_text", errors)
+    if fields.get("add_required") == "yes":
+        item["required"] = True
+    if kind == "choice":
+        _set_options(item, fields.get("add_options"), fields.get("add_options_en"), "add_options", errors)
+    pages = {str(i.get("linkId")): i for i in resource.get("item") or [] if i.get("type") == "group"}
+    page = str(fields.get("add_page") or "")
+    if page != NEW_PAGE and page not in pages:
+        errors["add_page"] = ErrorText(N_("Välj en sida, eller en ny sida."))
+    if errors:
+        raise EditRefused(errors)
+    taken = {str(i.get("linkId")) for i in _walk_raw(resource.get("item") or [])}
+    item["linkId"] = _unique(_slug(str(item.get("text") or "")) or "fraga", taken)
+    if page == NEW_PAGE:
+        group: dict[str, Any] = {"linkId": _unique("sida", taken | {item["linkId"]}), "type": "group"}
+        _text_into(group, "text", fields.get("add_page_text"), None, "add_page_text", errors)
+        if errors:
+            raise EditRefused(errors)
+        group["item"] = [item]
+        resource.setdefault("item", []).append(group)
+    else:
+        pages[page].setdefault("item", []).append(item)
+
+
+def _text_into(element: dict[str, Any], name: str, sv: str | None, en: str | None, field: str,
+               errors: dict[str, ErrorText]) -> None:  # fmt: skip
     try:
-        q.check_structure(resource)
-        form = q.parse(resource)
-    except q.InvalidQuestionnaire as error:
-        raise forms.QuestionnaireRefused(error.problems) from None
-    return forms.publish(ports, resource, form, principal.hsa_id, now, form_id=form_id)
+        _set_text(element, name, sv, en, field)
+    except BadInput as error:
+        errors[field] = error.message
+
+
+def _set_options(item: dict[str, Any], sv_lines: str | None, en_lines: str | None, field: str,
+                 errors: dict[str, ErrorText]) -> None:  # fmt: skip
+    """A choice's options from the editor: a line each in Swedish, and optionally English in the same
+    order. An option whose Swedish text stays keeps its code (and its score and marks); a new one gets
+    a code made from its text, unique within the question."""
+    sv = [line.strip() for line in (sv_lines or "").splitlines() if line.strip()]
+    en = [line.strip() for line in (en_lines or "").splitlines()]
+    while en and not en[-1]:
+        en.pop()
+    if not sv:
+        errors[field] = ErrorText(N_("Ett val behöver svarsalternativ, ett på varje rad."))
+        return
+    if len(set(sv)) != len(sv):
+        errors[field] = ErrorText(N_("Två svarsalternativ har samma text."))
+        return
+    if en and len(en) != len(sv):
+        errors[field.replace("options", "options_en", 1)] = ErrorText(N_(
+            "Skriv lika många alternativ på engelska som på svenska, i samma ordning (eller inga)."))  # fmt: skip
+        return
+    if any(len(t) > MAX_EDITED_TEXT for t in sv + en):
+        errors[field] = ErrorText(N_("Högst {limit} tecken."), {"limit": MAX_EDITED_TEXT})
+        return
+    existing: dict[str, dict[str, Any]] = {}
+    for option in item.get("answerOption") or []:
+        existing.setdefault(_option_text(option), option)
+    codes = {_option_code(o) for o in existing.values()}
+    options = []
+    for n, text in enumerate(sv):
+        english = en[n] if n < len(en) else ""
+        option = existing.get(text)
+        if option is None:
+            code = _unique(_slug(text) or "alt", codes)
+            codes.add(code)
+            option = {"valueCoding": {"code": code, "display": text}}
+        if "valueCoding" in option:
+            _set_text(option["valueCoding"], "display", text, english, field)
+        elif "valueString" in option:
+            _set_text(option, "valueString", text, english, field)
+        options.append(option)
+    item["answerOption"] = options
+
+
+def _option_text(option: dict[str, Any]) -> str:
+    if "valueCoding" in option:
+        coding = option["valueCoding"] or {}
+        return str(coding.get("display") or coding.get("code") or "").strip()
+    return str(option.get("valueString", option.get("valueInteger", ""))).strip()
+
+
+def _option_code(option: dict[str, Any]) -> str:
+    if "valueCoding" in option:
+        return str((option["valueCoding"] or {}).get("code") or "")
+    return str(option.get("valueString", option.get("valueInteger", "")))
+
+
+_FOLDED = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u"})
+
+
+def _slug(text: str) -> str:
+    """A code from a text: lower case a–z, digits and hyphens, at most 40 characters."""
+    folded = unicodedata.normalize("NFKD", text.lower().translate(_FOLDED)).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:40].strip("-")
+
+
+def _unique(base: str, taken: set[str]) -> str:
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
 
 
 def _set_text(element: dict[str, Any], name: str, sv: str | None, en: str | None, field: str) -> None:

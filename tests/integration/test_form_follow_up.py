@@ -381,3 +381,96 @@ def test_a_form_the_unit_stopped_using_is_still_followed_up(region):
     record = ports().unit_forms.get(VC, form_id)
     assert record.stopped_at is None and int(record.retention_days) == 30 and int(record.sent) == 1
     assert eva.get(f"/staff/forms/{form_id}/send?unit={VC}").status_code == 200
+
+
+def _editor_post(browser, editor: str, csrf: str, **fields: str):
+    version = str(forms.current(ports(), editor.split("/")[-2]).version)
+    return browser.post_form(editor, {"csrf_token": csrf, "version": version, **fields})
+
+
+def test_the_regional_admin_adds_edits_and_removes_questions_without_json(region):
+    """Given a survey Rut imported, when she adds a choice question with options to its page and a date
+    question on a new page, then a new version holds them (codes made from the texts) and the citizen's
+    side reads it page by page; a question without text and a choice without options are refused beside
+    their fields and nothing is published; a question another depends on cannot be removed; editing a
+    choice's options keeps the codes of the options that stay; a question moves within its page."""
+    rut = _staff(region, "rut")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', rut.page("/staff/region/forms")).group(1)
+    response = rut.post_form("/staff/region/forms", {"csrf_token": csrf, "questionnaire": json.dumps(SURVEY)})
+    editor = response.headers["Location"].split("?")[0]
+    form_id = editor.split("/")[-2]
+    page = rut.page(editor)
+    assert 'name="add_text"' in page and 'value="vanor"' in page and "Lägg till fråga" in page
+
+    response = _editor_post(rut, editor, csrf, action="add", add_type="choice", add_text="Röker du?",
+                            add_text_en="Do you smoke?", add_required="yes", add_page="vanor",
+                            add_options="Ja, dagligen\nIbland\nNej", add_options_en="Yes, daily\nSometimes\nNo")
+    assert response.status_code == 303, re.findall(r'field-error"[^>]*>[^<]*|<li>[^<]*</li>', response.body.decode())
+    response = _editor_post(rut, editor, csrf, action="add", add_type="date", add_page="new",
+                            add_text="När var du senast hos tandläkaren?", add_page_text="Tänder")
+    assert response.status_code == 303
+    current = forms.current(ports(), form_id)
+    assert current.version == 3
+    smoke = current.form.item("roker-du")
+    assert smoke.required and smoke.text.en == "Do you smoke?"
+    assert [(o.code, o.display.sv, o.display.en) for o in smoke.options] == [
+        ("ja-dagligen", "Ja, dagligen", "Yes, daily"), ("ibland", "Ibland", "Sometimes"), ("nej", "Nej", "No")]
+    assert [i.link_id for i in current.form.item("vanor").items] == ["motion", "roker-du"]
+    assert len(current.form.pages) == 2 and current.form.pages[1][0].text.sv == "Tänder"
+    dentist = current.form.pages[1][0].items[0]
+    assert dentist.type is q.ItemType.DATE and not dentist.required
+    # the citizen's side: the stored Questionnaire parses, and its pages read answers
+    form = q.parse(json.loads(current.record.questionnaire))
+    answers, errors = q.read_page(form, 0, {"motion": ["3"], "roker-du": ["ibland"]}, {})
+    assert not errors and answers["roker-du"] == ("ibland",)
+    answers, errors = q.read_page(form, 1, {dentist.link_id: ["2026-01-15"]}, answers)
+    assert not errors
+
+    # refused beside the fields, nothing published
+    refused = _editor_post(rut, editor, csrf, action="add", add_type="choice", add_text=" ", add_page="vanor")
+    assert refused.status_code == 400
+    shown = refused.body.decode()
+    assert 'id="add_text-error"' in shown and "Skriv frågans text." in shown
+    assert 'id="add_options-error"' in shown and "Ett val behöver svarsalternativ" in shown
+    assert forms.current(ports(), form_id).version == 3
+
+    # a question another depends on
+    resource = json.loads(forms.current(ports(), form_id).record.questionnaire)
+    resource.pop("id"), resource.pop("version")
+    resource["item"][0]["item"].append({"linkId": "hur-mycket", "type": "integer", "text": "Hur många om dagen?",
+                                        "enableWhen": [{"question": "roker-du", "operator": "=",
+                                                        "answerCoding": {"code": "ja-dagligen"}}]})  # fmt: skip
+    assert rut.post_form(f"/staff/region/forms/{form_id}/version", {"csrf_token": csrf,
+                         "questionnaire": json.dumps(resource)}).status_code == 303  # fmt: skip
+    refused = _editor_post(rut, editor, csrf, action="remove", item="roker-du")
+    assert refused.status_code == 400
+    shown = refused.body.decode()
+    assert 'id="remove.roker-du-error"' in shown and "hur-mycket" in shown
+    assert forms.current(ports(), form_id).version == 4
+
+    # the options edited: kept ones keep their codes (the condition on ja-dagligen still holds)
+    fields = {"title": "Hälsosamtal 50 år", "text.vanor": "Levnadsvanor",
+              "text.motion": SURVEY["item"][0]["item"][0]["text"],
+              "text.roker-du": "Röker du?", "required.roker-du": "yes", "text.sida": "Tänder",
+              f"text.{dentist.link_id}": dentist.text.sv, "text.hur-mycket": "Hur många om dagen?",
+              "options.roker-du": "Nej\nJa, dagligen\nJa, på fest",
+              "options_en.roker-du": "No\nYes, daily\nYes, at parties"}  # fmt: skip
+    response = _editor_post(rut, editor, csrf, **fields)
+    assert response.status_code == 303, re.findall(r'field-error"[^>]*>[^<]*|<li>[^<]*</li>', response.body.decode())
+    smoke = forms.current(ports(), form_id).form.item("roker-du")
+    assert [(o.code, o.display.en) for o in smoke.options] == [
+        ("nej", "No"), ("ja-dagligen", "Yes, daily"), ("ja-pa-fest", "Yes, at parties")]
+    refused = _editor_post(rut, editor, csrf, **{**fields, "options.roker-du": ""})
+    assert refused.status_code == 400 and 'id="options.roker-du-error"' in refused.body.decode()
+    assert forms.current(ports(), form_id).version == 5
+
+    # moved, then removed (what depended on it first)
+    assert _editor_post(rut, editor, csrf, action="up", item="roker-du").status_code == 303
+    assert [i.link_id for i in forms.current(ports(), form_id).form.item("vanor").items] == [
+        "roker-du", "motion", "hur-mycket"]
+    assert _editor_post(rut, editor, csrf, action="remove", item="hur-mycket").status_code == 303
+    assert _editor_post(rut, editor, csrf, action="remove", item="roker-du").status_code == 303
+    current = forms.current(ports(), form_id)
+    assert current.version == 8 and [i.link_id for i in current.form.item("vanor").items] == ["motion"]
+    stale = rut.post_form(editor, {"csrf_token": csrf, "version": "3", "action": "remove", "item": "motion"})
+    assert stale.status_code == 409 and forms.current(ports(), form_id).version == 8

@@ -257,6 +257,9 @@ VISITS: tuple[Visit, ...] = (
           {"questionnaire": _BROKEN_FORM}, 400),
     _post("/staff/region/forms/{form_id}/version", REGIONAL, "a broken version, every problem listed",
           {"questionnaire": _BROKEN_FORM}, 400, kinds=("region_form",)),
+    _post("/staff/region/forms/{form_id}/edit", REGIONAL, "a question added without text or options, beside the fields",
+          {"version": "1", "action": "add", "add_type": "choice", "add_text": "", "add_page": "new"}, 400,
+          kinds=("region_form",)),
     _get("/staff/integration-keys/{key_id}/revoke", REGIONAL),
     _get("/staff/permissions", REGIONAL, "every unit's admins", query=""),
     _post("/staff/integration-keys", REGIONAL, "a new key's secret, shown once", lambda made: {
