@@ -153,6 +153,7 @@ ROUTES = (
     ('/staff/form-answers/{request_id}', ('GET',), ('application/json',), 'answer', 'chalicelib.api.staff_form_pages', 'answer'),
     ('/staff/form-answers/{request_id}/json', ('POST',), ('application/x-www-form-urlencoded',), 'export_json', 'chalicelib.api.staff_form_pages', 'export_json'),
     ('/staff/form-answers/{request_id}/pdf', ('POST',), ('application/x-www-form-urlencoded',), 'export_pdf', 'chalicelib.api.staff_form_pages', 'export_pdf'),
+    ('/staff/form-requests/{request_id}/withdraw', ('POST',), ('application/x-www-form-urlencoded',), 'withdraw', 'chalicelib.api.staff_form_pages', 'withdraw'),
     ('/staff/forms', ('GET',), ('application/json',), 'unit_forms_page', 'chalicelib.api.staff_form_pages', 'unit_forms_page'),
     ('/staff/forms/packages', ('GET',), ('application/json',), 'packages', 'chalicelib.api.staff_form_pages', 'packages'),
     ('/staff/forms/packages/new', ('GET',), ('application/json',), 'package_page', 'chalicelib.api.staff_form_pages', 'package_page'),

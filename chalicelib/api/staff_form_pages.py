@@ -297,6 +297,21 @@ def follow_up(form_id: str) -> Response:
                  score_text=forms.score_text)  # fmt: skip
 
 
+@staff_form_pages.route("/staff/form-requests/{request_id}/withdraw", methods=["POST"], content_types=FORM)
+def withdraw(request_id: str) -> Response:
+    """Take back a form not yet answered (sent by mistake): back to the follow-up list, which says so."""
+    principal, away = _staff()
+    if away:
+        return away
+
+    def run(_fields: dict[str, str]) -> str:
+        record = forms.withdraw(ports(), principal, request_id, clock.utc_now())
+        return f"/staff/forms/{record.form_id}/follow-up?unit={record.unit_hsa_id}&done=withdrawn"
+
+    # Nothing to correct on a form: an error (answered meanwhile: 409) is its own page.
+    return form_action(staff_form_pages.current_request, principal.csrf_token, run, lambda *_: None, recoverable=())
+
+
 # -- an answer --------------------------------------------------------------------------------------------
 
 

@@ -550,9 +550,9 @@ class Filling:
 
 def _own(ports: Ports, principal: CitizenPrincipal, request_id: str) -> FormRequestRecord:
     record = ports.form_requests.get(request_id)
-    if record is None or record.citizen_id != principal.subject_id or record.status == RequestStatus.WITHDRAWN.value:
+    if record is None or record.citizen_id != principal.subject_id:
         raise NotFound("form_not_found", "Formuläret finns inte.")
-    return record
+    return record  # a withdrawn one too: its letter leads here, and the page says it was withdrawn
 
 
 def filling(ports: Ports, principal: CitizenPrincipal, request_id: str) -> Filling:
@@ -973,6 +973,23 @@ def requests_for_care_system(ports: Ports, principal: IntegrationPrincipal, unit
     today = stockholm_date(now)
     return {"requests": [_request_json(r, today, with_response=False) for r in found],
             "next_cursor": paging.following(ports, scope, following)}  # fmt: skip
+
+
+def withdraw(ports: Ports, principal: StaffPrincipal, request_id: str, now: datetime) -> FormRequestRecord:
+    """Staff of the unit that sent a form take it back before it is answered (sent by mistake, to the
+    wrong person): it leaves the person's list and start page; its letter then says it was withdrawn."""
+    record = ports.form_requests.get(request_id)
+    if record is None or not principal.has_role(record.unit_hsa_id, *FOLLOWERS):
+        raise NotFound("form_not_found", "Formuläret finns inte.")
+    _require(principal, record.unit_hsa_id, SENDERS)
+    if record.status != RequestStatus.SENT.value:
+        raise Conflict("form_not_open", "Formuläret är redan besvarat eller återkallat.")
+    try:
+        ports.form_requests.withdraw(record, event(Kind.FORM_WITHDRAWN, f"form_request#{request_id}", now,
+                                                   request_id=request_id, by=principal.hsa_id))  # fmt: skip
+    except ConditionLost:
+        raise Conflict("form_not_open", "Formuläret är redan besvarat eller återkallat.") from None
+    return record
 
 
 # -- the daily job: reminders, overdue, purge -------------------------------------------------------------

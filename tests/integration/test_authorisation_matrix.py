@@ -191,6 +191,7 @@ ROWS: dict[str, Row] = {
     "POST /self-test-kits": row(CITIZEN, body=FORM),
     "POST /self-tests/orders/{order_id}/sample": row(CITIZEN_A_ONLY, "kit_order", body=FORM),
     "GET /forms": row(CITIZEN),
+    "POST /staff/form-requests/{request_id}/withdraw": row(STAFF_UNIT_A, "form_request", body=FORM),
     "GET /contact/{unit_hsa_id}/forms/{form_id}": row(CITIZEN, "offered_form"),
     "POST /contact/{unit_hsa_id}/forms/{form_id}": row(CITIZEN, "offered_form", body=FORM),
     "GET /forms/{request_id}": row(CITIZEN_A_ONLY, "form_request"),

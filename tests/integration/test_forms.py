@@ -446,3 +446,24 @@ def test_answers_too_long_to_store_are_refused_on_the_page_and_nothing_is_saved(
     answer = _post(anna, request_id, 1, "save", **{f"t{n}": "a" * 4000 for n in range(80)})
     assert answer.status_code == 400 and "Svaren är för långa" in answer.body.decode()
     assert ports().form_requests.get(request_id).draft is None
+
+
+def test_a_nurse_withdraws_a_form_sent_by_mistake_and_the_person_is_told_so(region):
+    _publish(TWO_PAGES, "infor-besoket")
+    _send(region, "infor-besoket", "anna")
+    request_id = _request_of(region, "anna")
+    eva = region.browser()
+    eva.login("eva", "staff")
+    listing = eva.page(f"/staff/forms/infor-besoket/follow-up?unit={VC}")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', listing).group(1)
+    assert f'action="/staff/form-requests/{request_id}/withdraw"' in listing
+    done = eva.post_form(f"/staff/form-requests/{request_id}/withdraw", {"csrf_token": csrf})
+    assert done.status_code == 303 and done.headers["Location"].endswith("done=withdrawn")
+    assert "Formuläret är återkallat." in eva.page(done.headers["Location"])
+    assert eva.post_form(f"/staff/form-requests/{request_id}/withdraw", {"csrf_token": csrf}).status_code == 409
+    assert ports().unit_forms.get(VC, "infor-besoket").sent == 0
+    anna = _logged_in(region, "anna")
+    gone = anna.page(f"/forms/{request_id}")  # from the letter in her inbox
+    assert "Mottagningen har återkallat formuläret." in gone and 'name="step"' not in gone
+    assert _post(anna, request_id, 1, "save", roker="true").headers["Location"] == f"/forms/{request_id}"
+    assert "Inför besöket" not in anna.page("/forms") and "Du har inga formulär att fylla i." in anna.page("/")
