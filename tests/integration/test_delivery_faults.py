@@ -4,6 +4,7 @@ nobody is told twice. Faults are injected in the botocore clients, as AWS would 
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import datetime, timedelta
 
@@ -17,6 +18,7 @@ from chalicelib.adapters.tables import NotificationRecord
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
 from chalicelib.domain.personnummer import parse
+from chalicelib.observability import SERVICE
 from chalicelib.services import notifications
 
 CHANNELS = {"email": ("_ses", "send_email", "anna@example.se"), "sms": ("_sns", "publish", "0701234567")}
@@ -112,6 +114,19 @@ def test_a_refused_or_unreached_send_is_retried_and_nothing_is_lost(region, monk
     assert [m.message_id for m in ports().inbox.inbox_of(anna)] == [message_id]
 
 
+def _service_log(monkeypatch) -> list[logging.LogRecord]:
+    """What the app's own logger says during the test, read from that logger itself: pytest's caplog
+    sees it only through propagation to the root logger, which a library loaded earlier in a long run
+    may have configured away."""
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.DEBUG)
+    handler.emit = records.append  # type: ignore[method-assign]
+    service = logging.getLogger(SERVICE)
+    monkeypatch.setattr(service, "disabled", False)
+    monkeypatch.setattr(service, "handlers", [*service.handlers, handler])  # the logger's own again after the test
+    return records
+
+
 AFTER_ACCEPTING = {
     "ses read timeout": ("email", ReadTimeoutError(endpoint_url="https://email.eu-north-1.amazonaws.com/")),
     "sns connection closed": ("sms", ConnectionClosedError(endpoint_url="https://sns.eu-north-1.amazonaws.com/")),
@@ -120,8 +135,9 @@ AFTER_ACCEPTING = {
 
 
 @pytest.mark.parametrize("case", sorted(AFTER_ACCEPTING))
-def test_a_timeout_after_accepting_is_not_sent_again_and_operators_see_it(region, monkeypatch, capsys, caplog, case):
+def test_a_timeout_after_accepting_is_not_sent_again_and_operators_see_it(region, monkeypatch, capsys, case):
     channel, fault = AFTER_ACCEPTING[case]
+    service_log = _service_log(monkeypatch)
     anna = _anna_with_verified(region, channel)
     now = _ten_in_the_morning(monkeypatch)
     _deliver(region, f"fault-{channel}-0002")
@@ -138,7 +154,7 @@ def test_a_timeout_after_accepting_is_not_sent_again_and_operators_see_it(region
     record = NotificationRecord.get(anna, channel)
     assert record.uncertain_at is not None and record.waiting is None
     assert '"NotificationUncertain":[1.0]' in capsys.readouterr().out
-    assert any("notification outcome unknown" in m for m in caplog.messages)
+    assert any("notification outcome unknown" in r.getMessage() for r in service_log)
     # A new item after the 15-minute window is told as usual (and clears the uncertainty).
     later = now + timedelta(minutes=31)
     monkeypatch.setattr(clock, "utc_now", lambda: later)
