@@ -115,14 +115,18 @@ def test_a_refused_or_unreached_send_is_retried_and_nothing_is_lost(region, monk
 
 
 def _service_log(monkeypatch) -> list[logging.LogRecord]:
-    """What the app's own logger says during the test, read from that logger itself: pytest's caplog
-    sees it only through propagation to the root logger, which a library loaded earlier in a long run
-    may have configured away."""
+    """What the app's own logger says during the test, read from that logger itself rather than
+    through pytest's caplog (propagation to the root logger)."""
     records: list[logging.LogRecord] = []
     handler = logging.Handler(logging.DEBUG)
     handler.emit = records.append  # type: ignore[method-assign]
     service = logging.getLogger(SERVICE)
+    # In the whole run the service's logger has been found silent by then (disabled, as a logging
+    # configuration loaded by another library does to loggers that exist): on for this test.
     monkeypatch.setattr(service, "disabled", False)
+    monkeypatch.setattr(service, "level", logging.INFO)
+    monkeypatch.setattr(service, "_cache", {})
+    monkeypatch.setattr(logging.root.manager, "disable", logging.NOTSET)
     monkeypatch.setattr(service, "handlers", [*service.handlers, handler])  # the logger's own again after the test
     return records
 
