@@ -267,6 +267,18 @@ def read_recipients(text: str, today: date) -> list[Personnummer]:
     return list({p.digits: p for p in numbers}.values())
 
 
+def recipients(ports: Ports, text: str, today: date) -> list[str]:
+    """The people a list of personnummer names, in its order: all in the register (identities read in
+    batches), or none is sent to and the count of those unknown is said beside the field."""
+    numbers = read_recipients(text, today)
+    known = ports.identities.find_many(numbers)
+    unknown = sum(1 for n in numbers if n.digits not in known)
+    if unknown:
+        raise BadInput("person_unknown", "{count} av personnumren finns inte i folkbokföringen. Inget formulär "
+                       "skickades.", field="personnummer", values={"count": unknown})
+    return [known[n.digits] for n in numbers]
+
+
 def _due(today: date, fields: dict[str, Any]) -> tuple[date, date | None]:
     try:
         due = rules.due_date(today, fields.get("due_on"))
@@ -290,15 +302,10 @@ def send(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, fields: dict
     form_id = str(fields.get("form_id") or "")
     _subscription(ports, unit_hsa_id, form_id)
     definition = current(ports, form_id)
-    numbers = read_recipients(str(fields.get("personnummer") or ""), today)
+    people = recipients(ports, str(fields.get("personnummer") or ""), today)
     due, remind = _due(today, fields)
-    known = ports.identities.find_many(numbers)
-    unknown = [n for n in numbers if n.digits not in known]
-    if unknown:
-        raise BadInput("person_unknown", "{count} av personnumren finns inte i folkbokföringen. Inget formulär "
-                       "skickades.", field="personnummer", values={"count": len(unknown)})
     dispatch_id = _dispatch_id(fields.get("dispatch_id"))
-    return dispatch(ports, _unit(ports, unit_hsa_id), definition, [known[n.digits] for n in numbers], due, remind,
+    return dispatch(ports, _unit(ports, unit_hsa_id), definition, people, due, remind,
                     sent_by=principal.hsa_id, sent_by_name=principal.display_name, dispatch_id=dispatch_id, now=now)
 
 
@@ -693,6 +700,10 @@ def forms_to_fill(ports: Ports, principal: CitizenPrincipal, now: datetime, limi
     return _rows(ports, ports.form_requests.open_of_citizen(principal.subject_id, limit), stockholm_date(now))
 
 
+def is_overdue(record: FormRequestRecord, today: date) -> bool:
+    return rules.overdue(RequestStatus(record.status), date.fromisoformat(record.due_on), today)
+
+
 def _rows(ports: Ports, records: list[FormRequestRecord], today: date) -> list[FormRow]:
     heads = ports.form_definitions.titles({(r.form_id, int(r.version)) for r in records})
     units = {u.hsa_id: u.name for u in ports.units.get_many(sorted({r.unit_hsa_id for r in records}))} \
@@ -700,7 +711,7 @@ def _rows(ports: Ports, records: list[FormRequestRecord], today: date) -> list[F
     return [FormRow(r.request_id, heads.get((r.form_id, int(r.version)), Localized(r.form_id)),
                     units.get(r.unit_hsa_id, r.unit_hsa_id), RequestStatus(r.status), date.fromisoformat(r.due_on),
                     r.sent_at, r.answered_at,
-                    rules.overdue(RequestStatus(r.status), date.fromisoformat(r.due_on), today)) for r in records]  # fmt: skip
+                    is_overdue(r, today)) for r in records]  # fmt: skip
 
 
 # -- follow-up (uppföljningsmodulen) ---------------------------------------------------------------------
@@ -739,7 +750,7 @@ def dispatches(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, form_i
         person = people.get(r.citizen_id)
         name = None if person is None or person.protected_identity else person.full_name
         rows.append(SentRow(r.request_id, r.citizen_id, name, RequestStatus(r.status), date.fromisoformat(r.due_on),
-                            r.sent_at, r.answered_at, rules.overdue(RequestStatus(r.status), date.fromisoformat(r.due_on), today),
+                            r.sent_at, r.answered_at, is_overdue(r, today),
                             bool(r.flagged), r.score))  # fmt: skip
     return UnitForm(subscription, head), paging.Page(rows, paging.following(ports, scope, following))
 
@@ -823,18 +834,14 @@ def schedule_package(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, 
         raise BadInput("parts_missing", "Välj minst ett formulär och en dag.", field="parts")
     if len(wanted) > MAX_PARTS:
         raise BadInput("parts_too_many", "Högst {limit} utskick i ett paket.", field="parts", values={"limit": MAX_PARTS})
-    numbers = read_recipients(str(fields.get("personnummer") or ""), today)
-    known = ports.identities.find_many(numbers)
-    if len(known) != len(numbers):
-        raise BadInput("person_unknown", "{count} av personnumren finns inte i folkbokföringen. Inget formulär "
-                       "skickades.", field="personnummer", values={"count": len(numbers) - len(known)})
+    people = recipients(ports, str(fields.get("personnummer") or ""), today)
     answer_days = _answer_days(fields.get("answer_days"))
     _due(today, {"due_on": (today + timedelta(days=answer_days)).isoformat(),
                  "remind_days_before": fields.get("remind_days_before")})  # the same checks as a dispatch now
     remind = str(fields.get("remind_days_before") or "").strip()
     package_id = _dispatch_id(fields.get("dispatch_id"))
     record = FormPackageRecord(
-        package_id, unit_hsa_id=unit_hsa_id, citizen_ids=[known[n.digits] for n in numbers], parts=wanted,
+        package_id, unit_hsa_id=unit_hsa_id, citizen_ids=people, parts=wanted,
         answer_days=answer_days, remind_days_before=int(remind) if remind else None, created_at=now,
         created_by=principal.hsa_id, created_by_name=principal.display_name)  # fmt: skip
     try:
@@ -914,20 +921,15 @@ def send_from_care_system(ports: Ports, principal: IntegrationPrincipal, body: A
     _subscription(ports, unit_hsa_id, form_id)
     definition = current(ports, form_id)
     today = stockholm_date(now)
-    numbers = read_recipients("\n".join(body["personnummer"]), today)
+    people = recipients(ports, "\n".join(body["personnummer"]), today)
     due, remind = _due(today, {"due_on": body["due_on"], "remind_days_before": body.get("remind_days_before")})
-    known = ports.identities.find_many(numbers)
-    unknown = [n for n in numbers if n.digits not in known]
-    if unknown:
-        raise BadInput("person_unknown", "{count} av personnumren finns inte i folkbokföringen. Inget formulär "
-                       "skickades.", field="personnummer", values={"count": len(unknown)})
     dispatch_id = str(uuid.uuid5(CARE_SYSTEM_NAMESPACE, f"{principal.key_id}:{idempotency_key}"))
 
     def send_once() -> dict[str, Any]:
-        done = dispatch(ports, _unit(ports, unit_hsa_id), definition, [known[n.digits] for n in numbers], due,
+        done = dispatch(ports, _unit(ports, unit_hsa_id), definition, people, due,
                         remind, sent_by=principal.key_id, sent_by_name=None, dispatch_id=dispatch_id, now=now)
         return {"sent": done.sent, "already_sent": done.already_sent, "still_valid": done.still_valid,
-                "request_ids": [done.by_citizen.get(known[n.digits]) for n in numbers]}  # fmt: skip
+                "request_ids": [done.by_citizen.get(citizen_id) for citizen_id in people]}  # fmt: skip
 
     return run_idempotent(operation="forms.send", caller=principal.key_id, idempotency_key=idempotency_key,
                           payload=body, command=send_once, lambda_context=lambda_context)  # fmt: skip
@@ -938,7 +940,7 @@ def _request_json(record: FormRequestRecord, today: date, *, with_response: bool
     out: dict[str, Any] = {
         "request_id": record.request_id, "form_id": record.form_id, "version": int(record.version),
         "unit_hsa_id": record.unit_hsa_id, "status": status.value, "sent_at": record.sent_at.isoformat(),
-        "due_on": record.due_on, "overdue": rules.overdue(status, date.fromisoformat(record.due_on), today),
+        "due_on": record.due_on, "overdue": is_overdue(record, today),
         "answered_at": record.answered_at.isoformat() if record.answered_at else None,
         "score": record.score, "flagged": bool(record.flagged),
     }  # fmt: skip
