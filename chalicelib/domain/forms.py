@@ -5,10 +5,10 @@ content is domain/questionnaire.py.
 
 from __future__ import annotations
 
-import calendar
 from datetime import date, timedelta
 from enum import StrEnum
 
+from chalicelib.domain.clock import add_months  # noqa: F401  (the forms' rules name it)
 from chalicelib.domain.error_text import N_, ErrorText
 
 HEALTH_DECLARATION_VALID_MONTHS_ADULT = 12  # seed 002: a health declaration is valid 12 months for adults
@@ -29,13 +29,6 @@ class RequestStatus(StrEnum):
 class FormStatus(StrEnum):
     ACTIVE = "active"
     RETIRED = "retired"  # no new dispatch; what was sent can still be answered and followed up
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later, or the month's last day where it has none (31 Aug + 6 = 28/29 Feb)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def age_on(birth: date, day: date) -> int:
