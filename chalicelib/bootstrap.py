@@ -72,6 +72,13 @@ def _messenger(wiring: _Wiring) -> Any:
 
 
 # Every port of services/ports.py and how it is made.
+def _journal_sources(wiring: _Wiring) -> Any:
+    from chalicelib.adapters.fhir_sources import FhirSources
+    from chalicelib.settings import source_secret
+
+    return FhirSources(source_secret)
+
+
 _FACTORIES: dict[str, Callable[[_Wiring], Any]] = {
     "client_key": _client_key,
     "citizen_oidc": _oidc("citizen"),
@@ -114,6 +121,7 @@ _FACTORIES: dict[str, Callable[[_Wiring], Any]] = {
     "form_validity": _make("forms:FormValidity"),
     "form_packages": _make("forms:FormPackages"),
     "package_schedules": _package_schedules,
+    "journal_sources": _journal_sources,
 }
 
 

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import date
 from typing import Any
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlparse
+
+from chalicelib.domain.journal import JournalRules
 
 
 class SettingsError(RuntimeError):
@@ -33,6 +36,30 @@ class OidcProvider:
     client_auth: str = "private_key_jwt"  # or "client_secret_basic"
     scopes: tuple[str, ...] = ("openid",)  # always starts with openid
     acr_values: tuple[str, ...] = (LOA3,)  # levels of assurance we ask for and accept
+
+
+JOURNAL_TYPES = ("DocumentReference", "Condition", "Observation", "Immunization", "MedicationRequest", "AuditEvent")
+SOURCE_AUTH = ("none", "bearer", "client_credentials")
+
+
+@dataclass(frozen=True)
+class JournalSource:
+    """One of the region's care systems the journal is read from (FHIR R4), and how we authenticate.
+    Its secret (a bearer token, or the client secret for client credentials) is never here: it is read
+    when first needed from `JOURNAL_SOURCE_<ID>_SECRET`, or from Secrets Manager by `…_SECRET_ARN`."""
+
+    id: str  # "cosmic"; names the secret
+    name: str  # shown to the citizen when it does not answer: "Cosmic, Region Demo"
+    base_url: str
+    types: tuple[str, ...]  # which of JOURNAL_TYPES it is asked for
+    auth: str = "none"
+    token_url: str | None = None  # client credentials
+    client_id: str | None = None
+    timeout_seconds: float = 5.0
+
+    @property
+    def secret_name(self) -> str:
+        return f"JOURNAL_SOURCE_{self.id.upper().replace('-', '_')}_SECRET"
 
 
 @dataclass(frozen=True)
@@ -63,6 +90,8 @@ class Settings:
     email_per_second: float  # the region's SES sending quota: e-mail notifications go out at this rate
     sms_per_second: float  # the region's SNS SMS quota (transactions per second)
     notification_workers: int  # how many notification workers run at once (the queue's maximum concurrency)
+    journal_sources: tuple[JournalSource, ...] = ()
+    journal_rules: JournalRules = JournalRules()
 
     def eservice_on(self, name: str) -> bool:
         return self.eservices.get(name, False)
@@ -137,7 +166,7 @@ def _work_queues(env: dict[str, str]) -> dict[str, str]:
     return {kind: env.get(f"{kind.upper()}_QUEUE_URL") or f"{prefix}-{kind}" for kind in WORK_QUEUES}
 
 
-ESERVICES = ("inbox", "cases", "booking", "summons", "self_tests", "forms")
+ESERVICES = ("inbox", "cases", "booking", "summons", "self_tests", "forms", "journal")
 
 
 def _eservices(env: dict[str, str]) -> dict[str, bool]:
@@ -152,6 +181,68 @@ def _eservices(env: dict[str, str]) -> dict[str, bool]:
     if not isinstance(chosen, dict) or set(chosen) - set(ESERVICES) or not all(isinstance(v, bool) for v in chosen.values()):
         raise SettingsError(f"ESERVICES_ENABLED takes true/false for {', '.join(ESERVICES)}")
     return {name: chosen.get(name, False) for name in ESERVICES}
+
+
+def _json(env: dict[str, str], name: str, default: Any) -> Any:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return json.loads(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be JSON") from None
+
+
+def _journal_sources(env: dict[str, str]) -> tuple[JournalSource, ...]:
+    """JOURNAL_SOURCES: a JSON list of {id, name, base_url, types, auth, token_url, client_id, timeout_seconds}."""
+    raw = _json(env, "JOURNAL_SOURCES", [])
+    if not isinstance(raw, list) or not all(isinstance(s, dict) for s in raw):
+        raise SettingsError("JOURNAL_SOURCES must be a JSON list of objects")
+    sources = []
+    for entry in raw:
+        try:
+            source = JournalSource(
+                id=str(entry["id"]), name=str(entry["name"]), base_url=str(entry["base_url"]).rstrip("/"),
+                types=tuple(entry["types"]), auth=str(entry.get("auth", "none")), token_url=entry.get("token_url"),
+                client_id=entry.get("client_id"), timeout_seconds=float(entry.get("timeout_seconds", 5.0)),
+            )  # fmt: skip
+        except (KeyError, TypeError, ValueError):
+            raise SettingsError("each JOURNAL_SOURCES entry needs id, name, base_url and types") from None
+        if set(source.types) - set(JOURNAL_TYPES) or source.auth not in SOURCE_AUTH:
+            raise SettingsError(f"JOURNAL_SOURCES {source.id}: types among {', '.join(JOURNAL_TYPES)}, "
+                                f"auth one of {', '.join(SOURCE_AUTH)}")  # fmt: skip
+        if urlparse(source.base_url).scheme not in ("http", "https") or (
+                source.auth == "client_credentials" and not (source.token_url and source.client_id)):  # fmt: skip
+            raise SettingsError(f"JOURNAL_SOURCES {source.id}: an http(s) base_url, and token_url and client_id "
+                                "for client_credentials")  # fmt: skip
+        sources.append(source)
+    if len({s.id for s in sources}) != len(sources):
+        raise SettingsError("JOURNAL_SOURCES: each id once")
+    return tuple(sources)
+
+
+def _journal_rules(env: dict[str, str]) -> JournalRules:
+    """JOURNAL_RULES: {"start_date": "2015-04-01", "excluded_units": [...], "coordination_numbers": false}."""
+    raw = _json(env, "JOURNAL_RULES", {})
+    if not isinstance(raw, dict) or set(raw) - {"start_date", "excluded_units", "coordination_numbers"}:
+        raise SettingsError("JOURNAL_RULES takes start_date, excluded_units and coordination_numbers")
+    start = raw.get("start_date")
+    try:
+        if start is not None:
+            date.fromisoformat(start)
+    except (TypeError, ValueError):
+        raise SettingsError("JOURNAL_RULES start_date must be an ISO date") from None
+    excluded = raw.get("excluded_units", [])
+    if not isinstance(excluded, list) or not all(isinstance(u, str) for u in excluded) or not isinstance(
+            raw.get("coordination_numbers", False), bool):  # fmt: skip
+        raise SettingsError("JOURNAL_RULES excluded_units is a list of HSA-ids, coordination_numbers true/false")
+    return JournalRules(date.fromisoformat(start) if start else None, frozenset(excluded),
+                        raw.get("coordination_numbers", False))
+
+
+def source_secret(source: JournalSource) -> str | None:
+    """The source's bearer token or client secret, read when first needed (not on every cold start)."""
+    return _secret(dict(os.environ), source.secret_name)
 
 
 def _words(env: dict[str, str], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
@@ -223,6 +314,8 @@ def load(env: dict[str, str] | None = None) -> Settings:
         email_per_second=_positive_number(env, "EMAIL_SENDS_PER_SECOND", 14),
         sms_per_second=_positive_number(env, "SMS_SENDS_PER_SECOND", 20),
         notification_workers=_positive_int(env, "NOTIFICATION_WORKERS", 2),
+        journal_sources=_journal_sources(env),
+        journal_rules=_journal_rules(env),
     )
 
 

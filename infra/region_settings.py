@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REGIONS_DIR = Path(__file__).parent / "regions"
-ESERVICES = ("inbox", "cases", "booking", "summons", "self_tests", "forms")
+ESERVICES = ("inbox", "cases", "booking", "summons", "self_tests", "forms", "journal")
 _NAME = re.compile(r"^[a-z][a-z0-9-]{1,20}$")
 _SECRET_ARN = re.compile(r"^arn:aws:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$")
 
@@ -54,6 +54,16 @@ class RegionSettings:
     email_per_second: float = 14
     sms_per_second: float = 20
     notification_workers: int = 2
+    # 1177 Journalen: the care systems read over FHIR R4 (the app's JOURNAL_SOURCES, each source's
+    # secret by its Secrets Manager ARN) and what the region publishes (JOURNAL_RULES).
+    journal_sources: tuple[dict, ...] = ()
+    journal_rules: dict | None = None
+
+    @property
+    def journal_secret_arns(self) -> dict[str, str]:
+        """The app's secret variable name per source -> the Secrets Manager ARN the region gave."""
+        return {f"JOURNAL_SOURCE_{s['id'].upper().replace('-', '_')}_SECRET_ARN": s["secret_arn"]
+                for s in self.journal_sources if s.get("secret_arn")}  # fmt: skip
 
     @property
     def stack_name(self) -> str:
@@ -118,6 +128,16 @@ def load(name: str) -> RegionSettings:
     workers = notifications.get("workers", 2)
     if isinstance(workers, bool) or not isinstance(workers, int) or not 2 <= workers <= 1000:
         raise RegionSettingsError(f"{path.name}: notifications.workers must be a whole number from 2 to 1000")
+    journal = raw.get("journal", {})
+    if not isinstance(journal, dict) or set(journal) - {"sources", "rules"}:
+        raise RegionSettingsError(f"{path.name}: journal takes sources and rules")
+    sources = journal.get("sources", [])
+    for source in sources if isinstance(sources, list) else [None]:
+        arn = source.get("secret_arn") if isinstance(source, dict) else None
+        if not isinstance(source, dict) or not str(source.get("base_url", "")).startswith("https://") or (
+                arn is not None and not _SECRET_ARN.match(str(arn))):  # fmt: skip
+            raise RegionSettingsError(f"{path.name}: each journal source needs an https base_url, and a secret_arn "
+                                      "(a Secrets Manager ARN) if it has a secret")  # fmt: skip
     return RegionSettings(
         name=name,
         display_name=raw["display_name"],
@@ -133,4 +153,6 @@ def load(name: str) -> RegionSettings:
         email_per_second=float(notifications.get("email_per_second", 14)),
         sms_per_second=float(notifications.get("sms_per_second", 20)),
         notification_workers=workers,
+        journal_sources=tuple(sources),
+        journal_rules=journal.get("rules"),
     )

@@ -212,7 +212,8 @@ class EServicesStack(Stack):
             key.grant_encrypt_decrypt(role)
             pnr_key.grant_read(role)
             client_key.grant_read(role)
-            for arn in (region.citizen_oidc.client_secret_arn, region.staff_oidc.client_secret_arn):
+            for arn in (region.citizen_oidc.client_secret_arn, region.staff_oidc.client_secret_arn,
+                        *region.journal_secret_arns.values()):
                 if arn is None:
                     continue
                 role.add_to_principal_policy(
@@ -409,6 +410,12 @@ class EServicesStack(Stack):
         }
         if region.staff_oidc.hsa_id_claim:
             env["STAFF_HSA_ID_CLAIM"] = region.staff_oidc.hsa_id_claim
+        if region.journal_sources:
+            env["JOURNAL_SOURCES"] = json.dumps([{k: v for k, v in s.items() if k != "secret_arn"}
+                                                 for s in region.journal_sources], separators=(",", ":"))  # fmt: skip
+            env.update(region.journal_secret_arns)
+        if region.journal_rules is not None:
+            env["JOURNAL_RULES"] = json.dumps(region.journal_rules, separators=(",", ":"))
         return env
 
     def _generated_secret(self, name: str, description: str, key: kms.IKey, why_no_rotation: str) -> secretsmanager.Secret:

@@ -33,6 +33,7 @@ AREAS: tuple[tuple[str, str], ...] = (
     ("chalicelib.api.staff_summons_pages", "staff_summons_pages"),
     ("chalicelib.api.self_test_pages", "self_test_pages"),
     ("chalicelib.api.form_pages", "form_pages"),
+    ("chalicelib.api.journal_pages", "journal_pages"),
     ("chalicelib.api.case_pages", "case_pages"),
     ("chalicelib.api.staff_case_pages", "staff_case_pages"),
     ("chalicelib.api.staff_person_pages", "staff_person_pages"),

@@ -99,6 +99,8 @@ ROUTES = (
     ('/integration/v1/print-batches/{day}', ('GET',), ('application/json',), 'print_batch', 'chalicelib.api.integration_v1', 'print_batch'),
     ('/integration/v1/units/{unit_hsa_id}/forms/{form_id}/requests', ('GET',), ('application/json',), 'form_requests', 'chalicelib.api.integration_v1', 'form_requests'),
     ('/integration/v1/units/{unit_hsa_id}/slots', ('PUT',), ('application/json',), 'publish_slots', 'chalicelib.api.integration_v1', 'publish_slots'),
+    ('/journal', ('GET',), ('application/json',), 'journal_page', 'chalicelib.api.journal_pages', 'journal_page'),
+    ('/journal/log', ('GET',), ('application/json',), 'journal_log', 'chalicelib.api.journal_pages', 'journal_log'),
     ('/language', ('GET',), ('application/json',), 'choose_language', 'chalicelib.api.pages', 'choose_language'),
     ('/logged-out', ('GET',), ('application/json',), 'citizen_logged_out', 'chalicelib.api.auth_routes', 'citizen_logged_out'),
     ('/login', ('GET',), ('application/json',), 'citizen_login', 'chalicelib.api.auth_routes', 'citizen_login'),

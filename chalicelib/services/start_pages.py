@@ -29,6 +29,7 @@ CITIZEN_SERVICES = (
     ("service.bookings", "booking"),
     ("service.self_tests", "self_tests"),
     ("service.forms", "forms"),
+    ("service.journal", "journal"),
     ("service.settings", None),
 )
 
