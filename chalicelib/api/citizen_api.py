@@ -21,7 +21,7 @@ from chalicelib.domain import clock
 from chalicelib.domain import questionnaire as q
 from chalicelib.domain.cases import Question, Status
 from chalicelib.domain.forms import RequestStatus, overdue
-from chalicelib.services import case_admin, cases, forms, self_tests, start_pages
+from chalicelib.services import case_admin, cases, forms, journal, self_tests, start_pages
 from chalicelib.services.principals import CitizenPrincipal
 from chalicelib.catalogs import error_text, translate
 
@@ -285,3 +285,38 @@ def post_answers(request_id: str) -> Response:
     if result.errors:
         raise cases.InvalidForm(dict(result.errors))
     return json_response(to_json(m.FormPosted(result.page + 1, result.sent, result.more_asked)))
+
+
+def _journal_access(access: Any) -> m.JournalAccess:
+    only = sorted(access.only_units) if access.only_units is not None else None
+    return m.JournalAccess(access.allowed, access.denied.value if access.denied else None, only)
+
+
+@operation(citizen_api, "/api/v1/journal", "GET", security=CITIZEN, response=m.JournalPageOut,
+           query=(Param("category", "notes (default), diagnoses, lab, vaccinations or medicines",
+                        schema={"enum": ["notes", "diagnoses", "lab", "vaccinations", "medicines"]}),
+                  Param("unit", "Only this unit's entries (its HSA-id)", schema={"type": "string", "maxLength": 64}),
+                  CURSOR),
+           summary="A page of the journal (1177 Journalen), newest first, read from the region's care systems "
+                   "now; the child's when acting for one")  # fmt: skip
+def journal_page() -> Response:
+    principal = require_citizen(citizen_api.current_request)
+    params = citizen_api.current_request.query_params or {}
+    found = journal.page(ports(), principal, journal.category_of(params.get("category")), clock.utc_now(),
+                         unit=params.get("unit") or None, cursor=_cursor())  # fmt: skip
+    return json_response(to_json(m.JournalPageOut(
+        found.category.value, _journal_access(found.access),
+        [m.JournalEntry(e.source_id, e.resource_type, e.resource_id, e.when.isoformat(), e.date_only, e.unit_hsa_id,
+                        e.unit_name, e.title, list(e.lines), e.flag == "abnormal", e.status) for e in found.entries],
+        found.failed_sources, [m.JournalUnit(h, n) for h, n in found.units], found.next_cursor)))  # fmt: skip
+
+
+@operation(citizen_api, "/api/v1/journal/care-log", "GET", security=CITIZEN, response=m.CareLogOut, query=(CURSOR,),
+           summary="Who in care opened the journal in the last twelve months, from the care systems' logs")  # fmt: skip
+def journal_care_log() -> Response:
+    principal = require_citizen(citizen_api.current_request)
+    found = journal.care_log(ports(), principal, clock.utc_now(), cursor=_cursor())
+    return json_response(to_json(m.CareLogOut(
+        _journal_access(found.access), found.since.isoformat() if found.since else "",
+        [m.CareAccessOut(a.when.isoformat(), a.who, a.unit_hsa_id, a.unit_name, a.what) for a in found.accesses],
+        found.failed_sources, found.next_cursor)))  # fmt: skip

@@ -28,6 +28,8 @@ ERROR_CODES: dict[str, dict[int, list[str]]] = {
     'GET /api/v1/inbox/messages/{message_id}/attachments/{attachment_id}': {404: ['attachment_not_found', 'message_not_found']},
     'GET /api/v1/invitations': {400: ['cursor_invalid']},
     'GET /api/v1/invitations/{invitation_id}': {404: ['invitation_not_found']},
+    'GET /api/v1/journal': {400: ['category_invalid', 'cursor_invalid'], 403: ['not_your_data']},
+    'GET /api/v1/journal/care-log': {400: ['cursor_invalid'], 403: ['not_your_data']},
     'GET /api/v1/me': {},
     'GET /api/v1/openapi.json': {},
     'POST /api/v1/self-test-kits': {404: ['test_not_offered'], 409: ['order_open'], 422: ['kit_unknown', 'not_eligible']},

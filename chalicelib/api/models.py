@@ -838,3 +838,67 @@ class FormPosted(Out):
     page: int
     sent: bool
     more_asked: bool
+
+
+# -- 1177 Journalen ----------------------------------------------------------------------------------
+JournalCategory = Literal["notes", "diagnoses", "lab", "vaccinations", "medicines"]
+JournalDenied = Literal["sealed", "too_young", "coordination_number", "child_too_old", "protected_child",
+                        "not_guardian", "not_in_register"]  # fmt: skip
+
+
+class JournalAccess(Out):
+    """Whether the journal can be read here; `only_units`: the units with extended access (aged 13–15),
+    null when every unit is read."""
+
+    allowed: bool
+    denied: JournalDenied | None
+    only_units: list[str] | None
+
+
+class JournalEntry(Out):
+    source: str  # the care system's id in the region's settings
+    resource_type: str  # the FHIR R4 resource it was read from
+    resource_id: str
+    when: DateTime
+    date_only: bool  # the source gave a date without a time
+    unit_hsa_id: str | None
+    unit_name: str | None
+    title: str
+    lines: list[str]
+    abnormal: bool  # a lab value outside its reference range
+    status: str | None
+
+
+class JournalUnit(Out):
+    hsa_id: str
+    name: str
+
+
+class JournalPageOut(Out):
+    """A page of a category of the journal, newest first, read from the care systems now (nothing is
+    stored); `failed_sources` names each system that did not answer: the entries are the others'."""
+
+    category: JournalCategory
+    access: JournalAccess
+    entries: list[JournalEntry]
+    failed_sources: list[str]
+    units: list[JournalUnit]
+    next_cursor: Next
+
+
+class CareAccessOut(Out):
+    when: DateTime
+    who: str | None
+    unit_hsa_id: str | None
+    unit_name: str | None
+    what: str | None
+
+
+class CareLogOut(Out):
+    """Who in care opened the journal in the last twelve months, from the care systems that log it."""
+
+    access: JournalAccess
+    since: DateTime
+    accesses: list[CareAccessOut]
+    failed_sources: list[str]
+    next_cursor: Next

@@ -30,6 +30,8 @@ ROUTES = (
     ('/api/v1/inbox/messages/{message_id}/attachments/{attachment_id}', ('GET',), ('application/json',), 'inbox_attachment', 'chalicelib.api.api_v1', 'inbox_attachment'),
     ('/api/v1/invitations', ('GET',), ('application/json',), 'invitations', 'chalicelib.api.booking_api', 'invitations'),
     ('/api/v1/invitations/{invitation_id}', ('GET',), ('application/json',), 'one_invitation', 'chalicelib.api.booking_api', 'one_invitation'),
+    ('/api/v1/journal', ('GET',), ('application/json',), 'journal_page', 'chalicelib.api.citizen_api', 'journal_page'),
+    ('/api/v1/journal/care-log', ('GET',), ('application/json',), 'journal_care_log', 'chalicelib.api.citizen_api', 'journal_care_log'),
     ('/api/v1/me', ('GET',), ('application/json',), 'me', 'chalicelib.api.api_v1', 'me'),
     ('/api/v1/openapi.json', ('GET',), ('application/json',), 'openapi', 'chalicelib.api.api_v1', 'openapi'),
     ('/api/v1/self-test-kits', ('POST',), ('application/json',), 'register_kit', 'chalicelib.api.citizen_api', 'register_kit'),

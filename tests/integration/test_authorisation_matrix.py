@@ -191,6 +191,8 @@ ROWS: dict[str, Row] = {
     "POST /self-test-kits": row(CITIZEN, body=FORM),
     "POST /self-tests/orders/{order_id}/sample": row(CITIZEN_A_ONLY, "kit_order", body=FORM),
     "GET /forms": row(CITIZEN),
+    "GET /journal": row(CITIZEN),
+    "GET /journal/log": row(CITIZEN),
     "POST /staff/form-requests/{request_id}/withdraw": row(STAFF_UNIT_A, "form_request", body=FORM),
     "GET /contact/{unit_hsa_id}/forms/{form_id}": row(CITIZEN, "offered_form"),
     "POST /contact/{unit_hsa_id}/forms/{form_id}": row(CITIZEN, "offered_form", body=FORM),
@@ -232,6 +234,8 @@ ROWS: dict[str, Row] = {
     "GET /api/v1/cases/{case_id}": row(CITIZEN_A_ONLY, "case"),
     "POST /api/v1/cases/{case_id}/reply": row(CITIZEN_A_ONLY, "case", body=JSON_BODY, fields={"text": "Svar."}),
     "GET /api/v1/forms": row(CITIZEN),
+    "GET /api/v1/journal": row(CITIZEN),
+    "GET /api/v1/journal/care-log": row(CITIZEN),
     "GET /api/v1/forms/{request_id}": row(CITIZEN_A_ONLY, "form_request"),
     "POST /api/v1/forms/{request_id}/answers": row(CITIZEN_A_ONLY, "form_request", body=JSON_BODY, fields={
         "page": 1, "step": "save", "answers": {"mar": ["bra"]}}),

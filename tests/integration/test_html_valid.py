@@ -112,7 +112,7 @@ _BROKEN_FORM = json.dumps({"resourceType": "Questionnaire", "status": "active", 
     {"linkId": "a", "type": "choice", "text": "Hur mår du?"}, {"linkId": "a", "type": "string", "text": "Mer?"}]})
 INBOX = ("message", "message_with_attachment", "booking", "resulted_order", "answered_case", "released_summons")
 CITIZEN_PAGES = ("/", "/inbox", "/settings", "/access-log", "/book", "/bookings", "/cases", "/contact", "/self-tests",
-                 "/forms")
+                 "/forms", "/journal", "/journal/log")
 
 VISITS: tuple[Visit, ...] = (
     # nobody logged in
@@ -123,6 +123,7 @@ VISITS: tuple[Visit, ...] = (
     _get("/staff/auth/callback", ANON, "a callback with no login under way", status=400),
     # a citizen: Anna
     *(_get(path, CIT_A) for path in CITIZEN_PAGES),
+    _get("/journal", CIT_A, "the journal's lab results, each flagged value marked", query="category=lab"),
     _get("/inbox", CIT_A, "after a deletion", query="deleted=1"),
     _get("/inbox", CIT_A, "a page of one, with the next", patch=("chalicelib.services.inbox", "INBOX_PAGE", 1)),
     _get("/inbox/{message_id}", CIT_A, "every thread in the inbox", kinds=INBOX, each=lambda made: made.threads(CIT_A)),
