@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import copy
 import json
 import re
@@ -38,7 +39,7 @@ import secrets
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -623,3 +624,99 @@ def _resource_type_of(parts: list[str]) -> str | None:
         if parts[1] != "token" and _PARAM_NAME.fullmatch(parts[1]):
             return parts[1]
     return None
+
+
+# -- Region Demo's two sources ---------------------------------------------------------------------
+
+JOURNAL_DIR = Path(__file__).resolve().parents[1] / "demo" / "journal"
+DEMO_CLIENT_ID = "eservices-journal"
+DEMO_SOURCES: dict[str, tuple[str, tuple[str, ...]]] = {
+    # id: (name, the types it serves)
+    "cosmic": ("Cosmic, Region Demo", ("DocumentReference", "Condition", "Immunization", "MedicationRequest", "AuditEvent")),
+    "lab": ("Labbsystemet, Region Demo", ("Observation",)),
+}  # fmt: skip
+DEMO_PORTS = {"cosmic": 9410, "lab": 9411}
+DEMO_JOURNAL_RULES = {"start_date": "2015-04-01", "excluded_units": ["SE2321000099-MV01"], "coordination_numbers": True}
+# A date relative to today in a fixture: "{today}", "{today-45d}" (a date) or "{today-45d 09:30}" (that
+# time in Stockholm, with its offset). Anything else is taken as written.
+_RELATIVE = re.compile(r"\{today(?:-([0-9]+)d)?(?: ([0-9]{2}):([0-9]{2}))?\}")
+
+
+def resolve_dates(value: Any, today: date) -> Any:
+    """A fixture template with its relative dates ("{today-45d 09:30}") made absolute."""
+    if isinstance(value, dict):
+        return {k: resolve_dates(v, today) for k, v in value.items()}
+    if isinstance(value, list):
+        return [resolve_dates(v, today) for v in value]
+    if isinstance(value, str):
+        match = _RELATIVE.fullmatch(value)
+        if match:
+            day = today - timedelta(days=int(match.group(1) or 0))
+            if match.group(2) is None:
+                return day.isoformat()
+            moment = datetime(day.year, day.month, day.day, int(match.group(2)), int(match.group(3)), tzinfo=STOCKHOLM)
+            return moment.isoformat(timespec="seconds")
+    return value
+
+
+def load_templates(source_id: str, today: date) -> dict[str, list[dict[str, Any]]]:
+    """demo/journal/<source_id>.json: each demo person's resources (keyed by their login sub), dated."""
+    with open(JOURNAL_DIR / f"{source_id}.json", encoding="utf-8") as file:
+        return resolve_dates(json.load(file), today)
+
+
+def demo_sources(today: date, *, client_secrets: Mapping[str, str] | None = None) -> dict[str, CareSystemFhir]:
+    """Region Demo's care systems, keyed by source id (not started), with the demo people of
+    `demo.region_demo.citizens(today)` and their resources from demo/journal/. A fresh random client
+    secret each unless `client_secrets` gives one."""
+    from demo import region_demo
+
+    people = {c.sub: c for c in region_demo.citizens(today)}
+    sources = {}
+    for source_id, (name, types) in DEMO_SOURCES.items():
+        secret = (client_secrets or {}).get(source_id) or secrets.token_urlsafe(32)
+        source = CareSystemFhir(name, {}, client_id=DEMO_CLIENT_ID, client_secret=secret, types=types)
+        for sub, resources in load_templates(source_id, today).items():
+            person = people[sub]  # a KeyError here is a fixture keyed by a sub Region Demo does not have
+            source.add(person.personnummer, resources, coordination=person.coordination,
+                       name=(person.given_name, person.family_name), birth_date=person.birth_date.isoformat())  # fmt: skip
+        sources[source_id] = source
+    return sources
+
+
+@contextlib.contextmanager
+def running_demo_sources(
+    today: date, *, host: str = "127.0.0.1", ports: Mapping[str, int] | None = None
+) -> Iterator[dict[str, CareSystemFhir]]:
+    """Region Demo's care systems, started (on `ports` by source id; 0 or absent: any free port)
+    and stopped again on leaving."""
+    sources = demo_sources(today)
+    with contextlib.ExitStack() as stack:
+        for source_id, source in sources.items():
+            source.start(host, (ports or {}).get(source_id, 0))
+            stack.callback(source.stop)
+        yield sources
+
+
+def journal_environment(
+    sources: Mapping[str, CareSystemFhir], rules: Mapping[str, Any] = DEMO_JOURNAL_RULES
+) -> dict[str, str]:
+    """The platform's settings for these started sources (keyed by source id): JOURNAL_SOURCES,
+    JOURNAL_SOURCE_<ID>_CLIENT_SECRET for each, and JOURNAL_RULES."""
+    listed, environment = [], {}
+    for source_id, source in sources.items():
+        if source.base_url is None:
+            raise RuntimeError(f"source {source_id} is not started")
+        listed.append({
+            "id": source_id,
+            "name": source.name,
+            "base_url": source.base_url,
+            "auth": "client_credentials",
+            "token_url": source.token_url,
+            "client_id": source.client_id,
+            "types": list(source.types),
+        })  # fmt: skip
+        environment[f"JOURNAL_SOURCE_{source_id.upper()}_CLIENT_SECRET"] = source.client_secret
+    environment["JOURNAL_SOURCES"] = json.dumps(listed, ensure_ascii=False)
+    environment["JOURNAL_RULES"] = json.dumps(dict(rules))
+    return environment
