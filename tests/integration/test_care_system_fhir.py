@@ -257,3 +257,39 @@ def test_delay_makes_it_slow(source, token):
             headers={"Authorization": f"Bearer {token}", "Content-Type": "application/x-www-form-urlencoded"},
         ), timeout=0.2)  # fmt: skip
     source.delay(0)
+
+
+def test_region_demos_sources_as_the_platforms_settings_name_them():
+    """What the local stack starts: both demo sources, reached with nothing but JOURNAL_SOURCES and
+    the secrets the environment gives."""
+    from chalicelib.domain.clock import stockholm_date, utc_now
+    from demo import region_demo
+    from local.care_system_fhir import journal_environment, running_demo_sources
+
+    today = stockholm_date(utc_now())
+    anna = next(c for c in region_demo.citizens(today) if c.sub == "anna")
+    with running_demo_sources(today) as sources:
+        environment = journal_environment(sources)
+        assert json.loads(environment["JOURNAL_RULES"]) == {
+            "start_date": "2015-04-01", "excluded_units": ["SE2321000099-MV01"], "coordination_numbers": True}  # fmt: skip
+        listed = json.loads(environment["JOURNAL_SOURCES"])
+        assert [(s["id"], s["name"], s["types"]) for s in listed] == [
+            ("cosmic", "Cosmic, Region Demo",
+             ["DocumentReference", "Condition", "Immunization", "MedicationRequest", "AuditEvent"]),
+            ("lab", "Labbsystemet, Region Demo", ["Observation"]),
+        ]  # fmt: skip
+        for setting in listed:
+            assert setting["auth"] == "client_credentials" and setting["client_id"] == "eservices-journal"
+            assert setting["token_url"] == f"{setting['base_url']}/token"
+            secret = environment[f"JOURNAL_SOURCE_{setting['id'].upper()}_CLIENT_SECRET"]
+            basic = base64.b64encode(f"{setting['client_id']}:{secret}".encode()).decode()
+            status, _, token = call("POST", setting["token_url"], form={"grant_type": "client_credentials"},
+                                    headers={"Authorization": f"Basic {basic}"})  # fmt: skip
+            assert status == 200
+            for kind in setting["types"]:
+                status, _, bundle = call("POST", f"{setting['base_url']}/{kind}/_search", token=token["access_token"],
+                                         form={"patient.identifier": f"{PERSONNUMMER_SYSTEM}|{anna.personnummer}"})
+                assert status == 200 and bundle["total"] > 0, kind
+    # Two runs, two secrets.
+    with running_demo_sources(today) as again:
+        assert again["cosmic"].client_secret != sources["cosmic"].client_secret
