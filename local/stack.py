@@ -2,7 +2,8 @@
 
 One process starts moto as AWS (DynamoDB, SES, SNS, Scheduler, S3, SQS), two OpenID providers set
 up as a region's brokers (e-ID for citizens, SITHS for staff: oidc-provider under Node.js, see
-local/identity_providers.py) with Region Demo's test persons, creates the tables and the work
+local/identity_providers.py) with Region Demo's test persons, the region's two care systems that
+answer FHIR R4 for the journal (local/care_system_fhir.py, demo/journal/), creates the tables and the work
 queues, loads the demo data, starts the local scheduler, the event consumer and the queue workers,
 and serves the app. Ctrl-C stops all of it.
 """
@@ -68,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "4566")))
     parser.add_argument("--citizen-idp-port", type=int, default=int(os.environ.get("CITIZEN_IDP_PORT", "9400")))
     parser.add_argument("--staff-idp-port", type=int, default=int(os.environ.get("STAFF_IDP_PORT", "9401")))
+    parser.add_argument("--fhir-cosmic-port", type=int, default=int(os.environ.get("FHIR_COSMIC_PORT", "9410")))
+    parser.add_argument("--fhir-lab-port", type=int, default=int(os.environ.get("FHIR_LAB_PORT", "9411")))
     args = parser.parse_args(argv)
     configure_environment(**_ports_from(args))
 
@@ -89,13 +92,26 @@ def main(argv: list[str] | None = None) -> int:
     stack = contextlib.ExitStack()
     stack.callback(moto.stop)
     try:
+        # The care systems the journal is read from (FHIR R4), with a fresh client secret each run;
+        # their settings are in the environment before the app is imported.
+        from chalicelib.domain.clock import stockholm_date
+        from local.care_system_fhir import journal_environment, running_demo_sources
+
+        care_systems = stack.enter_context(
+            running_demo_sources(
+                stockholm_date(datetime.now(timezone.utc)),
+                host=LOCAL_HOST,
+                ports={"cosmic": args.fhir_cosmic_port, "lab": args.fhir_lab_port},
+            )
+        )
+        os.environ.update(journal_environment(care_systems))
+
         import app as app_module
         from chalice.config import Config
         from chalice.local import create_local_server
 
         from chalicelib.adapters.tables import create_all_tables
         from chalicelib.bootstrap import ports
-        from chalicelib.domain.clock import stockholm_date
         from schedules import SCHEDULES
 
         create_all_tables()
@@ -155,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         gateway.install()
         server = create_local_server(app_module.app, Config.create(), LOCAL_HOST, args.port)
         stack.callback(server.server.server_close)
-        _print_banner(args, demo_citizens, region_demo, integration_key)
+        _print_banner(args, demo_citizens, region_demo, integration_key, care_systems)
 
         stopping = threading.Event()
 
@@ -181,7 +197,9 @@ def _consumer_failed(error: Exception) -> None:
     print(f"event consumer: a batch failed and will be retried ({type(error).__name__})", file=sys.stderr, flush=True)
 
 
-def _print_banner(args: argparse.Namespace, demo_citizens: list, region_demo: object, integration_key: str) -> None:
+def _print_banner(
+    args: argparse.Namespace, demo_citizens: list, region_demo: object, integration_key: str, care_systems: dict
+) -> None:
     base = f"http://localhost:{args.port}"
     lines = [
         "",
@@ -193,6 +211,7 @@ def _print_banner(args: argparse.Namespace, demo_citizens: list, region_demo: ob
         f"  e-ID test provider   http://localhost:{args.citizen_idp_port}",
         f"  SITHS test provider  http://localhost:{args.staff_idp_port}",
         f"  moto (AWS)           http://{LOCAL_HOST}:{args.moto_port}",
+        *(f"  FHIR {source_id:<15} {source.base_url} ({source.name})" for source_id, source in care_systems.items()),
         "  Event consumer       follow-ups from the events table's stream (polled every 0.2 s)",
         "  Queue workers        the release, notification and print workers from moto's SQS queues (every 0.5 s)",
         "",
