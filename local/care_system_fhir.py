@@ -702,7 +702,7 @@ def journal_environment(
     sources: Mapping[str, CareSystemFhir], rules: Mapping[str, Any] = DEMO_JOURNAL_RULES
 ) -> dict[str, str]:
     """The platform's settings for these started sources (keyed by source id): JOURNAL_SOURCES,
-    JOURNAL_SOURCE_<ID>_CLIENT_SECRET for each, and JOURNAL_RULES."""
+    JOURNAL_SOURCE_<ID>_SECRET for each (settings.JournalSource.secret_name), and JOURNAL_RULES."""
     listed, environment = [], {}
     for source_id, source in sources.items():
         if source.base_url is None:
@@ -716,7 +716,7 @@ def journal_environment(
             "client_id": source.client_id,
             "types": list(source.types),
         })  # fmt: skip
-        environment[f"JOURNAL_SOURCE_{source_id.upper()}_CLIENT_SECRET"] = source.client_secret
+        environment[f"JOURNAL_SOURCE_{source_id.upper()}_SECRET"] = source.client_secret
     environment["JOURNAL_SOURCES"] = json.dumps(listed, ensure_ascii=False)
     environment["JOURNAL_RULES"] = json.dumps(dict(rules))
     return environment

@@ -137,7 +137,7 @@ class FhirSources:
         headers.update({"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"})
         response = self._request(source, "POST", source.token_url or "", "grant_type=client_credentials", headers)
         if response.status != 200:
-            raise SourceFailed("auth")
+            raise SourceFailed("auth" if response.status in (400, 401, 403) else f"token_status_{response.status}")
         granted = _json_of(response)
         token, lifetime = granted.get("access_token"), granted.get("expires_in", 300)
         if not isinstance(token, str) or not isinstance(lifetime, int | float):

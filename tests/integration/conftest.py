@@ -12,6 +12,7 @@ from moto import mock_aws
 
 from chalicelib.domain.clock import stockholm_date, utc_now
 from demo import region_demo
+from local.care_system_fhir import journal_environment, running_demo_sources
 from local.identity_providers import region_demo_providers
 from chalicelib.settings import WORK_QUEUES
 from local.event_consumer import EventConsumer
@@ -36,17 +37,39 @@ def today():
     return stockholm_date(utc_now())
 
 
+def _turning_16_tomorrow(today):
+    """Someone whose 16th birthday is tomorrow (Stockholm): reads their own journal from midnight."""
+    from datetime import timedelta
+
+    from chalicelib.domain.personnummer import birthday, with_check_digit
+
+    tomorrow = today + timedelta(days=1)
+    born = tomorrow.replace(year=tomorrow.year - 16) if (tomorrow.month, tomorrow.day) != (2, 29) else None
+    if born is None or birthday(born, 16) != tomorrow:
+        return {}
+    return {"turning-16": {"https://id.oidc.se/claim/personalIdentityNumber": with_check_digit(born, "323"),
+                           "given_name": "Siri", "family_name": "Sexton"}}  # fmt: skip
+
+
 @pytest.fixture(scope="session")
-def providers(today):
-    """The app's settings for the two providers (started once for the whole run)."""
+def care_systems(today):
+    """Region Demo's care systems answering FHIR R4 (the journal's sources), started once for the run.
+    A test adds its own patients (`.add`) or makes one fail (`.fail_with`) and puts it right after."""
+    with running_demo_sources(today, host="127.0.0.1") as sources:
+        yield sources
+
+
+@pytest.fixture(scope="session")
+def providers(today, care_systems):
+    """The app's settings for the two providers and the journal's sources (started once for the whole run)."""
     with region_demo_providers(
         public_base_url="http://localhost:8000",
         client_key_secret=secrets.token_urlsafe(32),
         today=today,
-        extra_citizens=EXTRA_CITIZENS,
+        extra_citizens={**EXTRA_CITIZENS, **_turning_16_tomorrow(today)},
         extra_staff=EXTRA_STAFF,
     ) as settings:
-        yield settings
+        yield {**settings, **journal_environment(care_systems)}
 
 
 @contextlib.contextmanager

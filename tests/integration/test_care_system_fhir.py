@@ -281,7 +281,7 @@ def test_region_demos_sources_as_the_platforms_settings_name_them():
         for setting in listed:
             assert setting["auth"] == "client_credentials" and setting["client_id"] == "eservices-journal"
             assert setting["token_url"] == f"{setting['base_url']}/token"
-            secret = environment[f"JOURNAL_SOURCE_{setting['id'].upper()}_CLIENT_SECRET"]
+            secret = environment[f"JOURNAL_SOURCE_{setting['id'].upper()}_SECRET"]
             basic = base64.b64encode(f"{setting['client_id']}:{secret}".encode()).decode()
             status, _, token = call("POST", setting["token_url"], form={"grant_type": "client_credentials"},
                                     headers={"Authorization": f"Basic {basic}"})  # fmt: skip

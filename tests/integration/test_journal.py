@@ -1,0 +1,214 @@
+"""1177 Journalen as the citizen reads it: from the region's care systems (the demo's FHIR R4
+sources, real HTTP servers), at each view, with the age rules, what the region leaves out, and a
+source that does not answer."""
+
+from __future__ import annotations
+
+import base64
+from datetime import date, datetime, time, timedelta
+
+import pytest
+
+from chalicelib.adapters.stores import sha256_hex
+from chalicelib.adapters.tables import SessionRecord
+from chalicelib.domain import clock
+from chalicelib.domain.personnummer import with_check_digit
+from local.care_system_fhir import HSA_ID_SYSTEM
+
+VC01 = "SE2321000099-VC01"
+
+
+def note(title: str, when: datetime, unit: str = VC01, text: str = "Anteckningens text.") -> dict:
+    return {
+        "resourceType": "DocumentReference", "status": "current", "date": when.isoformat(), "description": title,
+        "type": {"text": "Journalanteckning"},
+        "custodian": {"identifier": {"system": HSA_ID_SYSTEM, "value": unit}, "display": "Vårdcentralen Norrby"},
+        "content": [{"attachment": {"contentType": "text/plain; charset=utf-8",
+                                    "data": base64.b64encode(text.encode()).decode()}}],
+    }  # fmt: skip
+
+
+def add_person(region, given: str, born: date, serial: str, *, guardians: tuple[str, ...] = ()) -> str:
+    pnr = with_check_digit(born, serial)
+    body = {"personnummer": pnr, "given_name": given, "family_name": "Test",
+            "guardians": [region.people[g].personnummer for g in guardians]}  # fmt: skip
+    response = region.integration("POST", "/integration/v1/population-register/persons", body,
+                                  idempotency_key=f"journal-person-{serial}-{born.isoformat()}")  # fmt: skip
+    assert response.status_code == 200, response.body
+    return pnr
+
+
+def act_for(browser, given_name: str) -> None:
+    me = browser.get("/api/v1/me").json_body
+    child = next(c["child_id"] for c in me["can_act_for"] if c["given_name"] == given_name)
+    assert browser.post_form("/act-for", {"person": child, "csrf_token": browser.csrf_token()}).status_code == 303
+
+
+def test_an_adult_reads_her_notes_newest_first_without_what_the_region_leaves_out(region):
+    browser = region.browser()
+    browser.login("anna")
+    page = browser.page("/journal")
+    shown = [t for t in ("Återbesök, förmaksflimmer", "Vaccination, influensa", "Nybesök, hjärtklappning",
+                         "Besök, ryggvärk") if t in page]  # fmt: skip
+    assert shown == ["Återbesök, förmaksflimmer", "Vaccination, influensa", "Nybesök, hjärtklappning",
+                     "Besök, ryggvärk"]  # fmt: skip
+    assert page.index("Vaccination, influensa") < page.index("Återbesök, förmaksflimmer")  # newest first
+    assert "Besök, halsont" not in page  # written 2014, before the region's start date
+    assert "Inskrivning mödravården" not in page  # a unit the region leaves out
+    assert "Telefonsamtal" not in page  # the source marks it hidden from the patient
+    assert "Kardiologmottagningen" in page and "Vårdcentralen Norrby" in page
+
+
+def test_each_category_is_read_from_the_source_that_holds_it(region):
+    browser = region.browser()
+    browser.login("anna")
+    lab = browser.page("/journal?category=lab")
+    assert "P-NT-proBNP" in lab and "Utanför referensintervallet" in lab
+    assert "Förmaksflimmer och förmaksfladder" in browser.page("/journal?category=diagnoses")
+    assert "Vaccin mot säsongsinfluensa" in browser.page("/journal?category=vaccinations")
+    assert "Apixaban 5 mg tablett" in browser.page("/journal?category=medicines")
+    assert browser.get("/journal?category=recept").status_code == 400
+
+
+def test_the_unit_filter_shows_one_units_notes(region):
+    browser = region.browser()
+    browser.login("anna")
+    page = browser.page("/journal?category=notes&unit=SE2321000099-KA01")
+    assert "Nybesök, hjärtklappning" in page and "Besök, ryggvärk" not in page
+
+
+def test_a_source_that_does_not_answer_is_named_and_the_rest_shown(region, care_systems):
+    browser = region.browser()
+    browser.login("anna")
+    care_systems["lab"].fail_with(503)
+    try:
+        lab = browser.page("/journal?category=lab")
+        notes = browser.page("/journal")
+        api = browser.get("/api/v1/journal?category=lab").json_body
+    finally:
+        care_systems["lab"].fail_with(None)
+    assert "Journalen kunde inte hämtas från Labbsystemet, Region Demo just nu" in lab
+    assert "Labbsystemet" not in notes and "Återbesök, förmaksflimmer" in notes  # notes are the other source's
+    assert api["failed_sources"] == ["Labbsystemet, Region Demo"] and api["entries"] == []
+
+
+def test_a_page_asks_each_source_once_per_resource_type_by_post(region, care_systems):
+    browser = region.browser()
+    browser.login("anna")
+    cosmic = care_systems["cosmic"]
+    cosmic.clear_requests()
+    browser.page("/journal")
+    searches = [r for r in cosmic.requests if r[2] == "DocumentReference"]
+    assert len(searches) == 1  # one request per resource type to a source per page
+    assert all(r[0] == "POST" and r[1].endswith("/DocumentReference/_search") for r in searches)  # no pnr in a URL
+
+
+def test_a_guardian_reads_her_9_year_olds_journal_but_not_her_14_year_olds(region):
+    karin = region.browser()
+    karin.login("karin")
+    act_for(karin, "Elsa")
+    page = karin.page("/journal")
+    assert "Journalen" in page and "Besök, öronvärk" in page
+    olle = region.browser()
+    olle.login("olle")
+    page = olle.page("/journal")
+    assert "Du kan läsa din journal här från den dag du fyller 16 år." in page
+    assert "Besök, stukad fotled" not in page
+
+
+def test_a_guardian_cannot_open_a_protected_childs_or_a_strangers_journal(region):
+    karin = region.browser()
+    karin.login("karin")
+    sigge = region.people["sigge"]
+    from chalicelib.bootstrap import ports
+    from chalicelib.domain.personnummer import parse
+
+    sigge_id = ports().identities.find(parse(sigge.personnummer, region.today))
+    anna_id = ports().identities.find(parse(region.people["anna"].personnummer, region.today))
+    for child in (sigge_id, anna_id):
+        response = karin.get(f"/journal?child={child}")
+        assert response.status_code == 403
+        assert "Femårsbesök" not in response.body.decode()
+
+
+def test_someone_turning_16_reads_their_journal_from_midnight_stockholm_time(region, care_systems, monkeypatch):
+    tomorrow = region.today + timedelta(days=1)
+    if (tomorrow.month, tomorrow.day) == (2, 29):
+        pytest.skip("a 16th birthday on 29 February is unit-tested")
+    born = tomorrow.replace(year=tomorrow.year - 16)
+    pnr = add_person(region, "Siri", born, "323")
+    care_systems["cosmic"].add(pnr, [note("Besök, skolhälsovården", datetime(2024, 3, 1, 10, tzinfo=clock.STOCKHOLM))])
+    browser = region.browser()
+    browser.login("turning-16")
+    token = browser.cookies["sid"]
+
+    def at(moment: datetime) -> None:
+        monkeypatch.setattr(clock, "utc_now", lambda: moment)
+        SessionRecord.get(sha256_hex(token)).update(actions=[
+            SessionRecord.last_seen_at.set(moment - timedelta(minutes=1)),
+            SessionRecord.expires_at.set(moment + timedelta(hours=1))])  # fmt: skip
+
+    midnight = datetime.combine(tomorrow, time(0, 0), tzinfo=clock.STOCKHOLM)
+    at(midnight - timedelta(seconds=1))
+    assert "Besök, skolhälsovården" not in browser.page("/journal")
+    at(midnight)
+    assert "Besök, skolhälsovården" in browser.page("/journal")
+
+
+def test_a_coordination_number_holder_reads_the_journal_where_the_region_allows_it(region):
+    browser = region.browser()
+    browser.login("ali")
+    assert "Besök, hälsoundersökning" in browser.page("/journal")
+
+
+def test_someone_not_in_the_register_is_told_so_and_no_source_is_asked(region, care_systems):
+    care_systems["cosmic"].clear_requests()
+    browser = region.browser()
+    browser.login("newcomer")
+    assert "Vi hittar inte dina uppgifter i regionens register" in browser.page("/journal")
+    assert not [r for r in care_systems["cosmic"].requests if r[2] == "DocumentReference"]
+
+
+def test_the_journal_pages_newest_first_and_each_note_once(region, care_systems):
+    pnr = add_person(region, "Många", date(1960, 1, 2), "334")
+    start = datetime(2024, 1, 1, 9, tzinfo=clock.STOCKHOLM)
+    # 45 notes, three at the same minute each time: the page's boundary falls inside such a group
+    notes = [note(f"Anteckning nummer {i:02d}", start + timedelta(days=i // 3)) for i in range(45)]
+    care_systems["cosmic"].add(pnr, notes)
+    from chalicelib.bootstrap import ports
+    from chalicelib.domain.personnummer import parse
+    from chalicelib.services import journal
+    from chalicelib.services.principals import CitizenPrincipal
+
+    citizen_id = ports().identities.find(parse(pnr, region.today))
+    principal = CitizenPrincipal(citizen_id, "Många Test", None, None, "csrf")
+    seen, cursor, pages = [], None, 0
+    while True:
+        page = journal.page(ports(), principal, journal.category_of("notes"), clock.utc_now(), cursor=cursor)
+        pages += 1
+        seen += [e.title for e in page.entries]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert sorted(seen) == sorted(f"Anteckning nummer {i:02d}" for i in range(45))
+    assert len(seen) == len(set(seen)) and pages == 3
+
+
+def test_the_care_log_shows_the_last_twelve_months_and_our_own_log_beside_it(region):
+    browser = region.browser()
+    browser.login("anna")
+    page = browser.page("/journal/log")
+    assert "I vårdens journalsystem" in page and "I e-tjänsterna" in page
+    api = browser.get("/api/v1/journal/care-log").json_body
+    assert len(api["accesses"]) == 4  # the fifth is 500 days old
+    assert all(a["who"] and a["unit_name"] for a in api["accesses"])
+
+
+def test_the_journal_in_the_json_api_is_the_pages_journal(region):
+    browser = region.browser()
+    browser.login("anna")
+    api = browser.get("/api/v1/journal").json_body
+    assert api["access"] == {"allowed": True, "denied": None, "only_units": None}
+    titles = [e["title"] for e in api["entries"]]
+    assert titles[0] == "Vaccination, influensa" and "Telefonsamtal" not in titles
+    assert {u["hsa_id"] for u in api["units"]} == {VC01, "SE2321000099-KA01"}
