@@ -14,7 +14,7 @@
    requests and items read (bench/page_costs.py); and the botocore sessions and clients 2 and 3 made.
 4. The evening release of 30,000 summonses against moto in server mode, through the SQS fan-out, with the
    print batch and the notification dispatch after it (bench/summons_release.py); one form sent to 1,000
-   people (bench/form_dispatch.py).
+   people (bench/form_dispatch.py); the journal's pages against the demo care systems (bench/journal_page.py).
 """
 
 from __future__ import annotations
@@ -397,6 +397,8 @@ def main() -> None:
     login_calls()
     # One form to 1,000 people: requests per recipient, the follow-ups included (issue 19).
     subprocess.run([sys.executable, "-m", "bench.form_dispatch", "1000"], cwd=ROOT, check=True)
+    # The journal's pages: requests to the care systems per page, and four slow sources at once (issue 20).
+    subprocess.run([sys.executable, "-m", "bench.journal_page"], cwd=ROOT, check=True)
     # The 30,000-summons release (Region Stockholm's heavy day) runs in a fresh interpreter with its own moto server.
     subprocess.run([sys.executable, "-m", "bench.summons_release", "30000"], cwd=ROOT, check=True)
 

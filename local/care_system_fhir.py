@@ -517,6 +517,7 @@ def _basic_credentials(authorization: str | None) -> tuple[str, str] | None:
 def _handler_for(source: CareSystemFhir) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body leave at once: no 40 ms delayed-ACK wait per answer
         server_version = "DemoCareSystemFHIR/1.0"
         sys_version = ""
 
