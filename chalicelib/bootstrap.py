@@ -114,6 +114,7 @@ _FACTORIES: dict[str, Callable[[_Wiring], Any]] = {
     "form_validity": _make("forms:FormValidity"),
     "form_packages": _make("forms:FormPackages"),
     "package_schedules": _package_schedules,
+    "restrictions": _make("restrictions:RestrictionStore"),
 }
 
 

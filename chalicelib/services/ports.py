@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # each adapter is imported by the wiring when first used (boo
     from chalicelib.adapters.client_key import ClientKey
     from chalicelib.adapters.oidc import OidcClient
     from chalicelib.adapters.register import ChangedBy, IdentityStore
+    from chalicelib.adapters.restrictions import RestrictionStore
     from chalicelib.adapters.stores import (
         AccountStore,
         IntegrationClientStore,
@@ -97,3 +98,4 @@ class Ports:
     form_validity: FormValidity  # how long an answered health declaration stands
     form_packages: FormPackages  # package dispatches (forms on one or more dates)
     package_schedules: OneTimeSchedules  # one per package part, on its day
+    restrictions: RestrictionStore  # protections: seal, hidden units, blocked guardians, login, extended access
