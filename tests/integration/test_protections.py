@@ -359,3 +359,16 @@ def test_a_list_over_several_units_merges_them_newest_first(region):
     times = [r.decided_at for r in seen]
     assert len(seen) == 8 and times == sorted(times, reverse=True)  # the demo's Per too
     assert len({(r.citizen_id, r.key) for r in seen}) == 8
+
+
+def test_a_child_whose_login_care_removed_has_no_guardian_acting_for_them(region):
+    elsa = _id(region, "elsa")
+    karin = region.browser()
+    karin.login("karin")
+    assert _act_for(karin, elsa).status_code == 200
+    # When care removes Elsa's login (a child placed where her guardians must not see her bookings)
+    protections.remove_login(ports(), JOHAN, elsa, VC, "LVU, hemlig ort", clock.utc_now())
+    # Then Karin no longer acts for her, at once, nor is she offered
+    assert _acting_for(karin) is None
+    assert _act_for(karin, elsa).status_code == 403
+    assert persons.reach_of(ports(), elsa, region.today).notify == ()

@@ -74,3 +74,9 @@ def test_a_blocked_guardian_is_not_offered_the_child_in_the_list():
     children = [child(date(2017, 10, 13), name="Elsa", blocked=frozenset({"lars"})), child(date(2015, 5, 5), name="Ebba")]
     assert [c.given_name for c in children_guardian_may_act_for(children, "lars", today)] == ["Ebba"]
     assert [c.given_name for c in children_guardian_may_act_for(children, "karin", today)] == ["Ebba", "Elsa"]
+
+
+def test_no_guardian_acts_for_a_child_whose_login_care_removed():
+    elsa = Child(citizen_id="elsa", given_name="Elsa", birth_date=date(2017, 10, 13), protected_identity=False,
+                 login_removed=True)
+    assert not guardian_may_act_for(elsa, "karin", date(2026, 11, 22))
