@@ -122,6 +122,7 @@ _FACTORIES: dict[str, Callable[[_Wiring], Any]] = {
     "form_packages": _make("forms:FormPackages"),
     "package_schedules": _package_schedules,
     "journal_sources": _journal_sources,
+    "restrictions": _make("restrictions:RestrictionStore"),
 }
 
 

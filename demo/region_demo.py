@@ -158,7 +158,7 @@ STAFF = (
     DemoStaff("eva", "Eva Nilsson", "Sjuksköterska", "SE2321000099-P001",
               ((VC, StaffRole.CASE_RECEIVER), (KA, StaffRole.CASE_HANDLER))),
     DemoStaff("johan", "Johan Ström", "Verksamhetschef", "SE2321000099-P002",
-              ((VC, StaffRole.LOCAL_ADMIN), (VC, StaffRole.PERMISSION_ADMIN))),
+              ((VC, StaffRole.LOCAL_ADMIN), (VC, StaffRole.PERMISSION_ADMIN), (VC, StaffRole.JOURNAL_ADMIN))),
     DemoStaff("lisa", "Lisa Åberg", "Barnmorska", "SE2321000099-P003",
               ((HS, StaffRole.CASE_HANDLER), (HS, StaffRole.REVIEWER))),
     DemoStaff("rut", "Rut Regional", "Regional administratör", "SE2321000099-P004", ((REGION_HSA_ID, StaffRole.REGIONAL_ADMIN),)),
@@ -173,6 +173,19 @@ DIRECTORY_ONLY = (
     ("SE2321000099-P009", "Nora Ny", "Sjuksköterska"),
     ("SE2321000099-P010", "Omar Lund", "Distriktsläkare"),
 )
+
+
+def _remove_login(ports: Ports, citizen_id: str, now: datetime) -> None:
+    """Per's login was removed by Johan (verksamhetschef at Vårdcentralen Norrby), as care decides it."""
+    from chalicelib.domain.events import Kind, event
+    from chalicelib.domain.restrictions import Restriction, RestrictionKind
+
+    if ports.restrictions.of(citizen_id).login_removed():
+        return
+    removed = Restriction(citizen_id, RestrictionKind.LOGIN_REMOVED, None, None, "Demo: risk att patienten far illa",
+                          "SE2321000099-P002", "Johan Ström", VC, now)  # fmt: skip
+    ports.restrictions.decide(removed, event(Kind.LOGIN_REMOVED, f"person#{citizen_id}", now, citizen_id=citizen_id,
+                                             restriction_key=removed.key, decided_at_unit=VC, door="staff"))
 
 
 def seed(ports: Ports, now: datetime, today: date) -> str:
@@ -201,8 +214,7 @@ def seed(ports: Ports, now: datetime, today: date) -> str:
             )
         )
         if c.login_removed:
-            citizen_id = ports.identities.find_or_create(parse(c.personnummer, today))
-            ports.accounts.set_login_removed(citizen_id, True)
+            _remove_login(ports, ports.identities.find_or_create(parse(c.personnummer, today)), now)
     for s in STAFF:
         for unit, role in s.roles:
             ports.staff.grant(s.hsa_id, s.name, RoleAtUnit(unit, role), now)

@@ -140,7 +140,8 @@ def table_specs() -> list[dict[str, Any]]:
                 "suffix": model.Meta.table_name.removeprefix(f"{tables.TABLE_PREFIX}-"),
                 "keys": keys(schema["key_schema"]),
                 "types": types,
-                "indexes": [(i["index_name"], keys(i["key_schema"])) for i in schema["global_secondary_indexes"]],
+                "indexes": [(i["index_name"], {**keys(i["key_schema"]), "projection": i["projection"]["ProjectionType"]})
+                            for i in schema["global_secondary_indexes"]],  # fmt: skip
                 "ttl": next(
                     (a.attr_name for a in model.get_attributes().values() if isinstance(a, TTLAttribute)), None
                 ),
@@ -480,7 +481,7 @@ class EServicesStack(Stack):
                     )
                     if index_keys["range"]
                     else None,
-                    projection_type=dynamodb.ProjectionType.ALL,
+                    projection_type=dynamodb.ProjectionType(index_keys.get("projection", "ALL")),
                 )
             tables[spec["suffix"]] = table
         return tables

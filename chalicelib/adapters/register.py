@@ -75,6 +75,8 @@ def _to_person(record: RegisterPerson) -> Person:
         address=address,
         guardian_ids=frozenset(record.guardian_ids or ()),
         child_ids=frozenset(record.child_ids or ()),
+        blocked_guardian_ids=frozenset(record.blocked_guardian_ids or ()),
+        login_removed=bool(record.login_removed),
     )
 
 
@@ -146,7 +148,8 @@ class DynamoPopulationRegister:
         ]  # fmt: skip
 
     def upsert(self, update: PersonUpdate, changed_by: ChangedBy | None = None) -> Person:
-        """Create or replace one person and keep guardian <-> child links symmetric, in one transaction.
+        """Create or update one person (the register's own attributes only) and keep guardian <-> child
+        links symmetric, in one transaction.
         A change of guardians or protected identity sent by `changed_by` is audited in the same one."""
         citizen_id = self._identities.find_or_create(update.personnummer)
         guardian_ids: set[str] = set()
@@ -161,27 +164,34 @@ class DynamoPopulationRegister:
         previous = self.get(citizen_id)
         previous_guardians = set(previous.guardian_ids) if previous else set()
         now = utc_now()
+        address = None if update.address is None or update.protected_identity else PostalAddress(
+            street=update.address.street, postal_code=update.address.postal_code, city=update.address.city)
+        # An update of the feed's own attributes, never a whole-item put: what others keep on the person
+        # (child links, a guardian care blocked, a removed login) is not the feed's to overwrite, and a
+        # block decided while the feed writes is not lost.
+        actions = [
+            RegisterPerson.personnummer.set(update.personnummer.digits),
+            RegisterPerson.given_name.set(update.given_name),
+            RegisterPerson.family_name.set(update.family_name),
+            RegisterPerson.birth_date.set(update.personnummer.birth_date.isoformat()),
+            RegisterPerson.protected_identity.set(update.protected_identity),
+            RegisterPerson.address.set(address) if address is not None else RegisterPerson.address.remove(),
+            RegisterPerson.guardian_ids.set(guardian_ids) if guardian_ids else RegisterPerson.guardian_ids.remove(),
+            RegisterPerson.updated_at.set(now),
+        ]  # fmt: skip
         record = RegisterPerson(
-            citizen_id,
-            personnummer=update.personnummer.digits,
-            given_name=update.given_name,
-            family_name=update.family_name,
-            birth_date=update.personnummer.birth_date.isoformat(),
-            protected_identity=update.protected_identity,
-            address=None
-            if update.address is None or update.protected_identity
-            else PostalAddress(
-                street=update.address.street, postal_code=update.address.postal_code, city=update.address.city
-            ),
-            guardian_ids=guardian_ids or None,
-            child_ids=set(previous.child_ids) if previous and previous.child_ids else None,
-            updated_at=now,
-        )
+            citizen_id, personnummer=update.personnummer.digits, given_name=update.given_name,
+            family_name=update.family_name, birth_date=update.personnummer.birth_date.isoformat(),
+            protected_identity=update.protected_identity, address=address, guardian_ids=guardian_ids or None,
+            child_ids=set(previous.child_ids) if previous and previous.child_ids else None, updated_at=now,
+            blocked_guardian_ids=set(previous.blocked_guardian_ids) if previous and previous.blocked_guardian_ids
+            else None, login_removed=previous.login_removed if previous else None,
+        )  # fmt: skip
         # The model's own connection: a new one per call would build a new botocore client (~0.2 s).
         audit = _audit(citizen_id, previous, guardian_ids, update.protected_identity, changed_by, now) if changed_by \
             else None
         with TransactWrite(connection=RegisterPerson._get_connection().connection) as tx:
-            tx.save(record)
+            tx.update(RegisterPerson(citizen_id), actions=actions)
             if audit is not None:
                 tx.save(audit)
             for added in guardian_ids - previous_guardians:

@@ -74,6 +74,14 @@ class SessionStore:
     def delete(self, record: SessionRecord) -> None:
         record.delete()
 
+    def end_all_of(self, subject_id: str) -> int:
+        """End every live session of one person (their login was removed): one Query of the keys-only
+        index by-subject, a DeleteItem each. Ending what is already gone changes nothing."""
+        hashes = [r.session_hash for r in SessionRecord.by_subject.query(subject_id)]
+        for session_hash in hashes:
+            SessionRecord(session_hash).delete()
+        return len(hashes)
+
 
 class AccountStore:
     def record_login(self, citizen_id: str, now: datetime) -> bool:

@@ -14,7 +14,7 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | first sight of a personnummer                    | PutItem identities, condition not exists    |
 | a person in the population register             | GetItem register-persons (citizen_id)       |
 | a guardian's children                            | BatchGetItem register-persons               |
-| register update (person and guardian links)      | TransactWriteItems register-persons (+ register-audit) |
+| register update (person and guardian links)      | TransactWriteItems: UpdateItem register-persons, the feed's own attributes (+ register-audit) |
 | who changed a person's guardians or protection   | Query register-audit (citizen_id), descending |
 | account: login allowed, last login               | UpdateItem accounts (citizen_id)            |
 | who reads a person's inbox: theirs and guardians' | BatchGetItem accounts (the person + a child's guardians) |
@@ -119,6 +119,11 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | a page of a unit's packages, newest first        | Query form-packages index by-unit (unit_hsa_id, created_key), descending, Limit page+1 |
 | a unit's form settings; stop / resume using one  | UpdateItem unit-forms, condition exists (and in use / stopped) (+ event) |
 | a person's valid health declaration of a form    | GetItem / BatchGetItem form-validity (citizen_id, form_id) |
+| a person's protections (seal, hidden units, blocks, login, extensions) | Query restrictions (citizen_id) |
+| decide / renew / lift a protection               | TransactWriteItems: Put / Delete restrictions (condition new / exists) + PutItem restriction-audit + event (+ UpdateItem register-persons ADD / DELETE blocked_guardian_ids, + UpdateItem accounts login_removed) |
+| the protections decided at a unit, newest first  | Query restrictions index by-deciding-unit (sparse), descending, Limit page+1 |
+| a person's protection decisions (history)        | Query restriction-audit (citizen_id), descending, Limit page+1 |
+| a person's live sessions (login removed)         | Query sessions index by-subject (keys only), then DeleteItem each |
 """
 
 from __future__ import annotations
@@ -135,7 +140,7 @@ from pynamodb.attributes import (
     UnicodeSetAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 
 from chalicelib.adapters.aws import Model  # pynamodb's Model on one shared connection
 
@@ -166,6 +171,16 @@ class LoginAttempt(Model):
     expires_at = TTLAttribute()
 
 
+class SessionsBySubjectIndex(GlobalSecondaryIndex):
+    """A person's live sessions (keys only): ended at once when their login is removed."""
+
+    class Meta:
+        index_name = "by-subject"
+        projection = KeysOnlyProjection()
+
+    subject_id = UnicodeAttribute(hash_key=True)
+
+
 class SessionRecord(Model):
     """A server-side session. The cookie holds a random token; only its hash is stored."""
 
@@ -173,6 +188,7 @@ class SessionRecord(Model):
     session_hash = UnicodeAttribute(hash_key=True)
     kind = UnicodeAttribute()  # "citizen" or "staff"
     subject_id = UnicodeAttribute()  # citizen_id, or the staff member's HSA-id
+    by_subject = SessionsBySubjectIndex()
     display_name = UnicodeAttribute()
     acting_for_id = UnicodeAttribute(null=True)  # a child's citizen_id
     csrf_token = UnicodeAttribute()
@@ -213,6 +229,10 @@ class RegisterPerson(Model):
     guardian_ids = UnicodeSetAttribute(null=True)
     child_ids = UnicodeSetAttribute(null=True)
     updated_at = UTCDateTimeAttribute()
+    # Not the register's: kept by the protections (adapters/restrictions.py) in their own transaction,
+    # so every path that reads the person knows them without another read. The feed never writes them.
+    blocked_guardian_ids = UnicodeSetAttribute(null=True)  # guardians care blocked from this child
+    login_removed = BooleanAttribute(null=True)  # care removed the person's login (a child: no guardian acts)
 
 
 class RegisterAuditRecord(Model):
@@ -1373,6 +1393,59 @@ class FormValidityRecord(Model):
     request_id = UnicodeAttribute()
 
 
+# -- protections (skydd: försegling, blockering, utökad åtkomst, borttagen inloggning) ---------------------
+
+
+class RestrictionsByUnitIndex(GlobalSecondaryIndex):
+    """The restrictions decided at a unit, newest first (sparse: a citizen's own seal has no unit)."""
+
+    class Meta:
+        index_name = "by-deciding-unit"
+        projection = AllProjection()
+
+    decided_at_unit = UnicodeAttribute(hash_key=True)
+    decided_at = UTCDateTimeAttribute(range_key=True)
+
+
+class RestrictionRecord(Model):
+    """One protection in force around a person (domain/restrictions.py Restriction): one item per kind
+    and target, so deciding again renews it and lifting deletes it."""
+
+    Meta = _meta("restrictions")
+    citizen_id = UnicodeAttribute(hash_key=True)  # whom it protects (the child, for a block or an extension)
+    key = UnicodeAttribute(range_key=True)  # Restriction.key: "seal", "hide_unit#<unit>", "block_guardian#<id>" …
+    kind = UnicodeAttribute()
+    unit_hsa_id = UnicodeAttribute(null=True)  # the unit hidden or extended
+    guardian_id = UnicodeAttribute(null=True)  # the blocked guardian
+    reason = UnicodeAttribute(null=True)
+    decided_by = UnicodeAttribute()  # HSA-id, or "citizen"
+    decided_by_name = UnicodeAttribute()
+    decided_at_unit = UnicodeAttribute(null=True)
+    decided_at = UTCDateTimeAttribute()
+    until = UTCDateTimeAttribute(null=True)
+    by_unit = RestrictionsByUnitIndex()
+
+
+class RestrictionAuditRecord(Model):
+    """Each decision on a person's protections (decided, renewed, lifted): who, at which unit, why,
+    when. Written in the decision's transaction; the protections page's history."""
+
+    Meta = _meta("restriction-audit")
+    citizen_id = UnicodeAttribute(hash_key=True)
+    entry = UnicodeAttribute(range_key=True)  # "<at ISO>#<random>"
+    action = UnicodeAttribute()  # "decided", "renewed", "lifted"
+    restriction_key = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    unit_hsa_id = UnicodeAttribute(null=True)
+    guardian_id = UnicodeAttribute(null=True)
+    reason = UnicodeAttribute(null=True)
+    by = UnicodeAttribute()  # HSA-id, or "citizen"
+    by_name = UnicodeAttribute()
+    at_unit = UnicodeAttribute(null=True)
+    at = UTCDateTimeAttribute()
+    until = UTCDateTimeAttribute(null=True)
+
+
 class RateCounter(Model):
     """Hits in one fixed window of one rate limit for one subject (domain/limits.py). The key names
     the limit, the subject (an opaque id or a keyed hash, never an address or an IP) and the window;
@@ -1422,6 +1495,8 @@ ALL_MODELS: tuple[type[Model], ...] = (
     FormRequestRecord,
     FormValidityRecord,
     FormPackageRecord,
+    RestrictionRecord,
+    RestrictionAuditRecord,
     RateCounter,
 )
 

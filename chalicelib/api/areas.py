@@ -41,6 +41,8 @@ AREAS: tuple[tuple[str, str], ...] = (
     ("chalicelib.api.staff_admin_pages", "staff_admin_pages"),
     ("chalicelib.api.staff_region_pages", "staff_region_pages"),
     ("chalicelib.api.staff_form_pages", "staff_form_pages"),
+    ("chalicelib.api.staff_protection_pages", "staff_protection_pages"),
+    ("chalicelib.api.journal_seal_pages", "journal_seal_pages"),
 )
 
 TABLE = Path(__file__).with_name("route_table.py")

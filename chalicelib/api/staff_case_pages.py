@@ -16,7 +16,7 @@ from chalicelib.domain import clock
 from chalicelib.domain import queue as views
 from chalicelib.domain.cases import Template
 from chalicelib.errors import AppError, NotFound
-from chalicelib.services import case_admin, case_work, cases, patients
+from chalicelib.services import case_admin, case_work, cases, patients, protections
 from chalicelib.services.principals import StaffPrincipal
 
 staff_case_pages = Blueprint(__name__)
@@ -228,7 +228,7 @@ def _patients(principal: StaffPrincipal, *, error: AppError | None = None, value
     units = patients.search_units(ports(), principal)
     return _page(principal, "staff_patients.html", status=error.status if error else 200, units=units, error=error,
                  errors=_field_errors(error), values=values or {}, found=found,
-                 patient=found.header if found else None,
+                 patient=found.header if found else None, may_protect=protections.may_decide(principal),
                  status_key=lambda r: views.staff_status_key(r.status, bool(r.citizen_replied_at)))  # fmt: skip
 
 

@@ -64,6 +64,19 @@ class Kind(StrEnum):
     # A package dispatch, "form_package#<id>": scheduled (its parts' one-time schedules follow), a part sent.
     FORM_PACKAGE_SCHEDULED = "form_package.scheduled"
     FORM_PACKAGE_PART_SENT = "form_package.part_sent"
+    # Protections care (or the person) puts around a person (domain/restrictions.py), stream key
+    # "person#<citizen_id>" (the child's, for a blocked guardian or an extension): data names the
+    # restriction's key, the unit it was decided at, and the guardian or unit it concerns (ids only).
+    JOURNAL_SEALED = "journal.sealed"
+    JOURNAL_UNSEALED = "journal.unsealed"
+    JOURNAL_UNIT_HIDDEN = "journal.unit_hidden"  # decided again: renewed for two months
+    JOURNAL_UNIT_SHOWN = "journal.unit_shown"
+    JOURNAL_ACCESS_EXTENDED = "journal.access_extended"
+    JOURNAL_EXTENSION_ENDED = "journal.extension_ended"
+    GUARDIAN_BLOCKED = "guardian.blocked"
+    GUARDIAN_UNBLOCKED = "guardian.unblocked"
+    LOGIN_REMOVED = "login.removed"
+    LOGIN_RESTORED = "login.restored"
 
 
 class Door(StrEnum):

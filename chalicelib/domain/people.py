@@ -26,6 +26,8 @@ class Person:
     address: Address | None  # None where protected identity withholds it
     guardian_ids: frozenset[str] = field(default_factory=frozenset)
     child_ids: frozenset[str] = field(default_factory=frozenset)
+    blocked_guardian_ids: frozenset[str] = field(default_factory=frozenset)  # guardians care blocked from the child
+    login_removed: bool = False  # care removed the person's login: for a child, no guardian acts for them either
 
     @property
     def birth_date(self) -> date:
@@ -41,6 +43,8 @@ class Person:
             given_name=self.given_name,
             birth_date=self.birth_date,
             protected_identity=self.protected_identity,
+            blocked_guardian_ids=self.blocked_guardian_ids,
+            login_removed=self.login_removed,
         )
 
 

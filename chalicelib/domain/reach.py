@@ -5,8 +5,9 @@ account is only a login record. The inbox is read, and its readers are told by e
 something new waits (each by their own verified addresses and language), by:
 
 - the person themselves, with an active account (they have logged in, and their login is not removed);
-- for a child under 13 without protected identity (`guardian_may_act_for`): every guardian the
-  register names who has an active account. From the 13th birthday (a Stockholm date), or with
+- for a child under 13 without protected identity (`in_guardians_care`): every guardian the
+  register names who has an active account, but a guardian care has blocked (`guardian_may_act_for`):
+  a blocked guardian neither reads the child's inbox, nor is told, nor is named on a letter. From the 13th birthday (a Stockholm date), or with
   protected identity, only the child's own account.
 
 Paper (the summons' channel choice; what `citizen-status` tells a care system):
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
-from chalicelib.domain.guardianship import guardian_may_act_for
+from chalicelib.domain.guardianship import guardian_may_act_for, in_guardians_care
 from chalicelib.domain.people import Person
 
 SWEDISH = "sv"  # the region's language: what a message is written in when no reader chose another
@@ -95,12 +96,16 @@ class Reach:
 
 def guardians_decide(person: Person | None, today: date) -> bool:
     """A child under 13 without protected identity: the guardians read, choose and get the letter."""
-    return person is not None and guardian_may_act_for(person.as_child(), today)
+    return person is not None and in_guardians_care(person.as_child(), today)
 
 
 def guardians_who_may_read(person: Person | None, today: date) -> tuple[str, ...]:
-    """The citizen ids of the guardians who may act for the person today (none from 13 on)."""
-    return tuple(sorted(person.guardian_ids)) if person and guardians_decide(person, today) else ()
+    """The citizen ids of the guardians who may act for the person today (none from 13 on; never a
+    guardian care has blocked)."""
+    if person is None or not guardians_decide(person, today):
+        return ()
+    child = person.as_child()
+    return tuple(sorted(g for g in person.guardian_ids if guardian_may_act_for(child, g, today)))
 
 
 def reach(citizen_id: str, person: Person | None, holders: Mapping[str, AccountHolder], today: date) -> Reach:
@@ -130,7 +135,8 @@ def letter_address(person: Person | None, guardians: Sequence[Person], today: da
         return [person.full_name, PROTECTED_NOTE]
     if guardians_decide(person, today):
         lines = [f"Till vårdnadshavare för {person.full_name}"]
-        names = [g.full_name for g in guardians if not g.protected_identity]
+        names = [g.full_name for g in guardians
+                 if not g.protected_identity and g.citizen_id not in person.blocked_guardian_ids]  # fmt: skip
         if names:
             lines.append(" och ".join(names))
     else:

@@ -16,6 +16,7 @@ class StaffRole(str, Enum):
     PERMISSION_ADMIN = "permission_admin"  # behörighetsadministratör
     REGIONAL_ADMIN = "regional_admin"  # regional administratör (region-wide)
     REGION_AUDITOR = "region_auditor"  # regional logggranskare: pulls a patient's access-log extract (region-wide)
+    JOURNAL_ADMIN = "journal_admin"  # beslutar om försegling, blockering, utökad åtkomst och inloggning (verksamhetschef eller delegerad)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +30,8 @@ REGION_ROLES = (StaffRole.REGIONAL_ADMIN, StaffRole.REGION_AUDITOR)
 # A unit's permission admin grants the daily-work roles at that unit ...
 GRANTED_BY_PERMISSION_ADMIN = (StaffRole.CASE_RECEIVER, StaffRole.CASE_HANDLER, StaffRole.REVIEWER)
 # ... and only the regional admin appoints the unit's admins (and may grant the rest too).
-APPOINTED_BY_REGIONAL_ADMIN = (*GRANTED_BY_PERMISSION_ADMIN, StaffRole.LOCAL_ADMIN, StaffRole.PERMISSION_ADMIN)
+APPOINTED_BY_REGIONAL_ADMIN = (*GRANTED_BY_PERMISSION_ADMIN, StaffRole.LOCAL_ADMIN, StaffRole.PERMISSION_ADMIN,
+                               StaffRole.JOURNAL_ADMIN)  # fmt: skip
 
 
 def may_grant(appointer_roles_at_unit: Iterable[StaffRole], regional_admin: bool, role: StaffRole) -> bool:
@@ -57,6 +59,7 @@ MENU: tuple[tuple[str, str, tuple[StaffRole, ...] | None], ...] = (
     ("/staff/region/forms", "staff.nav.region_forms", (StaffRole.REGIONAL_ADMIN,)),
     ("/staff/integration-keys", "staff.nav.integration_keys", (StaffRole.REGIONAL_ADMIN,)),
     ("/staff/audit", "staff.nav.audit", (StaffRole.REGION_AUDITOR,)),
+    ("/staff/protections", "staff.nav.protections", (StaffRole.JOURNAL_ADMIN,)),
     ("/staff/settings", "staff.nav.settings", None),
 )
 

@@ -23,7 +23,7 @@ def children_to_act_for(ports: Ports, principal: CitizenPrincipal, now: datetime
         for p in ports.register.get_many(sorted(guardian.child_ids))
         if principal.citizen_id in p.guardian_ids  # both sides of the register must agree
     ]
-    return children_guardian_may_act_for(children, stockholm_date(now))
+    return children_guardian_may_act_for(children, principal.citizen_id, stockholm_date(now))
 
 
 def act_for_child(ports: Ports, principal: CitizenPrincipal, session_token: str, child_id: str, now: datetime) -> Child:

@@ -271,10 +271,11 @@ def citizen_principal(ports: Ports, token: str | None, now: datetime) -> Citizen
         return None
     acting_for_id, acting_for_name = record.acting_for_id, None
     if acting_for_id:
-        # Re-checked on every request: a 13th birthday or a new protected identity ends it at once.
+        # Re-checked on every request: a 13th birthday, a new protected identity or care blocking the
+        # guardian ends it at once.
         child = ports.register.get(acting_for_id)
         if child and record.subject_id in child.guardian_ids and guardian_may_act_for(
-            child.as_child(), stockholm_date(now)
+            child.as_child(), record.subject_id, stockholm_date(now)
         ):
             acting_for_name = child.given_name
         else:

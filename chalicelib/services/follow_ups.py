@@ -29,7 +29,17 @@ from typing import Any
 from chalicelib.adapters import events
 from chalicelib.domain.events import DomainEvent, Kind
 from chalicelib.observability import logger, record_metric
-from chalicelib.services import booking, booking_staff, cases, forms, inbox, self_tests, summons, unit_notices
+from chalicelib.services import (
+    booking,
+    booking_staff,
+    cases,
+    forms,
+    inbox,
+    protections,
+    self_tests,
+    summons,
+    unit_notices,
+)
 from chalicelib.services.ports import Ports
 
 FollowUp = Callable[[Ports, Any], None]  # one DomainEvent, or (TAKE_MANY) a list of them
@@ -83,6 +93,20 @@ FOLLOW_UPS: dict[Kind, tuple[FollowUp, ...]] = {
     Kind.FORM_PURGED: (),
     Kind.FORM_PACKAGE_SCHEDULED: (forms.keep_package_schedules,),
     Kind.FORM_PACKAGE_PART_SENT: (),
+    # Protections (services/protections.py): what they change is read on every request that needs it
+    # (the journal page, acting for a child, reach, the login), and a block or a removed login is kept
+    # beside the person in the decision's own transaction, so nothing follows but this: a removed
+    # login ends the person's live sessions at once.
+    Kind.JOURNAL_SEALED: (),
+    Kind.JOURNAL_UNSEALED: (),
+    Kind.JOURNAL_UNIT_HIDDEN: (),
+    Kind.JOURNAL_UNIT_SHOWN: (),
+    Kind.JOURNAL_ACCESS_EXTENDED: (),
+    Kind.JOURNAL_EXTENSION_ENDED: (),
+    Kind.GUARDIAN_BLOCKED: (),
+    Kind.GUARDIAN_UNBLOCKED: (),
+    Kind.LOGIN_REMOVED: (protections.end_sessions,),
+    Kind.LOGIN_RESTORED: (),
 }
 
 # Follow-ups that take a list: all of a batch's (round's) events of their kind in one call.

@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # each adapter is imported by the wiring when first used (boo
     from chalicelib.adapters.client_key import ClientKey
     from chalicelib.adapters.oidc import OidcClient
     from chalicelib.adapters.register import ChangedBy, IdentityStore
+    from chalicelib.adapters.restrictions import RestrictionStore
     from chalicelib.adapters.stores import (
         AccountStore,
         IntegrationClientStore,
@@ -99,3 +100,4 @@ class Ports:
     form_packages: FormPackages  # package dispatches (forms on one or more dates)
     package_schedules: OneTimeSchedules  # one per package part, on its day
     journal_sources: FhirSources  # the care systems' FHIR R4 endpoints, read at view time (1177 Journalen)
+    restrictions: RestrictionStore  # protections: seal, hidden units, blocked guardians, login, extended access

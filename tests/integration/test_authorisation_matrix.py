@@ -86,6 +86,8 @@ AUDITOR_ONLY = _cells(ok=(AUDITOR,), refused=(STAFF_A, STAFF_B, REGIONAL))  # th
 KEY_UNIT_A = _cells(ok=(KEY_A,), refused=(KEY_B, KEY_NO_SCOPE))  # unit A's data, by unit A's key with the scope
 KEY_ANY_UNIT = _cells(ok=(KEY_A, KEY_B), refused=(KEY_NO_SCOPE,))  # each key for its own units, with the scope
 REGISTER_FEED = _cells(refused=KEYS)  # the region's register feed only: no unit key
+JOURNAL_ADMINS = _cells(ok=(STAFF_A, STAFF_B), refused=(REGIONAL, AUDITOR))  # the journal admin role, at any unit
+CITIZEN_OWN_JOURNAL = _cells(ok=(CIT_A, CIT_B, GUARDIAN_13, GUARDIAN_PROT), refused=(GUARDIAN,))  # not acting for a child
 
 
 MATRIX_FORM = {
@@ -193,6 +195,8 @@ ROWS: dict[str, Row] = {
     "GET /forms": row(CITIZEN),
     "GET /journal": row(CITIZEN),
     "GET /journal/log": row(CITIZEN),
+    "GET /journal/seal": row(CITIZEN_OWN_JOURNAL),
+    "POST /journal/seal": row(CITIZEN_OWN_JOURNAL, body=FORM, note="seals the caller's own journal"),
     "POST /staff/form-requests/{request_id}/withdraw": row(STAFF_UNIT_A, "form_request", body=FORM),
     "GET /contact/{unit_hsa_id}/forms/{form_id}": row(CITIZEN, "offered_form"),
     "POST /contact/{unit_hsa_id}/forms/{form_id}": row(CITIZEN, "offered_form", body=FORM),
@@ -306,6 +310,21 @@ ROWS: dict[str, Row] = {
     "POST /staff/integration-keys/{key_id}/rotate": row(REGION_ADMIN_ONLY, "key", body=FORM),
     "GET /staff/integration-keys/{key_id}/revoke": row(REGION_ADMIN_ONLY, "key"),
     "POST /staff/integration-keys/{key_id}/revoke": row(REGION_ADMIN_ONLY, "key", body=FORM),
+    "GET /staff/protections": row(JOURNAL_ADMINS),
+    "POST /staff/protections": row(JOURNAL_ADMINS, body=FORM, note="400 without a personnummer: past authorisation"),
+    "GET /staff/persons/{citizen_id}/protections": row(JOURNAL_ADMINS, "person"),
+    "POST /staff/persons/{citizen_id}/protections/seal": row(STAFF_UNIT_A, "person", body=FORM, fields={"unit": VC},
+                                                              note="400 without a reason: past authorisation"),
+    "POST /staff/persons/{citizen_id}/protections/hide-unit": row(STAFF_UNIT_A, "person", body=FORM,
+                                                                   fields={"unit": VC}),
+    "POST /staff/persons/{citizen_id}/protections/extend": row(STAFF_UNIT_A, "person", body=FORM, fields={"unit": VC},
+                                                                note="400: an adult gets no extension"),
+    "POST /staff/persons/{citizen_id}/protections/block-guardian": row(STAFF_UNIT_A, "person", body=FORM,
+                                                                        fields={"unit": VC}),
+    "POST /staff/persons/{citizen_id}/protections/remove-login": row(STAFF_UNIT_A, "person", body=FORM,
+                                                                      fields={"unit": VC}),
+    "POST /staff/persons/{citizen_id}/protections/lift": row(STAFF_UNIT_A, "person", body=FORM, fields={"unit": VC},
+                                                              note="409: nothing of that key in force"),
     "GET /staff/audit": row(AUDITOR_ONLY),
     "POST /staff/audit": row(AUDITOR_ONLY, body=FORM, note="400 without a personnummer: past authorisation"),
     "POST /staff/audit/csv": row(AUDITOR_ONLY, body=FORM),
@@ -596,6 +615,19 @@ class World:
 
     def _make_unit(self) -> dict[str, str]:
         return {"unit_hsa_id": VC}
+
+    def make_person(self, born: date, guardians: tuple[str, ...] = ()) -> str:
+        """A person of their own in the register (a protection decided about them leaves the callers alone)."""
+        from chalicelib.domain.people import PersonUpdate
+        from chalicelib.domain.personnummer import parse, with_check_digit
+
+        n = next(self._idempotency)
+        pnr = parse(with_check_digit(born + timedelta(days=n % 300), f"{n % 1000:03d}"), self.region.today)
+        guardian_pnrs = tuple(parse(self.region.people[g].personnummer, self.region.today) for g in guardians)
+        return self.ports().register.upsert(PersonUpdate(pnr, "Matris", "Person", False, None, guardian_pnrs)).citizen_id
+
+    def _make_person(self) -> dict[str, str]:
+        return {"citizen_id": self.make_person(date(1970, 1, 1))}
 
     def _make_case_type(self) -> dict[str, str]:
         return {"case_type_id": "skicka-meddelande"}

@@ -269,6 +269,15 @@ VISITS: tuple[Visit, ...] = (
           400),
     # the region's auditor (Alva)
     _get("/staff", AUDITOR),
+    # Johan decides on protections (journal admin at Vårdcentralen Norrby)
+    _get("/staff/protections", ADMIN, "the decisions at his unit"),
+    _post("/staff/protections", ADMIN, "a personnummer that is none", {"personnummer": "12"}, 400),
+    _get("/staff/persons/{citizen_id}/protections", ADMIN, "an adult, nothing in force"),
+    _get("/staff/persons/{citizen_id}/protections", ADMIN, "a 14-year-old with a block, a hidden unit and a seal",
+         kinds=("protected_child",)),
+    _post("/staff/persons/{citizen_id}/protections/block-guardian", ADMIN, "a block without a reason, beside the field",
+          lambda made: {"unit": VC, "guardian": made.world.citizen_ids["karin"]}, 400, kinds=("young_teen",)),
+    _get("/journal/seal", CIT_A),
     _get("/staff/audit", AUDITOR),
     _post("/staff/audit", AUDITOR, "a patient's extract", lambda made: {"personnummer": made.pnr("anna")}),
     _post("/staff/audit", AUDITOR, "a personnummer that is none", {"personnummer": "12"}, 400),
@@ -473,6 +482,30 @@ class Made:
 
     def _make_fresh_citizen(self) -> dict[str, str]:
         return {}
+
+    def _make_young_teen(self) -> dict[str, str]:
+        """A child of Karin's aged 14, nothing decided yet: every decision's form shows."""
+        from datetime import timedelta
+
+        return {"citizen_id": self.world.make_person(self.world.region.today - timedelta(days=14 * 365 + 40),
+                                                     guardians=("karin",))}  # fmt: skip
+
+    def _make_protected_child(self) -> dict[str, str]:
+        """A child of Karin's aged 14 with Karin blocked, the unit's journal hidden and the journal sealed."""
+        from chalicelib.domain import clock
+        from chalicelib.domain.roles import RoleAtUnit, StaffRole
+        from chalicelib.services import protections
+        from chalicelib.services.principals import StaffPrincipal
+
+        child = self._make_young_teen()["citizen_id"]
+        johan = StaffPrincipal("SE2321000099-P002", "Johan Ström", (RoleAtUnit(VC, StaffRole.JOURNAL_ADMIN),), "x")
+        ports, now = self.world.ports(), clock.utc_now()
+        protections.block_guardian(ports, johan, child, VC, self.world.citizen_ids["karin"], "Risk för barnet", now)
+        protections.hide_unit(ports, johan, child, VC, None, now)
+        protections.seal(ports, johan, child, VC, "På barnets begäran", now)
+        protections.lift(ports, johan, child, "seal", VC, now)
+        protections.seal(ports, johan, child, VC, "Igen", now)
+        return {"citizen_id": child}
 
 
 # -- the pass over the pages --------------------------------------------------------------------------

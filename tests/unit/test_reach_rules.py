@@ -118,3 +118,35 @@ def test_a_message_is_written_in_the_language_its_readers_chose_and_swedish_when
     # From the 13th birthday the child's own choice counts, not the guardians'
     thirteen = person("elsa", date(2013, 11, 22), guardians=("karin", "lars"))
     assert reach("elsa", thirteen, {**both_english, "elsa": holder("elsa")}, TODAY).language == "sv"
+
+
+def test_a_guardian_care_blocked_neither_reads_nor_is_told_while_the_other_guardian_is():
+    # Given Elsa (9), whose guardian Lars care has blocked; both guardians have accounts
+    blocked = Person(CHILD.citizen_id, CHILD.personnummer, "Elsa", "Lind", False, HOME,
+                     frozenset({"karin", "lars"}), blocked_guardian_ids=frozenset({"lars"}))  # fmt: skip
+    both = {"karin": holder("karin", digital_first=True, email=True), "lars": holder("lars", digital_first=True, sms=True)}
+    # When care reaches her
+    reached = reach("elsa", blocked, both, TODAY)
+    # Then only Karin reads her inbox and is told; Karin's digital-first choice is the one that counts
+    assert [h.citizen_id for h in reached.notify] == ["karin"]
+    assert reached.notify_email and not reached.notify_sms
+    assert reached.digital_first
+
+
+def test_with_both_guardians_blocked_a_child_under_13_gets_paper():
+    blocked = Person(CHILD.citizen_id, CHILD.personnummer, "Elsa", "Lind", False, HOME,
+                     frozenset({"karin", "lars"}), blocked_guardian_ids=frozenset({"karin", "lars"}))  # fmt: skip
+    reached = reach("elsa", blocked, {"karin": holder("karin", digital_first=True)}, TODAY)
+    assert reached.notify == () and not reached.digital_first
+
+
+def test_a_blocked_guardian_is_not_named_on_the_childs_letter():
+    from chalicelib.domain.reach import guardians_who_may_read
+
+    blocked = Person(CHILD.citizen_id, CHILD.personnummer, "Elsa", "Lind", False, HOME,
+                     frozenset({"karin", "lars"}), blocked_guardian_ids=frozenset({"lars"}))  # fmt: skip
+    assert guardians_who_may_read(blocked, TODAY) == ("karin",)
+    karin = person("karin", date(1984, 7, 3), given="Karin")
+    lars = person("lars", date(1983, 1, 5), given="Lars")
+    lines = letter_address(blocked, [karin, lars], TODAY)
+    assert lines[:2] == ["Till vårdnadshavare för Elsa Lind", "Karin Lind"]
