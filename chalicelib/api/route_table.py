@@ -105,6 +105,7 @@ ROUTES = (
     ('/journal/log', ('GET',), ('application/json',), 'journal_log', 'chalicelib.api.journal_pages', 'journal_log'),
     ('/journal/seal', ('GET',), ('application/json',), 'journal_seal_page', 'chalicelib.api.journal_seal_pages', 'journal_seal_page'),
     ('/journal/seal', ('POST',), ('application/x-www-form-urlencoded',), 'journal_seal', 'chalicelib.api.journal_seal_pages', 'journal_seal'),
+    ('/journal/unseal', ('POST',), ('application/x-www-form-urlencoded',), 'journal_unseal', 'chalicelib.api.journal_seal_pages', 'journal_unseal'),
     ('/language', ('GET',), ('application/json',), 'choose_language', 'chalicelib.api.pages', 'choose_language'),
     ('/logged-out', ('GET',), ('application/json',), 'citizen_logged_out', 'chalicelib.api.auth_routes', 'citizen_logged_out'),
     ('/login', ('GET',), ('application/json',), 'citizen_login', 'chalicelib.api.auth_routes', 'citizen_login'),

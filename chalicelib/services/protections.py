@@ -239,6 +239,26 @@ def citizen_seal(ports: Ports, principal: CitizenPrincipal, now: datetime) -> Re
     return _decide(ports, None, citizen_id, RestrictionKind.SEAL, at_unit=None, reason="", now=now)
 
 
+def sealed_by_self(ports: Ports, principal: CitizenPrincipal, now: datetime) -> bool:
+    """Whether the citizen's own journal is sealed by the citizen (not by care on their request)."""
+    return any(r.kind == RestrictionKind.SEAL and r.decided_by == BY_CITIZEN and r.in_force(now)
+               for r in ports.restrictions.of(_own(principal)).items)  # fmt: skip
+
+
+def citizen_unseal(ports: Ports, principal: CitizenPrincipal, now: datetime) -> None:
+    """The citizen lifts a seal they put themselves. A seal care put (on the citizen's request, or
+    where the citizen may be pressed to show the journal) only care lifts (seed 002)."""
+    citizen_id = _own(principal)
+    found = next((r for r in ports.restrictions.of(citizen_id).items
+                  if r.kind == RestrictionKind.SEAL and r.in_force(now)), None)  # fmt: skip
+    if found is None:
+        raise Conflict("restriction_not_in_force", "Skyddet gäller inte längre.")
+    if found.decided_by != BY_CITIZEN:
+        raise Forbidden("sealed_by_care", "Förseglingen gjordes av vården. Kontakta en vårdenhet för att ta bort den.")
+    ports.restrictions.lift(found, _event(EVENTS[found.kind][1], found, now, None, "citizen"), by=BY_CITIZEN,
+                            by_name=BY_CITIZEN, at_unit=None, in_register=ports.register.get(citizen_id) is not None)
+
+
 # -- reading -------------------------------------------------------------------------------------------------
 
 

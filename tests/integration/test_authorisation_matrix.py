@@ -197,6 +197,7 @@ ROWS: dict[str, Row] = {
     "GET /journal/log": row(CITIZEN),
     "GET /journal/seal": row(CITIZEN_OWN_JOURNAL),
     "POST /journal/seal": row(CITIZEN_OWN_JOURNAL, body=FORM, note="seals the caller's own journal"),
+    "POST /journal/unseal": row(CITIZEN_OWN_JOURNAL, body=FORM, note="lifts the seal the row above put"),
     "POST /staff/form-requests/{request_id}/withdraw": row(STAFF_UNIT_A, "form_request", body=FORM),
     "GET /contact/{unit_hsa_id}/forms/{form_id}": row(CITIZEN, "offered_form"),
     "POST /contact/{unit_hsa_id}/forms/{form_id}": row(CITIZEN, "offered_form", body=FORM),

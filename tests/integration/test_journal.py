@@ -212,3 +212,111 @@ def test_the_journal_in_the_json_api_is_the_pages_journal(region):
     titles = [e["title"] for e in api["entries"]]
     assert titles[0] == "Vaccination, influensa" and "Telefonsamtal" not in titles
     assert {u["hsa_id"] for u in api["units"]} == {VC01, "SE2321000099-KA01"}
+
+
+# -- with the protections care and the citizen put in place (seed 002) --
+
+def johan():
+    """The demo's verksamhetschef: journal admin at Vårdcentralen Norrby."""
+    from chalicelib.domain.roles import RoleAtUnit, StaffRole
+    from chalicelib.services.principals import StaffPrincipal
+
+    return StaffPrincipal("SE2321000099-P002", "Johan Ström", (RoleAtUnit(VC01, StaffRole.JOURNAL_ADMIN),), "x")
+
+
+def citizen_id(region, sub: str) -> str:
+    from chalicelib.bootstrap import ports
+    from chalicelib.domain.personnummer import parse
+
+    return ports().identities.find(parse(region.people[sub].personnummer, region.today))
+
+
+def test_a_citizen_seals_her_journal_then_lifts_it_herself(region):
+    anna = region.browser()
+    anna.login("anna")
+    assert "Försegla min journal" in anna.page("/journal/seal")
+    assert anna.post_form("/journal/seal", {"csrf_token": anna.csrf_token()}).status_code == 303
+    page = anna.page("/journal")
+    assert "Du har förseglat din journal" in page and "Återbesök, förmaksflimmer" not in page
+    assert anna.get("/api/v1/journal").json_body["access"]["denied"] == "sealed"
+    assert "Inkorg" in anna.page("/")  # the other e-services stay as they were
+    assert anna.post_form("/journal/unseal", {"csrf_token": anna.csrf_token()}).status_code == 303
+    assert "Återbesök, förmaksflimmer" in anna.page("/journal")
+
+
+def test_a_seal_care_put_on_her_request_only_care_lifts(region):
+    from chalicelib.bootstrap import ports
+    from chalicelib.services import protections
+
+    protections.seal(ports(), johan(), citizen_id(region, "anna"), VC01, "På patientens begäran", clock.utc_now())
+    anna = region.browser()
+    anna.login("anna")
+    assert "behöver du kontakta en vårdenhet" in anna.page("/journal/seal")
+    response = anna.post_form("/journal/unseal", {"csrf_token": anna.csrf_token()})
+    assert response.status_code == 403
+    assert "Återbesök, förmaksflimmer" not in anna.page("/journal")
+
+
+def test_a_guardian_sees_nothing_of_a_sealed_childs_journal(region):
+    from chalicelib.bootstrap import ports
+    from chalicelib.services import protections
+
+    protections.seal(ports(), johan(), citizen_id(region, "elsa"), VC01, "Barnet riskerar att fara illa", clock.utc_now())
+    karin = region.browser()
+    karin.login("karin")
+    act_for(karin, "Elsa")
+    page = karin.page("/journal")
+    assert "Du kan inte läsa journalen för det här barnet här" in page and "Besök, öronvärk" not in page
+    assert "förseglad" not in page  # the guardian is not told why
+
+
+def test_a_unit_care_hides_is_gone_from_the_journal(region):
+    from chalicelib.bootstrap import ports
+    from chalicelib.services import protections
+
+    principal = johan()
+    protections.hide_unit(ports(), principal, citizen_id(region, "anna"), VC01, "Menprövning", clock.utc_now())
+    anna = region.browser()
+    anna.login("anna")
+    page = anna.page("/journal")
+    assert "Besök, ryggvärk" not in page  # Vårdcentralen Norrby's
+    assert "Återbesök, förmaksflimmer" in page  # Kardiologmottagningen's stays
+
+
+def test_a_blocked_guardian_loses_the_childs_journal_at_once_the_other_guardian_keeps_it(region):
+    from chalicelib.bootstrap import ports
+    from chalicelib.services import protections
+
+    karin = region.browser()
+    karin.login("karin")
+    act_for(karin, "Elsa")
+    assert "Besök, öronvärk" in karin.page("/journal")
+    protections.block_guardian(ports(), johan(), citizen_id(region, "elsa"), VC01, citizen_id(region, "karin"),
+                               "Beslut enligt LVU", clock.utc_now())  # fmt: skip
+    page = karin.page("/journal")  # the same session, the next request
+    assert "Besök, öronvärk" not in page
+    assert "Du företräder Elsa" not in page
+    assert karin.get(f"/journal?child={citizen_id(region, 'elsa')}").status_code == 403
+
+
+def test_extended_access_lets_the_guardian_read_one_units_journal_of_her_14_year_old(region):
+    from chalicelib.bootstrap import ports
+    from chalicelib.services import protections
+
+    olle = citizen_id(region, "olle")
+    karin = region.browser()
+    karin.login("karin")
+    assert "Journalen för Olle" not in karin.page("/journal")
+    protections.extend(ports(), johan(), olle, VC01, "guardian", "I samråd med barn och vårdnadshavare",
+                       clock.utc_now())  # fmt: skip
+    assert "Journalen för Olle" in karin.page("/journal")
+    page = karin.page(f"/journal?child={olle}")
+    assert "Besök, stukad fotled" in page  # Vårdcentralen Norrby's
+    assert "Besök, hudmottagningen" not in page  # Hud- och STI-mottagningen: no extension there
+    # Olle himself still reads nothing until he is 16, or care gives him early access
+    own = region.browser()
+    own.login("olle")
+    assert "Besök, stukad fotled" not in own.page("/journal")
+    protections.extend(ports(), johan(), olle, VC01, "child", "Tidigarelagd åtkomst", clock.utc_now())
+    page = own.page("/journal")
+    assert "Besök, stukad fotled" in page and "Besök, hudmottagningen" not in page
