@@ -193,6 +193,8 @@ ROWS: dict[str, Row] = {
     "GET /forms": row(CITIZEN),
     "GET /journal": row(CITIZEN),
     "GET /journal/log": row(CITIZEN),
+    "GET /medicines": row(CITIZEN),
+    "POST /medicines/renew": row(CITIZEN, body=FORM, fields={"unit": VC}),
     "POST /staff/form-requests/{request_id}/withdraw": row(STAFF_UNIT_A, "form_request", body=FORM),
     "GET /contact/{unit_hsa_id}/forms/{form_id}": row(CITIZEN, "offered_form"),
     "POST /contact/{unit_hsa_id}/forms/{form_id}": row(CITIZEN, "offered_form", body=FORM),
@@ -236,6 +238,9 @@ ROWS: dict[str, Row] = {
     "GET /api/v1/forms": row(CITIZEN),
     "GET /api/v1/journal": row(CITIZEN),
     "GET /api/v1/journal/care-log": row(CITIZEN),
+    "GET /api/v1/medicines": row(CITIZEN),
+    "POST /api/v1/medicines/renewals": row(CITIZEN, body=JSON_BODY, fields=lambda w, who, p: {
+        "submission_id": f"matrix-{w.idempotency_key()}", "unit_hsa_id": VC, "accept_terms": False}),
     "GET /api/v1/forms/{request_id}": row(CITIZEN_A_ONLY, "form_request"),
     "POST /api/v1/forms/{request_id}/answers": row(CITIZEN_A_ONLY, "form_request", body=JSON_BODY, fields={
         "page": 1, "step": "save", "answers": {"mar": ["bra"]}}),
