@@ -38,7 +38,8 @@ class OidcProvider:
     acr_values: tuple[str, ...] = (LOA3,)  # levels of assurance we ask for and accept
 
 
-JOURNAL_TYPES = ("DocumentReference", "Condition", "Observation", "Immunization", "MedicationRequest", "AuditEvent")
+JOURNAL_TYPES = ("DocumentReference", "Condition", "Observation", "Immunization", "MedicationRequest",
+                 "MedicationStatement", "MedicationDispense", "AuditEvent")
 SOURCE_AUTH = ("none", "bearer", "client_credentials")
 
 
@@ -166,7 +167,7 @@ def _work_queues(env: dict[str, str]) -> dict[str, str]:
     return {kind: env.get(f"{kind.upper()}_QUEUE_URL") or f"{prefix}-{kind}" for kind in WORK_QUEUES}
 
 
-ESERVICES = ("inbox", "cases", "booking", "summons", "self_tests", "forms", "journal")
+ESERVICES = ("inbox", "cases", "booking", "summons", "self_tests", "forms", "journal", "medicines")
 
 
 def _eservices(env: dict[str, str]) -> dict[str, bool]:

@@ -12,7 +12,8 @@ What it answers, under `{base}` = `http://HOST:PORT/fhir`:
 - `GET {base}/metadata`: the CapabilityStatement (FHIR 4.0.1). Public, as SMART servers keep it.
 - Search, `GET {base}/{Type}?…` or `POST {base}/{Type}/_search` with a form body (the platform's way:
   the personnummer stays out of every URL), on DocumentReference, Condition, Observation,
-  Immunization, MedicationRequest, AuditEvent and Patient. Parameters: `patient.identifier=system|value`
+  Immunization, MedicationRequest, MedicationStatement, MedicationDispense, AuditEvent and Patient.
+  Parameters: `patient.identifier=system|value`
   (HL7 Sweden's personnummer and samordningsnummer systems), `_id`, `_count` (default 20, at most
   100), `_sort` (`-date`, newest first, is the default), the type's date parameter with the prefixes
   `lt`, `le`, `gt`, `ge` (see DATE_PARAMS), `category` on Observation. An unknown parameter is a 400
@@ -63,6 +64,8 @@ DATE_PARAMS: dict[str, tuple[str, tuple[str, ...]]] = {
     "Observation": ("date", ("effectiveDateTime", "effectiveInstant", "effectivePeriod.start")),
     "Immunization": ("date", ("occurrenceDateTime",)),
     "MedicationRequest": ("authoredon", ("authoredOn",)),
+    "MedicationStatement": ("effective", ("effectiveDateTime", "effectivePeriod.start")),
+    "MedicationDispense": ("whenhandedover", ("whenHandedOver",)),
     "AuditEvent": ("date", ("recorded",)),
 }
 CLINICAL_TYPES = tuple(DATE_PARAMS)
@@ -633,14 +636,16 @@ JOURNAL_DIR = Path(__file__).resolve().parents[1] / "demo" / "journal"
 DEMO_CLIENT_ID = "eservices-journal"
 DEMO_SOURCES: dict[str, tuple[str, tuple[str, ...]]] = {
     # id: (name, the types it serves)
-    "cosmic": ("Cosmic, Region Demo", ("DocumentReference", "Condition", "Immunization", "MedicationRequest", "AuditEvent")),
+    "cosmic": ("Cosmic, Region Demo", ("DocumentReference", "Condition", "Immunization", "MedicationRequest",
+                                       "MedicationStatement", "MedicationDispense", "AuditEvent")),
     "lab": ("Labbsystemet, Region Demo", ("Observation",)),
 }  # fmt: skip
 DEMO_PORTS = {"cosmic": 9410, "lab": 9411}
 DEMO_JOURNAL_RULES = {"start_date": "2015-04-01", "excluded_units": ["SE2321000099-MV01"], "coordination_numbers": True}
-# A date relative to today in a fixture: "{today}", "{today-45d}" (a date) or "{today-45d 09:30}" (that
-# time in Stockholm, with its offset). Anything else is taken as written.
-_RELATIVE = re.compile(r"\{today(?:-([0-9]+)d)?(?: ([0-9]{2}):([0-9]{2}))?\}")
+# A date relative to today in a fixture: "{today}", "{today-45d}" (a date), "{today+330d}" (ahead: a
+# prescription's validity) or "{today-45d 09:30}" (that time in Stockholm, with its offset). Anything
+# else is taken as written.
+_RELATIVE = re.compile(r"\{today(?:([-+])([0-9]+)d)?(?: ([0-9]{2}):([0-9]{2}))?\}")
 
 
 def resolve_dates(value: Any, today: date) -> Any:
@@ -652,10 +657,11 @@ def resolve_dates(value: Any, today: date) -> Any:
     if isinstance(value, str):
         match = _RELATIVE.fullmatch(value)
         if match:
-            day = today - timedelta(days=int(match.group(1) or 0))
-            if match.group(2) is None:
+            days = int(match.group(2) or 0)
+            day = today + timedelta(days=days if match.group(1) == "+" else -days)
+            if match.group(3) is None:
                 return day.isoformat()
-            moment = datetime(day.year, day.month, day.day, int(match.group(2)), int(match.group(3)), tzinfo=STOCKHOLM)
+            moment = datetime(day.year, day.month, day.day, int(match.group(3)), int(match.group(4)), tzinfo=STOCKHOLM)
             return moment.isoformat(timespec="seconds")
     return value
 

@@ -916,6 +916,16 @@ class AnswerMap(MapAttribute):
     answer = UnicodeAttribute()
 
 
+class MedicineMap(MapAttribute):
+    """A medicine the citizen asked to have renewed, as the care system named it when they chose it
+    from the list (Förnya recept; domain/medicines.py): what the citizen sent, not a copy of the record."""
+
+    name = UnicodeAttribute()
+    strength = UnicodeAttribute(null=True)
+    form = UnicodeAttribute(null=True)  # beredningsform
+    dosage = UnicodeAttribute(null=True)
+
+
 class CasesByUnitIndex(GlobalSecondaryIndex):
     class Meta:
         index_name = "by-unit"
@@ -1013,6 +1023,7 @@ class CaseRecord(Model):
     about_unit_hsa_id = UnicodeAttribute(null=True)  # a complaint to the patient board: the clinic it is about
     about_unit_name = UnicodeAttribute(null=True)
     answers = ListAttribute(of=AnswerMap, default=list)  # in the question order, as the Swedish question and option
+    medicines = ListAttribute(of=MedicineMap, null=True)  # Förnya recept from the list: the medicines chosen
     status = UnicodeAttribute()
     handler_hsa_id = UnicodeAttribute(null=True)
     handler_name = UnicodeAttribute(null=True)

@@ -156,6 +156,7 @@ def _case(principal: CitizenPrincipal, case_id: str) -> m.CitizenCase:
         **_case_summary(record, lang),
         answers=[m.Answer(a.label, _answer(a, lang)) for a in cases.shown_answers(record, version, lang)
                  if a.answer is not None],
+        medicines=[m.CaseMedicine(x.name, x.strength, x.form, x.dosage) for x in record.medicines or ()],
         conversation=[m.ConversationEntry(e.author, e.name, e.template, e.text, _iso(e.at)) for e in record.conversation],
         questions=_questions(cases.questions_of(record), lang), may_reply=record.status == Status.WAITING_FOR_CITIZEN.value,
     )  # fmt: skip

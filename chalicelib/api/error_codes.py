@@ -31,6 +31,8 @@ ERROR_CODES: dict[str, dict[int, list[str]]] = {
     'GET /api/v1/journal': {400: ['category_invalid', 'cursor_invalid'], 403: ['not_your_data']},
     'GET /api/v1/journal/care-log': {400: ['cursor_invalid'], 403: ['not_your_data']},
     'GET /api/v1/me': {},
+    'GET /api/v1/medicines': {},
+    'POST /api/v1/medicines/renewals': {400: ['field_too_long', 'form_invalid', 'idempotency_key_required', 'medicine_not_found'], 403: ['renew_not_allowed'], 409: ['idempotency_key_reused', 'request_in_progress'], 422: ['unit_not_on_platform'], 503: ['medicines_unavailable']},
     'GET /api/v1/openapi.json': {},
     'POST /api/v1/self-test-kits': {404: ['test_not_offered'], 409: ['order_open'], 422: ['kit_unknown', 'not_eligible']},
     'GET /api/v1/self-tests': {},

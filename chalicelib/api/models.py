@@ -300,9 +300,19 @@ class ConversationEntry(Out):
     at: DateTime | None
 
 
+class CaseMedicine(Out):
+    """A medicine asked to be renewed, chosen from the list (Förnya recept) as the care system named it."""
+
+    name: str
+    strength: str | None
+    form: str | None
+    dosage: str | None
+
+
 class StaffCase(StaffCaseSummary):
     patient: PatientHeader
     answers: list[Answer]
+    medicines: list[CaseMedicine]  # Förnya recept from the list: the medicines chosen; empty otherwise
     conversation: list[ConversationEntry]
     colleagues: list[Handler]
 
@@ -711,6 +721,7 @@ class CasesPage(Out):
 
 class CitizenCase(CitizenCaseSummary):
     answers: list[Answer]
+    medicines: list[CaseMedicine]  # Förnya recept from the list: the medicines chosen; empty otherwise
     conversation: list[ConversationEntry]
     questions: list[QuestionOut]  # an invånarärende's questions (or a counter-question's) to answer in a reply
     may_reply: bool
@@ -902,3 +913,65 @@ class CareLogOut(Out):
     accesses: list[CareAccessOut]
     failed_sources: list[str]
     next_cursor: Next
+
+
+# -- medicines: Förnya recept from a list, Mina läkemedel ------------------------------------------------
+class PrescriptionOut(Out):
+    key: str  # what a renewal names it by: source/type/id
+    resource_type: Literal["MedicationRequest", "MedicationStatement"]
+    name: str
+    strength: str | None
+    form: str | None  # beredningsform
+    dosage: str | None
+    unit_hsa_id: str | None  # the prescribing unit
+    unit_name: str | None
+    authored: DateTime
+    status: str | None
+    valid_until: Day | None  # dispenseRequest.validityPeriod.end
+
+
+class RenewalUnitOut(Out):
+    """A prescribing unit and what may be renewed there; `takes_renewals` false: contact the unit
+    (`phone`) instead, nothing can be sent to it here."""
+
+    hsa_id: str | None
+    name: str
+    takes_renewals: bool
+    terms: str | None
+    phone: str | None
+    prescriptions: list[PrescriptionOut]
+
+
+class DispenseOut(Out):
+    when: DateTime
+    date_only: bool
+    quantity: str | None
+
+
+class CurrentOut(Out):
+    prescription: PrescriptionOut
+    withdrawals_left: int | None  # uttag kvar: the first and numberOfRepeatsAllowed more, less those made
+    dispenses: list[DispenseOut]
+
+
+class MedicinesOut(Out):
+    """Read from the care systems now (nothing is stored); `failed_sources` names each that did not
+    answer. `may_renew`: 16 or older, or a guardian for a child under 13; `may_list` (`current`): 18
+    or older, or the guardian."""
+
+    may_renew: bool
+    may_list: bool
+    in_register: bool
+    failed_sources: list[str]
+    renewal_units: list[RenewalUnitOut]
+    current: list[CurrentOut]
+
+
+class RenewalIn(Model):
+    submission_id: Annotated[str, Meta(pattern=ID_PATTERN_, max_length=200,
+                                       description="Your id for this renewal: sending again with it sends once")]
+    unit_hsa_id: HsaId
+    accept_terms: bool
+    medicines: Annotated[list[Annotated[str, Meta(pattern=ID_PATTERN_, max_length=200)]], Meta(max_length=100)] = []
+    not_listed: optional_text(4000) | None = None  # a medicine that is not in the list
+    other: optional_text(4000) | None = None

@@ -74,6 +74,8 @@ def _case_json(principal: StaffPrincipal, case_id: str) -> dict[str, Any]:
         **_summary(record),
         "patient": patient_json(shown.header),
         "answers": [{"label": a.label, "answer": a.answer} for a in record.answers],
+        "medicines": [{"name": x.name, "strength": x.strength, "form": x.form, "dosage": x.dosage}
+                      for x in record.medicines or ()],
         "conversation": [{"author": e.author, "name": e.name, "template": e.template, "text": e.text,
                           "at": _iso(e.at)} for e in record.conversation],
         "colleagues": [{"hsa_id": h, "name": n} for h, n in case_work.colleagues(ports(), principal, record.unit_hsa_id)]

@@ -263,7 +263,10 @@ def entry_of(source_id: str, resource: dict[str, Any]) -> Entry | None:
         dose = [d.get("doseNumberPositiveInt") for d in resource.get("protocolApplied") or [] if isinstance(d, dict)]
         lines = tuple(f"dos {d}" for d in dose if isinstance(d, int))
     else:
-        title = _text(resource.get("medicationCodeableConcept")) or "Läkemedel"
+        from chalicelib.domain.medicines import medication_of  # it reads this module's helpers
+
+        medication = medication_of(resource)
+        title = medication.label if medication else "Läkemedel"
         lines = tuple(d["text"] for d in resource.get("dosageInstruction") or []
                       if isinstance(d, dict) and isinstance(d.get("text"), str))  # fmt: skip
     return Entry(source_id, kind, str(resource.get("id") or ""), when[0], when[1], hsa, unit_name, str(title),

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
 
-from chalicelib.adapters.tables import AnswerMap, CaseRecord, EntryMap, UnitRecord
+from chalicelib.adapters.tables import AnswerMap, CaseRecord, EntryMap, MedicineMap, UnitRecord
 from chalicelib.adapters.cases import FigureChanged, question_map, question_of
 from chalicelib.domain import case_due, unit_figures
 from chalicelib.domain.case_due import OpeningHours
@@ -147,6 +147,23 @@ def submit(ports: Ports, principal: CitizenPrincipal, unit_hsa_id: str, case_typ
     if errors:
         raise InvalidForm(errors)
 
+    payload = {"unit": unit_hsa_id, "type": case_type_id, "subject": principal.subject_id, "answers": answers}
+    return send(ports, principal, queue_unit, case_type, now,
+                answers=[AnswerMap(label=q.label.sv, answer=answers[q.question_id])  # staff read the Swedish
+                         for q in case_type.questions if q.question_id in answers],
+                about_unit=about_unit, operation="cases.submit", idempotency_key=fields.get("submission_id"),
+                payload=payload, lambda_context=lambda_context)  # fmt: skip
+
+
+def send(ports: Ports, principal: CitizenPrincipal, queue_unit: UnitRecord, case_type: CaseType, now: datetime, *,
+         answers: list[AnswerMap], operation: str, idempotency_key: str | None, payload: dict[str, Any],
+         about_unit: UnitRecord | None = None, medicines: list[MedicineMap] | None = None,
+         lambda_context: Any = None) -> str:  # fmt: skip
+    """Send a checked case into `queue_unit`'s queue, once per (operation, sender, submission id): the
+    case and its case.sent event in one write; the follow-ups run from the event. The case form sends
+    the answers to the case type's questions (with the version they were asked in); Förnya recept from
+    the list (services/medicines.py) sends the medicines chosen, structured, and its own free text."""
+
     def send_once() -> dict[str, Any]:
         case_id = str(uuid.uuid4())
         due = case_due.due_at(now, opening_hours(queue_unit))
@@ -156,10 +173,12 @@ def submit(ports: Ports, principal: CitizenPrincipal, unit_hsa_id: str, case_typ
             case_id, **patient, unit_hsa_id=queue_unit.hsa_id, citizen_id=principal.subject_id,
             sent_by_id=principal.citizen_id,
             case_type_id=case_type.case_type_id, case_type_name=case_type.name.sv,
-            case_type_name_en=case_type.name.en, case_type_version=case_type.version, about_unit_hsa_id=about_unit.hsa_id if about_unit else None,
+            case_type_name_en=case_type.name.en,
+            # Sent with the list, not the version's questions: the answers are shown as stored.
+            case_type_version=None if medicines else case_type.version,
+            about_unit_hsa_id=about_unit.hsa_id if about_unit else None,
             about_unit_name=about_unit.name if about_unit else None,
-            answers=[AnswerMap(label=q.label.sv, answer=answers[q.question_id])  # staff read the Swedish
-                     for q in case_type.questions if q.question_id in answers],
+            answers=answers, medicines=medicines or None,
             status=Status.NEW.value, created_at=now, created_key=f"{now.isoformat()}#{case_id}", due_at=due,
             due_key=f"{due.isoformat()}#{case_id}", open_unit=queue_unit.hsa_id,
         ), sent)  # fmt: skip
@@ -167,10 +186,8 @@ def submit(ports: Ports, principal: CitizenPrincipal, unit_hsa_id: str, case_typ
         record_metric("CaseSent")
         return {"case_id": case_id}
 
-    payload = {"unit": unit_hsa_id, "type": case_type_id, "subject": principal.subject_id, "answers": answers}
-    return str(run_idempotent(operation="cases.submit", caller=principal.citizen_id,
-                              idempotency_key=fields.get("submission_id"), payload=payload, command=send_once,
-                              lambda_context=lambda_context)["case_id"])  # fmt: skip
+    return str(run_idempotent(operation=operation, caller=principal.citizen_id, idempotency_key=idempotency_key,
+                              payload=payload, command=send_once, lambda_context=lambda_context)["case_id"])  # fmt: skip
 
 
 CASES_PAGE = 20

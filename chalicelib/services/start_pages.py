@@ -30,6 +30,7 @@ CITIZEN_SERVICES = (
     ("service.self_tests", "self_tests"),
     ("service.forms", "forms"),
     ("service.journal", "journal"),
+    ("service.medicines", "medicines"),
     ("service.settings", None),
 )
 

@@ -198,6 +198,8 @@ ROWS: dict[str, Row] = {
     "GET /journal/seal": row(CITIZEN_OWN_JOURNAL),
     "POST /journal/seal": row(CITIZEN_OWN_JOURNAL, body=FORM, note="seals the caller's own journal"),
     "POST /journal/unseal": row(CITIZEN_OWN_JOURNAL, body=FORM, note="lifts the seal the row above put"),
+    "GET /medicines": row(CITIZEN),
+    "POST /medicines/renew": row(CITIZEN, body=FORM, fields={"unit": VC}),
     "POST /staff/form-requests/{request_id}/withdraw": row(STAFF_UNIT_A, "form_request", body=FORM),
     "GET /contact/{unit_hsa_id}/forms/{form_id}": row(CITIZEN, "offered_form"),
     "POST /contact/{unit_hsa_id}/forms/{form_id}": row(CITIZEN, "offered_form", body=FORM),
@@ -241,6 +243,9 @@ ROWS: dict[str, Row] = {
     "GET /api/v1/forms": row(CITIZEN),
     "GET /api/v1/journal": row(CITIZEN),
     "GET /api/v1/journal/care-log": row(CITIZEN),
+    "GET /api/v1/medicines": row(CITIZEN),
+    "POST /api/v1/medicines/renewals": row(CITIZEN, body=JSON_BODY, fields=lambda w, who, p: {
+        "submission_id": f"matrix-{w.idempotency_key()}", "unit_hsa_id": VC, "accept_terms": False}),
     "GET /api/v1/forms/{request_id}": row(CITIZEN_A_ONLY, "form_request"),
     "POST /api/v1/forms/{request_id}/answers": row(CITIZEN_A_ONLY, "form_request", body=JSON_BODY, fields={
         "page": 1, "step": "save", "answers": {"mar": ["bra"]}}),

@@ -228,9 +228,10 @@ def test_metadata_is_a_capability_statement(source):
     assert capability["resourceType"] == "CapabilityStatement" and capability["fhirVersion"] == "4.0.1"
     served = {r["type"]: {p["name"] for p in r["searchParam"]} for r in capability["rest"][0]["resource"]}
     assert set(served) == {"Patient", "DocumentReference", "Condition", "Observation", "Immunization",
-                           "MedicationRequest", "AuditEvent"}  # fmt: skip
+                           "MedicationRequest", "MedicationStatement", "MedicationDispense", "AuditEvent"}  # fmt: skip
     assert {"patient", "date", "_count", "_sort"} <= served["DocumentReference"]
     assert "recorded-date" in served["Condition"] and "authoredon" in served["MedicationRequest"]
+    assert "effective" in served["MedicationStatement"] and "whenhandedover" in served["MedicationDispense"]
     assert "category" in served["Observation"]
 
 
@@ -275,7 +276,8 @@ def test_region_demos_sources_as_the_platforms_settings_name_them():
         listed = json.loads(environment["JOURNAL_SOURCES"])
         assert [(s["id"], s["name"], s["types"]) for s in listed] == [
             ("cosmic", "Cosmic, Region Demo",
-             ["DocumentReference", "Condition", "Immunization", "MedicationRequest", "AuditEvent"]),
+             ["DocumentReference", "Condition", "Immunization", "MedicationRequest", "MedicationStatement",
+              "MedicationDispense", "AuditEvent"]),
             ("lab", "Labbsystemet, Region Demo", ["Observation"]),
         ]  # fmt: skip
         for setting in listed:

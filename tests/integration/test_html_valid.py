@@ -112,7 +112,7 @@ _BROKEN_FORM = json.dumps({"resourceType": "Questionnaire", "status": "active", 
     {"linkId": "a", "type": "choice", "text": "Hur mår du?"}, {"linkId": "a", "type": "string", "text": "Mer?"}]})
 INBOX = ("message", "message_with_attachment", "booking", "resulted_order", "answered_case", "released_summons")
 CITIZEN_PAGES = ("/", "/inbox", "/settings", "/access-log", "/book", "/bookings", "/cases", "/contact", "/self-tests",
-                 "/forms", "/journal", "/journal/log")
+                 "/forms", "/journal", "/journal/log", "/medicines")
 
 VISITS: tuple[Visit, ...] = (
     # nobody logged in
@@ -168,6 +168,10 @@ VISITS: tuple[Visit, ...] = (
     _post("/forms/{request_id}", CIT_A, "sent with a required answer missing", {"page": "1", "step": "send"}, 400,
           kinds=("form_request",)),
     _post("/logout", CIT_A, "on to the provider's logout", {}, kinds=("fresh_citizen",)),
+    _post("/medicines/renew", CIT_A, "nothing chosen and the terms not accepted", {"unit": VC}, 400),
+    _post("/medicines/renew", CIT_A, "a prescribing unit not on the platform", {"unit": "SE2321000099-PV01",
+          "medicine": "cosmic/MedicationRequest/med-anna-5", "accept_terms": "yes"}, 422),
+    _get("/cases/{case_id}", CIT_A, "a renewal from the list, its medicines listed", kinds=("renewal_case",)),
     # staff: the unit's admin (Johan, every role at the health centre)
     _get("/staff", ADMIN),
     _get("/staff/settings", ADMIN),
@@ -180,6 +184,7 @@ VISITS: tuple[Visit, ...] = (
       for view in ("mine", "unassigned", "waiting", "replied", "closed")),
     _get("/staff/cases/{case_id}", ADMIN),
     _get("/staff/cases/{case_id}", ADMIN, "taken and answered", kinds=("answered_case",)),
+    _get("/staff/cases/{case_id}", ADMIN, "a renewal from the list, its medicines listed", kinds=("renewal_case",)),
     _get("/staff/patients", ADMIN),
     _get("/staff/visits/{booking_id}", ADMIN),
     _get("/staff/results/{order_id}", ADMIN, kinds=("resulted_order",)),
@@ -344,6 +349,18 @@ class Made:
             "Content-Type": "application/json", "X-CSRF-Token": caller.csrf}, body=json.dumps(body or {}).encode())
         assert response.status_code < 300, (path, response.status_code, response.body[:400])
         return response.json_body
+
+    def _make_renewal_case(self) -> dict[str, str]:
+        """Anna renews her paracetamol from the list (Förnya recept) at unit A."""
+        anna = self.world.callers[CIT_A].browser
+        page = anna.page("/medicines")
+        form = re.search(rf'<form method="post" action="/medicines/renew".*?value="{VC}".*?</form>', page, re.S).group(0)
+        submission = re.search(r'name="submission_id" value="([^"]+)"', form).group(1)
+        response = anna.post_form("/medicines/renew", {
+            "csrf_token": self.world.callers[CIT_A].csrf, "submission_id": submission, "unit": VC,
+            "medicine": "cosmic/MedicationRequest/med-anna-3", "accept_terms": "yes"})  # fmt: skip
+        assert response.status_code == 303, response.body[:600]
+        return {"case_id": response.headers["Location"].split("?")[0].rsplit("/", 1)[1]}
 
     def _make_taken_case(self) -> dict[str, str]:
         case_id = self.world.make("case")["case_id"]

@@ -32,11 +32,13 @@ UNITS = {
     "SE2321000099-KA01": "Kardiologmottagningen, Demo sjukhus",
     "SE2321000099-HS01": "Hud- och STI-mottagningen",
     "SE2321000099-MV01": "Mödravården Demostad",
+    "SE2321000099-PV01": "Privatläkarna Demo",  # a private clinic not on the platform (Förnya recept names it)
 }
 MODULES = {
     "Patient": "patient", "DocumentReference": "documentreference", "Condition": "condition",
     "Observation": "observation", "Immunization": "immunization", "MedicationRequest": "medicationrequest",
     "AuditEvent": "auditevent", "CapabilityStatement": "capabilitystatement", "Bundle": "bundle",
+    "MedicationStatement": "medicationstatement", "MedicationDispense": "medicationdispense",
 }  # fmt: skip
 REGION_START = datetime(2015, 4, 1, tzinfo=timezone.utc)
 
@@ -71,7 +73,7 @@ def units_of(resource: dict) -> list[dict]:
         return [resource.get("requester")]
     if kind == "AuditEvent":
         return [a["who"] for a in resource["agent"] if a.get("who", {}).get("identifier", {}).get("system") == HSA_ID_SYSTEM]
-    if kind == "Condition":
+    if kind in ("Condition", "MedicationStatement"):
         return [e.get("valueReference") for e in resource.get("extension", []) if e["url"] == CARE_UNIT_EXTENSION]
     return []
 
@@ -125,7 +127,7 @@ def test_search_bundles_are_valid_r4(sources, today):
 def test_every_resource_names_its_care_unit(sources):
     for source in sources.values():
         for resource in source.all_resources():
-            if resource["resourceType"] == "Patient":
+            if resource["resourceType"] in ("Patient", "MedicationDispense"):  # a pharmacy hands it over
                 continue
             units = units_of(resource)
             assert units and all(units), resource["id"]
@@ -172,7 +174,7 @@ def test_anna_has_what_the_journal_needs(sources, today):
     assert [n for n in notes if resource_instant(n) < REGION_START]
     assert {n["custodian"]["identifier"]["value"] for n in notes} == {
         "SE2321000099-VC01", "SE2321000099-KA01", "SE2321000099-MV01"}  # fmt: skip
-    assert len(of("Condition")) == 3 and len(of("Immunization")) == 2 and len(of("MedicationRequest")) == 3
+    assert len(of("Condition")) == 3 and len(of("Immunization")) == 2 and len(of("MedicationRequest")) == 6
     labs = of("Observation")
     assert len(labs) == 6
     for observation in labs:
@@ -224,3 +226,24 @@ def test_templates_date_relative_to_today():
     assert "2014-06-01T10:15:00+02:00" in dates
     assert "2026-10-25T08:45:00+01:00" in dates  # "{today-30d 08:45}": winter time in Stockholm
     assert all(not d.startswith("{") for d in dates)
+
+
+def test_anna_and_elsa_have_what_the_medicines_need(sources, today):
+    found = by_person(sources, today)
+    anna = found["anna"]
+    requests = {r["id"]: r for r in anna if r["resourceType"] == "MedicationRequest"}
+    assert {r["status"] for r in requests.values()} == {"active", "completed", "stopped"}
+    assert [r for r in anna if r["resourceType"] == "MedicationStatement"]
+    for request in requests.values():  # a contained Medication with its form and strength
+        (medication,) = request["contained"]
+        assert request["medicationReference"]["reference"] == "#" + medication["id"]
+        assert medication["form"]["text"] and medication["ingredient"][0]["strength"]["numerator"]["value"]
+    for sub in ("anna", "elsa"):
+        dispenses = [r for r in found[sub] if r["resourceType"] == "MedicationDispense"]
+        assert dispenses, sub
+        prescribed = {r["id"] for r in found[sub] if r["resourceType"] == "MedicationRequest"}
+        for dispense in dispenses:
+            assert dispense["authorizingPrescription"][0]["reference"].removeprefix("MedicationRequest/") in prescribed
+            assert dispense["status"] == "completed" and dispense["quantity"]["value"] > 0
+    active = [r for r in requests.values() if r["status"] == "active"]
+    assert all(date.fromisoformat(r["dispenseRequest"]["validityPeriod"]["end"]) > today for r in active)
