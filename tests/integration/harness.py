@@ -7,7 +7,7 @@ from __future__ import annotations
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from http.cookies import SimpleCookie
 from typing import Any
 
@@ -127,6 +127,34 @@ class Region:
             headers["Idempotency-Key"] = idempotency_key
         payload = raw if raw is not None else json.dumps(body).encode()
         return self.client.http.request(method, path, headers=headers, body=payload)
+
+
+def add_to_register(region: Region, given_name: str, born: date, serial: str, *, guardians: tuple[str, ...] = (),
+                    family_name: str = "Test") -> str:  # fmt: skip
+    """A person the population register feed sends (guardians by demo sub); their personnummer."""
+    from chalicelib.domain.personnummer import with_check_digit
+
+    pnr = with_check_digit(born, serial)
+    body = {"personnummer": pnr, "given_name": given_name, "family_name": family_name,
+            "guardians": [region.people[g].personnummer for g in guardians]}  # fmt: skip
+    response = region.integration("POST", "/integration/v1/population-register/persons", body,
+                                  idempotency_key=f"person-{serial}-{born.isoformat()}")  # fmt: skip
+    assert response.status_code == 200, response.body
+    return pnr
+
+
+def clock_at(monkeypatch: Any, browser: Browser, moment: datetime) -> None:
+    """Move the app's clock to `moment`, the browser's session kept alive (not idle, not expired) there."""
+    from datetime import timedelta
+
+    from chalicelib.adapters.stores import sha256_hex
+    from chalicelib.adapters.tables import SessionRecord
+    from chalicelib.domain import clock
+
+    monkeypatch.setattr(clock, "utc_now", lambda: moment)
+    SessionRecord.get(sha256_hex(browser.cookies["sid"])).update(actions=[
+        SessionRecord.last_seen_at.set(moment - timedelta(minutes=1)),
+        SessionRecord.expires_at.set(moment + timedelta(hours=1))])  # fmt: skip
 
 
 def on_working_day(days_ahead: int, hour: int, minute: int = 0):

@@ -9,11 +9,9 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
-from chalicelib.adapters.stores import sha256_hex
-from chalicelib.adapters.tables import SessionRecord
 from chalicelib.domain import clock
-from chalicelib.domain.personnummer import with_check_digit
 from local.care_system_fhir import HSA_ID_SYSTEM
+from tests.integration.harness import add_to_register, clock_at
 
 VC01 = "SE2321000099-VC01"
 
@@ -26,16 +24,6 @@ def note(title: str, when: datetime, unit: str = VC01, text: str = "Anteckningen
         "content": [{"attachment": {"contentType": "text/plain; charset=utf-8",
                                     "data": base64.b64encode(text.encode()).decode()}}],
     }  # fmt: skip
-
-
-def add_person(region, given: str, born: date, serial: str, *, guardians: tuple[str, ...] = ()) -> str:
-    pnr = with_check_digit(born, serial)
-    body = {"personnummer": pnr, "given_name": given, "family_name": "Test",
-            "guardians": [region.people[g].personnummer for g in guardians]}  # fmt: skip
-    response = region.integration("POST", "/integration/v1/population-register/persons", body,
-                                  idempotency_key=f"journal-person-{serial}-{born.isoformat()}")  # fmt: skip
-    assert response.status_code == 200, response.body
-    return pnr
 
 
 def act_for(browser, given_name: str) -> None:
@@ -136,22 +124,14 @@ def test_someone_turning_16_reads_their_journal_from_midnight_stockholm_time(reg
     if (tomorrow.month, tomorrow.day) == (2, 29):
         pytest.skip("a 16th birthday on 29 February is unit-tested")
     born = tomorrow.replace(year=tomorrow.year - 16)
-    pnr = add_person(region, "Siri", born, "323")
+    pnr = add_to_register(region, "Siri", born, "323")
     care_systems["cosmic"].add(pnr, [note("Besök, skolhälsovården", datetime(2024, 3, 1, 10, tzinfo=clock.STOCKHOLM))])
     browser = region.browser()
     browser.login("turning-16")
-    token = browser.cookies["sid"]
-
-    def at(moment: datetime) -> None:
-        monkeypatch.setattr(clock, "utc_now", lambda: moment)
-        SessionRecord.get(sha256_hex(token)).update(actions=[
-            SessionRecord.last_seen_at.set(moment - timedelta(minutes=1)),
-            SessionRecord.expires_at.set(moment + timedelta(hours=1))])  # fmt: skip
-
     midnight = datetime.combine(tomorrow, time(0, 0), tzinfo=clock.STOCKHOLM)
-    at(midnight - timedelta(seconds=1))
+    clock_at(monkeypatch, browser, midnight - timedelta(seconds=1))
     assert "Besök, skolhälsovården" not in browser.page("/journal")
-    at(midnight)
+    clock_at(monkeypatch, browser, midnight)
     assert "Besök, skolhälsovården" in browser.page("/journal")
 
 
@@ -170,7 +150,7 @@ def test_someone_not_in_the_register_is_told_so_and_no_source_is_asked(region, c
 
 
 def test_the_journal_pages_newest_first_and_each_note_once(region, care_systems):
-    pnr = add_person(region, "Många", date(1960, 1, 2), "334")
+    pnr = add_to_register(region, "Många", date(1960, 1, 2), "334")
     start = datetime(2024, 1, 1, 9, tzinfo=clock.STOCKHOLM)
     # 45 notes, three at the same minute each time: the page's boundary falls inside such a group
     notes = [note(f"Anteckning nummer {i:02d}", start + timedelta(days=i // 3)) for i in range(45)]

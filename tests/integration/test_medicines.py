@@ -7,20 +7,19 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 
-from chalicelib.adapters.stores import sha256_hex
-from chalicelib.adapters.tables import SessionRecord
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
-from chalicelib.domain.personnummer import parse, with_check_digit
+from chalicelib.domain.personnummer import parse
 from chalicelib.errors import Forbidden
 from chalicelib.services import cases, medicines
 from chalicelib.services.principals import CitizenPrincipal
 from chalicelib.settings import JournalSource
 from local.care_system_fhir import HSA_ID_SYSTEM, CareSystemFhir
+from tests.integration.harness import add_to_register, clock_at
 
 KA, VC, PV = "SE2321000099-KA01", "SE2321000099-VC01", "SE2321000099-PV01"
 BISOPROLOL, APIXABAN = "cosmic/MedicationRequest/med-anna-1", "cosmic/MedicationRequest/med-anna-2"
@@ -60,16 +59,6 @@ def _case_id(response) -> str:
 
 def _citizen_id(region, pnr: str) -> str:
     return ports().identities.find(parse(pnr, region.today))
-
-
-def _add_person(region, given: str, born: date, serial: str, *, guardians: tuple[str, ...] = ()) -> str:
-    pnr = with_check_digit(born, serial)
-    body = {"personnummer": pnr, "given_name": given, "family_name": "Test",
-            "guardians": [region.people[g].personnummer for g in guardians]}  # fmt: skip
-    response = region.integration("POST", "/integration/v1/population-register/persons", body,
-                                  idempotency_key=f"medicines-person-{serial}-{born.isoformat()}")  # fmt: skip
-    assert response.status_code == 200, response.body
-    return pnr
 
 
 def _prescription(name: str, unit: str = VC, days_ago: int = 30) -> dict:
@@ -189,26 +178,18 @@ def test_15_cannot_renew_from_the_list_and_from_the_16th_birthday_can(region, ca
     if (tomorrow.month, tomorrow.day) == (2, 29):
         pytest.skip("a 16th birthday on 29 February is unit-tested")
     born = tomorrow.replace(year=tomorrow.year - 16)
-    pnr = _add_person(region, "Siri", born, "323")
+    pnr = add_to_register(region, "Siri", born, "323")
     care_systems["cosmic"].add(pnr, [_prescription("Desogestrel 75 mikrogram tablett")])
     browser = region.browser()
     browser.login("turning-16")
-    token = browser.cookies["sid"]
-
-    def at(moment: datetime) -> None:
-        monkeypatch.setattr(clock, "utc_now", lambda: moment)
-        SessionRecord.get(sha256_hex(token)).update(actions=[
-            SessionRecord.last_seen_at.set(moment - timedelta(minutes=1)),
-            SessionRecord.expires_at.set(moment + timedelta(hours=1))])  # fmt: skip
-
     midnight = datetime.combine(tomorrow, time(0, 0), tzinfo=clock.STOCKHOLM)
-    at(midnight - timedelta(seconds=1))
+    clock_at(monkeypatch, browser, midnight - timedelta(seconds=1))
     page = browser.page("/medicines")
     assert "Desogestrel" not in page and "från den dag du fyller 16 år" in page
     refused = _post(browser, [("csrf_token", browser.csrf_token()), ("unit", VC), ("submission_id", "siri-0001"),
                               ("not_listed", "Desogestrel"), ("accept_terms", "yes")])  # fmt: skip
     assert refused.status_code == 403
-    at(midnight)
+    clock_at(monkeypatch, browser, midnight)
     page = browser.page("/medicines")
     assert "Desogestrel 75 mikrogram tablett" in page
     assert "från den dag du fyller 18 år" in page  # but not Mina läkemedel
@@ -223,7 +204,7 @@ def _only_id(care_systems, pnr: str) -> str:
 
 def test_a_17_year_old_renews_but_sees_no_mina_lakemedel(region, care_systems):
     born = region.today - timedelta(days=17 * 365 + 30)
-    pnr = _add_person(region, "Sam", born, "345")
+    pnr = add_to_register(region, "Sam", born, "345")
     care_systems["cosmic"].add(pnr, [_prescription("Isotretinoin 20 mg kapsel")])
     principal = CitizenPrincipal(_citizen_id(region, pnr), "Sam Test", None, None, "x")
     now = clock.utc_now()
