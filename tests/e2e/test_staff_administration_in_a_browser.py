@@ -217,7 +217,8 @@ def test_the_permission_admin_grants_a_role_from_the_directory_and_the_unit_keep
 ):
     johan = _staff(browser, stack, "johan")
     assert _menu(johan) == ["Personalverktyget", "Tidbok", "Kallelser", "Regler för webbokning", "Formulär",
-                            "Ärendetyper", "Ärendeinställningar", "Behörigheter", "Mina inställningar"]  # fmt: skip
+                            "Ärendetyper", "Ärendeinställningar", "Behörigheter", "Åtkomst och skydd",
+                            "Mina inställningar"]  # fmt: skip
     johan.get_by_role("link", name="Behörigheter").click()
     expect(johan.get_by_role("heading", level=2, name="Vårdcentralen Norrby")).to_be_visible()
     _checked(johan)
