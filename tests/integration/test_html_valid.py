@@ -92,6 +92,14 @@ def _post(route: str, who: str, state: str, fields: Any, status: int = 200, **op
     return Visit(f"POST {route}", who, state, fields=fields, status=status, **options)
 
 
+def _source_down(*_args: Any) -> Any:
+    """A care system that does not answer (Mina intyg names it)."""
+    from chalicelib.errors import Unavailable
+
+    raise Unavailable("source_unavailable", "{source} svarar inte just nu. Försök igen om en stund.",
+                      values={"source": "Cosmic, Region Demo"})
+
+
 def _case_forms(made: Any) -> list[dict[str, str]]:
     """Every central case type's form: every kind of question there is."""
     from demo.region_demo import CENTRAL_CASE_TYPES
@@ -176,6 +184,8 @@ VISITS: tuple[Visit, ...] = (
     _get("/certificates/{source}/{certificate_id}", CIT_A, "one certificate, its forms", kinds=("certificate",)),
     _post("/certificates/{source}/{certificate_id}/send", CIT_A, "no receiver chosen", {"receiver": ""}, 400,
           kinds=("certificate",)),
+    _get("/certificates/{source}/{certificate_id}", CIT_A, "its care system does not answer", kinds=("certificate",),
+         status=503, patch=("chalicelib.services.certificates", "_read", _source_down)),
     # staff: the unit's admin (Johan, every role at the health centre)
     _get("/staff", ADMIN),
     _get("/staff/settings", ADMIN),
