@@ -197,6 +197,7 @@ def send(ports: Ports, principal: CitizenPrincipal, source_id: str, resource_id:
          send_id: str, now: datetime) -> Send:  # fmt: skip
     """Send the certificate on to the receiver: one change with its event, once per `send_id` (the
     form's): the follow-up delivers it. The same send id again returns the first send."""
+    found = one(ports, principal, source_id, resource_id, now)  # whose, and may they: before anything else
     receiver = ports.settings.receiver(receiver_id or "")
     if receiver is None:
         raise BadInput("receiver_unknown", "Välj vart intyget ska skickas.", field="receiver")
@@ -204,7 +205,6 @@ def send(ports: Ports, principal: CitizenPrincipal, source_id: str, resource_id:
         send_id = str(uuid.UUID(send_id or ""))
     except ValueError:
         raise BadInput("send_id_invalid", "Ladda om sidan och försök igen.", field="send_id") from None
-    found = one(ports, principal, source_id, resource_id, now)
     citizen_id = found.subject.citizen_id
     done = ports.certificates.get_send(citizen_id, send_id)
     if done is not None:

@@ -254,7 +254,8 @@ ROWS: dict[str, Row] = {
     "GET /api/v1/medicines": row(CITIZEN),
     "GET /api/v1/certificates": row(CITIZEN),
     "POST /api/v1/certificates/{source}/{certificate_id}/send": row(CITIZEN_A_ONLY, "certificate", body=JSON_BODY,
-                                                                   fields={"receiver_id": "fk"}),
+                                                                   fields={"receiver_id": "fk", "send_id":
+                                                                           "6f1c2b9e-4d3a-4b8e-9c71-2a5d0e8f7b10"}),
     "POST /api/v1/medicines/renewals": row(CITIZEN, body=JSON_BODY, fields=lambda w, who, p: {
         "submission_id": f"matrix-{w.idempotency_key()}", "unit_hsa_id": VC, "accept_terms": False}),
     "GET /api/v1/forms/{request_id}": row(CITIZEN_A_ONLY, "form_request"),
