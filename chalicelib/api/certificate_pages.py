@@ -134,14 +134,14 @@ def certificates_json() -> Response:
     show_hidden = _query().get("hidden") in ("true", "1")
     found = certificates.overview(ports(), principal, clock.utc_now(), show_hidden=show_hidden)
     if found.subject is None or not found.allowed:
-        certificates._refuse_unless_allowed(found.subject, found.allowed)
+        certificates.refuse_unless_allowed(found.subject, found.allowed)
     return json_response(to_json(m.CertificatesOut(
         failed_sources=found.failed_sources,
-        certificates=[m.CertificateOut(source=l.certificate.source_id, id=l.certificate.resource_id,
-                                       title=l.certificate.title, issued=l.certificate.issued.isoformat(),
-                                       unit_hsa_id=l.certificate.unit_hsa_id, unit_name=l.certificate.unit_name,
-                                       hidden=l.hidden, sends=[_send_out(s) for s in l.sends])
-                      for l in found.listed],
+        certificates=[m.CertificateOut(source=item.certificate.source_id, id=item.certificate.resource_id,
+                                       title=item.certificate.title, issued=item.certificate.issued.isoformat(),
+                                       unit_hsa_id=item.certificate.unit_hsa_id, unit_name=item.certificate.unit_name,
+                                       hidden=item.hidden, sends=[_send_out(s) for s in item.sends])
+                      for item in found.listed],
         receivers=[m.CertificateReceiverOut(r.id, r.name) for r in ports().settings.certificate_receivers],
     )))  # fmt: skip
 

@@ -119,7 +119,7 @@ def overview(ports: Ports, principal: CitizenPrincipal, now: datetime, *, show_h
     return found
 
 
-def _refuse_unless_allowed(subject: Person | None, allowed: bool) -> Person:
+def refuse_unless_allowed(subject: Person | None, allowed: bool) -> Person:
     if subject is None or not allowed:
         raise Forbidden("certificates_not_allowed", "Tjänsten visar intyg för dig som är 16 år eller äldre, "
                                                     "och för barn under 13 år som du är vårdnadshavare för.")  # fmt: skip
@@ -144,7 +144,7 @@ def _read(ports: Ports, subject: Person, source_id: str, resource_id: str) -> tu
 def one(ports: Ports, principal: CitizenPrincipal, source_id: str, resource_id: str, now: datetime) -> OneCertificate:
     """One certificate, read from its source now, with whether it is hidden and where it was sent."""
     _on(ports)
-    subject = _refuse_unless_allowed(*_subject(ports, principal, now)[::2])
+    subject = refuse_unless_allowed(*_subject(ports, principal, now)[::2])
     certificate, resource, source_name = _read(ports, subject, source_id, resource_id)
     marks = ports.certificates.marks_of(subject.citizen_id)
     return OneCertificate(subject, certificate, resource, certificate.key in marks.hidden,
@@ -181,7 +181,7 @@ def hide(ports: Ports, principal: CitizenPrincipal, source_id: str, resource_id:
 def show(ports: Ports, principal: CitizenPrincipal, source_id: str, resource_id: str, now: datetime) -> None:
     """Show a hidden certificate in the list again. Showing one not hidden changes nothing."""
     _on(ports)
-    subject = _refuse_unless_allowed(*_subject(ports, principal, now)[::2])
+    subject = refuse_unless_allowed(*_subject(ports, principal, now)[::2])
     if not rules.FHIR_ID.fullmatch(resource_id or "") or source_id not in {s.id for s in _sources(ports)}:
         raise NotFound("certificate_not_found", "Intyget finns inte.")
     key = rules.key_of(source_id, resource_id)
