@@ -9,6 +9,8 @@ from chalice import Chalice
 from chalicelib.api import areas
 
 app = Chalice(app_name="eservices")
+# A certificate's PDF (Mina intyg) is a binary answer: the Lambda returns it base64-encoded.
+app.api.binary_types.append("application/pdf")
 
 
 def request_middleware(request, get_response):  # noqa: ANN001 (Chalice's signature)

@@ -79,6 +79,13 @@ def _journal_sources(wiring: _Wiring) -> Any:
     return FhirSources(source_secret)
 
 
+def _certificate_receivers(wiring: _Wiring) -> Any:
+    from chalicelib.adapters.certificate_receivers import CertificateReceivers
+    from chalicelib.settings import receiver_secret
+
+    return CertificateReceivers(receiver_secret)
+
+
 _FACTORIES: dict[str, Callable[[_Wiring], Any]] = {
     "client_key": _client_key,
     "citizen_oidc": _oidc("citizen"),
@@ -123,6 +130,8 @@ _FACTORIES: dict[str, Callable[[_Wiring], Any]] = {
     "package_schedules": _package_schedules,
     "journal_sources": _journal_sources,
     "restrictions": _make("restrictions:RestrictionStore"),
+    "certificates": _make("certificates:CertificateStore"),
+    "certificate_receivers": _certificate_receivers,
 }
 
 

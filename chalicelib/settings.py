@@ -63,6 +63,25 @@ class JournalSource:
         return f"JOURNAL_SOURCE_{self.id.upper().replace('-', '_')}_SECRET"
 
 
+RECEIVER_AUTH = ("none", "bearer")
+
+
+@dataclass(frozen=True)
+class CertificateReceiver:
+    """A receiving system a citizen may send a certificate on to (Försäkringskassan-like), per region.
+    Its bearer token is never here: `CERTIFICATE_RECEIVER_<ID>_SECRET` (or `…_SECRET_ARN`)."""
+
+    id: str  # "fk"; names the secret
+    name: str  # shown to the citizen: "Försäkringskassan"
+    url: str  # where the certificate is POSTed (FHIR R4 JSON)
+    auth: str = "none"  # or "bearer"
+    timeout_seconds: float = 5.0
+
+    @property
+    def secret_name(self) -> str:
+        return f"CERTIFICATE_RECEIVER_{self.id.upper().replace('-', '_')}_SECRET"
+
+
 @dataclass(frozen=True)
 class Settings:
     deployment: str  # "local" (moto, test providers) or "aws"
@@ -93,6 +112,10 @@ class Settings:
     notification_workers: int  # how many notification workers run at once (the queue's maximum concurrency)
     journal_sources: tuple[JournalSource, ...] = ()
     journal_rules: JournalRules = JournalRules()
+    certificate_receivers: tuple[CertificateReceiver, ...] = ()
+
+    def receiver(self, receiver_id: str) -> CertificateReceiver | None:
+        return next((r for r in self.certificate_receivers if r.id == receiver_id), None)
 
     def eservice_on(self, name: str) -> bool:
         return self.eservices.get(name, False)
@@ -167,7 +190,7 @@ def _work_queues(env: dict[str, str]) -> dict[str, str]:
     return {kind: env.get(f"{kind.upper()}_QUEUE_URL") or f"{prefix}-{kind}" for kind in WORK_QUEUES}
 
 
-ESERVICES = ("inbox", "cases", "booking", "summons", "self_tests", "forms", "journal", "medicines")
+ESERVICES = ("inbox", "cases", "booking", "summons", "self_tests", "forms", "journal", "medicines", "certificates")
 
 
 def _eservices(env: dict[str, str]) -> dict[str, bool]:
@@ -239,6 +262,34 @@ def _journal_rules(env: dict[str, str]) -> JournalRules:
         raise SettingsError("JOURNAL_RULES excluded_units is a list of HSA-ids, coordination_numbers true/false")
     return JournalRules(date.fromisoformat(start) if start else None, frozenset(excluded),
                         raw.get("coordination_numbers", False))
+
+
+def _certificate_receivers(env: dict[str, str]) -> tuple[CertificateReceiver, ...]:
+    """CERTIFICATE_RECEIVERS: a JSON list of {id, name, url, auth (none|bearer), timeout_seconds}."""
+    raw = _json(env, "CERTIFICATE_RECEIVERS", [])
+    if not isinstance(raw, list) or not all(isinstance(r, dict) for r in raw):
+        raise SettingsError("CERTIFICATE_RECEIVERS must be a JSON list of objects")
+    receivers = []
+    for entry in raw:
+        try:
+            receiver = CertificateReceiver(id=str(entry["id"]), name=str(entry["name"]), url=str(entry["url"]),
+                                           auth=str(entry.get("auth", "none")),
+                                           timeout_seconds=float(entry.get("timeout_seconds", 5.0)))  # fmt: skip
+        except (KeyError, TypeError, ValueError):
+            raise SettingsError("each CERTIFICATE_RECEIVERS entry needs id, name and url") from None
+        if receiver.auth not in RECEIVER_AUTH or urlparse(receiver.url).scheme not in ("http", "https") \
+                or not receiver.id.replace("-", "").isalnum():  # fmt: skip
+            raise SettingsError(f"CERTIFICATE_RECEIVERS {receiver.id}: an http(s) url, auth one of "
+                                f"{', '.join(RECEIVER_AUTH)}, an id of letters and digits")  # fmt: skip
+        receivers.append(receiver)
+    if len({r.id for r in receivers}) != len(receivers):
+        raise SettingsError("CERTIFICATE_RECEIVERS: each id once")
+    return tuple(receivers)
+
+
+def receiver_secret(receiver: CertificateReceiver) -> str | None:
+    """The receiver's bearer token, read when first needed."""
+    return _secret(dict(os.environ), receiver.secret_name)
 
 
 def source_secret(source: JournalSource) -> str | None:
@@ -317,6 +368,7 @@ def load(env: dict[str, str] | None = None) -> Settings:
         notification_workers=_positive_int(env, "NOTIFICATION_WORKERS", 2),
         journal_sources=_journal_sources(env),
         journal_rules=_journal_rules(env),
+        certificate_receivers=_certificate_receivers(env),
     )
 
 

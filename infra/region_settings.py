@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REGIONS_DIR = Path(__file__).parent / "regions"
-ESERVICES = ("inbox", "cases", "booking", "summons", "self_tests", "forms", "journal", "medicines")
+ESERVICES = ("inbox", "cases", "booking", "summons", "self_tests", "forms", "journal", "medicines", "certificates")
 _NAME = re.compile(r"^[a-z][a-z0-9-]{1,20}$")
 _SECRET_ARN = re.compile(r"^arn:aws:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$")
 
@@ -58,6 +58,15 @@ class RegionSettings:
     # secret by its Secrets Manager ARN) and what the region publishes (JOURNAL_RULES).
     journal_sources: tuple[dict, ...] = ()
     journal_rules: dict | None = None
+    # Mina intyg: where certificates may be sent on (the app's CERTIFICATE_RECEIVERS, each receiver's
+    # bearer token by its Secrets Manager ARN).
+    certificate_receivers: tuple[dict, ...] = ()
+
+    @property
+    def certificate_secret_arns(self) -> dict[str, str]:
+        """The app's secret variable name per receiver -> the Secrets Manager ARN the region gave."""
+        return {f"CERTIFICATE_RECEIVER_{r['id'].upper().replace('-', '_')}_SECRET_ARN": r["secret_arn"]
+                for r in self.certificate_receivers if r.get("secret_arn")}  # fmt: skip
 
     @property
     def journal_secret_arns(self) -> dict[str, str]:
@@ -138,6 +147,18 @@ def load(name: str) -> RegionSettings:
                 arn is not None and not _SECRET_ARN.match(str(arn))):  # fmt: skip
             raise RegionSettingsError(f"{path.name}: each journal source needs an https base_url, and a secret_arn "
                                       "(a Secrets Manager ARN) if it has a secret")  # fmt: skip
+    certificates = raw.get("certificates", {})
+    if not isinstance(certificates, dict) or set(certificates) - {"receivers"}:
+        raise RegionSettingsError(f"{path.name}: certificates takes receivers")
+    receivers = certificates.get("receivers", [])
+    for receiver in receivers if isinstance(receivers, list) else [None]:
+        arn = receiver.get("secret_arn") if isinstance(receiver, dict) else None
+        if not isinstance(receiver, dict) or not re.match(r"^[A-Za-z0-9-]{1,40}$", str(receiver.get("id", ""))) \
+                or not receiver.get("name") or not str(receiver.get("url", "")).startswith("https://") \
+                or receiver.get("auth", "none") not in ("none", "bearer") \
+                or (arn is not None and not _SECRET_ARN.match(str(arn))):  # fmt: skip
+            raise RegionSettingsError(f"{path.name}: each certificate receiver needs an id, a name, an https url, "
+                                      "auth none or bearer, and a secret_arn (a Secrets Manager ARN) for bearer")  # fmt: skip
     return RegionSettings(
         name=name,
         display_name=raw["display_name"],
@@ -155,4 +176,5 @@ def load(name: str) -> RegionSettings:
         notification_workers=workers,
         journal_sources=tuple(sources),
         journal_rules=journal.get("rules"),
+        certificate_receivers=tuple(receivers),
     )

@@ -214,7 +214,7 @@ class EServicesStack(Stack):
             pnr_key.grant_read(role)
             client_key.grant_read(role)
             for arn in (region.citizen_oidc.client_secret_arn, region.staff_oidc.client_secret_arn,
-                        *region.journal_secret_arns.values()):
+                        *region.journal_secret_arns.values(), *region.certificate_secret_arns.values()):
                 if arn is None:
                     continue
                 role.add_to_principal_policy(
@@ -417,6 +417,10 @@ class EServicesStack(Stack):
             env.update(region.journal_secret_arns)
         if region.journal_rules is not None:
             env["JOURNAL_RULES"] = json.dumps(region.journal_rules, separators=(",", ":"))
+        if region.certificate_receivers:
+            env["CERTIFICATE_RECEIVERS"] = json.dumps([{k: v for k, v in r.items() if k != "secret_arn"}
+                                                       for r in region.certificate_receivers], separators=(",", ":"))  # fmt: skip
+            env.update(region.certificate_secret_arns)
         return env
 
     def _generated_secret(self, name: str, description: str, key: kms.IKey, why_no_rotation: str) -> secretsmanager.Secret:

@@ -347,7 +347,7 @@ class CareSystemFhir:
                      "documentation": f"Default {DEFAULT_COUNT}, at most {MAX_COUNT}."},
                     {"name": "_sort", "type": "string", "documentation": "-date (newest first, the default) or date."},
                 ]  # fmt: skip
-                if kind == "Observation":
+                if kind in ("Observation", "DocumentReference"):
                     params.append({"name": "category", "type": "token"})
             resources.append({
                 "type": kind,
@@ -391,7 +391,7 @@ class CareSystemFhir:
         date_param = DATE_PARAMS.get(kind, (None,))[0]
         allowed = {"_id", "_count", "_sort"} | _IGNORED_PARAMS
         allowed |= {"identifier"} if kind == "Patient" else {"patient.identifier", date_param}
-        if kind == "Observation":
+        if kind in ("Observation", "DocumentReference"):
             allowed.add("category")
         given: dict[str, list[str]] = {}
         for name, value in params:

@@ -3,7 +3,8 @@
 One process starts moto as AWS (DynamoDB, SES, SNS, Scheduler, S3, SQS), two OpenID providers set
 up as a region's brokers (e-ID for citizens, SITHS for staff: oidc-provider under Node.js, see
 local/identity_providers.py) with Region Demo's test persons, the region's two care systems that
-answer FHIR R4 for the journal (local/care_system_fhir.py, demo/journal/), creates the tables and the work
+answer FHIR R4 for the journal (local/care_system_fhir.py, demo/journal/), a receiver certificates are
+sent on to (local/certificate_receiver.py), creates the tables and the work
 queues, loads the demo data, starts the local scheduler, the event consumer and the queue workers,
 and serves the app. Ctrl-C stops all of it.
 """
@@ -71,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--staff-idp-port", type=int, default=int(os.environ.get("STAFF_IDP_PORT", "9401")))
     parser.add_argument("--fhir-cosmic-port", type=int, default=int(os.environ.get("FHIR_COSMIC_PORT", "9410")))
     parser.add_argument("--fhir-lab-port", type=int, default=int(os.environ.get("FHIR_LAB_PORT", "9411")))
+    parser.add_argument("--cert-receiver-port", type=int, default=int(os.environ.get("CERT_RECEIVER_PORT", "9412")))
     args = parser.parse_args(argv)
     configure_environment(**_ports_from(args))
 
@@ -105,6 +107,13 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
         os.environ.update(journal_environment(care_systems))
+        # The receiving system certificates are sent on to (Mina intyg), with a fresh token each run.
+        from local.certificate_receiver import CertificateReceiver, receiver_environment
+
+        certificate_receiver = CertificateReceiver()
+        certificate_receiver.start(LOCAL_HOST, args.cert_receiver_port)
+        stack.callback(certificate_receiver.stop)
+        os.environ.update(receiver_environment(certificate_receiver))
 
         import app as app_module
         from chalice.config import Config
@@ -212,6 +221,7 @@ def _print_banner(
         f"  SITHS test provider  http://localhost:{args.staff_idp_port}",
         f"  moto (AWS)           http://{LOCAL_HOST}:{args.moto_port}",
         *(f"  FHIR {source_id:<15} {source.base_url} ({source.name})" for source_id, source in care_systems.items()),
+        f"  Certificate receiver http://{LOCAL_HOST}:{args.cert_receiver_port}/certificates (Försäkringskassan, demo)",
         "  Event consumer       follow-ups from the events table's stream (polled every 0.2 s)",
         "  Queue workers        the release, notification and print workers from moto's SQS queues (every 0.5 s)",
         "",

@@ -123,6 +123,9 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | decide / renew / lift a protection               | TransactWriteItems: Put / Delete restrictions (condition new / exists) + PutItem restriction-audit + event (+ UpdateItem register-persons ADD / DELETE blocked_guardian_ids, + UpdateItem accounts login_removed) |
 | the protections decided at a unit, newest first  | Query restrictions index by-deciding-unit (sparse), descending, Limit page+1 |
 | a person's protection decisions (history)        | Query restriction-audit (citizen_id), descending, Limit page+1 |
+| a person's hidden certificates and sends (Mina intyg) | Query certificates (citizen_id) |
+| hide / show a certificate; send one on           | TransactWriteItems: Put (condition new) / Delete (condition exists) certificates + event |
+| a send delivered to its receiver (follow-up)     | GetItem certificates; TransactWriteItems UpdateItem (condition not delivered) + event |
 | a person's live sessions (login removed)         | Query sessions index by-subject (keys only), then DeleteItem each |
 """
 
@@ -1457,6 +1460,24 @@ class RestrictionAuditRecord(Model):
     until = UTCDateTimeAttribute(null=True)
 
 
+class CertificateRecord(Model):
+    """Mina intyg: what we keep of a person's certificates (never the certificate itself, which is
+    read from the care system each time): a certificate the person hid ("hidden#<source>/<id>"), and
+    each send on to a receiver ("send#<send_id>": the audit row the person sees, pending until the
+    receiver took it). One Query per person reads them all (a handful)."""
+
+    Meta = _meta("certificates")
+    citizen_id = UnicodeAttribute(hash_key=True)  # whose certificate (the child's, when a guardian acts)
+    key = UnicodeAttribute(range_key=True)  # "hidden#<source>/<id>" or "send#<send_id>"
+    certificate_key = UnicodeAttribute()  # "<source>/<id>"
+    at = UTCDateTimeAttribute()  # hidden at, or sent at
+    by = UnicodeAttribute()  # the citizen id of who did it (a guardian for a child)
+    receiver_id = UnicodeAttribute(null=True)
+    receiver_name = UnicodeAttribute(null=True)
+    title = UnicodeAttribute(null=True)  # the certificate's title when sent (shown in the audit row)
+    delivered_at = UTCDateTimeAttribute(null=True)  # None: pending ("skickas")
+
+
 class RateCounter(Model):
     """Hits in one fixed window of one rate limit for one subject (domain/limits.py). The key names
     the limit, the subject (an opaque id or a keyed hash, never an address or an IP) and the window;
@@ -1509,6 +1530,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     RestrictionRecord,
     RestrictionAuditRecord,
     RateCounter,
+    CertificateRecord,
 )
 
 

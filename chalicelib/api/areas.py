@@ -44,6 +44,7 @@ AREAS: tuple[tuple[str, str], ...] = (
     ("chalicelib.api.staff_form_pages", "staff_form_pages"),
     ("chalicelib.api.staff_protection_pages", "staff_protection_pages"),
     ("chalicelib.api.journal_seal_pages", "journal_seal_pages"),
+    ("chalicelib.api.certificate_pages", "certificate_pages"),
 )
 
 TABLE = Path(__file__).with_name("route_table.py")

@@ -19,6 +19,8 @@ ERROR_CODES: dict[str, dict[int, list[str]]] = {
     'GET /api/v1/cases': {400: ['cursor_invalid']},
     'GET /api/v1/cases/{case_id}': {404: ['case_not_found']},
     'POST /api/v1/cases/{case_id}/reply': {400: ['field_required', 'field_too_long', 'form_invalid'], 404: ['case_not_found'], 409: ['case_changed'], 422: ['case_not_waiting']},
+    'GET /api/v1/certificates': {403: ['certificates_not_allowed'], 404: ['service_off']},
+    'POST /api/v1/certificates/{source}/{certificate_id}/send': {400: ['receiver_unknown', 'send_id_invalid'], 403: ['certificates_not_allowed'], 404: ['certificate_not_found', 'service_off'], 503: ['source_unavailable']},
     'GET /api/v1/forms': {400: ['cursor_invalid']},
     'GET /api/v1/forms/{request_id}': {404: ['form_not_found']},
     'POST /api/v1/forms/{request_id}/answers': {400: ['answers_too_long', 'form_invalid', 'page_invalid'], 404: ['form_not_found'], 409: ['form_already_sent']},

@@ -975,3 +975,45 @@ class RenewalIn(Model):
     medicines: Annotated[list[Annotated[str, Meta(pattern=ID_PATTERN_, max_length=200)]], Meta(max_length=100)] = []
     not_listed: optional_text(4000) | None = None  # a medicine that is not in the list
     other: optional_text(4000) | None = None
+
+
+# -- certificates: Mina intyg ----------------------------------------------------------------------------
+class CertificateSendOut(Out):
+    """A send on to a receiver: `pending` until the receiver took it (then `delivered`)."""
+
+    send_id: str
+    receiver_id: str
+    receiver_name: str
+    sent_at: DateTime
+    status: Literal["pending", "delivered"]
+    delivered_at: DateTime | None
+
+
+class CertificateOut(Out):
+    source: str  # the care system's id in the region's settings; with `id` it names the certificate
+    id: str
+    title: str
+    issued: DateTime
+    unit_hsa_id: str | None  # the issuing unit
+    unit_name: str | None
+    hidden: bool  # the person hid it from their list
+    sends: list[CertificateSendOut]
+
+
+class CertificateReceiverOut(Out):
+    id: str
+    name: str
+
+
+class CertificatesOut(Out):
+    """Read from the care systems now (nothing is stored); `failed_sources` names each that did not answer."""
+
+    failed_sources: list[str]
+    certificates: list[CertificateOut]
+    receivers: list[CertificateReceiverOut]
+
+
+class CertificateSendIn(Model):
+    send_id: Annotated[str, Meta(pattern="^[0-9a-fA-F-]{36}$",
+                                 description="A UUID of yours for this send: sending again with it sends once")]
+    receiver_id: Annotated[str, Meta(pattern=ID_PATTERN_, max_length=64)]

@@ -77,6 +77,12 @@ class Kind(StrEnum):
     GUARDIAN_UNBLOCKED = "guardian.unblocked"
     LOGIN_REMOVED = "login.removed"
     LOGIN_RESTORED = "login.restored"
+    # Mina intyg, stream key "certificates#<citizen_id>" (the certificate's subject): data names the
+    # certificate ("<source>/<id>"), and for a send its id and the receiver (ids only).
+    CERTIFICATE_HIDDEN = "certificate.hidden"
+    CERTIFICATE_SHOWN = "certificate.shown"
+    CERTIFICATE_SENT = "certificate.sent"  # the follow-up POSTs it to the receiver, once per send id
+    CERTIFICATE_DELIVERED = "certificate.delivered"  # the receiver took it
 
 
 class Door(StrEnum):

@@ -33,6 +33,7 @@ from chalicelib.services import (
     booking,
     booking_staff,
     cases,
+    certificates,
     forms,
     inbox,
     protections,
@@ -107,6 +108,12 @@ FOLLOW_UPS: dict[Kind, tuple[FollowUp, ...]] = {
     Kind.GUARDIAN_UNBLOCKED: (),
     Kind.LOGIN_REMOVED: (protections.end_sessions,),
     Kind.LOGIN_RESTORED: (),
+    # Mina intyg: hiding and showing show on the list at once; a send is POSTed to its receiver here,
+    # once per send id (a receiver that fails fails the follow-up, and the stream retries it).
+    Kind.CERTIFICATE_HIDDEN: (),
+    Kind.CERTIFICATE_SHOWN: (),
+    Kind.CERTIFICATE_SENT: (certificates.deliver,),
+    Kind.CERTIFICATE_DELIVERED: (),
 }
 
 # Follow-ups that take a list: all of a batch's (round's) events of their kind in one call.

@@ -8,6 +8,9 @@ place (restrictions) are one Query.
 Paging across sources: every source is asked for its newest `PAGE` entries at or before the same
 moment; a source that filled its page may hold more older than its last entry, so nothing older
 than that is shown yet (it comes on the next page, asked again from that moment).
+
+Certificates (DocumentReference with the certificate category) are not notes: the notes page leaves
+them out; they are in Mina intyg (services/certificates.py).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from datetime import datetime, timezone
 
 from chalicelib.adapters.fhir_sources import PERSONNUMMER_SYSTEM, SAMORDNINGSNUMMER_SYSTEM, Answer, Search
 from chalicelib.domain import journal as rules
+from chalicelib.domain.certificates import is_certificate
 from chalicelib.domain.clock import add_months, stockholm_date
 from chalicelib.domain.journal import Access, Boundary, CareAccess, Category, Denied, Entry
 from chalicelib.domain.people import Person
@@ -154,6 +158,8 @@ def page(ports: Ports, principal: CitizenPrincipal, category: Category, now: dat
     units: dict[str, str] = {}
     for answer in answers:
         for resource in answer.resources:
+            if is_certificate(resource):
+                continue  # a certificate is not a note: it is in Mina intyg (services/certificates.py)
             entry = rules.entry_of(answer.source.id, resource)
             if entry is None or not rules.shown(entry, resource, reading.access, ports.settings.journal_rules,
                                                 hidden_units):  # fmt: skip

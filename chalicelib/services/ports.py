@@ -25,6 +25,8 @@ if TYPE_CHECKING:  # each adapter is imported by the wiring when first used (boo
     from chalicelib.adapters.oidc import OidcClient
     from chalicelib.adapters.register import ChangedBy, IdentityStore
     from chalicelib.adapters.restrictions import RestrictionStore
+    from chalicelib.adapters.certificates import CertificateStore
+    from chalicelib.adapters.certificate_receivers import CertificateReceivers
     from chalicelib.adapters.stores import (
         AccountStore,
         IntegrationClientStore,
@@ -101,3 +103,5 @@ class Ports:
     package_schedules: OneTimeSchedules  # one per package part, on its day
     journal_sources: FhirSources  # the care systems' FHIR R4 endpoints, read at view time (1177 Journalen)
     restrictions: RestrictionStore  # protections: seal, hidden units, blocked guardians, login, extended access
+    certificates: CertificateStore  # Mina intyg: the certificates a person hid, and each send on
+    certificate_receivers: CertificateReceivers  # where certificates are sent on (Försäkringskassan-like)

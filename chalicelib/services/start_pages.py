@@ -31,6 +31,7 @@ CITIZEN_SERVICES = (
     ("service.forms", "forms"),
     ("service.journal", "journal"),
     ("service.medicines", "medicines"),
+    ("service.certificates", "certificates"),
     ("service.settings", None),
 )
 

@@ -213,3 +213,25 @@ def referral_pdf(lang: str, name: str, test_name: str, positive: list[str], orde
     for line in lines:
         pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
+
+
+def certificate_pdf(lang: str, *, title: str, person: str, personnummer: str, unit: str, author: str | None,
+                    day: date, lines: list[str]) -> bytes:  # fmt: skip
+    """A certificate (Mina intyg) as the care system wrote it: the person and the issuing unit named."""
+    pdf = new_pdf(title)
+    pdf.add_page()
+    pdf.set_xy(20, 20)
+    pdf.set_font(FAMILY, style="B", size=16)
+    pdf.multi_cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FAMILY, size=11)
+    facts = [
+        translate(lang, "certificate.pdf_person", name=person, personnummer=personnummer),
+        translate(lang, "certificate.pdf_unit", unit=unit),
+        *([translate(lang, "certificate.pdf_author", author=author)] if author else []),
+        translate(lang, "certificate.pdf_date", date=day.isoformat()),
+        "",
+    ]
+    for line in [*facts, *lines]:
+        pdf.set_x(20)
+        pdf.multi_cell(0, 6, line or " ", new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())

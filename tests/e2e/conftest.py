@@ -46,7 +46,7 @@ class LocalStack:
 @pytest.fixture(scope="session")
 def stack() -> Iterator[LocalStack]:
     ports = {name: _free_port() for name in ("port", "moto-port", "citizen-idp-port", "staff-idp-port",
-                                              "fhir-cosmic-port", "fhir-lab-port")}
+                                              "fhir-cosmic-port", "fhir-lab-port", "cert-receiver-port")}
     args = [sys.executable, "-m", "local.stack"] + [f"--{k}={v}" for k, v in ports.items()]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TABLE_PREFIX"))}
     process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -110,6 +110,11 @@ def test_the_functions_run_the_app_with_secrets_by_reference_only(demo):
     assert "Ref" in env["OIDC_CLIENT_KEY_ARN"] and "OIDC_CLIENT_KEY" not in env
     assert env["CITIZEN_OIDC_ACR_VALUES"].split() == ["http://id.elegnamnden.se/loa/1.0/loa3",
                                                       "http://id.elegnamnden.se/loa/1.0/loa4"]  # fmt: skip
+    # Mina intyg's receiver: its settings without the secret, the token's ARN beside them
+    receivers = json.loads(env["CERTIFICATE_RECEIVERS"])
+    assert receivers == [{"id": "fk", "name": "Försäkringskassan", "auth": "bearer",
+                          "url": "https://intyg.forsakringskassan.example/certificates"}]
+    assert env["CERTIFICATE_RECEIVER_FK_SECRET_ARN"].startswith("arn:aws:secretsmanager:")
 
 
 def test_a_region_may_keep_client_secret_basic_for_a_provider(norr):
@@ -361,6 +366,10 @@ def test_region_settings_are_validated(tmp_path, monkeypatch):
         ({"notifications": {"sms_per_second": "fast"}}, "sms_per_second"),
         ({"notifications": {"workers": 1}}, "workers"),
         ({"notifications": {"emails": 14}}, "notifications takes"),
+        ({"certificates": {"receivers": [{"id": "fk", "name": "FK", "url": "http://fk"}]}}, "certificate receiver"),
+        ({"certificates": {"receivers": [{"id": "fk", "name": "FK", "url": "https://fk", "secret_arn": "x"}]}},
+         "certificate receiver"),
+        ({"certificates": {"senders": []}}, "certificates takes"),
     ]
     for change, message in cases:
         (tmp_path / "demo.json").write_text(json.dumps({**good, **change}))

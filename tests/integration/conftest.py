@@ -60,7 +60,17 @@ def care_systems(today):
 
 
 @pytest.fixture(scope="session")
-def providers(today, care_systems):
+def certificate_receiver():
+    """The receiving system certificates are sent on to (Försäkringskassan-like), started once for the
+    run. A test makes it fail (`.fail_with`) and puts it right after; `.clear()` forgets what it took."""
+    from local.certificate_receiver import CertificateReceiver
+
+    with CertificateReceiver() as receiver:
+        yield receiver
+
+
+@pytest.fixture(scope="session")
+def providers(today, care_systems, certificate_receiver):
     """The app's settings for the two providers and the journal's sources (started once for the whole run)."""
     with region_demo_providers(
         public_base_url="http://localhost:8000",
@@ -69,7 +79,9 @@ def providers(today, care_systems):
         extra_citizens={**EXTRA_CITIZENS, **_turning_16_tomorrow(today)},
         extra_staff=EXTRA_STAFF,
     ) as settings:
-        yield {**settings, **journal_environment(care_systems)}
+        from local.certificate_receiver import receiver_environment
+
+        yield {**settings, **journal_environment(care_systems), **receiver_environment(certificate_receiver)}
 
 
 @contextlib.contextmanager

@@ -200,6 +200,14 @@ ROWS: dict[str, Row] = {
     "POST /journal/unseal": row(CITIZEN_OWN_JOURNAL, body=FORM, note="lifts the seal the row above put"),
     "GET /medicines": row(CITIZEN),
     "POST /medicines/renew": row(CITIZEN, body=FORM, fields={"unit": VC}),
+    "GET /certificates": row(CITIZEN),
+    "GET /certificates/{source}/{certificate_id}": row(CITIZEN_A_ONLY, "certificate"),
+    "POST /certificates/{source}/{certificate_id}/pdf": row(CITIZEN_A_ONLY, "certificate", body=FORM),
+    "POST /certificates/{source}/{certificate_id}/hide": row(CITIZEN_A_ONLY, "certificate", body=FORM),
+    "POST /certificates/{source}/{certificate_id}/show": row(CITIZEN, "certificate", body=FORM,
+                                                            note="showing what one did not hide changes nothing"),
+    "POST /certificates/{source}/{certificate_id}/send": row(CITIZEN_A_ONLY, "certificate", body=FORM,
+                                                            fields={"receiver": "fk"}),
     "POST /staff/form-requests/{request_id}/withdraw": row(STAFF_UNIT_A, "form_request", body=FORM),
     "GET /contact/{unit_hsa_id}/forms/{form_id}": row(CITIZEN, "offered_form"),
     "POST /contact/{unit_hsa_id}/forms/{form_id}": row(CITIZEN, "offered_form", body=FORM),
@@ -244,6 +252,10 @@ ROWS: dict[str, Row] = {
     "GET /api/v1/journal": row(CITIZEN),
     "GET /api/v1/journal/care-log": row(CITIZEN),
     "GET /api/v1/medicines": row(CITIZEN),
+    "GET /api/v1/certificates": row(CITIZEN),
+    "POST /api/v1/certificates/{source}/{certificate_id}/send": row(CITIZEN_A_ONLY, "certificate", body=JSON_BODY,
+                                                                   fields={"receiver_id": "fk", "send_id":
+                                                                           "6f1c2b9e-4d3a-4b8e-9c71-2a5d0e8f7b10"}),
     "POST /api/v1/medicines/renewals": row(CITIZEN, body=JSON_BODY, fields=lambda w, who, p: {
         "submission_id": f"matrix-{w.idempotency_key()}", "unit_hsa_id": VC, "accept_terms": False}),
     "GET /api/v1/forms/{request_id}": row(CITIZEN_A_ONLY, "form_request"),
@@ -634,6 +646,10 @@ class World:
 
     def _make_person(self) -> dict[str, str]:
         return {"citizen_id": self.make_person(date(1970, 1, 1))}
+
+    def _make_certificate(self) -> dict[str, str]:
+        """One of Anna's certificates in the demo care system (read there at view time)."""
+        return {"source": "cosmic", "certificate_id": "cert-anna-2"}
 
     def _make_case_type(self) -> dict[str, str]:
         return {"case_type_id": "skicka-meddelande"}

@@ -92,6 +92,14 @@ def _post(route: str, who: str, state: str, fields: Any, status: int = 200, **op
     return Visit(f"POST {route}", who, state, fields=fields, status=status, **options)
 
 
+def _source_down(*_args: Any) -> Any:
+    """A care system that does not answer (Mina intyg names it)."""
+    from chalicelib.errors import Unavailable
+
+    raise Unavailable("source_unavailable", "{source} svarar inte just nu. Försök igen om en stund.",
+                      values={"source": "Cosmic, Region Demo"})
+
+
 def _case_forms(made: Any) -> list[dict[str, str]]:
     """Every central case type's form: every kind of question there is."""
     from demo.region_demo import CENTRAL_CASE_TYPES
@@ -112,7 +120,7 @@ _BROKEN_FORM = json.dumps({"resourceType": "Questionnaire", "status": "active", 
     {"linkId": "a", "type": "choice", "text": "Hur mår du?"}, {"linkId": "a", "type": "string", "text": "Mer?"}]})
 INBOX = ("message", "message_with_attachment", "booking", "resulted_order", "answered_case", "released_summons")
 CITIZEN_PAGES = ("/", "/inbox", "/settings", "/access-log", "/book", "/bookings", "/cases", "/contact", "/self-tests",
-                 "/forms", "/journal", "/journal/log", "/medicines")
+                 "/forms", "/journal", "/journal/log", "/medicines", "/certificates")
 
 VISITS: tuple[Visit, ...] = (
     # nobody logged in
@@ -172,6 +180,12 @@ VISITS: tuple[Visit, ...] = (
     _post("/medicines/renew", CIT_A, "a prescribing unit not on the platform", {"unit": "SE2321000099-PV01",
           "medicine": "cosmic/MedicationRequest/med-anna-5", "accept_terms": "yes"}, 422),
     _get("/cases/{case_id}", CIT_A, "a renewal from the list, its medicines listed", kinds=("renewal_case",)),
+    _get("/certificates", CIT_A, "the hidden ones listed too", query="hidden=1"),
+    _get("/certificates/{source}/{certificate_id}", CIT_A, "one certificate, its forms", kinds=("certificate",)),
+    _post("/certificates/{source}/{certificate_id}/send", CIT_A, "no receiver chosen", {"receiver": ""}, 400,
+          kinds=("certificate",)),
+    _get("/certificates/{source}/{certificate_id}", CIT_A, "its care system does not answer", kinds=("certificate",),
+         status=503, patch=("chalicelib.services.certificates", "_read", _source_down)),
     # staff: the unit's admin (Johan, every role at the health centre)
     _get("/staff", ADMIN),
     _get("/staff/settings", ADMIN),

@@ -247,3 +247,23 @@ def test_anna_and_elsa_have_what_the_medicines_need(sources, today):
             assert dispense["status"] == "completed" and dispense["quantity"]["value"] > 0
     active = [r for r in requests.values() if r["status"] == "active"]
     assert all(date.fromisoformat(r["dispenseRequest"]["validityPeriod"]["end"]) > today for r in active)
+
+
+def test_anna_has_certificates_found_by_category_and_elsa_one(sources, today):
+    from chalicelib.domain.certificates import CATEGORY_TOKEN, certificate_of, is_certificate
+
+    people = {c.sub: c for c in region_demo.citizens(today)}
+    found = {}
+    for sub in ("anna", "elsa"):
+        bundle = sources["cosmic"].search("DocumentReference", [
+            ("patient.identifier", f"{PERSONNUMMER_SYSTEM}|{people[sub].personnummer}"), ("category", CATEGORY_TOKEN)])
+        fhir_parse(bundle)
+        found[sub] = [e["resource"] for e in bundle["entry"]]
+    assert 2 <= len(found["anna"]) <= 3 and len(found["elsa"]) == 1
+    for resource in found["anna"] + found["elsa"]:
+        assert is_certificate(resource)
+        certificate = certificate_of("cosmic", resource)
+        assert certificate and certificate.lines and certificate.unit_hsa_id in UNITS
+    # The other notes are not certificates
+    notes = [r for r in by_person(sources, today)["anna"] if r["resourceType"] == "DocumentReference"]
+    assert len([n for n in notes if not is_certificate(n)]) >= 6
