@@ -123,6 +123,8 @@ _FACTORIES: dict[str, Callable[[_Wiring], Any]] = {
     "package_schedules": _package_schedules,
     "journal_sources": _journal_sources,
     "restrictions": _make("restrictions:RestrictionStore"),
+    "consumable_orders": _make("consumables:ConsumableOrders"),
+    "listing_requests": _make("consumables:ListingRequests"),
 }
 
 

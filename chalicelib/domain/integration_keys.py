@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 # What a key may be used for; each scope is checked by the use cases that need it.
-SCOPES = ("population-register", "messages", "appointments", "lab-results", "print", "forms")
+SCOPES = ("population-register", "messages", "appointments", "lab-results", "print", "forms", "consumables",
+          "listing")
 REGISTER_SCOPE = "population-register"  # changes region-wide data: a key with it is region-wide
 
 OVERLAP_DEFAULT_HOURS = 24

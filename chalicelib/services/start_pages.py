@@ -31,6 +31,9 @@ CITIZEN_SERVICES = (
     ("service.forms", "forms"),
     ("service.journal", "journal"),
     ("service.medicines", "medicines"),
+    ("service.consumables", "consumables"),
+    ("service.listing", "listing"),
+    ("service.complaints", "cases"),  # Synpunkter och klagomål: the complaint case type, to the unit or Patientnämnden
     ("service.settings", None),
 )
 
