@@ -320,3 +320,25 @@ def test_extended_access_lets_the_guardian_read_one_units_journal_of_her_14_year
     protections.extend(ports(), johan(), olle, VC01, "child", "Tidigarelagd åtkomst", clock.utc_now())
     page = own.page("/journal")
     assert "Besök, stukad fotled" in page and "Besök, hudmottagningen" not in page
+
+
+def test_a_source_slower_than_its_time_is_named_and_the_page_does_not_wait_for_it(region, care_systems):
+    import dataclasses
+    import time as wall
+
+    from chalicelib.bootstrap import ports
+
+    settings = ports().settings
+    quick = tuple(dataclasses.replace(s, timeout_seconds=0.3) for s in settings.journal_sources)
+    ports().settings = dataclasses.replace(settings, journal_sources=quick)
+    browser = region.browser()
+    browser.login("anna")
+    care_systems["cosmic"].delay(2.0)
+    try:
+        started = wall.perf_counter()
+        page = browser.page("/journal")
+        took = wall.perf_counter() - started
+    finally:
+        care_systems["cosmic"].delay(0)
+    assert "Journalen kunde inte hämtas från Cosmic, Region Demo just nu" in page
+    assert took < 1.5
