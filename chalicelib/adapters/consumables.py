@@ -70,7 +70,8 @@ class ConsumableOrders:
         return one_page(ConsumableOrderRecord, results, limit)
 
     def by_order(self, order_id: str) -> ConsumableOrderRecord | None:
-        return next(iter(ConsumableOrderRecord.by_order.query(order_id, limit=1)), None)
+        return next((r for r in ConsumableOrderRecord.by_order.query(order_id, limit=2)
+                     if r.order_key.startswith("order#")), None)
 
     def place(self, order: ConsumableOrderRecord, per_period: int, placed: DomainEvent) -> None:
         """The order, its item's open lock, the period's counter (only within what is prescribed) and
@@ -80,7 +81,8 @@ class ConsumableOrders:
 
         def write(tx: TransactWrite) -> None:
             tx.save(order, condition=ConsumableOrderRecord.order_key.does_not_exist())
-            tx.save(ConsumableOrderRecord(order.owner, f"open#{order.item_key}", order_id=order.order_id),
+            # The lock carries no order_id: the by-order index holds orders only.
+            tx.save(ConsumableOrderRecord(order.owner, f"open#{order.item_key}"),
                     condition=ConsumableOrderRecord.order_key.does_not_exist())  # fmt: skip
             tx.update(counter, actions=[ConsumableOrderRecord.quantity.add(quantity)],
                       condition=ConsumableOrderRecord.quantity.does_not_exist()
@@ -142,12 +144,14 @@ class ListingRequests:
                                                scan_index_forward=False, limit=limit))  # fmt: skip
 
     def by_request(self, request_id: str) -> ListingRequestRecord | None:
-        return next(iter(ListingRequestRecord.by_request.query(request_id, limit=1)), None)
+        return next((r for r in ListingRequestRecord.by_request.query(request_id, limit=2)
+                     if r.request_key.startswith("request#")), None)
 
     def create(self, record: ListingRequestRecord, requested: DomainEvent) -> None:
         def write(tx: TransactWrite) -> None:
             tx.save(record, condition=ListingRequestRecord.request_key.does_not_exist())
-            tx.save(ListingRequestRecord(record.citizen_id, "open", request_id=record.request_id),
+            # The lock carries no request_id: the by-request index holds requests only.
+            tx.save(ListingRequestRecord(record.citizen_id, "open"),
                     condition=ListingRequestRecord.request_key.does_not_exist())  # fmt: skip
 
         _run(write, requested)
