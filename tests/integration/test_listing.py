@@ -108,3 +108,26 @@ def test_one_open_request_per_person(region):
     # And the page offers no second form while it waits
     page = anna.page("/listing")
     assert 'action="/listing"' not in page and "Väntar på svar" in page
+
+
+def test_a_listing_key_the_regional_admin_issues_is_the_regions(region):
+    # Given the regional admin issuing a key for the listing system with the listing scope
+    rut = _logged_in_staff(region, "rut")
+    fields = {"csrf_token": rut.csrf_token("/api/v1/staff/me"), "system_name": "Listningssystemet",
+              "scopes": ["listing"], "units": [VC], "submission_id": "listing-key-0001"}  # fmt: skip
+    import urllib.parse
+
+    issued = rut.request("POST", "/staff/integration-keys", headers={"Content-Type": "application/x-www-form-urlencoded"},
+                         body=urllib.parse.urlencode(fields, doseq=True).encode())  # fmt: skip
+    assert issued.status_code == 200, issued.body[:600]
+    key = re.search(r'<textarea id="the-key"[^>]*>([^<]+)</textarea>', issued.body.decode()).group(1)
+    # When the listing system asks for open requests with it
+    listed = region.integration("GET", "/integration/v1/listing-requests?status=open", {}, key=key, idempotency_key=None)
+    # Then it is let through: listing is region-wide by nature, whatever unit was ticked
+    assert listed.status_code == 200, listed.body
+
+
+def _logged_in_staff(region, sub: str):
+    browser = region.browser()
+    browser.login(sub, "staff")
+    return browser
