@@ -132,6 +132,8 @@ _FACTORIES: dict[str, Callable[[_Wiring], Any]] = {
     "restrictions": _make("restrictions:RestrictionStore"),
     "certificates": _make("certificates:CertificateStore"),
     "certificate_receivers": _certificate_receivers,
+    "consumable_orders": _make("consumables:ConsumableOrders"),
+    "listing_requests": _make("consumables:ListingRequests"),
 }
 
 

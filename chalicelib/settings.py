@@ -39,7 +39,7 @@ class OidcProvider:
 
 
 JOURNAL_TYPES = ("DocumentReference", "Condition", "Observation", "Immunization", "MedicationRequest",
-                 "MedicationStatement", "MedicationDispense", "AuditEvent")
+                 "MedicationStatement", "MedicationDispense", "AuditEvent", "DeviceRequest", "Patient")
 SOURCE_AUTH = ("none", "bearer", "client_credentials")
 
 
@@ -190,7 +190,8 @@ def _work_queues(env: dict[str, str]) -> dict[str, str]:
     return {kind: env.get(f"{kind.upper()}_QUEUE_URL") or f"{prefix}-{kind}" for kind in WORK_QUEUES}
 
 
-ESERVICES = ("inbox", "cases", "booking", "summons", "self_tests", "forms", "journal", "medicines", "certificates")
+ESERVICES = ("inbox", "cases", "booking", "summons", "self_tests", "forms", "journal", "medicines", "certificates",
+             "consumables", "listing")
 
 
 def _eservices(env: dict[str, str]) -> dict[str, bool]:

@@ -80,6 +80,9 @@ UNITS = (
     # The region's patient board: complaints addressed to it reach its queue, not the clinic's.
     DemoUnit("SE2321000099-PN01", "Patientnämnden, Region Demo", "patient_board", "Demostad",
              "Regionens hus, Storgatan 1", "123 40", "Demostad", "010-100 90 00", _weekdays("09:00", "15:00")),
+    # A second vårdcentral, so a citizen can ask to be listed at another one (listning).
+    DemoUnit("SE2321000099-VC02", "Vårdcentralen Älvby", "primary_care", "Älvby", "Älvbyvägen 10", "234 52",
+             "Älvby", "010-100 40 00", _weekdays("08:00", "17:00")),
 )  # fmt: skip
 
 
@@ -153,7 +156,10 @@ class DemoStaff:
                 "title": self.title}  # fmt: skip
 
 
-VC, KA, HS, PN = (u.hsa_id for u in UNITS)
+VC, KA, HS, PN, VC2 = (u.hsa_id for u in UNITS)
+# Where the region's supplier of förbrukningsartiklar delivers for pickup (utlämningsställen).
+CONSUMABLE_PICKUP_POINTS = ("Apoteket Norrby, Norrbygatan 2, 123 45 Demostad",
+                            "ICA Nära Älvby, Torget 6, 234 56 Älvby")
 STAFF = (
     DemoStaff("eva", "Eva Nilsson", "Sjuksköterska", "SE2321000099-P001",
               ((VC, StaffRole.CASE_RECEIVER), (KA, StaffRole.CASE_HANDLER))),
@@ -222,13 +228,15 @@ def seed(ports: Ports, now: datetime, today: date) -> str:
     for hsa_id, name, title in DIRECTORY_ONLY:
         ports.staff_profiles.from_region_directory(hsa_id, name, title, now)
     seed_self_tests(ports)
+    ports.consumable_orders.set_pickup_points(list(CONSUMABLE_PICKUP_POINTS))
     seed_cases(ports)
     seed_forms(ports, now)
     return integration.issue_key(
         ports,
         system_name="Demo journalsystem",
         allowed_units={u.hsa_id for u in UNITS if u.kind != "patient_board"},
-        scopes={"population-register", "messages", "appointments", "lab-results", "print", "forms"},
+        scopes={"population-register", "messages", "appointments", "lab-results", "print", "forms", "consumables",
+                "listing"},
         now=now,
         region_wide=True,  # the region's own journal system, which also feeds the register
     )

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REGIONS_DIR = Path(__file__).parent / "regions"
-ESERVICES = ("inbox", "cases", "booking", "summons", "self_tests", "forms", "journal", "medicines", "certificates")
+ESERVICES = ("inbox", "cases", "booking", "summons", "self_tests", "forms", "journal", "medicines", "certificates",
+             "consumables", "listing")
 _NAME = re.compile(r"^[a-z][a-z0-9-]{1,20}$")
 _SECRET_ARN = re.compile(r"^arn:aws:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$")
 

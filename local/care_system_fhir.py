@@ -12,7 +12,9 @@ What it answers, under `{base}` = `http://HOST:PORT/fhir`:
 - `GET {base}/metadata`: the CapabilityStatement (FHIR 4.0.1). Public, as SMART servers keep it.
 - Search, `GET {base}/{Type}?…` or `POST {base}/{Type}/_search` with a form body (the platform's way:
   the personnummer stays out of every URL), on DocumentReference, Condition, Observation,
-  Immunization, MedicationRequest, MedicationStatement, MedicationDispense, AuditEvent and Patient.
+  Immunization, MedicationRequest, MedicationStatement, MedicationDispense, AuditEvent, DeviceRequest
+  and Patient (by `identifier`; a Patient may carry `generalPractitioner`, the vårdcentral the
+  person is listed at, given as a `{"resourceType": "Patient", ...}` template to `add`).
   Parameters: `patient.identifier=system|value`
   (HL7 Sweden's personnummer and samordningsnummer systems), `_id`, `_count` (default 20, at most
   100), `_sort` (`-date`, newest first, is the default), the type's date parameter with the prefixes
@@ -67,6 +69,7 @@ DATE_PARAMS: dict[str, tuple[str, tuple[str, ...]]] = {
     "MedicationStatement": ("effective", ("effectiveDateTime", "effectivePeriod.start")),
     "MedicationDispense": ("whenhandedover", ("whenHandedOver",)),
     "AuditEvent": ("date", ("recorded",)),
+    "DeviceRequest": ("authored-on", ("authoredOn",)),  # förbrukningsartiklar (consumables)
 }
 CLINICAL_TYPES = tuple(DATE_PARAMS)
 # Where each type points at its patient (AuditEvent: the entity the event is about).
@@ -157,9 +160,10 @@ class CareSystemFhir:
         self.client_id = client_id
         self.client_secret = client_secret
         wanted = tuple(types) if types is not None else CLINICAL_TYPES
-        unknown = set(wanted) - set(CLINICAL_TYPES)
+        unknown = set(wanted) - set(CLINICAL_TYPES) - {"Patient"}
         if unknown:
             raise ValueError(f"types not served: {sorted(unknown)}")
+        # "Patient" among them: the platform asks this source for the Patient (always served anyway).
         self.types = tuple(t for t in wanted if audit or t != "AuditEvent")
         self.token_lifetime = token_lifetime
         self._lock = threading.Lock()
@@ -188,7 +192,9 @@ class CareSystemFhir:
         birth_date: str | None = None,
     ) -> str:
         """Adds resources for the person with this twelve-digit number (a samordningsnummer when
-        `coordination`), creating their Patient resource on first use. Returns the Patient id."""
+        `coordination`), creating their Patient resource on first use. A template of resourceType
+        Patient adds its elements (not id or identifier) to that Patient: `generalPractitioner`, the
+        unit the person is listed at. Returns the Patient id."""
         if not _TWELVE_DIGITS.fullmatch(personnummer):
             raise ValueError("the number must be twelve ASCII digits")
         system = SAMORDNINGSNUMMER_SYSTEM if coordination else PERSONNUMMER_SYSTEM
@@ -209,6 +215,10 @@ class CareSystemFhir:
             for template in resources:
                 resource = copy.deepcopy(dict(template))
                 kind = resource.get("resourceType")
+                if kind == "Patient":
+                    self._patients[patient_id].update({k: v for k, v in resource.items()
+                                                       if k not in ("id", "identifier", "resourceType")})
+                    continue
                 if kind not in self.types:
                     raise ValueError(f"{self.name} does not serve {kind}")
                 resource.setdefault("id", str(uuid.uuid4()))
@@ -331,7 +341,7 @@ class CareSystemFhir:
     def capability_statement(self) -> dict[str, Any]:
         base = self.base_url or "http://127.0.0.1/fhir"
         resources = []
-        for kind in ("Patient", *self.types):
+        for kind in dict.fromkeys(("Patient", *self.types)):
             params = [{"name": "_id", "type": "token"}]
             if kind == "Patient":
                 params.append({"name": "identifier", "type": "token",
@@ -637,7 +647,8 @@ DEMO_CLIENT_ID = "eservices-journal"
 DEMO_SOURCES: dict[str, tuple[str, tuple[str, ...]]] = {
     # id: (name, the types it serves)
     "cosmic": ("Cosmic, Region Demo", ("DocumentReference", "Condition", "Immunization", "MedicationRequest",
-                                       "MedicationStatement", "MedicationDispense", "AuditEvent")),
+                                       "MedicationStatement", "MedicationDispense", "AuditEvent", "DeviceRequest",
+                                       "Patient")),
     "lab": ("Labbsystemet, Region Demo", ("Observation",)),
 }  # fmt: skip
 DEMO_PORTS = {"cosmic": 9410, "lab": 9411}

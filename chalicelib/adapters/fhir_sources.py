@@ -4,7 +4,7 @@ A page asks each source once per resource type it needs, all at once (a thread p
 `PARALLEL`), so a page costs the slowest answer, not the sum. Every search is a `POST
 [base]/[type]/_search` with a form body: the patient's personnummer goes in the body, never in a
 URL (the source's access log, a proxy's). The patient is named by HL7 Sweden's identifier systems
-through the chained parameter `patient.identifier`.
+through the chained parameter `patient.identifier`; the Patient resource itself by `identifier`.
 
 A source that does not answer in its time, answers with an error, or answers something that is not
 a searchset Bundle is reported by name beside the others' answers; nothing here raises for it.
@@ -81,7 +81,8 @@ class FhirSources:
 
     def _search(self, search: Search, system: str, value: str) -> Answer:
         answer = Answer(search.source, search.resource_type)
-        body = urlencode([("patient.identifier", f"{system}|{value}"), *search.params])
+        by = "identifier" if search.resource_type == "Patient" else "patient.identifier"
+        body = urlencode([(by, f"{system}|{value}"), *search.params])
         try:
             bundle = self._post(search.source, f"/{search.resource_type}/_search", body)
             if bundle.get("resourceType") != "Bundle" or bundle.get("type") != "searchset":

@@ -75,6 +75,19 @@ Access patterns (every one a key look-up, a query or a transaction; never a full
 | kits near or past their return deadline          | Query kit-orders index deadline (sparse)    |
 | a picked-up kit by number                        | GetItem kits (kit_number)                   |
 | a kit sent: its number taken once in the region  | TransactWriteItems: UpdateItem kit-orders (condition ordered) + PutItem kits (condition new) |
+| a citizen's consumable orders, newest first      | Query consumable-orders (owner=citizen_id, begins_with "order#"), descending, Limit page+1 |
+| the items a citizen has an open order of         | Query consumable-orders (citizen_id, begins_with "open#") |
+| what was ordered of an item in a period          | GetItem consumable-orders (citizen_id, "taken#<item>#<period start>") |
+| place an order: one open per item, within what is left | TransactWriteItems: Put order (condition new) + Put open lock (condition new) + UpdateItem taken ADD (condition within the prescribed) + event |
+| the region's pickup points for consumables       | GetItem consumable-orders ("region", "pickup-points") |
+| one consumable order by id                       | Query consumable-orders index by-order      |
+| consumable orders in a status, oldest first (supplier, paged) | Query consumable-orders index by-status (status, placed_key) |
+| ship / deliver / cancel an order                 | TransactWriteItems: UpdateItem consumable-orders (condition status as before) (+ Delete open lock, + ADD -n taken) + event |
+| a person's listing request(s), newest first      | Query listing-requests (citizen_id, begins_with "request#"), descending, Limit |
+| ask to list at another vårdcentral: one open     | TransactWriteItems: Put request (condition new) + Put "open" lock (condition new) + event |
+| one listing request by id                        | Query listing-requests index by-request     |
+| listing requests in a status, oldest first (paged) | Query listing-requests index by-status (status, requested_key) |
+| the listing system's decision                    | TransactWriteItems: UpdateItem listing-requests (condition open) + Delete "open" lock + event |
 | a page of a clinic's follow-up list              | Query follow-ups (unit_hsa_id), descending, Limit page+1 |
 | the central case types, or one unit's local ones | Query case-types (owner)                    |
 | one case type; the version a case was sent with  | GetItem case-types (owner, id) / ("version#<id>", version) |
@@ -858,6 +871,94 @@ class FollowUpRecord(Model):
     resulted_at = UTCDateTimeAttribute()
 
 
+class ConsumablesByOrderIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-order"
+        projection = AllProjection()
+
+    order_id = UnicodeAttribute(hash_key=True)
+
+
+class ConsumablesByStatusIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-status"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    placed_key = UnicodeAttribute(range_key=True)  # "<placed_at ISO>#<order_id>"
+
+
+class ConsumableOrderRecord(Model):
+    """An order of a prescribed consumable (förbrukningsartikel) for delivery, ours from the moment it
+    is placed (the prescription is read from the care system at view time, never stored). Beside the
+    orders (`order#<placed ISO>#<order_id>`) the citizen's partition holds `open#<item key>`, one
+    open order per item, and `taken#<item key>#<period start>`, what the orders took of the item in
+    that period; the partition "region" holds the region's pickup points (`pickup-points`)."""
+
+    Meta = _meta("consumable-orders")
+    owner = UnicodeAttribute(hash_key=True)  # the citizen_id (the person it is for), or "region"
+    order_key = UnicodeAttribute(range_key=True)
+    order_id = UnicodeAttribute(null=True)
+    item_key = UnicodeAttribute(null=True)  # source/DeviceRequest/id
+    item_name = UnicodeAttribute(null=True)  # as the care system named it when ordered
+    quantity = NumberAttribute(null=True)  # on an order; on a taken# item the sum for the period
+    quantity_unit = UnicodeAttribute(null=True)
+    period_start = UnicodeAttribute(null=True)  # the Stockholm date the order's period began
+    unit_hsa_id = UnicodeAttribute(null=True)  # the prescribing unit: a supplier key for it sees the order
+    unit_name = UnicodeAttribute(null=True)
+    status = UnicodeAttribute(null=True)
+    placed_key = UnicodeAttribute(null=True)
+    delivery = UnicodeAttribute(null=True)
+    address_lines = ListAttribute(of=UnicodeAttribute, null=True)
+    ordered_by = UnicodeAttribute(null=True)  # the citizen_id who ordered (a guardian for a child)
+    placed_at = UTCDateTimeAttribute(null=True)
+    shipped_at = UTCDateTimeAttribute(null=True)
+    delivered_at = UTCDateTimeAttribute(null=True)
+    cancelled_at = UTCDateTimeAttribute(null=True)
+    tracking = UnicodeAttribute(null=True)  # the supplier's shipment reference
+    pickup_points = ListAttribute(of=UnicodeAttribute, null=True)  # on the region's item
+    by_order = ConsumablesByOrderIndex()
+    by_status = ConsumablesByStatusIndex()
+
+
+class ListingByRequestIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-request"
+        projection = AllProjection()
+
+    request_id = UnicodeAttribute(hash_key=True)
+
+
+class ListingByStatusIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-status"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    requested_key = UnicodeAttribute(range_key=True)  # "<requested_at ISO>#<request_id>"
+
+
+class ListingRequestRecord(Model):
+    """A request to be listed at another vårdcentral (listning), ours until the region's listing system
+    decides it. `open` beside the requests holds one open request per person."""
+
+    Meta = _meta("listing-requests")
+    citizen_id = UnicodeAttribute(hash_key=True)
+    request_key = UnicodeAttribute(range_key=True)  # "request#<requested ISO>#<request_id>" or "open"
+    request_id = UnicodeAttribute(null=True)
+    status = UnicodeAttribute(null=True)  # open, accepted, refused
+    requested_key = UnicodeAttribute(null=True)
+    unit_hsa_id = UnicodeAttribute(null=True)  # the vårdcentral asked for
+    unit_name = UnicodeAttribute(null=True)
+    current_unit_hsa_id = UnicodeAttribute(null=True)  # where the care system said the person is listed
+    requested_by = UnicodeAttribute(null=True)  # a guardian's citizen_id when acting for a child
+    requested_at = UTCDateTimeAttribute(null=True)
+    decided_at = UTCDateTimeAttribute(null=True)
+    message = UnicodeAttribute(null=True)  # the listing system's words to the person
+    by_request = ListingByRequestIndex()
+    by_status = ListingByStatusIndex()
+
+
 class QuestionMap(MapAttribute):
     """A question in Swedish, with its English (if any) beside each text in <attribute>_en."""
 
@@ -1516,6 +1617,8 @@ ALL_MODELS: tuple[type[Model], ...] = (
     KitOrderRecord,
     KitRecord,
     FollowUpRecord,
+    ConsumableOrderRecord,
+    ListingRequestRecord,
     CaseTypeRecord,
     CaseRecord,
     UnitFigureRecord,

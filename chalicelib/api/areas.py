@@ -35,6 +35,7 @@ AREAS: tuple[tuple[str, str], ...] = (
     ("chalicelib.api.form_pages", "form_pages"),
     ("chalicelib.api.journal_pages", "journal_pages"),
     ("chalicelib.api.medicine_pages", "medicine_pages"),
+    ("chalicelib.api.consumable_pages", "consumable_pages"),
     ("chalicelib.api.case_pages", "case_pages"),
     ("chalicelib.api.staff_case_pages", "staff_case_pages"),
     ("chalicelib.api.staff_person_pages", "staff_person_pages"),

@@ -15,7 +15,8 @@ from chalicelib.api.contract import CURSOR, KEY, Param, checked_body, operation
 from chalicelib.api.http import client_address, json_response
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
-from chalicelib.services import (attachments, booking_staff, forms, inbox, integration, limits, register, self_tests,
+from chalicelib.services import (attachments, booking_staff, consumables, forms, inbox, integration, limits, listing,
+                                 register, self_tests,
                                  summons)
 
 integration_v1 = Blueprint(__name__)
@@ -153,3 +154,42 @@ def form_request(request_id: str) -> Response:
 def form_requests(unit_hsa_id: str, form_id: str) -> Response:
     cursor = (integration_v1.current_request.query_params or {}).get("cursor")
     return _call(forms.requests_for_care_system, unit_hsa_id, form_id, cursor, clock.utc_now())
+
+
+@operation(integration_v1, "/integration/v1/consumable-orders", "GET", summary="Förbrukningsartiklar to ship (scope consumables): a page of orders, oldest first, for the key's units (region-wide: all)", security=KEY, response=m.SupplierOrdersPage, query=(Param("status", "Only orders in this state", schema={"type": "string", "enum": ["placed", "shipped"]}), CURSOR))
+def consumable_orders() -> Response:
+    params = integration_v1.current_request.query_params or {}
+    return _call(consumables.orders_for_supplier, params.get("status"), params.get("cursor"))
+
+
+def _order_step(use_case: Callable[..., dict[str, Any]], order_id: str) -> Response:
+    request = integration_v1.current_request
+    principal = integration.authenticate(ports(), request.headers.get("authorization"))
+    body = checked_body(request, m.SupplierStep, required=False) or {}
+    return json_response(use_case(ports(), principal, order_id, body, request.headers.get("idempotency-key"),
+                                  clock.utc_now(), lambda_context=request.lambda_context))  # fmt: skip
+
+
+@operation(integration_v1, "/integration/v1/consumable-orders/{order_id}/shipped", "POST", summary="The supplier sent the order (from placed; 409 order_state otherwise); once per Idempotency-Key", security=KEY, body=m.SupplierStep, body_required=False, response=m.ConsumableOrderState, idempotency=True)
+def consumable_shipped(order_id: str) -> Response:
+    return _order_step(consumables.mark_shipped, order_id)
+
+
+@operation(integration_v1, "/integration/v1/consumable-orders/{order_id}/delivered", "POST", summary="The order was delivered (from shipped; 409 order_state otherwise); once per Idempotency-Key", security=KEY, body=m.SupplierStep, body_required=False, response=m.ConsumableOrderState, idempotency=True)
+def consumable_delivered(order_id: str) -> Response:
+    return _order_step(consumables.mark_delivered, order_id)
+
+
+@operation(integration_v1, "/integration/v1/listing-requests", "GET", summary="Requests to be listed at a vårdcentral (scope listing, a region-wide key): a page, oldest first", security=KEY, response=m.ListingRequestsPage, query=(Param("status", "Only requests in this state", schema={"type": "string", "enum": ["open", "accepted", "refused"]}), CURSOR))
+def listing_requests() -> Response:
+    params = integration_v1.current_request.query_params or {}
+    return _call(listing.requests_for_listing_system, params.get("status"), params.get("cursor"))
+
+
+@operation(integration_v1, "/integration/v1/listing-requests/{request_id}/decision", "POST", summary="The listing system's decision (accepted or refused, a message to the person): the answer reaches the inbox; once per Idempotency-Key", security=KEY, body=m.ListingDecision, response=m.ListingDecided, idempotency=True)
+def listing_decision(request_id: str) -> Response:
+    request = integration_v1.current_request
+    principal = integration.authenticate(ports(), request.headers.get("authorization"))
+    return json_response(listing.decide(ports(), principal, request_id, checked_body(request, m.ListingDecision),
+                                        request.headers.get("idempotency-key"), clock.utc_now(),
+                                        lambda_context=request.lambda_context))  # fmt: skip

@@ -1017,3 +1017,140 @@ class CertificateSendIn(Model):
     send_id: Annotated[str, Meta(pattern="^[0-9a-fA-F-]{36}$",
                                  description="A UUID of yours for this send: sending again with it sends once")]
     receiver_id: Annotated[str, Meta(pattern=ID_PATTERN_, max_length=64)]
+# -- förbrukningsartiklar and listning (api/consumable_pages.py, integration_v1.py) ----------------------
+class ConsumableItemOut(Out):
+    key: str
+    name: str
+    per_period: int
+    quantity_unit: str
+    period_months: int
+    period_start: Day
+    period_end: Day
+    left: int
+    open_order: bool
+    unit_hsa_id: str | None
+    unit_name: str | None
+    note: str | None
+
+
+class ConsumableOrderOut(Out):
+    order_id: str
+    item: str
+    quantity: int
+    quantity_unit: str
+    status: str
+    delivery: str
+    placed_at: DateTime
+
+
+class ConsumablesOut(Out):
+    """Read from the care systems now (DeviceRequest); `may_order`: 18 or older, or a guardian for a
+    child under 13. `home_delivery`: false for a protected identity."""
+
+    may_order: bool
+    in_register: bool
+    failed_sources: list[str]
+    items: list[ConsumableItemOut]
+    home_delivery: bool
+    pickup_points: list[str]
+    orders: list[ConsumableOrderOut]
+    next_cursor: Next
+
+
+class ConsumableOrderIn(Model):
+    submission_id: Annotated[str, Meta(pattern=ID_PATTERN_, max_length=200,
+                                       description="Your id for this order: sending again with it orders once")]
+    item: Annotated[str, Meta(pattern=ID_PATTERN_, max_length=200)]
+    quantity: Annotated[int, Meta(ge=1, le=100000)]
+    delivery: Literal["pickup", "home", "other"]
+    pickup_point: optional_text(200) | None = None
+    street: optional_text(100) | None = None
+    postal_code: optional_text(10) | None = None
+    city: optional_text(60) | None = None
+
+
+class ConsumableOrderPlaced(Out):
+    order_id: str
+
+
+class SupplierOrderOut(Out):
+    order_id: str
+    status: str
+    item: str
+    quantity: int
+    quantity_unit: str
+    unit_hsa_id: str | None
+    placed_at: DateTime
+    delivery: str
+    address_lines: list[str]
+
+
+class SupplierOrdersPage(Out):
+    orders: list[SupplierOrderOut]
+    next_cursor: Next
+
+
+class SupplierStep(Model):
+    tracking: optional_text(100) | None = None
+
+
+class ConsumableOrderState(Out):
+    order_id: str
+    status: str
+
+
+class ListingUnitOut(Out):
+    hsa_id: str
+    name: str
+
+
+class ListingRequestOut(Out):
+    request_id: str
+    unit_hsa_id: str
+    unit_name: str
+    status: str
+    requested_at: DateTime
+    message: str | None
+
+
+class ListingOut(Out):
+    may_request: bool
+    in_register: bool
+    failed_sources: list[str]
+    listed_hsa_id: str | None
+    listed_name: str | None
+    units: list[ListingUnitOut]
+    requests: list[ListingRequestOut]
+
+
+class ListingRequestIn(Model):
+    submission_id: Annotated[str, Meta(pattern=ID_PATTERN_, max_length=200)]
+    unit_hsa_id: HsaId
+
+
+class ListingRequested(Out):
+    request_id: str
+
+
+class ListingRequestForSystem(Out):
+    request_id: str
+    status: str
+    unit_hsa_id: str
+    current_unit_hsa_id: str | None
+    requested_at: DateTime
+    personnummer: str | None
+
+
+class ListingRequestsPage(Out):
+    requests: list[ListingRequestForSystem]
+    next_cursor: Next
+
+
+class ListingDecision(Model):
+    decision: Literal["accepted", "refused"]
+    message: optional_text(2000) | None = None
+
+
+class ListingDecided(Out):
+    request_id: str
+    status: str

@@ -31,6 +31,12 @@ class Kind(StrEnum):
     KIT_RECEIVED = "kit_order.received"  # the lab has the sample
     KIT_REMINDED = "kit_order.reminded"
     KIT_EXPIRED = "kit_order.expired"
+    CONSUMABLE_PLACED = "consumable_order.placed"  # förbrukningsartiklar: ordered for delivery
+    CONSUMABLE_SHIPPED = "consumable_order.shipped"  # the supplier sent it
+    CONSUMABLE_DELIVERED = "consumable_order.delivered"
+    CONSUMABLE_CANCELLED = "consumable_order.cancelled"  # the citizen withdrew it before it was sent
+    LISTING_REQUESTED = "listing.requested"  # asked to be listed at another vårdcentral
+    LISTING_DECIDED = "listing.decided"  # the region's listing system accepted or refused
     LAB_RESULT_POSTED = "lab_result.posted"
     # A case (ärende), stream key "case#<id>": sent by a citizen or started by staff (invånarärende),
     # then worked on. Each staff entry the citizen should read (answer, counter-question, reminder,

@@ -7,8 +7,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 # What a key may be used for; each scope is checked by the use cases that need it.
-SCOPES = ("population-register", "messages", "appointments", "lab-results", "print", "forms")
+SCOPES = ("population-register", "messages", "appointments", "lab-results", "print", "forms", "consumables",
+          "listing")
 REGISTER_SCOPE = "population-register"  # changes region-wide data: a key with it is region-wide
+LISTING_SCOPE = "listing"  # the region's listing system: every vårdcentral's requests, so region-wide too
+REGION_WIDE_SCOPES = frozenset({REGISTER_SCOPE, LISTING_SCOPE})
 
 OVERLAP_DEFAULT_HOURS = 24
 OVERLAP_MAX_HOURS = 14 * 24  # two weeks is long enough to deploy a new secret in any care system

@@ -34,8 +34,10 @@ from chalicelib.services import (
     booking_staff,
     cases,
     certificates,
+    consumables,
     forms,
     inbox,
+    listing,
     protections,
     self_tests,
     summons,
@@ -66,6 +68,15 @@ FOLLOW_UPS: dict[Kind, tuple[FollowUp, ...]] = {
     Kind.LAB_RESULT_POSTED: (self_tests.tell_result,),
     Kind.KIT_REMINDED: (self_tests.tell_deadline,),
     Kind.KIT_EXPIRED: (self_tests.tell_deadline,),
+    # Förbrukningsartiklar: the order's page shows each step at once; sent and delivered each put a
+    # short note in the inbox of the person it is for.
+    Kind.CONSUMABLE_PLACED: (),
+    Kind.CONSUMABLE_SHIPPED: (consumables.tell_step,),
+    Kind.CONSUMABLE_DELIVERED: (consumables.tell_step,),
+    Kind.CONSUMABLE_CANCELLED: (),
+    # Listning: the listing system fetches open requests; its answer reaches the inbox.
+    Kind.LISTING_REQUESTED: (),
+    Kind.LISTING_DECIDED: (listing.tell_decision,),
     # A case: what staff write to the citizen reaches the inbox; the rest shows in the queue at once.
     # Every change keeps the unit's figures on the staff start page (open, overdue, answered in time).
     Kind.CASE_SENT: (cases.keep_unit_figures,),

@@ -114,9 +114,11 @@ def issue(ports: Ports, principal: StaffPrincipal, fields: dict[str, str], lists
     made: list[str] = []
 
     def issue_once() -> dict[str, Any]:
-        # The register scope is the region's register feed: region-wide by nature, never a unit's key.
+        # The register feed and the listing system are the region's own systems: region-wide by nature,
+        # never a unit's key.
+        region_wide = bool(scopes & keys.REGION_WIDE_SCOPES)
         made.append(integration.issue_key(ports, system_name=name, allowed_units=units, scopes=scopes, now=now,
-                                          issued_by=principal.hsa_id, region_wide=keys.REGISTER_SCOPE in scopes))
+                                          issued_by=principal.hsa_id, region_wide=region_wide))
         return {"key_id": made[0].split(".", 1)[0]}  # what is kept for a repeat: never the secret
 
     payload = {"system_name": name, "scopes": sorted(scopes), "units": sorted(units)}

@@ -10,6 +10,7 @@ if TYPE_CHECKING:  # each adapter is imported by the wiring when first used (boo
     from chalicelib.adapters.attachments import AttachmentFiles, AttachmentUploads
     from chalicelib.adapters.booking import BookingStore, CutoffSchedules, InvitationStore, SlotStore
     from chalicelib.adapters.cases import Cases, CaseTypes, StandardReplies
+    from chalicelib.adapters.consumables import ConsumableOrders, ListingRequests
     from chalicelib.adapters.fhir_sources import FhirSources
     from chalicelib.adapters.forms import FormDefinitions, FormPackages, FormRequests, FormValidity, UnitForms
     from chalicelib.adapters.one_time_schedules import OneTimeSchedules
@@ -102,6 +103,8 @@ class Ports:
     form_packages: FormPackages  # package dispatches (forms on one or more dates)
     package_schedules: OneTimeSchedules  # one per package part, on its day
     journal_sources: FhirSources  # the care systems' FHIR R4 endpoints, read at view time (1177 Journalen)
+    consumable_orders: ConsumableOrders  # förbrukningsartiklar ordered for delivery (ours)
+    listing_requests: ListingRequests  # requests to list at another vårdcentral (ours)
     restrictions: RestrictionStore  # protections: seal, hidden units, blocked guardians, login, extended access
     certificates: CertificateStore  # Mina intyg: the certificates a person hid, and each send on
     certificate_receivers: CertificateReceivers  # where certificates are sent on (Försäkringskassan-like)

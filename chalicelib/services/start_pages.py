@@ -32,6 +32,9 @@ CITIZEN_SERVICES = (
     ("service.journal", "journal"),
     ("service.medicines", "medicines"),
     ("service.certificates", "certificates"),
+    ("service.consumables", "consumables"),
+    ("service.listing", "listing"),
+    ("service.complaints", "cases"),  # Synpunkter och klagomål: the complaint case type, to the unit or Patientnämnden
     ("service.settings", None),
 )
 

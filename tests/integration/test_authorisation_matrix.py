@@ -87,6 +87,7 @@ KEY_UNIT_A = _cells(ok=(KEY_A,), refused=(KEY_B, KEY_NO_SCOPE))  # unit A's data
 KEY_ANY_UNIT = _cells(ok=(KEY_A, KEY_B), refused=(KEY_NO_SCOPE,))  # each key for its own units, with the scope
 REGISTER_FEED = _cells(refused=KEYS)  # the region's register feed only: no unit key
 JOURNAL_ADMINS = _cells(ok=(STAFF_A, STAFF_B), refused=(REGIONAL, AUDITOR))  # the journal admin role, at any unit
+REGION_KEY_ONLY = _cells(refused=KEYS)  # the region's own system (the listing system): no unit key
 CITIZEN_OWN_JOURNAL = _cells(ok=(CIT_A, CIT_B, GUARDIAN_13, GUARDIAN_PROT), refused=(GUARDIAN,))  # not acting for a child
 
 
@@ -208,6 +209,13 @@ ROWS: dict[str, Row] = {
                                                             note="showing what one did not hide changes nothing"),
     "POST /certificates/{source}/{certificate_id}/send": row(CITIZEN_A_ONLY, "certificate", body=FORM,
                                                             fields={"receiver": "fk"}),
+    "GET /consumables": row(CITIZEN),
+    "POST /consumables/order": row(CITIZEN, body=FORM, fields={"item": "matris/DeviceRequest/none"},
+                                   note="400: no such item prescribed, past authorisation"),
+    "POST /consumables/orders/{order_id}/cancel": row(CITIZEN_A_ONLY, "consumable_order", body=FORM),
+    "GET /listing": row(CITIZEN),
+    "POST /listing": row(CITIZEN, body=FORM, fields={"unit": "SE2321000099-XX99"},
+                         note="400: not a vårdcentral of the region, past authorisation"),
     "POST /staff/form-requests/{request_id}/withdraw": row(STAFF_UNIT_A, "form_request", body=FORM),
     "GET /contact/{unit_hsa_id}/forms/{form_id}": row(CITIZEN, "offered_form"),
     "POST /contact/{unit_hsa_id}/forms/{form_id}": row(CITIZEN, "offered_form", body=FORM),
@@ -258,6 +266,12 @@ ROWS: dict[str, Row] = {
                                                                            "6f1c2b9e-4d3a-4b8e-9c71-2a5d0e8f7b10"}),
     "POST /api/v1/medicines/renewals": row(CITIZEN, body=JSON_BODY, fields=lambda w, who, p: {
         "submission_id": f"matrix-{w.idempotency_key()}", "unit_hsa_id": VC, "accept_terms": False}),
+    "GET /api/v1/consumables": row(CITIZEN),
+    "POST /api/v1/consumables/orders": row(CITIZEN, body=JSON_BODY, fields=lambda w, who, p: {
+        "submission_id": f"matrix-{w.idempotency_key()}", "item": "matris/DeviceRequest/none", "delivery": "pickup"}),
+    "GET /api/v1/listing": row(CITIZEN),
+    "POST /api/v1/listing/requests": row(CITIZEN, body=JSON_BODY, fields=lambda w, who, p: {
+        "submission_id": f"matrix-{w.idempotency_key()}", "unit_hsa_id": "SE2321000099-XX99"}),
     "GET /api/v1/forms/{request_id}": row(CITIZEN_A_ONLY, "form_request"),
     "POST /api/v1/forms/{request_id}/answers": row(CITIZEN_A_ONLY, "form_request", body=JSON_BODY, fields={
         "page": 1, "step": "save", "answers": {"mar": ["bra"]}}),
@@ -426,6 +440,17 @@ ROWS: dict[str, Row] = {
     "POST /integration/v1/kit-orders/{order_id}/sent": row(KEY_UNIT_A, "kit_order", body=JSON_BODY,
                                                           fields={"kit_number": "KIT-9001"}),
     "POST /integration/v1/kit-orders/{order_id}/received": row(KEY_UNIT_A, "kit_order", body=JSON_BODY),
+    "GET /integration/v1/consumable-orders": row(KEY_ANY_UNIT, query="status=placed",
+                                                 note="each key its own units' orders"),
+    "POST /integration/v1/consumable-orders/{order_id}/shipped": row(KEY_UNIT_A, "consumable_order", body=JSON_BODY,
+                                                                     fields={"tracking": "PKG-1"}),
+    "POST /integration/v1/consumable-orders/{order_id}/delivered": row(KEY_UNIT_A, "shipped_consumable_order",
+                                                                       body=JSON_BODY),
+    "GET /integration/v1/listing-requests": row(REGION_KEY_ONLY, query="status=open",
+                                                note="the listing system's region-wide key (tests/integration/"
+                                                     "test_listing.py): no unit key"),
+    "POST /integration/v1/listing-requests/{request_id}/decision": row(REGION_KEY_ONLY, "listing_request",
+                                                                       body=JSON_BODY, fields={"decision": "accepted"}),
 }
 
 # Cells that do not hold yet, each with why; strict: when one starts to hold, remove it here.
@@ -496,7 +521,8 @@ class World:
             for role in StaffRole:
                 if role not in (StaffRole.REGIONAL_ADMIN, StaffRole.REGION_AUDITOR):  # region-wide roles
                     ports.staff.grant(hsa_id, name, RoleAtUnit(unit, role), now)
-        scopes = {"population-register", "messages", "appointments", "lab-results", "print", "forms"}
+        scopes = {"population-register", "messages", "appointments", "lab-results", "print", "forms", "consumables",
+                  "listing"}
         self.keys = {
             KEY_A: integration.issue_key(ports, system_name="Matris A", allowed_units={VC}, scopes=scopes, now=now),
             KEY_B: integration.issue_key(ports, system_name="Matris B", allowed_units={HS}, scopes=scopes, now=now),
@@ -771,6 +797,50 @@ class World:
             (order,) = self.ports().kit_orders.of_citizen(self.citizen_ids["anna"])
             self.current["order_id"] = order.order_id
         return {"order_id": self.current["order_id"]}
+
+    def _make_consumable_order(self) -> dict[str, str]:
+        """A placed order for Anna of an item of its own (one open order per item), prescribed at unit A."""
+        import uuid
+
+        from chalicelib.adapters.tables import ConsumableOrderRecord
+        from chalicelib.domain import clock
+        from chalicelib.domain.events import Kind, event
+
+        now, order_id = clock.utc_now(), str(uuid.uuid4())
+        placed_key = f"{now.isoformat()}#{order_id}"
+        record = ConsumableOrderRecord(
+            self.citizen_ids["anna"], f"order#{placed_key}", order_id=order_id,
+            item_key=f"matris/DeviceRequest/{next(self._idempotency)}", item_name="Teststickor", quantity=1,
+            quantity_unit="st", period_start=clock.stockholm_date(now).isoformat(), unit_hsa_id=VC,
+            unit_name=UNIT_A_NAME, status="placed", placed_key=placed_key, delivery="pickup",
+            address_lines=["Apoteket Norrby"], ordered_by=self.citizen_ids["anna"], placed_at=now)  # fmt: skip
+        self.ports().consumable_orders.place(record, 10, event(Kind.CONSUMABLE_PLACED, f"consumable_order#{order_id}",
+                                                               now, order_id=order_id))  # fmt: skip
+        return {"order_id": order_id}
+
+    def _make_shipped_consumable_order(self) -> dict[str, str]:
+        made = self._make_consumable_order()
+        response = self.region.integration("POST", f"/integration/v1/consumable-orders/{made['order_id']}/shipped",
+                                           {}, key=self.keys[KEY_A], idempotency_key=self.idempotency_key())
+        assert response.status_code == 200, response.body[:400]
+        return made
+
+    def _make_listing_request(self) -> dict[str, str]:
+        """An open request of a person of its own (one open request per person) to list at Vårdcentralen Älvby."""
+        import uuid
+
+        from chalicelib.adapters.tables import ListingRequestRecord
+        from chalicelib.domain import clock
+        from chalicelib.domain.events import Kind, event
+
+        now, request_id = clock.utc_now(), str(uuid.uuid4())
+        key = f"{now.isoformat()}#{request_id}"
+        record = ListingRequestRecord(self.make_person(date(1970, 1, 1)), f"request#{key}", request_id=request_id,
+                                      status="open", requested_key=key, unit_hsa_id="SE2321000099-VC02",
+                                      unit_name="Vårdcentralen Älvby", requested_at=now)  # fmt: skip
+        self.ports().listing_requests.create(record, event(Kind.LISTING_REQUESTED, f"listing_request#{request_id}",
+                                                           now, request_id=request_id))  # fmt: skip
+        return {"request_id": request_id}
 
     def _make_appointment(self) -> dict[str, str]:
         body = _appointment_body(self, KEY_A)

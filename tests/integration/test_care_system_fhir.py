@@ -228,7 +228,8 @@ def test_metadata_is_a_capability_statement(source):
     assert capability["resourceType"] == "CapabilityStatement" and capability["fhirVersion"] == "4.0.1"
     served = {r["type"]: {p["name"] for p in r["searchParam"]} for r in capability["rest"][0]["resource"]}
     assert set(served) == {"Patient", "DocumentReference", "Condition", "Observation", "Immunization",
-                           "MedicationRequest", "MedicationStatement", "MedicationDispense", "AuditEvent"}  # fmt: skip
+                           "MedicationRequest", "MedicationStatement", "MedicationDispense", "AuditEvent",
+                           "DeviceRequest"}  # fmt: skip
     assert {"patient", "date", "_count", "_sort"} <= served["DocumentReference"]
     assert "recorded-date" in served["Condition"] and "authoredon" in served["MedicationRequest"]
     assert "effective" in served["MedicationStatement"] and "whenhandedover" in served["MedicationDispense"]
@@ -277,7 +278,7 @@ def test_region_demos_sources_as_the_platforms_settings_name_them():
         assert [(s["id"], s["name"], s["types"]) for s in listed] == [
             ("cosmic", "Cosmic, Region Demo",
              ["DocumentReference", "Condition", "Immunization", "MedicationRequest", "MedicationStatement",
-              "MedicationDispense", "AuditEvent"]),
+              "MedicationDispense", "AuditEvent", "DeviceRequest", "Patient"]),
             ("lab", "Labbsystemet, Region Demo", ["Observation"]),
         ]  # fmt: skip
         for setting in listed:
@@ -289,8 +290,9 @@ def test_region_demos_sources_as_the_platforms_settings_name_them():
                                     headers={"Authorization": f"Basic {basic}"})  # fmt: skip
             assert status == 200
             for kind in setting["types"]:
+                by = "identifier" if kind == "Patient" else "patient.identifier"  # the Patient itself, by its own
                 status, _, bundle = call("POST", f"{setting['base_url']}/{kind}/_search", token=token["access_token"],
-                                         form={"patient.identifier": f"{PERSONNUMMER_SYSTEM}|{anna.personnummer}"})
+                                         form={by: f"{PERSONNUMMER_SYSTEM}|{anna.personnummer}"})
                 assert status == 200 and bundle["total"] > 0, kind
     # Two runs, two secrets.
     with running_demo_sources(today) as again:

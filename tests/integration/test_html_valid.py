@@ -121,6 +121,7 @@ _BROKEN_FORM = json.dumps({"resourceType": "Questionnaire", "status": "active", 
 INBOX = ("message", "message_with_attachment", "booking", "resulted_order", "answered_case", "released_summons")
 CITIZEN_PAGES = ("/", "/inbox", "/settings", "/access-log", "/book", "/bookings", "/cases", "/contact", "/self-tests",
                  "/forms", "/journal", "/journal/log", "/medicines", "/certificates")
+                 "/forms", "/journal", "/journal/log", "/medicines", "/consumables", "/listing")
 
 VISITS: tuple[Visit, ...] = (
     # nobody logged in
@@ -186,6 +187,17 @@ VISITS: tuple[Visit, ...] = (
           kinds=("certificate",)),
     _get("/certificates/{source}/{certificate_id}", CIT_A, "its care system does not answer", kinds=("certificate",),
          status=503, patch=("chalicelib.services.certificates", "_read", _source_down)),
+    _get("/consumables", CIT_A, "after an order: placed, in the list with its cancel button", query="placed=1",
+         kinds=("consumable_order",)),
+    _get("/consumables", GUARDIAN, "Karin orders for Elsa"),
+    _post("/consumables/order", CIT_A, "another address with a postal code that is none", lambda made: {
+        "submission_id": made.fresh_id(), "item": "cosmic/DeviceRequest/dev-anna-2", "quantity": "10",
+        "delivery_choice": "other", "street": "Gatan 1", "postal_code": "12", "city": "Demostad"}, 400),
+    _post("/consumables/order", CIT_A, "more than is left of the period", lambda made: {
+        "submission_id": made.fresh_id(), "item": "cosmic/DeviceRequest/dev-anna-2", "quantity": "1000",
+        "delivery_choice": "pickup:Apoteket Norrby, Norrbygatan 2, 123 45 Demostad"}, 400),
+    _post("/listing", CIT_A, "no vårdcentral chosen", {}, 400),
+    _get("/listing", CIT_A, "a request sent, waiting for the answer", query="sent=1", kinds=("listing_sent",)),
     # staff: the unit's admin (Johan, every role at the health centre)
     _get("/staff", ADMIN),
     _get("/staff/settings", ADMIN),
@@ -375,6 +387,16 @@ class Made:
             "medicine": "cosmic/MedicationRequest/med-anna-3", "accept_terms": "yes"})  # fmt: skip
         assert response.status_code == 303, response.body[:600]
         return {"case_id": response.headers["Location"].split("?")[0].rsplit("/", 1)[1]}
+
+    def _make_listing_sent(self) -> dict[str, str]:
+        """Anna asks to be listed at Vårdcentralen Älvby."""
+        anna = self.world.callers[CIT_A].browser
+        page = anna.page("/listing")
+        submission = re.search(r'name="submission_id" value="([^"]+)"', page).group(1)
+        response = anna.post_form("/listing", {"csrf_token": self.world.callers[CIT_A].csrf,
+                                               "submission_id": submission, "unit": "SE2321000099-VC02"})
+        assert response.status_code == 303, response.body[:600]
+        return {}
 
     def _make_taken_case(self) -> dict[str, str]:
         case_id = self.world.make("case")["case_id"]

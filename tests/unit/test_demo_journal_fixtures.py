@@ -39,6 +39,7 @@ MODULES = {
     "Observation": "observation", "Immunization": "immunization", "MedicationRequest": "medicationrequest",
     "AuditEvent": "auditevent", "CapabilityStatement": "capabilitystatement", "Bundle": "bundle",
     "MedicationStatement": "medicationstatement", "MedicationDispense": "medicationdispense",
+    "DeviceRequest": "devicerequest",
 }  # fmt: skip
 REGION_START = datetime(2015, 4, 1, tzinfo=timezone.utc)
 
@@ -69,7 +70,7 @@ def units_of(resource: dict) -> list[dict]:
         return [(resource.get("performer") or [None])[0]]
     if kind == "Immunization":
         return [(resource.get("performer") or [{}])[0].get("actor")]
-    if kind == "MedicationRequest":
+    if kind in ("MedicationRequest", "DeviceRequest"):
         return [resource.get("requester")]
     if kind == "AuditEvent":
         return [a["who"] for a in resource["agent"] if a.get("who", {}).get("identifier", {}).get("system") == HSA_ID_SYSTEM]
@@ -119,7 +120,8 @@ def test_search_bundles_are_valid_r4(sources, today):
     anna = next(c for c in region_demo.citizens(today) if c.sub == "anna")
     for source in sources.values():
         for kind in source.types:
-            bundle = source.search(kind, [("patient.identifier", f"{PERSONNUMMER_SYSTEM}|{anna.personnummer}")])
+            by = "identifier" if kind == "Patient" else "patient.identifier"
+            bundle = source.search(kind, [(by, f"{PERSONNUMMER_SYSTEM}|{anna.personnummer}")])
             fhir_parse(bundle)
             assert bundle["total"] > 0, kind
 
@@ -267,3 +269,17 @@ def test_anna_has_certificates_found_by_category_and_elsa_one(sources, today):
     # The other notes are not certificates
     notes = [r for r in by_person(sources, today)["anna"] if r["resourceType"] == "DocumentReference"]
     assert len([n for n in notes if not is_certificate(n)]) >= 6
+
+
+def test_anna_and_elsa_have_consumables_and_anna_a_vardcentral(sources, today):
+    """Förbrukningsartiklar (DeviceRequest with the quantity per period in `parameter`) for Anna and
+    Elsa, and Anna's Patient naming the vårdcentral she is listed at (generalPractitioner)."""
+    people = by_person(sources, today)
+    for sub in ("anna", "elsa"):
+        devices = [r for r in people[sub] if r["resourceType"] == "DeviceRequest"]
+        assert devices and all(r["status"] == "active" and len(r["parameter"]) == 2 for r in devices), sub
+    anna = next(c for c in region_demo.citizens(today) if c.sub == "anna")
+    bundle = sources["cosmic"].search("Patient", [("identifier", f"{PERSONNUMMER_SYSTEM}|{anna.personnummer}")])
+    (entry,) = bundle["entry"]
+    (listed,) = entry["resource"]["generalPractitioner"]
+    assert listed["identifier"] == {"system": HSA_ID_SYSTEM, "value": "SE2321000099-VC01"}
