@@ -120,8 +120,7 @@ _BROKEN_FORM = json.dumps({"resourceType": "Questionnaire", "status": "active", 
     {"linkId": "a", "type": "choice", "text": "Hur mår du?"}, {"linkId": "a", "type": "string", "text": "Mer?"}]})
 INBOX = ("message", "message_with_attachment", "booking", "resulted_order", "answered_case", "released_summons")
 CITIZEN_PAGES = ("/", "/inbox", "/settings", "/access-log", "/book", "/bookings", "/cases", "/contact", "/self-tests",
-                 "/forms", "/journal", "/journal/log", "/medicines", "/certificates")
-                 "/forms", "/journal", "/journal/log", "/medicines", "/consumables", "/listing")
+                 "/forms", "/journal", "/journal/log", "/medicines", "/certificates", "/consumables", "/listing")
 
 VISITS: tuple[Visit, ...] = (
     # nobody logged in
