@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from chalicelib.domain.guardianship import GUARDIAN_ACCESS_ENDS_AT_AGE, under_guardian_age
+from chalicelib.domain.guardianship import GUARDIAN_ACCESS_ENDS_AT_AGE, in_guardians_care, under_guardian_age
 from chalicelib.domain.people import Person
 from chalicelib.domain.personnummer import Personnummer, age_on
 
@@ -59,8 +59,10 @@ def header(citizen_id: str, person: Person | None, today: date, *, sent_by_guard
         age=age_on(person.birth_date, today),
         protected_identity=protected,
         child_under_13=child,
-        # Guardians act for a child under 13 without protected identity (domain/guardianship.py).
-        guardians_acting=sent_by_guardian or (child and not protected and bool(person.guardian_ids)),
+        # Guardians act for a child under 13 without protected identity, unless care blocked them all
+        # or removed the child's login (domain/guardianship.py).
+        guardians_acting=sent_by_guardian or (in_guardians_care(person.as_child(), today)
+                                              and bool(person.guardian_ids - person.blocked_guardian_ids)),
         in_register=True,
         address=address,
     )

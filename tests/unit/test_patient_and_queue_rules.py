@@ -40,6 +40,19 @@ def test_a_child_is_under_13_until_the_birthday(born, child):
     assert ("patient.flag.child" in shown.flags) is child and ("patient.flag.guardians_acting" in shown.flags) is child
 
 
+def test_a_child_whose_guardians_care_blocked_has_no_guardian_acting_flag():
+    import dataclasses
+
+    child = _person(date(2018, 1, 1), guardians=frozenset({"g1", "g2"}))
+    assert "patient.flag.guardians_acting" in header("c-1", child, TODAY).flags
+    one_blocked = dataclasses.replace(child, blocked_guardian_ids=frozenset({"g1"}))
+    assert "patient.flag.guardians_acting" in header("c-1", one_blocked, TODAY).flags
+    both_blocked = dataclasses.replace(child, blocked_guardian_ids=frozenset({"g1", "g2"}))
+    assert "patient.flag.guardians_acting" not in header("c-1", both_blocked, TODAY).flags
+    login_removed = dataclasses.replace(child, login_removed=True)
+    assert "patient.flag.guardians_acting" not in header("c-1", login_removed, TODAY).flags
+
+
 def test_a_person_not_in_the_register_has_no_name_or_personnummer():
     shown = header("c-1", None, TODAY)
     assert shown.name is None and shown.personnummer is None and shown.flags == ("patient.flag.not_in_register",)
