@@ -1,7 +1,7 @@
 """1177 Journalen in the browser, on a phone (320 px): the citizen reads her journal from the demo care
 systems by category and unit, sees who in care opened it, seals it and lifts her seal; the
-verksamhetschef blocks a guardian in the staff tool and the guardian's open session loses the child
-at once. axe-core checks each page."""
+verksamhetschef blocks a guardian in the staff tool, the guardian's open session loses the child at
+once, and lifting the block gives her back. axe-core checks each page."""
 
 from __future__ import annotations
 
@@ -84,3 +84,12 @@ def test_the_verksamhetschef_blocks_a_guardian_and_her_open_session_loses_the_ch
     karin.reload()
     expect(karin.get_by_role("heading", name="Besök, öronvärk")).to_have_count(0)
     expect(karin.get_by_text("Du företräder Elsa")).to_have_count(0)
+
+    # Reversible: Johan lifts the block, and Karin may choose Elsa again
+    staff.get_by_role("button", name="Häv blockeringen").click()
+    expect(staff.get_by_text("Beslutet är hävt.")).to_be_visible()
+    expect(staff.get_by_text("Inga skydd gäller för personen.")).to_be_visible()
+    karin.goto(stack.base_url + "/")
+    karin.get_by_label("Elsa", exact=False).check()
+    karin.get_by_role("button", name="Byt").click()
+    expect(karin.get_by_text("Du företräder Elsa")).to_be_visible()
