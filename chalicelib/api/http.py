@@ -241,7 +241,8 @@ def json_body(request: Request) -> Any:
 
 
 def require_csrf(expected: str, submitted: str | None) -> None:
-    if not submitted or not hmac.compare_digest(expected, submitted):
+    # As bytes: compare_digest refuses a str with non-ASCII characters (a TypeError, not a 403)
+    if not submitted or not hmac.compare_digest(expected.encode(), str(submitted).encode()):
         raise Forbidden("csrf_failed", "Formuläret kunde inte verifieras.")
 
 

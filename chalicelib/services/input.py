@@ -92,7 +92,8 @@ def decode_cursor(key: bytes, scope: str, cursor: Any, field: str = "cursor") ->
         payload = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
     except ValueError:
         raise refused from None
-    if not hmac.compare_digest(mac, _cursor_mac(key, scope, payload)):
+    # As bytes: compare_digest refuses a str with non-ASCII characters (a TypeError, not a 400)
+    if not hmac.compare_digest(mac.encode(), _cursor_mac(key, scope, payload).encode()):
         raise refused
     position = json.loads(payload)
     if not isinstance(position, dict) or not all(isinstance(v, str) for v in position.values()):

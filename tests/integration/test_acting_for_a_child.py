@@ -110,6 +110,8 @@ def test_switching_without_the_csrf_token_is_refused(region):
     browser.login("karin")
     elsa = _child_id(browser, "Elsa")
     assert browser.post_form("/act-for", {"person": elsa}).status_code == 403
+    # A token with characters no token has is refused the same way (not a 500)
+    assert browser.post_form("/act-for", {"person": elsa, "csrf_token": "åäö\u00ad"}).status_code == 403
     assert browser.get("/api/v1/me").json_body["acting_for"] is None
 
 

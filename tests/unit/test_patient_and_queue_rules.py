@@ -110,3 +110,18 @@ def test_each_view_reads_one_partition():
     assert views.partition(views.View.UNASSIGNED, "U", "H") == ("handler_queue", "U#-")
     assert views.partition(views.View.REPLIED, "U", "H") == ("state_queue", "U#replied")
     assert views.partition(views.View.CLOSED, "U", "H") == ("closed_unit", "U")
+
+
+@pytest.mark.parametrize("forged", [
+    "~.\x1c\u00ad\U000fbdbf",  # non-ASCII where the signature goes: refused, not a TypeError (found by the fuzz run)
+    ".b\u009b\u00e5l1e\u00deR",
+    "eyJhIjoiYiJ9.0000000000000000000000000000000z",
+])  # fmt: skip
+def test_a_forged_list_cursor_is_a_400_whatever_its_characters(forged):
+    from chalicelib.errors import BadInput
+    from chalicelib.services.input import decode_cursor, encode_cursor
+
+    key = b"k" * 32
+    assert decode_cursor(key, "list:a", encode_cursor(key, "list:a", {"p": "1"})) == {"p": "1"}
+    with pytest.raises(BadInput):
+        decode_cursor(key, "list:a", forged)
