@@ -10,7 +10,7 @@ from chalice import Blueprint, Response
 
 from chalicelib.api import models as m
 from chalicelib.api.contract import CITIZEN, operation, read_body, to_json
-from chalicelib.api.http import form, json_response, language, redirect, render_page, require_csrf
+from chalicelib.api.http import form, form_action, json_response, language, redirect, render_page, require_csrf
 from chalicelib.api.session import citizen_or_landing, require_citizen
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
@@ -45,20 +45,20 @@ def order() -> Response:
     if away:
         return away
     request = consumable_pages.current_request
-    fields = form(request)
-    require_csrf(principal.csrf_token, fields.get("csrf_token"))
-    choice = fields.get("delivery_choice", "")  # one radio group: "pickup:<point>", "home" or "other"
-    fields["delivery"], _, point = choice.partition(":")
-    if point:
-        fields["pickup_point"] = point
-    try:
+
+    def run(fields: dict[str, str]) -> str:
+        choice = fields.get("delivery_choice", "")  # one radio group: "pickup:<point>", "home" or "other"
+        fields["delivery"], _, point = choice.partition(":")
+        if point:
+            fields["pickup_point"] = point
         consumables.order(ports(), principal, fields.get("item", ""), fields, clock.utc_now(), request.lambda_context)
-    except AppError as error:
-        if error.status not in (400, 403, 409, 422, 503):
-            raise
+        return "/consumables?placed=1"
+
+    def again(fields: dict[str, str], error: AppError) -> Response:
         return _page(principal, status=error.status, posted={"item": fields.get("item"), "fields": fields,
                                                               "errors": {error.field or "_form": error.message}})  # fmt: skip
-    return redirect("/consumables?placed=1")
+
+    return form_action(request, principal.csrf_token, run, again, recoverable=(400, 403, 409, 422, 503))
 
 
 @consumable_pages.route("/consumables/orders/{order_id}/cancel", methods=["POST"], content_types=FORM)
@@ -91,16 +91,16 @@ def listing_request() -> Response:
     if away:
         return away
     request = consumable_pages.current_request
-    fields = form(request)
-    require_csrf(principal.csrf_token, fields.get("csrf_token"))
-    try:
+
+    def run(fields: dict[str, str]) -> str:
         listing.request(ports(), principal, fields.get("unit", ""), fields, clock.utc_now(), request.lambda_context)
-    except AppError as error:
-        if error.status not in (400, 403, 409, 422):
-            raise
+        return "/listing?sent=1"
+
+    def again(fields: dict[str, str], error: AppError) -> Response:
         return _listing_page(principal, status=error.status,
                              posted={"fields": fields, "errors": {error.field or "_form": error.message}})  # fmt: skip
-    return redirect("/listing?sent=1")
+
+    return form_action(request, principal.csrf_token, run, again)
 
 
 # -- the JSON API ----------------------------------------------------------------------------------------

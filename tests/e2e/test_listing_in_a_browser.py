@@ -5,6 +5,7 @@ through the integration API and accepts it, and the answer is in her inbox. axe-
 from __future__ import annotations
 
 import json
+import time
 import urllib.request
 
 from playwright.sync_api import expect
@@ -48,7 +49,13 @@ def test_anna_asks_to_list_at_another_vardcentral_and_reads_the_answer_in_her_in
 
     page.goto(stack.base_url + "/listing")
     expect(page.get_by_text("Välkommen till Vårdcentralen Älvby.")).to_be_visible()
-    page.goto(stack.base_url + "/inbox")
+    # The answer's inbox note comes from the event consumer a moment after the decision: reload until it is there
+    deadline = time.monotonic() + 20
+    while True:
+        page.goto(stack.base_url + "/inbox")
+        if page.get_by_text("Vårdcentralen Älvby").count() or time.monotonic() > deadline:
+            break
+        time.sleep(0.3)
     expect(page.get_by_text("Vårdcentralen Älvby").first).to_be_visible()
     assert_accessible(page)
     _no_sideways_scroll(page)
