@@ -12,7 +12,7 @@ from chalice import Blueprint, Response
 
 from chalicelib.api import models as m
 from chalicelib.api.contract import CITIZEN, operation, read_body, to_json
-from chalicelib.api.http import api_language, form, form_lists, json_response, language, redirect, render_page, require_csrf
+from chalicelib.api.http import api_language, form_action, form_lists, json_response, language, render_page, require_csrf
 from chalicelib.api.session import citizen_or_landing, require_citizen
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
@@ -43,18 +43,19 @@ def renew() -> Response:
     if away:
         return away
     request = medicine_pages.current_request
-    fields, chosen = form(request), form_lists(request).get("medicine", [])
-    require_csrf(principal.csrf_token, fields.get("csrf_token"))
-    try:
+    chosen = form_lists(request).get("medicine", [])
+
+    def run(fields: dict[str, str]) -> str:
         renewal = medicines.renew(ports(), principal, fields.get("unit", ""), chosen, fields, clock.utc_now(),
                                   request.lambda_context)  # fmt: skip
-    except AppError as error:
-        if error.status not in (400, 403, 409, 422, 503):
-            raise
+        return f"/cases/{renewal.case_id}?sent=1"
+
+    def again(fields: dict[str, str], error: AppError) -> Response:
         errors = getattr(error, "errors", None) or {error.field or "_form": error.message}
         return _page(principal, status=error.status,
                      posted={"unit": fields.get("unit"), "fields": fields, "chosen": chosen, "errors": errors})  # fmt: skip
-    return redirect(f"/cases/{renewal.case_id}?sent=1")
+
+    return form_action(request, principal.csrf_token, run, again, recoverable=(400, 403, 409, 422, 503))
 
 
 # -- the JSON API ----------------------------------------------------------------------------------------
