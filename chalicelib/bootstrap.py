@@ -124,6 +124,7 @@ _FACTORIES: dict[str, Callable[[_Wiring], Any]] = {
     "work_queues": _make("work_queues:WorkQueues", "work_queues"),
     "form_definitions": _make("forms:FormDefinitions"),
     "unit_forms": _make("forms:UnitForms"),
+    "usage": _make("usage:UsageCounts"),
     "form_requests": _make("forms:FormRequests"),
     "form_validity": _make("forms:FormValidity"),
     "form_packages": _make("forms:FormPackages"),

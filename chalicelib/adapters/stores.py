@@ -9,6 +9,7 @@ from datetime import datetime
 from pynamodb.exceptions import DeleteError, DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.adapters import events
 from chalicelib.adapters.booking import visit_type_map
 from chalicelib.adapters.tables import (
     Account,
@@ -26,6 +27,7 @@ from chalicelib.domain.contact import PendingVerification
 from chalicelib.domain.notifications import Channel
 from chalicelib.domain import staff
 from chalicelib.domain.booking import VisitType
+from chalicelib.domain.events import DomainEvent
 from chalicelib.domain.roles import RoleAtUnit, StaffRole
 
 
@@ -53,8 +55,12 @@ class LoginAttemptStore:
 
 
 class SessionStore:
-    def create(self, record: SessionRecord) -> None:
-        record.save(condition=SessionRecord.session_hash.does_not_exist())
+    def create(self, record: SessionRecord, began: DomainEvent | None = None) -> None:
+        """A new session; a citizen's with its `citizen.logged_in` event in the same transaction."""
+        if began is None:
+            record.save(condition=SessionRecord.session_hash.does_not_exist())
+            return
+        events.commit(began, lambda tx: tx.save(record, condition=SessionRecord.session_hash.does_not_exist()))
 
     def get(self, token: str) -> SessionRecord | None:
         try:

@@ -1191,6 +1191,22 @@ class UnitFigureRecord(Model):
     shares = UnicodeSetAttribute(null=True)  # "applied": the counters it counts in
 
 
+class UsageCountRecord(Model):
+    """Usage statistics (domain/usage.py), counted from the events by their follow-up: no personal
+    data, only unit HSA-ids, months, counter names and numbers.
+
+    Under `unit#<hsa_id>` and `region`: `<yyyy-mm>#<counter>` with its value, so a page reads one
+    Query per unit (or the region) for a range of months. Under `event#<event_id>`, `counted`: the
+    marker that the event has been counted, written in the same transaction as its counts, so a
+    redelivered event counts nothing; it expires once the stream can no longer deliver the event."""
+
+    Meta = _meta("usage-counts")
+    owner = UnicodeAttribute(hash_key=True)  # "unit#<hsa_id>", "region", or "event#<event_id>"
+    counter = UnicodeAttribute(range_key=True)  # "<yyyy-mm>#<counter>", or "counted"
+    value = NumberAttribute(default=0)
+    expires_at = TTLAttribute(null=True)  # markers only
+
+
 class StaffByNameIndex(GlobalSecondaryIndex):
     """Sparse: the staff directory by family name, then given names ("nilsson eva"), for choosing a
     person by the start of their name. (One index: a deployed table can gain one per update.)"""
@@ -1622,6 +1638,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     CaseTypeRecord,
     CaseRecord,
     UnitFigureRecord,
+    UsageCountRecord,
     StandardReplyRecord,
     EventRecord,
     UnitNoticeRecord,

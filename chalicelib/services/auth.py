@@ -17,6 +17,7 @@ from chalicelib.adapters.oidc import OidcClient, OidcError
 from chalicelib.adapters.stores import sha256_hex
 from chalicelib.adapters.tables import LoginAttempt, SessionRecord
 from chalicelib.domain.clock import stockholm_date
+from chalicelib.domain.events import Kind, event
 from chalicelib.domain.guardianship import guardian_may_act_for
 from chalicelib.domain.personnummer import InvalidPersonnummer, Personnummer, is_twelve_digits, parse
 from chalicelib.errors import LoginFailed, LoginRefused
@@ -184,6 +185,8 @@ def _new_session(
 ) -> NewSession:
     token = secrets.token_urlsafe(32)
     auth_time = login.claims.get("auth_time")
+    # A citizen's login is counted in the usage statistics from its event (ids only: the stream key).
+    began = event(Kind.CITIZEN_LOGGED_IN, f"person#{subject_id}", now) if kind == "citizen" else None
     ports.sessions.create(
         SessionRecord(
             sha256_hex(token),
@@ -197,7 +200,8 @@ def _new_session(
             acr=str(login.claims["acr"]),
             auth_time=datetime.fromtimestamp(auth_time, timezone.utc) if isinstance(auth_time, int | float) else None,
             id_token=login.id_token,
-        )
+        ),
+        began,
     )
     return NewSession(token=token, kind=kind)
 

@@ -168,7 +168,8 @@ def send(ports: Ports, principal: CitizenPrincipal, queue_unit: UnitRecord, case
         case_id = str(uuid.uuid4())
         due = case_due.due_at(now, opening_hours(queue_unit))
         patient = patients.snapshot(ports.register.get(principal.subject_id))  # for the staff tool's queue
-        sent = case_event(Kind.CASE_SENT, case_id, now, Door.CITIZEN)
+        sent = case_event(Kind.CASE_SENT, case_id, now, Door.CITIZEN, unit_hsa_id=queue_unit.hsa_id,
+                          case_type_id=case_type.case_type_id)  # fmt: skip
         ports.cases.create(CaseRecord(
             case_id, **patient, unit_hsa_id=queue_unit.hsa_id, citizen_id=principal.subject_id,
             sent_by_id=principal.citizen_id,

@@ -42,30 +42,34 @@ from chalicelib.services import (
     self_tests,
     summons,
     unit_notices,
+    usage,
 )
 from chalicelib.services.ports import Ports
 
 FollowUp = Callable[[Ports, Any], None]  # one DomainEvent, or (TAKE_MANY) a list of them
 
+_BOOKING_CHANGED = (booking.keep_cutoff_schedule, booking.confirm_to_citizen, unit_notices.tell_unit, usage.count)
+
 FOLLOW_UPS: dict[Kind, tuple[FollowUp, ...]] = {
-    Kind.BOOKING_BOOKED: (booking.keep_cutoff_schedule, booking.confirm_to_citizen, unit_notices.tell_unit),
-    Kind.BOOKING_MOVED: (booking.keep_cutoff_schedule, booking.confirm_to_citizen, unit_notices.tell_unit),
-    Kind.BOOKING_CANCELLED: (booking.keep_cutoff_schedule, booking.confirm_to_citizen, unit_notices.tell_unit),
+    # Every kind the usage statistics count (domain/usage.py) has usage.count among its follow-ups.
+    Kind.BOOKING_BOOKED: _BOOKING_CHANGED,
+    Kind.BOOKING_MOVED: _BOOKING_CHANGED,
+    Kind.BOOKING_CANCELLED: _BOOKING_CHANGED,
     Kind.BOOKING_REMINDED: (booking.confirm_to_citizen,),
     Kind.SUMMONS_ISSUED: (forms.send_with_summons,),  # the summons goes in the evening release; its forms now
     # The new version goes in the next evening release; what is in the inbox says so at once.
     Kind.SUMMONS_CHANGED: (summons.mark_sent_versions, booking.keep_cutoff_schedule, unit_notices.tell_unit),
     Kind.SUMMONS_CANCELLED: (summons.mark_sent_versions, summons.tell_cancelled, booking.keep_cutoff_schedule,
                              unit_notices.tell_unit),  # fmt: skip
-    Kind.SUMMONS_RELEASED: (summons.send_released,),
-    Kind.MESSAGE_DELIVERED: (inbox.notify_readers,),
+    Kind.SUMMONS_RELEASED: (summons.send_released, usage.count),
+    Kind.MESSAGE_DELIVERED: (inbox.notify_readers, usage.count),
     Kind.INVITATION_SENT: (booking_staff.tell_invited,),
-    # An order's steps show on its page at once; nothing else follows (the statistics will count them).
-    Kind.KIT_ORDERED: (),
+    # An order's steps show on its page at once; the usage statistics count the orders and results.
+    Kind.KIT_ORDERED: (usage.count,),
     Kind.KIT_SHIPPED: (),
     Kind.KIT_SAMPLE_TAKEN: (),
     Kind.KIT_RECEIVED: (),
-    Kind.LAB_RESULT_POSTED: (self_tests.tell_result,),
+    Kind.LAB_RESULT_POSTED: (self_tests.tell_result, usage.count),
     Kind.KIT_REMINDED: (self_tests.tell_deadline,),
     Kind.KIT_EXPIRED: (self_tests.tell_deadline,),
     # Förbrukningsartiklar: the order's page shows each step at once; sent and delivered each put a
@@ -79,7 +83,7 @@ FOLLOW_UPS: dict[Kind, tuple[FollowUp, ...]] = {
     Kind.LISTING_DECIDED: (listing.tell_decision,),
     # A case: what staff write to the citizen reaches the inbox; the rest shows in the queue at once.
     # Every change keeps the unit's figures on the staff start page (open, overdue, answered in time).
-    Kind.CASE_SENT: (cases.keep_unit_figures,),
+    Kind.CASE_SENT: (cases.keep_unit_figures, usage.count),
     Kind.CASE_STARTED: (cases.tell_citizen, cases.keep_unit_figures),
     Kind.CASE_TAKEN: (cases.keep_unit_figures,),
     Kind.CASE_RELEASED: (cases.keep_unit_figures,),
@@ -95,9 +99,9 @@ FOLLOW_UPS: dict[Kind, tuple[FollowUp, ...]] = {
     Kind.FORM_SUBSCRIBED: (),
     Kind.FORM_SUBSCRIPTION_CHANGED: (),
     Kind.FORM_UNSUBSCRIBED: (),
-    Kind.FORM_SENT: (forms.tell_citizens,),
+    Kind.FORM_SENT: (forms.tell_citizens, usage.count),
     Kind.FORM_DRAFT_SAVED: (),
-    Kind.FORM_ANSWERED: (forms.open_case,),  # an offered form's answer arrives as a case
+    Kind.FORM_ANSWERED: (forms.open_case, usage.count),  # an offered form's answer arrives as a case
     Kind.FORM_REMINDED: (forms.tell_reminded,),
     Kind.FORM_OVERDUE: (),
     Kind.FORM_WITHDRAWN: (),
@@ -125,10 +129,13 @@ FOLLOW_UPS: dict[Kind, tuple[FollowUp, ...]] = {
     Kind.CERTIFICATE_SHOWN: (),
     Kind.CERTIFICATE_SENT: (certificates.deliver,),
     Kind.CERTIFICATE_DELIVERED: (),
+    # A citizen's login: counted in the usage statistics, nothing else.
+    Kind.CITIZEN_LOGGED_IN: (usage.count,),
 }
 
 # Follow-ups that take a list: all of a batch's (round's) events of their kind in one call.
-TAKE_MANY: frozenset[FollowUp] = frozenset({summons.send_released, inbox.notify_readers, forms.tell_citizens})
+TAKE_MANY: frozenset[FollowUp] = frozenset({summons.send_released, inbox.notify_readers, forms.tell_citizens,
+                                            usage.count})  # fmt: skip
 
 
 def handle(ports: Ports, happened: DomainEvent) -> None:

@@ -524,7 +524,8 @@ def open_case(ports: Ports, answered: DomainEvent) -> None:
                      for line in q.lines(definition.form, answers, "sv") if not line.heading],
             status=Status.NEW.value, created_at=now, created_key=f"{now.isoformat()}#{record.case_id}", due_at=due,
             due_key=f"{due.isoformat()}#{record.case_id}", open_unit=unit.hsa_id,
-        ), cases.case_event(Kind.CASE_SENT, record.case_id, now, Door.CITIZEN))  # fmt: skip
+        ), cases.case_event(Kind.CASE_SENT, record.case_id, now, Door.CITIZEN, unit_hsa_id=unit.hsa_id,
+                            case_type_id=f"form:{record.form_id}"))  # fmt: skip
     except ConditionLost:
         return  # made by an earlier delivery of the event
     logger.info("offered form arrived as a case", extra={"case_id": record.case_id, "unit_hsa_id": unit.hsa_id})

@@ -139,7 +139,7 @@ def compose(citizen_id: str, unit: UnitRecord, letter: Letter, now: datetime, *,
         thread_id=thread_id,
     )
     delivered = event(Kind.MESSAGE_DELIVERED, f"inbox#{citizen_id}", now, message_id=message.message_id,
-                      citizen_id=citizen_id)  # fmt: skip
+                      citizen_id=citizen_id, unit_hsa_id=unit.hsa_id)  # fmt: skip
     return message, delivered
 
 

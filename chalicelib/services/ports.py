@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # each adapter is imported by the wiring when first used (boo
     from chalicelib.adapters.self_tests import Catalogue, FollowUps, KitOrders, Kits
     from chalicelib.adapters.summons import PrintBatches, PrintLetters, SummonsStore
     from chalicelib.adapters.unit_notices import UnitNotices
+    from chalicelib.adapters.usage import UsageCounts
     from chalicelib.adapters.work_queues import WorkQueues
     from chalicelib.adapters.messaging import Messenger
     from chalicelib.adapters.outbox import Outbox
@@ -108,3 +109,4 @@ class Ports:
     restrictions: RestrictionStore  # protections: seal, hidden units, blocked guardians, login, extended access
     certificates: CertificateStore  # Mina intyg: the certificates a person hid, and each send on
     certificate_receivers: CertificateReceivers  # where certificates are sent on (Försäkringskassan-like)
+    usage: UsageCounts  # usage statistics' counters, kept by the follow-up of the counted events

@@ -446,7 +446,7 @@ def release_due(ports: Ports, now: datetime) -> ReleaseResult:
 # -- follow-ups of a summons' events (listed in services/follow_ups.py) --------------------------------
 
 
-def _message_id(appointment_id: str, version: int) -> str:
+def message_id_of(appointment_id: str, version: int) -> str:
     return str(uuid.uuid5(_NAMESPACE, f"{appointment_id}:{version}"))
 
 
@@ -502,7 +502,7 @@ def _delivery(unit: UnitRecord, record: SummonsRecord, released: DomainEvent, wh
         updated=record.first_released_at is not None and record.first_released_at < sent_at,
         may_rebook=bool(record.allow_rebook), unit_phone=unit.phone,
     )  # fmt: skip
-    message_id = _message_id(record.appointment_id, version)
+    message_id = message_id_of(record.appointment_id, version)
     message = message_event = None
     if where.inbox:
         actions = []
