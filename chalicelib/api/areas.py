@@ -42,6 +42,7 @@ AREAS: tuple[tuple[str, str], ...] = (
     ("chalicelib.api.staff_api", "staff_api"),
     ("chalicelib.api.staff_admin_pages", "staff_admin_pages"),
     ("chalicelib.api.staff_region_pages", "staff_region_pages"),
+    ("chalicelib.api.staff_statistics_pages", "staff_statistics_pages"),
     ("chalicelib.api.staff_form_pages", "staff_form_pages"),
     ("chalicelib.api.staff_protection_pages", "staff_protection_pages"),
     ("chalicelib.api.journal_seal_pages", "journal_seal_pages"),

@@ -234,6 +234,8 @@ ROUTES = (
     ('/staff/results/{order_id}', ('GET',), ('application/json',), 'result', 'chalicelib.api.staff_person_pages', 'result'),
     ('/staff/settings', ('GET',), ('application/json',), 'staff_settings', 'chalicelib.api.staff_pages', 'staff_settings'),
     ('/staff/settings', ('POST',), ('application/x-www-form-urlencoded',), 'save_staff_settings', 'chalicelib.api.staff_pages', 'save_staff_settings'),
+    ('/staff/statistics', ('GET',), ('application/json',), 'statistics_page', 'chalicelib.api.staff_statistics_pages', 'statistics_page'),
+    ('/staff/statistics.csv', ('GET',), ('application/json',), 'statistics_csv', 'chalicelib.api.staff_statistics_pages', 'statistics_csv'),
     ('/staff/summons', ('GET',), ('application/json',), 'summons_page', 'chalicelib.api.staff_summons_pages', 'summons_page'),
     ('/staff/summons', ('POST',), ('application/x-www-form-urlencoded',), 'book', 'chalicelib.api.staff_summons_pages', 'book'),
     ('/staff/summons/template', ('POST',), ('application/x-www-form-urlencoded',), 'save_template', 'chalicelib.api.staff_summons_pages', 'save_template'),

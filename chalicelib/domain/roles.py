@@ -59,6 +59,8 @@ MENU: tuple[tuple[str, str, tuple[StaffRole, ...] | None], ...] = (
     ("/staff/region/forms", "staff.nav.region_forms", (StaffRole.REGIONAL_ADMIN,)),
     ("/staff/integration-keys", "staff.nav.integration_keys", (StaffRole.REGIONAL_ADMIN,)),
     ("/staff/audit", "staff.nav.audit", (StaffRole.REGION_AUDITOR,)),
+    # The usage statistics: a unit's local admin sees their units', the regional admin the region's.
+    ("/staff/statistics", "staff.nav.statistics", (StaffRole.LOCAL_ADMIN, StaffRole.REGIONAL_ADMIN)),
     ("/staff/protections", "staff.nav.protections", (StaffRole.JOURNAL_ADMIN,)),
     ("/staff/settings", "staff.nav.settings", None),
 )

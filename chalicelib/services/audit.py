@@ -4,8 +4,6 @@ personnummer in a POST body only; the extract is itself written to the patient's
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,6 +16,7 @@ from chalicelib.observability import logger
 from chalicelib.services.input import personnummer
 from chalicelib.services.ports import Ports
 from chalicelib.services.principals import StaffPrincipal
+from chalicelib.services.spreadsheet import semicolon_csv
 
 PERIOD = timedelta(days=366 + 31)  # at least twelve months back, with a month to spare
 PAGE_SIZE = 100
@@ -84,18 +83,8 @@ def _all(ports: Ports, citizen_id: str, since: datetime) -> list[AccessEntry]:
     return rows
 
 
-def _cell(value: str) -> str:
-    """Text a spreadsheet will not run as a formula."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def to_csv(extract: Extract, what_label) -> str:  # noqa: ANN001 (what_label(what) -> the reader's words)
     """Semicolon-separated with a BOM, as Swedish spreadsheets open it; times in Stockholm."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(["Tid", "Vem", "HSA-id", "Enhet", "Enhetens HSA-id", "Vad", "Id"])
-    for e in extract.entries:
-        writer.writerow([e.read_at.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M:%S"), _cell(e.staff_name),
-                         _cell(e.staff_hsa_id), _cell(e.unit_name), _cell(e.unit_hsa_id), _cell(what_label(e.what)),
-                         _cell(e.item_id)])  # fmt: skip
-    return "\ufeff" + out.getvalue()
+    return semicolon_csv(["Tid", "Vem", "HSA-id", "Enhet", "Enhetens HSA-id", "Vad", "Id"],
+                         ([e.read_at.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M:%S"), e.staff_name, e.staff_hsa_id,
+                           e.unit_name, e.unit_hsa_id, what_label(e.what), e.item_id] for e in extract.entries))  # fmt: skip

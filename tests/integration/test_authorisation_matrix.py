@@ -358,6 +358,9 @@ ROWS: dict[str, Row] = {
     "POST /staff/persons/{citizen_id}/protections/lift": row(STAFF_UNIT_A, "person", body=FORM, fields={"unit": VC},
                                                               note="409: nothing of that key in force"),
     "GET /staff/audit": row(AUDITOR_ONLY),
+    # Usage statistics: a unit's local admin for the unit, the regional admin for every unit and the region.
+    "GET /staff/statistics": row(STAFF_UNIT_A_OR_REGION, query=UNIT_A),
+    "GET /staff/statistics.csv": row(STAFF_UNIT_A_OR_REGION, query=UNIT_A),
     "POST /staff/audit": row(AUDITOR_ONLY, body=FORM, note="400 without a personnummer: past authorisation"),
     "POST /staff/audit/csv": row(AUDITOR_ONLY, body=FORM),
     "GET /staff/permissions": row(_cells(ok=(STAFF_A, REGIONAL), staff_b=OWN_UNIT, auditor=OWN_UNIT), query=UNIT_A,

@@ -65,6 +65,7 @@ NOT_PAGES: dict[str, str] = {
     "GET /staff/logged-out": "the same for staff: a redirect to the staff landing page",
     "GET /inbox/{message_id}/attachments/{attachment_id}": "a redirect to the file's one-minute link",
     "GET /staff/print-batch/file": "a redirect to the PDF's one-minute link",
+    "GET /staff/statistics.csv": "the usage statistics as CSV",
 }
 JSON_PREFIXES = ("/api/", "/integration/")  # JSON for every caller (chalicelib/api/http.py wants_page)
 
@@ -311,6 +312,10 @@ VISITS: tuple[Visit, ...] = (
     _get("/staff/audit", AUDITOR),
     _post("/staff/audit", AUDITOR, "a patient's extract", lambda made: {"personnummer": made.pnr("anna")}),
     _post("/staff/audit", AUDITOR, "a personnummer that is none", {"personnummer": "12"}, 400),
+    # usage statistics: Johan for his unit, Rut for the region; a month typed wrong, beside the field
+    _get("/staff/statistics", ADMIN, "his unit's last twelve months"),
+    _get("/staff/statistics", REGIONAL, "the region's last twelve months", query="unit=region"),
+    _get("/staff/statistics", REGIONAL, "a month typed wrong", query="unit=region&from=2026-13", status=400),
 )
 
 
