@@ -15,6 +15,8 @@
 4. The evening release of 30,000 summonses against moto in server mode, through the SQS fan-out, with the
    print batch and the notification dispatch after it (bench/summons_release.py); one form sent to 1,000
    people (bench/form_dispatch.py); the journal's pages against the demo care systems (bench/journal_page.py).
+5. The usage statistics: DynamoDB requests per 1,000 counted events (and per 1,000 redelivered), and per
+   statistics page and CSV (bench/usage_counts.py).
 """
 
 from __future__ import annotations
@@ -399,6 +401,8 @@ def main() -> None:
     subprocess.run([sys.executable, "-m", "bench.form_dispatch", "1000"], cwd=ROOT, check=True)
     # The journal's pages: requests to the care systems per page, and four slow sources at once (issue 20).
     subprocess.run([sys.executable, "-m", "bench.journal_page"], cwd=ROOT, check=True)
+    # The usage statistics: requests per 1,000 counted events and per statistics page (issue 22).
+    subprocess.run([sys.executable, "-m", "bench.usage_counts"], cwd=ROOT, check=True)
     # The 30,000-summons release (Region Stockholm's heavy day) runs in a fresh interpreter with its own moto server.
     subprocess.run([sys.executable, "-m", "bench.summons_release", "30000"], cwd=ROOT, check=True)
 

@@ -290,6 +290,7 @@ class EServicesStack(Stack):
         self._not_found_as_json()
         self._protect_api()
         self._alarms(operators)
+        self._usage_dashboard(region)
         self._acknowledge_app_wildcards()
         CfnOutput(self, "AttachmentsAccessLogs", value=access_logs.bucket_name)
 
@@ -690,6 +691,34 @@ class EServicesStack(Stack):
                            {"Stage": Fn.ref("RestAPI.Stage")})  # fmt: skip
         wafv2.CfnWebACLAssociation(self, "ApiFirewallAssociation", resource_arn=stage_arn, web_acl_arn=acl.attr_arn)
 
+    def _usage_dashboard(self, region: RegionSettings) -> None:
+        """The region's usage at a glance (issue 22): per day, the same things the staff statistics page
+        counts per month, and the event consumer's health (errors, the oldest record's age, dead letters)."""
+
+        def emf(name: str) -> cloudwatch.Metric:
+            return cloudwatch.Metric(namespace="EServices", metric_name=name, dimensions_map={"service": "eservices"},
+                                     statistic="Sum", period=Duration.days(1))  # fmt: skip
+
+        consumer = self.app.get_function(to_cfn_resource_name(FOLLOW_UPS_FUNCTION))
+        widgets: list[cloudwatch.IWidget] = [cloudwatch.TextWidget(markdown=(
+            f"# Användning, {region.display_name}\n"
+            "Per dag, som appen registrerar det. Exakta månadssiffror per enhet och för regionen: "
+            "personalverktygets sida Statistik (/staff/statistics)."), width=24, height=2)]  # fmt: skip
+        widgets += [cloudwatch.GraphWidget(title=title, left=[emf(name) for name in names], width=8, height=6)
+                    for title, names in USAGE_GRAPHS]  # fmt: skip
+        widgets.append(cloudwatch.GraphWidget(
+            title="Händelsekonsumenten: fel och äldsta händelsens ålder",
+            left=[consumer.metric_errors(statistic="Sum", period=Duration.minutes(5))],
+            right=[consumer.metric("IteratorAge", statistic="Maximum", period=Duration.minutes(5))],
+            width=8, height=6))  # fmt: skip
+        widgets.append(cloudwatch.GraphWidget(
+            title="Händelser som gav upp (dead-letter-kö)",
+            left=[self.queues["follow_ups_dead_letters"].metric_approximate_number_of_messages_visible(
+                statistic="Maximum", period=Duration.minutes(5))], width=8, height=6))  # fmt: skip
+        rows = [widgets[:1], *(widgets[n:n + 3] for n in range(1, len(widgets), 3))]  # three graphs a row
+        cloudwatch.Dashboard(self, "UsageDashboard", dashboard_name=f"{region.stack_name}-anvandning",
+                             start=USAGE_DASHBOARD_RANGE, widgets=rows)  # fmt: skip
+
     def _alarms(self, operators: sns.ITopic) -> None:
         """Page the operators on any function error or throttle, and on anything left in a dead-letter queue."""
         watched = []
@@ -724,6 +753,22 @@ class EServicesStack(Stack):
                 treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
             )
             alarm.add_alarm_action(cloudwatch_actions.SnsAction(operators))
+
+
+# The usage dashboard's graphs: (title, the EMF metrics drawn, chalicelib/observability.record_metric). The
+# staff statistics page (domain/usage.py) has the exact monthly figures, each event counted once; these
+# are the same things as the app records them, at least once, by the day.
+USAGE_GRAPHS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Inloggningar (invånare)", ("CitizenLoginSucceeded",)),
+    ("Meddelanden till invånare", ("InboxMessageDelivered",)),
+    ("Ärenden från invånare", ("CaseSent",)),
+    ("Bokningar: bokade, avbokade, ombokade", ("BookingBooked", "BookingCancelled", "BookingRebooked")),
+    ("Kallelser: digitalt och på papper", ("SummonsSentDigital", "SummonsSentPaper")),
+    ("Hemtester: beställda och svar", ("KitOrdered", "LabResultDelivered")),
+    ("Formulär: skickade och besvarade", ("FormSent", "FormAnswered")),
+    ("Händelser: följda upp och räknade i statistiken", ("EventFollowedUp", "UsageEventCounted")),
+)
+USAGE_DASHBOARD_RANGE = "-P3M"  # three months back by default; a reader picks another range in the console
 
 
 def _deny_insecure_transport(resource_arn: str, action: str) -> iam.PolicyStatement:

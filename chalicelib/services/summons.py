@@ -483,6 +483,9 @@ def send_released(ports: Ports, released: Sequence[DomainEvent]) -> None:
     written = ports.summons.deliver_many(deliveries)
     inboxed = sum(1 for d in written if d.message is not None)
     record_metric("InboxMessageDelivered", inboxed)
+    # The channel each went by, as the usage statistics count it: paper if a letter went, else digital.
+    record_metric("SummonsSentPaper", sum(1 for d in written if d.paper))
+    record_metric("SummonsSentDigital", sum(1 for d in written if not d.paper and d.message_id))
     logger.info("released summonses sent", extra={"summonses": len(written), "inbox": inboxed,
                                                   "paper": sum(1 for d in written if d.letter is not None)})  # fmt: skip
 

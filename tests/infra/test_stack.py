@@ -426,3 +426,38 @@ def test_the_api_sits_behind_a_waf_web_acl_and_api_gateway_throttling(demo):
     (settings,) = api["Properties"]["MethodSettings"]
     assert settings["ResourcePath"] == "/*" and settings["HttpMethod"] == "*"
     assert settings["ThrottlingRateLimit"] > 0 and settings["ThrottlingBurstLimit"] >= settings["ThrottlingRateLimit"]
+
+
+def _dashboard_body(dashboard: dict) -> str:
+    """The dashboard's JSON body as text, CloudFormation's references in it as placeholders."""
+    body = dashboard["Properties"]["DashboardBody"]
+    if isinstance(body, str):
+        return body
+    return "".join(part if isinstance(part, str) else "<ref>" for part in body["Fn::Join"][1])
+
+
+@pytest.mark.parametrize("region", ["demo", "norr"])
+def test_each_region_has_a_usage_dashboard_with_the_statistics_figures_and_the_consumer_s_health(templates, region):
+    from infra.region_settings import load as load_region
+    from infra.stack import USAGE_GRAPHS
+
+    template = templates[region][0]
+    dashboards = list(_of_type(template, "AWS::CloudWatch::Dashboard").values())
+    assert len(dashboards) == 1
+    settings = load_region(region)
+    assert dashboards[0]["Properties"]["DashboardName"] == f"{settings.stack_name}-anvandning"
+    body = _dashboard_body(dashboards[0])
+    widgets = json.loads(body.replace("<ref>", "REF"))["widgets"]
+    graphs = [w for w in widgets if w["type"] == "metric"]
+    titles = [w["properties"]["title"] for w in graphs]
+    # one graph per group of figures the statistics page shows, then the event consumer's errors and age,
+    # and its dead-letter queue's depth
+    assert titles[:len(USAGE_GRAPHS)] == [title for title, _ in USAGE_GRAPHS] and len(graphs) == len(USAGE_GRAPHS) + 2
+    drawn = {m[1] for w in graphs for m in w["properties"]["metrics"] if m[0] == "EServices"}
+    assert drawn == {name for _, names in USAGE_GRAPHS for name in names}
+    assert {"CitizenLoginSucceeded", "BookingCancelled", "BookingRebooked", "SummonsSentDigital",
+            "SummonsSentPaper"} <= drawn  # fmt: skip
+    health = [m for w in graphs[len(USAGE_GRAPHS):] for m in w["properties"]["metrics"]]
+    assert {"Errors", "IteratorAge", "ApproximateNumberOfMessagesVisible"} <= {m[1] for m in health}
+    assert settings.display_name in widgets[0]["properties"]["markdown"]
+    assert all(w["width"] <= 24 for w in widgets)
