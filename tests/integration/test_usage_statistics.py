@@ -158,3 +158,29 @@ def test_the_counter_table_holds_no_personal_data(region):
         assert re.fullmatch(r"(\d{4}-\d{2}#[a-z_]+(#[\w:-]+)?|counted)", item.counter), text
         assert person.personnummer not in text and "anna" not in text.lower()
         assert set(item.attribute_values) <= {"owner", "counter", "value", "expires_at"}
+
+
+def test_released_summonses_count_on_the_channel_their_sending_chose(region):
+    from chalicelib.services import summons
+    from tests.integration.test_summons import KA, _book, _evening
+    from tests.integration.test_summons import _logged_in as _citizen_in
+
+    # Given Anna (account, digital first: inbox only), Karin (account: inbox and paper) and Gunnar (no
+    # account: paper), each summoned by the care system
+    anna = _citizen_in(region, "anna")
+    anna.post_form("/settings", {"csrf_token": anna.csrf_token(), "digital_first": "yes", "language": "sv"})
+    _citizen_in(region, "karin")
+    for sub in ("anna", "karin", "gunnar"):
+        _book(region, sub, f"usage-sum-{sub}")
+    evening = _evening()
+    month = usage.month_of(evening)
+    before = _figures(f"unit#{KA}", month)
+    # When the evening's release goes out and its follow-ups run, twice over
+    assert summons.release_due(ports(), evening).released == 3
+    region.follow_up()
+    region.follow_up()
+    # Then one counts as digital and two as paper, for the unit and the region
+    after = _figures(f"unit#{KA}", month)
+    assert after.get(usage.SUMMONS_DIGITAL, 0) - before.get(usage.SUMMONS_DIGITAL, 0) == 1
+    assert after.get(usage.SUMMONS_PAPER, 0) - before.get(usage.SUMMONS_PAPER, 0) == 2
+    assert _figures("region", month).get(usage.SUMMONS_PAPER, 0) >= 2
