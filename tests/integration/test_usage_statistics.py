@@ -70,6 +70,33 @@ def test_a_redelivered_batch_counts_nothing_twice(region):
     assert _figures("region", "2026-03")[usage.SELF_TESTS_ORDERED] == 180
 
 
+def _stream_record(sequence: int, happened) -> dict:  # noqa: ANN001
+    """The event as the events table's stream hands it to the consumer (Lambda's raw shape)."""
+    from boto3.dynamodb.types import TypeSerializer
+    from pynamodb.attributes import UTCDateTimeAttribute
+
+    image = {"stream_key": happened.stream_key, "event_id": happened.event_id, "kind": happened.kind.value,
+             "occurred_at": UTCDateTimeAttribute().serialize(happened.occurred_at), "data": dict(happened.data)}
+    return {"eventName": "INSERT", "dynamodb": {"SequenceNumber": str(sequence),
+                                                "NewImage": {k: TypeSerializer().serialize(v) for k, v in image.items()}}}
+
+
+def test_a_stream_batch_delivered_again_through_the_consumer_counts_nothing_twice(region):
+    from chalicelib.services import follow_ups
+
+    # Given a stream batch of 120 self-test orders and lab results, followed up once
+    at = datetime(2026, 4, 2, 12, tzinfo=UTC)
+    happened = [event(Kind.KIT_ORDERED, f"kit_order#r{n}", at, order_id=f"r{n}") for n in range(100)]
+    happened += [event(Kind.LAB_RESULT_POSTED, f"kit_order#s{n}", at, order_id=f"s{n}") for n in range(20)]
+    batch = {"Records": [_stream_record(n, e) for n, e in enumerate(happened)]}
+    assert follow_ups.consume(ports(), batch) == {"batchItemFailures": []}  # a result whose order is gone: no note
+    # When the stream delivers the same batch again (a retry after a timeout)
+    assert follow_ups.consume(ports(), batch) == {"batchItemFailures": []}
+    # Then each event counted once
+    figures = _figures("region", "2026-04")
+    assert figures[usage.SELF_TESTS_ORDERED] == 100 and figures[usage.SELF_TEST_RESULTS] == 20
+
+
 def test_the_last_second_of_october_counts_in_october_and_the_next_in_november(region):
     # Given two messages from the unit, at 23:59:59 on 31 October Stockholm time and a second later
     last_second = datetime(2025, 10, 31, 22, 59, 59, tzinfo=UTC)  # 23:59:59 CET
