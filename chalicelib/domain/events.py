@@ -89,7 +89,7 @@ class Kind(StrEnum):
     CERTIFICATE_SHOWN = "certificate.shown"
     CERTIFICATE_SENT = "certificate.sent"  # the follow-up POSTs it to the receiver, once per send id
     CERTIFICATE_DELIVERED = "certificate.delivered"  # the receiver took it
-    # A citizen's session began (e-legitimering), stream key "person#<citizen_id>", no data: the
+    # A citizen's session began (e-legitimering), stream key "login#<citizen_id>", no data: the
     # statistics count logins from it (domain/usage.py).
     CITIZEN_LOGGED_IN = "citizen.logged_in"
 

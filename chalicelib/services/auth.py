@@ -186,7 +186,7 @@ def _new_session(
     token = secrets.token_urlsafe(32)
     auth_time = login.claims.get("auth_time")
     # A citizen's login is counted in the usage statistics from its event (ids only: the stream key).
-    began = event(Kind.CITIZEN_LOGGED_IN, f"person#{subject_id}", now) if kind == "citizen" else None
+    began = event(Kind.CITIZEN_LOGGED_IN, f"login#{subject_id}", now) if kind == "citizen" else None
     ports.sessions.create(
         SessionRecord(
             sha256_hex(token),

@@ -48,7 +48,7 @@ def test_a_case_counts_in_all_cases_and_in_its_case_type():
 
 def test_a_login_and_a_self_test_count_for_the_region_only():
     at = datetime(2026, 5, 10, tzinfo=UTC)
-    assert [c.owners for c in usage.counts(event(Kind.CITIZEN_LOGGED_IN, "person#p", at))] == [("region",)]
+    assert [c.owners for c in usage.counts(event(Kind.CITIZEN_LOGGED_IN, "login#p", at))] == [("region",)]
     assert [c.counter for c in usage.counts(event(Kind.KIT_ORDERED, "kit_order#k", at, order_id="k"))] == [
         usage.SELF_TESTS_ORDERED]
 
