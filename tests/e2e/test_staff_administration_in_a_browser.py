@@ -83,8 +83,14 @@ def _key_row(page, system: str):
 def test_the_regional_admin_issues_a_key_sees_its_use_rotates_it_with_an_overlap_and_revokes_it(stack, browser):
     rut = _staff(browser, stack, "rut")
     assert _menu(rut) == ["Personalverktyget", "Ärendetyper", "Behörigheter", "Regionens formulär",
-                          "Vårdsystemens nycklar", "Mina inställningar"]  # fmt: skip
+                          "Vårdsystemens nycklar", "Statistik", "Mina inställningar"]  # fmt: skip
     _checked(rut)
+    # The region's usage statistics: a table, and charts drawn on the server (read only: nothing to undo)
+    rut.get_by_role("link", name="Statistik").click()
+    expect(rut.get_by_role("heading", level=1)).to_have_text("Användningsstatistik")
+    expect(rut.get_by_role("img", name="Bokningar")).to_be_visible()
+    _checked(rut)
+    rut.get_by_role("link", name="Personalverktyget").click()
     rut.get_by_role("link", name="Vårdsystemens nycklar").click()
     expect(rut.get_by_role("heading", level=1)).to_have_text("Vårdsystemens nycklar")
     _checked(rut)
@@ -217,7 +223,7 @@ def test_the_permission_admin_grants_a_role_from_the_directory_and_the_unit_keep
 ):
     johan = _staff(browser, stack, "johan")
     assert _menu(johan) == ["Personalverktyget", "Tidbok", "Kallelser", "Regler för webbokning", "Formulär",
-                            "Ärendetyper", "Ärendeinställningar", "Behörigheter", "Åtkomst och skydd",
+                            "Ärendetyper", "Ärendeinställningar", "Behörigheter", "Statistik", "Åtkomst och skydd",
                             "Mina inställningar"]  # fmt: skip
     johan.get_by_role("link", name="Behörigheter").click()
     expect(johan.get_by_role("heading", level=2, name="Vårdcentralen Norrby")).to_be_visible()
