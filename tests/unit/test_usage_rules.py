@@ -88,3 +88,28 @@ def test_the_table_has_a_zero_for_a_month_without_counts():
     table = usage.table(["2026-01", "2026-02"], {"2026-02#logins": 5, "2026-01#cases#ct": 2, "2025-12#logins": 9})
     assert table.row(usage.LOGINS) == [0, 5]
     assert table.case_types() == ["ct"]
+
+
+def test_a_chart_fits_its_viewbox_and_its_axis_tops_at_a_round_number():
+    from chalicelib.web import charts
+
+    months = [f"{m:02d}" for m in range(1, 13)]
+    chart = charts.bar_chart("bookings", "Bokningar", months, [("bokade", [0, 3, 17] + [1] * 9), ("avbokade", [2] * 12),
+                                                               ("ombokade", [0] * 12)])  # fmt: skip
+    assert [t.label for t in chart.ticks] == ["0", "10", "20"]  # 17 -> an axis to 20
+    assert all(chart.left <= b.x and b.x + b.width <= chart.width and 0 <= b.y <= chart.base for b in chart.bars)
+    assert max(b.height for b in chart.bars) < chart.base and len(chart.months) == 12
+    assert len({s.colour for s in chart.series}) == 3
+    # three years: every third month labelled, so the labels do not overlap at 320 wide
+    assert len(charts.bar_chart("x", "X", ["01"] * 36, [("a", [0] * 36)]).months) == 12
+
+
+def test_the_chart_colours_stand_out_from_the_white_page():
+    from chalicelib.web import charts
+
+    def luminance(colour: str) -> float:
+        parts = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [p / 12.92 if p <= 0.03928 else ((p + 0.055) / 1.055) ** 2.4 for p in parts]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    assert all(1.05 / (luminance(c) + 0.05) >= 4.5 for c in charts.COLOURS)  # 3:1 needed for graphics (1.4.11)
