@@ -15,6 +15,7 @@ from datetime import date
 from chalicelib.adapters.usage import Counted
 from chalicelib.domain import usage
 from chalicelib.domain.events import DomainEvent, Kind
+from chalicelib.domain.localized import Localized
 from chalicelib.domain.roles import StaffRole
 from chalicelib.errors import BadInput, Forbidden
 from chalicelib.observability import record_metric
@@ -116,13 +117,24 @@ def statistics(ports: Ports, principal: StaffPrincipal, chosen: str | None, firs
         raise BadInput("month_invalid", "Ange en månad som åååå-mm.", field="to")
     month_list = usage.months(first_month, last_month)
     if not month_list:
-        raise BadInput("months_reversed", "Första månaden måste vara före den sista.", field="to")
+        raise BadInput("months_reversed", "Första månaden får inte vara efter den sista.", field="to")
     if len(month_list) > usage.MAX_MONTHS:
         raise BadInput("months_too_many", "Välj högst 36 månader.", field="from")
     owner = usage.REGION if found.value == usage.REGION else usage.owner_of_unit(found.value)
     table = usage.table(month_list, ports.usage.figures(owner, first_month, last_month))
-    names: dict[str, str] = {}
-    if table.case_types():
-        known = ports.case_types.central() + ([] if owner == usage.REGION else ports.case_types.local(found.value))
-        names = {t.case_type_id: t.name.in_(lang) for t in known}
-    return Statistics(found.value, found.name, first_month, last_month, table, names, options)
+    return Statistics(found.value, found.name, first_month, last_month, table,
+                      _case_type_names(ports, table.case_types(), None if owner == usage.REGION else found.value, lang),
+                      options)  # fmt: skip
+
+
+def _case_type_names(ports: Ports, type_ids: list[str], unit_hsa_id: str | None, lang: str) -> dict[str, str]:
+    """The names of the case types counted: the region's and the unit's (a Query each), and an offered
+    form's answer ("form:<form id>") by the form's current title (a Query a form; a unit offers few)."""
+    if not type_ids:
+        return {}
+    known = ports.case_types.central() + (ports.case_types.local(unit_hsa_id) if unit_hsa_id else [])
+    names = {t.case_type_id: t.name.in_(lang) for t in known}
+    for type_id in type_ids:
+        if type_id.startswith("form:") and (form := ports.form_definitions.current(type_id[5:])) is not None:
+            names[type_id] = Localized(form.title, form.title_en).in_(lang)
+    return names

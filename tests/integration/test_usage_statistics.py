@@ -211,3 +211,23 @@ def test_released_summonses_count_on_the_channel_their_sending_chose(region):
     assert after.get(usage.SUMMONS_DIGITAL, 0) - before.get(usage.SUMMONS_DIGITAL, 0) == 1
     assert after.get(usage.SUMMONS_PAPER, 0) - before.get(usage.SUMMONS_PAPER, 0) == 2
     assert _figures("region", month).get(usage.SUMMONS_PAPER, 0) >= 2
+
+
+def test_cases_are_shown_per_case_type_by_name(region):
+    # Given two cases of "Förnya recept" and one of another unit's in May 2026
+    at = datetime(2026, 5, 12, 8, tzinfo=UTC)
+    for unit in (VC, VC, "SE2321000099-HS01"):
+        case_id = str(uuid.uuid4())
+        events.commit(event(Kind.CASE_SENT, f"case#{case_id}", at, case_id=case_id, door="citizen",
+                            unit_hsa_id=unit, case_type_id="fornya-recept"))  # fmt: skip
+    region.follow_up()
+    # When Johan looks at his unit's May, and Rut at the region's
+    johan, rut = _staff(region, "johan"), _staff(region, "rut")
+    unit_page = johan.get(f"/staff/statistics?unit={VC}&from=2026-05&to=2026-05").body.decode()
+    region_page = rut.get("/staff/statistics?unit=region&from=2026-05&to=2026-05").body.decode()
+    # Then the case type has its own row, by name, under all cases
+    assert re.search(r"Ärendetyp: </span>Förnya recept</th><td>2</td>", unit_page)
+    assert re.search(r"Ärendetyp: </span>Förnya recept</th><td>3</td>", region_page)
+    # and a range the wrong way round is said beside the field
+    wrong = johan.get(f"/staff/statistics?unit={VC}&from=2026-06&to=2026-05")
+    assert wrong.status_code == 400 and "Första månaden får inte vara efter den sista." in wrong.body.decode()
