@@ -35,6 +35,7 @@ from chalicelib.services import (
     cases,
     certificates,
     consumables,
+    earlier_times,
     forms,
     inbox,
     listing,
@@ -49,8 +50,11 @@ FollowUp = Callable[[Ports, Any], None]  # one DomainEvent, or (TAKE_MANY) a lis
 
 FOLLOW_UPS: dict[Kind, tuple[FollowUp, ...]] = {
     Kind.BOOKING_BOOKED: (booking.keep_cutoff_schedule, booking.confirm_to_citizen, unit_notices.tell_unit),
-    Kind.BOOKING_MOVED: (booking.keep_cutoff_schedule, booking.confirm_to_citizen, unit_notices.tell_unit),
-    Kind.BOOKING_CANCELLED: (booking.keep_cutoff_schedule, booking.confirm_to_citizen, unit_notices.tell_unit),
+    # A moved or cancelled booking's old slot is offered to whoever waits for an earlier time.
+    Kind.BOOKING_MOVED: (booking.keep_cutoff_schedule, booking.confirm_to_citizen, unit_notices.tell_unit,
+                         earlier_times.offer_freed_slot),
+    Kind.BOOKING_CANCELLED: (booking.keep_cutoff_schedule, booking.confirm_to_citizen, unit_notices.tell_unit,
+                             earlier_times.offer_freed_slot),
     Kind.BOOKING_REMINDED: (booking.confirm_to_citizen,),
     Kind.SUMMONS_ISSUED: (forms.send_with_summons,),  # the summons goes in the evening release; its forms now
     # The new version goes in the next evening release; what is in the inbox says so at once.
@@ -60,6 +64,17 @@ FOLLOW_UPS: dict[Kind, tuple[FollowUp, ...]] = {
     Kind.SUMMONS_RELEASED: (summons.send_released,),
     Kind.MESSAGE_DELIVERED: (inbox.notify_readers,),
     Kind.INVITATION_SENT: (booking_staff.tell_invited,),
+    # Earlier times: the booking page shows the wish at once; an offer reaches the inbox (the notice
+    # follows from the message) and gets its expiry schedule; an answer or expiry marks the message,
+    # and a declined or expired offer's slot goes to the next in line (an accepted one's old slot goes
+    # on with the booking's own `booking.moved`).
+    Kind.EARLIER_TIME_WANTED: (),
+    Kind.EARLIER_TIME_UNWANTED: (),
+    Kind.EARLIER_TIME_OFFERED: (earlier_times.tell_offered, earlier_times.keep_expiry_schedule),
+    Kind.EARLIER_TIME_ACCEPTED: (earlier_times.mark_offer_message, earlier_times.keep_expiry_schedule),
+    Kind.EARLIER_TIME_DECLINED: (earlier_times.mark_offer_message, earlier_times.keep_expiry_schedule,
+                                 earlier_times.offer_freed_slot),
+    Kind.EARLIER_TIME_EXPIRED: (earlier_times.mark_offer_message, earlier_times.offer_freed_slot),
     # An order's steps show on its page at once; nothing else follows (the statistics will count them).
     Kind.KIT_ORDERED: (),
     Kind.KIT_SHIPPED: (),
