@@ -29,7 +29,7 @@ from chalicelib.adapters import events
 from chalicelib.adapters.booking import Lost
 from chalicelib.adapters.one_time_schedules import OneTimeSchedules
 from chalicelib.adapters.tables import BookingRecord, EarlierOfferRecord, SlotRecord, usable_key
-from chalicelib.domain.booking import Booking, BookingStatus, Slot
+from chalicelib.domain.booking import Booking, BookingStatus
 from chalicelib.domain.earlier_times import OfferState, Waiting, wait_key
 from chalicelib.domain.events import DomainEvent
 
@@ -153,7 +153,3 @@ class OfferSchedules(OneTimeSchedules):
 
     def put(self, offer_id: str, at: datetime) -> None:
         self.put_at(offer_id, at, {"offer_id": offer_id})
-
-
-def held_slot(slot: Slot, booking_id: str) -> bool:
-    return slot.booking_id is None and slot.held_for == booking_id

@@ -227,8 +227,12 @@ def offer_view(ports: Ports, principal: CitizenPrincipal, offer_id: str, now: da
                      record.slot_start, record.slot_end, current.start, current.end, record.expires_at, state)  # fmt: skip
 
 
-_EXPIRED = ("offer_expired", "Erbjudandet har gått ut och tiden har gått vidare. Din bokade tid är kvar.")
-_ANSWERED = ("offer_answered", "Erbjudandet är redan besvarat.")
+def _expired() -> Unprocessable:
+    return Unprocessable("offer_expired", "Erbjudandet har gått ut och tiden har gått vidare. Din bokade tid är kvar.")
+
+
+def _answered() -> Unprocessable:
+    return Unprocessable("offer_answered", "Erbjudandet är redan besvarat.")
 
 
 def accept(ports: Ports, principal: CitizenPrincipal, offer_id: str, now: datetime) -> Booking:
@@ -240,16 +244,16 @@ def accept(ports: Ports, principal: CitizenPrincipal, offer_id: str, now: dateti
     if record.state == OfferState.ACCEPTED and current.slot_id == record.slot_id:
         return current  # the same answer sent twice (a double click)
     if record.state != OfferState.OPEN:
-        raise Unprocessable(*(_EXPIRED if record.state == OfferState.EXPIRED else _ANSWERED))
+        raise _expired() if record.state == OfferState.EXPIRED else _answered()
     if rules.is_expired(record.expires_at, now):
-        raise Unprocessable(*_EXPIRED)
+        raise _expired()
     if current.status is not BookingStatus.BOOKED:
         raise Unprocessable("booking_cancelled", "Bokningen är avbokad.")
     if not record.slot_start < current.start:
         raise Unprocessable("offer_not_earlier", "Den erbjudna tiden är inte längre tidigare än din bokade tid.")
     slot = ports.slots.get(record.slot_id)
     if slot is None or slot.booking_id is not None or slot.held_for != current.booking_id:
-        raise Unprocessable(*_EXPIRED)
+        raise _expired()
     moved = event(Kind.BOOKING_MOVED, booking.stream_key(current.booking_id), now, booking_id=current.booking_id,
                   door=Door.CITIZEN, freed_slot=current.slot_id)  # fmt: skip
     accepted = event(Kind.EARLIER_TIME_ACCEPTED, booking.stream_key(current.booking_id), now,
@@ -259,7 +263,7 @@ def accept(ports: Ports, principal: CitizenPrincipal, offer_id: str, now: dateti
                                      lambda tx: ports.earlier_offers.accepted_in(tx, record, now, accepted),
                                      from_hold=True)  # fmt: skip
     except Lost:
-        raise Unprocessable(*_EXPIRED) from None
+        raise _expired() from None
     logger.info("earlier time accepted", extra={"offer_id": record.offer_id, "booking_id": current.booking_id})
     record_metric("EarlierTimeAccepted")
     return result
@@ -271,7 +275,7 @@ def decline(ports: Ports, principal: CitizenPrincipal, offer_id: str, now: datet
     if record.state == OfferState.DECLINED:
         return
     if record.state != OfferState.OPEN or rules.is_expired(record.expires_at, now):
-        raise Unprocessable(*(_ANSWERED if record.state == OfferState.ACCEPTED else _EXPIRED))
+        raise _answered() if record.state == OfferState.ACCEPTED else _expired()
     _close(ports, record, OfferState.DECLINED, Kind.EARLIER_TIME_DECLINED, Door.CITIZEN, now)
 
 
@@ -297,7 +301,7 @@ def _close(ports: Ports, record: EarlierOfferRecord, state: str, kind: Kind, doo
     except Lost:
         if door is Door.SCHEDULE:
             return False
-        raise Unprocessable(*_EXPIRED) from None
+        raise _expired() from None
     logger.info(f"earlier time {state}", extra={"offer_id": record.offer_id, "booking_id": record.booking_id})
     record_metric(f"EarlierTime{state.title()}")
     return True
