@@ -532,6 +532,19 @@ RULE_EDITORS = (StaffRole.LOCAL_ADMIN,)
 VISIT_TEXTS_EN = {"name_en": 100, "place_en": 200, "practitioner_role_en": 100}
 
 
+def save_offer_hold(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, value: str) -> int:
+    """A local admin sets how long an offer of an earlier time holds a freed slot for one person."""
+    from chalicelib.domain.earlier_times import HOLD_LIMITS
+
+    _require(principal, unit_hsa_id, RULE_EDITORS)
+    unit = _unit(ports, unit_hsa_id)
+    minutes = int(value) if value.strip().isdigit() else -1
+    if not HOLD_LIMITS[0] <= minutes <= HOLD_LIMITS[1]:
+        raise BadInput("offer_hold_invalid", "Ange minuter mellan 5 och 1440.", field="offer_hold_minutes")
+    ports.units.set_offer_hold(unit.hsa_id, minutes)
+    return minutes
+
+
 def save_rules(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, fields: dict[str, str]) -> VisitType:
     """A local admin sets a visit type's rules: start from a preset, then the hours and switches; and
     the English of its name, place and role, if any (the Swedish comes with the unit's visit types)."""

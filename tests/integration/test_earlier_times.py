@@ -14,7 +14,18 @@ from chalicelib.domain import clock
 from chalicelib.domain.events import Door
 from chalicelib.services import booking, earlier_times, follow_ups
 from chalicelib.adapters import events as event_store
-from tests.integration.test_booking import VC, _at, _book_in_browser, _booking_id, _citizen, _day, _logged_in, _publish
+from tests.integration.test_booking import (
+    VC,
+    _at,
+    _book_in_browser,
+    _booking_id,
+    _citizen,
+    _day,
+    _logged_in,
+    _publish,
+    _staff,
+    _staff_post,
+)
 
 NURSE = "sjukskoterska"  # from tomorrow; online changes close 24 hours before
 
@@ -189,3 +200,17 @@ def test_a_guardian_accepts_an_earlier_time_for_her_child(region):
     assert ports().bookings.get(elsa_booking).slot_id == f"{VC}/g0"
     karin.post_form("/act-for", {"person": "self", "csrf_token": karin.csrf_token()})
     assert karin.get(f"/earlier-times/{offer.offer_id}").status_code == 404  # as herself: not hers
+
+
+def test_a_local_admin_sets_how_long_an_offer_holds_the_time(region):
+    johan = _staff(region, "johan")  # local admin at the health centre
+    assert "Tid att svara på erbjudande om tidigare tid" in johan.page("/staff/booking-rules")
+    bad = _staff_post(johan, "/staff/booking-rules", {"unit": VC, "offer_hold_minutes": "2"})
+    assert bad.status_code == 400 and "Ange minuter mellan 5 och 1440." in bad.body.decode()
+    assert _staff_post(johan, "/staff/booking-rules", {"unit": VC, "offer_hold_minutes": "45"}).status_code == 303
+    eva = _staff(region, "eva")  # case receiver, not local admin
+    assert _staff_post(eva, "/staff/booking-rules", {"unit": VC, "offer_hold_minutes": "5"}).status_code in (403, 404)
+    anna, ali, olle, anna_booking, ali_booking, olle_booking = _two_waiting(region)
+    olle.post_form(f"/bookings/{olle_booking}/cancel", {"csrf_token": olle.csrf_token()})
+    [offer] = _offers_to(ali_booking)
+    assert offer.expires_at - offer.created_at == timedelta(minutes=45)
