@@ -199,17 +199,21 @@ class SlotStore:
             raise
         return True
 
-    def publish_many(self, slots: Sequence[Slot], withdrawn: Sequence[str] = (),
-                     source: str | None = None) -> tuple[int, int]:  # fmt: skip
+    def publish_many(self, slots: Sequence[Slot], withdrawn: Sequence[str] = (), source: str | None = None,
+                     event: DomainEvent | None = None) -> tuple[int, int]:  # fmt: skip
         """Publish these slots and withdraw those (of `source`) with the same conditions as one by one,
         in transactions of up to 100 (one request each, not one a slot). If a slot was booked or taken
-        meanwhile, that batch goes one by one so the rest are still written. (published, withdrawn)."""
+        meanwhile, that batch goes one by one so the rest are still written. (published, withdrawn).
+        `event` (new times published) goes in the first transaction, or after it if that went one by one."""
         work: list[tuple[str, Any]] = [("put", s) for s in slots] + [("delete", w) for w in withdrawn]
         published = removed = 0
-        for first in range(0, len(work), _BATCH):
-            chunk = work[first : first + _BATCH]
+        batch = _BATCH - 1 if event is not None else _BATCH
+        for first in range(0, len(work), batch):
+            chunk = work[first : first + batch]
             try:
                 with TransactWrite(connection=SlotRecord._get_connection().connection) as tx:
+                    if event is not None and first == 0:
+                        events.add_event(tx, event)
                     for kind, item in chunk:
                         if kind == "put":
                             tx.save(_slot_record(item), condition=self._publish_condition(item))
@@ -223,6 +227,8 @@ class SlotStore:
                         published += self.publish(item)
                     else:
                         removed += self.withdraw(item, source)
+                if event is not None and first == 0:
+                    events.commit(event)
                 continue
             published += sum(1 for kind, _ in chunk if kind == "put")
             removed += sum(1 for kind, _ in chunk if kind == "delete")
@@ -312,7 +318,8 @@ class BookingStore:
         if from_hold:
             take = SlotRecord.booking_id.does_not_exist() & (SlotRecord.held_for == booking.booking_id)
             taken = _taken_by(booking) + [SlotRecord.held_for.remove(), SlotRecord.held_until.remove()]
-            done_waiting = [BookingRecord.waits_for.remove(), BookingRecord.wait_key.remove()]
+            done_waiting = [BookingRecord.waits_for.remove(), BookingRecord.wait_key.remove(),
+                            BookingRecord.open_offer.remove()]
         else:
             take, taken, done_waiting = _free(), _taken_by(booking), []
 

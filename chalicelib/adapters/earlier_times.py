@@ -8,9 +8,9 @@ Access patterns:
   eligible one (never the whole list); whether that booking had this slot offered: one GetItem (the
   offer's id is fixed by slot and booking).
 - Offering: one transaction — the slot held for the booking (condition: free), the offer (condition:
-  new) and its event.
+  new), the booking marked as holding it (condition: booked, waiting, no other offer open) and its event.
 - Declining or expiry: one transaction — the offer closed (condition: open), the hold released
-  (condition: held for this booking) and its event.
+  (condition: held for this booking), the booking's open offer cleared, and its event.
 - Accepting: one transaction through BookingStore.move(from_hold=True) — the offer closed (condition:
   open and not expired), the held slot booked, the old slot freed, the booking moved, its two events.
 - An offer by id: one GetItem.
@@ -81,7 +81,8 @@ class WaitList:
         """The bookings waiting at the unit for the visit type that start after `start`, the longest
         wait first, as (Waiting, citizen_id): a lazy Query, read a page at a time as the caller goes on."""
         results = BookingRecord.waiting_for_earlier.query(
-            waits_for(unit_hsa_id, visit_type_id), filter_condition=BookingRecord.start > start,
+            waits_for(unit_hsa_id, visit_type_id),
+            filter_condition=(BookingRecord.start > start) & BookingRecord.open_offer.does_not_exist(),
             page_size=WAIT_PAGE)  # fmt: skip
         for r in results:
             opted = datetime.fromisoformat(r.wait_key.split("#", 1)[0])
@@ -114,6 +115,11 @@ class EarlierOffers:
                       condition=SlotRecord.slot_id.exists() & SlotRecord.booking_id.does_not_exist()
                       & SlotRecord.held_for.does_not_exist())  # fmt: skip
             tx.save(record, condition=EarlierOfferRecord.offer_id.does_not_exist())
+            # The booking still stands and waits, with no other offer open: one offer at a time each.
+            tx.update(BookingRecord(record.citizen_id, record.booking_id),
+                      actions=[BookingRecord.open_offer.set(record.offer_id)],
+                      condition=(BookingRecord.status == BookingStatus.BOOKED.value) & BookingRecord.waits_for.exists()
+                      & BookingRecord.open_offer.does_not_exist())  # fmt: skip
 
         _commit(event, write)
 
@@ -127,6 +133,8 @@ class EarlierOffers:
                       condition=EarlierOfferRecord.state == OfferState.OPEN)  # fmt: skip
             tx.update(SlotRecord(record.slot_id), actions=[SlotRecord.held_for.remove(), SlotRecord.held_until.remove()],
                       condition=SlotRecord.held_for == record.booking_id)  # fmt: skip
+            tx.update(BookingRecord(record.citizen_id, record.booking_id), actions=[BookingRecord.open_offer.remove()],
+                      condition=BookingRecord.open_offer == record.offer_id)  # fmt: skip
 
         _commit(event, write)
 

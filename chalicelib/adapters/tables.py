@@ -640,6 +640,7 @@ class BookingRecord(Model):
     # waiting, take an offered time, or the booking is cancelled (the waiting index).
     waits_for = UnicodeAttribute(null=True)
     wait_key = UnicodeAttribute(null=True)
+    open_offer = UnicodeAttribute(null=True)  # the offer it holds now: one at a time, the next slot goes to the next
     by_booking = ByBookingIndex()
     by_start = BookingsByStartIndex()
     upcoming = UpcomingBookingsIndex()

@@ -35,6 +35,9 @@ class Kind(StrEnum):
     EARLIER_TIME_ACCEPTED = "earlier_time.accepted"
     EARLIER_TIME_DECLINED = "earlier_time.declined"
     EARLIER_TIME_EXPIRED = "earlier_time.expired"
+    # New web times published at a unit (a care system's PUT, the staff tool), stream key "slots#<unit>":
+    # data names the unit and the new slots (space-separated ids), each offered to whoever waits.
+    SLOTS_PUBLISHED = "slots.published"
     KIT_ORDERED = "kit_order.ordered"  # ordered, or a picked-up kit registered by its number
     KIT_SHIPPED = "kit_order.shipped"
     KIT_SAMPLE_TAKEN = "kit_order.sample_taken"  # the person says the sample is on its way

@@ -87,6 +87,14 @@ def offer_freed_slot(ports: Ports, change: DomainEvent) -> None:
         offer_slot(ports, slot_id, clock.utc_now())
 
 
+def offer_published_slots(ports: Ports, published: DomainEvent) -> None:
+    """Follow-up of new web times published at a unit: each is offered to whoever waits for an earlier
+    time (a time's wait-list Query stops at the first eligible booking, or finds nobody at once)."""
+    now = clock.utc_now()
+    for slot_id in (published.get("slot_ids") or "").split():
+        offer_slot(ports, slot_id, now)
+
+
 @dataclass(frozen=True)
 class Offered:
     offer_id: str
@@ -112,7 +120,12 @@ def offer_slot(ports: Ports, slot_id: str, now: datetime) -> Offered | None:
         offer_id = offer_id_of(slot.slot_id, waiting.booking_id)
         if ports.earlier_offers.exists(offer_id):
             continue  # offered this slot before (declined, or let it expire)
-        return _offer(ports, slot, waiting, citizen_id, offer_id, expires, now)
+        made = _offer(ports, slot, waiting, citizen_id, offer_id, expires, now)
+        if made is not None:
+            return made
+        if not (current := ports.slots.get(slot_id)) or not current.free:
+            return None  # booked or held meanwhile (or this trigger came twice): nothing to offer now
+        # The booking changed meanwhile (cancelled, stopped waiting, another offer): the next in line.
     return None
 
 
@@ -128,7 +141,7 @@ def _offer(ports: Ports, slot: Slot, waiting: rules.Waiting, citizen_id: str, of
     try:
         ports.earlier_offers.offer(record, offered)
     except Lost:
-        return None  # booked or held meanwhile (or this trigger came twice): nothing to offer now
+        return None
     logger.info("earlier time offered", extra={"offer_id": offer_id, "booking_id": waiting.booking_id,
                                                "slot_id": slot.slot_id})  # fmt: skip
     record_metric("EarlierTimeOffered")

@@ -75,6 +75,7 @@ FOLLOW_UPS: dict[Kind, tuple[FollowUp, ...]] = {
     Kind.EARLIER_TIME_DECLINED: (earlier_times.mark_offer_message, earlier_times.keep_expiry_schedule,
                                  earlier_times.offer_freed_slot),
     Kind.EARLIER_TIME_EXPIRED: (earlier_times.mark_offer_message, earlier_times.offer_freed_slot),
+    Kind.SLOTS_PUBLISHED: (earlier_times.offer_published_slots,),  # new times, to whoever waits
     # An order's steps show on its page at once; nothing else follows (the statistics will count them).
     Kind.KIT_ORDERED: (),
     Kind.KIT_SHIPPED: (),

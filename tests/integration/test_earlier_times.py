@@ -214,3 +214,20 @@ def test_a_local_admin_sets_how_long_an_offer_holds_the_time(region):
     olle.post_form(f"/bookings/{olle_booking}/cancel", {"csrf_token": olle.csrf_token()})
     [offer] = _offers_to(ali_booking)
     assert offer.expires_at - offer.created_at == timedelta(minutes=45)
+
+
+def test_a_care_system_publishing_new_times_offers_them_to_whoever_waits_one_at_a_time(region):
+    early, later = _day(4), _day(12)
+    _publish(region, [("p1", NURSE, _at(later, 9)), ("p2", NURSE, _at(later, 9, 30))], first=later, last=later)
+    anna, ali = _logged_in(region, "anna"), _logged_in(region, "ali")
+    anna_booking = _booking_id(_book_in_browser(anna, f"{VC}/p1"))
+    ali_booking = _booking_id(_book_in_browser(ali, f"{VC}/p2"))
+    _wait(anna, anna_booking)
+    _wait(ali, ali_booking)
+    # Two new times, the same PUT: Anna (waiting longest) is offered the first, Ali the second, not both to Anna.
+    _publish(region, [("n1", NURSE, _at(early, 9)), ("n2", NURSE, _at(early, 9, 30))], first=early, last=early)
+    [to_anna], [to_ali] = _offers_to(anna_booking), _offers_to(ali_booking)
+    assert (to_anna.slot_id, to_ali.slot_id) == (f"{VC}/n1", f"{VC}/n2")
+    # The same PUT again publishes nothing new and offers nothing more.
+    _publish(region, [("n1", NURSE, _at(early, 9)), ("n2", NURSE, _at(early, 9, 30))], first=early, last=early)
+    assert len(_offers_to(anna_booking)) == 1 and len(_offers_to(ali_booking)) == 1
