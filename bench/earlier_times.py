@@ -172,7 +172,10 @@ def simulate(bookings: int = 400) -> dict[str, Any]:
 def main() -> None:
     import os
 
-    os.environ.update({"POWERTOOLS_LOG_LEVEL": "WARNING", "POWERTOOLS_METRICS_DISABLED": "true"})  # figures only
+    os.environ.update({"POWERTOOLS_LOG_LEVEL": "WARNING"})  # figures only: no log lines
+    from chalicelib import observability
+
+    observability.metrics.add_metric = lambda **_: None  # nor metric lines (EMF on stdout)
     bookings = int(sys.argv[1]) if len(sys.argv) > 1 else 400
     r = simulate(bookings)
     o, gained, req = r["outcome"], r["gained"], r["requests"]

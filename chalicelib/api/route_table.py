@@ -14,6 +14,7 @@ ROUTES = (
     ('/api/v1/bookings', ('POST',), ('application/json',), 'book', 'chalicelib.api.booking_api', 'book'),
     ('/api/v1/bookings/{booking_id}', ('GET',), ('application/json',), 'one', 'chalicelib.api.booking_api', 'one'),
     ('/api/v1/bookings/{booking_id}/cancel', ('POST',), ('application/json',), 'cancel', 'chalicelib.api.booking_api', 'cancel'),
+    ('/api/v1/bookings/{booking_id}/earlier-time', ('PUT',), ('application/json',), 'earlier_time', 'chalicelib.api.booking_api', 'earlier_time'),
     ('/api/v1/bookings/{booking_id}/rebook', ('POST',), ('application/json',), 'rebook', 'chalicelib.api.booking_api', 'rebook'),
     ('/api/v1/case-units', ('GET',), ('application/json',), 'case_units', 'chalicelib.api.citizen_api', 'case_units'),
     ('/api/v1/case-units/{unit_hsa_id}/case-types', ('GET',), ('application/json',), 'case_types', 'chalicelib.api.citizen_api', 'case_types'),

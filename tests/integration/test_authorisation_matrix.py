@@ -249,6 +249,8 @@ ROWS: dict[str, Row] = {
                                  fields=lambda w, who, p: {"slot_id": p["slot_id"]}),
     "GET /api/v1/bookings/{booking_id}": row(CITIZEN_A_ONLY, "booking"),
     "POST /api/v1/bookings/{booking_id}/cancel": row(CITIZEN_A_ONLY, "booking", body=JSON_BODY),
+    "PUT /api/v1/bookings/{booking_id}/earlier-time": row(CITIZEN_A_ONLY, "booking", body=JSON_BODY,
+                                                          fields={"wanted": True}),
     "POST /api/v1/bookings/{booking_id}/rebook": row(CITIZEN_A_ONLY, "booking", "free_slot", body=JSON_BODY,
                                                      fields=lambda w, who, p: {"slot_id": p["slot_id"]}),
     "GET /api/v1/start": row(CITIZEN),

@@ -231,3 +231,23 @@ def test_a_care_system_publishing_new_times_offers_them_to_whoever_waits_one_at_
     # The same PUT again publishes nothing new and offers nothing more.
     _publish(region, [("n1", NURSE, _at(early, 9)), ("n2", NURSE, _at(early, 9, 30))], first=early, last=early)
     assert len(_offers_to(anna_booking)) == 1 and len(_offers_to(ali_booking)) == 1
+
+
+def test_the_json_api_waits_and_stops_waiting(region):
+    later = _day(12)
+    _publish(region, [("j1", NURSE, _at(later, 9))], first=later, last=later)
+    anna = _logged_in(region, "anna")
+    booking_id = _booking_id(_book_in_browser(anna, f"{VC}/j1"))
+    csrf = anna.csrf_token()
+
+    def put(body: bytes):
+        return anna.request("PUT", f"/api/v1/bookings/{booking_id}/earlier-time", body=body,
+                            headers={"Content-Type": "application/json", "X-CSRF-Token": csrf})  # fmt: skip
+
+    on = put(b'{"wanted": true}')
+    assert on.status_code == 200 and on.json_body["wanted"] is True and on.json_body["waiting_since"]
+    assert put(b'{"wanted": true}').json_body["waiting_since"] == on.json_body["waiting_since"]  # the same again
+    assert put(b'{"wanted": "ja"}').status_code == 400
+    off = put(b'{"wanted": false}')
+    assert off.status_code == 200 and off.json_body == {"booking_id": booking_id, "wanted": False,
+                                                        "waiting_since": None}  # fmt: skip
