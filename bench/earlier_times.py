@@ -69,6 +69,9 @@ def simulate(bookings: int = 400) -> dict[str, Any]:
     from chalicelib.services.principals import CitizenPrincipal
     from local.event_consumer import EventConsumer
 
+    from local import moto_fidelity
+
+    moto_fidelity.make_dynamodb_writes_atomic()  # as the tests: a transaction keeps only its items for a rollback
     rng = random.Random(SEED)
     with demo_region():
         import app
