@@ -318,8 +318,3 @@ def _close(ports: Ports, record: EarlierOfferRecord, state: str, kind: Kind, doo
     logger.info(f"earlier time {state}", extra={"offer_id": record.offer_id, "booking_id": record.booking_id})
     record_metric(f"EarlierTime{state.title()}")
     return True
-
-
-def gained_days(record: EarlierOfferRecord) -> int:
-    return rules.days_gained(record.booking_start, record.slot_start)
-
