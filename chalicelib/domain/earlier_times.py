@@ -7,7 +7,7 @@ finds the waiting bookings, holds the slot and writes the offer.
 - In which order: the longest wait first (opted in earliest), ties by booking id.
 - For how long: the unit's hold (default 30 minutes), never past the moment the slot itself closes
   for online changes; if fewer than MIN_HOLD would remain, nothing is offered (a person needs time
-  to read the notice and answer).
+  to read the notice and answer). An offer made at night is held from 08:00, when its SMS may go.
 - Nothing is offered inside the cutoff: a slot a citizen could not book online now is not offered.
 """
 
@@ -18,6 +18,7 @@ from datetime import datetime, timedelta, timezone
 
 from chalicelib.domain import booking as rules
 from chalicelib.domain.clock import STOCKHOLM
+from chalicelib.domain.notifications import Channel, earliest_send_time
 
 DEFAULT_HOLD = timedelta(minutes=30)  # a unit setting (UnitRecord.offer_hold_minutes); this when unset
 MIN_HOLD = timedelta(minutes=5)  # less than this left before the slot closes: no offer
@@ -62,8 +63,15 @@ def hold_until(visit_rules: rules.BookingRules, slot_start: datetime, now: datet
     rule, begun, or less than MIN_HOLD left to answer)."""
     if rules.booking_refusal(visit_rules, slot_start, now) is not None:
         return None
-    until = min(now + hold, slot_closes_at(visit_rules, slot_start))
-    return until if until - now >= MIN_HOLD else None
+    starts = answerable_from(now)
+    until = min(starts + hold, slot_closes_at(visit_rules, slot_start))
+    return until if until - starts >= MIN_HOLD else None
+
+
+def answerable_from(now: datetime) -> datetime:
+    """When the person can be told of an offer made now: at once by day; at night the SMS waits for
+    08:00 (domain/notifications.py), so the hold runs from then (a cutoff before it: no offer)."""
+    return earliest_send_time(Channel.SMS, now)
 
 
 def offer_refusal(visit_rules: rules.BookingRules, slot_start: datetime, waiting: Waiting, now: datetime,

@@ -75,9 +75,19 @@ def test_a_slot_that_starts_now_or_has_begun_is_never_offered():
 def test_midnight_and_the_units_earliest_rule():
     # A "from tomorrow" unit: a slot today is not bookable online, so not offered, even with no cutoff.
     rules = FROM_TOMORROW.__class__(earliest=FROM_TOMORROW.earliest, rebook_cutoff=timedelta(0))
-    slot = local(2026, 11, 25, 0, 30)
+    slot = local(2026, 11, 25, 10, 0)
     assert hold_until(rules, slot, local(2026, 11, 24, 23, 59)) is not None  # tomorrow, a minute before midnight
     assert hold_until(rules, slot, local(2026, 11, 25, 0, 0)) is None  # midnight: now it is today
+
+
+def test_an_offer_made_at_night_is_held_from_the_mornings_sms():
+    # At 22:30 nobody is texted until 08:00: the half hour runs from then.
+    assert hold_until(SAME_DAY, SLOT, local(2026, 11, 24, 22, 30)) == local(2026, 11, 25, 8, 30)
+    assert hold_until(SAME_DAY, SLOT, local(2026, 11, 24, 20, 59)) == local(2026, 11, 24, 21, 29)
+    assert hold_until(SAME_DAY, SLOT, local(2026, 11, 25, 7, 59, 59)) == local(2026, 11, 25, 8, 30)
+    # A slot whose cutoff comes before the morning (with five minutes to answer) is not offered at night.
+    assert hold_until(SAME_DAY, local(2026, 11, 26, 8, 4), local(2026, 11, 24, 23, 0)) is None
+    assert hold_until(SAME_DAY, local(2026, 11, 26, 8, 5), local(2026, 11, 24, 23, 0)) == local(2026, 11, 25, 8, 5)
 
 
 def test_the_cutoff_across_the_dst_nights_is_elapsed_time():
