@@ -77,6 +77,14 @@ class WaitList:
             return None
         return datetime.fromisoformat(record.wait_key.split("#", 1)[0])
 
+    def open_offer_of(self, citizen_id: str, booking_id: str) -> str | None:
+        """The offer the booking holds open now, or None: one GetItem of one attribute."""
+        try:
+            return BookingRecord.get(citizen_id, booking_id, consistent_read=True,
+                                     attributes_to_get=["open_offer"]).open_offer  # fmt: skip
+        except DoesNotExist:
+            return None
+
     def later_than(self, unit_hsa_id: str, visit_type_id: str, start: datetime) -> Any:
         """The bookings waiting at the unit for the visit type that start after `start`, the longest
         wait first, as (Waiting, citizen_id): a lazy Query, read a page at a time as the caller goes on."""

@@ -87,6 +87,21 @@ def offer_freed_slot(ports: Ports, change: DomainEvent) -> None:
         offer_slot(ports, slot_id, clock.utc_now())
 
 
+def release_for_cancelled(ports: Ports, cancelled: DomainEvent) -> None:
+    """Follow-up of a cancelled booking that held an open offer: the offer is declined for it, so the
+    time goes to the next in line now rather than at the expiry."""
+    found = ports.bookings.get(cancelled["booking_id"])
+    offer_id = ports.wait_list.open_offer_of(found.citizen_id, found.booking_id) if found else None
+    record = ports.earlier_offers.get(offer_id) if offer_id else None
+    if record is None or record.state != OfferState.OPEN:
+        return
+    door = Door(cancelled.get("door") or Door.CITIZEN)
+    try:
+        _close(ports, record, OfferState.DECLINED, Kind.EARLIER_TIME_DECLINED, door, cancelled.occurred_at)
+    except Unprocessable:
+        pass  # answered or expired meanwhile: its own event passed the time on
+
+
 def offer_published_slots(ports: Ports, published: DomainEvent) -> None:
     """Follow-up of new web times published at a unit: each is offered to whoever waits for an earlier
     time (a time's wait-list Query stops at the first eligible booking, or finds nobody at once)."""

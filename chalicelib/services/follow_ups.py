@@ -54,7 +54,7 @@ FOLLOW_UPS: dict[Kind, tuple[FollowUp, ...]] = {
     Kind.BOOKING_MOVED: (booking.keep_cutoff_schedule, booking.confirm_to_citizen, unit_notices.tell_unit,
                          earlier_times.offer_freed_slot),
     Kind.BOOKING_CANCELLED: (booking.keep_cutoff_schedule, booking.confirm_to_citizen, unit_notices.tell_unit,
-                             earlier_times.offer_freed_slot),
+                             earlier_times.offer_freed_slot, earlier_times.release_for_cancelled),
     Kind.BOOKING_REMINDED: (booking.confirm_to_citizen,),
     Kind.SUMMONS_ISSUED: (forms.send_with_summons,),  # the summons goes in the evening release; its forms now
     # The new version goes in the next evening release; what is in the inbox says so at once.

@@ -252,3 +252,13 @@ def test_the_json_api_waits_and_stops_waiting(region):
     off = put(b'{"wanted": false}')
     assert off.status_code == 200 and off.json_body == {"booking_id": booking_id, "wanted": False,
                                                         "waiting_since": None}  # fmt: skip
+
+
+def test_a_booking_cancelled_while_it_holds_an_offer_passes_the_time_on_at_once(region):
+    anna, ali, olle, anna_booking, ali_booking, olle_booking = _two_waiting(region)
+    olle.post_form(f"/bookings/{olle_booking}/cancel", {"csrf_token": olle.csrf_token()})
+    [offer] = _offers_to(ali_booking)
+    assert ali.post_form(f"/bookings/{ali_booking}/cancel", {"csrf_token": ali.csrf_token()}).status_code == 303
+    assert ports().earlier_offers.get(offer.offer_id).state == "declined"
+    [to_anna] = _offers_to(anna_booking)
+    assert to_anna.slot_id == f"{VC}/e1" and ports().slots.get(f"{VC}/e1").held_for == anna_booking
