@@ -57,6 +57,13 @@ def booking_cutoff(event, context):  # noqa: ANN001 (Lambda's signature)
     return function.handler(event, context)
 
 
+@app.lambda_function(name="earlier_offer_expiry")
+def earlier_offer_expiry(event, context):  # noqa: ANN001 (Lambda's signature)
+    from chalicelib.functions import earlier_offer_expiry as function
+
+    return function.handler(event, context)
+
+
 @app.lambda_function(name="release_summons")
 def release_summons(event, context):  # noqa: ANN001 (Lambda's signature)
     from chalicelib.functions import release_summons as function

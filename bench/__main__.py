@@ -14,7 +14,9 @@
    requests and items read (bench/page_costs.py); and the botocore sessions and clients 2 and 3 made.
 4. The evening release of 30,000 summonses against moto in server mode, through the SQS fan-out, with the
    print batch and the notification dispatch after it (bench/summons_release.py); one form sent to 1,000
-   people (bench/form_dispatch.py); the journal's pages against the demo care systems (bench/journal_page.py).
+   people (bench/form_dispatch.py); the journal's pages against the demo care systems (bench/journal_page.py);
+   a simulated month of earlier-time offers at one unit: offers, accepts, days gained, requests per offer
+   (bench/earlier_times.py).
 5. The usage statistics: DynamoDB requests per 1,000 counted events (and per 1,000 redelivered), and per
    statistics page and CSV (bench/usage_counts.py).
 """
@@ -403,6 +405,8 @@ def main() -> None:
     subprocess.run([sys.executable, "-m", "bench.journal_page"], cwd=ROOT, check=True)
     # The usage statistics: requests per 1,000 counted events and per statistics page (issue 22).
     subprocess.run([sys.executable, "-m", "bench.usage_counts"], cwd=ROOT, check=True)
+    # Earlier times: a simulated month at one unit, offers sent, accepted, days gained (issue 22).
+    subprocess.run([sys.executable, "-m", "bench.earlier_times", "400"], cwd=ROOT, check=True)
     # The 30,000-summons release (Region Stockholm's heavy day) runs in a fresh interpreter with its own moto server.
     subprocess.run([sys.executable, "-m", "bench.summons_release", "30000"], cwd=ROOT, check=True)
 

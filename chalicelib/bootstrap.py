@@ -58,6 +58,13 @@ def _cutoff_schedules(wiring: _Wiring) -> Any:
     return CutoffSchedules(s.booking_schedule_group, s.booking_cutoff_target_arn, s.scheduler_role_arn)
 
 
+def _offer_schedules(wiring: _Wiring) -> Any:
+    from chalicelib.adapters.earlier_times import OfferSchedules
+
+    s = wiring.settings  # in the bookings' group too
+    return OfferSchedules(s.booking_schedule_group, s.earlier_offer_target_arn, s.scheduler_role_arn)
+
+
 def _package_schedules(wiring: _Wiring) -> Any:
     from chalicelib.adapters.one_time_schedules import OneTimeSchedules
 
@@ -109,6 +116,9 @@ _FACTORIES: dict[str, Callable[[_Wiring], Any]] = {
     "bookings": _make("booking:BookingStore"),
     "invitations": _make("booking:InvitationStore"),
     "cutoff_schedules": _cutoff_schedules,
+    "wait_list": _make("earlier_times:WaitList"),
+    "earlier_offers": _make("earlier_times:EarlierOffers"),
+    "offer_schedules": _offer_schedules,
     "summons": _make("summons:SummonsStore"),
     "print_letters": _make("summons:PrintLetters"),
     "print_batches": _make("summons:PrintBatches"),

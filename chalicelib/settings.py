@@ -105,6 +105,7 @@ class Settings:
     booking_schedule_group: str  # EventBridge Scheduler group for per-booking cutoff schedules
     booking_cutoff_target_arn: str  # the booking_cutoff function the schedules invoke
     form_package_target_arn: str  # the form_package function a package's one-time schedules invoke
+    earlier_offer_target_arn: str  # the earlier_offer_expiry function an offer's expiry schedule invokes
     scheduler_role_arn: str  # the role Scheduler assumes to invoke it
     work_queues: dict[str, str]  # SQS queue per kind of batch work ("release", "notifications", "print"): URL or name
     email_per_second: float  # the region's SES sending quota: e-mail notifications go out at this rate
@@ -361,6 +362,8 @@ def load(env: dict[str, str] | None = None) -> Settings:
         or "arn:aws:lambda:eu-north-1:123456789012:function:eservices-local-booking_cutoff",
         form_package_target_arn=env.get("FORM_PACKAGE_TARGET_ARN")
         or "arn:aws:lambda:eu-north-1:123456789012:function:eservices-local-form_package",
+        earlier_offer_target_arn=env.get("EARLIER_OFFER_TARGET_ARN")
+        or "arn:aws:lambda:eu-north-1:123456789012:function:eservices-local-earlier_offer_expiry",
         scheduler_role_arn=env.get("SCHEDULER_ROLE_ARN") or "arn:aws:iam::123456789012:role/eservices-local-scheduler",
         work_queues=_work_queues(env),
         # SES's and SNS's own defaults for a production account: 14 e-mails and 20 SMS a second.

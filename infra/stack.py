@@ -54,6 +54,7 @@ TABLE_ACTIONS = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", 
                  "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
                  "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable")  # fmt: skip
 FORM_PACKAGE_FUNCTION = "form_package"  # app.py's function a form package's one-time schedules invoke
+EARLIER_OFFER_FUNCTION = "earlier_offer_expiry"  # app.py's function an earlier-time offer's expiry invokes
 
 # In front of the app (the app's own limits per person, key and client are in chalicelib/domain/limits.py):
 # API Gateway throttling for the whole stage, and per client address a WAF rate-based rule.
@@ -258,7 +259,8 @@ class EServicesStack(Stack):
         # Likewise a form package's parts invoke form_package, on their days.
         targets = {}
         for name, variable in ((BOOKING_CUTOFF_FUNCTION, "BOOKING_CUTOFF_TARGET_ARN"),
-                               (FORM_PACKAGE_FUNCTION, "FORM_PACKAGE_TARGET_ARN")):  # fmt: skip
+                               (FORM_PACKAGE_FUNCTION, "FORM_PACKAGE_TARGET_ARN"),
+                               (EARLIER_OFFER_FUNCTION, "EARLIER_OFFER_TARGET_ARN")):  # fmt: skip
             target_id = to_cfn_resource_name(name)
             target = self.app.get_function(target_id)
             target.grant_invoke(scheduler_role)
@@ -766,6 +768,7 @@ USAGE_GRAPHS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Kallelser: digitalt och på papper", ("SummonsSentDigital", "SummonsSentPaper")),
     ("Hemtester: beställda och svar", ("KitOrdered", "LabResultDelivered")),
     ("Formulär: skickade och besvarade", ("FormSent", "FormAnswered")),
+    ("Tidigare tider: erbjudna och antagna", ("EarlierTimeOffered", "EarlierTimeAccepted")),
     ("Händelser: följda upp och räknade i statistiken", ("EventFollowedUp", "UsageEventCounted")),
 )
 USAGE_DASHBOARD_RANGE = "-P3M"  # three months back by default; a reader picks another range in the console

@@ -74,7 +74,7 @@ def visit_type_map(v: VisitType) -> VisitTypeMap:
 
 def _slot(r: SlotRecord) -> Slot:
     return Slot(r.slot_id, r.unit_hsa_id, r.visit_type_id, r.start, r.end, r.place, r.practitioner_role,
-                Visibility(r.visibility), r.booking_id, r.source, r.resource, r.citizen_id)  # fmt: skip
+                Visibility(r.visibility), r.booking_id, r.source, r.resource, r.citizen_id, r.held_for, r.held_until)  # fmt: skip
 
 
 def _slot_record(slot: Slot) -> SlotRecord:
@@ -125,7 +125,8 @@ def _utc(moment: datetime) -> str:
 
 
 def _free() -> Any:
-    return SlotRecord.slot_id.exists() & SlotRecord.booking_id.does_not_exist()
+    """Neither booked nor held for an earlier-time offer."""
+    return SlotRecord.slot_id.exists() & SlotRecord.booking_id.does_not_exist() & SlotRecord.held_for.does_not_exist()
 
 
 def _taken_by(booking: Booking) -> list[Any]:
@@ -164,14 +165,14 @@ class SlotStore:
 
     @staticmethod
     def _publish_condition(slot: Slot) -> Any:
-        condition = SlotRecord.booking_id.does_not_exist()
+        condition = SlotRecord.booking_id.does_not_exist() & SlotRecord.held_for.does_not_exist()
         if slot.source is not None:
             condition &= SlotRecord.source.does_not_exist() | (SlotRecord.source == slot.source)
         return condition
 
     @staticmethod
     def _withdraw_condition(source: str | None) -> Any:
-        condition = SlotRecord.booking_id.does_not_exist()
+        condition = SlotRecord.booking_id.does_not_exist() & SlotRecord.held_for.does_not_exist()
         if source is not None:
             condition &= SlotRecord.source == source
         return condition
@@ -198,17 +199,21 @@ class SlotStore:
             raise
         return True
 
-    def publish_many(self, slots: Sequence[Slot], withdrawn: Sequence[str] = (),
-                     source: str | None = None) -> tuple[int, int]:  # fmt: skip
+    def publish_many(self, slots: Sequence[Slot], withdrawn: Sequence[str] = (), source: str | None = None,
+                     event: DomainEvent | None = None) -> tuple[int, int]:  # fmt: skip
         """Publish these slots and withdraw those (of `source`) with the same conditions as one by one,
         in transactions of up to 100 (one request each, not one a slot). If a slot was booked or taken
-        meanwhile, that batch goes one by one so the rest are still written. (published, withdrawn)."""
+        meanwhile, that batch goes one by one so the rest are still written. (published, withdrawn).
+        `event` (new times published) goes in the first transaction, or after it if that went one by one."""
         work: list[tuple[str, Any]] = [("put", s) for s in slots] + [("delete", w) for w in withdrawn]
         published = removed = 0
-        for first in range(0, len(work), _BATCH):
-            chunk = work[first : first + _BATCH]
+        batch = _BATCH - 1 if event is not None else _BATCH
+        for first in range(0, len(work), batch):
+            chunk = work[first : first + batch]
             try:
                 with TransactWrite(connection=SlotRecord._get_connection().connection) as tx:
+                    if event is not None and first == 0:
+                        events.add_event(tx, event)
                     for kind, item in chunk:
                         if kind == "put":
                             tx.save(_slot_record(item), condition=self._publish_condition(item))
@@ -222,6 +227,8 @@ class SlotStore:
                         published += self.publish(item)
                     else:
                         removed += self.withdraw(item, source)
+                if event is not None and first == 0:
+                    events.commit(event)
                 continue
             published += sum(1 for kind, _ in chunk if kind == "put")
             removed += sum(1 for kind, _ in chunk if kind == "delete")
@@ -302,12 +309,22 @@ class BookingStore:
 
         _commit(event, write, also)
 
-    def move(self, booking: Booking, new_slot: Slot, event: DomainEvent, also: Also = None) -> Booking:
-        """Rebook: take the new slot, free the old, update the booking, all or nothing."""
+    def move(self, booking: Booking, new_slot: Slot, event: DomainEvent, also: Also = None, *,
+             from_hold: bool = False) -> Booking:  # fmt: skip
+        """Rebook: take the new slot, free the old, update the booking, all or nothing. `from_hold`: the
+        new slot is held for this booking by an earlier-time offer (taken only so; the hold goes, and
+        the booking stops waiting for an earlier time)."""
         moved = booking.moved_to(new_slot)
+        if from_hold:
+            take = SlotRecord.booking_id.does_not_exist() & (SlotRecord.held_for == booking.booking_id)
+            taken = _taken_by(booking) + [SlotRecord.held_for.remove(), SlotRecord.held_until.remove()]
+            done_waiting = [BookingRecord.waits_for.remove(), BookingRecord.wait_key.remove(),
+                            BookingRecord.open_offer.remove()]
+        else:
+            take, taken, done_waiting = _free(), _taken_by(booking), []
 
         def write(tx: TransactWrite) -> None:
-            tx.update(SlotRecord(new_slot.slot_id), actions=_taken_by(booking), condition=_free())
+            tx.update(SlotRecord(new_slot.slot_id), actions=taken, condition=take)
             tx.update(SlotRecord(booking.slot_id), actions=_freed(),
                       condition=SlotRecord.booking_id == booking.booking_id)  # fmt: skip
             tx.update(
@@ -315,7 +332,7 @@ class BookingStore:
                 actions=[BookingRecord.slot_id.set(moved.slot_id), BookingRecord.start.set(moved.start),
                          BookingRecord.end.set(moved.end), BookingRecord.place.set(moved.place),
                          BookingRecord.start_key.set(_start_key(moved.start, booking.booking_id)),
-                         BookingRecord.sequence.add(1)],
+                         BookingRecord.sequence.add(1), *done_waiting],
                 condition=(BookingRecord.status == BookingStatus.BOOKED.value)
                 & (BookingRecord.slot_id == booking.slot_id),
             )  # fmt: skip
@@ -345,7 +362,7 @@ class BookingStore:
     def cancel(self, booking: Booking, reason: str | None, event: DomainEvent, also: Also = None) -> None:
         """Free the slot and mark the booking cancelled, together."""
         actions = [BookingRecord.status.set(BookingStatus.CANCELLED.value), BookingRecord.upcoming_owner.remove(),
-                   BookingRecord.sequence.add(1)]
+                   BookingRecord.waits_for.remove(), BookingRecord.wait_key.remove(), BookingRecord.sequence.add(1)]
         if reason:
             actions.append(BookingRecord.cancel_reason.set(reason))
 

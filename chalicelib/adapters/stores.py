@@ -327,6 +327,11 @@ class UnitDirectory:
         UnitRecord(hsa_id).update(actions=[UnitRecord.visit_types.set([visit_type_map(v) for v in visit_types])],
                                   condition=UnitRecord.hsa_id.exists())  # fmt: skip
 
+    def set_offer_hold(self, hsa_id: str, minutes: int) -> None:
+        """How long an earlier-time offer holds a slot at the unit (domain/earlier_times.py)."""
+        UnitRecord(hsa_id).update(actions=[UnitRecord.offer_hold_minutes.set(minutes)],
+                                  condition=UnitRecord.hsa_id.exists())  # fmt: skip
+
 
 class IntegrationClientStore:
     def get(self, key_id: str) -> IntegrationClient | None:

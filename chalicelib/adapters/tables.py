@@ -377,6 +377,9 @@ class UnitRecord(Model):
     active_case_types = UnicodeSetAttribute(null=True)  # central case types the unit has switched on
     paused_case_types = UnicodeSetAttribute(null=True)
     functional_mailbox = UnicodeAttribute(null=True)  # the unit's shared e-mail (funktionsbrevlåda), optional
+    # How long an earlier-time offer holds a freed slot for one person (minutes; unset: 30, see
+    # domain/earlier_times.py): the staff tool's booking rules page sets it.
+    offer_hold_minutes = NumberAttribute(null=True)
     directory = UnitDirectoryIndex()
 
 
@@ -559,6 +562,10 @@ class SlotRecord(Model):
     # Who holds it (the opaque citizen id), set and removed with booking_id: the Tidbok's day reads names
     # from the register in one BatchGetItem, with no look-up per booking.
     citizen_id = UnicodeAttribute(null=True)
+    # Held for an earlier-time offer (services/earlier_times.py): the booking offered it, until the offer
+    # is answered or expires. A held slot is not free for anyone else: booking it is conditioned on both.
+    held_for = UnicodeAttribute(null=True)
+    held_until = UTCDateTimeAttribute(null=True)
     by_unit = SlotsByUnitIndex()
 
 
@@ -593,6 +600,18 @@ class UpcomingBookingsIndex(GlobalSecondaryIndex):
     start_key = UnicodeAttribute(range_key=True)
 
 
+class WaitingForEarlierIndex(GlobalSecondaryIndex):
+    """Sparse: bookings whose holder asked for an earlier time, per unit and visit type, the longest
+    wait first (only bookings that stand and wait are in it): a freed slot pages through it."""
+
+    class Meta:
+        index_name = "waiting-for-earlier"
+        projection = AllProjection()
+
+    waits_for = UnicodeAttribute(hash_key=True)  # "<unit_hsa_id>#<visit_type_id>" while waiting
+    wait_key = UnicodeAttribute(range_key=True)  # "<opted in ISO UTC>#<booking_id>"
+
+
 class BookingRecord(Model):
     Meta = _meta("bookings")
     citizen_id = UnicodeAttribute(hash_key=True)
@@ -617,9 +636,36 @@ class BookingRecord(Model):
     sequence = NumberAttribute(default=0)  # one more in every move, retime and cancel transaction
     start_key = UnicodeAttribute(null=True)
     upcoming_owner = UnicodeAttribute(null=True)  # = citizen_id while booked and not hidden (the upcoming index)
+    # An earlier time wanted (tidigare tid): set while the holder waits for one, removed when they stop
+    # waiting, take an offered time, or the booking is cancelled (the waiting index).
+    waits_for = UnicodeAttribute(null=True)
+    wait_key = UnicodeAttribute(null=True)
+    open_offer = UnicodeAttribute(null=True)  # the offer it holds now: one at a time, the next slot goes to the next
     by_booking = ByBookingIndex()
     by_start = BookingsByStartIndex()
     upcoming = UpcomingBookingsIndex()
+    waiting_for_earlier = WaitingForEarlierIndex()
+
+
+class EarlierOfferRecord(Model):
+    """An earlier time offered to one booking (erbjudande om tidigare tid). Its id is fixed by the slot
+    and the booking, so a slot is offered to a booking once, and a redelivered trigger writes nothing."""
+
+    Meta = _meta("earlier-offers")
+    offer_id = UnicodeAttribute(hash_key=True)
+    slot_id = UnicodeAttribute()
+    booking_id = UnicodeAttribute()
+    citizen_id = UnicodeAttribute()  # whose booking (a child's, for a guardian acting for them)
+    unit_hsa_id = UnicodeAttribute()
+    visit_type_id = UnicodeAttribute()
+    slot_start = UTCDateTimeAttribute()
+    slot_end = UTCDateTimeAttribute()
+    booking_start = UTCDateTimeAttribute()  # the booking's time when offered
+    created_at = UTCDateTimeAttribute()
+    expires_at = UTCDateTimeAttribute()
+    state = UnicodeAttribute()  # open, accepted, declined, expired
+    decided_at = UTCDateTimeAttribute(null=True)
+    inbox_message_ids = UnicodeSetAttribute(null=True)  # the offer's messages: their state note follows
 
 
 class OpenInvitationsIndex(GlobalSecondaryIndex):
@@ -1625,6 +1671,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     AccessLogRecord,
     SlotRecord,
     BookingRecord,
+    EarlierOfferRecord,
     InvitationRecord,
     SummonsRecord,
     PrintLetterRecord,

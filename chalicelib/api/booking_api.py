@@ -17,7 +17,7 @@ from chalicelib.domain import clock
 from chalicelib.domain.booking import Booking, Slot, VisitType
 from chalicelib.domain.localized import as_shown
 from chalicelib.errors import BadInput
-from chalicelib.services import booking
+from chalicelib.services import booking, earlier_times
 from chalicelib.services.input import identifier
 from chalicelib.services.principals import CitizenPrincipal
 
@@ -129,6 +129,17 @@ def cancel(booking_id: str) -> Response:
     principal, body = _command(m.Cancel, required=False)
     booking.cancel(ports(), principal, booking_id, body.reason, clock.utc_now())
     return json_response(_view(principal, booking_id))
+
+
+@operation(booking_api, "/api/v1/bookings/{booking_id}/earlier-time", "PUT", security=CITIZEN,
+           body=m.EarlierTimeWish, response=m.EarlierTimeOut,
+           summary="Wait (or stop waiting) for an earlier time of the same visit: an offer comes to the inbox")
+def earlier_time(booking_id: str) -> Response:
+    principal, body = _command(m.EarlierTimeWish)
+    earlier_times.set_waiting(ports(), principal, booking_id, body.wanted, clock.utc_now())
+    since = earlier_times.waiting_since(ports(), principal, booking_id)
+    return json_response(to_json(m.EarlierTimeOut(booking_id, since is not None,
+                                                  since.isoformat() if since else None)))  # fmt: skip
 
 
 def invitation_out(v: booking.InvitationView, lang: str) -> m.InvitationOut:

@@ -13,7 +13,7 @@ from chalicelib.bootstrap import ports
 from chalicelib.domain import clock
 from chalicelib.domain.booking import CANCEL_REASONS, change_window
 from chalicelib.errors import AppError, BadInput
-from chalicelib.services import booking
+from chalicelib.services import booking, earlier_times
 from chalicelib.services.principals import CitizenPrincipal
 
 booking_pages = Blueprint(__name__)
@@ -158,9 +158,12 @@ def _booking(principal: CitizenPrincipal, booking_id: str, *, done: str | None =
              error: AppError | None = None) -> Response:  # fmt: skip
     found = booking.own_booking(ports(), principal, booking_id)
     unit = ports().units.get(found.unit_hsa_id)
+    view = booking.view(found, unit, clock.utc_now())
     return _page(principal, "booking.html", status=error.status if error else 200, error=error,
-                 view=booking.view(found, unit, clock.utc_now()), reasons=CANCEL_REASONS,
-                 done=done if done in ("booked", "rebooked", "cancelled") else None)  # fmt: skip
+                 view=view, reasons=CANCEL_REASONS, may_wait=earlier_times.may_wait(view),
+                 waiting_since=earlier_times.waiting_since(ports(), principal, booking_id),
+                 done=done if done in ("booked", "rebooked", "cancelled", "waiting", "not_waiting") else None)
+    # fmt: skip
 
 
 @booking_pages.route("/bookings/{booking_id}", methods=["GET"])
@@ -216,3 +219,61 @@ def rebook(booking_id: str) -> Response:
     return form_action(booking_pages.current_request, principal.csrf_token, run,
                        lambda _fields, error: _chooser(principal, {}, rebooking=booking_id, error=error),
                        (409, 422))  # fmt: skip
+
+
+@booking_pages.route("/bookings/{booking_id}/earlier", methods=["POST"], content_types=FORM)
+def earlier_time_wish(booking_id: str) -> Response:
+    """The booking page's choice: offer me an earlier time if one comes free (on or off)."""
+    principal, away = _citizen()
+    if away:
+        return away
+
+    def run(fields: dict[str, str]) -> str:
+        wanted = earlier_times.set_waiting(ports(), principal, booking_id, fields.get("wanted") == "yes",
+                                           clock.utc_now())  # fmt: skip
+        return f"/bookings/{booking_id}?done={'waiting' if wanted else 'not_waiting'}"
+
+    return form_action(booking_pages.current_request, principal.csrf_token, run,
+                       lambda _fields, error: _booking(principal, booking_id, error=error), (409, 422))  # fmt: skip
+
+
+# -- an offer of an earlier time (from the inbox message's button) ---------------------------------------
+
+
+def _offer(principal: CitizenPrincipal, offer_id: str, *, error: AppError | None = None) -> Response:
+    return _page(principal, "earlier_offer.html", status=error.status if error else 200, error=error,
+                 offer=earlier_times.offer_view(ports(), principal, offer_id, clock.utc_now()))  # fmt: skip
+
+
+@booking_pages.route("/earlier-times/{offer_id}", methods=["GET"])
+def earlier_offer(offer_id: str) -> Response:
+    principal, away = _citizen()
+    return away or _offer(principal, offer_id)
+
+
+@booking_pages.route("/earlier-times/{offer_id}/accept", methods=["POST"], content_types=FORM)
+def accept_earlier(offer_id: str) -> Response:
+    principal, away = _citizen()
+    if away:
+        return away
+
+    def run(_fields: dict[str, str]) -> str:
+        moved = earlier_times.accept(ports(), principal, offer_id, clock.utc_now())
+        return f"/bookings/{moved.booking_id}?done=rebooked"
+
+    return form_action(booking_pages.current_request, principal.csrf_token, run,
+                       lambda _fields, error: _offer(principal, offer_id, error=error), (409, 422))  # fmt: skip
+
+
+@booking_pages.route("/earlier-times/{offer_id}/decline", methods=["POST"], content_types=FORM)
+def decline_earlier(offer_id: str) -> Response:
+    principal, away = _citizen()
+    if away:
+        return away
+
+    def run(_fields: dict[str, str]) -> str:
+        earlier_times.decline(ports(), principal, offer_id, clock.utc_now())
+        return f"/earlier-times/{offer_id}"
+
+    return form_action(booking_pages.current_request, principal.csrf_token, run,
+                       lambda _fields, error: _offer(principal, offer_id, error=error), (409, 422))  # fmt: skip

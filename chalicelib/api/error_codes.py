@@ -12,6 +12,7 @@ ERROR_CODES: dict[str, dict[int, list[str]]] = {
     'POST /api/v1/bookings': {404: ['booking_not_found', 'invitation_not_found', 'slot_not_found', 'unit_not_found'], 409: ['slot_taken'], 422: ['invitation_expired', 'invitation_used', 'slot_invitation_only', 'visit_type_not_offered']},
     'GET /api/v1/bookings/{booking_id}': {404: ['booking_not_found']},
     'POST /api/v1/bookings/{booking_id}/cancel': {400: ['cancel_reason_invalid'], 404: ['booking_not_found', 'unit_not_found'], 409: ['booking_changed'], 422: ['booking_cancelled', 'visit_type_not_offered']},
+    'PUT /api/v1/bookings/{booking_id}/earlier-time': {404: ['booking_not_found'], 409: ['booking_changed'], 422: ['booking_cancelled', 'earlier_time_not_possible']},
     'POST /api/v1/bookings/{booking_id}/rebook': {404: ['booking_not_found', 'slot_not_found', 'unit_not_found'], 409: ['slot_taken'], 422: ['booking_cancelled', 'slot_invitation_only', 'visit_type_not_offered']},
     'GET /api/v1/case-units': {},
     'GET /api/v1/case-units/{unit_hsa_id}/case-types': {404: ['unit_not_found']},

@@ -235,6 +235,16 @@ class Cancel(Model):
     reason: Literal["feeling_better", "cannot_come", "booked_elsewhere", "other"] | None = None
 
 
+class EarlierTimeWish(Model):
+    wanted: Annotated[bool, Meta(description="true: offer me an earlier time of the same visit if one comes free")]
+
+
+class EarlierTimeOut(Out):
+    booking_id: str
+    wanted: bool
+    waiting_since: str | None  # ISO 8601 UTC; the wait order: the longest wait is offered first
+
+
 # -- staff work ---------------------------------------------------------------------------------------
 CaseStatus = Literal["new", "in_progress", "waiting_for_citizen", "closed"]
 

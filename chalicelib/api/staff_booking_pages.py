@@ -230,7 +230,10 @@ def save_rules() -> Response:
         return away
 
     def run(fields: dict[str, str]) -> str:
-        booking_staff.save_rules(ports(), principal, fields.get("unit", ""), fields)
+        if "offer_hold_minutes" in fields:  # the unit's own setting, a form of its own on the page
+            booking_staff.save_offer_hold(ports(), principal, fields.get("unit", ""), fields["offer_hold_minutes"])
+        else:
+            booking_staff.save_rules(ports(), principal, fields.get("unit", ""), fields)
         return f"/staff/booking-rules?unit={fields.get('unit', '')}&saved=1"
 
     return form_action(staff_booking_pages.current_request, principal.csrf_token, run,

@@ -29,6 +29,7 @@ CHARTS = (
     ("summons", "staff.statistics.chart.summons", (usage.SUMMONS_DIGITAL, usage.SUMMONS_PAPER)),
     ("self_tests", "staff.statistics.chart.self_tests", (usage.SELF_TESTS_ORDERED, usage.SELF_TEST_RESULTS)),
     ("forms", "staff.statistics.chart.forms", (usage.FORMS_SENT, usage.FORMS_ANSWERED)),
+    ("earlier_times", "staff.statistics.chart.earlier_times", (usage.EARLIER_OFFERED, usage.EARLIER_ACCEPTED)),
 )
 
 

@@ -93,14 +93,17 @@ class Slot:
     source: str | None = None  # who published it: a care system's key id or STAFF; None: an appointment's own
     resource: str | None = None  # the practitioner or room (resurs); None: not specified
     citizen_id: str | None = None  # who holds it, with booking_id (None on slots booked before it was kept)
+    held_for: str | None = None  # the booking an earlier-time offer holds it for (domain/earlier_times.py)
+    held_until: datetime | None = None
 
     @property
     def free(self) -> bool:
-        return self.booking_id is None
+        """Neither booked nor held for an offer: anyone may book it (within the rules)."""
+        return self.booking_id is None and self.held_for is None
 
     def as_published(self) -> Slot:
         """The slot as a publisher describes it: without who holds it."""
-        return replace(self, booking_id=None, citizen_id=None)
+        return replace(self, booking_id=None, citizen_id=None, held_for=None, held_until=None)
 
 
 def same_resource_overlap(wanted: Sequence[Slot], existing: Iterable[Slot]) -> tuple[Slot, Slot] | None:

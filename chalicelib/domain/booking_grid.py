@@ -158,7 +158,7 @@ def week_grid(days: Sequence[date], slots: Sequence[Slot], hours_on: Callable[[d
         day = local.date()
         if day not in totals:
             continue
-        if slot.booking_id:
+        if not slot.free:  # booked, or held for an earlier-time offer
             counts = Counts(booked=1)
         elif has_begun(slot.start, now):
             counts = Counts(past=1)

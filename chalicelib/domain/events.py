@@ -25,6 +25,19 @@ class Kind(StrEnum):
     SUMMONS_RELEASED = "summons.released"  # the evening release: now it goes out
     MESSAGE_DELIVERED = "message.delivered"
     INVITATION_SENT = "invitation.sent"  # staff invited a person to book (öppen kallelse)
+    # Earlier times (tidigare tid), on the booking's stream key: the holder starts or stops waiting for
+    # one; a freed slot is offered to the longest waiting (held for them until the offer expires), who
+    # accepts (with the booking's own `booking.moved`), declines, or lets it expire. Data: booking_id,
+    # offer_id, slot_id.
+    EARLIER_TIME_WANTED = "earlier_time.wanted"
+    EARLIER_TIME_UNWANTED = "earlier_time.unwanted"
+    EARLIER_TIME_OFFERED = "earlier_time.offered"
+    EARLIER_TIME_ACCEPTED = "earlier_time.accepted"
+    EARLIER_TIME_DECLINED = "earlier_time.declined"
+    EARLIER_TIME_EXPIRED = "earlier_time.expired"
+    # New web times published at a unit (a care system's PUT, the staff tool), stream key "slots#<unit>":
+    # data names the unit and the new slots (space-separated ids), each offered to whoever waits.
+    SLOTS_PUBLISHED = "slots.published"
     KIT_ORDERED = "kit_order.ordered"  # ordered, or a picked-up kit registered by its number
     KIT_SHIPPED = "kit_order.shipped"
     KIT_SAMPLE_TAKEN = "kit_order.sample_taken"  # the person says the sample is on its way

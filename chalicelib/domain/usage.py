@@ -20,6 +20,8 @@ counters, under the unit it names (`unit_hsa_id`) and under the region. A kind w
   self_test_results     lab_result.posted (svar)
   forms_sent            form_request.sent
   forms_answered        form_request.answered
+  earlier_offered       an earlier time offered to someone waiting (earlier_time.offered)
+  earlier_accepted      ... and taken (earlier_time.accepted)
 """
 
 from __future__ import annotations
@@ -36,11 +38,12 @@ BOOKED, CANCELLED, REBOOKED = "bookings_booked", "bookings_cancelled", "bookings
 SUMMONS_DIGITAL, SUMMONS_PAPER = "summons_digital", "summons_paper"
 SELF_TESTS_ORDERED, SELF_TEST_RESULTS = "self_tests_ordered", "self_test_results"
 FORMS_SENT, FORMS_ANSWERED = "forms_sent", "forms_answered"
+EARLIER_OFFERED, EARLIER_ACCEPTED = "earlier_offered", "earlier_accepted"
 CASE_TYPE = "cases#"  # followed by the case type's id
 
 # The page's and the CSV's rows, in this order (the per-type case counts follow `cases`).
 FIGURES = (LOGINS, MESSAGES, CASES, BOOKED, CANCELLED, REBOOKED, SUMMONS_DIGITAL, SUMMONS_PAPER,
-           SELF_TESTS_ORDERED, SELF_TEST_RESULTS, FORMS_SENT, FORMS_ANSWERED)  # fmt: skip
+           SELF_TESTS_ORDERED, SELF_TEST_RESULTS, FORMS_SENT, FORMS_ANSWERED, EARLIER_OFFERED, EARLIER_ACCEPTED)  # fmt: skip
 
 # Each counted kind and its counter; summons.released is counted where its channel is known (below).
 SIMPLE: Mapping[Kind, str] = {
@@ -54,6 +57,8 @@ SIMPLE: Mapping[Kind, str] = {
     Kind.LAB_RESULT_POSTED: SELF_TEST_RESULTS,
     Kind.FORM_SENT: FORMS_SENT,
     Kind.FORM_ANSWERED: FORMS_ANSWERED,
+    Kind.EARLIER_TIME_OFFERED: EARLIER_OFFERED,
+    Kind.EARLIER_TIME_ACCEPTED: EARLIER_ACCEPTED,
 }
 COUNTED: frozenset[Kind] = frozenset({*SIMPLE, Kind.SUMMONS_RELEASED})
 

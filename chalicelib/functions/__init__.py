@@ -17,6 +17,7 @@ HANDLERS: dict[str, str] = {
     "follow_ups": "chalicelib.functions.follow_ups.handler",
     "dispatch_notifications": "chalicelib.functions.dispatch_notifications.handler",
     "booking_cutoff": "chalicelib.functions.booking_cutoff.handler",
+    "earlier_offer_expiry": "chalicelib.functions.earlier_offer_expiry.handler",
     "release_summons": "chalicelib.functions.release_summons.handler",
     "kit_deadlines": "chalicelib.functions.kit_deadlines.handler",
     "form_deadlines": "chalicelib.functions.form_deadlines.handler",

@@ -254,7 +254,7 @@ def cancel_booking(ports: Ports, booking: Booking, reason: str | None, now: date
     appointment = is_appointment(booking)
     change = event(Kind.SUMMONS_CANCELLED if appointment else Kind.BOOKING_CANCELLED, stream_key(booking.booking_id),
                    now, booking_id=booking.booking_id, door=door, reason=staff_reason,
-                   unit_hsa_id=booking.unit_hsa_id)  # fmt: skip
+                   unit_hsa_id=booking.unit_hsa_id, freed_slot=None if appointment else booking.slot_id)  # fmt: skip
     also = (lambda tx: ports.summons.cancel_in(tx, booking.booking_id)) if appointment else None
     try:
         ports.bookings.cancel(booking, reason, change, also)
@@ -292,7 +292,7 @@ def move_booking(ports: Ports, booking: Booking, new_slot: Slot, now: datetime, 
     appointment = is_appointment(booking)
     change = event(Kind.SUMMONS_CHANGED if appointment else Kind.BOOKING_MOVED, stream_key(booking.booking_id), now,
                    booking_id=booking.booking_id, door=door, reason=staff_reason,
-                   unit_hsa_id=booking.unit_hsa_id)  # fmt: skip
+                   unit_hsa_id=booking.unit_hsa_id, freed_slot=None if appointment else booking.slot_id)  # the old slot, offered on  # fmt: skip
     also = (lambda tx: ports.summons.moved_in(tx, booking.booking_id, new_slot.start, new_slot.end, new_slot.place,
                                               summons_rules.release_date(now))) if appointment else None  # fmt: skip
     try:

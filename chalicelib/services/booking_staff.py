@@ -106,8 +106,19 @@ def publish_slots(ports: Ports, principal: IntegrationPrincipal, unit_hsa_id: st
                if (old := existing.get(slot.slot_id)) is None or (old.free and old.as_published() != slot)]  # fmt: skip
     # A booked slot is not written: only its visibility, place or resource could differ, and the booking
     # keeps what it was booked as. Written a hundred to a request, each with its own condition.
-    published, withdrawn = ports.slots.publish_many(changed, sorted(existing.keys() - by_id.keys()), principal.key_id)
+    published, withdrawn = ports.slots.publish_many(changed, sorted(existing.keys() - by_id.keys()), principal.key_id,
+                                                    published_event(unit.hsa_id, changed, existing, now))  # fmt: skip
     return {"published": published, "withdrawn": withdrawn, "slots": len(wanted)}
+
+
+def published_event(unit_hsa_id: str, changed: list[Slot], existing: dict[str, Slot],
+                    now: datetime) -> DomainEvent | None:  # fmt: skip
+    """`slots.published` naming the new web times (not those only changed): whoever waits for an earlier
+    time is offered them (services/earlier_times.py). None when there are none."""
+    new = [s.slot_id for s in changed if s.slot_id not in existing and s.visibility is Visibility.WEB]
+    if not new:
+        return None
+    return event(Kind.SLOTS_PUBLISHED, f"slots#{unit_hsa_id}", now, unit_hsa_id=unit_hsa_id, slot_ids=" ".join(new))
 
 
 _RESERVED = ("staff-", "appointment-")  # ids the platform gives the staff tool's and appointments' slots
@@ -321,7 +332,8 @@ def add_slots(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, fields:
     changed = [s for s in (replace(w, resource=existing[w.slot_id].resource) if w.slot_id in existing else w
                            for w in wanted)
                if s.slot_id not in existing or (existing[s.slot_id].free and existing[s.slot_id] != s)]  # fmt: skip
-    return ports.slots.publish_many(changed)[0]  # a hundred to a request
+    return ports.slots.publish_many(changed, event=published_event(unit.hsa_id, changed, existing, now))[0]
+    # a hundred to a request
 
 
 def _clock(moment: datetime) -> str:
@@ -530,6 +542,19 @@ def tell_invited(ports: Ports, sent: DomainEvent) -> None:
 RULE_EDITORS = (StaffRole.LOCAL_ADMIN,)
 # A visit type's English beside its Swedish name, place and role, with the lengths a slot keeps of them.
 VISIT_TEXTS_EN = {"name_en": 100, "place_en": 200, "practitioner_role_en": 100}
+
+
+def save_offer_hold(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, value: str) -> int:
+    """A local admin sets how long an offer of an earlier time holds a freed slot for one person."""
+    from chalicelib.domain.earlier_times import HOLD_LIMITS
+
+    _require(principal, unit_hsa_id, RULE_EDITORS)
+    unit = _unit(ports, unit_hsa_id)
+    minutes = int(value) if value.strip().isdigit() else -1
+    if not HOLD_LIMITS[0] <= minutes <= HOLD_LIMITS[1]:
+        raise BadInput("offer_hold_invalid", "Ange minuter mellan 5 och 1440.", field="offer_hold_minutes")
+    ports.units.set_offer_hold(unit.hsa_id, minutes)
+    return minutes
 
 
 def save_rules(ports: Ports, principal: StaffPrincipal, unit_hsa_id: str, fields: dict[str, str]) -> VisitType:

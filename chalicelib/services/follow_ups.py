@@ -35,6 +35,7 @@ from chalicelib.services import (
     cases,
     certificates,
     consumables,
+    earlier_times,
     forms,
     inbox,
     listing,
@@ -53,8 +54,9 @@ _BOOKING_CHANGED = (booking.keep_cutoff_schedule, booking.confirm_to_citizen, un
 FOLLOW_UPS: dict[Kind, tuple[FollowUp, ...]] = {
     # Every kind the usage statistics count (domain/usage.py) has usage.count among its follow-ups.
     Kind.BOOKING_BOOKED: _BOOKING_CHANGED,
-    Kind.BOOKING_MOVED: _BOOKING_CHANGED,
-    Kind.BOOKING_CANCELLED: _BOOKING_CHANGED,
+    # A moved or cancelled booking's old slot is offered to whoever waits for an earlier time.
+    Kind.BOOKING_MOVED: (*_BOOKING_CHANGED, earlier_times.offer_freed_slot),
+    Kind.BOOKING_CANCELLED: (*_BOOKING_CHANGED, earlier_times.offer_freed_slot, earlier_times.release_for_cancelled),
     Kind.BOOKING_REMINDED: (booking.confirm_to_citizen,),
     Kind.SUMMONS_ISSUED: (forms.send_with_summons,),  # the summons goes in the evening release; its forms now
     # The new version goes in the next evening release; what is in the inbox says so at once.
@@ -64,6 +66,18 @@ FOLLOW_UPS: dict[Kind, tuple[FollowUp, ...]] = {
     Kind.SUMMONS_RELEASED: (summons.send_released, usage.count),
     Kind.MESSAGE_DELIVERED: (inbox.notify_readers, usage.count),
     Kind.INVITATION_SENT: (booking_staff.tell_invited,),
+    # Earlier times: the booking page shows the wish at once; an offer reaches the inbox (the notice
+    # follows from the message) and gets its expiry schedule; an answer or expiry marks the message,
+    # and a declined or expired offer's slot goes to the next in line (an accepted one's old slot goes
+    # on with the booking's own `booking.moved`).
+    Kind.EARLIER_TIME_WANTED: (),
+    Kind.EARLIER_TIME_UNWANTED: (),
+    Kind.EARLIER_TIME_OFFERED: (earlier_times.tell_offered, earlier_times.keep_expiry_schedule, usage.count),
+    Kind.EARLIER_TIME_ACCEPTED: (earlier_times.mark_offer_message, earlier_times.keep_expiry_schedule, usage.count),
+    Kind.EARLIER_TIME_DECLINED: (earlier_times.mark_offer_message, earlier_times.keep_expiry_schedule,
+                                 earlier_times.offer_freed_slot),
+    Kind.EARLIER_TIME_EXPIRED: (earlier_times.mark_offer_message, earlier_times.offer_freed_slot),
+    Kind.SLOTS_PUBLISHED: (earlier_times.offer_published_slots,),  # new times, to whoever waits
     # An order's steps show on its page at once; the usage statistics count the orders and results.
     Kind.KIT_ORDERED: (usage.count,),
     Kind.KIT_SHIPPED: (),

@@ -10,6 +10,7 @@ if TYPE_CHECKING:  # each adapter is imported by the wiring when first used (boo
     from chalicelib.adapters.attachments import AttachmentFiles, AttachmentUploads
     from chalicelib.adapters.booking import BookingStore, CutoffSchedules, InvitationStore, SlotStore
     from chalicelib.adapters.cases import Cases, CaseTypes, StandardReplies
+    from chalicelib.adapters.earlier_times import EarlierOffers, OfferSchedules, WaitList
     from chalicelib.adapters.consumables import ConsumableOrders, ListingRequests
     from chalicelib.adapters.fhir_sources import FhirSources
     from chalicelib.adapters.forms import FormDefinitions, FormPackages, FormRequests, FormValidity, UnitForms
@@ -84,6 +85,9 @@ class Ports:
     bookings: BookingStore
     invitations: InvitationStore
     cutoff_schedules: CutoffSchedules
+    wait_list: WaitList  # bookings waiting for an earlier time (tidigare tid)
+    earlier_offers: EarlierOffers
+    offer_schedules: OfferSchedules  # one per open offer, at its expiry
     summons: SummonsStore
     print_letters: PrintLetters
     print_batches: PrintBatches

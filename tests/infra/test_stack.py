@@ -204,11 +204,11 @@ def test_queues_have_dead_letter_queues_and_alarms_watch_errors_throttles_and_de
     assert all(q["Properties"]["RedrivePolicy"]["maxReceiveCount"] == 5 for q in with_redrive)
     alarms = [a["Properties"] for a in _of_type(demo, "AWS::CloudWatch::Alarm").values()]
     metrics = sorted(a["MetricName"] for a in alarms)
-    # Errors and throttles of the twelve functions, the four dead-letter queues, notifications given up and
-    # those whose outcome is unknown (not retried: someone checks), and the release queue's oldest chunk
+    # Errors and throttles of the thirteen functions (the earlier-time offers' expiry among them), the four
+    # dead-letter queues, notifications given up and those whose outcome is unknown (not retried: someone checks), and the release queue's oldest chunk
     # (the evening running late)
     assert metrics == ["ApproximateAgeOfOldestMessage"] + ["ApproximateNumberOfMessagesVisible"] * 4 + [
-        "Errors"] * 12 + ["NotificationGaveUp"] + ["NotificationUncertain"] + ["Throttles"] * 12  # fmt: skip
+        "Errors"] * 13 + ["NotificationGaveUp"] + ["NotificationUncertain"] + ["Throttles"] * 13  # fmt: skip
     late = next(a for a in alarms if a["MetricName"] == "ApproximateAgeOfOldestMessage")
     assert late["Threshold"] == 600 and late["Statistic"] == "Maximum"
     assert all(a["AlarmActions"] for a in alarms)

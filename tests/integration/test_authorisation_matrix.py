@@ -179,6 +179,10 @@ ROWS: dict[str, Row] = {
     "POST /bookings/{booking_id}/cancel": row(CITIZEN_A_ONLY, "booking", body=FORM),
     "GET /bookings/{booking_id}/cancel": row(CITIZEN_A_ONLY, "booking"),
     "GET /bookings/{booking_id}/rebook": row(CITIZEN_A_ONLY, "booking"),
+    "POST /bookings/{booking_id}/earlier": row(CITIZEN_A_ONLY, "booking", body=FORM, fields={"wanted": "yes"}),
+    "GET /earlier-times/{offer_id}": row(CITIZEN_A_ONLY, "earlier_offer"),
+    "POST /earlier-times/{offer_id}/accept": row(CITIZEN_A_ONLY, "earlier_offer", body=FORM),
+    "POST /earlier-times/{offer_id}/decline": row(CITIZEN_A_ONLY, "earlier_offer", body=FORM),
     "POST /bookings/{booking_id}/rebook": row(CITIZEN_A_ONLY, "booking", "free_slot", body=FORM,
                                               fields=lambda w, who, p: {"slot": p["slot_id"]}),
     "GET /cases": row(CITIZEN),
@@ -245,6 +249,8 @@ ROWS: dict[str, Row] = {
                                  fields=lambda w, who, p: {"slot_id": p["slot_id"]}),
     "GET /api/v1/bookings/{booking_id}": row(CITIZEN_A_ONLY, "booking"),
     "POST /api/v1/bookings/{booking_id}/cancel": row(CITIZEN_A_ONLY, "booking", body=JSON_BODY),
+    "PUT /api/v1/bookings/{booking_id}/earlier-time": row(CITIZEN_A_ONLY, "booking", body=JSON_BODY,
+                                                          fields={"wanted": True}),
     "POST /api/v1/bookings/{booking_id}/rebook": row(CITIZEN_A_ONLY, "booking", "free_slot", body=JSON_BODY,
                                                      fields=lambda w, who, p: {"slot_id": p["slot_id"]}),
     "GET /api/v1/start": row(CITIZEN),
@@ -778,6 +784,23 @@ class World:
             "Content-Type": "application/json", "X-CSRF-Token": anna.csrf}, body=json.dumps({"slot_id": slot_id}).encode())
         assert response.status_code == 201, response.body[:400]
         return {"booking_id": response.json_body["booking_id"]}
+
+    def _make_earlier_offer(self) -> dict[str, str]:
+        """An open offer of an earlier time on one of Anna's bookings, as the follow-up writes it."""
+        from chalicelib.adapters.earlier_times import offer_id_of
+        from chalicelib.adapters.tables import EarlierOfferRecord
+        from chalicelib.domain import clock
+
+        booking_id = self._make_booking()["booking_id"]
+        booking = self.ports().bookings.get(booking_id)
+        now = clock.utc_now()
+        slot_id = f"{VC}/matrix-earlier-{next(self._idempotency)}"
+        offer_id = offer_id_of(slot_id, booking_id)
+        EarlierOfferRecord(offer_id, slot_id=slot_id, booking_id=booking_id, citizen_id=booking.citizen_id,
+                           unit_hsa_id=VC, visit_type_id="sjukskoterska", slot_start=booking.start - timedelta(days=1),
+                           slot_end=booking.start - timedelta(days=1, minutes=-30), booking_start=booking.start,
+                           created_at=now, expires_at=now + timedelta(minutes=30), state="open").save()  # fmt: skip
+        return {"offer_id": offer_id, "booking_id": booking_id}
 
     def _make_case(self) -> dict[str, str]:
         anna = self.callers[CIT_A].browser

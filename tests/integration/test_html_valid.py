@@ -150,6 +150,8 @@ VISITS: tuple[Visit, ...] = (
     _get("/bookings/{booking_id}", CIT_A, "just booked", query="done=booked"),
     _get("/bookings/{booking_id}/cancel", CIT_A),
     _get("/bookings/{booking_id}/rebook", CIT_A),
+    _get("/bookings/{booking_id}", CIT_A, "waiting for an earlier time", query="done=waiting"),
+    _get("/earlier-times/{offer_id}", CIT_A),
     _get("/cases", CIT_A, "just sent", query="sent=1"),
     _get("/cases", CIT_A, "a page of one, with the next", kinds=("answered_case",),
          patch=("chalicelib.services.cases", "CASES_PAGE", 1)),
