@@ -98,6 +98,7 @@ def _thread_json(thread: Thread, *, with_bodies: bool) -> dict[str, Any]:
                     for a in m.attachments
                 ],  # fmt: skip
                 "actions": [{"label": a.label, "path": a.path} for a in m.actions],
+                "state_note": m.state_note,
                 **({"body": m.body} if with_bodies else {}),
             }
             for m in thread.messages

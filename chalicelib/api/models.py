@@ -77,6 +77,7 @@ class InboxMessage(Out):
     unread: bool
     attachments: list[AttachmentInfo]
     actions: list[Action]
+    state_note: str | None = None  # what became of it since: a summons replaced or cancelled, an offer answered
     body: str | None = None  # in an opened thread only
 
 

@@ -98,7 +98,8 @@ DOORS = {"care_system": _move_by_care_system, "staff_summons": _move_in_staff_su
 
 @pytest.mark.parametrize("door", DOORS)
 def test_a_summons_moved_through_any_door_is_reissued_once_and_the_old_one_says_so(region, door):
-    region.browser().login("anna")  # anna reads her inbox digitally
+    anna = region.browser()
+    anna.login("anna")  # anna reads her inbox digitally
     appointment_id = _book(region, "anna", f"spine-{door}")
     assert summons.release_due(ports(), _evening()).released == 1
     region.follow_up()
@@ -111,6 +112,9 @@ def test_a_summons_moved_through_any_door_is_reissued_once_and_the_old_one_says_
     [old] = _summons_messages(region, "anna")
     # At once: the summons in the inbox no longer offers the old time.
     assert old.state_note == "Tiden är ändrad. En ändrad kallelse skickas till dig." and old.actions == ()
+    assert "Tiden är ändrad. En ändrad kallelse skickas till dig." in anna.page(f"/inbox/{old.message_id}")
+    [json_old] = anna.get(f"/api/v1/inbox/messages/{old.message_id}").json_body["messages"]
+    assert json_old["state_note"] == old.state_note and json_old["actions"] == []
     stored = ports().summons.get(appointment_id)
     assert stored.start == new_start and stored.state == "pending" and int(stored.version) == 2
 
