@@ -201,7 +201,8 @@ class DayEntry:
 
     @property
     def state(self) -> str:
-        return "booked" if self.slot.booking_id else "past" if self.past else "free"
+        # A time held for an earlier-time offer is as good as booked: nobody else may take it meanwhile.
+        return "booked" if self.slot.booking_id or self.slot.held_for else "past" if self.past else "free"
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,11 @@ from chalicelib.adapters.tables import EarlierOfferRecord, EventRecord
 from chalicelib.bootstrap import ports
 from chalicelib.domain import clock, usage
 from chalicelib.domain.earlier_times import answerable_from
+from chalicelib.domain.notifications import Channel, earliest_send_time
 from chalicelib.domain.events import Door
-from chalicelib.services import booking, earlier_times, follow_ups
+from chalicelib.services import booking, earlier_times, follow_ups, notifications
 from chalicelib.adapters import events as event_store
+from tests.integration import test_notifications as notices
 from tests.integration.test_booking import (
     VC,
     _at,
@@ -84,6 +86,10 @@ def test_the_longest_wait_is_offered_first_nobody_else_can_book_it_and_expiry_pa
     assert taken.status_code == 409 and "Någon annan hann boka tiden" in taken.body.decode()
     day = _day(5).isoformat()
     assert "10:00–10:30" not in karin.page(f"/book?unit={VC}&visit_type={NURSE}&day={day}")
+    # The staff day shows it held, not free to book.
+    staff_day = _staff(region, "eva").page(f"/staff/bookings?unit={VC}&day={day}")
+    held = staff_day[staff_day.index("10:00–10:30"):][:900]
+    assert f"hålls till {offer.expires_at.astimezone(clock.STOCKHOLM):%H:%M}" in held and "Ledig" not in held
     # Before the expiry the schedule does nothing; at the exact second it passes the time to Anna.
     assert app.earlier_offer_expiry({"offer_id": offer.offer_id}, None) == {"result": "not_yet"}
     monkeypatch.setattr(clock, "utc_now", lambda: offer.expires_at)
@@ -270,3 +276,17 @@ def test_a_booking_cancelled_while_it_holds_an_offer_passes_the_time_on_at_once(
     assert ports().earlier_offers.get(offer.offer_id).state == "declined"
     [to_anna] = _offers_to(anna_booking)
     assert to_anna.slot_id == f"{VC}/e1" and ports().slots.get(f"{VC}/e1").held_for == anna_booking
+
+
+def test_the_offer_s_notice_by_sms_says_only_that_something_waits(region):
+    anna, ali, olle, anna_booking, ali_booking, olle_booking = _two_waiting(region)
+    _wait(ali, ali_booking, wanted=False)  # only Anna waits
+    notices._verified_citizen(region, "sms", "0701234567")  # after her booking: only the offer is news
+    olle.post_form(f"/bookings/{olle_booking}/cancel", {"csrf_token": olle.csrf_token()})
+    assert [o.state for o in _offers_to(anna_booking)] == ["open"]
+    # The SMS goes at once by day, at 08:00 if the offer came in the evening or at night.
+    notifications.dispatch_due(ports(), earliest_send_time(Channel.SMS, clock.utc_now()))
+    [sms] = notices._sms()
+    assert sms[0] == "+46701234567"
+    for secret in ("Norrby", "sjuksköterska", "tidigare", "Anna"):  # nothing of the visit, nor who
+        assert secret not in sms[1]
