@@ -99,6 +99,11 @@ def publish_slots(ports: Ports, principal: IntegrationPrincipal, unit_hsa_id: st
         if not slot.free and (new is None or (new.start, new.end, new.visit_type_id) != (slot.start, slot.end,
                                                                                         slot.visit_type_id)):
             when = slot.start.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
+            if slot.booking_id is None and slot.held_until is not None:  # offered to someone waiting
+                raise Conflict("slot_held", "Tiden {slot_id} ({when}) är erbjuden till en patient som väntar på en "
+                                            "tidigare tid och hålls till kl. {until}. Försök igen efter det.",
+                               field="slots", values={"slot_id": _external_id(slot_id), "when": when,
+                                                      "until": slot.held_until.astimezone(STOCKHOLM).strftime("%H:%M")})  # fmt: skip
             raise Conflict("slot_booked", "Tiden {slot_id} ({when}) är bokad och kan inte tas bort eller flyttas här. "
                                           "Avboka eller flytta bokningen först.",
                            field="slots", values={"slot_id": _external_id(slot_id), "when": when})  # fmt: skip

@@ -246,6 +246,12 @@ def test_a_care_system_publishing_new_times_offers_them_to_whoever_waits_one_at_
     # The same PUT again publishes nothing new and offers nothing more.
     _publish(region, [("n1", NURSE, _at(early, 9)), ("n2", NURSE, _at(early, 9, 30))], first=early, last=early)
     assert len(_offers_to(anna_booking)) == 1 and len(_offers_to(ali_booking)) == 1
+    # Withdrawing a held time is refused with its own reason (and until when), and changes nothing.
+    refused = _publish(region, [("n1", NURSE, _at(early, 9))], first=early, last=early)
+    until = f"{to_ali.expires_at.astimezone(clock.STOCKHOLM):%H:%M}"
+    assert refused.status_code == 409 and refused.json_body["code"] == "slot_held", refused.body
+    assert f"hålls till kl. {until}" in refused.json_body["message"]
+    assert ports().slots.get(f"{VC}/n2").held_for == ali_booking
 
 
 def test_the_json_api_waits_and_stops_waiting(region):
