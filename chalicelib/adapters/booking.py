@@ -376,11 +376,15 @@ class BookingStore:
         _commit(event, write, also)
 
     def mark_reminded(self, booking: Booking, event: DomainEvent) -> bool:
-        """Once per booked time, with its event: a schedule that fires twice reminds once."""
+        """Once per booked time, with its event: a schedule that fires twice reminds once. Online
+        changes close now, so the booking also stops waiting for an earlier time (it could not be
+        moved to one): the wait list holds only bookings that can still take an offer, and does not
+        grow with the unit's history."""
 
         def write(tx: TransactWrite) -> None:
             tx.update(BookingRecord(booking.citizen_id, booking.booking_id),
-                      actions=[BookingRecord.reminded_for.set(booking.start.isoformat())],
+                      actions=[BookingRecord.reminded_for.set(booking.start.isoformat()),
+                               BookingRecord.waits_for.remove(), BookingRecord.wait_key.remove()],
                       condition=(BookingRecord.status == BookingStatus.BOOKED.value)
                       & (BookingRecord.start == booking.start)
                       & (BookingRecord.reminded_for.does_not_exist()

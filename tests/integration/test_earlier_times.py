@@ -296,3 +296,18 @@ def test_the_offer_s_notice_by_sms_says_only_that_something_waits(region):
     assert sms[0] == "+46701234567"
     for secret in ("Norrby", "sjuksköterska", "tidigare", "Anna"):  # nothing of the visit, nor who
         assert secret not in sms[1]
+
+
+def test_a_booking_leaves_the_wait_list_when_its_online_changes_close(region, monkeypatch):
+    anna, ali, olle, anna_booking, ali_booking, olle_booking = _two_waiting(region)
+    anna_time = ports().bookings.get(anna_booking)
+    closes = anna_time.start - timedelta(hours=24)
+    monkeypatch.setattr(clock, "utc_now", lambda: closes)
+    fired = {"booking_id": anna_booking, "start": anna_time.start.isoformat()}
+    assert app.booking_cutoff(fired, None) == {"result": "reminded"}
+    # Her time can no longer be moved online, so no time is offered to it, and the list read for a freed
+    # time holds only those who can still take one (it does not grow with the unit's past visits).
+    waiting = [w.booking_id for w, _ in ports().wait_list.later_than(VC, NURSE, closes)]
+    assert waiting == [ali_booking]
+    monkeypatch.undo()  # back to now, where her session is
+    assert "Du väntar på en tidigare tid" not in anna.page(f"/bookings/{anna_booking}")
